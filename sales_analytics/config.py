@@ -1,0 +1,188 @@
+"""Parameters: YAML files validated into typed models. Unknown keys are errors.
+
+A run's parameters are ``parameters/default.yaml``, overlaid by
+``parameters/periods/<period>.yaml`` when it exists, overlaid by overrides from
+the command line (``--language en`` …). Each lever owns one section, typed by a
+model defined next to the code that uses it (``sales_analytics.kpis.KpiParams``
+and so on), so a section's defaults and its meaning live in one place.
+
+>>> p = load_parameters(overrides={"language": "en"})
+>>> p.language, p.surveys.anonymity_threshold
+('en', 5)
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from sales_analytics import paths
+from sales_analytics.errors import ConfigError
+
+__all__ = [
+    "Parameters",
+    "StrictModel",
+    "load_parameters",
+    "load_yaml",
+    "validate_model",
+]
+
+
+class StrictModel(BaseModel):
+    """Base of every parameter model: unknown keys are errors, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# section name -> "module:ModelName"; each lever's module defines its model.
+SECTIONS: dict[str, str] = {
+    "data": "sales_analytics.io:DataParams",
+    "run": "sales_analytics.run:RunParams",
+    "kpis": "sales_analytics.kpis:KpiParams",
+    "incentives": "sales_analytics.incentives:IncentiveParams",
+    "customers": "sales_analytics.customers:CustomerParams",
+    "surveys": "sales_analytics.surveys:SurveyParams",
+    "training": "sales_analytics.training:TrainingParams",
+    "rules": "sales_analytics.rules:RulesParams",
+    "feedback": "sales_analytics.feedback:FeedbackParams",
+}
+
+
+class _GeneralParams(StrictModel):
+    language: Literal["zh", "en"] = "zh"
+    fiscal_year_start: int = Field(1, ge=1, le=12, description="month the fiscal year starts in")
+    currency: str = Field("CNY", description="reporting currency code shown in labels")
+    timezone: str = Field("Asia/Shanghai", description="local time zone of the team")
+    organisation: str = Field("", description="name shown in report titles")
+
+
+def _resolve(ref: str) -> type[StrictModel]:
+    module, name = ref.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+_PARAMETERS_MODEL: type[StrictModel] | None = None
+
+
+def _parameters_model() -> type[StrictModel]:
+    global _PARAMETERS_MODEL
+    if _PARAMETERS_MODEL is None:
+        fields: dict[str, Any] = {}
+        for section, ref in SECTIONS.items():
+            model = _resolve(ref)
+            fields[section] = (model, Field(default_factory=model))
+        _PARAMETERS_MODEL = create_model("Parameters", __base__=_GeneralParams, **fields)
+    return _PARAMETERS_MODEL
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Parameters":
+        return _parameters_model()
+    raise AttributeError(name)
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping; a syntax error or a non-mapping is a ConfigError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(str(path), None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), None, f"must hold a mapping of keys to values; found {type(data).__name__}")
+    return data
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def validate_model(model: type[BaseModel], data: dict[str, Any], file: str | Path) -> Any:
+    """Validate ``data`` into ``model``; every problem becomes part of one ConfigError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        issues = []
+        for err in exc.errors():
+            key = _key_path(err["loc"])
+            if err["type"] == "extra_forbidden":
+                problem = "is not a known key"
+                parent = model
+                for part in err["loc"][:-1]:
+                    f = getattr(parent, "model_fields", {}).get(part) if isinstance(part, str) else None
+                    ann = f.annotation if f is not None else None
+                    parent = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+                    if parent is None:
+                        break
+                if parent is not None:
+                    problem += f"; allowed keys are {sorted(parent.model_fields)}"
+            else:
+                problem = f"{err['msg']}. Got {err.get('input')!r} instead"
+            issues.append((key, problem))
+        raise ConfigError(str(file), issues=issues) from None
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_parameters(
+    file: str | Path | None = None,
+    *,
+    period: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Any:
+    """Load and validate the run parameters.
+
+    Parameters
+    ----------
+    file : the base file; default ``parameters/default.yaml`` (missing → built-in defaults).
+    period : when given, ``parameters/periods/<period>.yaml`` next to ``file`` is overlaid.
+    overrides : a nested mapping applied last (command-line options).
+
+    Each layer is validated on its own first so that an unknown key names the
+    file it came from.
+    """
+    model = _parameters_model()
+    base_path = Path(file) if file is not None else paths.parameters_dir() / "default.yaml"
+    layers: list[tuple[str, dict[str, Any]]] = []
+    if base_path.exists() or file is not None:
+        layers.append((str(base_path), load_yaml(base_path)))
+    if period:
+        period_file = base_path.parent / "periods" / f"{period}.yaml"
+        if period_file.exists():
+            layers.append((str(period_file), load_yaml(period_file)))
+    if overrides:
+        layers.append(("command-line options", overrides))
+    merged: dict[str, Any] = {}
+    for name, layer in layers:
+        validate_model(model, layer, name)
+        merged = _deep_merge(merged, layer)
+    return validate_model(model, merged, " + ".join(n for n, _ in layers) or "defaults")

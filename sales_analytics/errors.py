@@ -1,0 +1,140 @@
+"""The package's exceptions: one base class, one subclass per kind of fault.
+
+``DataError`` speaks of input files (file, column, rows, expected vs found);
+``ConfigError`` of parameter files (file, key, problem). Both carry the
+structured parts so that notebooks and the CLI can show them as a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "DataProblem",
+    "RunError",
+    "SalesAnalyticsError",
+    "format_rows",
+]
+
+_MAX_ROWS_SHOWN = 5
+
+
+class SalesAnalyticsError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+def format_rows(rows: Sequence[int], max_shown: int = _MAX_ROWS_SHOWN) -> str:
+    """Render 1-based row numbers as ``rows 14, 97, 1203`` (first few + count).
+
+    >>> format_rows([3])
+    'row 3'
+    >>> format_rows([2, 5, 9, 11, 12, 40, 41])
+    'rows 2, 5, 9, 11, 12 … (7 rows)'
+    """
+    rows = list(rows)
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    shown = ", ".join(str(r) for r in rows[:max_shown])
+    if len(rows) > max_shown:
+        return f"rows {shown} … ({len(rows)} rows)"
+    return f"rows {shown}"
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem found in one input: where it is, what was expected, what was found."""
+
+    file: str
+    problem: str
+    column: str | None = None
+    rows: tuple[int, ...] = ()
+    count: int | None = None
+    expected: str | None = None
+    found: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
+        head = ", ".join(parts)
+        n = self.count if self.count is not None else len(self.rows)
+        text = f"{head}: {self.problem}"
+        if self.rows:
+            text += f" ({format_rows(self.rows)})" if n <= len(self.rows) else (
+                f" ({format_rows(self.rows)}; {n} in all)"
+            )
+        if self.expected is not None:
+            text += f". Expected {self.expected}"
+        if self.found is not None:
+            text += f", found {self.found!r}" if self.expected is not None else f". Found {self.found!r}"
+        return text + "."
+
+
+class DataError(SalesAnalyticsError):
+    """Input data cannot be used. Lists every problem found, not only the first.
+
+    >>> err = DataError([DataProblem("orders.csv", "3 rows are not dates", column="order_date",
+    ...                              rows=(14, 97, 1203), expected="YYYY-MM-DD", found="2026/13/01")])
+    >>> print(err)
+    orders.csv, column 'order_date': 3 rows are not dates (rows 14, 97, 1203). Expected YYYY-MM-DD, found '2026/13/01'.
+    """
+
+    def __init__(self, problems: Iterable[DataProblem] | str, *, file: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [DataProblem(file or "<data>", problems)]
+        self.problems: list[DataProblem] = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        lines = [f"{len(self.problems)} problems in the input data:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass
+class _ConfigIssue:
+    key: str
+    problem: str
+
+
+class ConfigError(SalesAnalyticsError):
+    """A parameter file, instrument file or plan file is wrong.
+
+    >>> print(ConfigError("parameters/incentive_plan.yaml", "tiers[2].rate",
+    ...                   "must be a number from 0 to 1. Got '8%' instead"))
+    parameters/incentive_plan.yaml, key 'tiers[2].rate': must be a number from 0 to 1. Got '8%' instead.
+    """
+
+    def __init__(self, file: str, key: str | None = None, problem: str = "",
+                 *, issues: Sequence[tuple[str, str]] = ()) -> None:
+        self.file = str(file)
+        self.issues: list[_ConfigIssue] = [_ConfigIssue(k, p) for k, p in issues]
+        if key is not None or problem:
+            self.issues.insert(0, _ConfigIssue(key or "", problem))
+        super().__init__(self._message())
+
+    @property
+    def key(self) -> str:
+        return self.issues[0].key if self.issues else ""
+
+    def _message(self) -> str:
+        def one(issue: _ConfigIssue) -> str:
+            where = f"{self.file}, key {issue.key!r}" if issue.key else self.file
+            text = issue.problem.rstrip(".")
+            return f"{where}: {text}."
+
+        if len(self.issues) == 1:
+            return one(self.issues[0])
+        return "\n".join([f"{len(self.issues)} problems in {self.file}:"]
+                         + [f"  - {one(i)}" for i in self.issues])
+
+
+class RunError(SalesAnalyticsError):
+    """A monthly run failed (a notebook raised, the lock is held, …)."""
+
+

@@ -1,0 +1,88 @@
+"""The Dataset: every canonical table of one load, with where each came from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+
+__all__ = ["CANONICAL_TABLES", "REQUIRED_TABLES", "Dataset", "SourceInfo"]
+
+# Canonical table names (DESIGN.md §4). Survey responses are one table per
+# instrument, named ``survey_<instrument id>``.
+CANONICAL_TABLES: tuple[str, ...] = (
+    "orders",
+    "customers",
+    "reps",
+    "targets",
+    "deals",
+    "deal_stage_history",
+    "activities",
+    "training_sessions",
+    "training_attendance",
+    "chat_messages",
+    "feedback",
+    "rewards_penalties",
+    "survey_invitations",
+)
+REQUIRED_TABLES: tuple[str, ...] = ("orders", "reps")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a table came from: the run manifest lists these."""
+
+    table: str
+    path: str
+    profile: str
+    sha256: str
+    rows: int
+
+
+@dataclass
+class Dataset:
+    """Canonical tables keyed by name, plus their sources and data-quality findings.
+
+    ``ds.orders`` is the orders table; an optional table that was not supplied
+    is ``None`` (use ``ds.has("deals")``); ``ds.require("deals")`` raises a
+    DataError naming the missing table.
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+    quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["table", "column", "kind", "rows", "count", "message", "severity"]))
+
+    def __getattr__(self, name: str) -> pd.DataFrame | None:
+        if name.startswith("_") or name in ("tables", "sources", "quality"):
+            raise AttributeError(name)
+        if name in CANONICAL_TABLES or name.startswith("survey_"):
+            return self.tables.get(name)
+        raise AttributeError(f"Dataset has no table or attribute {name!r}")
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def require(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise DataError([DataProblem("<dataset>", f"table {name!r} is required here but was not supplied",
+                                         expected=f"a file named {name}.parquet/.csv/.xlsx in the data folder")])
+        return self.tables[name]
+
+    def surveys(self) -> dict[str, pd.DataFrame]:
+        """Survey response tables keyed by instrument id."""
+        return {k.removeprefix("survey_"): v for k, v in self.tables.items()
+                if k.startswith("survey_") and k != "survey_invitations"}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={len(v):,} rows" for k, v in self.tables.items())
+        return f"Dataset({inner})"

@@ -1,0 +1,115 @@
+"""What a lever notebook needs, in one call: parameters, data, period, publishing.
+
+Every notebook in ``notebooks/`` starts with the same tagged ``parameters``
+cell and then::
+
+    ctx = sa.open_notebook(period=period, data=data, language=language,
+                           parameters_file=parameters_file, output_dir=output_dir)
+    ds = ctx.dataset            # validated canonical tables
+    ctx.publish("kpi_sales_by_rep", table)
+
+so no notebook builds a path, reads a raw file or writes outside its output
+folder. A monthly run passes its validated snapshot as ``data`` and its
+staging folder as ``output_dir``; an analyst's run publishes to a scratch
+folder (``outputs/.scratch/<period>/tables``), never into a published bundle.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sales_analytics import paths
+from sales_analytics.errors import SalesAnalyticsError
+from sales_analytics.io import Dataset, load_dataset
+from sales_analytics.periods import Period, parse_period
+from sales_analytics.report.labels import label
+
+__all__ = ["NotebookContext", "latest_month_in", "open_notebook", "publish_table"]
+
+log = logging.getLogger(__name__)
+
+_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+
+def latest_month_in(orders: pd.DataFrame) -> Period:
+    """The latest month whose last day the orders reach (a complete month of data)."""
+    if orders.empty:
+        raise SalesAnalyticsError("the orders table is empty: there is no month to report")
+    last = pd.Timestamp(orders["order_date"].max())
+    month = Period.of(last.date())
+    return month if last.date() >= month.end else month.previous()
+
+
+def publish_table(frame: pd.DataFrame, name: str, folder: str | Path) -> Path:
+    """Write one result table as ``<folder>/<name>.parquet``; the name is checked."""
+    if not _TABLE_NAME.match(name):
+        raise SalesAnalyticsError(
+            f"table name {name!r} must be lower_snake_case letters, digits and _ (2-63 characters)")
+    if "period" not in frame.columns:
+        raise SalesAnalyticsError(f"table {name!r} has no 'period' column; every result table carries one")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.parquet"
+    frame.reset_index(drop=True).to_parquet(path, index=False)
+    return path
+
+
+@dataclass
+class NotebookContext:
+    """Parameters, period, dataset and publishing target of one notebook execution."""
+
+    period: Period
+    language: str
+    params: Any
+    dataset: Dataset
+    data_dir: Path
+    output_dir: Path
+    published: dict[str, Path] = field(default_factory=dict)
+
+    def t(self, key: str) -> str:
+        """The label of ``key`` in this notebook's language."""
+        return label(key, self.language)
+
+    def publish(self, name: str, frame: pd.DataFrame) -> Path:
+        """Save a result table for the bundle (Parquet; the run adds it to report.xlsx)."""
+        path = publish_table(frame, name, self.output_dir)
+        self.published[name] = path
+        log.info("published %s (%d rows) to %s", name, len(frame), path)
+        return path
+
+
+def open_notebook(
+    *,
+    period: str = "",
+    data: str = "",
+    language: str = "zh",
+    parameters_file: str = "",
+    output_dir: str = "",
+    dataset: Dataset | None = None,
+) -> NotebookContext:
+    """Resolve a notebook's parameters into a :class:`NotebookContext`.
+
+    Empty strings mean the defaults: the latest complete month in the data, the
+    data folder from :mod:`sales_analytics.paths`, ``parameters/default.yaml``
+    and the scratch output folder.
+    """
+    from sales_analytics.config import load_parameters
+    from sales_analytics.report.theme import use_theme
+
+    params = load_parameters(parameters_file or None, period=period or None,
+                             overrides={"language": language} if language else None)
+    data_dir = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
+    ds = dataset if dataset is not None else load_dataset(data_dir)
+    p = parse_period(period) if period else latest_month_in(ds.orders)
+    if p.grain != "month":
+        raise SalesAnalyticsError(f"a notebook reports one month; got {p} (a {p.grain})")
+    out = Path(output_dir) if output_dir else paths.outputs_dir() / ".scratch" / str(p) / "tables"
+    use_theme()
+    return NotebookContext(period=p, language=params.language, params=params, dataset=ds,
+                           data_dir=data_dir, output_dir=out)

@@ -1,0 +1,58 @@
+"""Bilingual labels (zh / en) for columns, segments, metrics and chart text.
+
+Labels live in YAML files next to this module, one per lever
+(``labels/<lever>.yaml``), each a mapping ``key: {zh: …, en: …}``. Every file
+is read once; a key defined twice with different text is an error, so two
+levers cannot silently disagree on what a word means.
+
+>>> label("revenue", "zh"), label("revenue", "en")
+('营收', 'Revenue')
+>>> label("no_such_key", "en")
+'no_such_key'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+
+from sales_analytics.errors import ConfigError
+
+__all__ = ["Language", "all_labels", "label", "label_columns"]
+
+Language = Literal["zh", "en"]
+LABEL_DIR = Path(__file__).with_name("labels")
+
+
+@lru_cache(maxsize=1)
+def all_labels() -> dict[str, dict[str, str]]:
+    """Every label from every ``labels/*.yaml`` file, merged."""
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in sorted(LABEL_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            if not isinstance(texts, dict) or set(texts) != {"zh", "en"}:
+                raise ConfigError(str(path), str(key), f"must map to exactly zh and en texts; found {texts!r}")
+            if key in merged and merged[key] != texts:
+                raise ConfigError(str(path), str(key), f"is also defined, differently, in {origin[key]}")
+            merged[key] = {"zh": str(texts["zh"]), "en": str(texts["en"])}
+            origin[key] = path.name
+    return merged
+
+
+def label(key: str, language: str = "zh") -> str:
+    """The label of ``key`` in ``language``; the key itself when none is defined."""
+    if language not in ("zh", "en"):
+        raise ValueError(f"language must be one of ['en', 'zh']; got {language!r}")
+    texts = all_labels().get(key)
+    return texts[language] if texts else key
+
+
+def label_columns(frame: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """A copy of ``frame`` with its column names translated for display."""
+    return frame.rename(columns={c: label(c, language) for c in frame.columns})
