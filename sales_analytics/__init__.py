@@ -25,6 +25,7 @@ from sales_analytics import (
     sample_data,
     surveys,
     training,
+    workdays,
 )
 from sales_analytics.config import *  # noqa: F403
 from sales_analytics.customers import *  # noqa: F403
@@ -41,10 +42,11 @@ from sales_analytics.run import *  # noqa: F403
 from sales_analytics.sample_data import *  # noqa: F403
 from sales_analytics.surveys import *  # noqa: F403
 from sales_analytics.training import *  # noqa: F403
+from sales_analytics.workdays import *  # noqa: F403
 
 __version__ = "0.1.0"
 
 _MODULES = (config, customers, errors, feedback, incentives, io, kpis, notebook, periods,
-            rules, run, sample_data, surveys, training)
+            rules, run, sample_data, surveys, training, workdays)
 __all__ = sorted({name for m in _MODULES for name in m.__all__}
                  | {"label", "label_columns", "use_theme", "paths", "report", "__version__"})
