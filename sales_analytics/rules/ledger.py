@@ -1,0 +1,138 @@
+"""Linking rule compliance to the rewards and penalties ledger (``rewards_penalties``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.periods import Period, parse_period
+from sales_analytics.rules.model import GroupRules
+
+__all__ = ["ledger_summary"]
+
+_LEDGER_COLUMNS = ("rep_id", "date", "kind")
+
+
+def ledger_summary(
+    member_compliance: pd.DataFrame,
+    violations: pd.DataFrame,
+    rules: GroupRules,
+    *,
+    period: Period | str,
+    ledger: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per member: the rule-based suggestion next to what the ledger recorded in the period.
+
+    Parameters
+    ----------
+    member_compliance : :func:`compliance_by_member` (period, rep_id, rep_name, team, messages, …).
+    violations : :func:`rule_violations` (rep_id, rule, points, amount, …).
+    rules : group rules (the clean-month reward).
+    period : reporting month.
+    ledger : optional ``rewards_penalties``: event_id, rep_id*, date*, kind* (reward | penalty),
+        reason, amount, points. ``None`` gives the suggestions only.
+
+    Returns
+    -------
+    DataFrame
+        ``period, rep_id, rep_name, team, messages, violations, serious_violations,
+        suggested_penalty_points, suggested_penalty_amount, suggested_reward_points,
+        suggested_reward_amount, ledger_rewards, ledger_penalties, ledger_points, ledger_amount,
+        status``. ``status`` is ``consistent`` (violations and a recorded penalty, or neither),
+        ``violations_without_penalty``, ``penalty_without_violation`` or ``no_ledger``.
+
+    Examples
+    --------
+    >>> mc = pd.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["A", "B"], "team": ["t", "t"],
+    ...                    "messages": [10, 5]})
+    >>> v = pd.DataFrame({"rep_id": ["r1"], "rule": ["quiet_hours"], "severity": ["warning"],
+    ...                   "points": [1.0], "amount": [0.0]})
+    >>> led = pd.DataFrame({"rep_id": ["r1"], "date": pd.to_datetime(["2025-10-20"]), "kind": ["penalty"],
+    ...                     "points": [-1.0], "amount": [0.0]})
+    >>> ledger_summary(mc, v, GroupRules(), period="2025-10", ledger=led)["status"].tolist()
+    ['consistent', 'consistent']
+    """
+    p = parse_period(period)
+    members = member_compliance[["rep_id", "rep_name", "team", "messages"]].copy()
+    v = violations.dropna(subset=["rep_id"])
+    per = v.groupby("rep_id").agg(
+        violations=("rule", "size"),
+        serious_violations=("severity", lambda s: int((s == "serious").sum())),
+        suggested_penalty_points=("points", "sum"),
+        suggested_penalty_amount=("amount", "sum"),
+    )
+    out = members.merge(per.reset_index(), on="rep_id", how="outer")
+    out["messages"] = out["messages"].fillna(0).astype(int)
+    for col in ("violations", "serious_violations"):
+        out[col] = out[col].fillna(0).astype(int)
+    for col in ("suggested_penalty_points", "suggested_penalty_amount"):
+        out[col] = out[col].fillna(0.0).astype(float)
+    clean = (out["violations"] == 0) & (out["messages"] >= rules.rewards.min_messages)
+    out["suggested_reward_points"] = np.where(clean, rules.rewards.clean_month_points, 0.0)
+    out["suggested_reward_amount"] = np.where(clean, rules.rewards.clean_month_amount, 0.0)
+
+    if ledger is None:
+        for col in ("ledger_rewards", "ledger_penalties"):
+            out[col] = 0
+        out["ledger_points"] = 0.0
+        out["ledger_amount"] = 0.0
+        out["status"] = "no_ledger"
+    else:
+        missing = [c for c in _LEDGER_COLUMNS if c not in ledger.columns]
+        if missing:
+            raise DataError(
+                [
+                    DataProblem(
+                        "rewards_penalties",
+                        "required column missing",
+                        column=c,
+                        expected=f"columns {list(_LEDGER_COLUMNS)}",
+                        found=str(list(ledger.columns)),
+                    )
+                    for c in missing
+                ]
+            )
+        kinds = ledger["kind"].astype(str)
+        bad = ~kinds.isin(["reward", "penalty"])
+        if bad.any():
+            rows = tuple(int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5])
+            raise DataError(
+                [
+                    DataProblem(
+                        "rewards_penalties",
+                        "unknown kind",
+                        column="kind",
+                        rows=rows,
+                        count=int(bad.sum()),
+                        expected="reward or penalty",
+                        found=str(kinds[bad].iloc[0]),
+                    )
+                ]
+            )
+        dates = pd.to_datetime(ledger["date"])
+        sel = ledger.loc[(dates >= pd.Timestamp(p.start)) & (dates <= pd.Timestamp(p.end))]
+        sel = sel.assign(
+            rep_id=sel["rep_id"].astype(str),
+            points=pd.to_numeric(sel["points"], errors="coerce") if "points" in sel else 0.0,
+            amount=pd.to_numeric(sel["amount"], errors="coerce") if "amount" in sel else 0.0,
+        )
+        led = sel.groupby("rep_id").agg(
+            ledger_rewards=("kind", lambda s: int((s == "reward").sum())),
+            ledger_penalties=("kind", lambda s: int((s == "penalty").sum())),
+            ledger_points=("points", "sum"),
+            ledger_amount=("amount", "sum"),
+        )
+        out = out.merge(led.reset_index(), on="rep_id", how="left")
+        for col in ("ledger_rewards", "ledger_penalties"):
+            out[col] = out[col].fillna(0).astype(int)
+        for col in ("ledger_points", "ledger_amount"):
+            out[col] = out[col].fillna(0.0).astype(float)
+        has_v, has_p = out["violations"] > 0, out["ledger_penalties"] > 0
+        out["status"] = np.select(
+            [has_v & ~has_p, ~has_v & has_p],
+            ["violations_without_penalty", "penalty_without_violation"],
+            "consistent",
+        )
+    out.insert(0, "period", str(p))
+    return out.sort_values("rep_id").reset_index(drop=True)
