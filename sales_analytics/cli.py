@@ -18,6 +18,8 @@ from sales_analytics.errors import SalesAnalyticsError
 
 # "module:function" of every command registrar, in the order shown by --help.
 COMMAND_MODULES: tuple[str, ...] = (
+    "sales_analytics.serve:register_cli",
+    "sales_analytics.run.cli:register_cli",
 )
 
 
@@ -41,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose + 1, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

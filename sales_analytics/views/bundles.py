@@ -1,0 +1,108 @@
+"""Read-only access to published bundles (``outputs/<period>/``) for the views.
+
+Views never read raw data and never recompute: they list the bundles a run
+published, read their manifest and their result tables, and nothing else.
+A period coming from the browser is accepted only when it names a published
+bundle, so no request can make a view open another path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sales_analytics import paths
+from sales_analytics.errors import SalesAnalyticsError
+
+__all__ = ["Bundle", "BundleNotFound", "list_bundles", "open_bundle"]
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Columns that hold personal contact data: never shown in a view.
+_CONTACT = re.compile(r"(phone|mobile|email|e_mail|wechat|address|contact_|身份证|手机|电话|邮箱|地址)", re.I)
+
+
+class BundleNotFound(SalesAnalyticsError):
+    """No published bundle for the requested period."""
+
+
+@dataclass
+class Bundle:
+    """One published bundle: its manifest and its result tables (read lazily, cached)."""
+
+    period: str
+    path: Path
+    manifest: dict[str, Any]
+    _cache: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted(p.stem for p in (self.path / "tables").glob("*.parquet"))
+
+    def has(self, name: str) -> bool:
+        return (self.path / "tables" / f"{name}.parquet").is_file()
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A result table without contact columns, or None when the bundle lacks it."""
+        if name not in self._cache:
+            path = self.path / "tables" / f"{name}.parquet"
+            if not path.is_file():
+                self._cache[name] = None
+            else:
+                frame = pd.read_parquet(path)
+                self._cache[name] = frame.drop(columns=[c for c in frame.columns if _CONTACT.search(str(c))])
+        cached = self._cache[name]
+        return None if cached is None else cached.copy()
+
+    @property
+    def created(self) -> str:
+        return str(
+            self.manifest.get("ended")
+            or self.manifest.get("finished_at")
+            or self.manifest.get("started")
+            or ""
+        )
+
+    @property
+    def language(self) -> str:
+        params = self.manifest.get("parameters") or {}
+        return params.get("language", "zh") if isinstance(params, dict) else "zh"
+
+
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def list_bundles(outputs: str | Path | None = None) -> list[str]:
+    """Periods with a published bundle, newest first."""
+    root = Path(outputs) if outputs else paths.outputs_dir()
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        if folder.is_dir() and _PERIOD.match(folder.name) and (folder / "manifest.json").is_file():
+            manifest = _read_manifest(folder)
+            if manifest is not None and manifest.get("status", "succeeded") in ("succeeded", "success", "ok"):
+                found.append(folder.name)
+    return sorted(found, reverse=True)
+
+
+def open_bundle(period: str, outputs: str | Path | None = None) -> Bundle:
+    """The published bundle of ``period``; BundleNotFound when there is none."""
+    if not isinstance(period, str) or not _PERIOD.match(period):
+        raise BundleNotFound(f"{period!r} is not a period of the form YYYY-MM")
+    root = Path(outputs) if outputs else paths.outputs_dir()
+    if period not in list_bundles(root):
+        raise BundleNotFound(
+            f"no bundle has been published for {period}; run `sales-analytics run --period {period}`"
+        )
+    folder = root / period
+    return Bundle(period=period, path=folder, manifest=_read_manifest(folder) or {})
