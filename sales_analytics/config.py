@@ -100,11 +100,15 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(str(path), None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(
+            str(path), None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(str(path), None, f"must hold a mapping of keys to values; found {type(data).__name__}")
+        raise ConfigError(
+            str(path), None, f"must hold a mapping of keys to values; found {type(data).__name__}"
+        )
     return data
 
 

@@ -63,8 +63,10 @@ class DataProblem:
         n = self.count if self.count is not None else len(self.rows)
         text = f"{head}: {self.problem}"
         if self.rows:
-            text += f" ({format_rows(self.rows)})" if n <= len(self.rows) else (
-                f" ({format_rows(self.rows)}; {n} in all)"
+            text += (
+                f" ({format_rows(self.rows)})"
+                if n <= len(self.rows)
+                else (f" ({format_rows(self.rows)}; {n} in all)")
             )
         if self.expected is not None:
             text += f". Expected {self.expected}"
@@ -110,8 +112,9 @@ class ConfigError(SalesAnalyticsError):
     parameters/incentive_plan.yaml, key 'tiers[2].rate': must be a number from 0 to 1. Got '8%' instead.
     """
 
-    def __init__(self, file: str, key: str | None = None, problem: str = "",
-                 *, issues: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self, file: str, key: str | None = None, problem: str = "", *, issues: Sequence[tuple[str, str]] = ()
+    ) -> None:
         self.file = str(file)
         self.issues: list[_ConfigIssue] = [_ConfigIssue(k, p) for k, p in issues]
         if key is not None or problem:
@@ -130,11 +133,10 @@ class ConfigError(SalesAnalyticsError):
 
         if len(self.issues) == 1:
             return one(self.issues[0])
-        return "\n".join([f"{len(self.issues)} problems in {self.file}:"]
-                         + [f"  - {one(i)}" for i in self.issues])
+        return "\n".join(
+            [f"{len(self.issues)} problems in {self.file}:"] + [f"  - {one(i)}" for i in self.issues]
+        )
 
 
 class RunError(SalesAnalyticsError):
     """A monthly run failed (a notebook raised, the lock is held, …)."""
-
-

@@ -56,7 +56,10 @@ _PATTERNS: list[tuple[Grain, re.Pattern[str]]] = [
     ("month", re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$")),
     ("month", re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(份)?$")),
     ("quarter", re.compile(r"^(?:FY)?(?P<y>\d{4})\s*[-/ ]?\s*Q(?P<q>[1-4])$", re.I)),
-    ("quarter", re.compile(r"^(?P<y>\d{4})\s*年\s*(?:第\s*(?P<q2>[1-4一二三四])\s*季度|Q(?P<q>[1-4]))$", re.I)),
+    (
+        "quarter",
+        re.compile(r"^(?P<y>\d{4})\s*年\s*(?:第\s*(?P<q2>[1-4一二三四])\s*季度|Q(?P<q>[1-4]))$", re.I),
+    ),
     ("year", re.compile(r"^(?:FY\s*)?(?P<y>\d{4})\s*(?:年|财年|年度)?$", re.I)),
 ]
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}

@@ -100,7 +100,7 @@ def is_workday(
             "classified. Add that year's State Council holiday notice as rules.extra_holidays / "
             "extra_workdays and list the year in extra_years, or upgrade chinese-calendar."
         )
-    weekday = ((arr.astype("int64") + 3) % 7)  # 1970-01-01 was a Thursday (3)
+    weekday = (arr.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday (3)
     result = weekday < 5
     result &= ~np.isin(arr, holidays)
     result |= np.isin(arr, workdays)

@@ -24,7 +24,9 @@ def test_unknown_top_level_key_names_file_and_key(tmp_path):
 
 def test_unknown_nested_key_lists_allowed_keys(tmp_path):
     f = write(tmp_path / "p.yaml", "surveys:\n  anonymity_treshold: 3\n")
-    with pytest.raises(ConfigError, match=r"key 'surveys\.anonymity_treshold': is not a known key; allowed keys"):
+    with pytest.raises(
+        ConfigError, match=r"key 'surveys\.anonymity_treshold': is not a known key; allowed keys"
+    ):
         load_parameters(f)
 
 

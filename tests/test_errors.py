@@ -4,13 +4,23 @@ from sales_analytics.errors import ConfigError, DataError, DataProblem, SalesAna
 def test_data_error_lists_every_problem():
     err = DataError(
         [
-            DataProblem("orders.csv", "2 rows are not numbers", column="amount", rows=(4, 9), expected="a number", found="abc"),
+            DataProblem(
+                "orders.csv",
+                "2 rows are not numbers",
+                column="amount",
+                rows=(4, 9),
+                expected="a number",
+                found="abc",
+            ),
             DataProblem("reps.csv", "required column missing", column="team"),
         ]
     )
     text = str(err)
     assert text.startswith("2 problems in the input data:")
-    assert "orders.csv, column 'amount': 2 rows are not numbers (rows 4, 9). Expected a number, found 'abc'." in text
+    assert (
+        "orders.csv, column 'amount': 2 rows are not numbers (rows 4, 9). Expected a number, found 'abc'."
+        in text
+    )
     assert "reps.csv, column 'team': required column missing." in text
     assert isinstance(err, SalesAnalyticsError)
 

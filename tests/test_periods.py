@@ -33,7 +33,9 @@ def test_parse_accepted_forms(text, expected):
     assert str(parse_period(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "26-10", "2026-Q5", "next month", "", "2026年13月", "10/2026"])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-00", "26-10", "2026-Q5", "next month", "", "2026年13月", "10/2026"]
+)
 def test_parse_rejects_bad_input_naming_accepted_forms(text):
     with pytest.raises(PeriodError, match="Accepted forms: month: 2026-10"):
         parse_period(text)

@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from sales_analytics.report import labels as labels_module  # noqa: E402
-from sales_analytics.report.labels import label, label_columns  # noqa: E402
-from sales_analytics.report.theme import FontMissingError, cjk_font_path, use_theme  # noqa: E402
+from sales_analytics.report import labels as labels_module
+from sales_analytics.report.labels import label, label_columns
+from sales_analytics.report.theme import FontMissingError, cjk_font_path, use_theme
 
 
 def test_chinese_glyphs_render_without_missing_glyph_warnings(tmp_path):

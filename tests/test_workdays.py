@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sales_analytics.workdays import CalendarCoverageError, holiday_name, is_workday, workdays_in, workdays_in_month
+from sales_analytics.workdays import (
+    CalendarCoverageError,
+    holiday_name,
+    is_workday,
+    workdays_in,
+    workdays_in_month,
+)
 
 
 @pytest.mark.parametrize(

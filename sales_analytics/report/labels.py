@@ -37,7 +37,9 @@ def all_labels() -> dict[str, dict[str, str]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, texts in data.items():
             if not isinstance(texts, dict) or set(texts) != {"zh", "en"}:
-                raise ConfigError(str(path), str(key), f"must map to exactly zh and en texts; found {texts!r}")
+                raise ConfigError(
+                    str(path), str(key), f"must map to exactly zh and en texts; found {texts!r}"
+                )
             if key in merged and merged[key] != texts:
                 raise ConfigError(str(path), str(key), f"is also defined, differently, in {origin[key]}")
             merged[key] = {"zh": str(texts["zh"]), "en": str(texts["en"])}
