@@ -20,6 +20,7 @@ from sales_analytics.errors import SalesAnalyticsError
 COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.serve:register_cli",
     "sales_analytics.run.cli:register_cli",
+    "sales_analytics.sample_data:register_cli",
 )
 
 
