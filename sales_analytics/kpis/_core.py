@@ -1,0 +1,303 @@
+"""Shared machinery of the KPI functions: checks, integer codes, periods, grouped sums.
+
+The KPI functions keep the pandas API at their surface but compute on integer
+codes with numpy (``bincount``, bitmaps of distinct pairs): string-keyed
+pandas group-bys and distinct counts were the slow part at 10M order rows
+(see ``benchmarks/bench_kpis.py``). Categorical columns give their codes for
+free; Arrow-backed string columns are dictionary-encoded by pyarrow, which
+hashes strings faster than ``pd.factorize``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.periods import Period, PeriodError, parse_period
+
+log = logging.getLogger("sales_analytics.kpis")
+
+GRAINS = ("month", "quarter", "year")
+ORDER_STATUSES = ("paid", "refunded", "cancelled")
+# Above this many (group x item) cells a distinct count hashes pairs instead of
+# marking a dense bitmap (32 MB of booleans).
+_BITMAP_LIMIT = 1 << 25
+
+
+# ---------------------------------------------------------------- checks
+def require_columns(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
+    """Raise a DataError naming every required column that ``frame`` lacks."""
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(
+            [DataProblem(table, "is not a table", expected="a pandas DataFrame", found=type(frame).__name__)]
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            [
+                DataProblem(
+                    table,
+                    f"required column {c!r} is missing",
+                    column=c,
+                    expected=f"columns {list(columns)}",
+                    found=", ".join(map(str, frame.columns)) or "no columns",
+                )
+                for c in missing
+            ]
+        )
+
+
+def check_grain(grain: str) -> None:
+    if grain not in GRAINS:
+        raise ValueError(f"`grain` must be one of {list(GRAINS)}, got {grain!r}.")
+
+
+def check_fiscal_start(fiscal_year_start: int) -> None:
+    if not isinstance(fiscal_year_start, (int, np.integer)) or not 1 <= int(fiscal_year_start) <= 12:
+        raise ValueError(
+            f"`fiscal_year_start` must be a month number from 1 to 12, got {fiscal_year_start!r}."
+        )
+
+
+def bad_rows(
+    table: str, column: str, mask: np.ndarray, problem: str, expected: str, values: pd.Series | np.ndarray
+) -> DataProblem:
+    """A DataProblem for the rows where ``mask`` is true (row numbers 1-based)."""
+    idx = np.flatnonzero(mask)
+    first = values[idx[0]] if isinstance(values, np.ndarray) else values.iloc[idx[0]]
+    return DataProblem(
+        table,
+        f"{len(idx)} {'row' if len(idx) == 1 else 'rows'} {problem}",
+        column=column,
+        rows=tuple(int(i) + 1 for i in idx[:5]),
+        count=len(idx),
+        expected=expected,
+        found=str(first),
+    )
+
+
+def as_datetime(frame: pd.DataFrame, table: str, column: str) -> np.ndarray:
+    """``frame[column]`` as naive ``datetime64[ns]`` values (NaT where empty); bad text is a DataError."""
+    s = frame[column]
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None)
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        parsed = pd.to_datetime(s, errors="coerce")
+        bad = (parsed.isna() & s.notna()).to_numpy()
+        if bad.any():
+            raise DataError([bad_rows(table, column, bad, "are not dates", "YYYY-MM-DD", s)])
+        s = parsed
+    return s.to_numpy(dtype="datetime64[ns]")
+
+
+def as_float(frame: pd.DataFrame, table: str, column: str) -> np.ndarray:
+    """``frame[column]`` as float64 (NaN where empty); text that is not a number is a DataError."""
+    s = frame[column]
+    if pd.api.types.is_float_dtype(s.dtype) and not isinstance(s.dtype, pd.ArrowDtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    num = pd.to_numeric(s, errors="coerce")
+    bad = (num.isna() & s.notna()).to_numpy()
+    if bad.any():
+        raise DataError([bad_rows(table, column, bad, "are not numbers", "a number", s)])
+    return num.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+# ------------------------------------------------------------------ codes
+@dataclass(frozen=True)
+class Codes:
+    """Integer codes of a column: ``codes[i]`` indexes ``uniques``; -1 marks an empty value."""
+
+    codes: np.ndarray
+    uniques: pd.Index
+
+    @property
+    def n(self) -> int:
+        return len(self.uniques)
+
+
+def encode(values: pd.Series) -> Codes:
+    """Integer codes for a column (categorical codes, pyarrow dictionary encoding or ``pd.factorize``)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return Codes(values.cat.codes.to_numpy(), values.cat.categories)
+    arr = values.array
+    pa_arr = getattr(arr, "_pa_array", None)
+    if pa_arr is not None and len(values) > 0:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(pa_arr)
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
+        idx = enc.indices
+        codes = (
+            idx.to_numpy(zero_copy_only=False)
+            if idx.null_count == 0
+            else (pc.fill_null(idx, -1).to_numpy(zero_copy_only=False))
+        )
+        uniques = pd.Index(pd.array(enc.dictionary.to_pandas(), dtype=values.dtype))
+        return Codes(codes.astype(np.int32 if len(uniques) < 2**31 else np.int64, copy=False), uniques)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return Codes(codes, pd.Index(uniques))
+
+
+def dense(codes: Codes) -> tuple[np.ndarray, int]:
+    """Codes with the empty value (-1) moved to an extra last code; returns (codes, size)."""
+    c = codes.codes
+    if (c < 0).any():
+        return np.where(c < 0, codes.n, c), codes.n + 1
+    return c, codes.n
+
+
+def label_values(codes: Codes, idx: np.ndarray) -> np.ndarray:
+    """The labels of dense codes ``idx`` (the extra last code is NaN)."""
+    uniq = np.asarray(codes.uniques.astype(object))
+    ext = np.append(uniq, np.nan).astype(object)
+    return ext[idx]
+
+
+# ---------------------------------------------------------------- periods
+def month_index(days: np.ndarray) -> np.ndarray:
+    """Months since year 0 (``year * 12 + month - 1``) of ``datetime64`` values; NaT → -1."""
+    m = days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return np.where(np.isnat(days), -1, m)
+
+
+def month_to_period(mi: int) -> Period:
+    return Period("month", mi // 12, mi % 12 + 1)
+
+
+@lru_cache(maxsize=4096)
+def period_of_month(mi: int, grain: str, fiscal_year_start: int) -> Period:
+    """The period of ``grain`` containing month index ``mi``."""
+    return Period.month(mi // 12, mi % 12 + 1).rollup(grain, fiscal_year_start=fiscal_year_start)  # type: ignore[arg-type]
+
+
+def period_index(p: Period) -> int:
+    """A dense integer for periods of one grain: consecutive periods differ by 1."""
+    size = {"month": 12, "quarter": 4, "year": 1}[p.grain]
+    return p.year * size + p.index - 1
+
+
+@dataclass(frozen=True)
+class PeriodAxis:
+    """Consecutive periods of one grain, and the map from month index to position on the axis."""
+
+    periods: tuple[Period, ...]
+    first_month: int  # month index mapped by month_pos[0]
+    month_pos: np.ndarray  # month index - first_month -> position in periods
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(p) for p in self.periods]
+
+    def positions(self, months: np.ndarray) -> np.ndarray:
+        """Axis positions of month indexes (-1 outside the axis or for -1)."""
+        rel = months - self.first_month
+        ok = (months >= 0) & (rel >= 0) & (rel < len(self.month_pos))
+        out = np.full(months.shape, -1, dtype=np.int64)
+        out[ok] = self.month_pos[rel[ok]]
+        return out
+
+
+def period_axis(first_month: int, last_month: int, grain: str, fiscal_year_start: int) -> PeriodAxis:
+    """Every period of ``grain`` from the one containing ``first_month`` to the one containing ``last_month``."""
+    p0 = period_of_month(first_month, grain, fiscal_year_start)
+    p1 = period_of_month(last_month, grain, fiscal_year_start)
+    periods = []
+    p = p0
+    while p <= p1:
+        periods.append(p)
+        p = p.next()
+    fm = p0.first_month
+    start = fm.year * 12 + fm.index - 1
+    lm = p1.months()[-1]
+    stop = lm.year * 12 + lm.index - 1
+    months = np.arange(start, stop + 1)
+    base = period_index(p0)
+    pos = np.array([period_index(period_of_month(int(m), grain, fiscal_year_start)) - base for m in months])
+    return PeriodAxis(tuple(periods), start, pos)
+
+
+def parse_periods(periods: Sequence[Period | str], grain: str, fiscal_year_start: int) -> list[Period]:
+    """Parse requested periods and check they are of ``grain``."""
+    out = []
+    for p in periods:
+        q = parse_period(p, fiscal_year_start=fiscal_year_start)
+        if q.grain == "month" and grain != "month":
+            q = q.rollup(grain, fiscal_year_start=fiscal_year_start)  # type: ignore[arg-type]
+        if q.grain != grain:
+            raise PeriodError(f"period {str(p)!r} is a {q.grain}, but `grain` is {grain!r}")
+        out.append(q)
+    return out
+
+
+def to_period(p: Period | str, fiscal_year_start: int = 1) -> Period:
+    return parse_period(p, fiscal_year_start=fiscal_year_start)
+
+
+# ------------------------------------------------------------ arithmetic
+def safe_ratio(num: np.ndarray | pd.Series, den: np.ndarray | pd.Series) -> np.ndarray:
+    """``num / den`` with NaN (never inf) where ``den`` is 0 or missing.
+
+    >>> safe_ratio(np.array([1.0, 1.0, 1.0]), np.array([2.0, 0.0, np.nan])).tolist()
+    [0.5, nan, nan]
+    """
+    n = np.asarray(num, dtype=np.float64)
+    d = np.asarray(den, dtype=np.float64)
+    out = np.full(np.broadcast(n, d).shape, np.nan)
+    ok = np.isfinite(d) & (d != 0)
+    np.divide(n, d, out=out, where=ok)
+    return out
+
+
+def distinct_pairs(
+    g: np.ndarray, item: np.ndarray, n_groups: int, n_items: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (group, item) pairs among rows; both inputs non-negative codes."""
+    if len(g) == 0:
+        return g.astype(np.int64), item.astype(np.int64)
+    cells = n_groups * n_items
+    if cells <= _BITMAP_LIMIT:
+        bitmap = np.zeros(cells, dtype=bool)
+        bitmap[g.astype(np.int64) * n_items + item] = True
+        flat = np.flatnonzero(bitmap)
+    else:
+        # sorting beats hashing (pd.unique) on 10M int64 keys here
+        keys = np.sort(g.astype(np.int64) * n_items + item)
+        first = np.empty(len(keys), dtype=bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        flat = keys[first]
+    return flat // n_items, flat % n_items
+
+
+def combine(parts: Sequence[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int, list[int]]:
+    """Mixed-radix key of several dense code arrays; returns (key, number of cells, radices)."""
+    key: np.ndarray | None = None
+    size = 1
+    radices = []
+    for codes, n in parts:
+        n = max(n, 1)
+        key = codes.astype(np.int64) if key is None else key * n + codes
+        size *= n
+        radices.append(n)
+    if key is None:
+        raise ValueError("combine() needs at least one code array")
+    return key, size, radices
+
+
+def split(key: np.ndarray, radices: Sequence[int]) -> list[np.ndarray]:
+    """Inverse of :func:`combine`: the code arrays of each part."""
+    out = []
+    rest = key.astype(np.int64)
+    for n in reversed(radices):
+        out.append(rest % n)
+        rest = rest // n
+    return out[::-1]

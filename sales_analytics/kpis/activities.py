@@ -1,0 +1,308 @@
+"""Activity KPIs: calls, visits, meetings … per rep and period; activities per won deal; follow-up share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.kpis._core import (
+    as_datetime,
+    bad_rows,
+    check_fiscal_start,
+    check_grain,
+    log,
+    month_index,
+    period_axis,
+    require_columns,
+    safe_ratio,
+)
+from sales_analytics.kpis.pipeline import deal_status
+from sales_analytics.kpis.sales import _checked
+from sales_analytics.periods import parse_period
+
+__all__ = ["ACTIVITY_TYPES", "activity_kpis", "activity_outcomes"]
+
+# activity_type -> output column
+ACTIVITY_TYPES = {
+    "call": "calls",
+    "visit": "visits",
+    "meeting": "meetings",
+    "email": "emails",
+    "message": "messages",
+}
+
+
+def _period_labels(days: np.ndarray, grain: str, fiscal_year_start: int) -> np.ndarray:
+    months = month_index(days)
+    if len(months) == 0:
+        return np.array([], dtype=object)
+    axis = period_axis(int(months.min()), int(months.max()), grain, fiscal_year_start)
+    return np.asarray(axis.labels, dtype=object)[axis.positions(months)]
+
+
+def _by_values(
+    frame: pd.DataFrame,
+    table: str,
+    by: Sequence[str],
+    reps: pd.DataFrame | None,
+) -> dict[str, np.ndarray]:
+    out = {}
+    for col in by:
+        if col in frame.columns:
+            out[col] = frame[col].astype(object).to_numpy()
+        elif reps is not None and col in reps.columns:
+            lookup = pd.Series(reps[col].astype(object).to_numpy(), index=reps["rep_id"].astype(str))
+            out[col] = frame["rep_id"].astype(str).map(lookup).to_numpy()
+        else:
+            raise DataError(
+                [
+                    DataProblem(
+                        table,
+                        f"cannot group by {col!r}: not a column of {table}"
+                        + (" or reps" if reps is not None else " (pass `reps` for team)"),
+                        column=col,
+                        expected=", ".join(map(str, frame.columns)),
+                    )
+                ]
+            )
+    return out
+
+
+def _rep_grid(
+    reps: pd.DataFrame, by: Sequence[str], periods: Sequence[str], fiscal_year_start: int
+) -> pd.DataFrame:
+    """(period, by…) for active reps from their hire month on."""
+    r = reps
+    if "active" in r.columns:
+        r = r[r["active"].fillna(True).astype(bool).to_numpy()]
+    start = (
+        month_index(pd.to_datetime(r["hire_date"], errors="coerce").to_numpy(dtype="datetime64[ns]"))
+        if "hire_date" in r.columns
+        else np.full(len(r), -1)
+    )
+    rows = []
+    vals = r[list(by)].astype(object).to_numpy()
+    for p in periods:
+        last = parse_period(p, fiscal_year_start=fiscal_year_start).months()[-1]
+        rows.extend((p, *v) for v in vals[start <= last.year * 12 + last.index - 1])
+    return pd.DataFrame(rows, columns=["period", *by]).drop_duplicates()
+
+
+def activity_kpis(
+    activities: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("rep_id",),
+    reps: pd.DataFrame | None = None,
+    grain: str = "month",
+    fiscal_year_start: int = 1,
+) -> pd.DataFrame:
+    """Count activities by type per period and group.
+
+    Parameters
+    ----------
+    activities : canonical activities: rep_id, activity_type (call | visit |
+        meeting | email | message), activity_at [, customer_id, …]. Other
+        types count in ``activities`` only.
+    by : group columns of activities or of ``reps`` (team, region).
+    reps : canonical reps; when given and ``by`` comes from reps, active reps
+        without activities appear with zeros from their hire month on.
+
+    Returns
+    -------
+    DataFrame
+        ``period, <by…>, calls, visits, meetings, emails, messages, activities``.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"rep_id": ["r1", "r1", "r2"], "activity_type": ["call", "visit", "call"],
+    ...     "activity_at": pd.to_datetime(["2026-03-02 10:00", "2026-03-03 15:00", "2026-03-09 09:30"])})
+    >>> activity_kpis(a)[["period", "rep_id", "calls", "visits", "activities"]]
+        period rep_id  calls  visits  activities
+    0  2026-03     r1      1       1           2
+    1  2026-03     r2      1       0           1
+    """
+    check_grain(grain)
+    check_fiscal_start(fiscal_year_start)
+    by = list(by)
+    require_columns(activities, "activities", ("rep_id", "activity_type", "activity_at"))
+    days = as_datetime(activities, "activities", "activity_at")
+    if np.isnat(days).any():
+        raise DataError(
+            [
+                bad_rows(
+                    "activities",
+                    "activity_at",
+                    np.isnat(days),
+                    "have no time",
+                    "a date and time",
+                    activities["activity_at"],
+                )
+            ]
+        )
+    kind = (
+        activities["activity_type"]
+        .astype(object)
+        .map(
+            lambda v: (
+                ACTIVITY_TYPES.get(str(v).strip().lower(), "other") if v is not None and v == v else "other"
+            )
+        )
+    )
+    if (kind == "other").any():
+        log.info("%d activities of other types count in 'activities' only", int((kind == "other").sum()))
+    frame = pd.DataFrame(
+        {
+            "period": _period_labels(days, grain, fiscal_year_start),
+            **_by_values(activities, "activities", by, reps),
+            "_kind": kind.to_numpy(),
+        }
+    )
+    counts = (
+        pd.crosstab([frame[c] for c in ["period", *by]], frame["_kind"], dropna=False)
+        if len(frame)
+        else (pd.DataFrame())
+    )
+    out = counts.reset_index() if len(frame) else pd.DataFrame(columns=["period", *by])
+    out.columns.name = None
+    for col in [*ACTIVITY_TYPES.values(), "other"]:
+        if col not in out.columns:
+            out[col] = 0
+    out = out[["period", *by, *ACTIVITY_TYPES.values(), "other"]]
+    out = out[out[[*ACTIVITY_TYPES.values(), "other"]].sum(axis=1) > 0]
+    if reps is not None and by and all(c == "rep_id" or c in reps.columns for c in by) and len(out):
+        periods = sorted(set(out["period"]))
+        grid = _rep_grid(reps, by, periods, fiscal_year_start)
+        out = out.astype({c: object for c in by}).merge(
+            grid.astype({c: object for c in by}), on=["period", *by], how="outer"
+        )
+    cols = [*ACTIVITY_TYPES.values(), "other"]
+    out[cols] = out[cols].fillna(0).astype(np.int64)
+    out["activities"] = out[cols].sum(axis=1).astype(np.int64)
+    out = out.drop(columns="other").sort_values(["period", *by], kind="stable").reset_index(drop=True)
+    out["period"] = out["period"].astype("str")
+    for col in by:
+        out[col] = pd.Series(out[col].to_numpy(dtype=object)).infer_objects()
+    return out
+
+
+def activity_outcomes(
+    activities: pd.DataFrame,
+    *,
+    orders: pd.DataFrame,
+    deals: pd.DataFrame | None = None,
+    grain: str = "month",
+    fiscal_year_start: int = 1,
+) -> pd.DataFrame:
+    """Activities per won deal and the share of buying customers followed up, per rep and period.
+
+    Parameters
+    ----------
+    activities : canonical activities (rep_id, activity_type, activity_at [, customer_id]).
+    orders : canonical orders; a rep's *active customers* in a period are the
+        customers with a paid order from that rep in it.
+    deals : canonical deals (deal_id, rep_id, stage, close_date [, status]);
+        won deals are counted in the period of their close date.
+
+    Returns
+    -------
+    DataFrame
+        ``period, rep_id, activities, won_deals, activities_per_won_deal,
+        active_customers, followed_up_customers, followup_share``: a customer
+        is followed up when the same rep logged an activity with them in the
+        period. Ratios are NaN when their base is 0 (or deals are missing).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"rep_id": ["r1"] * 3, "activity_type": "call", "customer_id": ["c1", "c1", "c9"],
+    ...     "activity_at": pd.to_datetime(["2026-03-02", "2026-03-04", "2026-03-06"])})
+    >>> o = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["c1", "c2"], "rep_id": "r1",
+    ...     "order_date": pd.to_datetime(["2026-03-10", "2026-03-11"]), "amount": 10.0})
+    >>> activity_outcomes(a, orders=o)[["activities", "active_customers", "followup_share"]]
+       activities  active_customers  followup_share
+    0           3                 2             0.5
+    """
+    require_columns(activities, "activities", ("rep_id", "activity_type", "activity_at"))
+    acts = activity_kpis(activities, by=["rep_id"], grain=grain, fiscal_year_start=fiscal_year_start)
+    acts = acts[["period", "rep_id", "activities"]].astype({"rep_id": object})
+    days, _, is_order, _ = _checked(orders)
+    bought = pd.DataFrame(
+        {
+            "period": _period_labels(days, grain, fiscal_year_start),
+            "rep_id": orders["rep_id"].astype(object).to_numpy(),
+            "customer_id": orders["customer_id"].astype(object).to_numpy(),
+        }
+    )[is_order]
+    bought = bought.drop_duplicates()
+    if "customer_id" in activities.columns:
+        adays = as_datetime(activities, "activities", "activity_at")
+        touched = (
+            pd.DataFrame(
+                {
+                    "period": _period_labels(adays, grain, fiscal_year_start),
+                    "rep_id": activities["rep_id"].astype(object).to_numpy(),
+                    "customer_id": activities["customer_id"].astype(object).to_numpy(),
+                    "_touched": 1,
+                }
+            )
+            .dropna(subset=["customer_id"])
+            .drop_duplicates()
+        )
+        bought = bought.merge(touched, on=["period", "rep_id", "customer_id"], how="left")
+        bought["_touched"] = bought["_touched"].fillna(0).astype(np.int64)
+    else:
+        bought["_touched"] = np.nan
+    cust = bought.groupby(["period", "rep_id"], as_index=False).agg(
+        active_customers=("customer_id", "size"), followed_up_customers=("_touched", "sum")
+    )
+    if "customer_id" not in activities.columns:
+        cust["followed_up_customers"] = np.nan
+    out = acts.merge(cust, on=["period", "rep_id"], how="outer")
+    if deals is not None:
+        require_columns(deals, "deals", ("deal_id", "rep_id", "stage"))
+        won = deal_status(deals).to_numpy() == "won"
+        if "close_date" not in deals.columns:
+            raise DataError(
+                [
+                    DataProblem(
+                        "deals",
+                        "required column 'close_date' is missing",
+                        column="close_date",
+                        expected="the close date of won deals",
+                    )
+                ]
+            )
+        cdays = as_datetime(deals, "deals", "close_date")
+        ok = won & ~np.isnat(cdays)
+        w = pd.DataFrame(
+            {
+                "period": _period_labels(cdays[ok], grain, fiscal_year_start),
+                "rep_id": deals["rep_id"].astype(object).to_numpy()[ok],
+            }
+        )
+        wc = w.groupby(["period", "rep_id"], as_index=False).size().rename(columns={"size": "won_deals"})
+        out = out.merge(wc, on=["period", "rep_id"], how="left")
+        out["won_deals"] = out["won_deals"].fillna(0)
+    else:
+        out["won_deals"] = np.nan
+    out["activities"] = out["activities"].fillna(0).astype(np.int64)
+    out["active_customers"] = out["active_customers"].fillna(0).astype(np.int64)
+    out["activities_per_won_deal"] = safe_ratio(out["activities"], out["won_deals"])
+    out["followup_share"] = safe_ratio(out["followed_up_customers"], out["active_customers"])
+    out = out.sort_values(["period", "rep_id"], kind="stable").reset_index(drop=True)
+    out["period"] = out["period"].astype("str")
+    out["rep_id"] = pd.Series(out["rep_id"].to_numpy(dtype=object)).infer_objects()
+    return out[
+        [
+            "period",
+            "rep_id",
+            "activities",
+            "won_deals",
+            "activities_per_won_deal",
+            "active_customers",
+            "followed_up_customers",
+            "followup_share",
+        ]
+    ]

@@ -1,0 +1,506 @@
+"""Sales KPIs: revenue, orders, order value, customers (new / returning), revenue per working day.
+
+Conventions (docs/architecture.md): revenue is net of refunds, i.e. the sum of
+``amount`` over ``paid`` and ``refunded`` rows (refund amounts are negative);
+``cancelled`` rows count nowhere. Orders are distinct ``order_id`` over
+``paid`` rows, so refund and cancelled rows are not orders. A customer is
+*new* in the period that holds their first ever paid order, and *returning*
+in any later period in which they buy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.kpis._core import (
+    ORDER_STATUSES,
+    Codes,
+    PeriodAxis,
+    as_datetime,
+    as_float,
+    bad_rows,
+    check_fiscal_start,
+    check_grain,
+    combine,
+    dense,
+    distinct_pairs,
+    encode,
+    log,
+    month_index,
+    parse_periods,
+    period_axis,
+    period_index,
+    require_columns,
+    safe_ratio,
+    split,
+)
+from sales_analytics.periods import Period
+
+__all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "sales_kpis"]
+
+ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "rep_id", "amount")
+SALES_COLUMNS = ("revenue", "orders", "aov", "customers", "new_customers", "returning_customers")
+_ID_COLUMNS = ("order_id", "customer_id", "rep_id", "status", "product_id", "product_category", "channel")
+_MAX_DENSE_CELLS = 1 << 26
+
+
+# ------------------------------------------------------------- preparation
+def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the orders with id and label columns as categoricals, for fast repeated KPIs.
+
+    Every KPI function accepts string columns; with categorical columns it
+    reads the integer codes directly instead of hashing strings on each call,
+    which matters when one table feeds many KPI tables (the notebook, the
+    benchmark). Values are unchanged.
+
+    Parameters
+    ----------
+    orders : canonical orders (order_id, order_date, customer_id, rep_id, amount
+        [, status, product_id, product_category, quantity, channel]).
+
+    Returns
+    -------
+    DataFrame
+        The same columns and rows; ``order_id, customer_id, rep_id, status,
+        product_id, product_category, channel`` as ``category``.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_id": ["o1"], "order_date": pd.to_datetime(["2026-03-02"]),
+    ...                   "customer_id": ["c1"], "rep_id": ["r1"], "amount": [10.0]})
+    >>> prepare_orders(o)["rep_id"].dtype
+    CategoricalDtype(categories=['r1'], ordered=False, categories_dtype=str)
+    """
+    require_columns(orders, "orders", ORDER_COLUMNS)
+    out = {}
+    for col in orders.columns:
+        s = orders[col]
+        if col in _ID_COLUMNS and not isinstance(s.dtype, pd.CategoricalDtype):
+            c = encode(s)
+            s = pd.Series(
+                pd.Categorical.from_codes(c.codes, categories=c.uniques), index=orders.index, name=col
+            )
+        out[col] = s
+    return pd.DataFrame(out, index=orders.index)
+
+
+# ---------------------------------------------------------------- checking
+def _status_flags(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(is_order, counts_revenue) per row from ``status`` (empty = paid)."""
+    n = len(orders)
+    if "status" not in orders.columns:
+        ones = np.ones(n, dtype=bool)
+        return ones, ones
+    c = encode(orders["status"])
+    norm = [str(u).strip().lower() for u in c.uniques]
+    unknown = [i for i, v in enumerate(norm) if v not in ORDER_STATUSES]
+    if unknown:
+        mask = np.isin(c.codes, unknown)
+        raise DataError(
+            [
+                bad_rows(
+                    "orders",
+                    "status",
+                    mask,
+                    "have an unknown status",
+                    " | ".join(ORDER_STATUSES),
+                    orders["status"],
+                )
+            ]
+        )
+    paid = [i for i, v in enumerate(norm) if v == "paid"]
+    cancelled = [i for i, v in enumerate(norm) if v == "cancelled"]
+    is_order = (c.codes < 0) | np.isin(c.codes, paid)
+    counts_revenue = ~np.isin(c.codes, cancelled)
+    return is_order, counts_revenue
+
+
+def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validated (order dates, amounts, is_order, counts_revenue) of an orders table."""
+    require_columns(orders, "orders", ORDER_COLUMNS)
+    days = as_datetime(orders, "orders", "order_date")
+    amount = as_float(orders, "orders", "amount")
+    problems = []
+    if np.isnat(days).any():
+        problems.append(
+            bad_rows("orders", "order_date", np.isnat(days), "have no date", "a date", orders["order_date"])
+        )
+    if np.isnan(amount).any():
+        problems.append(
+            bad_rows("orders", "amount", np.isnan(amount), "have no amount", "a number", orders["amount"])
+        )
+    if problems:
+        raise DataError(problems)
+    is_order, counts_revenue = _status_flags(orders)
+    return days, amount, is_order, counts_revenue
+
+
+def _id_codes(orders: pd.DataFrame, column: str) -> Codes:
+    c = encode(orders[column])
+    if (c.codes < 0).any():
+        raise DataError(
+            [bad_rows("orders", column, c.codes < 0, "have no value", f"a {column}", orders[column])]
+        )
+    return c
+
+
+# ---------------------------------------------------------------- grouping
+def _rep_lookup(reps: pd.DataFrame, rep_codes: Codes, column: str) -> pd.Series:
+    """``reps[column]`` for each rep id in ``rep_codes.uniques`` (NaN when the rep is unknown)."""
+    require_columns(reps, "reps", ("rep_id", column))
+    dup = reps["rep_id"].duplicated(keep="first").to_numpy()
+    if dup.any():
+        raise DataError(
+            [bad_rows("reps", "rep_id", dup, "repeat a rep_id", "one row per rep", reps["rep_id"])]
+        )
+    table = pd.Series(reps[column].to_numpy(), index=pd.Index(reps["rep_id"].astype(str)))
+    return table.reindex(pd.Index(rep_codes.uniques.astype(str)))
+
+
+def _group_columns(
+    orders: pd.DataFrame,
+    by: Sequence[str],
+    reps: pd.DataFrame | None,
+) -> list[tuple[str, np.ndarray, int, np.ndarray]]:
+    """For each ``by`` column: (name, dense row codes, size, labels by code)."""
+    out = []
+    rep_codes: Codes | None = None
+    for col in by:
+        if col in orders.columns:
+            c = encode(orders[col])
+            codes, size = dense(c)
+            labels = np.append(np.asarray(c.uniques.astype(object)), np.nan)[:size]
+        elif reps is not None and col in reps.columns:
+            if rep_codes is None:
+                rep_codes = _id_codes(orders, "rep_id")
+            values = _rep_lookup(reps, rep_codes, col)
+            unknown = values.isna().to_numpy()
+            if unknown.any():
+                log.warning(
+                    "%d rep_id(s) in orders have no %s in reps (e.g. %r); they form an empty group",
+                    int(unknown.sum()),
+                    col,
+                    str(rep_codes.uniques[np.flatnonzero(unknown)[0]]),
+                )
+            sub = encode(values)
+            sub_codes, size = dense(sub)
+            codes = sub_codes[rep_codes.codes]
+            labels = np.append(np.asarray(sub.uniques.astype(object)), np.nan)[:size]
+        else:
+            where = "the orders table" + (
+                " or the reps table"
+                if reps is not None
+                else " (pass `reps` to group by team, region or manager)"
+            )
+            raise DataError(
+                [
+                    DataProblem(
+                        "orders",
+                        f"cannot group by {col!r}: not a column of {where}",
+                        column=col,
+                        expected="one of "
+                        + ", ".join(
+                            list(map(str, orders.columns))
+                            + ([] if reps is None else list(map(str, reps.columns)))
+                        ),
+                    )
+                ]
+            )
+        out.append((col, codes, size, labels))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _workdays(period: str) -> float:
+    from sales_analytics.workdays import CalendarCoverageError, workdays_in_month
+
+    try:
+        return float(workdays_in_month(period))
+    except CalendarCoverageError as exc:
+        log.warning("revenue per working day is n/a for %s: %s", period, exc)
+        return float("nan")
+
+
+def _axis_for(
+    months: np.ndarray, grain: str, fiscal_year_start: int, periods: Sequence[Period | str] | None
+) -> tuple[PeriodAxis, list[Period] | None]:
+    if periods is not None:
+        wanted = parse_periods(periods, grain, fiscal_year_start)
+        if not wanted:
+            raise ValueError("`periods` is empty; pass None for every period in the data")
+        lo = min(p.first_month for p in wanted)
+        hi = max(p.months()[-1] for p in wanted)
+        return period_axis(
+            lo.year * 12 + lo.index - 1, hi.year * 12 + hi.index - 1, grain, fiscal_year_start
+        ), wanted
+    valid = months[months >= 0]
+    return period_axis(int(valid.min()), int(valid.max()), grain, fiscal_year_start), None
+
+
+# ------------------------------------------------------------------ sales
+def sales_kpis(
+    orders: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    reps: pd.DataFrame | None = None,
+    grain: str = "month",
+    fiscal_year_start: int = 1,
+    periods: Sequence[Period | str] | None = None,
+) -> pd.DataFrame:
+    """Revenue, orders, order value and customers per period and group.
+
+    Parameters
+    ----------
+    orders : canonical orders: order_id, order_date, customer_id, rep_id,
+        amount [, status, product_category, channel, …]. Refund rows
+        (``status == "refunded"``, negative amount) reduce revenue; refund and
+        cancelled rows are not orders; cancelled rows count nowhere.
+    by : grouping columns, each a column of ``orders`` (rep_id,
+        product_category, channel, …) or of ``reps`` (team, region, manager),
+        joined through rep_id.
+    reps : canonical reps (rep_id, team [, region, manager, hire_date,
+        active]). When given and every ``by`` column comes from the reps (or
+        ``by`` is rep_id), each active rep has a row from their hire month on,
+        with zeros in months without sales.
+    grain : ``month``, ``quarter`` or ``year`` (fiscal quarters and years with
+        ``fiscal_year_start``).
+    periods : only these periods (default: every period from the first to
+        the last order; for the company-wide table, periods without sales
+        appear with zeros). New customers are judged on the full history.
+
+    Returns
+    -------
+    DataFrame
+        ``period, <by…>, revenue, orders, aov, customers, new_customers,
+        returning_customers`` and, for months, ``workdays,
+        revenue_per_workday`` (working days from :mod:`sales_analytics.workdays`;
+        NaN outside the holiday calendar). ``aov`` = revenue / orders, NaN
+        without orders. One row per period and group present, sorted.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_id": ["o1", "o2", "o1-R"], "customer_id": ["c1", "c2", "c1"],
+    ...     "order_date": pd.to_datetime(["2026-03-02", "2026-03-05", "2026-03-09"]),
+    ...     "rep_id": ["r1", "r1", "r1"], "amount": [100.0, 50.0, -30.0],
+    ...     "status": ["paid", "paid", "refunded"]})
+    >>> sales_kpis(o, by=["rep_id"])[["period", "rep_id", "revenue", "orders", "aov", "customers"]]
+        period rep_id  revenue  orders   aov  customers
+    0  2026-03     r1    120.0       2  60.0          2
+    """
+    check_grain(grain)
+    check_fiscal_start(fiscal_year_start)
+    by = list(by)
+    if len(set(by)) != len(by) or "period" in by:
+        raise ValueError(f"`by` must name distinct columns other than 'period', got {by!r}.")
+    if reps is not None:
+        require_columns(reps, "reps", ("rep_id",))
+    days, amount, is_order, counts_revenue = _checked(orders)
+    months = month_index(days)
+    if len(orders) == 0 or not counts_revenue.any():
+        if periods is None:
+            return _empty(by, grain)
+    axis, wanted = (
+        _axis_for(
+            months[counts_revenue] if counts_revenue.any() else months, grain, fiscal_year_start, periods
+        )
+        if len(orders)
+        else (None, None)
+    )
+    if axis is None:
+        return _empty(by, grain)
+    ppos = axis.positions(months)
+    groups = _group_columns(orders, by, reps)
+    key, size, radices = combine(
+        [(ppos.clip(min=0), len(axis.periods))] + [(codes, sz) for _, codes, sz, _ in groups]
+    )
+    inside = ppos >= 0
+    rev_rows = counts_revenue & inside
+    ord_rows = is_order & inside
+
+    compress = size > _MAX_DENSE_CELLS
+    if compress:  # very many groups: number the cells that occur instead
+        cell_codes, cell_keys = pd.factorize(key[rev_rows | ord_rows])
+        key_all = np.full(len(key), -1, dtype=np.int64)
+        key_all[rev_rows | ord_rows] = cell_codes
+        key, size = key_all, len(cell_keys)
+    n_rows = np.bincount(key[rev_rows], minlength=size)
+    revenue = np.bincount(key[rev_rows], weights=amount[rev_rows], minlength=size)
+
+    oc = _id_codes(orders, "order_id")
+    okeys, ocodes = key[ord_rows], oc.codes[ord_rows]
+    if len(ocodes) == 0 or np.bincount(ocodes, minlength=oc.n).max() <= 1:
+        n_orders = np.bincount(okeys, minlength=size)  # one paid row per order
+    else:
+        g, _ = distinct_pairs(okeys, ocodes, size, oc.n)
+        n_orders = np.bincount(g, minlength=size)
+
+    cc = _id_codes(orders, "customer_id")
+    all_orders = is_order
+    first = np.full(cc.n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, cc.codes[all_orders], months[all_orders])
+    first_pos = axis.positions(np.where(first == np.iinfo(np.int64).max, -1, first))
+    g, cust = distinct_pairs(okeys, cc.codes[ord_rows], size, cc.n)
+    customers = np.bincount(g, minlength=size)
+    if compress:
+        g_period = split(cell_keys[g], radices)[0]
+    else:
+        g_period = g // (size // len(axis.periods))
+    new = np.bincount(g[first_pos[cust] == g_period], minlength=size)
+
+    present = np.flatnonzero((n_rows > 0) | (n_orders > 0))
+    cells = cell_keys[present] if compress else present
+    parts = split(cells, radices)
+    data: dict[str, object] = {"period": np.asarray(axis.labels, dtype=object)[parts[0]]}
+    for (col, _, _, labels), part in zip(groups, parts[1:]):
+        data[col] = labels[part]
+    data["revenue"] = revenue[present]
+    data["orders"] = n_orders[present]
+    data["customers"] = customers[present]
+    data["new_customers"] = new[present]
+    out = pd.DataFrame(data)
+    out = _fill(out, by, reps, axis, groups)
+    if wanted is not None:
+        out = out[out["period"].isin([str(p) for p in wanted])]
+    return _finish(out, by, grain)
+
+
+def _empty(by: Sequence[str], grain: str) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "period": pd.Series([], dtype="str"),
+            **{c: pd.Series([], dtype=object) for c in by},
+            "revenue": pd.Series([], dtype=float),
+            "orders": pd.Series([], dtype="int64"),
+            "customers": pd.Series([], dtype="int64"),
+            "new_customers": pd.Series([], dtype="int64"),
+        }
+    )
+    return _finish(out, by, grain)
+
+
+def _fill(
+    out: pd.DataFrame, by: Sequence[str], reps: pd.DataFrame | None, axis: PeriodAxis, groups: list
+) -> pd.DataFrame:
+    """Add zero rows: every period when ``by`` is empty; active reps' groups when ``reps`` is given."""
+    if not by:
+        grid = pd.DataFrame({"period": axis.labels})
+    elif reps is not None and all(c == "rep_id" or (c in reps.columns and c not in _ID_COLUMNS) for c in by):
+        r = reps
+        if "active" in r.columns:
+            r = r[r["active"].fillna(True).astype(bool).to_numpy()]
+        starts = np.full(len(r), -1, dtype=np.int64)
+        if "hire_date" in r.columns:
+            hd = pd.to_datetime(r["hire_date"], errors="coerce").to_numpy(dtype="datetime64[ns]")
+            starts = month_index(hd)
+        ends = np.array([p.months()[-1].year * 12 + p.months()[-1].index - 1 for p in axis.periods])
+        rows = []
+        keyvals = r[list(by)].astype(object).to_numpy()
+        for i, p in enumerate(axis.labels):
+            ok = starts <= ends[i]
+            for vals in keyvals[ok]:
+                rows.append((p, *vals))
+        grid = pd.DataFrame(rows, columns=["period", *by]).drop_duplicates()
+    else:
+        return out
+    if grid.empty:
+        return out
+    for col in by:
+        grid[col] = grid[col].astype(object)
+        out[col] = out[col].astype(object)
+    merged = out.merge(grid, on=["period", *by], how="outer")
+    for col in ("revenue", "orders", "customers", "new_customers"):
+        merged[col] = merged[col].fillna(0)
+    return merged
+
+
+def _finish(out: pd.DataFrame, by: Sequence[str], grain: str) -> pd.DataFrame:
+    out = out.sort_values(["period", *by], kind="stable", na_position="last").reset_index(drop=True)
+    res = pd.DataFrame({"period": out["period"].astype("str")})
+    for col in by:
+        res[col] = pd.Series(out[col].to_numpy(dtype=object)).infer_objects()
+    res["revenue"] = out["revenue"].astype(np.float64).to_numpy()
+    res["orders"] = out["orders"].astype(np.int64).to_numpy()
+    res["aov"] = safe_ratio(res["revenue"], res["orders"])
+    res["customers"] = out["customers"].astype(np.int64).to_numpy()
+    res["new_customers"] = out["new_customers"].astype(np.int64).to_numpy()
+    res["returning_customers"] = res["customers"] - res["new_customers"]
+    if grain == "month":
+        wd = np.array([_workdays(p) for p in res["period"]], dtype=np.float64)
+        res["workdays"] = wd
+        res["revenue_per_workday"] = safe_ratio(res["revenue"], wd)
+    return res
+
+
+# ---------------------------------------------------------------- RFM inputs
+def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> pd.DataFrame:
+    """Recency, frequency and monetary value per customer as of a date (the RFM inputs).
+
+    Parameters
+    ----------
+    orders : canonical orders (order_id, order_date, customer_id, rep_id, amount [, status]).
+    as_of : last day counted (inclusive); later rows are ignored.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id, first_order_date, last_order_date, recency_days,
+        frequency, monetary``: dates of the first and last paid order,
+        days from the last paid order to ``as_of``, distinct paid orders, and
+        net revenue (paid + refunded). One row per customer with a paid order
+        on or before ``as_of``, sorted by customer_id.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_id": ["o1", "o2", "o1-R"], "customer_id": ["c1", "c1", "c1"],
+    ...     "order_date": pd.to_datetime(["2026-03-02", "2026-03-20", "2026-03-21"]),
+    ...     "rep_id": "r1", "amount": [100.0, 50.0, -30.0], "status": ["paid", "paid", "refunded"]})
+    >>> purchase_summary(o, as_of="2026-03-31")[["customer_id", "recency_days", "frequency", "monetary"]]
+      customer_id  recency_days  frequency  monetary
+    0          c1            11          2     120.0
+    """
+    cutoff = np.datetime64(pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1), "ns")
+    days, amount, is_order, counts_revenue = _checked(orders)
+    before = days < cutoff
+    cc = _id_codes(orders, "customer_id")
+    oc = _id_codes(orders, "order_id")
+    ords = is_order & before
+    revs = counts_revenue & before
+    cust = cc.codes
+    day_int = days.astype("datetime64[D]").astype(np.int64)
+    last = np.full(cc.n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last, cust[ords], day_int[ords])
+    first = np.full(cc.n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, cust[ords], day_int[ords])
+    monetary = np.bincount(cust[revs], weights=amount[revs], minlength=cc.n)
+    ocodes = oc.codes[ords]
+    if len(ocodes) == 0 or np.bincount(ocodes, minlength=oc.n).max() <= 1:
+        freq = np.bincount(cust[ords], minlength=cc.n)
+    else:
+        g, _ = distinct_pairs(cust[ords], ocodes, cc.n, oc.n)
+        freq = np.bincount(g, minlength=cc.n)
+    keep = np.flatnonzero(freq > 0)
+    asof_day = (cutoff.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(np.int64)
+    out = pd.DataFrame(
+        {
+            "customer_id": pd.Series(np.asarray(cc.uniques.astype(object))[keep]).infer_objects(),
+            "first_order_date": first[keep].astype("datetime64[D]").astype("datetime64[ns]"),
+            "last_order_date": last[keep].astype("datetime64[D]").astype("datetime64[ns]"),
+            "recency_days": (asof_day - last[keep]).astype(np.int64),
+            "frequency": freq[keep].astype(np.int64),
+            "monetary": monetary[keep],
+        }
+    )
+    return out.sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def period_positions(periods: Sequence[str], grain: str, fiscal_year_start: int) -> np.ndarray:
+    """Dense integer positions of period labels (consecutive periods differ by 1)."""
+    return np.array(
+        [period_index(p) for p in parse_periods(periods, grain, fiscal_year_start)], dtype=np.int64
+    )
