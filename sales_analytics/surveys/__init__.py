@@ -1,15 +1,24 @@
-"""Survey instruments (YAML) and scoring: NPS, CSAT, CES, Likert dimensions, reliability."""
+"""Surveys: instruments as data, response quality, scores with uncertainty, psychometrics, anonymity.
+
+Instruments are YAML files under ``surveys/`` (:mod:`.instruments`); responses
+are imported from platform exports (:mod:`.importing`), checked
+(:mod:`.quality`), scored (:mod:`.scores`), analysed for reliability
+(:mod:`.reliability`), key drivers (:mod:`.drivers`) and open-text themes
+(:mod:`.text`). Every returned table of an anonymous instrument passes through
+:func:`suppress_small_groups` (:mod:`.anonymity`).
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from sales_analytics.surveys.anonymity import *  # noqa: F403
+from sales_analytics.surveys.anonymity import __all__ as _anonymity
+from sales_analytics.surveys.instruments import *  # noqa: F403
+from sales_analytics.surveys.instruments import __all__ as _instruments
+from sales_analytics.surveys.params import *  # noqa: F403
+from sales_analytics.surveys.params import __all__ as _params
+from sales_analytics.surveys.quality import *  # noqa: F403
+from sales_analytics.surveys.quality import __all__ as _quality
+from sales_analytics.surveys.scores import *  # noqa: F403
+from sales_analytics.surveys.scores import __all__ as _scores
 
-from sales_analytics.config import StrictModel
-
-__all__ = ["SurveyParams"]
-
-
-class SurveyParams(StrictModel):
-    """The ``surveys:`` section of the parameters file."""
-
-    anonymity_threshold: int = Field(5, ge=1, description="smallest group whose results are shown")
+__all__ = sorted({*_anonymity, *_instruments, *_params, *_quality, *_scores})
