@@ -1,0 +1,220 @@
+"""Orders reduced to what customer analysis needs, computed once per call.
+
+Rules (docs/architecture.md, formulas.md §6.1):
+
+- the window ends on the last day of the report month; the analysis date
+  (``as_of``) is the day after it; ``lookback_months = 0`` keeps all history;
+- ``cancelled`` rows are left out of everything;
+- a ``refunded`` row (negative amount, ``order_id`` = original + ``-R``)
+  counts in net revenue but is not a purchase: it never counts as an order
+  and never moves the last-purchase date;
+- rows without a ``customer_id`` cannot be attributed: they are set aside and
+  reported (:func:`orders_without_customer`), never silently dropped.
+
+Customers are numbered in sorted ``customer_id`` order, so every per-customer
+array here is already in the stable order the RFM tie-break needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.periods import Period, parse_period
+
+log = logging.getLogger(__name__)
+
+ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "amount")
+NAT_DAY = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class OrderRows:
+    """The kept order rows of one window, as parallel arrays (one entry per row)."""
+
+    period: Period
+    as_of: pd.Timestamp  # the day after the window ends
+    end_day: int  # last day of the window, days since 1970-01-01
+    customers: pd.Index  # customer ids, sorted; position = customer code
+    code: np.ndarray  # customer code of each kept row
+    day: np.ndarray  # order day of each kept row (int64 days since epoch)
+    amount: np.ndarray  # float64
+    purchase: np.ndarray  # bool: a paid row (not a refund)
+    order_id: pd.Series  # order ids of the kept rows (positional)
+    missing_customer: pd.DataFrame  # rows in the window without a customer id
+    cancelled_rows: int = 0  # rows in the window left out as cancelled
+    cancelled_amount: float = 0.0
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.customers)
+
+
+def check_columns(frame: pd.DataFrame, required: tuple[str, ...], table: str = "orders") -> None:
+    """Raise a DataError naming every required column that is missing."""
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataError(
+            [
+                DataProblem(
+                    table,
+                    "required column is missing",
+                    column=c,
+                    expected=f"columns {list(required)}",
+                    found=", ".join(map(str, frame.columns)),
+                )
+                for c in missing
+            ]
+        )
+
+
+def _days(values: pd.Series, column: str) -> np.ndarray:
+    """Dates as int64 days since 1970-01-01 (NaT → NAT_DAY); text is parsed, bad values reported."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        parsed = pd.to_datetime(values, errors="coerce")
+        bad = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
+        if len(bad):
+            raise DataError(
+                [
+                    DataProblem(
+                        "orders",
+                        f"{len(bad)} rows are not dates",
+                        column=column,
+                        rows=tuple(int(i) + 1 for i in bad[:5]),
+                        count=len(bad),
+                        expected="a date such as 2026-03-31",
+                        found=str(values.iloc[bad[0]]),
+                    )
+                ]
+            )
+        values = parsed
+    if getattr(values.dtype, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    raw = values.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    days = raw.astype("datetime64[D]").astype(np.int64)
+    return days
+
+
+def _missing_ids(ids: pd.Series) -> np.ndarray:
+    missing = ids.isna().to_numpy().copy()
+    if pd.api.types.is_string_dtype(ids.dtype) or ids.dtype == object:
+        missing |= (ids == "").fillna(False).to_numpy(dtype=bool)
+    return missing
+
+
+def window_days(period: Period, lookback_months: int) -> tuple[int | None, int]:
+    """First and last day (days since epoch) of the analysis window; ``None`` = no start."""
+    end = int(np.datetime64(period.end, "D").astype(np.int64))
+    if lookback_months <= 0:
+        return None, end
+    start = period.shift(-(lookback_months - 1)).start
+    return int(np.datetime64(start, "D").astype(np.int64)), end
+
+
+def order_rows(orders: pd.DataFrame, period: Period | str, lookback_months: int = 0) -> OrderRows:
+    """Reduce canonical orders to the kept rows of the window ending with ``period``."""
+    check_columns(orders, ORDER_COLUMNS)
+    p = parse_period(period)
+    if p.grain != "month":
+        raise ValueError(f"customer analysis is as of the end of a month; got {p} (a {p.grain})")
+    start, end = window_days(p, lookback_months)
+    day = _days(orders["order_date"], "order_date")
+    keep = (day != NAT_DAY) & (day <= end)
+    if start is not None:
+        keep &= day >= start
+    purchase = np.ones(len(orders), dtype=bool)
+    amount = pd.to_numeric(orders["amount"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    cancelled_rows, cancelled_amount = 0, 0.0
+    if "status" in orders.columns:
+        status = orders["status"]
+        cancelled = keep & (status == "cancelled").fillna(False).to_numpy(dtype=bool)
+        refunded = (status == "refunded").fillna(False).to_numpy(dtype=bool)
+        cancelled_rows, cancelled_amount = int(cancelled.sum()), float(np.nansum(amount[cancelled]))
+        keep &= ~cancelled
+        purchase = ~refunded
+    bad_amount = keep & np.isnan(amount)
+    if bad_amount.any():
+        rows = np.flatnonzero(bad_amount)
+        raise DataError(
+            [
+                DataProblem(
+                    "orders",
+                    f"{len(rows)} rows have no numeric amount",
+                    column="amount",
+                    rows=tuple(int(i) + 1 for i in rows[:5]),
+                    count=len(rows),
+                    expected="a number",
+                    found=str(orders["amount"].iloc[rows[0]]),
+                )
+            ]
+        )
+    ids = orders["customer_id"]
+    no_id = keep & _missing_ids(ids)
+    missing = pd.DataFrame(
+        {
+            "row": np.flatnonzero(no_id) + 1,
+            "order_id": orders["order_id"].to_numpy()[no_id],
+            "order_date": pd.to_datetime(day[no_id].astype("datetime64[D]")).astype("datetime64[ns]"),
+            "amount": amount[no_id],
+            "purchase": purchase[no_id],
+        }
+    )
+    if len(missing):
+        log.warning(
+            "%d order rows in the window have no customer_id (net amount %.2f); they are "
+            "left out of the per-customer analysis and reported in customer_quality",
+            len(missing),
+            float(missing["amount"].sum()),
+        )
+    keep &= ~no_id
+    kept_ids = ids[keep] if not keep.all() else ids
+    raw_codes, uniques = pd.factorize(kept_ids, sort=False)
+    order = np.asarray(uniques.argsort(), dtype=np.int64)  # sorted customer ids → stable tie-break
+    remap = np.empty(len(order), dtype=np.int64)
+    remap[order] = np.arange(len(order), dtype=np.int64)
+    customers = pd.Index(uniques.take(order), name="customer_id")
+    return OrderRows(
+        period=p,
+        as_of=pd.Timestamp(p.end) + pd.Timedelta(days=1),
+        end_day=end,
+        customers=customers,
+        code=remap[raw_codes],
+        day=day[keep],
+        amount=amount[keep],
+        purchase=purchase[keep],
+        order_id=orders["order_id"][keep].reset_index(drop=True),
+        missing_customer=missing,
+        cancelled_rows=cancelled_rows,
+        cancelled_amount=cancelled_amount,
+    )
+
+
+def group_min_max(code: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-code min and max of int64 ``values``; codes with no value get NAT_DAY."""
+    lo = np.full(n, NAT_DAY, dtype=np.int64)
+    hi = np.full(n, NAT_DAY, dtype=np.int64)
+    if len(code):
+        g = pd.Series(values, copy=False).groupby(code, sort=False)
+        mins, maxs = g.min(), g.max()
+        lo[mins.index.to_numpy()] = mins.to_numpy()
+        hi[maxs.index.to_numpy()] = maxs.to_numpy()
+    return lo, hi
+
+
+def distinct_orders(code: np.ndarray, order_id: pd.Series, n: int) -> np.ndarray:
+    """Per-customer count of distinct order ids (an order id belongs to one customer)."""
+    if not len(code):
+        return np.zeros(n, dtype=np.int64)
+    ocode, uniques = pd.factorize(order_id, sort=False)
+    owner = np.empty(len(uniques), dtype=np.int64)
+    owner[ocode] = code
+    return np.bincount(owner, minlength=n)
+
+
+def days_to_datetime(days: np.ndarray) -> np.ndarray:
+    """int64 days since epoch (NAT_DAY = missing) → datetime64[ns]."""
+    return days.astype("datetime64[D]").astype("datetime64[ns]")

@@ -1,0 +1,225 @@
+"""Churn risk: customers overdue relative to their own purchase rhythm, with the owning rep.
+
+A customer's rhythm is the median gap between their distinct purchase days.
+With fewer than ``min_orders`` purchase days there is no rhythm of their own,
+so the typical rhythm of repeat customers (median of their medians) stands in.
+A customer is at risk when ``days since last purchase / usual gap ≥ threshold``.
+The list is ranked by value at risk: the customer's net spend per year of
+tenure (tenure counted as at least one year, so new customers are not
+inflated).
+
+The list is meant to be handed out, so it never carries contact data: only
+the whitelisted columns are returned, and any column named like a phone,
+e-mail, mobile, address or WeChat field is dropped (:func:`without_contact_columns`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.customers._orders import check_columns, days_to_datetime, order_rows
+from sales_analytics.periods import Period
+
+__all__ = ["churn_risk", "owner_reps", "without_contact_columns"]
+
+CONTACT_PATTERN = re.compile(
+    r"phone|e_?mail|mobile|address|wechat|weixin|contact|(^|_)tel(ephone)?($|_)|手机|电话|邮箱|地址|微信",
+    re.IGNORECASE,
+)
+
+
+def without_contact_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without any column whose name looks like contact data.
+
+    >>> cols = ["customer_id", "contact_phone", "Email", "wechat_id", "ship_address", "mobile", "rep_id"]
+    >>> without_contact_columns(pd.DataFrame(columns=cols)).columns.tolist()
+    ['customer_id', 'rep_id']
+    """
+    return frame.drop(columns=[c for c in frame.columns if CONTACT_PATTERN.search(str(c))])
+
+
+def owner_reps(
+    orders: pd.DataFrame, customers: pd.DataFrame | None = None, reps: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The rep who owns each customer: ``customers.rep_id`` when set, else the rep of the last order.
+
+    Parameters
+    ----------
+    orders : canonical orders ``order_id, order_date, customer_id, rep_id[, status]``.
+    customers : optional canonical customers with an owner column ``rep_id``.
+    reps : optional canonical reps ``rep_id, rep_name`` (adds ``rep_name``).
+
+    Returns
+    -------
+    DataFrame ``customer_id, rep_id, owner_source`` (``owner`` | ``last_order``) ``[, rep_name]``,
+    one row per customer with orders.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"order_id": ["o1", "o2", "o3"], "customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-02-01", "2026-01-09"]),
+    ...     "rep_id": ["r1", "r2", "r1"], "amount": [1.0, 1.0, 1.0]})
+    >>> owner_reps(orders, pd.DataFrame({"customer_id": ["b"], "rep_id": ["r9"]}))
+      customer_id rep_id owner_source
+    0           a     r2   last_order
+    1           b     r9        owner
+    """
+    check_columns(orders, ("order_date", "customer_id", "rep_id"))
+    paid = orders
+    if "status" in orders.columns:
+        paid = orders.loc[
+            (orders["status"] == "paid").fillna(True).to_numpy(dtype=bool)
+            | orders["status"].isna().to_numpy()
+        ]
+    paid = paid.loc[paid["customer_id"].notna(), ["customer_id", "order_date", "rep_id"]]
+    last = paid.sort_values(["customer_id", "order_date"], kind="stable").drop_duplicates(
+        "customer_id", keep="last"
+    )[["customer_id", "rep_id"]]
+    last = last.assign(owner_source="last_order")
+    if customers is not None and "rep_id" in customers.columns:
+        own = customers.loc[
+            customers["rep_id"].notna() & (customers["rep_id"] != ""), ["customer_id", "rep_id"]
+        ]
+        own = own.drop_duplicates("customer_id").assign(owner_source="owner")
+        last = pd.concat([own, last.loc[~last["customer_id"].isin(own["customer_id"])]], ignore_index=True)
+    out = last.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
+        out = out.merge(reps[["rep_id", "rep_name"]].drop_duplicates("rep_id"), on="rep_id", how="left")
+    return out
+
+
+def _purchase_rhythm(codes: np.ndarray, days: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer: number of distinct purchase days and median gap between them (NaN if < 2)."""
+    key = np.unique(codes.astype(np.int64) * (1 << 32) + (days - days.min() if len(days) else days))
+    c = key >> 32
+    d = key & ((1 << 32) - 1)
+    n_days = np.bincount(c, minlength=n)
+    same = c[1:] == c[:-1]
+    gaps = pd.Series((d[1:] - d[:-1])[same].astype(np.float64))
+    median = gaps.groupby(c[1:][same]).median()
+    med = np.full(n, np.nan)
+    med[median.index.to_numpy()] = median.to_numpy()
+    return n_days, med
+
+
+def churn_risk(
+    orders: pd.DataFrame,
+    rfm: pd.DataFrame,
+    *,
+    period: Period | str,
+    customers: pd.DataFrame | None = None,
+    reps: pd.DataFrame | None = None,
+    clv: pd.DataFrame | None = None,
+    threshold: float = 2.0,
+    min_orders: int = 2,
+    lookback_months: int = 0,
+    top_n: int | None = 50,
+) -> pd.DataFrame:
+    """Customers overdue relative to their own rhythm, ranked by value at risk.
+
+    Parameters
+    ----------
+    orders : canonical orders ``order_id, order_date, customer_id, rep_id, amount[, status]``.
+    rfm : customer-level RFM of the same period (``customer_id, scored, frequency, monetary[, segment,
+        segment_zh, segment_en]``); customers not scored are not listed.
+    customers, reps : optional canonical tables for the owner (``rep_id``), ``customer_name`` and ``rep_name``.
+    clv : optional :func:`customer_clv` output; adds ``p_alive`` and ``clv``.
+    threshold : at risk when ``gap_ratio ≥ threshold``.
+    min_orders : purchase days needed to use the customer's own rhythm.
+    top_n : keep the first ``top_n`` rows (``None`` = all at-risk customers).
+
+    Returns
+    -------
+    DataFrame ``period, rank, customer_id[, customer_name][, segment, segment_zh, segment_en], rep_id[, rep_name],
+    owner_source, last_order_date, days_since_last, usual_gap_days, rhythm`` (``own`` | ``typical``),
+    ``gap_ratio, orders, monetary, value_at_risk[, p_alive, clv]``. No contact columns.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"order_id": ["o1", "o2", "o3", "o4", "o5"],
+    ...     "order_date": pd.to_datetime(["2025-10-01", "2025-10-11", "2025-10-21", "2026-03-20", "2026-03-30"]),
+    ...     "customer_id": ["a", "a", "a", "b", "b"], "rep_id": "r1", "amount": 100.0})
+    >>> rfm = pd.DataFrame({"customer_id": ["a", "b"], "scored": True, "frequency": [3, 2],
+    ...                     "monetary": [300.0, 200.0]})
+    >>> churn_risk(orders, rfm, period="2026-03")[["customer_id", "days_since_last", "usual_gap_days",
+    ...                                            "gap_ratio"]]
+      customer_id  days_since_last  usual_gap_days  gap_ratio
+    0           a              162            10.0       16.2
+    """
+    rows = order_rows(orders, period, lookback_months)
+    n = rows.n_customers
+    buy = rows.purchase
+    n_days, own_gap = _purchase_rhythm(rows.code[buy], rows.day[buy], n)
+    has_own = (n_days >= min_orders) & np.isfinite(own_gap) & (own_gap > 0)
+    typical = float(np.median(own_gap[has_own])) if has_own.any() else np.nan
+    usual = np.where(has_own, own_gap, typical)
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, rows.code[buy], rows.day[buy])
+    np.maximum.at(last, rows.code[buy], rows.day[buy])
+    as_of_day = rows.end_day + 1
+    bought = n_days > 0
+    since = np.where(bought, as_of_day - last, -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = since / usual
+    base = pd.DataFrame(
+        {
+            "customer_id": rows.customers.to_numpy(),
+            "last_order_date": days_to_datetime(np.where(bought, last, np.iinfo(np.int64).min)),
+            "days_since_last": since,
+            "usual_gap_days": usual,
+            "rhythm": np.where(has_own, "own", "typical"),
+            "gap_ratio": ratio,
+            "tenure_days": np.where(bought, as_of_day - first, 0),
+        }
+    )
+    cols = ["customer_id", "frequency", "monetary"] + [
+        c for c in ("segment", "segment_zh", "segment_en") if c in rfm.columns
+    ]
+    scored = rfm.loc[rfm["scored"].to_numpy(dtype=bool), cols].rename(columns={"frequency": "orders"})
+    risk = scored.merge(base, on="customer_id", how="inner")
+    risk = risk.loc[np.isfinite(risk["gap_ratio"]) & (risk["gap_ratio"] >= threshold)]
+    years = np.maximum(risk["tenure_days"].to_numpy(dtype=np.float64) / 365.25, 1.0)
+    risk = risk.assign(value_at_risk=risk["monetary"].to_numpy() / years)
+    owners = owner_reps(orders, customers, reps)
+    risk = risk.merge(owners, on="customer_id", how="left")
+    if customers is not None and "customer_name" in customers.columns:
+        risk = risk.merge(
+            customers[["customer_id", "customer_name"]].drop_duplicates("customer_id"),
+            on="customer_id",
+            how="left",
+        )
+    if clv is not None:
+        risk = risk.merge(clv[["customer_id", "p_alive", "clv"]], on="customer_id", how="left")
+    risk = risk.sort_values(["value_at_risk", "customer_id"], ascending=[False, True], kind="stable")
+    if top_n is not None:
+        risk = risk.head(top_n)
+    risk = risk.reset_index(drop=True)
+    risk.insert(0, "rank", np.arange(1, len(risk) + 1))
+    risk.insert(0, "period", str(rows.period))
+    order = [
+        "period",
+        "rank",
+        "customer_id",
+        "customer_name",
+        "segment",
+        "segment_zh",
+        "segment_en",
+        "rep_id",
+        "rep_name",
+        "owner_source",
+        "last_order_date",
+        "days_since_last",
+        "usual_gap_days",
+        "rhythm",
+        "gap_ratio",
+        "orders",
+        "monetary",
+        "value_at_risk",
+        "p_alive",
+        "clv",
+    ]
+    return without_contact_columns(risk[[c for c in order if c in risk.columns]])
