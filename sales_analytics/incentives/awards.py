@@ -1,0 +1,321 @@
+"""Awards and recognition of the period, each with the rule that decided it (zh and en).
+
+- ``top_seller``: highest net revenue in the period;
+- ``most_improved``: highest growth of revenue over the rep's own average of
+  the previous ``improvement_months`` months (reps with at least one such month
+  and an average above ``min_baseline``);
+- ``best_satisfaction``: highest CSAT (or NPS when there is no CSAT) with at
+  least ``min_responses`` answers, when survey scores are supplied;
+- ``rookie``: highest revenue among reps hired within ``rookie_months``
+  before the period end;
+- ``activity_leader``: most logged customer activities.
+
+Ties share the award (one row per winner). An award nobody can win (no
+survey scores, no rookies, nothing above zero) is one row with
+``awarded = False`` and a sentence saying why, so the read-out is complete.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sales_analytics.incentives.credits import require_columns
+from sales_analytics.incentives.plan import AwardRules, IncentivePlan
+from sales_analytics.periods import Period, parse_period
+
+__all__ = ["awards"]
+
+AWARD_COLUMNS = [
+    "period",
+    "award",
+    "awarded",
+    "rep_id",
+    "rep_name",
+    "team",
+    "metric",
+    "value",
+    "baseline",
+    "rule_en",
+    "rule_zh",
+]
+_TITLE = {
+    "top_seller": ("Top seller", "销售冠军"),
+    "most_improved": ("Most improved", "进步之星"),
+    "best_satisfaction": ("Best customer satisfaction", "客户满意之星"),
+    "rookie": ("Rookie of the period", "最佳新人"),
+    "activity_leader": ("Activity leader", "活动量之星"),
+}
+
+
+def _row(
+    period: Period,
+    award: str,
+    *,
+    rep: dict | None = None,
+    metric: str = "",
+    value: float = float("nan"),
+    baseline: float = float("nan"),
+    en: str,
+    zh: str,
+) -> dict:
+    title_en, title_zh = _TITLE[award]
+    rep = rep or {}
+    return {
+        "period": str(period),
+        "award": award,
+        "awarded": bool(rep),
+        "rep_id": rep.get("rep_id", ""),
+        "rep_name": rep.get("rep_name", ""),
+        "team": rep.get("team", ""),
+        "metric": metric,
+        "value": float(value),
+        "baseline": float(baseline),
+        "rule_en": f"{title_en}: {en}",
+        "rule_zh": f"{title_zh}：{zh}",
+    }
+
+
+def _winners(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    valid = frame.loc[frame[column].notna() & (frame[column] > 0)]
+    if valid.empty:
+        return valid
+    return valid.loc[valid[column] == valid[column].max()].sort_values("rep_id")
+
+
+def awards(
+    metrics: pd.DataFrame,
+    reps: pd.DataFrame,
+    *,
+    period: str | Period,
+    rules: AwardRules | IncentivePlan | None = None,
+    satisfaction: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Decide the period's awards.
+
+    Parameters
+    ----------
+    metrics : ``period, rep_id, revenue`` [, ``activities``], one row per rep
+        and month, including the months before ``period`` (for "most improved").
+    reps : ``rep_id`` [, ``rep_name, team, hire_date``].
+    period : the month awarded.
+    rules : the plan's ``awards`` section (or the plan); defaults when omitted.
+    satisfaction : optional ``period, rep_id, csat`` or ``nps`` [, ``responses``].
+
+    Returns
+    -------
+    DataFrame
+        ``period, award, awarded, rep_id, rep_name, team, metric, value,
+        baseline, rule_en, rule_zh``; one row per winner (ties share).
+
+    >>> m = pd.DataFrame({"period": ["2026-03", "2026-03"], "rep_id": ["a", "b"], "revenue": [500.0, 800.0]})
+    >>> reps = pd.DataFrame({"rep_id": ["a", "b"], "rep_name": ["Ann", "Bo"], "team": ["T", "T"]})
+    >>> out = awards(m, reps, period="2026-03", rules=AwardRules(enabled=["top_seller"]))
+    >>> print(out.loc[0, "rule_en"])
+    Top seller: Bo had the highest net revenue in Mar 2026: 800.00.
+    """
+    if isinstance(rules, IncentivePlan):
+        rules = rules.awards
+    rules = rules or AwardRules()
+    require_columns(metrics, ["period", "rep_id", "revenue"], "metrics")
+    require_columns(reps, ["rep_id"], "reps")
+    p = parse_period(period)
+    en_p, zh_p = p.label("en"), p.label("zh")
+    info = reps.assign(rep_id=reps["rep_id"].astype(str))
+    for col in ("rep_name", "team"):
+        if col not in info.columns:
+            info = info.assign(**{col: ""})
+    info = info.set_index("rep_id")
+    m = metrics.assign(period=metrics["period"].astype(str), rep_id=metrics["rep_id"].astype(str))
+    cur = m.loc[m["period"] == str(p)]
+
+    def rep(rep_id: str) -> dict:
+        name = info["rep_name"].get(rep_id, "") if rep_id in info.index else ""
+        team = info["team"].get(rep_id, "") if rep_id in info.index else ""
+        return {
+            "rep_id": rep_id,
+            "rep_name": str(name) if pd.notna(name) and name else rep_id,
+            "team": str(team) if pd.notna(team) else "",
+        }
+
+    rows: list[dict] = []
+    for award in rules.enabled:
+        if award == "top_seller":
+            win = _winners(cur, "revenue")
+            for r in win.itertuples():
+                who = rep(r.rep_id)
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        rep=who,
+                        metric="revenue",
+                        value=r.revenue,
+                        en=f"{who['rep_name']} had the highest net revenue in {en_p}: {r.revenue:,.2f}.",
+                        zh=f"{who['rep_name']} 在{zh_p}的净营收最高，为 {r.revenue:,.2f}。",
+                    )
+                )
+            if win.empty:
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        en=f"not awarded: no rep had revenue in {en_p}.",
+                        zh=f"本期不评选：{zh_p}没有销售产生营收。",
+                    )
+                )
+        elif award == "most_improved":
+            prev = [str(p.shift(-k)) for k in range(1, rules.improvement_months + 1)]
+            base = m.loc[m["period"].isin(prev)].groupby("rep_id")["revenue"].mean()
+            g = cur.assign(baseline=cur["rep_id"].map(base))
+            g = g.loc[g["baseline"].notna() & (g["baseline"] > max(rules.min_baseline, 0))]
+            g = g.assign(growth=(g["revenue"] - g["baseline"]) / g["baseline"])
+            win = _winners(g, "growth")
+            n = rules.improvement_months
+            for r in win.itertuples():
+                who = rep(r.rep_id)
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        rep=who,
+                        metric="revenue_growth",
+                        value=r.growth,
+                        baseline=r.baseline,
+                        en=f"{who['rep_name']} grew revenue {r.growth:+.1%} against the average of the "
+                        f"previous {n} months ({r.baseline:,.2f} → {r.revenue:,.2f}).",
+                        zh=f"{who['rep_name']} 的营收较前 {n} 个月平均增长 {r.growth:+.1%}"
+                        f"（{r.baseline:,.2f} → {r.revenue:,.2f}），增幅最大。",
+                    )
+                )
+            if win.empty:
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        en=f"not awarded: nobody grew revenue over the average of the previous {n} months.",
+                        zh=f"本期不评选：没有销售的营收高于前 {n} 个月平均。",
+                    )
+                )
+        elif award == "best_satisfaction":
+            rows += _satisfaction_rows(p, satisfaction, rules, rep)
+        elif award == "rookie":
+            n = rules.rookie_months
+            hired = (
+                pd.to_datetime(info["hire_date"])
+                if "hire_date" in info.columns
+                else pd.Series(dtype="datetime64[ns]")
+            )
+            since = pd.Timestamp(p.end) - pd.DateOffset(months=n)
+            rookies = set(hired.index[(hired > since) & (hired <= pd.Timestamp(p.end))].astype(str))
+            win = _winners(cur.loc[cur["rep_id"].isin(rookies)], "revenue")
+            for r in win.itertuples():
+                who = rep(r.rep_id)
+                day = hired.get(r.rep_id)
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        rep=who,
+                        metric="revenue",
+                        value=r.revenue,
+                        en=f"{who['rep_name']}, hired {day:%Y-%m-%d} (within {n} months), had the highest "
+                        f"revenue among new reps: {r.revenue:,.2f}.",
+                        zh=f"{who['rep_name']}（{day:%Y-%m-%d} 入职，{n} 个月内新人）在新人中营收最高，为 "
+                        f"{r.revenue:,.2f}。",
+                    )
+                )
+            if win.empty:
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        en=f"not awarded: no rep hired within {n} months had revenue.",
+                        zh=f"本期不评选：没有 {n} 个月内入职且有营收的新人。",
+                    )
+                )
+        elif award == "activity_leader":
+            if "activities" not in cur.columns:
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        en="not awarded: no activity data supplied.",
+                        zh="本期不评选：未提供客户活动数据。",
+                    )
+                )
+                continue
+            win = _winners(cur, "activities")
+            for r in win.itertuples():
+                who = rep(r.rep_id)
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        rep=who,
+                        metric="activities",
+                        value=r.activities,
+                        en=f"{who['rep_name']} logged the most customer activities in {en_p}: "
+                        f"{r.activities:,.0f}.",
+                        zh=f"{who['rep_name']} 在{zh_p}登记的客户活动最多，共 {r.activities:,.0f} 次。",
+                    )
+                )
+            if win.empty:
+                rows.append(
+                    _row(
+                        p,
+                        award,
+                        en=f"not awarded: no activities logged in {en_p}.",
+                        zh=f"本期不评选：{zh_p}没有登记客户活动。",
+                    )
+                )
+    return pd.DataFrame(rows, columns=AWARD_COLUMNS)
+
+
+def _satisfaction_rows(p: Period, satisfaction: pd.DataFrame | None, rules: AwardRules, rep) -> list[dict]:
+    award = "best_satisfaction"
+    if satisfaction is None or not len(satisfaction):
+        return [
+            _row(
+                p,
+                award,
+                en="not awarded: no customer survey scores supplied.",
+                zh="本期不评选：未提供客户满意度调查得分。",
+            )
+        ]
+    score = "csat" if "csat" in satisfaction.columns else "nps"
+    require_columns(satisfaction, ["period", "rep_id", score], "satisfaction")
+    s = satisfaction.loc[satisfaction["period"].astype(str) == str(p)]
+    s = s.assign(rep_id=s["rep_id"].astype(str))
+    count = next((c for c in ("responses", "n", "n_responses") if c in s.columns), None)
+    if count is not None:
+        s = s.loc[s[count] >= rules.min_responses]
+    s = s.loc[s[score].notna()]
+    if s.empty:
+        return [
+            _row(
+                p,
+                award,
+                en=f"not awarded: no rep has {rules.min_responses} or more survey answers this period.",
+                zh=f"本期不评选：没有销售在本期获得 {rules.min_responses} 份以上的调查回答。",
+            )
+        ]
+    best = s.loc[s[score] == s[score].max()].sort_values("rep_id")
+    label = score.upper()
+    rows = []
+    for r in best.itertuples():
+        who = rep(r.rep_id)
+        value = float(getattr(r, score))
+        n = f" ({int(getattr(r, count))} responses)" if count else ""
+        n_zh = f"（{int(getattr(r, count))} 份回答）" if count else ""
+        rows.append(
+            _row(
+                p,
+                award,
+                rep=who,
+                metric=score,
+                value=value,
+                en=f"{who['rep_name']} had the highest {label} in {p.label('en')}: {value:g}{n}.",
+                zh=f"{who['rep_name']} 在{p.label('zh')}的 {label} 最高，为 {value:g}{n_zh}。",
+            )
+        )
+    return rows

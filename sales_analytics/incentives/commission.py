@@ -1,0 +1,451 @@
+"""The commission engine: orders + plan → an auditable statement per rep and period.
+
+Month by month from the plan's start (or the first month of orders) to the
+report period, because draws and negative payouts carry a balance forward and
+a refund claws back what was paid on its original order months earlier:
+
+1. credit each order to its rep(s) (:func:`order_credits`, splits applied);
+   a refund in the same month as its order nets against that month's sales,
+   a later refund becomes a clawback line;
+2. commission on the credited sales: tiers or payout curve on the general
+   sales (:mod:`.tiers`), a flat rate on products / categories with their own
+   rate, then the plan's ``max_payout``;
+3. SPIFF lines, clawback lines (``−credit × rate paid on the order ×
+   clawback rate``, formulas.md §4.5: only what was actually paid is
+   recovered);
+4. draw (formulas.md §4.4): ``paid = max(earned − B, G)``; a recoverable
+   draw, and any negative payout, carry ``B = B + paid − earned`` forward;
+5. the payout is the exact sum rounded once by the plan's rounding rule; each
+   line is shown in cents and a ``rounding`` line reconciles, so the lines of a
+   statement always add up to its payout.
+
+>>> from sales_analytics.incentives.plan import parse_incentive_plan
+>>> plan = parse_incentive_plan({"commission": {"plans": [{"id": "flat", "method": "marginal",
+...     "tiers": [{"from": 0, "rate": 0.1}], "draw": {"amount": 3000}}]}})
+>>> orders = pd.DataFrame({"order_id": ["O1", "O2"], "rep_id": ["r1", "r1"], "amount": [20000.0, 50000.0],
+...     "order_date": pd.to_datetime(["2026-01-10", "2026-02-10"])})
+>>> reps = pd.DataFrame({"rep_id": ["r1"], "rep_name": ["Li"], "team": ["A"]})
+>>> compute_commissions(orders, reps, plan, through="2026-02").summary[["period", "earned", "payout"]]
+    period  earned  payout
+0  2026-01  2000.0  3000.0
+1  2026-02  5000.0  4000.0
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.incentives.adjustments import clawback_line, draw_lines, spiff_eligible, spiff_hits
+from sales_analytics.incentives.credits import (
+    MICRO,
+    dec,
+    order_credits,
+    require_columns,
+    round_money,
+)
+from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan
+from sales_analytics.incentives.tiers import Line, tier_lines
+from sales_analytics.periods import Period, month_range, parse_period
+
+__all__ = ["CommissionResult", "compute_commissions", "team_commission_summary"]
+
+log = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+MAX_IDS_SHOWN = 200
+STATEMENT_COLUMNS = [
+    "period",
+    "rep_id",
+    "rep_name",
+    "team",
+    "plan_id",
+    "line_no",
+    "line_type",
+    "description",
+    "tier",
+    "source_order_ids",
+    "n_orders",
+    "base_amount",
+    "rate",
+    "adjustment",
+    "amount",
+    "amount_cents",
+    "amount_exact",
+]
+SUMMARY_COLUMNS = [
+    "period",
+    "rep_id",
+    "rep_name",
+    "team",
+    "plan_id",
+    "credited_sales",
+    "target_amount",
+    "attainment",
+    "commission",
+    "accelerator",
+    "cap_adjustment",
+    "spiffs",
+    "clawbacks",
+    "earned",
+    "balance_recovery",
+    "draw_topup",
+    "rounding",
+    "payout",
+    "payout_cents",
+    "balance_end",
+]
+_COMMISSION_TYPES = ("commission", "category_rate", "product_rate")
+_ACCEL_TYPES = ("accelerator", "decelerator")
+
+
+@dataclass(frozen=True)
+class CommissionResult:
+    """Statements (every line), one summary row per rep and period, and the order credits."""
+
+    statements: pd.DataFrame
+    summary: pd.DataFrame
+    credits: pd.DataFrame
+
+    def for_period(self, period: str | Period) -> CommissionResult:
+        """Only the rows of one month."""
+        p = str(parse_period(period))
+        return CommissionResult(
+            *(
+                f.loc[f["period"] == p].reset_index(drop=True)
+                for f in (self.statements, self.summary, self.credits)
+            )
+        )
+
+
+def _display(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _rep_plans(reps: pd.DataFrame, plans: list[CommissionPlan]) -> dict[str, CommissionPlan]:
+    by_rep = {r: p for p in plans if p.applies_to for r in p.applies_to.reps}
+    by_team = {t: p for p in plans if p.applies_to for t in p.applies_to.teams}
+    default = next((p for p in plans if p.applies_to is None), None)
+    out: dict[str, CommissionPlan] = {}
+    for rep, team in zip(reps["rep_id"].astype(str), reps["team"]):
+        plan = by_rep.get(rep) or (by_team.get(str(team)) if pd.notna(team) else None) or default
+        if plan is not None:
+            out[rep] = plan
+    return out
+
+
+def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> np.ndarray:
+    """``tiered`` or ``product:<id>`` / ``category:<name>`` for rows paid at their own rate."""
+    group = np.full(len(credits), "tiered", dtype=object)
+    plan_ids = credits["rep_id"].map({r: p.id for r, p in plan_of.items()})
+    for plan in {p.id: p for p in plan_of.values()}.values():
+        if not (plan.category_rates or plan.product_rates):
+            continue
+        mine = (plan_ids == plan.id).to_numpy()
+        for col, rates, prefix in (
+            ("product_category", plan.category_rates, "category:"),
+            ("product_id", plan.product_rates, "product:"),
+        ):
+            hit = mine & credits[col].isin(list(rates)).to_numpy()
+            group[hit] = prefix + credits[col].to_numpy()[hit].astype(object)
+    return group
+
+
+def _ids_text(ids: list[str]) -> str:
+    if len(ids) <= MAX_IDS_SHOWN:
+        return ", ".join(ids)
+    return ", ".join(ids[:MAX_IDS_SHOWN]) + f" … (+{len(ids) - MAX_IDS_SHOWN} more)"
+
+
+def compute_commissions(
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    plan: IncentivePlan | Commission,
+    *,
+    through: str | Period,
+    targets: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
+    splits: pd.DataFrame | None = None,
+) -> CommissionResult:
+    """Commission statements for every month from the plan start through ``through``.
+
+    Parameters
+    ----------
+    orders : ``order_id, order_date, rep_id, amount`` [, ``status, product_id,
+        product_category, quantity``] (canonical orders; refunds as rows).
+    reps : ``rep_id, team`` [, ``rep_name, hire_date, active``]; active reps
+        get a statement even with no sales (their draw still applies).
+    plan : the incentive plan (its ``commission`` section is used).
+    through : the last month computed (the report period).
+    targets : ``period, rep_id, target_amount`` for attainment-based plans.
+    activities : ``rep_id, activity_type, activity_at`` [, ``activity_id``] for
+        activity SPIFFs.
+    splits : ``order_id, rep_id, share`` credit splits (besides the plan's own).
+
+    Returns
+    -------
+    CommissionResult
+        ``statements``: ``period, rep_id, rep_name, team, plan_id, line_no,
+        line_type, description, tier, source_order_ids, n_orders, base_amount,
+        rate, adjustment, amount, amount_cents, amount_exact``;
+        ``summary``: one row per rep and period (``credited_sales …
+        payout, balance_end``); ``credits``: the order credits.
+    """
+    com = plan.commission if isinstance(plan, IncentivePlan) else plan
+    require_columns(reps, ["rep_id", "team"], "reps")
+    through_s = str(parse_period(through))
+    credits = order_credits(orders, splits=splits, plan_splits=com.splits)
+    credits = credits.loc[credits["period"] <= through_s].reset_index(drop=True)
+    first = com.start or (credits["period"].min() if len(credits) else through_s)
+    months = [str(m) for m in month_range(min(first, through_s), through_s)]
+    reps = reps.assign(rep_id=reps["rep_id"].astype(str))
+    plan_of = _rep_plans(reps, com.plans)
+    credits = credits.assign(group=_rate_groups(credits, plan_of))
+    info = reps.set_index("rep_id")
+
+    # refunds of an order credited in an earlier month are clawed back; others net
+    refund = credits["is_refund"].to_numpy()
+    bases = credits.loc[refund, "base_order_id"].unique()
+    orig = (
+        credits.loc[~credits["is_refund"] & credits["base_order_id"].isin(bases)]
+        .groupby("base_order_id")["period"]
+        .min()
+    )
+    orig_period = credits["base_order_id"].map(orig).astype("str").where(refund)
+    claw = refund & (orig_period.isna() | (orig_period < credits["period"])).to_numpy()
+    net = credits.loc[~claw & (credits["period"] >= months[0])]
+    grouped = net.groupby(["period", "rep_id", "group"], sort=False)
+    sums = grouped["credit_micro"].sum().to_dict()
+    positions = grouped.indices
+    net_ids = net["order_id"].to_numpy()
+    groups_of: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for p, r, g in sums:
+        if g != "tiered":
+            groups_of[(p, r)].append(g)
+    claw_rows = credits.loc[claw].assign(orig_period=orig_period[claw])
+    claws: dict[tuple[str, str], list] = defaultdict(list)
+    for row in claw_rows.itertuples(index=False):
+        claws[(row.period, row.rep_id)].append(row)
+
+    quotas: dict[tuple[str, str], Decimal] = {}
+    if targets is not None and "rep_id" in targets.columns:
+        require_columns(targets, ["period", "rep_id", "target_amount"], "targets")
+        t = targets.loc[targets["rep_id"].notna() & targets["target_amount"].notna()]
+        quotas = {(str(p), str(r)): dec(v) for p, r, v in zip(t["period"], t["rep_id"], t["target_amount"])}
+
+    spiff_lines: dict[tuple[str, str], list[Line]] = defaultdict(list)
+    for spiff in com.spiffs:
+        hits = spiff_hits(spiff, credits, activities, spiff_eligible(spiff, reps))
+        unit = {"order": "order", "unit": "unit", "activity": "activity"}[spiff.per]
+        for row in hits.itertuples(index=False):
+            qty = Decimal(int(row.units_bp)) / 10_000
+            spiff_lines[(row.period, row.rep_id)].append(
+                Line(
+                    "spiff",
+                    f"SPIFF {spiff.name}: {spiff.amount:,.2f} per {unit} × {qty.normalize():f} "
+                    f"({spiff.start} – {spiff.end})",
+                    dec(spiff.amount) * qty,
+                    base=Decimal(int(row.sales)) / MICRO,
+                    rate=dec(spiff.amount),
+                    tier=spiff.id,
+                    order_ids=[str(i) for i in row.ids],
+                )
+            )
+
+    roster = reps
+    if "active" in reps.columns:
+        roster = roster.loc[roster["active"].fillna(True).astype(bool)]
+    hire = (
+        pd.to_datetime(roster["hire_date"])
+        if "hire_date" in roster.columns
+        else pd.Series(pd.NaT, index=roster.index)
+    )
+
+    balances: dict[str, Decimal] = {}
+    effs: dict[tuple[str, str], dict[str, Decimal]] = {}
+    rows: list[dict] = []
+    summary: list[dict] = []
+    warned: set[str] = set()
+    rnd = com.rounding
+    for month in months:
+        mend = pd.Timestamp(parse_period(month).end)
+        scope = {r for (p, r, _g) in sums if p == month}
+        scope |= {r for (p, r) in claws if p == month} | {r for (p, r) in spiff_lines if p == month}
+        scope |= {r for r, b in balances.items() if b != 0}
+        scope |= set(roster.loc[hire.isna() | (hire <= mend), "rep_id"])
+        for rep in sorted(scope):
+            plan_r = plan_of.get(rep)
+            if plan_r is None:
+                if rep not in warned:
+                    log.warning(
+                        "rep %s has sales but no commission plan applies (not in reps or no default plan)",
+                        rep,
+                    )
+                    warned.add(rep)
+                continue
+            quota = quotas.get((month, rep))
+            lines: list[Line] = []
+            key = (month, rep, "tiered")
+            sales = Decimal(int(sums.get(key, 0))) / MICRO
+            tiered = tier_lines(plan_r, sales, quota)
+            ids = [str(i) for i in net_ids[positions[key]]] if key in positions else []
+            for ln in tiered:
+                ln.order_ids = ids
+            lines += tiered
+            tiered_total = sum((ln.amount for ln in tiered), Decimal(0))
+            eff = {"tiered": tiered_total / sales if sales > 0 else Decimal(0)}
+            credited = sales
+            for g in sorted(groups_of.get((month, rep), [])):
+                gkey = (month, rep, g)
+                base = Decimal(int(sums[gkey])) / MICRO
+                credited += base
+                kind, name = g.split(":", 1)
+                rate = dec((plan_r.category_rates if kind == "category" else plan_r.product_rates)[name])
+                eff[g] = rate if base > 0 else Decimal(0)
+                lines.append(
+                    Line(
+                        f"{kind}_rate",
+                        f"{kind} {name} at its own rate",
+                        max(base, Decimal(0)) * rate,
+                        base=base,
+                        rate=rate,
+                        tier=g,
+                        order_ids=[str(i) for i in net_ids[positions[gkey]]],
+                    )
+                )
+            commission = sum((ln.amount for ln in lines), Decimal(0))
+            if plan_r.max_payout is not None and commission > dec(plan_r.max_payout):
+                cap = dec(plan_r.max_payout)
+                lines.append(
+                    Line(
+                        "cap",
+                        f"commission capped at {cap:,.2f} per period",
+                        cap - commission,
+                        base=commission,
+                        adjustment=f"max_payout {cap:,.2f}",
+                    )
+                )
+                eff = {g: r * cap / commission for g, r in eff.items()}
+            effs[(month, rep)] = eff
+            lines += spiff_lines.get((month, rep), [])
+            for row in claws.get((month, rep), []):
+                lines.append(clawback_line(row, month, rep, plan_r, effs))
+            earned = sum((ln.amount for ln in lines), Decimal(0))
+            lines += draw_lines(plan_r, earned, balances, rep)
+            paid = sum((ln.amount for ln in lines), Decimal(0))
+            payout = round_money(paid, rnd.quantum, rnd.mode)
+            shown = [_display(ln.amount) for ln in lines]
+            if payout != sum(shown, Decimal(0)):
+                diff = payout - sum(shown, Decimal(0))
+                lines.append(
+                    Line(
+                        "rounding",
+                        f"payout rounded to {rnd.quantum} ({rnd.mode.replace('_', ' ')})",
+                        diff,
+                        adjustment=f"{paid:f} → {payout:f}",
+                    )
+                )
+                shown.append(diff)
+            name = info["rep_name"].get(rep, "") if "rep_name" in info.columns and rep in info.index else ""
+            team = info["team"].get(rep, "") if rep in info.index else ""
+            for i, (ln, amt) in enumerate(zip(lines, shown), start=1):
+                rows.append(
+                    {
+                        "period": month,
+                        "rep_id": rep,
+                        "rep_name": name,
+                        "team": team,
+                        "plan_id": plan_r.id,
+                        "line_no": i,
+                        "line_type": ln.line_type,
+                        "description": ln.description,
+                        "tier": ln.tier,
+                        "source_order_ids": _ids_text(ln.order_ids),
+                        "n_orders": len(ln.order_ids),
+                        "base_amount": float(ln.base) if ln.base is not None else float("nan"),
+                        "rate": float(ln.rate) if ln.rate is not None else float("nan"),
+                        "adjustment": ln.adjustment,
+                        "amount": float(amt),
+                        "amount_cents": int(amt * 100),
+                        "amount_exact": f"{ln.amount:f}",
+                    }
+                )
+            total = defaultdict(Decimal)
+            for ln, amt in zip(lines, shown):
+                total[ln.line_type] += amt
+            summary.append(
+                {
+                    "period": month,
+                    "rep_id": rep,
+                    "rep_name": name,
+                    "team": team,
+                    "plan_id": plan_r.id,
+                    "credited_sales": float(credited),
+                    "target_amount": float(quota) if quota is not None else np.nan,
+                    "attainment": float(credited / quota) if quota else np.nan,
+                    "commission": float(sum(total[t] for t in _COMMISSION_TYPES)),
+                    "accelerator": float(sum(total[t] for t in _ACCEL_TYPES)),
+                    "cap_adjustment": float(total["cap"]),
+                    "spiffs": float(total["spiff"]),
+                    "clawbacks": float(total["clawback"]),
+                    "earned": float(
+                        sum(
+                            amt
+                            for ln, amt in zip(lines, shown)
+                            if ln.line_type
+                            not in ("balance_recovery", "draw_topup", "negative_carry", "rounding")
+                        )
+                    ),
+                    "balance_recovery": float(total["balance_recovery"]),
+                    "draw_topup": float(total["draw_topup"] + total["negative_carry"]),
+                    "rounding": float(total["rounding"]),
+                    "payout": float(payout),
+                    "payout_cents": int(payout * 100),
+                    "balance_end": float(_display(balances.get(rep, Decimal(0)))),
+                }
+            )
+    statements = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+    statements = statements.astype({"line_no": "int64", "n_orders": "int64", "amount_cents": "int64"})
+    summ = pd.DataFrame(summary, columns=SUMMARY_COLUMNS).astype({"payout_cents": "int64"})
+    shown_credits = (
+        credits.loc[credits["period"] >= months[0]].drop(columns=["share_bp"]).reset_index(drop=True)
+    )
+    return CommissionResult(statements, summ, shown_credits)
+
+
+def team_commission_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Roll the per-rep summary up to teams.
+
+    Parameters
+    ----------
+    summary : ``CommissionResult.summary`` (``period, team, credited_sales,
+        commission, accelerator, spiffs, clawbacks, draw_topup, payout`` …).
+
+    Returns
+    -------
+    DataFrame
+        ``period, team, reps, credited_sales, commission, accelerator, spiffs,
+        clawbacks, draw_topup, payout, payout_to_sales`` (payout / credited
+        sales, NaN when there are no sales).
+
+    >>> s = pd.DataFrame({"period": ["2026-03"] * 2, "team": ["A", "A"], "rep_id": ["r1", "r2"],
+    ...     "credited_sales": [1000.0, 3000.0], "commission": [50.0, 150.0], "accelerator": [0.0, 0.0],
+    ...     "spiffs": [0.0, 100.0], "clawbacks": [0.0, 0.0], "draw_topup": [0.0, 0.0], "payout": [50.0, 250.0]})
+    >>> team_commission_summary(s)[["team", "reps", "payout", "payout_to_sales"]]
+      team  reps  payout  payout_to_sales
+    0    A     2   300.0            0.075
+    """
+    money = ["credited_sales", "commission", "accelerator", "spiffs", "clawbacks", "draw_topup", "payout"]
+    require_columns(summary, ["period", "team", "rep_id", *money], "commission summary")
+    out = (
+        summary.groupby(["period", "team"], sort=True)
+        .agg(reps=("rep_id", "nunique"), **{c: (c, "sum") for c in money})
+        .reset_index()
+    )
+    sales = out["credited_sales"].where(out["credited_sales"] > 0)
+    return out.assign(payout_to_sales=(out["payout"] / sales).round(6))

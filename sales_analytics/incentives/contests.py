@@ -1,0 +1,228 @@
+"""Sales contests declared in the plan file: standings over a window, qualifiers and winners.
+
+A contest ranks one metric over its own window (which may span months),
+among eligible reps or teams; a recurring contest (``recurrence: month`` or
+``quarter``) takes the month or quarter containing the report period. Ranking is competition ranking (1, 2, 2, 4).
+Only entities reaching ``min_value`` qualify; prizes go by rank among the
+qualifiers (tied qualifiers share the prize of their rank). Before the
+window ends the standings are provisional (``status = in_progress``) and
+nobody is a winner yet.
+
+Metrics over a window: ``revenue`` (net: paid + refunded amounts),
+``orders`` (distinct paid orders), ``customers`` (distinct customers),
+``new_customers`` (customers whose first order ever falls in the window),
+``attainment`` (revenue / the sum of the monthly targets of the months the
+window touches), and activity counts ``calls, visits, meetings, emails,
+messages, activities``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from sales_analytics.incentives.credits import require_columns
+from sales_analytics.incentives.plan import Contest, IncentivePlan
+from sales_analytics.periods import Period, month_range, parse_period
+
+__all__ = ["contest_results"]
+
+_ACTIVITY_METRICS = {
+    "calls": "call",
+    "visits": "visit",
+    "meetings": "meeting",
+    "emails": "email",
+    "messages": "message",
+}
+CONTEST_COLUMNS = [
+    "period",
+    "contest_id",
+    "contest",
+    "contest_en",
+    "metric",
+    "level",
+    "window_start",
+    "window_end",
+    "as_of",
+    "status",
+    "entity",
+    "entity_name",
+    "value",
+    "rank",
+    "tied",
+    "qualifies",
+    "min_value",
+    "prize_rank",
+    "prize",
+    "prize_amount",
+    "winner",
+]
+
+
+def _window_values(
+    contest: Contest,
+    orders: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    targets: pd.DataFrame | None,
+    team_of: pd.Series,
+    as_of: date,
+) -> pd.Series:
+    key = "rep_id" if contest.level == "rep" else "team"
+    lo, hi = pd.Timestamp(contest.start), pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    metric = contest.metric
+    if metric in _ACTIVITY_METRICS or metric == "activities":
+        if activities is None:
+            return pd.Series(dtype=float)
+        require_columns(activities, ["rep_id", "activity_type", "activity_at"], "activities")
+        at = pd.to_datetime(activities["activity_at"])
+        if getattr(at.dt, "tz", None) is not None:
+            at = at.dt.tz_localize(None)
+        m = (at >= lo) & (at < hi)
+        if metric != "activities":
+            m &= activities["activity_type"] == _ACTIVITY_METRICS[metric]
+        sel = activities.loc[m, ["rep_id"]].assign(rep_id=lambda f: f["rep_id"].astype(str))
+        sel = sel.assign(team=sel["rep_id"].map(team_of))
+        return sel.groupby(key).size().astype(float)
+    o = orders
+    status = (
+        o["status"].fillna("paid").astype(str) if "status" in o.columns else pd.Series("paid", index=o.index)
+    )
+    od = pd.to_datetime(o["order_date"])
+    live = status != "cancelled"
+    m = live & (od >= lo) & (od < hi)
+    sel = o.loc[m].assign(rep_id=lambda f: f["rep_id"].astype(str), _status=status[m])
+    sel = sel.assign(team=sel["rep_id"].map(team_of))
+    if metric in ("revenue", "attainment"):
+        values = sel.groupby(key)["amount"].sum().astype(float)
+        if metric == "revenue":
+            return values
+        months = [str(p) for p in month_range(Period.of(contest.start), Period.of(as_of))]
+        if targets is None or key not in targets.columns:
+            return pd.Series(dtype=float)
+        t = targets.loc[targets["period"].astype(str).isin(months) & targets[key].notna()]
+        goal = t.assign(**{key: t[key].astype(str)}).groupby(key)["target_amount"].sum()
+        return (values.reindex(goal.index).fillna(0.0) / goal.where(goal > 0)).dropna()
+    if metric == "orders":
+        return sel.loc[sel["_status"] == "paid"].groupby(key)["order_id"].nunique().astype(float)
+    require_columns(o, ["customer_id"], "orders")
+    if metric == "customers":
+        return sel.groupby(key)["customer_id"].nunique().astype(float)
+    first = o.loc[live].groupby("customer_id")["order_date"].transform("min")
+    new = sel.loc[pd.to_datetime(first.reindex(sel.index)) >= lo]
+    return new.groupby(key)["customer_id"].nunique().astype(float)
+
+
+def contest_results(
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    plan: IncentivePlan | Sequence[Contest],
+    *,
+    period: str | Period,
+    activities: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Standings of every contest whose window overlaps ``period``.
+
+    Parameters
+    ----------
+    orders : canonical orders (``order_id, order_date, rep_id, amount`` [,
+        ``status, customer_id``]).
+    reps : ``rep_id, team`` [, ``rep_name, active``]; entities are the eligible
+        reps (or teams), listed even with nothing yet.
+    plan : the incentive plan (its ``contests``) or a list of contests.
+    period : the report month; standings are as of its last day (or the
+        window end, when earlier).
+    activities, targets : needed for activity and attainment contests.
+
+    Returns
+    -------
+    DataFrame
+        ``period, contest_id, contest, contest_en, metric, level, window_start,
+        window_end, as_of, status, entity, entity_name, value, rank, tied,
+        qualifies, min_value, prize_rank, prize, prize_amount, winner``.
+
+    >>> from sales_analytics.incentives.plan import Contest
+    >>> c = Contest(id="q1", name="一季度冲刺", metric="revenue", start="2026-01-01", end="2026-03-31",
+    ...             min_value=100, prizes=[{"rank": 1, "prize": "trip"}])
+    >>> orders = pd.DataFrame({"order_id": ["1", "2", "3"], "rep_id": ["a", "b", "a"], "amount": [80.0, 90.0, 50.0],
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-02-01", "2026-03-31"])})
+    >>> reps = pd.DataFrame({"rep_id": ["a", "b"], "team": ["T", "T"]})
+    >>> contest_results(orders, reps, [c], period="2026-03")[["entity", "value", "rank", "qualifies", "winner"]]
+      entity  value  rank  qualifies  winner
+    0      a  130.0     1       True    True
+    1      b   90.0     2      False   False
+    """
+    contests = plan.contests if isinstance(plan, IncentivePlan) else list(plan)
+    require_columns(orders, ["order_id", "order_date", "rep_id", "amount"], "orders")
+    require_columns(reps, ["rep_id", "team"], "reps")
+    p = parse_period(period)
+    reps = reps.assign(rep_id=reps["rep_id"].astype(str))
+    team_of = reps.set_index("rep_id")["team"].astype(str)
+    name_of = (
+        reps.set_index("rep_id")["rep_name"].astype(str)
+        if "rep_name" in reps.columns
+        else pd.Series(dtype=str)
+    )
+    frames = []
+    for c in contests:
+        if c.recurrence != "none":
+            window = p if c.recurrence == "month" else p.rollup("quarter")
+            c = c.model_copy(update={"start": window.start, "end": window.end})
+        if c.end < p.start or c.start > p.end:
+            continue
+        as_of = min(c.end, p.end)
+        values = _window_values(c, orders, activities, targets, team_of, as_of)
+        if c.level == "rep":
+            roster = reps
+            if "active" in roster.columns:
+                roster = roster.loc[roster["active"].fillna(True).astype(bool)]
+            entities = list(roster["rep_id"])
+        else:
+            entities = sorted(reps["team"].dropna().astype(str).unique())
+        if c.eligible:
+            entities = [e for e in entities if e in set(c.eligible)] + [
+                e for e in c.eligible if e not in set(entities)
+            ]
+        else:
+            entities = list(dict.fromkeys(entities + [e for e in values.index if e not in set(entities)]))
+        value = values.reindex(entities).fillna(0.0).astype(float).to_numpy()
+        f = pd.DataFrame({"entity": entities, "value": value})
+        f = f.assign(rank=f["value"].rank(method="min", ascending=False).astype("int64"))
+        f = f.assign(
+            tied=f.groupby("rank")["rank"].transform("size") > 1, qualifies=f["value"] >= c.min_value
+        )
+        prize_rank = f["value"].where(f["qualifies"]).rank(method="min", ascending=False)
+        f = f.assign(prize_rank=prize_rank.astype("Int64"))
+        prize_name = {pr.rank: pr.prize for pr in c.prizes}
+        prize_value = {pr.rank: float(pr.amount) for pr in c.prizes}
+        ranks = f["prize_rank"].astype("float64")
+        f = f.assign(
+            prize=ranks.map(prize_name).astype("str").fillna(""),
+            prize_amount=ranks.map(prize_value).fillna(0.0).astype(float),
+        )
+        final = c.end <= p.end
+        f = f.assign(winner=(f["prize"] != "") & final)
+        names = f["entity"].map(name_of).astype("str") if c.level == "rep" else f["entity"]
+        f = f.assign(
+            period=str(p),
+            contest_id=c.id,
+            contest=c.name,
+            contest_en=c.name_en or c.name,
+            metric=c.metric,
+            level=c.level,
+            window_start=pd.Timestamp(c.start),
+            window_end=pd.Timestamp(c.end),
+            as_of=pd.Timestamp(as_of),
+            status="final" if final else "in_progress",
+            entity_name=names.fillna("").astype(str),
+            min_value=float(c.min_value),
+        )
+        frames.append(f.sort_values(["rank", "entity"], kind="stable"))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in CONTEST_COLUMNS})
+    out = pd.concat(frames, ignore_index=True)[CONTEST_COLUMNS]
+    return out.astype(
+        {"entity": "str", "value": "float64", "tied": "bool", "qualifies": "bool", "winner": "bool"}
+    ).reset_index(drop=True)

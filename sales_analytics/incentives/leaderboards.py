@@ -1,0 +1,212 @@
+"""Leaderboards (排行榜): rank reps or teams per period by any metric or by a composite score.
+
+The functions are metric-agnostic: they take a per-entity metrics frame
+(``period, rep_id | team, <metric columns>``, as the KPI module's
+``sales_kpis``, ``attainment`` and ``activity_kpis`` produce) and rank it.
+
+Ties share a rank by **competition ranking** (1, 2, 2, 4): entities with
+equal values get the best rank of the group and the next rank skips. The
+``rank_method`` column says so on every row. An entity without a value is
+not ranked. ``rank_change`` is the previous period's rank minus this one
+(positive = moved up), empty when the entity was not ranked last period.
+
+Composite score (formulas.md §5)::
+
+    score = Σ_m w_m × min(x_m / target_m, cap_m)   (x_m / max(x_m) when m has no target)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import ConfigError, DataError, DataProblem
+from sales_analytics.incentives.credits import require_columns
+from sales_analytics.incentives.plan import CompositeMetric, LeaderboardRules
+from sales_analytics.periods import parse_period
+
+__all__ = ["RANK_METHOD", "composite_score", "leaderboard", "leaderboards"]
+
+RANK_METHOD = "competition (1, 2, 2, 4)"
+BOARD_COLUMNS = [
+    "period",
+    "board",
+    "rank",
+    "previous_rank",
+    "rank_change",
+    "tied",
+    "value",
+    "n_ranked",
+    "rank_method",
+]
+
+
+def leaderboard(
+    metrics: pd.DataFrame, metric: str, *, entity: str = "rep_id", ascending: bool = False
+) -> pd.DataFrame:
+    """Rank entities per period by one metric column.
+
+    Parameters
+    ----------
+    metrics : ``period, <entity>, <metric>`` (one row per entity and period).
+    metric : the column to rank by (higher is better unless ``ascending``).
+    entity : ``rep_id`` or ``team`` (any id column).
+
+    Returns
+    -------
+    DataFrame
+        ``period, <entity>, board, rank, previous_rank, rank_change, tied,
+        value, n_ranked, rank_method``, sorted by period then rank.
+
+    >>> m = pd.DataFrame({"period": ["2026-02"] * 3 + ["2026-03"] * 4, "rep_id": ["a", "b", "c", "a", "b", "c", "d"],
+    ...                   "revenue": [5.0, 9.0, 7.0, 8.0, 6.0, 8.0, 3.0]})
+    >>> leaderboard(m, "revenue").query("period == '2026-03'")[["rep_id", "rank", "rank_change", "tied"]]
+      rep_id  rank  rank_change   tied
+    3      a     1            2   True
+    4      c     1            1   True
+    5      b     3           -2  False
+    6      d     4         <NA>  False
+    """
+    require_columns(metrics, ["period", entity, metric], "metrics")
+    frame = metrics[["period", entity, metric]].rename(columns={metric: "value"})
+    frame = frame.assign(
+        period=frame["period"].astype(str), value=pd.to_numeric(frame["value"], errors="coerce")
+    )
+    dup = frame.duplicated(["period", entity])
+    if dup.any():
+        rows = tuple(int(i) + 1 for i in np.flatnonzero(dup.to_numpy()))
+        raise DataError(
+            [
+                DataProblem(
+                    "metrics",
+                    f"more than one row per period and {entity}",
+                    column=entity,
+                    rows=rows,
+                    found=str(frame.loc[dup, entity].iloc[0]),
+                )
+            ]
+        )
+    rank = frame.groupby("period")["value"].rank(method="min", ascending=ascending)
+    frame = frame.assign(rank=rank.astype("Int64"))
+    counts = frame.groupby(["period", "rank"])["rank"].transform("size")
+    n_ranked = frame.groupby("period")["value"].transform("count")
+    frame = frame.assign(tied=(counts > 1).fillna(False).astype(bool), n_ranked=n_ranked.astype("int64"))
+    prev = frame[["period", entity, "rank"]].rename(columns={"rank": "previous_rank"})
+    prev = prev.assign(
+        period=prev["period"].map({p: str(parse_period(p).next()) for p in prev["period"].unique()})
+    )
+    frame = frame.merge(prev, on=["period", entity], how="left")
+    frame = frame.assign(
+        previous_rank=frame["previous_rank"].astype("Int64"),
+        rank_change=(frame["previous_rank"].astype("Int64") - frame["rank"]).astype("Int64"),
+        board=metric,
+        rank_method=RANK_METHOD,
+    )
+    frame = frame.sort_values(["period", "rank", entity], na_position="last", kind="stable")
+    return frame[["period", entity] + BOARD_COLUMNS[1:]].reset_index(drop=True)
+
+
+def composite_score(
+    metrics: pd.DataFrame, components: Sequence[CompositeMetric | dict], *, entity: str = "rep_id"
+) -> pd.DataFrame:
+    """The all-in-one score per entity and period (formulas.md §5).
+
+    Parameters
+    ----------
+    metrics : ``period, <entity>`` and every component's metric column (and
+        target column when a component names one).
+    components : ``metric, weight, target, cap`` each; ``target`` is a column
+        of ``metrics``, a number, or empty (then ``x / max(x)`` in the period).
+        Weights must sum to 1.
+
+    Returns
+    -------
+    DataFrame
+        ``period, <entity>, composite_score, <metric>_norm …``; missing
+        values count as 0.
+
+    >>> m = pd.DataFrame({"period": ["2026-03"] * 2, "rep_id": ["A", "B"], "attainment": [1.1, 0.9],
+    ...                   "visit_att": [0.8, 1.3]})
+    >>> composite_score(m, [{"metric": "attainment", "weight": 0.6, "target": 1.0},
+    ...                     {"metric": "visit_att", "weight": 0.4, "target": 1.0}])
+        period rep_id  composite_score  attainment_norm  visit_att_norm
+    0  2026-03      A             0.98              1.1             0.8
+    1  2026-03      B             1.06              0.9             1.3
+    """
+    comps = [c if isinstance(c, CompositeMetric) else CompositeMetric(**c) for c in components]
+    if not comps:
+        raise ConfigError("<composite>", "composite", "needs at least one metric")
+    total = sum(round(c.weight, 12) for c in comps)
+    if abs(total - 1) > 1e-9:
+        raise ConfigError("<composite>", "composite", f"weights must sum to 1; they sum to {total:g}")
+    needed = (
+        ["period", entity]
+        + [c.metric for c in comps]
+        + [c.target for c in comps if isinstance(c.target, str)]
+    )
+    require_columns(metrics, list(dict.fromkeys(needed)), "metrics")
+    out = metrics[["period", entity]].assign(period=metrics["period"].astype(str))
+    score = np.zeros(len(out))
+    norms = {}
+    for c in comps:
+        x = pd.to_numeric(metrics[c.metric], errors="coerce").astype(float)
+        if c.target is None:
+            top = x.groupby(out["period"]).transform("max")
+            norm = (x / top.where(top > 0)).clip(upper=c.cap)
+        else:
+            target = (
+                pd.to_numeric(metrics[c.target], errors="coerce")
+                if isinstance(c.target, str)
+                else pd.Series(float(c.target), index=x.index)
+            )
+            norm = (x / target.where(target > 0)).clip(upper=c.cap)
+        norm = norm.fillna(0.0)
+        norms[f"{c.metric}_norm"] = norm.round(6).to_numpy()
+        score = score + c.weight * norm.to_numpy()
+    return out.assign(composite_score=np.round(score, 6), **norms).reset_index(drop=True)
+
+
+def leaderboards(
+    metrics: pd.DataFrame,
+    rules: LeaderboardRules | None = None,
+    *,
+    entity: str = "rep_id",
+    boards: Sequence[str] | None = None,
+    extra: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every board of the plan in one long table: one row per period × board × entity.
+
+    Parameters
+    ----------
+    metrics : ``period, <entity>, <metric columns>``.
+    rules : the plan's ``leaderboards`` section (boards and composite); default rules when omitted.
+    boards : metric columns to rank (default ``rules.metrics``); columns absent
+        from ``metrics`` are skipped. The composite board is added when every
+        component's columns are present.
+    extra : optional columns joined on ``period, <entity>`` (e.g. reward and
+        penalty totals from :func:`ledger_totals`), shown next to each row.
+
+    Returns
+    -------
+    DataFrame
+        ``period, <entity>, board, rank, previous_rank, rank_change, tied,
+        value, n_ranked, rank_method`` [+ extra columns].
+    """
+    rules = rules or LeaderboardRules()
+    wanted = list(boards) if boards is not None else list(rules.metrics)
+    parts = [leaderboard(metrics, b, entity=entity) for b in wanted if b in metrics.columns]
+    comp_cols = [c.metric for c in rules.composite] + [
+        c.target for c in rules.composite if isinstance(c.target, str)
+    ]
+    if rules.composite and all(c in metrics.columns for c in comp_cols):
+        scores = composite_score(metrics, rules.composite, entity=entity)
+        parts.append(leaderboard(scores, "composite_score", entity=entity))
+    if not parts:
+        out = pd.DataFrame(columns=["period", entity] + BOARD_COLUMNS[1:])
+    else:
+        out = pd.concat(parts, ignore_index=True)
+    if extra is not None and len(out):
+        out = out.merge(extra.assign(period=extra["period"].astype(str)), on=["period", entity], how="left")
+    return out.reset_index(drop=True)
