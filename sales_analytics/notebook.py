@@ -30,11 +30,12 @@ from sales_analytics.io import Dataset, load_dataset
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.report.labels import label
 
-__all__ = ["NotebookContext", "latest_month_in", "open_notebook", "publish_table"]
+__all__ = ["NotebookContext", "latest_month_in", "open_notebook", "publish_table", "table_description"]
 
 log = logging.getLogger(__name__)
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_DESCRIPTION_KEY = b"sales_analytics.description"
 
 
 def latest_month_in(orders: pd.DataFrame) -> Period:
@@ -46,18 +47,53 @@ def latest_month_in(orders: pd.DataFrame) -> Period:
     return month if last.date() >= month.end else month.previous()
 
 
-def publish_table(frame: pd.DataFrame, name: str, folder: str | Path) -> Path:
-    """Write one result table as ``<folder>/<name>.parquet``; the name is checked."""
-    if not _TABLE_NAME.match(name):
+def publish_table(frame: pd.DataFrame, name: str, folder: str | Path, *, description: str = "") -> Path:
+    """Write one result table as ``<folder>/<name>.parquet``; the name is checked.
+
+    ``description`` (one line, shown on the Excel report's contents sheet) is
+    kept in the Parquet file's metadata, so the table and its description
+    travel together. The file's bytes depend only on the frame and the
+    description: publishing the same table twice gives the same file.
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> path = publish_table(pd.DataFrame({"period": ["2026-10"], "revenue": [10.0]}), "kpi_demo", folder,
+    ...                      description="Revenue by month")
+    >>> path.name, table_description(path)
+    ('kpi_demo.parquet', 'Revenue by month')
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not isinstance(name, str) or not _TABLE_NAME.match(name):
         raise SalesAnalyticsError(
-            f"table name {name!r} must be lower_snake_case letters, digits and _ (2-63 characters)")
+            f"table name {name!r} must be lower_snake_case letters, digits and _ (2-63 characters)"
+        )
+    if not isinstance(frame, pd.DataFrame):
+        raise SalesAnalyticsError(f"table {name!r} must be a pandas DataFrame; got {type(frame).__name__}")
     if "period" not in frame.columns:
         raise SalesAnalyticsError(f"table {name!r} has no 'period' column; every result table carries one")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.parquet"
-    frame.reset_index(drop=True).to_parquet(path, index=False)
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    if description:
+        meta = dict(table.schema.metadata or {})
+        meta[_DESCRIPTION_KEY] = " ".join(str(description).split()).encode("utf-8")
+        table = table.replace_schema_metadata(meta)
+    # Write to a temporary name first so that a reader never sees half a table.
+    tmp = path.with_name(f".{name}.parquet.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
     return path
+
+
+def table_description(path: str | Path) -> str:
+    """The description stored by :func:`publish_table` in a Parquet file ('' when none)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    return meta.get(_DESCRIPTION_KEY, b"").decode("utf-8")
 
 
 @dataclass
@@ -76,9 +112,13 @@ class NotebookContext:
         """The label of ``key`` in this notebook's language."""
         return label(key, self.language)
 
-    def publish(self, name: str, frame: pd.DataFrame) -> Path:
-        """Save a result table for the bundle (Parquet; the run adds it to report.xlsx)."""
-        path = publish_table(frame, name, self.output_dir)
+    def publish(self, name: str, frame: pd.DataFrame, description: str = "") -> Path:
+        """Save a result table for the bundle (Parquet; the run adds it to report.xlsx).
+
+        ``description`` is one line shown next to the table on the Excel
+        report's contents sheet.
+        """
+        path = publish_table(frame, name, self.output_dir, description=description)
         self.published[name] = path
         log.info("published %s (%d rows) to %s", name, len(frame), path)
         return path
@@ -102,8 +142,9 @@ def open_notebook(
     from sales_analytics.config import load_parameters
     from sales_analytics.report.theme import use_theme
 
-    params = load_parameters(parameters_file or None, period=period or None,
-                             overrides={"language": language} if language else None)
+    params = load_parameters(
+        parameters_file or None, period=period or None, overrides={"language": language} if language else None
+    )
     data_dir = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
     ds = dataset if dataset is not None else load_dataset(data_dir)
     p = parse_period(period) if period else latest_month_in(ds.orders)
@@ -111,5 +152,6 @@ def open_notebook(
         raise SalesAnalyticsError(f"a notebook reports one month; got {p} (a {p.grain})")
     out = Path(output_dir) if output_dir else paths.outputs_dir() / ".scratch" / str(p) / "tables"
     use_theme()
-    return NotebookContext(period=p, language=params.language, params=params, dataset=ds,
-                           data_dir=data_dir, output_dir=out)
+    return NotebookContext(
+        period=p, language=params.language, params=params, dataset=ds, data_dir=data_dir, output_dir=out
+    )

@@ -1,0 +1,404 @@
+"""Executing notebooks: which ones, with which parameters, in parallel, and their HTML.
+
+Papermill renders each injected parameter as an assignment ``name = value``;
+it escapes values but not names, so a name is only ever injected when it is a
+plain identifier *and* the notebook's ``parameters`` cell declares it
+(parsed from the cell, see :func:`declared_parameters`). Anything else is refused before papermill
+sees it.
+
+Notebooks run through papermill's Python API. With ``jobs > 1`` a process pool
+runs them side by side (each worker calls ``papermill.execute_notebook``,
+which starts one kernel); with one job they run in this process. A worker dies
+with the run (``PR_SET_PDEATHSIG`` on Linux), and a kernel dies with its
+worker (ipykernel's parent poller), so a killed run leaves no notebook behind.
+"""
+
+from __future__ import annotations
+
+import keyword
+import logging
+import multiprocessing
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sales_analytics.errors import RunError
+
+__all__ = [
+    "NotebookResult",
+    "NotebookTask",
+    "check_parameter_names",
+    "declared_parameters",
+    "discover_notebooks",
+    "execute_notebooks",
+    "export_html",
+    "notebook_parameters",
+]
+
+log = logging.getLogger(__name__)
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def discover_notebooks(folder: str | Path, selection: Sequence[str] = ()) -> list[Path]:
+    """The numbered notebooks ``NN_*.ipynb`` of ``folder``, sorted, optionally a subset.
+
+    ``selection`` items are numbers (``"02"``), stems (``"02_sales_performance"``)
+    or file names; an item matching no notebook is an error listing the choices.
+    """
+    folder = Path(folder)
+    found = sorted(folder.glob(NOTEBOOK_GLOB))
+    if not found:
+        raise RunError(f"no notebooks named NN_<name>.ipynb in {folder}")
+    if not selection:
+        return found
+    picked: set[Path] = set()
+    for item in selection:
+        token = str(item).strip()
+        hits = [p for p in found if token in (p.name, p.stem) or p.stem.startswith(f"{token}_")]
+        if not token or not hits:
+            raise RunError(
+                f"notebook {token!r} is not in {folder}; choose from "
+                f"{[p.stem for p in found]} (by number, e.g. '02', or by name)"
+            )
+        picked.update(hits)
+    return [p for p in found if p in picked]
+
+
+def check_parameter_names(names: Iterable[str]) -> None:
+    """Refuse any parameter name that is not a plain Python identifier.
+
+    >>> check_parameter_names(["period", "output_dir"])
+    >>> check_parameter_names(["x = __import__('os').system('id') #"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sales_analytics.errors.RunError: parameter name "x = __import__('os').system('id') #" is not a plain identifier ...
+    """
+    for name in names:
+        if (
+            not isinstance(name, str)
+            or not name.isidentifier()
+            or keyword.iskeyword(name)
+            or not name.isascii()
+        ):
+            raise RunError(
+                f"parameter name {name!r} is not a plain identifier (letters, digits and _, "
+                "not a keyword); it is not passed to any notebook"
+            )
+
+
+def declared_parameters(path: str | Path) -> list[str]:
+    """Names assigned at top level of the notebook's first cell tagged ``parameters``.
+
+    The cell is found as papermill finds it. Its source is parsed with ``ast``
+    rather than with ``papermill.inspect_notebook``, whose line pattern skips
+    any line holding a second ``=``: the project's standard parameters cell has
+    ``""`` defaults with ``=`` in their comments (``data: str = ""  # "" = …``),
+    so papermill would report only ``language`` of its five names.
+
+    An empty list means the notebook has no ``parameters`` cell.
+    """
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next(
+        (
+            c
+            for c in nb.cells
+            if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        ),
+        None,
+    )
+    if cell is None:
+        return []
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError as exc:
+        raise RunError(
+            f"notebook {Path(path).name}: the parameters cell is not valid Python "
+            f"(line {exc.lineno}: {exc.msg})"
+        ) from None
+    names: list[str] = []
+    for node in tree.body:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else ([node.target] if isinstance(node, ast.AnnAssign) else [])
+        )
+        names += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in names]
+    return names
+
+
+def notebook_parameters(path: str | Path, wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of ``wanted`` that the notebook's ``parameters`` cell declares.
+
+    Every name is checked with :func:`check_parameter_names` first and every
+    value must be a plain scalar (str, int, float, bool or None). A notebook
+    without a cell tagged ``parameters`` is an error: it could not be run as
+    documented.
+    """
+    check_parameter_names(wanted)
+    for name, value in wanted.items():
+        if not isinstance(value, _SCALARS):
+            raise RunError(
+                f"parameter {name!r} must be a string, number, boolean or None; got {type(value).__name__}"
+            )
+    declared = declared_parameters(path)
+    if not declared:
+        raise RunError(
+            f"notebook {Path(path).name} has no code cell tagged 'parameters' "
+            "(see docs/architecture.md, section Notebooks)"
+        )
+    return {name: value for name, value in wanted.items() if name in declared}
+
+
+# The "lab" page without the scripts it would fetch from public CDNs (require.js, MathJax,
+# Mermaid, widget renderers): a bundle's HTML opens offline and loads nothing from the internet.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> Path:
+    """Export an executed notebook as an offline HTML page without code.
+
+    Only outputs are shown: no code, no prompts, no stderr streams (warnings
+    and log lines stay in the executed notebook), no script from the internet.
+    """
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="offline.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    html = Path(html)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+@dataclass(frozen=True)
+class NotebookTask:
+    """One notebook to execute: where from, where to, with what."""
+
+    name: str
+    source: str
+    executed: str
+    html: str | None
+    parameters: dict[str, Any]
+    kernel_name: str = "python3"
+    timeout_s: float = 900.0
+    start_timeout_s: float = 60.0
+    cwd: str | None = None
+
+
+@dataclass
+class NotebookResult:
+    """What happened to one notebook (picklable: it crosses the process pool)."""
+
+    name: str
+    status: str  # ok | failed
+    duration_s: float
+    cell: int | None = None
+    exec_count: int | None = None
+    source_line: str = ""
+    error: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def one_line(self) -> str:
+        """``<notebook> failed at cell In [5] (`x = 1/0`): ZeroDivisionError: division by zero``."""
+        where = ""
+        if self.exec_count is not None:
+            where = f" at cell In [{self.exec_count}]"
+        elif self.cell is not None:
+            where = f" at cell {self.cell + 1}"
+        code = f" (`{self.source_line}`)" if self.source_line else ""
+        return f"notebook {self.name} failed{where}{code}: {self.error}"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _first_code_line(source: str) -> str:
+    for line in str(source).splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return _one_line(line.strip(), 80)
+    return ""
+
+
+class _PapermillNoise(logging.Filter):
+    """Drop papermill's parameter-inspection warnings: the names were checked by declared_parameters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not (msg.startswith("Passed unknown parameter") or msg.startswith("Unable to parse line"))
+
+
+def _quiet_papermill() -> None:
+    for name in ("papermill", "papermill.translators"):
+        pm_log = logging.getLogger(name)
+        if not any(isinstance(f, _PapermillNoise) for f in pm_log.filters):
+            pm_log.addFilter(_PapermillNoise())
+    # papermill logs each notebook's paths at INFO and every kernel message at DEBUG;
+    # the run logs one line per notebook instead
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+
+
+def run_task(task: NotebookTask) -> NotebookResult:
+    """Execute one notebook with papermill (and export its HTML); never raises."""
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.exceptions import PapermillExecutionError
+
+    _quiet_papermill()
+    started = time.monotonic()
+    deadline = started + task.timeout_s
+
+    def remaining(_cell: object) -> int:
+        # nbclient asks before each cell: the notebook's whole budget is shared by its cells.
+        return max(1, int(deadline - time.monotonic() + 0.999))
+
+    result = NotebookResult(task.name, "ok", 0.0)
+    try:
+        papermill.execute_notebook(
+            task.source,
+            task.executed,
+            parameters=task.parameters,
+            kernel_name=task.kernel_name,
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            start_timeout=task.start_timeout_s,
+            cwd=task.cwd,
+            timeout_func=remaining,
+        )
+        if task.html:
+            export_html(task.executed, task.html, title=task.name)
+    except PapermillExecutionError as exc:
+        result = NotebookResult(
+            task.name,
+            "failed",
+            0.0,
+            cell=exc.cell_index,
+            exec_count=exc.exec_count,
+            source_line=_first_code_line(exc.source),
+            error=_one_line(f"{exc.ename}: {exc.evalue}"),
+        )
+    except CellTimeoutError:
+        result = NotebookResult(
+            task.name,
+            "failed",
+            0.0,
+            error=f"timed out: the notebook ran longer than {task.timeout_s:g} s (run.notebook_timeout_s)",
+        )
+    except Exception as exc:  # a kernel that died, a broken notebook file …: reported, not raised
+        result = NotebookResult(task.name, "failed", 0.0, error=_one_line(f"{type(exc).__name__}: {exc}"))
+    result.duration_s = round(time.monotonic() - started, 3)
+    return result
+
+
+def _worker_init() -> None:
+    """Make a pool worker die with the run (Linux), so a killed run leaves nothing running."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+        except OSError:  # pragma: no cover - not glibc
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable")
+
+
+def execute_notebooks(
+    tasks: Sequence[NotebookTask],
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    description: str = "notebooks",
+    on_done: Callable[[NotebookResult], None] | None = None,
+) -> list[NotebookResult]:
+    """Run ``tasks`` (up to ``jobs`` at once); results in the order of ``tasks``.
+
+    A progress bar (tqdm, on stderr) advances as notebooks finish, and every
+    notebook gets one log line with its status and duration.
+    """
+    from tqdm import tqdm
+
+    results: dict[str, NotebookResult] = {}
+
+    def finished(res: NotebookResult, bar: tqdm) -> None:
+        results[res.name] = res
+        if res.status == "ok":
+            log.info("notebook %s ok in %.1f s", res.name, res.duration_s)
+        else:
+            log.error("%s (%.1f s)", res.one_line(), res.duration_s)
+        bar.update(1)
+        if on_done:
+            on_done(res)
+
+    jobs = max(1, min(jobs, len(tasks)))
+    if jobs == 1:
+        with tqdm(
+            total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
+        ) as bar:
+            for task in tasks:
+                bar.set_postfix_str(task.name)
+                finished(run_task(task), bar)
+    else:
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
+            futures: dict[Future[NotebookResult], NotebookTask] = {pool.submit(run_task, t): t for t in tasks}
+            with tqdm(
+                total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
+            ) as bar:
+                for future in as_completed(futures):
+                    task = futures[future]
+                    try:
+                        res = future.result()
+                    except Exception as exc:  # the worker process itself died
+                        res = NotebookResult(
+                            task.name,
+                            "failed",
+                            0.0,
+                            error=_one_line(f"worker process failed: {type(exc).__name__}: {exc}"),
+                        )
+                    finished(res, bar)
+    return [results[t.name] for t in tasks]
+
+
+def result_record(result: NotebookResult) -> dict[str, Any]:
+    """A NotebookResult as a JSON-ready mapping for the manifest."""
+    record = asdict(result)
+    record.pop("extra", None)
+    return {k: v for k, v in record.items() if v not in (None, "")}

@@ -1,0 +1,506 @@
+"""The monthly run: parameters → data loaded once → notebooks → tables, HTML, Excel → bundle.
+
+:func:`run_period` does, for one month:
+
+1. merge ``parameters/default.yaml``, ``parameters/periods/<period>.yaml`` and the
+   caller's overrides into the typed parameters (unknown keys name their file);
+2. load and validate the data once (a bad input stops here, before any notebook);
+3. under the period lock, build ``outputs/.staging/<period>-<run id>/``: the
+   validated snapshot in ``inputs/``, the merged ``parameters.yaml``, every
+   notebook executed by papermill (``notebooks/``) with its code-free HTML
+   (``html/``), the published ``tables/*.parquet``, ``report.xlsx`` and
+   ``manifest.json``;
+4. swap it in as ``outputs/<period>/`` only when every notebook succeeded.
+   Otherwise the published bundle is left as it was, the staging folder moves
+   to ``outputs/.failed/<period>-<run id>/`` and a RunError says, in one line,
+   which notebook failed in which cell with which error.
+
+A run whose inputs, parameters, notebooks and package version match the
+published bundle's (its *fingerprint*) is skipped unless ``force=True``;
+:func:`run_backfill` relies on that to resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sales_analytics import paths
+from sales_analytics.errors import DataError, DataProblem, RunError, SalesAnalyticsError
+from sales_analytics.io import Dataset, load_dataset, write_snapshot
+from sales_analytics.periods import Period, latest_complete_month, month_range, parse_period
+from sales_analytics.run.bundle import (
+    MANIFEST,
+    MANIFEST_SCHEMA,
+    BundleLayout,
+    file_sha256,
+    library_versions,
+    read_manifest,
+    write_json,
+)
+from sales_analytics.run.execute import (
+    NotebookResult,
+    NotebookTask,
+    check_parameter_names,
+    discover_notebooks,
+    execute_notebooks,
+    notebook_parameters,
+    result_record,
+)
+from sales_analytics.run.lock import PeriodLock
+
+__all__ = ["RUN_PARAMETERS", "RunResult", "run_backfill", "run_period"]
+
+log = logging.getLogger(__name__)
+
+# Parameters every run passes (when the notebook declares them); callers cannot override these.
+RUN_PARAMETERS: tuple[str, ...] = ("period", "data", "language", "parameters_file", "output_dir")
+# Sheet order of report.xlsx follows the notebooks: data quality, KPIs, incentives, … then the rest.
+_TABLE_ORDER = ("dq_", "kpi_", "incentive_", "customer_", "survey_", "training_", "rules_", "feedback_")
+
+
+@dataclass
+class RunResult:
+    """The outcome of one period's run."""
+
+    period: str
+    run_id: str
+    status: str  # ok | skipped | failed
+    bundle: Path | None = None
+    failed_dir: Path | None = None
+    duration_s: float = 0.0
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.status == "skipped":
+            return f"{self.period}: up to date ({self.bundle}); nothing to do (use --force to rebuild)"
+        if self.status == "ok":
+            return (
+                f"{self.period}: published {self.bundle} ({len(self.notebooks)} notebooks, "
+                f"{len(self.manifest.get('tables', []))} tables) in {self.duration_s:.1f} s"
+            )
+        failed = [r for r in self.notebooks if r.status != "ok"]
+        line = failed[0].one_line() if failed else "the run failed"
+        if len(failed) > 1:
+            line += f" (and {len(failed) - 1} more failed: {', '.join(r.name for r in failed[1:])})"
+        where = f"; executed notebooks kept in {self.failed_dir}" if self.failed_dir else ""
+        return f"run of {self.period} failed: {line}{where}; the published bundle is unchanged"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``20261102T063000Z-1a2b3c``: UTC start time and a random suffix.
+
+    >>> new_run_id(datetime(2026, 11, 2, 6, 30, tzinfo=UTC))[:17]
+    '20261102T063000Z-'
+    """
+    now = now or datetime.now(UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def _load(data: str | Path | None, params: Any) -> tuple[Dataset, str]:
+    """Load and validate the data once; anything unreadable becomes a DataError naming the folder."""
+    folder = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
+    try:
+        ds = load_dataset(folder)
+    except SalesAnalyticsError:
+        raise
+    except Exception as exc:  # a reader that failed without a DataError still stops the run, clearly
+        raise DataError(
+            [DataProblem(str(folder), f"could not be read: {type(exc).__name__}: {exc}")]
+        ) from exc
+    return ds, str(folder)
+
+
+def _input_records(ds: Dataset) -> list[dict[str, Any]]:
+    """Each input's origin, sha256 and rows; a table built in memory is hashed by content."""
+    import pandas as pd
+
+    out = []
+    for name, frame in ds.tables.items():
+        src = ds.sources.get(name)
+        if src is not None:
+            out.append(
+                {
+                    "table": name,
+                    "path": src.path,
+                    "profile": src.profile,
+                    "sha256": src.sha256,
+                    "rows": src.rows,
+                }
+            )
+            continue
+        h = hashlib.sha256(json.dumps([str(c) for c in frame.columns]).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        out.append(
+            {
+                "table": name,
+                "path": "<in memory>",
+                "profile": "in-memory",
+                "sha256": h.hexdigest(),
+                "rows": len(frame),
+            }
+        )
+    return out
+
+
+def _default_period(ds: Dataset) -> Period:
+    from sales_analytics.notebook import latest_month_in
+
+    orders = ds.orders
+    if orders is None or orders.empty:
+        return latest_complete_month()
+    return latest_month_in(orders)
+
+
+def _fingerprint(
+    inputs: list[dict[str, Any]],
+    parameters: dict[str, Any],
+    notebooks: list[dict[str, Any]],
+    extra: Mapping[str, Any],
+) -> str:
+    from sales_analytics import __version__
+
+    doc = {
+        "inputs": sorted((i["table"], i["sha256"]) for i in inputs),
+        "parameters": parameters,
+        "notebooks": [(n["name"], n["source_sha256"]) for n in notebooks],
+        "extra_parameters": dict(sorted(extra.items())),
+        "package": __version__,
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _table_key(name: str) -> tuple[int, str]:
+    for i, prefix in enumerate(_TABLE_ORDER):
+        if name.startswith(prefix):
+            return i, name
+    return len(_TABLE_ORDER), name
+
+
+def _collect_tables(folder: Path) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    from sales_analytics.notebook import table_description
+
+    out = []
+    for path in sorted(folder.glob("*.parquet"), key=lambda p: _table_key(p.stem)):
+        meta = pq.read_metadata(path)
+        out.append(
+            {
+                "name": path.stem,
+                "path": f"tables/{path.name}",
+                "rows": meta.num_rows,
+                "columns": list(pq.read_schema(path).names),
+                "sha256": file_sha256(path),
+                "description": table_description(path),
+            }
+        )
+    return out
+
+
+def _write_report(staging: Path, tables: list[dict[str, Any]], language: str, period: str) -> None:
+    import pandas as pd
+
+    from sales_analytics.report.excel import write_excel
+    from sales_analytics.report.labels import label
+
+    frames = {t["name"]: pd.read_parquet(staging / t["path"]) for t in tables}
+    write_excel(
+        frames,
+        staging / "report.xlsx",
+        descriptions={t["name"]: t["description"] for t in tables},
+        language=language,
+        title=label("run_report_title", language).format(period=period),
+    )
+
+
+def _check_extra(extra: Mapping[str, Any]) -> None:
+    check_parameter_names(extra)
+    reserved = sorted(set(extra) & set(RUN_PARAMETERS))
+    if reserved:
+        raise RunError(
+            f"notebook parameters {reserved} are set by the run itself; "
+            "use --period, --data, --language or --params instead"
+        )
+
+
+def run_period(
+    period: str | Period | None = None,
+    *,
+    parameters_file: str | Path | None = None,
+    data: str | Path | None = None,
+    notebooks: Sequence[str] | None = None,
+    jobs: int | None = None,
+    language: str | None = None,
+    force: bool = False,
+    wait: bool | float = False,
+    progress: bool = False,
+    extra_parameters: Mapping[str, Any] | None = None,
+    dataset: Dataset | None = None,
+    notebooks_dir: str | Path | None = None,
+    outputs: str | Path | None = None,
+) -> RunResult:
+    """Run every notebook for one month and publish the bundle ``outputs/<period>/``.
+
+    Parameters
+    ----------
+    period : the month (``2026-10``); default the latest complete month in the orders
+        (the latest complete calendar month when there are no orders).
+    parameters_file : default ``parameters/default.yaml``; ``parameters/periods/<period>.yaml``
+        next to it is overlaid when it exists.
+    data : input folder; default the parameters' ``data.dir``, else ``$SALES_ANALYTICS_DATA`` or data/sample.
+    notebooks : a subset by number or name (``["02", "03"]``); default ``run.notebooks`` or all.
+    jobs, language : override ``run.jobs`` and ``language``.
+    force : rebuild even when the published bundle has the same fingerprint.
+    wait : when another run holds the period: ``False`` refuse, ``True`` wait, or seconds to wait.
+    extra_parameters : further notebook parameters (plain identifiers a notebook declares).
+    dataset : an already loaded Dataset (backfills load once for every period).
+    notebooks_dir, outputs : override ``notebooks/`` and the outputs folder.
+
+    Returns
+    -------
+    RunResult
+        ``status`` ok or skipped. A failed notebook raises :class:`RunError` whose
+        message is one line (notebook, cell, error); its ``result`` attribute is the RunResult.
+    """
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    run_id = new_run_id(started)
+    extra = dict(extra_parameters or {})
+    _check_extra(extra)
+
+    from sales_analytics.config import load_parameters
+
+    overrides: dict[str, Any] = {"language": language} if language else {}
+    base = load_parameters(parameters_file, overrides=overrides or None)
+    if dataset is None:
+        ds, data_folder = _load(data, base)
+    else:
+        ds, data_folder = dataset, str(data or "<in memory>")
+    p = parse_period(period) if period is not None else _default_period(ds)
+    if p.grain != "month":
+        raise RunError(f"a run reports one month; got {p} (a {p.grain}): use backfill for a range")
+    params = load_parameters(parameters_file, period=str(p), overrides=overrides or None)
+    settings = params.run
+    jobs = jobs or settings.jobs
+    lang = params.language
+
+    layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
+    nb_paths = discover_notebooks(
+        Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir(),
+        list(notebooks) if notebooks else settings.notebooks,
+    )
+    staging = layout.staging(str(p), run_id)
+
+    # Every name is checked against each notebook's parameters cell before anything runs.
+    wanted = {
+        "period": str(p),
+        "data": str(staging / "inputs"),
+        "language": lang,
+        "parameters_file": str(staging / "parameters.yaml"),
+        "output_dir": str(staging / "tables"),
+        **extra,
+    }
+    injected = {nb.stem: notebook_parameters(nb, wanted) for nb in nb_paths}
+    unused = sorted(k for k in extra if not any(k in inj for inj in injected.values()))
+    if unused:
+        raise RunError(f"notebook parameters {unused} are declared by none of {[nb.stem for nb in nb_paths]}")
+
+    relative = {"data": "inputs", "parameters_file": "parameters.yaml", "output_dir": "tables"}
+    nb_records = [
+        {
+            "name": nb.stem,
+            "source": nb.name,
+            "source_sha256": file_sha256(nb),
+            "parameters": {k: relative.get(k, v) for k, v in injected[nb.stem].items()},
+        }
+        for nb in nb_paths
+    ]
+    inputs = _input_records(ds)
+    param_doc = params.model_dump(mode="json")
+    fingerprint = _fingerprint(inputs, param_doc, nb_records, extra)
+
+    with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
+        layout.recover(str(p))
+        current = read_manifest(layout.bundle(str(p)))
+        if (
+            not force
+            and current
+            and current.get("status") == "ok"
+            and current.get("fingerprint") == fingerprint
+        ):
+            log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
+            return RunResult(str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current)
+        try:
+            return _build(
+                layout,
+                p,
+                run_id,
+                staging,
+                ds,
+                data_folder,
+                params,
+                param_doc,
+                nb_paths,
+                injected,
+                nb_records,
+                inputs,
+                fingerprint,
+                jobs,
+                progress,
+                started,
+                t0,
+            )
+        except BaseException:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _build(
+    layout: BundleLayout,
+    p: Period,
+    run_id: str,
+    staging: Path,
+    ds: Dataset,
+    data_folder: str,
+    params: Any,
+    param_doc: dict[str, Any],
+    nb_paths: list[Path],
+    injected: dict[str, dict[str, Any]],
+    nb_records: list[dict[str, Any]],
+    inputs: list[dict[str, Any]],
+    fingerprint: str,
+    jobs: int,
+    progress: bool,
+    started: datetime,
+    t0: float,
+) -> RunResult:
+    from sales_analytics import __version__
+
+    settings = params.run
+    for sub in ("inputs", "notebooks", "html", "tables"):
+        (staging / sub).mkdir(parents=True, exist_ok=True)
+    log.info("run %s of %s: data from %s, %d notebooks, %d jobs", run_id, p, data_folder, len(nb_paths), jobs)
+    snapshot = write_snapshot(ds, staging / "inputs")
+    for record in inputs:
+        snap = snapshot.get(record["table"])
+        if snap is not None:
+            record["snapshot"] = f"inputs/{Path(snap).name}"
+            record["snapshot_sha256"] = file_sha256(snap)
+    (staging / "parameters.yaml").write_text(
+        yaml.safe_dump(param_doc, allow_unicode=True, sort_keys=True), encoding="utf-8"
+    )
+
+    tasks = [
+        NotebookTask(
+            name=nb.stem,
+            source=str(nb),
+            executed=str(staging / "notebooks" / nb.name),
+            html=str(staging / "html" / f"{nb.stem}.html") if settings.html else None,
+            parameters=injected[nb.stem],
+            kernel_name=settings.kernel_name,
+            timeout_s=settings.notebook_timeout_s,
+            start_timeout_s=settings.start_timeout_s,
+            cwd=str(paths.project_root()),
+        )
+        for nb in nb_paths
+    ]
+    results = execute_notebooks(tasks, jobs=jobs, progress=progress, description=f"run {p}")
+    by_name = {r.name: r for r in results}
+    for record in nb_records:
+        res = by_name[record["name"]]
+        record.update(result_record(res))
+        record["executed"] = f"notebooks/{record['source']}"
+        if settings.html and res.status == "ok":
+            record["html"] = f"html/{record['name']}.html"
+
+    ok = all(r.status == "ok" for r in results)
+    tables = _collect_tables(staging / "tables") if ok else []
+    if ok and settings.excel:
+        _write_report(staging, tables, params.language, str(p))
+    ended = datetime.now(UTC)
+    manifest = {
+        "schema": MANIFEST_SCHEMA,
+        "run_id": run_id,
+        "period": str(p),
+        "status": "ok" if ok else "failed",
+        "started": started.isoformat(timespec="seconds"),
+        "ended": ended.isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - t0, 3),
+        "fingerprint": fingerprint,
+        "language": params.language,
+        "package": {"name": "sales-analytics", "version": __version__},
+        "libraries": library_versions(),
+        "parameters": param_doc,
+        "inputs": inputs,
+        "notebooks": nb_records,
+        "tables": tables,
+        "report": "report.xlsx" if ok and settings.excel else None,
+    }
+    write_json(staging / MANIFEST, manifest)
+    duration = round(time.monotonic() - t0, 3)
+    if ok:
+        bundle = layout.publish(str(p), staging, run_id)
+        result = RunResult(
+            str(p), run_id, "ok", bundle=bundle, duration_s=duration, notebooks=results, manifest=manifest
+        )
+        log.info("%s", result.summary())
+        return result
+    failed_dir = layout.keep_failed(str(p), staging, run_id, settings.keep_failed)
+    result = RunResult(
+        str(p),
+        run_id,
+        "failed",
+        failed_dir=failed_dir,
+        duration_s=duration,
+        notebooks=results,
+        manifest=manifest,
+    )
+    err = RunError(result.summary())
+    err.result = result  # type: ignore[attr-defined]
+    raise err
+
+
+def run_backfill(
+    start: str | Period,
+    end: str | Period,
+    *,
+    force: bool = False,
+    parameters_file: str | Path | None = None,
+    data: str | Path | None = None,
+    **kwargs: Any,
+) -> list[RunResult]:
+    """Run every month from ``start`` to ``end``; months whose bundle is up to date are skipped.
+
+    The data are loaded and validated once for the whole range. The first
+    failing month stops the backfill (its RunError propagates); running the
+    same command again resumes after the months already published.
+    """
+    from sales_analytics.config import load_parameters
+
+    months = month_range(start, end)
+    base = load_parameters(
+        parameters_file, overrides={"language": kwargs["language"]} if kwargs.get("language") else None
+    )
+    ds, folder = _load(data, base)
+    results = []
+    for i, month in enumerate(months, 1):
+        log.info("backfill %d/%d: %s", i, len(months), month)
+        res = run_period(
+            month, parameters_file=parameters_file, data=folder, dataset=ds, force=force, **kwargs
+        )
+        results.append(res)
+    return results
