@@ -262,7 +262,7 @@ def _answers(inst: Instrument, frame: pd.DataFrame, kind: str, rng: np.random.Ge
     cols: dict[str, object] = {}
     for it in inst.items:
         if it.type == "likert" and it.dimension is not None:
-            z = 0.8 * dim_values[it.dimension] / np.sqrt(1.3) + 0.6 * _rng_normal(rng, n)
+            z = 0.87 * dim_values[it.dimension] / np.sqrt(1.1) + 0.5 * _rng_normal(rng, n)
             lo, hi = it.bounds
             x = _to_scale(z, lo, hi, "likert")
             cols[it.id] = (lo + hi) - x if it.reverse else x

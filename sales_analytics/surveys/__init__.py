@@ -12,13 +12,17 @@ from __future__ import annotations
 
 from sales_analytics.surveys.anonymity import *  # noqa: F403
 from sales_analytics.surveys.anonymity import __all__ as _anonymity
+from sales_analytics.surveys.drivers import *  # noqa: F403
+from sales_analytics.surveys.drivers import __all__ as _drivers
 from sales_analytics.surveys.instruments import *  # noqa: F403
 from sales_analytics.surveys.instruments import __all__ as _instruments
 from sales_analytics.surveys.params import *  # noqa: F403
 from sales_analytics.surveys.params import __all__ as _params
 from sales_analytics.surveys.quality import *  # noqa: F403
 from sales_analytics.surveys.quality import __all__ as _quality
+from sales_analytics.surveys.reliability import *  # noqa: F403
+from sales_analytics.surveys.reliability import __all__ as _reliability
 from sales_analytics.surveys.scores import *  # noqa: F403
 from sales_analytics.surveys.scores import __all__ as _scores
 
-__all__ = sorted({*_anonymity, *_instruments, *_params, *_quality, *_scores})
+__all__ = sorted({*_anonymity, *_drivers, *_instruments, *_params, *_quality, *_reliability, *_scores})
