@@ -53,8 +53,11 @@ class Dataset:
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     sources: dict[str, SourceInfo] = field(default_factory=dict)
-    quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["table", "column", "kind", "rows", "count", "message", "severity"]))
+    quality: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["table", "column", "kind", "rows", "count", "message", "severity"]
+        )
+    )
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name.startswith("_") or name in ("tables", "sources", "quality"):
@@ -71,14 +74,24 @@ class Dataset:
 
     def require(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
-            raise DataError([DataProblem("<dataset>", f"table {name!r} is required here but was not supplied",
-                                         expected=f"a file named {name}.parquet/.csv/.xlsx in the data folder")])
+            raise DataError(
+                [
+                    DataProblem(
+                        "<dataset>",
+                        f"table {name!r} is required here but was not supplied",
+                        expected=f"a file named {name}.parquet/.csv/.xlsx in the data folder",
+                    )
+                ]
+            )
         return self.tables[name]
 
     def surveys(self) -> dict[str, pd.DataFrame]:
         """Survey response tables keyed by instrument id."""
-        return {k.removeprefix("survey_"): v for k, v in self.tables.items()
-                if k.startswith("survey_") and k != "survey_invitations"}
+        return {
+            k.removeprefix("survey_"): v
+            for k, v in self.tables.items()
+            if k.startswith("survey_") and k != "survey_invitations"
+        }
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.tables)

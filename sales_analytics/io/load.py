@@ -1,69 +1,455 @@
-"""Loading a folder of canonical tables, and the run's Parquet snapshot."""
+"""Loading: files → profiles → canonical tables → validated :class:`Dataset`.
+
+``load_dataset`` accepts a data folder, a parameters file or a loaded
+``Parameters`` object. Every supported file in the folder is read, its
+profile detected from the headers (or taken from ``data.tables`` in the
+parameters), mapped to its canonical table, coerced and checked; tables fed
+by several files are concatenated. All errors of all files are raised
+together as one :class:`~sales_analytics.errors.DataError`; warnings land in
+``Dataset.quality``. A folder holding ``_snapshot.json`` is a run's validated
+snapshot and is read without re-validation (:mod:`sales_analytics.io.snapshot`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
-from sales_analytics.errors import DataError, DataProblem
-from sales_analytics.io.dataset import CANONICAL_TABLES, REQUIRED_TABLES, Dataset, SourceInfo
+from sales_analytics.errors import ConfigError, DataError, DataProblem
+from sales_analytics.io.columns import ColumnMap, apply_column_map, load_column_map
+from sales_analytics.io.dataset import REQUIRED_TABLES, Dataset, SourceInfo
+from sales_analytics.io.profiles import (
+    CANONICAL,
+    FINISHERS,
+    PROFILES,
+    Detected,
+    canonical_table_of,
+    detect_profile,
+)
+from sales_analytics.io.readers import SUPPORTED_SUFFIXES, RawTable, read_source_file
+from sales_analytics.io.schemas import TABLE_SCHEMAS, TableSchema, schema_for
+from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot
+from sales_analytics.io.validate import Segment, TableCheck, check_references, coerce_table, quality_frame
 
-__all__ = ["load_dataset", "read_snapshot", "write_snapshot"]
+__all__ = ["DataCheck", "TableRead", "check_data", "inspect_table", "load_dataset", "read_table"]
+
+log = logging.getLogger(__name__)
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MB chunks."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
 
-def _is_table_name(name: str) -> bool:
-    return name in CANONICAL_TABLES or name.startswith("survey_")
+@dataclass
+class DataCheck:
+    """Everything one load found: the dataset (None when there are errors), problems, quality."""
+
+    dataset: Dataset | None
+    problems: list[DataProblem]
+    quality: pd.DataFrame
+    sources: list[SourceInfo] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
-def load_dataset(source: str | Path | None = None) -> Dataset:
-    """Load every canonical table found in a data folder.
+@dataclass
+class _FileJob:
+    path: Path
+    table: str | None = None
+    profile: str = ""
+    column_map: ColumnMap | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    explicit: bool = False
 
-    A table is a file ``<table>.parquet`` (or ``.csv``) with canonical column
-    names. Orders and reps are required.
+
+def _typed_csv_columns(job: _FileJob) -> Callable[[list[str]], dict[str, pa.DataType]] | None:
+    """For files in canonical layout, ask the CSV reader for typed numbers and timestamps (fast path)."""
+    if job.profile not in ("", CANONICAL) or job.column_map is not None:
+        return None
+    table = job.table or canonical_table_of(job.path.stem)
+    if table is None:
+        return None
+    schema = schema_for(table)
+
+    def types(header: list[str]) -> dict[str, pa.DataType]:
+        out: dict[str, pa.DataType] = {}
+        for name in header:
+            spec = schema.by_name.get(name)
+            if spec is not None and spec.kind == "number":
+                out[name] = pa.float64()
+            elif spec is not None and spec.kind == "date":
+                out[name] = pa.timestamp("ns")
+        return out
+
+    return types
+
+
+def _map_file(
+    job: _FileJob, raw: RawTable, user_maps: list[ColumnMap], tz: str
+) -> tuple[Detected | None, pd.DataFrame | None, TableCheck | None]:
+    columns = list(raw.frame.columns)
+    if job.column_map is not None:
+        det = Detected(job.column_map.name or "column_map", job.column_map.table, job.column_map)
+    elif job.profile and job.profile != CANONICAL:
+        if job.profile not in PROFILES:
+            raise ConfigError(
+                "data.tables",
+                job.table or str(job.path),
+                f"unknown profile {job.profile!r}; known: {[CANONICAL, *PROFILES]}",
+            )
+        cmap = PROFILES[job.profile]
+        det = Detected(cmap.name, cmap.table, cmap)
+    elif job.profile == CANONICAL:
+        det = Detected(CANONICAL, job.table or canonical_table_of(job.path.stem) or "", None)
+    else:
+        det = detect_profile(columns, job.path.stem, user_maps, table=job.table)
+        if det is None:
+            canon = job.table or canonical_table_of(job.path.stem)
+            if canon is None:
+                return None, None, None
+            det = Detected(CANONICAL, canon, None)
+    if job.table and det.table != job.table:
+        raise ConfigError(
+            "data.tables",
+            job.table,
+            f"profile {det.profile!r} produces the {det.table} table, not {job.table}",
+        )
+    check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame))])
+    if det.column_map is None:
+        return det, raw.frame, check
+    mapped = apply_column_map(raw.frame, det.column_map, check, tz=tz)
+    finish = FINISHERS.get(det.profile)
+    if finish is not None and not check.problems:
+        mapped = finish(raw.frame, mapped)
+    return det, mapped, check
+
+
+def _resolve_jobs(folder: Path | None, data_params: Any, root: Path) -> list[_FileJob]:
+    jobs: list[_FileJob] = []
+    claimed: set[Path] = set()
+    base = folder if folder is not None else root
+    maps_dir = (
+        Path(data_params.column_maps_dir)
+        if data_params.column_maps_dir
+        else root / "parameters" / "column_maps"
+    )
+    if not maps_dir.is_absolute():
+        maps_dir = root / maps_dir
+    for table, entry in data_params.tables.items():
+        cmap = None
+        if entry.column_map:
+            candidate = Path(entry.column_map)
+            if candidate.suffix not in (".yaml", ".yml"):
+                candidate = maps_dir / f"{entry.column_map}.yaml"
+            elif not candidate.is_absolute():
+                candidate = root / candidate
+            cmap = load_column_map(candidate)
+        paths = [entry.path] if isinstance(entry.path, str) else list(entry.path)
+        for p in paths:
+            path = Path(p) if Path(p).is_absolute() else base / p
+            claimed.add(path.resolve())
+            jobs.append(_FileJob(path, table, entry.profile, cmap, entry.sheet, entry.encoding or None, True))
+    if folder is not None and data_params.scan:
+        for path in sorted(folder.iterdir()):
+            if (
+                path.name.startswith((".", "_", "~$"))
+                or not path.is_file()
+                or path.suffix.lower() not in SUPPORTED_SUFFIXES
+                or path.resolve() in claimed
+            ):
+                continue
+            jobs.append(_FileJob(path))
+    return jobs
+
+
+def _user_maps(data_params: Any, root: Path) -> list[ColumnMap]:
+    maps_dir = (
+        Path(data_params.column_maps_dir)
+        if data_params.column_maps_dir
+        else root / "parameters" / "column_maps"
+    )
+    if not maps_dir.is_absolute():
+        maps_dir = root / maps_dir
+    if not maps_dir.is_dir():
+        return []
+    return [m for m in (load_column_map(p) for p in sorted(maps_dir.glob("*.yaml"))) if m.detect]
+
+
+def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
+    """Read, map and validate everything; never raises for data problems (see :class:`DataCheck`).
+
+    ``source``: a data folder, a parameters file (``.yaml``), a ``Parameters``
+    object or None (``data.dir`` of the default parameters, else
+    ``$SALES_ANALYTICS_DATA`` / ``data/sample``).
     """
     from sales_analytics import paths
+    from sales_analytics.config import load_parameters
 
-    folder = Path(source) if source else paths.data_dir()
-    if not folder.is_dir():
-        raise DataError([DataProblem(str(folder), "data folder not found",
-                                     expected="a folder of table files (run `sales-analytics sample-data`)")])
-    ds = Dataset()
-    for path in sorted(folder.iterdir()):
-        name = path.stem
-        if not _is_table_name(name) or path.suffix not in (".parquet", ".csv") or name in ds.tables:
+    folder: Path | None = None
+    if source is not None and hasattr(source, "data") and hasattr(source, "timezone"):
+        params = source
+        source = None
+    elif source is not None and Path(source).suffix in (".yaml", ".yml") and not Path(source).is_dir():
+        params = load_parameters(source)
+        source = None
+    if params is None:
+        params = load_parameters()
+    root = paths.project_root()
+    if source is not None:
+        folder = Path(source)
+    elif params.data.dir:
+        folder = Path(params.data.dir) if Path(params.data.dir).is_absolute() else root / params.data.dir
+    elif not params.data.tables:
+        folder = paths.data_dir()
+    if folder is not None and not folder.is_dir():
+        problem = DataProblem(
+            str(folder),
+            "data folder not found",
+            expected="a folder of table files (run `sales-analytics sample-data`)",
+        )
+        return DataCheck(None, [problem], quality_frame([]))
+    if folder is not None and (folder / SNAPSHOT_MARKER).is_file():
+        ds = read_snapshot(folder)
+        return DataCheck(ds, [], ds.quality, list(ds.sources.values()))
+    return _check_files(
+        _resolve_jobs(folder, params.data, root), _user_maps(params.data, root), params, folder
+    )
+
+
+def _check_files(
+    jobs: list[_FileJob], user_maps: list[ColumnMap], params: Any, folder: Path | None
+) -> DataCheck:
+    tz = params.timezone
+    problems: list[DataProblem] = []
+    info: list[dict[str, Any]] = []
+    per_table: dict[str, list[tuple[_FileJob, Detected, pd.DataFrame, TableCheck, RawTable]]] = {}
+    sources: list[SourceInfo] = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for job in jobs:
+            digest: Future[str] = pool.submit(sha256_of, job.path) if job.path.is_file() else None  # type: ignore[assignment]
+            try:
+                types = _typed_csv_columns(job)
+                raw = read_source_file(job.path, encoding=job.encoding, sheet=job.sheet, column_types=types)
+                det, mapped, check = _map_file(job, raw, user_maps, tz)
+            except DataError as exc:
+                problems.extend(exc.problems)
+                continue
+            if det is None or mapped is None or check is None:
+                info.append(
+                    {
+                        "table": "",
+                        "column": "",
+                        "kind": "file_skipped",
+                        "rows": "",
+                        "count": 0,
+                        "message": f"{job.path}: not a recognised table or export (columns "
+                        f"{', '.join(map(str, list(raw.frame.columns)[:6]))} …)",
+                        "severity": "info",
+                    }
+                )
+                continue
+            for note in raw.notes:
+                info.append(
+                    {
+                        "table": det.table,
+                        "column": "",
+                        "kind": "read_note",
+                        "rows": "",
+                        "count": 0,
+                        "message": f"{job.path}: {note}",
+                        "severity": "info",
+                    }
+                )
+            per_table.setdefault(det.table, []).append((job, det, mapped, check, raw))
+            sources.append(
+                SourceInfo(
+                    det.table, str(job.path), det.profile, digest.result() if digest else "", len(mapped)
+                )
+            )
+    tables: dict[str, pd.DataFrame] = {}
+    checks: dict[str, TableCheck] = {}
+    schemas: dict[str, TableSchema] = {}
+    for table, parts in per_table.items():
+        schema = schema_for(table)
+        segments, frames, start = [], [], 0
+        for _, _, mapped, check, raw in parts:
+            problems.extend(check.problems)
+            info.extend(check.quality)
+            segments.append(Segment(raw, start, start + len(mapped)))
+            frames.append(mapped)
+            start += len(mapped)
+        if any(c.problems for *_, c, _ in parts):
             continue
-        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-        ds.tables[name] = frame
-        ds.sources[name] = SourceInfo(name, str(path), "canonical", _sha256(path), len(frame))
-    missing = [t for t in REQUIRED_TABLES if t not in ds.tables]
-    if missing:
-        raise DataError([DataProblem(str(folder), f"required table {t!r} not found",
-                                     expected=f"{t}.parquet or {t}.csv") for t in missing])
-    return ds
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        if len(frames) == 1:
+            frame = frame.reset_index(drop=True)
+        check = TableCheck(table, segments)
+        tables[table] = coerce_table(
+            frame, schema, check, tz=tz, dup_check_max_rows=params.data.dup_check_max_rows
+        )
+        checks[table], schemas[table] = check, schema
+    check_references(tables, checks, schemas)
+    for check in checks.values():
+        problems.extend(check.problems)
+        info.extend(check.quality)
+    for required in REQUIRED_TABLES:
+        if required not in per_table:
+            where = str(folder) if folder is not None else "data.tables"
+            problems.append(
+                DataProblem(
+                    where,
+                    f"required table {required!r} not found",
+                    expected=f"a file {required}.csv/.xlsx/.parquet or an export a profile "
+                    f"maps to {required} (see `sales-analytics validate --profiles`)",
+                )
+            )
+    quality = quality_frame(info)
+    if problems:
+        return DataCheck(None, problems, quality, sources)
+    ds = Dataset()
+    for table in sorted(tables, key=lambda t: (t not in TABLE_SCHEMAS, t)):
+        ds.tables[table] = tables[table]
+    for src in sources:
+        key = src.table if src.table not in ds.sources else f"{src.table}:{Path(src.path).name}"
+        ds.sources[key] = src
+    ds.quality = quality
+    return DataCheck(ds, [], quality, sources)
 
 
-def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
-    """Write every table as Parquet into ``folder`` (the bundle's ``inputs/``)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for name, frame in ds.tables.items():
-        path = folder / f"{name}.parquet"
-        frame.to_parquet(path, index=False)
-        written[name] = path
-    return written
+def load_dataset(source: Any = None, *, params: Any = None) -> Dataset:
+    """Load and validate every canonical table found; raise one :class:`DataError` listing all problems.
+
+    Parameters
+    ----------
+    source : a data folder, a parameters file, a loaded ``Parameters`` object, or None
+        (``data.dir`` from ``parameters/default.yaml``, else ``$SALES_ANALYTICS_DATA`` or ``data/sample``).
+        A folder holding ``_snapshot.json`` (a run's ``inputs/``) is read as a snapshot, without
+        re-validation.
+    params : the parameters to use with a folder ``source`` (time zone, ``data`` section).
+
+    Returns
+    -------
+    Dataset
+        ``ds.orders``, ``ds.reps`` … with canonical columns and dtypes;
+        ``ds.sources`` maps each table to its :class:`SourceInfo` (path, profile, sha256, rows;
+        a second file feeding the same table is keyed ``<table>:<file name>``);
+        ``ds.quality`` lists the data-quality findings.
+    """
+    result = check_data(source, params=params)
+    if result.problems:
+        raise DataError(result.problems)
+    assert result.dataset is not None
+    for row in result.quality.itertuples():
+        if row.severity == "warning":
+            log.warning("%s", row.message)
+    return result.dataset
 
 
-def read_snapshot(folder: str | Path) -> Dataset:
-    """Read a snapshot written by :func:`write_snapshot` (already validated)."""
-    return load_dataset(folder)
+@dataclass
+class TableRead:
+    """One file read as one canonical table: the frame, its findings, the profile used."""
+
+    frame: pd.DataFrame
+    quality: pd.DataFrame
+    table: str
+    profile: str
+
+
+def inspect_table(
+    path: str | Path,
+    *,
+    table: str | None = None,
+    profile: str = "",
+    column_map: Any = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    tz: str = "Asia/Shanghai",
+    dup_check_max_rows: int = 2_000_000,
+) -> TableRead:
+    """Read one file into one validated canonical table (no cross-table checks).
+
+    ``profile``: a built-in profile name (``sa.list_profiles()``) or ``"canonical"``;
+    ``column_map``: a :class:`ColumnMap`, or a path to a column map YAML file;
+    neither: detected from the headers. Raises :class:`DataError` with every problem.
+    """
+    cmap = column_map
+    if cmap is not None and not isinstance(cmap, ColumnMap):
+        cmap = load_column_map(cmap)
+    job = _FileJob(Path(path), table, profile, cmap, sheet, encoding, True)
+    raw = read_source_file(job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job))
+    det, mapped, check = _map_file(job, raw, [], tz)
+    if det is None or mapped is None or check is None:
+        raise DataError(
+            [
+                DataProblem(
+                    str(path),
+                    "not a recognised table or export",
+                    expected="canonical column names, a known profile or a column_map",
+                    found="columns " + ", ".join(map(str, list(raw.frame.columns)[:10])),
+                )
+            ]
+        )
+    if check.problems:
+        raise DataError(check.problems)
+    full = TableCheck(det.table, check.segments)
+    frame = coerce_table(
+        mapped.reset_index(drop=True),
+        schema_for(det.table),
+        full,
+        tz=tz,
+        dup_check_max_rows=dup_check_max_rows,
+    )
+    if full.problems:
+        raise DataError(full.problems)
+    notes = [
+        {
+            "table": det.table,
+            "column": "",
+            "kind": "read_note",
+            "rows": "",
+            "count": 0,
+            "message": f"{path}: {n}",
+            "severity": "info",
+        }
+        for n in raw.notes
+    ]
+    return TableRead(frame, quality_frame(notes + check.quality + full.quality), det.table, det.profile)
+
+
+def read_table(
+    path: str | Path,
+    *,
+    table: str | None = None,
+    profile: str = "",
+    column_map: Any = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    tz: str = "Asia/Shanghai",
+) -> pd.DataFrame:
+    """Read one file into one validated canonical table (see :func:`inspect_table`).
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "reps.csv"
+    >>> _ = f.write_text("rep_id,rep_name,team\\nr1,Li Lei,East\\n", encoding="utf-8")
+    >>> read_table(f)[["rep_id", "team", "active"]].to_dict("records")
+    [{'rep_id': 'r1', 'team': 'East', 'active': True}]
+    """
+    return inspect_table(
+        path, table=table, profile=profile, column_map=column_map, sheet=sheet, encoding=encoding, tz=tz
+    ).frame

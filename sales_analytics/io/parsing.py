@@ -1,0 +1,329 @@
+"""Turning text cells into numbers, dates, booleans and ids, vectorised.
+
+Every parser takes a Series and returns the converted Series plus a boolean
+mask of the cells that held something but could not be converted, so the
+validator can name the rows. Parsers never raise on bad cells and never
+mutate their input.
+
+Numbers accept thousands separators, currency symbols (``¥ ￥ $``), ``元``,
+spaces and accounting parentheses. Dates accept ISO 8601 (with or without a
+time and offset), ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``,
+``YYYY年M月D日`` (optionally followed by a weekday such as ``星期五``), Zoho's
+``Oct 7, 2025 6:55 PM``, Excel serial numbers and epoch seconds or
+milliseconds. One column must use one of these families: a column mixing two
+of them is reported (a mix is how day/month swaps creep in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DATE_FAMILIES",
+    "NULL_TOKENS",
+    "DateParse",
+    "clean_text",
+    "parse_booleans",
+    "parse_datetimes",
+    "parse_ids",
+    "parse_numbers",
+]
+
+#: Cell texts read as "no value".
+NULL_TOKENS: tuple[str, ...] = (
+    "",
+    "NA",
+    "N/A",
+    "n/a",
+    "NaN",
+    "nan",
+    "null",
+    "NULL",
+    "None",
+    "#N/A",
+    "-",
+    "—",
+)
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+# family name -> (regex the whole cell matches, human description)
+DATE_FAMILIES: dict[str, tuple[str, str]] = {
+    "iso": (
+        r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$",
+        "YYYY-MM-DD[ HH:MM[:SS]]",
+    ),
+    "slash": (r"^\d{4}/\d{1,2}/\d{1,2}(?: \d{1,2}:\d{2}(?::\d{2})?)?$", "YYYY/MM/DD[ HH:MM[:SS]]"),
+    "dot": (r"^\d{4}\.\d{1,2}\.\d{1,2}(?: \d{1,2}:\d{2}(?::\d{2})?)?$", "YYYY.MM.DD"),
+    "cjk": (r"^\d{4}年\d{1,2}月\d{1,2}日(?: ?\d{1,2}:\d{2}(?::\d{2})?)?$", "YYYY年M月D日"),
+    "compact": (r"^(?:19|20)\d{6}$", "YYYYMMDD"),
+    "zoho": (
+        r"^[A-Z][a-z]{2} \d{1,2}, \d{4}(?: \d{1,2}:\d{2}(?::\d{2})? ?[AaPp][Mm])?$",
+        "Mon D, YYYY[ H:MM AM]",
+    ),
+    "excel_serial": (r"^\d{5}(?:\.\d+)?$", "an Excel serial day number"),
+    "epoch_s": (r"^1\d{9}(?:\.\d+)?$", "epoch seconds"),
+    "epoch_ms": (r"^1\d{12}(?:\.0+)?$", "epoch milliseconds"),
+}
+_WEEKDAY_SUFFIX = r"\s*[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?$"
+_TZ_SUFFIX = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Strip spaces (also full-width ones) and turn :data:`NULL_TOKENS` into missing values.
+
+    Numbers and other non-text values are rendered as text first.
+
+    >>> clean_text(pd.Series([" a ", "NA", "", None, "\u3000b"])).tolist()
+    ['a', nan, nan, nan, 'b']
+    """
+    s = series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str")
+    s = s.str.strip().str.strip("\u3000\ufeff")
+    return s.where(~s.isin(NULL_TOKENS))
+
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Convert cells to float64; returns ``(values, bad)`` where ``bad`` marks unreadable cells.
+
+    >>> values, bad = parse_numbers(pd.Series(["¥1,200.50", " 3 元", "(40)", "abc", None]))
+    >>> values.tolist()[:3], bad.tolist()
+    ([1200.5, 3.0, -40.0], [False, False, False, True, False])
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return pd.Series(np.nan, index=series.index), series.notna()
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.astype("float64"), pd.Series(False, index=series.index)
+    text = clean_text(series)
+    values = pd.to_numeric(text, errors="coerce")
+    residual = values.isna() & text.notna()
+    if residual.any():
+        rest = text[residual]
+        negative = rest.str.match(r"^\(.*\)$")
+        cleaned = rest.str.replace(r"[\s,，¥￥$€£元]|RMB|CNY|USD|^\(|\)$", "", regex=True)
+        again = pd.to_numeric(cleaned, errors="coerce")
+        again = again.where(~negative, -again)
+        values = values.astype("float64")
+        values.loc[residual] = again
+    values = values.astype("float64")
+    return values, values.isna() & text.notna()
+
+
+def parse_ids(series: pd.Series) -> pd.Series:
+    """Ids as text: ``17850.0`` (an id written as a float) becomes ``17850``.
+
+    >>> parse_ids(pd.Series([17850.0, None, 12.5])).tolist()
+    ['17850', nan, '12.5']
+    >>> parse_ids(pd.Series(["17850.0", " A-1 ", "NA"])).tolist()
+    ['17850', 'A-1', nan]
+    """
+    if pd.api.types.is_float_dtype(series.dtype):
+        integral = series.notna() & (series == np.floor(series)) & (series.abs() < 2**53)
+        out = series.astype("str")
+        out = out.where(~integral, series.where(integral, 0).astype("int64").astype("str"))
+        return out.where(series.notna())
+    text = clean_text(series)
+    if pd.api.types.is_string_dtype(text.dtype) and text.str.endswith(".0").any():
+        float_like = text.str.fullmatch(r"-?\d+\.0+")
+        text = text.where(~float_like.fillna(False).astype(bool), text.str.replace(r"\.0+$", "", regex=True))
+    return text
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "是", "真", "在职", "active"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "假", "离职", "inactive"}
+
+
+def parse_booleans(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Convert cells to booleans (``true/false``, ``yes/no``, ``1/0``, ``是/否``).
+
+    Returns ``(values, bad)``; missing cells stay missing (object dtype then).
+
+    >>> values, bad = parse_booleans(pd.Series(["true", "否", "maybe"]))
+    >>> values.tolist(), bad.tolist()
+    ([True, False, None], [False, False, True])
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series, pd.Series(False, index=series.index)
+    text = clean_text(series).str.lower()
+    truth = text.isin(_TRUE)
+    false = text.isin(_FALSE)
+    bad = text.notna() & ~truth & ~false
+    if text.notna().all() and not bad.any():
+        return truth.astype(bool), bad
+    values = pd.Series(
+        [True if t else (False if f else None) for t, f in zip(truth, false)],
+        index=series.index,
+        dtype=object,
+    )
+    return values, bad
+
+
+@dataclass
+class DateParse:
+    """The result of :func:`parse_datetimes`."""
+
+    values: pd.Series
+    bad: pd.Series
+    families: dict[str, int] = field(default_factory=dict)
+    family_masks: dict[str, pd.Series] = field(default_factory=dict)
+
+    @property
+    def mixed(self) -> bool:
+        """True when the column uses more than one date format family."""
+        return len(self.families) > 1
+
+
+def _finish(values: pd.Series, tz: str, utc: bool, aware: bool) -> pd.Series:
+    """Naive local (tz given) or UTC-aware output; ``aware`` says the values are UTC instants."""
+    values = values.astype("datetime64[ns, UTC]") if aware else values.astype("datetime64[ns]")
+    if utc:
+        return (
+            values
+            if aware
+            else values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+        )
+    return values.dt.tz_convert(tz).dt.tz_localize(None) if aware else values
+
+
+def _from_numbers(numbers: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Excel serials, epoch seconds and epoch milliseconds; returns (naive local, utc-instants, bad)."""
+    serial = numbers.between(10000, 99999)
+    seconds = numbers.between(1e9, 1e10 - 1)
+    millis = numbers.between(1e12, 1e13 - 1)
+    local = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
+    if serial.any():
+        local[serial] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial].round(6), unit="D")
+    instants = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns, UTC]")
+    if seconds.any():
+        instants[seconds] = pd.to_datetime(numbers[seconds], unit="s", utc=True)
+    if millis.any():
+        instants[millis] = pd.to_datetime(numbers[millis], unit="ms", utc=True)
+    bad = numbers.notna() & ~serial & ~seconds & ~millis
+    return local, instants, bad
+
+
+def parse_datetimes(series: pd.Series, *, tz: str = "Asia/Shanghai", utc: bool = False) -> DateParse:
+    """Parse a column of dates or timestamps.
+
+    Output is ``datetime64[ns]`` naive in ``tz`` (the team's local time), or
+    ``datetime64[ns, UTC]`` when ``utc`` is true. Text without an offset is
+    read as local time; offsets, epoch numbers and tz-aware values are
+    instants and are converted.
+
+    Returns a :class:`DateParse` (``values``, ``bad`` mask, ``families``:
+    rows per format family).
+
+    >>> r = parse_datetimes(pd.Series(["2018-01-01 星期五", "2018-01-02", "2018-02-30"]))
+    >>> [str(v.date()) if pd.notna(v) else None for v in r.values], r.bad.tolist(), r.families
+    (['2018-01-01', '2018-01-02', None], [False, False, True], {'iso': 3})
+    >>> parse_datetimes(pd.Series(["Oct 7, 2025 6:55 PM"])).values[0]
+    Timestamp('2025-10-07 18:55:00')
+    """
+    index = series.index
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return DateParse(_finish(series, tz, utc, True), pd.Series(False, index=index))
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        return DateParse(_finish(series, tz, utc, False), pd.Series(False, index=index))
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        local, instants, bad = _from_numbers(series.astype("float64"))
+        values = _finish(local, tz, utc, False)
+        if instants.notna().any():
+            values = values.where(instants.isna(), _finish(instants, tz, utc, True))
+        return DateParse(values, bad)
+    if series.dtype == object:
+        sample = series.dropna()
+        if len(sample) and all(
+            isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year") for v in sample.iloc[:50]
+        ):
+            try:
+                converted = pd.to_datetime(series, errors="coerce")
+            except (TypeError, ValueError):
+                converted = None
+            if converted is not None and not (converted.isna() & series.notna()).any():
+                return parse_datetimes(converted, tz=tz, utc=utc)
+    text = clean_text(series)
+    # parse each distinct text once: dates repeat a lot in order tables
+    uniques = pd.Series(text.dropna().unique(), dtype="str")
+    uniques = uniques.str.replace(_WEEKDAY_SUFFIX, "", regex=True)
+    u_local = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
+    u_inst = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns, UTC]")
+    u_family = pd.Series(None, index=uniques.index, dtype=object)
+    for name, (pattern, _) in DATE_FAMILIES.items():
+        todo = u_family.isna()
+        if not todo.any():
+            break
+        hit = todo & uniques.str.fullmatch(pattern).fillna(False).astype(bool)
+        if hit.any():
+            u_family[hit] = name
+    for name in u_family.dropna().unique():
+        mask = u_family == name
+        part = uniques[mask]
+        if name == "iso":
+            aware = part.str.contains(_TZ_SUFFIX, regex=True)
+            if aware.any():
+                u_inst[mask & aware.reindex(mask.index, fill_value=False)] = pd.to_datetime(
+                    part[aware].str.replace(" ", "T", n=1), format="ISO8601", utc=True, errors="coerce"
+                )
+            naive = part[~aware]
+            parsed = pd.to_datetime(naive, format="ISO8601", errors="coerce")
+            for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
+                miss = parsed.isna()
+                if not miss.any():
+                    break
+                parsed[miss] = pd.to_datetime(naive[miss], format=fmt, errors="coerce")
+            u_local[naive.index] = parsed
+        elif name in ("slash", "dot", "cjk"):
+            norm = (
+                part.str.replace(r"[/.年月]", "-", regex=True).str.replace("日", " ", regex=False).str.strip()
+            )
+            norm = norm.str.replace(r"\s+", " ", regex=True)
+            parsed = pd.Series(pd.NaT, index=part.index, dtype="datetime64[ns]")
+            for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+                miss = parsed.isna()
+                if not miss.any():
+                    break
+                parsed[miss] = pd.to_datetime(norm[miss], format=fmt, errors="coerce")
+            u_local[part.index] = parsed
+        elif name == "compact":
+            u_local[part.index] = pd.to_datetime(part, format="%Y%m%d", errors="coerce")
+        elif name == "zoho":
+            parsed = pd.Series(pd.NaT, index=part.index, dtype="datetime64[ns]")
+            norm = part.str.upper().str.replace(r"(\d)([AP]M)$", r"\1 \2", regex=True).str.title()
+            norm = norm.str.replace(r" (Am|Pm)$", lambda m: " " + m.group(1).upper(), regex=True)
+            for fmt in ("%b %d, %Y %I:%M %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y"):
+                miss = parsed.isna()
+                if not miss.any():
+                    break
+                parsed[miss] = pd.to_datetime(norm[miss], format=fmt, errors="coerce")
+            u_local[part.index] = parsed
+        else:  # numbers written as text
+            local, instants, _ = _from_numbers(pd.to_numeric(part, errors="coerce"))
+            u_local[part.index] = local
+            u_inst[part.index] = instants
+    # back to the rows
+    codes = pd.Index(text.dropna().unique()).get_indexer(text)
+    present = codes >= 0
+    safe = np.where(present, codes, 0)
+
+    def spread(u: pd.Series, dtype: str) -> pd.Series:
+        if len(u) == 0:
+            return pd.Series(pd.NaT, index=index, dtype=dtype)
+        out = pd.Series(u.to_numpy()[safe], index=index)
+        return out.where(present).astype(dtype)
+
+    local = spread(u_local, "datetime64[ns]")
+    values = _finish(local, tz, utc, False)
+    if u_inst.notna().any():
+        inst = spread(u_inst, "datetime64[ns, UTC]")
+        values = values.where(inst.isna(), _finish(inst, tz, utc, True))
+    fam = (
+        pd.Series(u_family.to_numpy()[safe], index=index).where(present)
+        if len(u_family)
+        else pd.Series(None, index=index, dtype=object)
+    )
+    families = {str(k): int(v) for k, v in fam.value_counts().items()}
+    masks = {k: (fam == k) for k in families} if len(families) > 1 else {}
+    bad = values.isna() & text.notna()
+    return DateParse(values, bad, families, masks)

@@ -1,0 +1,611 @@
+"""Reading one file (CSV, XLSX, Parquet, JSON, JSON Lines) into a raw frame.
+
+A reader only finds the table in the file: encoding, delimiter, the header
+row below any preamble, note lines after the data, blank rows. It keeps the
+row numbers the user sees (the header line counted) so that later problems
+can point at them. Mapping columns and converting types is for
+:mod:`sales_analytics.io.columns` and :mod:`sales_analytics.io.validate`.
+
+Files are opened read-only; nothing is ever written next to them. Any failure
+becomes a :class:`~sales_analytics.errors.DataError` naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sales_analytics.errors import DataError, DataProblem
+
+__all__ = ["RawTable", "read_source_file"]
+
+log = logging.getLogger(__name__)
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+JSON_SUFFIXES = (".json",)
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+SUPPORTED_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
+
+_HEAD_BYTES = 256 * 1024
+_TAIL_BYTES = 64 * 1024
+_BLOCK_BYTES = 8 * 1024 * 1024  # a CSV row longer than this is not a table row
+_SMALL_FILE = 8 * 1024 * 1024
+_ENCODINGS = ("utf-8", "gbk", "gb18030")
+_NOTE_PREFIXES = ("注", "数据来源", "来源", "说明", "备注", "合计", "总计", "制表", "Note", "Source", "Total")
+
+
+@dataclass
+class RawTable:
+    """A file's table before mapping: columns as found, values mostly text.
+
+    ``row_numbers[i]`` is the row the user sees for record ``i`` (1-based, the
+    header line counted); when ``None`` it is ``first_row + i``.
+    """
+
+    frame: pd.DataFrame
+    path: str
+    format: str
+    first_row: int = 2
+    row_numbers: np.ndarray | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def rows_of(self, positions: Sequence[int] | np.ndarray) -> list[int]:
+        """File row numbers of record positions (0-based)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        if self.row_numbers is not None:
+            return [int(r) for r in self.row_numbers[pos]]
+        return [int(p) + self.first_row for p in pos]
+
+
+def _fail(path: str, problem: str, **kw: Any) -> DataError:
+    return DataError([DataProblem(path, problem, **kw)])
+
+
+def read_source_file(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    column_types: dict[str, pa.DataType] | Callable[[list[str]], dict[str, pa.DataType]] | None = None,
+) -> RawTable:
+    """Read one file into a :class:`RawTable`; the format comes from the suffix.
+
+    ``column_types`` (CSV only; a mapping, or a function of the header)
+    asks for a typed read of the named columns;
+    when any cell does not convert, the file is read again as text so the
+    validator can name the bad cells.
+    """
+    p = Path(path)
+    name = str(path)
+    if not p.is_file():
+        raise _fail(
+            name,
+            "file not found" if not p.exists() else "is not a file",
+            expected="a CSV, XLSX, Parquet or JSON file",
+        )
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise _fail(
+            name,
+            f"unsupported file type {suffix or '(no suffix)'!r}",
+            expected=f"one of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    if p.stat().st_size == 0:
+        raise _fail(name, "file is empty", expected="a header row and data rows")
+    try:
+        if suffix in CSV_SUFFIXES:
+            return _read_csv(p, name, encoding, column_types)
+        if suffix in EXCEL_SUFFIXES:
+            return _read_excel(p, name, sheet)
+        if suffix in PARQUET_SUFFIXES:
+            return _read_parquet(p, name)
+        return _read_json(p, name, encoding, lines=suffix in JSONL_SUFFIXES)
+    except DataError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # a reader library's own error: say which file and what it said
+        kind = {True: "CSV"}.get(suffix in CSV_SUFFIXES) or suffix.lstrip(".").upper()
+        raise _fail(name, f"could not be read as {kind}: {type(exc).__name__}: {str(exc)[:300]}") from None
+
+
+# ---------------------------------------------------------------- text files
+
+
+def _decode_head(data: bytes, enc: str, complete: bool) -> str:
+    decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+    return decoder.decode(data, final=complete)
+
+
+def detect_encoding(head: bytes, name: str, complete: bool, declared: str | None = None) -> str:
+    """The encoding of a text file from its first bytes: BOM, then UTF-8, GBK, GB18030."""
+    if declared:
+        try:
+            codecs.lookup(declared)
+        except LookupError:
+            raise _fail(name, f"unknown encoding {declared!r}", expected="e.g. utf-8, gbk, gb18030") from None
+        try:
+            _decode_head(head, declared, complete)
+        except UnicodeDecodeError as exc:
+            raise _fail(
+                name,
+                f"cannot be decoded as {declared} (byte {exc.start + 1}: "
+                f"{head[exc.start : exc.start + 4]!r})",
+                expected=f"a file saved as {declared}, or no `encoding` so it is detected",
+            ) from None
+        return declared
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) * 0.02:
+        raise _fail(name, "looks like a binary file, not text", expected="CSV text (UTF-8, GBK or GB18030)")
+    first_error: UnicodeDecodeError | None = None
+    for enc in _ENCODINGS:
+        try:
+            _decode_head(head, enc, complete)
+            return enc
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    pos = first_error.start if first_error else 0
+    raise _fail(
+        name,
+        f"is not in a supported text encoding (byte {pos + 1}: {head[pos : pos + 4]!r})",
+        expected="UTF-8, UTF-8 with BOM, GBK or GB18030",
+    )
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The delimiter that splits the sample lines most consistently (``,`` ``\\t`` ``;`` ``|``)."""
+    best, best_score = ",", -1.0
+    for delim in (",", "\t", ";", "|"):
+        counts = [len(_split(line, delim)) for line in lines if line.strip()]
+        if not counts:
+            continue
+        widest = max(counts)
+        if widest < 2:
+            continue
+        score = widest * sum(c == widest for c in counts) / len(counts)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def find_header(rows: Sequence[Sequence[str]]) -> int:
+    """Index of the header among the first rows: preamble and title rows come before it.
+
+    The header is the first row filling most of the table's width with
+    non-numeric labels.
+    """
+    filled = [sum(bool(str(c).strip()) for c in r) for r in rows[:60]]
+    if not filled:
+        return 0
+    width = max(filled)
+    for i, (row, n) in enumerate(zip(rows, filled)):
+        cells = [str(c).strip() for c in row if str(c).strip()]
+        if n >= max(2, math.ceil(0.6 * width)) and sum(_is_number(c) for c in cells) <= n // 4:
+            return i
+    return 0
+
+
+def _is_note(cells: Sequence[str], width: int) -> bool:
+    nonempty = [c.strip() for c in cells if c and c.strip()]
+    if not nonempty:
+        return True
+    first = nonempty[0].lstrip('\u3000 "')
+    if len(nonempty) <= 2 and first.startswith(_NOTE_PREFIXES):
+        return True
+    return len(cells) != width and len(nonempty) <= 1 and len(cells) < width
+
+
+def count_footer(lines: Sequence[str], delimiter: str, width: int, stop: int) -> int:
+    """How many physical lines at the end are notes, sources, totals or blank (not data)."""
+    i, count = len(lines) - 1, 0
+    while i > stop:
+        line = lines[i]
+        j = i
+        if line.count('"') % 2 == 1:  # the end of a quoted cell spanning lines: judge it whole
+            j = i - 1
+            while j > stop and lines[j].count('"') % 2 == 0:
+                j -= 1
+            if j <= stop:
+                break
+            line = "\n".join(lines[j : i + 1])
+        if not _is_note(_split(line, delimiter), width):
+            break
+        count += i - j + 1
+        i = j - 1
+    return count
+
+
+def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> RawTable:
+    size = p.stat().st_size
+    with p.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+        tail = b""
+        if size > _HEAD_BYTES:
+            fh.seek(max(size - _TAIL_BYTES, _HEAD_BYTES))
+            tail = fh.read()
+    complete = size <= _HEAD_BYTES
+    enc = detect_encoding(head, name, complete, encoding)
+    text_head = _decode_head(head, enc, complete)
+    head_lines = text_head.lstrip("\ufeff").splitlines()
+    if not complete and len(head_lines) > 1:
+        head_lines = head_lines[:-1]  # the last line may be cut
+    sample = head_lines[:60]
+    delimiter = "\t" if p.suffix.lower() == ".tsv" else sniff_delimiter(sample)
+    split = [_split(line, delimiter) for line in sample]
+    header_at = find_header(split)
+    header = [c.strip().lstrip("\ufeff") for c in split[header_at]] if split else []
+    header = [c or f"column_{i + 1}" for i, c in enumerate(header)]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise _fail(name, f"the header repeats column names {dupes}", expected="unique column names")
+    if not header:
+        raise _fail(name, "has no header row", expected="a header row naming the columns")
+    width = len(header)
+    if callable(column_types):
+        column_types = column_types(header)
+    if complete:
+        all_lines = text_head.lstrip("\ufeff").splitlines()
+        footer = count_footer(all_lines, delimiter, width, header_at)
+    else:
+        enc_tail = "utf-8" if enc == "utf-8-sig" else enc
+        tail_lines = tail.decode(enc_tail, errors="replace").splitlines()[1:]
+        footer = count_footer(tail_lines, delimiter, width, -1)
+        all_lines = None
+    notes = []
+    if header_at:
+        notes.append(f"skipped {header_at} line(s) before the header")
+    if footer:
+        notes.append(f"skipped {footer} note/blank line(s) after the data")
+    read_opts = dict(column_names=header, block_size=_BLOCK_BYTES, use_threads=True)
+    source: Any
+    if footer or enc not in ("utf-8", "utf-8-sig"):
+        if all_lines is None:
+            text = p.read_bytes().decode(enc, errors="strict").lstrip("\ufeff")
+            all_lines = text.splitlines()
+        body = all_lines[header_at + 1 : len(all_lines) - footer]
+        source = io.BytesIO("\n".join(body).encode("utf-8"))
+        skip = 0
+    else:
+        source, skip = p, header_at + 1
+    frame = _arrow_csv(source, name, delimiter, header, skip, read_opts, column_types)
+    if len(frame) == 0:
+        raise _fail(
+            name,
+            "has a header but no data rows",
+            expected="at least one data row",
+            found=delimiter.join(header)[:200],
+        )
+    return RawTable(
+        frame, name, "csv", first_row=header_at + 2, encoding=enc, delimiter=delimiter, notes=notes
+    )
+
+
+def _arrow_csv(
+    source: Any,
+    name: str,
+    delimiter: str,
+    header: list[str],
+    skip: int,
+    read_opts: dict[str, Any],
+    column_types: dict[str, pa.DataType] | None,
+) -> pd.DataFrame:
+    bad_rows: list[str] = []
+
+    def on_invalid(row: Any) -> str:
+        bad_rows.append(f"{row.actual_columns} fields: {str(row.text)[:80]}")
+        return "skip"
+
+    def attempt(types: dict[str, pa.DataType], newlines: bool) -> pa.Table:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        bad_rows.clear()
+        return pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(skip_rows=skip, **read_opts),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=newlines, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                strings_can_be_null=True,
+                null_values=["", "NA", "N/A", "NULL", "null", "NaN"],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+
+    text_types = {c: pa.string() for c in header}
+    typed = {**text_types, **(column_types or {})}
+    table = None
+    for types in (typed, text_types) if column_types else (text_types,):
+        for newlines in (False, True):
+            try:
+                table = attempt(types, newlines)
+                break
+            except pa.ArrowInvalid as exc:
+                msg = str(exc)
+                if "straddling" in msg or "straddles" in msg:
+                    raise _fail(
+                        name,
+                        "has a line longer than the reader's 8 MB block: not a table row",
+                        expected="one record per line",
+                    ) from None
+                if "invalid UTF8" in msg or "UTF8" in msg:
+                    raise _fail(
+                        name,
+                        "has bytes that are not valid UTF-8 after the first part of the file",
+                        expected="one encoding for the whole file",
+                    ) from None
+                if "conversion error" in msg.lower() or "In CSV column" in msg:
+                    break  # a typed column has a bad cell: read as text and let the validator name it
+                if newlines:
+                    raise _fail(name, f"is not a well-formed CSV file: {msg[:200]}") from None
+        if table is not None:
+            break
+    if table is None:
+        raise _fail(name, "could not be parsed as CSV")
+    if bad_rows:
+        raise _fail(
+            name,
+            f"{len(bad_rows)} line(s) have a different number of fields than the header",
+            count=len(bad_rows),
+            expected=f"{len(header)} fields per line",
+            found=bad_rows[0],
+        )
+    return table.to_pandas(types_mapper=_str_mapper, split_blocks=True, self_destruct=True)
+
+
+def _str_mapper(t: pa.DataType) -> Any:
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pd.StringDtype(na_value=np.nan)
+    return None
+
+
+# ------------------------------------------------------------------ Excel
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_excel(p: Path, name: str, sheet: str | int | None) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+    except Exception as exc:
+        raise _fail(
+            name,
+            f"is not a readable spreadsheet (truncated or damaged?): {str(exc)[:200]}",
+            expected="an .xlsx workbook saved by Excel or WPS",
+        ) from None
+    names = list(wb.sheet_names)
+    if not names:
+        raise _fail(name, "the workbook has no sheets")
+    if sheet is None or sheet == "":
+        chosen = names[0]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise _fail(name, f"sheet number {sheet} does not exist", expected=f"0 to {len(names) - 1}")
+        chosen = names[sheet]
+    elif sheet in names:
+        chosen = sheet
+    else:
+        raise _fail(name, f"sheet {sheet!r} not found", expected=f"one of {names}")
+    ws = wb.get_sheet_by_name(chosen)
+    rows = ws.to_python(skip_empty_area=False)
+    texts = [[_cell_text(c) for c in r] for r in rows[:60]]
+    header_at = find_header(texts)
+    if not rows or not any(any(t) for t in texts):
+        raise _fail(f"{name} [{chosen}]", "the sheet is empty", expected="a header row and data rows")
+    header = texts[header_at]
+    last = max((i for i, c in enumerate(header) if c), default=-1)
+    header = [c or f"column_{i + 1}" for i, c in enumerate(header[: last + 1])]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise _fail(
+            f"{name} [{chosen}]", f"the header repeats column names {dupes}", expected="unique column names"
+        )
+    width = len(header)
+    body = rows[header_at + 1 :]
+    keep = [i for i, r in enumerate(body) if any(_cell_text(c) for c in r[:width])]
+    notes = [f"sheet {chosen!r}"]
+    if header_at:
+        notes.append(f"skipped {header_at} row(s) before the header")
+    blank = len(body) - len(keep)
+    # trailing note rows (only the first cell filled with a note) are not data
+    while keep and _is_note([_cell_text(c) for c in body[keep[-1]][:width]], width) and width > 1:
+        keep.pop()
+    dropped_tail = len(body) - blank - len(keep)
+    if blank:
+        notes.append(f"skipped {blank} blank row(s)")
+    if dropped_tail:
+        notes.append(f"skipped {dropped_tail} note row(s) after the data")
+    if not keep:
+        raise _fail(f"{name} [{chosen}]", "has a header but no data rows", expected="at least one data row")
+    columns: dict[str, list[Any]] = {h: [] for h in header}
+    for i in keep:
+        r = body[i]
+        for j, h in enumerate(header):
+            v = r[j] if j < len(r) else None
+            columns[h].append(None if v == "" else v)
+    frame = pd.DataFrame({h: _excel_column(v) for h, v in columns.items()})
+    row_numbers = np.asarray(keep, dtype=np.int64) + header_at + 2
+    return RawTable(frame, name, "xlsx", row_numbers=row_numbers, sheet=chosen, notes=notes)
+
+
+def _excel_column(values: list[Any]) -> pd.Series:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pd.Series(values, dtype="float64")
+    return pd.Series(values, dtype=object)
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def _read_parquet(p: Path, name: str) -> RawTable:
+    try:
+        table = pq.read_table(p)
+    except Exception as exc:
+        raise _fail(name, f"is not a readable Parquet file: {str(exc)[:200]}") from None
+    if table.num_rows == 0:
+        raise _fail(name, "has columns but no rows", expected="at least one row")
+    frame = table.to_pandas(types_mapper=_str_mapper, split_blocks=True, self_destruct=True)
+    return RawTable(frame, name, "parquet", first_row=1)
+
+
+# ------------------------------------------------------------------- JSON
+
+_PAGE_HELP = (
+    "a list of records, a Zoho record page {data, info}, a Fxiaoke query result "
+    "{data: {dataList}}, or one record per line (JSON Lines)"
+)
+
+
+def records_of(obj: Any, name: str) -> list[dict[str, Any]]:
+    """The records of a parsed JSON document (list, Zoho page, Fxiaoke result, one message)."""
+    if isinstance(obj, list):
+        if all(isinstance(r, dict) for r in obj):
+            return obj
+        raise _fail(
+            name,
+            "the JSON list holds values that are not records",
+            expected=_PAGE_HELP,
+            found=type(next(r for r in obj if not isinstance(r, dict))).__name__,
+        )
+    if not isinstance(obj, dict):
+        raise _fail(name, "JSON is not a record page", expected=_PAGE_HELP, found=type(obj).__name__)
+    if "errorCode" in obj and obj.get("errorCode") not in (0, "0"):
+        raise _fail(
+            name,
+            f"the Fxiaoke response is an error: {obj.get('errorMessage') or obj.get('errorDescription')}",
+            expected="errorCode 0",
+            found=str(obj.get("errorCode")),
+        )
+    data = obj.get("data")
+    if isinstance(data, list) and ("info" in obj or all(isinstance(r, dict) for r in data)):
+        return records_of(data, name)
+    if isinstance(data, dict) and isinstance(data.get("dataList"), list):
+        return records_of(data["dataList"], name)
+    if isinstance(obj.get("dataList"), list):
+        return records_of(obj["dataList"], name)
+    if "chatdata" in obj:
+        raise _fail(
+            name, "holds encrypted WeCom chat data", expected="decrypted messages (one JSON per message)"
+        )
+    if "msgid" in obj:
+        return [obj]
+    raise _fail(
+        name,
+        "JSON is not a record page",
+        expected=_PAGE_HELP,
+        found="an object with keys " + ", ".join(list(map(str, obj))[:8]),
+    )
+
+
+def _read_json(p: Path, name: str, encoding: str | None, lines: bool) -> RawTable:
+    raw = p.read_bytes()
+    enc = detect_encoding(raw[:_HEAD_BYTES], name, len(raw) <= _HEAD_BYTES, encoding)
+    try:
+        text = raw.decode(enc).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise _fail(name, f"cannot be decoded as {enc} (byte {exc.start + 1})") from None
+    records: list[dict[str, Any]]
+    if not lines:
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            stripped = text.strip()
+            if stripped.startswith("{") and "\n{" in stripped:
+                lines = True
+            else:
+                raise _fail(
+                    name,
+                    f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                    expected=_PAGE_HELP,
+                ) from None
+        else:
+            records = records_of(obj, name)
+    row_numbers = None
+    if lines:
+        records, numbers, bad = [], [], []
+        for no, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                bad.append(no)
+                continue
+            if not isinstance(rec, dict):
+                bad.append(no)
+                continue
+            records.append(rec)
+            numbers.append(no)
+        if bad:
+            raise _fail(
+                name,
+                "lines are not JSON records",
+                rows=tuple(bad[:5]),
+                count=len(bad),
+                expected="one JSON object per line",
+            )
+        row_numbers = np.asarray(numbers, dtype=np.int64)
+    if not records:
+        raise _fail(name, "holds no records", expected=_PAGE_HELP)
+    frame = flatten_records(records)
+    return RawTable(
+        frame, name, "jsonl" if lines else "json", first_row=1, row_numbers=row_numbers, encoding=enc
+    )
+
+
+def flatten_records(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Records to a frame; nested objects become ``field.key`` columns (``Owner.id``, ``text.content``).
+
+    >>> flatten_records([{"id": "1", "Owner": {"id": "9", "name": "Li"}}]).columns.tolist()
+    ['id', 'Owner.id', 'Owner.name']
+    """
+    frame = pd.json_normalize(records, sep=".", max_level=2)
+    return frame.rename(columns=str)

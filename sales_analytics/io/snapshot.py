@@ -1,0 +1,152 @@
+"""The run's validated snapshot: canonical tables as Parquet plus ``_snapshot.json``.
+
+The monthly run loads and validates the inputs once and writes them into the
+bundle's ``inputs/``; every notebook then reads that folder. The marker file
+lists each table's file, row count, dtypes and SHA-256, and the original
+sources (path, profile, sha256, rows) for the manifest, so reading a snapshot
+skips re-validation and costs about one multi-threaded Parquet read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.io.dataset import Dataset, SourceInfo
+
+__all__ = ["SNAPSHOT_MARKER", "read_snapshot", "write_snapshot"]
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_MARKER = "_snapshot.json"
+_QUALITY_FILE = "_quality.parquet"
+_FORMAT = 1
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
+    """Write every table as ``<folder>/<table>.parquet`` plus ``_snapshot.json`` and ``_quality.parquet``.
+
+    Returns the written table files by table name. The marker is written last,
+    so a folder without it is never mistaken for a complete snapshot.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / SNAPSHOT_MARKER
+    if marker.exists():
+        marker.unlink()
+    written: dict[str, Path] = {}
+    entries = {}
+    for name, frame in ds.tables.items():
+        path = folder / f"{name}.parquet"
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+        written[name] = path
+        entries[name] = {
+            "file": path.name,
+            "rows": len(frame),
+            "sha256": _sha256(path),
+            "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()},
+        }
+    ds.quality.reset_index(drop=True).to_parquet(folder / _QUALITY_FILE, index=False)
+    manifest = {
+        "format": _FORMAT,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": entries,
+        "sources": [asdict(s) for s in ds.sources.values()],
+        "source_keys": list(ds.sources),
+    }
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(marker)
+    log.info("snapshot of %d tables written to %s", len(written), folder)
+    return written
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    def mapper(t: pa.DataType) -> object:
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return pd.StringDtype(na_value=np.nan)
+        return None
+
+    return table.to_pandas(types_mapper=mapper, split_blocks=True, self_destruct=True)
+
+
+def read_snapshot(folder: str | Path, *, verify: bool = False) -> Dataset:
+    """Read a snapshot written by :func:`write_snapshot` (already validated: no checks again).
+
+    ``verify`` recomputes each file's SHA-256 against the marker. Dtypes are
+    compared with the marker either way; a difference means the snapshot was
+    altered and raises :class:`DataError`.
+    """
+    folder = Path(folder)
+    marker = folder / SNAPSHOT_MARKER
+    if not marker.is_file():
+        raise DataError(
+            [
+                DataProblem(
+                    str(folder),
+                    "is not a snapshot (no _snapshot.json)",
+                    expected="a folder written by write_snapshot",
+                )
+            ]
+        )
+    try:
+        manifest = json.loads(marker.read_text(encoding="utf-8"))
+        entries = manifest["tables"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError([DataProblem(str(marker), f"is not a valid snapshot marker: {exc}")]) from None
+    ds = Dataset()
+    problems = []
+    for name, entry in entries.items():
+        path = folder / entry["file"]
+        if not path.is_file():
+            problems.append(DataProblem(str(path), "listed in the snapshot but missing"))
+            continue
+        if verify and _sha256(path) != entry["sha256"]:
+            problems.append(
+                DataProblem(
+                    str(path),
+                    "changed since the snapshot was written",
+                    expected=f"sha256 {entry['sha256'][:12]}…",
+                )
+            )
+            continue
+        frame = _to_pandas(pq.read_table(path))
+        found = {str(c): str(t) for c, t in frame.dtypes.items()}
+        if found != entry["dtypes"]:
+            problems.append(
+                DataProblem(
+                    str(path),
+                    "columns or dtypes differ from the snapshot marker",
+                    expected=str(entry["dtypes"])[:200],
+                    found=str(found)[:200],
+                )
+            )
+            continue
+        ds.tables[name] = frame
+    if problems:
+        raise DataError(problems)
+    keys = manifest.get("source_keys") or [s["table"] for s in manifest.get("sources", [])]
+    for key, src in zip(keys, manifest.get("sources", [])):
+        ds.sources[key] = SourceInfo(**src)
+    quality = folder / _QUALITY_FILE
+    if quality.is_file():
+        ds.quality = pd.read_parquet(quality)
+    return ds
