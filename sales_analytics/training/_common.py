@@ -1,0 +1,99 @@
+"""Shared checks for the training modules: required columns, attendance flags, windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.periods import Period, parse_period
+
+_TRUE = {"true", "1", "yes", "y", "是", "t", "attended", "出席"}
+_FALSE = {"false", "0", "no", "n", "否", "f", "absent", "缺席", ""}
+
+
+def require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
+    """Raise a DataError naming every required column missing from ``frame``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            [
+                DataProblem(
+                    table,
+                    "required column missing",
+                    column=c,
+                    expected=f"columns {list(columns)}",
+                    found=str(list(frame.columns)),
+                )
+                for c in missing
+            ]
+        )
+
+
+def as_bool(values: pd.Series, table: str, column: str) -> pd.Series:
+    """Booleans from bool, 0/1 or yes/no text; anything else is a DataError naming the rows."""
+    if values.dtype == bool:
+        return values
+    text = values.astype("str").str.strip().str.lower().fillna("")
+    known = text.isin(_TRUE | _FALSE)
+    if not known.all():
+        bad = np.flatnonzero(~known.to_numpy())
+        raise DataError(
+            [
+                DataProblem(
+                    table,
+                    "values are not yes/no",
+                    column=column,
+                    rows=tuple(int(i) + 1 for i in bad[:5]),
+                    count=len(bad),
+                    expected="true/false, 1/0 or yes/no",
+                    found=str(values.iloc[bad[0]]),
+                )
+            ]
+        )
+    return text.isin(_TRUE).astype(bool)
+
+
+def window(period: Period | str, months: int) -> tuple[Period, pd.Timestamp, pd.Timestamp]:
+    """The period and the trailing window of ``months`` months ending with it (start, end inclusive)."""
+    p = parse_period(period)
+    start = pd.Timestamp(p.first_month.shift(-(months - 1)).start)
+    return p, start, pd.Timestamp(p.end)
+
+
+def attended_sessions(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """Attendance rows joined to their session: session_id, rep_id, attended, pre/post scores,
+    topic, category, session_date, hours, cost (missing optional columns are added empty)."""
+    require(sessions, "training_sessions", ("session_id", "topic", "session_date"))
+    require(attendance, "training_attendance", ("session_id", "rep_id", "attended"))
+    s = sessions.assign(
+        session_id=sessions["session_id"].astype("str"), session_date=pd.to_datetime(sessions["session_date"])
+    )
+    for col in ("category", "hours", "cost"):
+        if col not in s.columns:
+            s[col] = np.nan if col != "category" else pd.Series(pd.NA, index=s.index, dtype="str")
+    a = attendance.assign(
+        session_id=attendance["session_id"].astype("str"),
+        rep_id=attendance["rep_id"].astype("str"),
+        attended=as_bool(attendance["attended"], "training_attendance", "attended"),
+    )
+    for col in ("pre_score", "post_score"):
+        a[col] = pd.to_numeric(a[col], errors="coerce") if col in a.columns else np.nan
+    unknown = ~a["session_id"].isin(s["session_id"])
+    if unknown.any():
+        bad = np.flatnonzero(unknown.to_numpy())
+        raise DataError(
+            [
+                DataProblem(
+                    "training_attendance",
+                    "session ids not in training_sessions",
+                    column="session_id",
+                    rows=tuple(int(i) + 1 for i in bad[:5]),
+                    count=len(bad),
+                    expected="a session_id of training_sessions",
+                    found=str(a["session_id"].iloc[bad[0]]),
+                )
+            ]
+        )
+    cols = ["session_id", "topic", "category", "session_date", "hours", "cost"]
+    return a.merge(s[cols].drop_duplicates("session_id"), on="session_id", how="left")
