@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.serve:register_cli",
     "sales_analytics.run.cli:register_cli",
     "sales_analytics.sample_data:register_cli",
+    "sales_analytics.io.cli:register_cli",
 )
 
 

@@ -240,6 +240,7 @@ def _check_files(
     info: list[dict[str, Any]] = []
     per_table: dict[str, list[tuple[_FileJob, Detected, pd.DataFrame, TableCheck, RawTable]]] = {}
     sources: list[SourceInfo] = []
+    attempted: set[str] = set()  # tables whose file failed to read: not also "missing"
     with ThreadPoolExecutor(max_workers=1) as pool:
         for job in jobs:
             digest: Future[str] = pool.submit(sha256_of, job.path) if job.path.is_file() else None  # type: ignore[assignment]
@@ -249,6 +250,7 @@ def _check_files(
                 det, mapped, check = _map_file(job, raw, user_maps, tz)
             except DataError as exc:
                 problems.extend(exc.problems)
+                attempted.add(job.table or canonical_table_of(job.path.stem) or "")
                 continue
             if det is None or mapped is None or check is None:
                 info.append(
@@ -309,7 +311,7 @@ def _check_files(
         problems.extend(check.problems)
         info.extend(check.quality)
     for required in REQUIRED_TABLES:
-        if required not in per_table:
+        if required not in per_table and required not in attempted:
             where = str(folder) if folder is not None else "data.tables"
             problems.append(
                 DataProblem(

@@ -305,7 +305,7 @@ def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> Ra
         skip = 0
     else:
         source, skip = p, header_at + 1
-    frame = _arrow_csv(source, name, delimiter, header, skip, read_opts, column_types)
+    frame = _arrow_csv(source, name, delimiter, header, skip, read_opts, column_types, header_at + 2)
     if len(frame) == 0:
         raise _fail(
             name,
@@ -326,17 +326,21 @@ def _arrow_csv(
     skip: int,
     read_opts: dict[str, Any],
     column_types: dict[str, pa.DataType] | None,
+    first_body_line: int,
 ) -> pd.DataFrame:
     bad_rows: list[str] = []
+    bad_texts: list[str] = []
 
     def on_invalid(row: Any) -> str:
         bad_rows.append(f"{row.actual_columns} fields: {str(row.text)[:80]}")
+        bad_texts.append(str(row.text))
         return "skip"
 
     def attempt(types: dict[str, pa.DataType], newlines: bool) -> pa.Table:
         if isinstance(source, io.BytesIO):
             source.seek(0)
         bad_rows.clear()
+        bad_texts.clear()
         return pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(skip_rows=skip, **read_opts),
@@ -385,11 +389,29 @@ def _arrow_csv(
         raise _fail(
             name,
             f"{len(bad_rows)} line(s) have a different number of fields than the header",
+            rows=_line_numbers(source, bad_texts[:5], skip, first_body_line),
             count=len(bad_rows),
             expected=f"{len(header)} fields per line",
             found=bad_rows[0],
         )
     return table.to_pandas(types_mapper=_str_mapper, split_blocks=True, self_destruct=True)
+
+
+def _line_numbers(source: Any, texts: list[str], skip: int, first_body_line: int) -> tuple[int, ...]:
+    """1-based file lines holding the given row texts (only on the rare malformed-row path)."""
+    wanted = {t.rstrip("\r\n") for t in texts}
+    found: list[int] = []
+    if isinstance(source, io.BytesIO):
+        lines = source.getvalue().decode("utf-8", errors="replace").splitlines()
+        found = [no + first_body_line for no, line in enumerate(lines) if line in wanted]
+    else:
+        with open(source, encoding="utf-8", errors="replace") as fh:
+            for no, line in enumerate(fh, start=1):
+                if no > skip and line.rstrip("\r\n") in wanted:
+                    found.append(no)
+                if len(found) >= len(texts):
+                    break
+    return tuple(found[:5])
 
 
 def _str_mapper(t: pa.DataType) -> Any:

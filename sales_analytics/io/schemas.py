@@ -9,7 +9,8 @@ kind         dtype
 ``id``       ``str`` (ids and short labels; ``17850.0`` becomes ``17850``)
 ``text``     ``str`` (free text: message bodies, descriptions)
 ``category`` ``str``, lower case, one of ``allowed``
-``number``   ``float64``
+``money``    ``float64`` (amounts in the reporting currency)
+``number``   ``float64`` (integer columns stay integer)
 ``date``     ``datetime64[ns]``, naive, local time of the team
 ``instant``  ``datetime64[ns, UTC]`` (``chat_messages.sent_at``)
 ``bool``     ``bool``
@@ -87,7 +88,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("order_date", "date", True),
                 _c("customer_id", "id", True, nullable=True, warn_missing=True),
                 _c("rep_id", "id", True),
-                _c("amount", "number", True),
+                _c("amount", "money", True),
                 _c("status", "category", allowed=("paid", "refunded", "cancelled"), default="paid"),
                 _c("product_id", "id"),
                 _c("product_category", "id"),
@@ -127,7 +128,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("period", "month", True),
                 _c("rep_id", "id"),
                 _c("team", "id"),
-                _c("target_amount", "number", True, min=0),
+                _c("target_amount", "money", True, min=0),
             ),
         ),
         TableSchema(
@@ -138,7 +139,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("customer_id", "id"),
                 _c("stage", "id", True),
                 _c("status", "category", allowed=("open", "won", "lost"), default="open"),
-                _c("amount", "number"),
+                _c("amount", "money"),
                 _c("probability", "number", min=0, max=100),
                 # prospecting deals in real CRMs often have no creation/engagement date yet: kept, reported
                 _c("created_date", "date", True, nullable=True, warn_missing=True),
@@ -154,7 +155,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("stage", "id", True),
                 _c("changed_at", "date", True),
                 _c("close_date", "date"),
-                _c("amount", "number"),
+                _c("amount", "money"),
                 _c("probability", "number", min=0, max=100),
             ),
         ),
@@ -179,7 +180,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("topic", "id", True),
                 _c("category", "category", allowed=("product", "sales_skills", "customer_service")),
                 _c("session_date", "date", True),
-                _c("cost", "number", min=0),
+                _c("cost", "money", min=0),
                 _c("hours", "number", min=0),
             ),
             unique=("session_id",),
@@ -229,7 +230,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("date", "date", True),
                 _c("kind", "category", True, allowed=("reward", "penalty")),
                 _c("reason", "text"),
-                _c("amount", "number"),
+                _c("amount", "money"),
                 _c("points", "number"),
             ),
             unique=("event_id",),

@@ -84,7 +84,7 @@ class TableCheck:
             self.problems.append(
                 DataProblem(
                     seg.raw.path,
-                    problem.format(n=len(part)),
+                    _say(problem, len(part)),
                     column=column,
                     rows=tuple(rows),
                     count=len(part),
@@ -119,7 +119,7 @@ class TableCheck:
                     "kind": kind,
                     "rows": ", ".join(map(str, rows)) + (" …" if len(part) > _ROWS_KEPT else ""),
                     "count": len(part),
-                    "message": f"{seg.raw.path}: {message.format(n=len(part))}",
+                    "message": f"{seg.raw.path}: {_say(message, len(part))}",
                     "severity": severity,
                 }
             )
@@ -136,6 +136,39 @@ class TableCheck:
                 "severity": severity,
             }
         )
+
+
+_SINGULAR = (
+    ("rows are not valid dates", "row is not a valid date"),
+    ("rows are not numbers", "row is not a number"),
+    ("rows are not months", "row is not a month"),
+    ("rows are not yes/no values", "row is not a yes/no value"),
+    ("rows have implausible dates", "row has an implausible date"),
+    ("rows are dated in the future", "row is dated in the future"),
+    ("rows are", "row is"),
+    ("rows have", "row has"),
+    ("rows repeat", "row repeats"),
+    ("rows share", "row shares"),
+    ("orders have", "order has"),
+    ("orders are", "order is"),
+    ("cells look", "cell looks"),
+    ("refund rows have", "refund row has"),
+    ("paid rows have", "paid row has"),
+    ("rows differ", "row differs"),
+)
+
+
+def _say(template: str, n: int) -> str:
+    """Fill ``{n}`` and make the sentence singular when n is 1.
+
+    >>> _say("{n} rows are empty", 1), _say("{n} rows are empty", 3)
+    ('1 row is empty', '3 rows are empty')
+    """
+    text = template.format(n=n)
+    if n == 1:
+        for many, one in _SINGULAR:
+            text = text.replace(f"1 {many}", f"1 {one}")
+    return text
 
 
 def quality_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -186,8 +219,11 @@ def _coerce_column(
                     found=_first_bad(out, pd.Series(formula, index=out.index)),
                 )
         return out
-    if kind == "number":
-        values, bad = parse_numbers(frame_col)
+    if kind in ("number", "money"):
+        if kind == "number" and pd.api.types.is_integer_dtype(frame_col.dtype):
+            values, bad = frame_col, pd.Series(False, index=frame_col.index)
+        else:
+            values, bad = parse_numbers(frame_col)
         if bad.any():
             check.error(
                 bad.to_numpy(),
@@ -312,7 +348,7 @@ def _coerce_column(
 
 
 def _empty(kind: str, n: int, default: object, index: pd.Index) -> pd.Series:
-    if kind == "number":
+    if kind in ("number", "money"):
         return pd.Series(np.nan if default is None else float(default), index=index, dtype="float64")
     if kind == "date":
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
@@ -359,11 +395,17 @@ def coerce_table(
     index = frame.index
     for spec in schema.columns:
         if spec.name not in frame.columns:
-            if not spec.required:
-                out[spec.name] = _empty(spec.kind, len(frame), spec.default, index)
             continue
-        col = _coerce_column(frame[spec.name], spec, check, tz, text_source, now)
+        source = frame[spec.name]
+        col = _coerce_column(source, spec, check, tz, text_source, now)
         empty = col.isna().to_numpy()
+        if empty.any():  # unreadable cells are already reported: only blank cells count as empty
+            blank = (
+                clean_text(source).isna()
+                if source.dtype == object or source.dtype == "str"
+                else source.isna()
+            )
+            empty = empty & blank.to_numpy(dtype=bool)
         if empty.any():
             if spec.required and not spec.nullable:
                 check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")
@@ -374,9 +416,13 @@ def coerce_table(
                 if spec.kind == "bool":
                     col = col.astype(bool)
         out[spec.name] = col
-    for extra in frame.columns:
-        if extra not in out and extra not in missing:
-            out[extra] = frame[extra]
+    # the file's column order, then absent optional columns (not for open survey tables)
+    ordered = {c: out.get(c, frame[c]) for c in frame.columns if c not in missing}
+    if not schema.open_columns:
+        for spec in schema.columns:
+            if spec.name not in ordered and not spec.required:
+                ordered[spec.name] = _empty(spec.kind, len(frame), spec.default, index)
+    out = ordered
     result = pd.DataFrame(out, index=index)
     _check_keys(result, schema, check)
     _quality_checks(result, schema, check, dup_check_max_rows)

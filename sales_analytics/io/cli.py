@@ -1,0 +1,75 @@
+"""``sales-analytics validate``: the data-quality report of a data folder or parameters file.
+
+Prints the tables found (rows, profile, source file), every error and every
+data-quality finding; exits 1 when the data cannot be used, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+import pandas as pd
+
+from sales_analytics.io.load import DataCheck, check_data
+from sales_analytics.io.profiles import list_profiles
+
+__all__: list[str] = []
+
+
+def register_cli(subparsers: Any) -> None:
+    """Add the ``validate`` command."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check the input data and print the data-quality report",
+        description="Read every input table, map it to the canonical columns, validate it and print the "
+        "data-quality report. Exit code 1 when there are errors.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--data",
+        metavar="DIR",
+        help="data folder (default: data.dir of the parameters, else $SALES_ANALYTICS_DATA or data/sample)",
+    )
+    where.add_argument("--params", metavar="FILE", help="parameters file whose data section to use")
+    parser.add_argument("--profiles", action="store_true", help="list the source profiles and exit")
+    parser.set_defaults(func=_validate)
+
+
+def _table(frame: pd.DataFrame, out: TextIO) -> None:
+    with pd.option_context("display.max_colwidth", 120, "display.width", 200):
+        out.write(frame.to_string(index=False) + "\n")
+
+
+def report(result: DataCheck, out: TextIO) -> None:
+    """Write the report of one check to ``out``."""
+    if result.sources:
+        out.write("Tables\n")
+        _table(
+            pd.DataFrame(
+                [
+                    {"table": s.table, "rows": s.rows, "profile": s.profile, "source": s.path}
+                    for s in result.sources
+                ]
+            ),
+            out,
+        )
+    if result.problems:
+        out.write(f"\nErrors ({len(result.problems)}): the data cannot be used until these are fixed\n")
+        for p in result.problems:
+            out.write(f"  - {p}\n")
+    q = result.quality
+    if len(q):
+        out.write(f"\nData quality ({len(q)} findings)\n")
+        _table(q[["severity", "table", "column", "kind", "count", "rows", "message"]], out)
+    out.write("\nOK: the data can be used.\n" if result.ok else "\nFAILED: see the errors above.\n")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    if args.profiles:
+        _table(list_profiles(), sys.stdout)
+        return 0
+    result = check_data(args.params or args.data)
+    report(result, sys.stdout)
+    return 0 if result.ok else 1
