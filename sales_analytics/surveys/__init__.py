@@ -14,6 +14,8 @@ from sales_analytics.surveys.anonymity import *  # noqa: F403
 from sales_analytics.surveys.anonymity import __all__ as _anonymity
 from sales_analytics.surveys.drivers import *  # noqa: F403
 from sales_analytics.surveys.drivers import __all__ as _drivers
+from sales_analytics.surveys.importing import *  # noqa: F403
+from sales_analytics.surveys.importing import __all__ as _importing
 from sales_analytics.surveys.instruments import *  # noqa: F403
 from sales_analytics.surveys.instruments import __all__ as _instruments
 from sales_analytics.surveys.params import *  # noqa: F403
@@ -24,5 +26,9 @@ from sales_analytics.surveys.reliability import *  # noqa: F403
 from sales_analytics.surveys.reliability import __all__ as _reliability
 from sales_analytics.surveys.scores import *  # noqa: F403
 from sales_analytics.surveys.scores import __all__ as _scores
+from sales_analytics.surveys.text import *  # noqa: F403
+from sales_analytics.surveys.text import __all__ as _text
 
-__all__ = sorted({*_anonymity, *_drivers, *_instruments, *_params, *_quality, *_reliability, *_scores})
+__all__ = sorted(
+    {*_anonymity, *_drivers, *_importing, *_instruments, *_params, *_quality, *_reliability, *_scores, *_text}
+)
