@@ -1,0 +1,172 @@
+"""report.xlsx: sheet names, formatting, and no cell that can start a formula."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sales_analytics.errors import SalesAnalyticsError
+from sales_analytics.report.excel import FORMULA_PREFIXES, excel_sheet_names, looks_like_formula, write_excel
+
+DANGEROUS = [
+    "=1+1",
+    '=HYPERLINK("http://evil","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1",
+    "\r=1",
+]
+
+
+def _text(cell) -> str:
+    # OOXML stores a carriage return as _x000D_; Excel decodes it, openpyxl leaves it escaped
+    return cell.value.replace("_x000D_", "\r") if isinstance(cell.value, str) else cell.value
+
+
+def _cells_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_formula_looking_text_is_written_as_quoted_text(tmp_path):
+    frame = pd.DataFrame({"period": ["2026-10"] * len(DANGEROUS), "note": DANGEROUS})
+    path = tmp_path / "r.xlsx"
+    write_excel(
+        {"feedback_texts": frame, "=sheet": frame.rename(columns={"note": "=col"})},
+        path,
+        descriptions={"feedback_texts": "=evil()"},
+        language="en",
+    )
+    assert "<f>" not in _cells_xml(path)  # no formula anywhere in the workbook
+    wb = openpyxl.load_workbook(path)
+    ws = wb["feedback_texts"]
+    for row, text in enumerate(DANGEROUS, start=2):
+        cell = ws.cell(row=row, column=2)
+        assert _text(cell) == text  # the value is unchanged …
+        assert cell.data_type == "s"  # … it is text …
+        assert cell.quotePrefix  # … with Excel's leading apostrophe
+    assert ws.cell(row=2, column=1).quotePrefix is False  # ordinary text is not quoted
+    assert (
+        wb["=sheet"].cell(row=1, column=2).value == "=col" and wb["=sheet"].cell(row=1, column=2).quotePrefix
+    )
+    contents = wb.worksheets[0]
+    assert contents.title == "Contents"
+    described = {contents.cell(row=r, column=1).value: contents.cell(row=r, column=4) for r in range(2, 4)}
+    assert described["feedback_texts"].value == "=evil()" and described["feedback_texts"].quotePrefix
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(
+        st.text(alphabet=st.sampled_from("=+-@\t\r abc1(),;\"'!|华东"), min_size=1, max_size=12),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_no_text_ever_becomes_a_formula(tmp_path, texts):
+    path = tmp_path / "p.xlsx"
+    write_excel({"t": pd.DataFrame({"period": ["2026-10"] * len(texts), "text": texts})}, path)
+    assert "<f>" not in _cells_xml(path)
+    ws = openpyxl.load_workbook(path)["t"]
+    for row, text in enumerate(texts, start=2):
+        cell = ws.cell(row=row, column=2)
+        assert cell.data_type == "s"
+        assert _text(cell) == text
+        assert bool(cell.quotePrefix) == text.startswith(FORMULA_PREFIXES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=A1", True),
+        ("+1", True),
+        ("-1", True),
+        ("@x", True),
+        ("\tx", True),
+        ("\rx", True),
+        ("a=b", False),
+        ("", False),
+        ("华东一组", False),
+        (" =A1", False),
+    ],
+)
+def test_looks_like_formula(text, expected):
+    assert looks_like_formula(text) is expected
+
+
+@settings(max_examples=200)
+@given(st.lists(st.from_regex(r"[a-z][a-z0-9_]{1,62}", fullmatch=True), min_size=1, max_size=30))
+def test_sheet_names_are_short_valid_and_unique(names):
+    sheets = excel_sheet_names(names, reserved=("Contents",))
+    assert len(sheets) == len(names)
+    assert all(1 <= len(s) <= 31 for s in sheets)
+    assert len({s.lower() for s in sheets} | {"contents"}) == len(sheets) + 1
+    assert not any(set(s) & set("[]:*?/\\") for s in sheets)
+
+
+def test_long_statement_names_stay_distinct():
+    names = [
+        f"incentive_statement_{team}" for team in ("east_region_one", "east_region_two", "east_region_one_b")
+    ]
+    # 20 + 15 characters > 31: cut to 31, the clashes numbered within 31 characters
+    assert excel_sheet_names(names) == [
+        "incentive_statement_east_region",
+        "incentive_statement_east_regi~2",
+        "incentive_statement_east_regi~3",
+    ]
+
+
+def test_sheet_layout_formats_and_labels(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "period": ["2026-10", "2026-10"],
+            "rep_id": ["R001", "R002"],
+            "revenue": [1234.5, None],
+            "orders": pd.array([3, 4], dtype="int64"),
+            "attainment": [1.1, 0.85],
+            "order_date": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+            "sent_at": pd.to_datetime(["2026-10-01 01:30:00", "2026-10-02 02:00:00"]).tz_localize("UTC"),
+            "active": [True, False],
+        }
+    )
+    path = tmp_path / "r.xlsx"
+    sheets = write_excel({"kpi_sales_by_rep": frame}, path, language="zh", title="月报 2026-10")
+    assert sheets == {"kpi_sales_by_rep": "kpi_sales_by_rep"}
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["目录", "kpi_sales_by_rep"]
+    ws = wb["kpi_sales_by_rep"]
+    assert ws.freeze_panes == "A2"  # header row frozen
+    assert [c.value for c in ws[1]][:3] == ["期间", "销售编号", "营收"]  # labels from labels/common.yaml
+    assert all(c.font.bold for c in ws[1])
+    assert ws["C2"].value == 1234.5 and ws["C2"].number_format == "#,##0.00"
+    assert ws["C3"].value is None  # NaN → empty cell, never the text 'nan'
+    assert ws["D2"].number_format == "#,##0" and ws["E2"].number_format == "0.0%"
+    assert ws["F2"].number_format == "yyyy-mm-dd" and ws["F2"].value.year == 2026
+    assert (
+        ws["G2"].value.hour == 1 and ws["G2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    )  # tz dropped, wall time kept
+    assert ws["H2"].value is True
+    assert ws.column_dimensions["B"].width >= 8
+    contents = wb["目录"]
+    assert contents["A1"].value == "月报 2026-10"
+    assert [c.value for c in contents[3]] == ["数据表", "工作表", "行数", "说明"]
+    assert [c.value for c in contents[4]][:3] == ["kpi_sales_by_rep", "kpi_sales_by_rep", 2]
+
+
+def test_same_tables_give_the_same_bytes(tmp_path):
+    frame = pd.DataFrame({"period": ["2026-10"], "revenue": [1.0]})
+    write_excel({"kpi_x": frame}, tmp_path / "a.xlsx")
+    write_excel({"kpi_x": frame}, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_bad_language_is_refused(tmp_path):
+    with pytest.raises(SalesAnalyticsError, match=r"language must be one of \['en', 'zh'\]; got 'fr'"):
+        write_excel({}, tmp_path / "x.xlsx", language="fr")
