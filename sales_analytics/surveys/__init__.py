@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sales_analytics.surveys.anonymity import *  # noqa: F403
 from sales_analytics.surveys.anonymity import __all__ as _anonymity
+from sales_analytics.surveys.charts import *  # noqa: F403
+from sales_analytics.surveys.charts import __all__ as _charts
 from sales_analytics.surveys.drivers import *  # noqa: F403
 from sales_analytics.surveys.drivers import __all__ as _drivers
 from sales_analytics.surveys.importing import *  # noqa: F403
@@ -26,9 +28,23 @@ from sales_analytics.surveys.reliability import *  # noqa: F403
 from sales_analytics.surveys.reliability import __all__ as _reliability
 from sales_analytics.surveys.scores import *  # noqa: F403
 from sales_analytics.surveys.scores import __all__ as _scores
+from sales_analytics.surveys.summary import *  # noqa: F403
+from sales_analytics.surveys.summary import __all__ as _summary
 from sales_analytics.surveys.text import *  # noqa: F403
 from sales_analytics.surveys.text import __all__ as _text
 
 __all__ = sorted(
-    {*_anonymity, *_drivers, *_importing, *_instruments, *_params, *_quality, *_reliability, *_scores, *_text}
+    {
+        *_anonymity,
+        *_charts,
+        *_drivers,
+        *_importing,
+        *_instruments,
+        *_params,
+        *_quality,
+        *_reliability,
+        *_scores,
+        *_summary,
+        *_text,
+    }
 )

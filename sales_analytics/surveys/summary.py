@@ -1,0 +1,103 @@
+"""Every survey result table of one report period, for all instruments at once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import pandas as pd
+
+from sales_analytics.surveys.drivers import key_drivers
+from sales_analytics.surveys.instruments import Instrument
+from sales_analytics.surveys.params import SurveyParams
+from sales_analytics.surveys.quality import (
+    clean_responses,
+    prepare_responses,
+    quality_summary,
+    response_quality,
+)
+from sales_analytics.surveys.reliability import item_reliability, reliability_table
+from sales_analytics.surveys.scores import dimension_scores, rep_satisfaction, response_rates, survey_scores
+from sales_analytics.surveys.text import representative_comments, survey_themes
+
+__all__ = ["SURVEY_TABLES", "survey_tables"]
+
+log = logging.getLogger(__name__)
+
+SURVEY_TABLES = (
+    "survey_scores",
+    "survey_dimensions",
+    "survey_reliability",
+    "survey_items",
+    "survey_drivers",
+    "survey_themes",
+    "survey_comments",
+    "survey_quality",
+    "survey_rep_satisfaction",
+    "survey_response_rates",
+)
+
+
+def survey_tables(
+    responses: Mapping[str, pd.DataFrame],
+    instruments: Mapping[str, Instrument],
+    params: SurveyParams | None = None,
+    *,
+    invitations: pd.DataFrame | None = None,
+    until: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Quality, scores, dimensions, reliability, drivers, themes, rep satisfaction and response rates.
+
+    Parameters
+    ----------
+    responses : response tables keyed by instrument id (``Dataset.surveys()``);
+        instruments without a table are skipped (logged).
+    instruments : the instruments keyed by id (:func:`load_instruments`).
+    invitations : ``instrument, period, <group columns>, invited`` or ``None``.
+    until : the report month; later responses are ignored.
+
+    Returns
+    -------
+    One table per name in :data:`SURVEY_TABLES`, each the concatenation over
+    instruments (every table has ``period`` and, except
+    ``survey_rep_satisfaction``, ``instrument``); all pass through the
+    anonymity rule. Team cuts use ``team`` when the instrument has it.
+    """
+    params = params or SurveyParams()
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SURVEY_TABLES}
+    for inst_id in sorted(instruments):
+        inst = instruments[inst_id]
+        raw = responses.get(inst_id)
+        if raw is None or raw.empty:
+            log.info("no responses for survey %s: skipped", inst_id)
+            continue
+        prepared = prepare_responses(raw, inst)
+        if until is not None:
+            prepared = prepared[prepared["period"] <= str(until)].reset_index(drop=True)
+        by = ("team",) if "team" in inst.grouping else ()
+        quality = response_quality(prepared, inst, params)
+        parts["survey_quality"].append(quality_summary(quality, inst, params))
+        clean = clean_responses(prepared, inst, params)
+        parts["survey_scores"].append(survey_scores(clean, inst, params, by=by, until=until))
+        parts["survey_dimensions"].append(dimension_scores(clean, inst, params, by=by, until=until))
+        parts["survey_reliability"].append(reliability_table(clean, inst, params, until=until))
+        parts["survey_items"].append(item_reliability(clean, inst, params, until=until))
+        parts["survey_drivers"].append(key_drivers(clean, inst, params, until=until))
+        if inst.items_of("open_text"):
+            parts["survey_themes"].append(survey_themes(clean, inst, params, by=by, until=until))
+            parts["survey_comments"].append(representative_comments(clean, inst, params, by=by, until=until))
+        parts["survey_response_rates"].append(
+            response_rates(prepared, invitations, inst, params, by=by, until=until)
+        )
+        if (
+            inst.audience == "customer"
+            and "rep_id" in inst.grouping
+            and inst.items_of("csat")
+            and inst.items_of("nps")
+        ):
+            parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, until=until))
+    out = {}
+    for name, frames in parts.items():
+        frames = [f for f in frames if not f.empty]
+        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period"])
+    return out
