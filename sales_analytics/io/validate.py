@@ -151,6 +151,7 @@ _SINGULAR = (
     ("rows share", "row shares"),
     ("orders have", "order has"),
     ("orders are", "order is"),
+    ("cells look like spreadsheet formulas", "cell looks like a spreadsheet formula"),
     ("cells look", "cell looks"),
     ("refund rows have", "refund row has"),
     ("paid rows have", "paid row has"),

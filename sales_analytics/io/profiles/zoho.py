@@ -52,7 +52,10 @@ ZOHO_PROFILES: list[ColumnMap] = [
         table="deal_stage_history",
         strip_prefix="zcrm_",
         description="Zoho CRM Deals stage history export",
-        detect=[["Stage Duration (Calendar Days)"], ["Moved To", "Stage"], ["Stage_Duration", "Stage"]],
+        detect=[
+            ["Stage Duration (Calendar Days)", "Deal Name.id", "Stage"],
+            ["Moved To", "Deal Name.id", "Stage"],
+        ],
         columns={
             "deal_id": ["Deal Name.id", "Deal_Name.id", "Deal_Name"],
             "stage": ["Stage"],
