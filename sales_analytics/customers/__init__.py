@@ -125,6 +125,9 @@ class CustomerParams(StrictModel):
         2.0, gt=1, description="at risk when days since last purchase ≥ x × usual gap"
     )
     churn_min_orders: int = Field(2, ge=2, description="purchases needed to use a customer's own rhythm")
+    churn_min_days: int = Field(
+        30, ge=0, description="never at risk before this many days without a purchase"
+    )
     clv_horizon_months: int = Field(12, ge=1, le=120, description="CLV horizon H in months")
     clv_discount_monthly: float = Field(0.01, ge=0, lt=1, description="monthly discount rate d")
     top_n: int = Field(50, ge=1, le=10_000, description="rows in the churn-risk and downgrade lists")

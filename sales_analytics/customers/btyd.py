@@ -189,7 +189,9 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BgNbdParams:
     r, alpha, a, b = np.exp(theta)
     if not ok:
         log.warning("BG/NBD fit did not report convergence; estimates may be rough")
-    return BgNbdParams(float(r), float(alpha / scale), float(a), float(b), -value * n, int(n), ok)
+    alpha = alpha / scale
+    loglik = float(bgnbd_loglik(r, alpha, a, b, x, t_x, T).sum())  # in the data's own time unit
+    return BgNbdParams(float(r), float(alpha), float(a), float(b), loglik, int(n), ok)
 
 
 def gamma_gamma_loglik(p: float, q: float, gamma: float, x: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -242,7 +244,8 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray) -> GammaGammaParams:
     p, q, g = np.exp(theta)
     if q <= 1:
         log.warning("Gamma-Gamma q = %.3f ≤ 1: the population mean spend is undefined", q)
-    return GammaGammaParams(float(p), float(q), float(g * scale), -value * n, int(n), ok)
+    loglik = float(gamma_gamma_loglik(p, q, g * scale, x, m).sum())  # in money units
+    return GammaGammaParams(float(p), float(q), float(g * scale), loglik, int(n), ok)
 
 
 def simulate_bgnbd(params: BgNbdParams, T: np.ndarray, seed: int = 0) -> dict[str, np.ndarray]:

@@ -3,7 +3,8 @@
 A customer's rhythm is the median gap between their distinct purchase days.
 With fewer than ``min_orders`` purchase days there is no rhythm of their own,
 so the typical rhythm of repeat customers (median of their medians) stands in.
-A customer is at risk when ``days since last purchase / usual gap ≥ threshold``.
+A customer is at risk when ``days since last purchase / usual gap ≥ threshold``
+and at least ``min_days`` have passed without a purchase.
 The list is ranked by value at risk: the customer's net spend per year of
 tenure (tenure counted as at least one year, so new customers are not
 inflated).
@@ -31,6 +32,10 @@ CONTACT_PATTERN = re.compile(
 )
 
 
+# The customers table's owner column: canonical ``rep_id``; CRM exports and the sample call it ``owner``.
+OWNER_COLUMNS = ("rep_id", "owner", "owner_rep_id", "owner_id")
+
+
 def without_contact_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without any column whose name looks like contact data.
 
@@ -44,12 +49,12 @@ def without_contact_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def owner_reps(
     orders: pd.DataFrame, customers: pd.DataFrame | None = None, reps: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """The rep who owns each customer: ``customers.rep_id`` when set, else the rep of the last order.
+    """The rep who owns each customer: the customers table's owner when set, else the rep of the last order.
 
     Parameters
     ----------
     orders : canonical orders ``order_id, order_date, customer_id, rep_id[, status]``.
-    customers : optional canonical customers with an owner column ``rep_id``.
+    customers : optional canonical customers with an owner column (``rep_id``, or ``owner``).
     reps : optional canonical reps ``rep_id, rep_name`` (adds ``rep_name``).
 
     Returns
@@ -79,11 +84,18 @@ def owner_reps(
         "customer_id", keep="last"
     )[["customer_id", "rep_id"]]
     last = last.assign(owner_source="last_order")
-    if customers is not None and "rep_id" in customers.columns:
+    owner_col = None
+    if customers is not None:
+        owner_col = next((c for c in OWNER_COLUMNS if c in customers.columns), None)
+    if customers is not None and owner_col is not None:
         own = customers.loc[
-            customers["rep_id"].notna() & (customers["rep_id"] != ""), ["customer_id", "rep_id"]
+            customers[owner_col].notna() & (customers[owner_col] != ""), ["customer_id", owner_col]
         ]
-        own = own.drop_duplicates("customer_id").assign(owner_source="owner")
+        own = (
+            own.rename(columns={owner_col: "rep_id"})
+            .drop_duplicates("customer_id")
+            .assign(owner_source="owner")
+        )
         last = pd.concat([own, last.loc[~last["customer_id"].isin(own["customer_id"])]], ignore_index=True)
     out = last.sort_values("customer_id", kind="stable").reset_index(drop=True)
     if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
@@ -115,6 +127,7 @@ def churn_risk(
     clv: pd.DataFrame | None = None,
     threshold: float = 2.0,
     min_orders: int = 2,
+    min_days: int = 30,
     lookback_months: int = 0,
     top_n: int | None = 50,
 ) -> pd.DataFrame:
@@ -129,6 +142,8 @@ def churn_risk(
     clv : optional :func:`customer_clv` output; adds ``p_alive`` and ``clv``.
     threshold : at risk when ``gap_ratio ≥ threshold``.
     min_orders : purchase days needed to use the customer's own rhythm.
+    min_days : never at risk before this many days without a purchase (a customer who buys every
+        two days is not lost after five quiet days).
     top_n : keep the first ``top_n`` rows (``None`` = all at-risk customers).
 
     Returns
@@ -181,7 +196,11 @@ def churn_risk(
     ]
     scored = rfm.loc[rfm["scored"].to_numpy(dtype=bool), cols].rename(columns={"frequency": "orders"})
     risk = scored.merge(base, on="customer_id", how="inner")
-    risk = risk.loc[np.isfinite(risk["gap_ratio"]) & (risk["gap_ratio"] >= threshold)]
+    risk = risk.loc[
+        np.isfinite(risk["gap_ratio"])
+        & (risk["gap_ratio"] >= threshold)
+        & (risk["days_since_last"] >= min_days)
+    ]
     years = np.maximum(risk["tenure_days"].to_numpy(dtype=np.float64) / 365.25, 1.0)
     risk = risk.assign(value_at_risk=risk["monetary"].to_numpy() / years)
     owners = owner_reps(orders, customers, reps)

@@ -113,10 +113,9 @@ def migration_matrix(
 
     >>> mig = pd.DataFrame({"from_en": ["A", "A"], "to_en": ["A", "B"], "from_order": [1, 1],
     ...                     "to_order": [1, 2], "customers": [3, 1], "share": [0.75, 0.25]})
-    >>> migration_matrix(mig, values="share", language="en")
-    to       A     B
-    from
-    A     0.75  0.25
+    >>> m = migration_matrix(mig, values="share", language="en")
+    >>> m.index.tolist(), m.columns.tolist(), m.loc["A"].tolist()
+    (['A'], ['A', 'B'], [0.75, 0.25])
     """
     if values not in ("customers", "share"):
         raise ValueError(f"values must be one of ['customers', 'share']; got {values!r}")
