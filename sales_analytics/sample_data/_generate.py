@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 
@@ -18,6 +20,7 @@ from sales_analytics.sample_data._team import make_chat, make_feedback, make_rew
 from sales_analytics.sample_data._training import make_training
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # One independent random stream per table (numpy SeedSequence([seed, stream])).
 _STREAMS = {
@@ -91,15 +94,34 @@ def generate_sample(
     window = Window(tuple(month_range(last.shift(-(n_months - 1)), last)))
     t0 = time.perf_counter()
 
-    org = make_org(child(seed, _STREAMS["reps"]), child(seed, _STREAMS["customers"]), spec, window)
-    training = make_training(child(seed, _STREAMS["training"]), org, window)
-    orders = make_orders(child(seed, _STREAMS["orders"]), spec, org, window, training.trained_day)
-    targets = make_targets(child(seed, _STREAMS["targets"]), org, window, orders)
-    deals, history = make_deals(child(seed, _STREAMS["deals"]), spec, org, window)
-    activities = make_activities(child(seed, _STREAMS["activities"]), spec, org, window, orders)
-    chat, rogue_posts = make_chat(child(seed, _STREAMS["chat"]), spec, org, window)
-    feedback = make_feedback(child(seed, _STREAMS["feedback"]), spec, org, window)
-    rewards = make_rewards(child(seed, _STREAMS["rewards"]), org, window, orders, rogue_posts)
+    def timed(step: str, func: Callable[..., T], *args: object) -> T:
+        t = time.perf_counter()
+        result = func(*args)
+        log.debug("%s: %.2f s", step, time.perf_counter() - t)
+        return result
+
+    org = timed(
+        "reps and customers",
+        make_org,
+        child(seed, _STREAMS["reps"]),
+        child(seed, _STREAMS["customers"]),
+        spec,
+        window,
+    )
+    training = timed("training", make_training, child(seed, _STREAMS["training"]), org, window)
+    orders, facts = timed(
+        "orders", make_orders, child(seed, _STREAMS["orders"]), spec, org, window, training.trained_day
+    )
+    targets = timed("targets", make_targets, child(seed, _STREAMS["targets"]), org, window, facts)
+    deals, history = timed("deals", make_deals, child(seed, _STREAMS["deals"]), spec, org, window)
+    activities = timed(
+        "activities", make_activities, child(seed, _STREAMS["activities"]), spec, org, window, facts
+    )
+    chat, rogue_posts = timed("chat", make_chat, child(seed, _STREAMS["chat"]), spec, org, window)
+    feedback = timed("feedback", make_feedback, child(seed, _STREAMS["feedback"]), spec, org, window)
+    rewards = timed(
+        "rewards", make_rewards, child(seed, _STREAMS["rewards"]), org, window, facts, rogue_posts
+    )
 
     tables: dict[str, pd.DataFrame] = {
         "orders": orders,
@@ -117,7 +139,9 @@ def generate_sample(
     }
     hook = _survey_hook()
     if hook is not None:
-        surveys = hook(child(seed, _STREAMS["surveys"]), dict(tables), list(window.months), size)
+        surveys = timed(
+            "surveys", hook, child(seed, _STREAMS["surveys"]), dict(tables), list(window.months), size
+        )
         tables.update(surveys)
     log.info(
         "sample %s (seed %d, %s … %s): %s in %.1f s",

@@ -43,6 +43,7 @@ class Org:
     rep_leave_day: np.ndarray
     rep_prod: np.ndarray
     team_leader: np.ndarray
+    rep_successor: np.ndarray
     cust_b2b: np.ndarray
     cust_weight: np.ndarray
     cust_start_day: np.ndarray
@@ -58,8 +59,8 @@ class Org:
         return self.reps["rep_id"].tolist()
 
     def successor(self, rep: np.ndarray) -> np.ndarray:
-        """Who takes over a rep's customers when the rep leaves: the team leader."""
-        return self.team_leader[self.rep_team[rep]]
+        """Who takes over a rep's customers when the rep leaves (the replacement hire)."""
+        return self.rep_successor[rep]
 
 
 def _team_layout(spec: SizeSpec) -> tuple[list[str], list[str]]:
@@ -84,13 +85,23 @@ def make_reps(rng: np.random.Generator, spec: SizeSpec, window: Window) -> dict[
 
     hire_day = -rng.integers(180, 6 * 365, n)  # veterans hired 0.5-6 years before the window
     leave_day = np.full(n, n_days)
-    others = np.flatnonzero(~is_leader)
-    n_rookies = max(1, round(0.2 * len(others)))
-    n_leavers = max(1, round(0.12 * len(others)))
-    chosen = rng.permutation(others)
-    rookies, leavers = chosen[:n_rookies], chosen[n_rookies : n_rookies + n_leavers]
-    hire_day[rookies] = rng.integers(int(0.05 * n_days), int(0.75 * n_days), len(rookies))
-    leave_day[leavers] = rng.integers(int(0.45 * n_days), int(0.9 * n_days), len(leavers))
+    successor = starts[rep_team].copy()  # by default the team leader takes over
+    # Leavers and their replacement rookies, in pairs within a team (the rookie is hired up to
+    # 45 days before the leaver goes and takes over the leaver's customers).
+    free = {
+        t: list(rng.permutation(np.flatnonzero((rep_team == t) & ~is_leader))) for t in range(len(starts))
+    }
+    n_pairs = max(1, round(0.15 * int((~is_leader).sum())))
+    pairs: list[tuple[int, int]] = []
+    for t in rng.permutation(len(starts)).tolist() * n_pairs:
+        if len(pairs) == n_pairs:
+            break
+        if len(free[t]) >= 2:
+            pairs.append((int(free[t].pop()), int(free[t].pop())))
+    for leaver, rookie in pairs:
+        leave_day[leaver] = rng.integers(int(0.3 * n_days), int(0.85 * n_days))
+        hire_day[rookie] = leave_day[leaver] - rng.integers(0, 46)
+        successor[leaver] = rookie
     prod = rng.lognormal(0.0, 0.35, n) * np.where(is_leader, 1.15, 1.0)
 
     zh, en = person_names(rng, n)
@@ -118,6 +129,7 @@ def make_reps(rng: np.random.Generator, spec: SizeSpec, window: Window) -> dict[
         "rep_leave_day": leave_day,
         "rep_prod": prod,
         "team_leader": leader_of_team,
+        "rep_successor": successor,
     }
 
 
@@ -160,7 +172,7 @@ def make_customers(
     n_days = len(window.days)
     b2b = rng.random(n) < spec.b2b_share
     # Purchase propensity: lognormal, far wider for B2C (many one-off buyers) than for B2B.
-    weight = np.where(b2b, rng.lognormal(0.8, 0.9, n), rng.lognormal(-1.8, 1.4, n))
+    weight = np.where(b2b, rng.lognormal(0.8, 0.9, n), rng.lognormal(-3.0, 2.2, n))
     existing = rng.random(n) < 0.5
     created = np.where(existing, -rng.integers(1, 3 * 365, n), rng.integers(0, n_days, n))
     start_day = np.maximum(created, 0)
@@ -168,8 +180,8 @@ def make_customers(
 
     hire_day, leave_day = reps["rep_hire_day"], reps["rep_leave_day"]
     owner0 = _assign_owners(rng, start_day, hire_day, leave_day, reps["rep_prod"])
-    rep_team, leaders = reps["rep_team"], reps["team_leader"]
-    current_owner = np.where(leave_day[owner0] < n_days, leaders[rep_team[owner0]], owner0)
+    rep_team = reps["rep_team"]
+    current_owner = np.where(leave_day[owner0] < n_days, reps["rep_successor"][owner0], owner0)
     region_names = reps["team_regions"]
     region = np.array([region_names[t] for t in rep_team])[owner0]
 
@@ -262,6 +274,7 @@ def make_org(
         rep_leave_day=reps["rep_leave_day"],
         rep_prod=reps["rep_prod"],
         team_leader=reps["team_leader"],
+        rep_successor=reps["rep_successor"],
         cust_b2b=cust["cust_b2b"],
         cust_weight=cust["cust_weight"],
         cust_start_day=cust["cust_start_day"],

@@ -7,6 +7,7 @@ import pandas as pd
 
 from sales_analytics.sample_data._calendar import working_days
 from sales_analytics.sample_data._common import STR, Window, make_ids, pick_within_groups, take_str
+from sales_analytics.sample_data._orders import OrderFacts
 from sales_analytics.sample_data._org import Org
 from sales_analytics.sample_data._spec import SizeSpec
 
@@ -23,7 +24,7 @@ STAGES = [
 ]
 PROBABILITY = [10.0, 20.0, 40.0, 60.0, 75.0, 90.0, 100.0, 0.0]
 WON, LOST = 6, 7
-_WIN_SHARE = 0.3
+_WIN_SHARE = 0.36  # of deals that close; truncation at the window end lowers it a little
 _LOST_AT = np.array([0.30, 0.25, 0.15, 0.12, 0.10, 0.08])  # last open stage reached by a lost deal
 _DAY_NS = 86_400 * 1_000_000_000
 
@@ -135,7 +136,7 @@ FOLLOW_UP = "回访"
 
 
 def make_activities(
-    rng: np.random.Generator, spec: SizeSpec, org: Org, window: Window, orders: pd.DataFrame
+    rng: np.random.Generator, spec: SizeSpec, org: Org, window: Window, facts: OrderFacts
 ) -> pd.DataFrame:
     """Calls, visits, meetings, e-mails and messages; plus 回访 follow-ups 1-7 days after some purchases."""
     days = window.days
@@ -162,16 +163,12 @@ def make_activities(
 
     # Follow-ups after purchases (one per sampled paid order): B2B orders 4x as often as B2C,
     # at most ~20 % of orders and not more than about half the regular activities.
-    paid = orders[orders["status"] == "paid"]
+    paid = np.flatnonzero(facts.paid)
     rate = min(0.2, 0.5 * n / max(len(paid), 1))
-    pick = paid[rng.random(len(paid)) < rate].drop_duplicates("order_id")
-    o_cust = org.customers["customer_id"].to_numpy(dtype=object)
-    c_idx = pd.Index(o_cust).get_indexer(pick["customer_id"])
-    keep = rng.random(len(pick)) < np.where(org.cust_b2b[c_idx], 1.0, 0.25)
-    pick, c_idx = pick[keep], c_idx[keep]
-    f_rep = pd.Index(org.rep_ids).get_indexer(pick["rep_id"])
-    o_day = ((pick["order_date"] - window.start).dt.days).to_numpy()
-    f_day = o_day + rng.integers(1, 8, len(pick))
+    pick = paid[rng.random(len(paid)) < rate]
+    pick = pick[rng.random(len(pick)) < np.where(org.cust_b2b[facts.cust[pick]], 1.0, 0.25)]
+    c_idx, f_rep = facts.cust[pick], facts.rep[pick]
+    f_day = facts.day[pick] + rng.integers(1, 8, len(pick))
     ok = (f_day < n_days) & (org.rep_leave_day[f_rep] > f_day)
     f_rep, f_day, c_idx = f_rep[ok], f_day[ok], c_idx[ok]
     nf = len(f_rep)
@@ -190,7 +187,7 @@ def make_activities(
         {
             "activity_id": make_ids("A", np.arange(1, len(order) + 1), 7),
             "rep_id": take_str(org.rep_ids, all_rep[order]),
-            "customer_id": take_str(o_cust, all_cust[order]),
+            "customer_id": take_str(org.customers["customer_id"].to_numpy(dtype=object), all_cust[order]),
             "activity_type": take_str(_TYPES, all_type[order]),
             "activity_at": at_ns[order].view("datetime64[ns]"),
             "duration_min": dur[order],

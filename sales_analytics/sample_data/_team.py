@@ -7,6 +7,7 @@ import pandas as pd
 
 from sales_analytics.sample_data._calendar import working_days
 from sales_analytics.sample_data._common import STR, Window, make_ids, take_str
+from sales_analytics.sample_data._orders import OrderFacts
 from sales_analytics.sample_data._org import Org
 from sales_analytics.sample_data._spec import SizeSpec
 
@@ -144,17 +145,33 @@ def make_chat(
     s_text = np.concatenate([names[joins] + " 加入了群聊", names[leaves] + " 退出了群聊"]).astype(object)
 
     # Customer-service group: questions (ending with ？) and a rep's reply minutes to hours later.
-    q_lam = spec.service_questions_per_day * np.where(days.day_of_week.to_numpy() < 5, 1.0, 0.5)
+    # Questions come mostly in office hours; a reply that would fall outside them is usually
+    # given at the start of the next working day (sometimes a rep answers in the evening).
+    q_lam = spec.service_questions_per_day * np.where(work, 1.0, 0.12)
     q_day = np.repeat(np.arange(n_days), rng.poisson(q_lam))
     nq = len(q_day)
     q_cust = rng.integers(0, len(org.cust_b2b), nq)
-    q_sender = np.array([f"wm_{x:010x}" for x in rng.integers(0, 16**10, len(org.cust_b2b))], dtype=object)[
-        q_cust
+    asker, asker_code = np.unique(q_cust, return_inverse=True)
+    q_sender = np.array([f"wm_{x:010x}" for x in rng.integers(0, 16**10, len(asker))], dtype=object)[
+        asker_code
     ]
-    q_secs = rng.uniform(8 * 3600, 22 * 3600, nq)
+    q_secs = np.where(
+        rng.random(nq) < 0.88, rng.uniform(9 * 3600, 18 * 3600, nq), rng.uniform(18 * 3600, 22 * 3600, nq)
+    )
     q_text = np.array(_QUESTIONS, dtype=object)[rng.integers(0, len(_QUESTIONS), nq)]
     answered = rng.random(nq) < 0.9
-    delay = np.minimum(rng.lognormal(np.log(25 * 60), 1.2, nq), 20 * 3600)
+    reply_at = q_secs + np.minimum(rng.lognormal(np.log(25 * 60), 1.2, nq), 20 * 3600)
+    r_day = q_day + (reply_at // 86_400).astype(np.int64)
+    r_secs = reply_at % 86_400
+    work_ext = np.concatenate([work, np.ones(2, dtype=bool)])
+    next_work = np.minimum.accumulate(np.where(work_ext, np.arange(n_days + 2), n_days + 1)[::-1])[::-1]
+    r_day = np.minimum(r_day, n_days)
+    in_hours = work_ext[r_day] & (r_secs >= 9 * 3600) & (r_secs < 18 * 3600)
+    push = ~in_hours & (rng.random(nq) < 0.85)
+    later = work_ext[r_day] & (r_secs >= 18 * 3600)
+    target = next_work[np.minimum(r_day + later, n_days + 1)]
+    r_day = np.where(push, target, r_day)
+    r_secs = np.where(push, 9 * 3600 + rng.uniform(0, 2400, nq), r_secs)
     owner = org.cust_owner[q_cust]
     replier = np.where(q_day >= org.rep_leave_day[owner], org.successor(owner), owner)
     r_text = np.array(_REPLIES, dtype=object)[rng.integers(0, len(_REPLIES), nq)]
@@ -176,7 +193,7 @@ def make_chat(
         (
             np.full(answered.sum(), n_teams),
             rep_ids[replier[answered]],
-            ns(q_day[answered], q_secs[answered]) + delay[answered].astype(np.int64) * 1_000_000_000,
+            ns(r_day[answered], r_secs[answered]),
             np.zeros(answered.sum(), np.int64),
             r_text[answered],
         ),
@@ -280,23 +297,14 @@ def make_feedback(rng: np.random.Generator, spec: SizeSpec, org: Org, window: Wi
 
 
 def make_rewards(
-    rng: np.random.Generator, org: Org, window: Window, orders: pd.DataFrame, rogue_posts: pd.DataFrame
+    rng: np.random.Generator, org: Org, window: Window, facts: OrderFacts, rogue_posts: pd.DataFrame
 ) -> pd.DataFrame:
     """The ledger: monthly team top seller, rookies' first order, lateness, CRM lapses, rule breaches.
 
     ``amount`` (CNY) and ``points`` are magnitudes (>= 0); ``kind`` gives the direction.
     """
-    n_days, n_reps = org.n_days, len(org.rep_team)
-    rep_idx = pd.Index(org.rep_ids).get_indexer(orders["rep_id"])
-    odate = orders["order_date"]
-    m_idx = (
-        (odate.dt.year - window.months[0].year) * 12 + odate.dt.month - window.months[0].index
-    ).to_numpy()
-    valid = orders["status"].to_numpy() != "cancelled"
-    n_m = len(window.months)
-    rev = np.bincount(
-        (rep_idx * n_m + m_idx)[valid], weights=orders["amount"].to_numpy()[valid], minlength=n_reps * n_m
-    ).reshape(n_reps, n_m)
+    n_days = org.n_days
+    rev = facts.revenue
     month_end_day = np.array([(pd.Timestamp(m.end) - window.start).days for m in window.months])
     ev_rep, ev_day, ev_kind, ev_reason, ev_amount, ev_points = [], [], [], [], [], []
 
@@ -316,10 +324,8 @@ def make_rewards(
         day = month_end_day + 3
         keep = has & (day < n_days)
         add(best[keep], day[keep], "reward", "月度销冠", 2000.0, 20.0)
-    first_day = pd.Series(((odate - window.start).dt.days).to_numpy()).groupby(rep_idx).min()
-    rookies = np.flatnonzero(org.rep_hire_day >= 0)
-    rookies = rookies[np.isin(rookies, first_day.index)]
-    add(rookies, first_day.loc[rookies].to_numpy() + 1, "reward", "新人首单奖", 500.0, 5.0)
+    rookies = np.flatnonzero((org.rep_hire_day >= 0) & (facts.first_day >= 0))
+    add(rookies, facts.first_day[rookies] + 1, "reward", "新人首单奖", 500.0, 5.0)
 
     d = np.arange(n_days)
     work = working_days(window.days)

@@ -79,8 +79,9 @@ def make_training(rng: np.random.Generator, org: Org, window: Window) -> Trainin
         rows.extend((len(sessions) - 1, int(r), bool(s)) for r, s in zip(attendees, shows))
 
     # Sales-skills cohorts: a random order of reps, cut into three cohorts and a never-trained rest.
-    order = rng.permutation(n_reps)
-    n_never = int(round(_NEVER_SHARE * n_reps))
+    # Only reps employed before the window take part: rookies ramp up and get onboarding instead.
+    order = rng.permutation(np.flatnonzero(org.rep_hire_day < 0))
+    n_never = int(round(_NEVER_SHARE * len(order)))
     cohort_of = np.full(n_reps, -1)
     trained = order[n_never:]
     cohort_of[trained] = np.arange(len(trained)) % len(_COHORT_AT)

@@ -24,7 +24,7 @@ FORMATS = ("parquet", "csv")
 COMPLETE_MARKER = ".complete"
 
 PLANTED_EFFECTS = """\
-- **Seasonality**: the Spring Festival (春节, from 7 days before to 10 days after) cuts
+- **Seasonality**: the Spring Festival (春节, from 10 days before to 15 days after) cuts
   order volume, so the month holding 春节 is below its year's median month; 618
   (June 1-18, peak on the 18th) lifts June above May; Double-11 (November 1-11, peak
   on the 11th) puts November above the yearly median; B2B buys little at weekends.
@@ -33,7 +33,8 @@ PLANTED_EFFECTS = """\
   buyers, a heavy tail of frequent ones); half the customers exist before the window,
   the rest arrive through it; every customer stops buying after an exponential lifetime.
 - **Reps**: productivity differs (lognormal); rookies hired in the window ramp up over
-  180 days; reps who left (active = False) hand their customers to the team leader.
+  180 days; each rep who left (active = False) hands the customers to a replacement
+  hired into the same team up to 45 days before.
   One team has exactly 4 reps (below the survey anonymity threshold of 5).
 - **Refunds and cancellations**: ~3 % of orders get refund rows (`<order_id>-R`,
   status refunded, negative amount, 1-30 days after the sale, same customer and rep);
