@@ -80,6 +80,8 @@ def plot_dimension_heatmap(
         ax=ax,
         cbar_kws={"label": label("value", language)},
     )
+    ax.grid(False)
+    ax.tick_params(axis="y", rotation=0)
     hidden = int(d["suppressed"].sum()) if "suppressed" in d else 0
     title = f"{instrument.title(language)} · {period}"
     if hidden:
