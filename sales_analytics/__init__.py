@@ -2,51 +2,78 @@
 
 ``import sales_analytics as sa`` gives every public function of the levers
 (KPIs, incentives, customers, surveys, training, rules, feedback), the
-loaders and the run. Each module lists its public names in ``__all__``;
-they are re-exported here.
+loaders and the run: each module lists its public names in ``__all__`` and
+they are re-exported here. The modules are imported on first use, so
+``import sales_analytics.views`` (a manager view) does not pay for
+scikit-learn, scipy and seaborn it never uses.
+
+>>> import sales_analytics as sa
+>>> str(sa.parse_period("2026年10月"))
+'2026-10'
 """
 
 from __future__ import annotations
 
-from sales_analytics import (
-    config,
-    customers,
-    errors,
-    feedback,
-    incentives,
-    io,
-    kpis,
-    notebook,
-    paths,
-    periods,
-    report,
-    rules,
-    run,
-    sample_data,
-    surveys,
-    training,
-    workdays,
-)
-from sales_analytics.config import *  # noqa: F403
-from sales_analytics.customers import *  # noqa: F403
-from sales_analytics.errors import *  # noqa: F403
-from sales_analytics.feedback import *  # noqa: F403
-from sales_analytics.incentives import *  # noqa: F403
-from sales_analytics.io import *  # noqa: F403
-from sales_analytics.kpis import *  # noqa: F403
-from sales_analytics.notebook import *  # noqa: F403
-from sales_analytics.periods import *  # noqa: F403
-from sales_analytics.report import label, label_columns, use_theme
-from sales_analytics.rules import *  # noqa: F403
-from sales_analytics.run import *  # noqa: F403
-from sales_analytics.sample_data import *  # noqa: F403
-from sales_analytics.surveys import *  # noqa: F403
-from sales_analytics.training import *  # noqa: F403
-from sales_analytics.workdays import *  # noqa: F403
+import importlib
+from types import ModuleType
+from typing import Any
 
 __version__ = "0.1.0"
 
-_MODULES = (config, customers, errors, feedback, incentives, io, kpis, notebook, periods,
-            rules, run, sample_data, surveys, training, workdays)
-__all__ = sorted({name for m in _MODULES for name in m.__all__}
-                 | {"label", "label_columns", "use_theme", "paths", "report", "__version__"})
+# Modules whose ``__all__`` is re-exported, in import order.
+_EXPORTING = (
+    "errors",
+    "periods",
+    "workdays",
+    "config",
+    "io",
+    "notebook",
+    "kpis",
+    "incentives",
+    "customers",
+    "surveys",
+    "training",
+    "rules",
+    "feedback",
+    "run",
+    "sample_data",
+)
+_SUBMODULES = frozenset(_EXPORTING) | {"paths", "report", "views", "serve", "cli"}
+_EXTRA = {"label": "report", "label_columns": "report", "use_theme": "report"}
+_exports: dict[str, str] | None = None
+
+
+def _export_map() -> dict[str, str]:
+    """name -> module for every re-exported name (the first module listing a name wins;
+    tests/test_package.py fails when two modules export the same name)."""
+    global _exports
+    if _exports is None:
+        found: dict[str, str] = {}
+        for module in _EXPORTING:
+            mod = importlib.import_module(f"{__name__}.{module}")
+            for name in mod.__all__:
+                found.setdefault(name, module)
+        found.update(_EXTRA)
+        _exports = found
+    return _exports
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name == "__all__":
+        return sorted([*_export_map(), "__version__"])
+    module = _export_map().get(name)
+    if module is None:
+        raise AttributeError(f"module 'sales_analytics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES, *_export_map()})
+
+
+def _modules() -> list[ModuleType]:  # used by the tests
+    return [importlib.import_module(f"{__name__}.{m}") for m in _EXPORTING]

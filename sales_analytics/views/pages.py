@@ -31,6 +31,23 @@ def _period_rows(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None
     return frame
 
 
+def _mask_suppressed(frame: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
+    """Rows the survey library suppressed (group below the anonymity threshold) show no numbers at all."""
+    if frame is None or "suppressed" not in frame.columns:
+        return frame
+    out = frame.copy()
+    hidden = out["suppressed"].fillna(False).astype(bool)
+    text = label("view_suppressed", language)
+    for col in out.columns:
+        if (
+            col != "period"
+            and pd.api.types.is_numeric_dtype(out[col])
+            and not pd.api.types.is_bool_dtype(out[col])
+        ):
+            out[col] = out[col].astype(object).where(~hidden, text)
+    return out.drop(columns=["suppressed"])
+
+
 def _num(x) -> float:
     try:
         v = float(x)
@@ -99,7 +116,7 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
                 label("view_vs_target", language),
             )
         )
-    scores = _period_rows(bundle.table("view_survey_scores"), p)
+    scores = _period_rows(bundle.table("survey_scores"), p)
     if scores is not None and not scores.empty and "metric" in scores.columns:
         overall = scores
         if "group" in scores.columns:
@@ -333,22 +350,22 @@ def voice(bundle: Bundle, language: str) -> list[w.Widget]:
     """NPS/CSAT with error bars, dimension heatmap (small groups suppressed), drivers, themes."""
     p = bundle.period
     out: list[w.Widget] = []
-    scores = bundle.table("view_survey_scores")
+    scores = bundle.table("survey_scores")
     out.append(heading("view_survey_scores", language))
     if scores is None or scores.empty:
         out.append(_missing("view_survey_scores", language))
     else:
-        now = _period_rows(scores, p)
-        out.append(table(now, language))
-    dims = _period_rows(bundle.table("view_survey_dimensions"), p)
+        out.append(table(_mask_suppressed(_period_rows(scores, p), language), language))
+    dims = _period_rows(bundle.table("survey_dimensions"), p)
     out.append(heading("view_survey_dimensions", language))
     if dims is None or dims.empty:
         out.append(_missing("view_survey_dimensions", language))
     else:
-        out.append(table(dims, language))
+        out.append(table(_mask_suppressed(dims, language), language))
     for name, key in (("survey_drivers", "view_drivers"), ("survey_themes", "view_themes")):
         t = _period_rows(bundle.table(name), p)
         out.append(heading(key, language))
+        t = _mask_suppressed(t, language)
         out.append(table(t, language) if t is not None and not t.empty else _missing(key, language))
     return out
 
@@ -363,7 +380,7 @@ def training_rules(bundle: Bundle, language: str) -> list[w.Widget]:
         ("training_untrained", "view_training_gaps"),
         ("rules_compliance_group", "view_rules_compliance"),
         ("rules_violations", "view_violations"),
-        ("view_feedback_internal", "view_feedback_internal"),
+        ("feedback_internal", "view_feedback_internal"),
         ("feedback_customer_followup", "view_feedback_followup"),
     ):
         t = _period_rows(bundle.table(name), p)

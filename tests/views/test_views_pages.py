@@ -90,3 +90,12 @@ def test_rep_picker_accepts_only_listed_reps(outputs):
     picker.options = [*picker.options, ("x", "R999")]
     picker.value = "R999"
     assert "not valid" in _text(app.body)
+
+
+def test_overview_shows_survey_cards_and_voice_masks_small_groups(outputs):
+    assert "NPS" in _text(views.show("overview", outputs=outputs, language="en").body)
+    voice = _text(views.show("voice", outputs=outputs, language="en").body)
+    assert "enps" in voice
+    small_team_row = [line for line in voice.split("<tr>") if "华南一组" in line]
+    assert small_team_row and "hidden (too few responses)" in small_team_row[0]
+    assert ">4<" not in small_team_row[0].replace(" ", "")

@@ -1,0 +1,269 @@
+"""The manager views in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+Marked slow and browser. Without Chromium the tests skip, except where
+SALES_ANALYTICS_REQUIRE_BROWSER is set (CI), where a missing browser fails.
+``SALES_ANALYTICS_SCREENSHOTS=<dir>`` saves a screenshot of each view (the
+README's pictures come from there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TOKEN = "browser-test-token"
+VIEWS = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        msg = f"Chromium not found at {CHROMIUM} (apt-get install chromium; `make test` does it as root)"
+        if os.environ.get("SALES_ANALYTICS_REQUIRE_BROWSER"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """Bundles to serve: the ones a real run of the small sample published, else a hand-made pair."""
+    from bundle_factory import make_bundle
+
+    outputs = tmp_path_factory.mktemp("outputs")
+    make_bundle(outputs)
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def server(published, tmp_path_factory):
+    _require_browser()
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = dict(os.environ, SALES_ANALYTICS_OUTPUTS=str(published))
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sales_analytics",
+                "serve",
+                "--port",
+                str(port),
+                "--token",
+                TOKEN,
+                "--outputs",
+                str(published),
+            ],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        text = log.read_text(errors="replace")
+        if text.count("Kernel pool of") >= len(VIEWS):
+            break
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited early:\n{text}")
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"views not ready within 90 s:\n{log.read_text(errors='replace')}")
+    yield {"base": base, "log": log, "proc": proc}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, server, view: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server['base']}/voila/render/{view}.ipynb?token={TOKEN}")
+    page.wait_for_selector(".sa-title", timeout=90_000)
+    return page
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_view_renders_without_errors_or_code(browser, server, view):
+    page = _open(browser, server, view)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Error" not in body
+    assert "import sales_analytics" not in page.content()  # sources stripped
+    assert page.locator(".jp-InputArea, .jp-CodeMirrorEditor").count() == 0
+    assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    if os.environ.get("SALES_ANALYTICS_SCREENSHOTS"):
+        folder = Path(os.environ["SALES_ANALYTICS_SCREENSHOTS"])
+        folder.mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(folder / f"{view}.png"), full_page=False)
+    page.close()
+
+
+def test_period_selector_switches_content(browser, server):
+    page = _open(browser, server, "overview")
+    page.wait_for_selector("img.sa-chart")
+    before = page.inner_text(".sa-cards")
+    page.select_option("select", "2026-09")
+    page.wait_for_function(
+        "(b) => document.querySelector('.sa-cards').innerText !== b", arg=before, timeout=15_000
+    )
+    assert "2026-09-28" in page.inner_text("body")
+    page.close()
+
+
+def test_language_switch_changes_labels(browser, server):
+    page = _open(browser, server, "overview")
+    assert "营收" in page.inner_text(".sa-cards")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_function(
+        "() => document.querySelector('.sa-cards').innerText.includes('Revenue')", timeout=15_000
+    )
+    assert "营收" not in page.inner_text(".sa-cards")
+    page.close()
+
+
+def test_chinese_glyphs_render(browser, server):
+    """A CJK character must draw differently from a code point no font has (the 'tofu' box)."""
+    page = _open(browser, server, "overview")
+    differs = page.evaluate(
+        """() => {
+            const draw = (ch) => { const c = document.createElement('canvas'); c.width = 40; c.height = 40;
+              const x = c.getContext('2d'); x.font = getComputedStyle(document.querySelector('.sa-title')).fontSize
+              + ' ' + getComputedStyle(document.querySelector('.sa-title')).fontFamily;
+              x.fillText(ch, 2, 30); return Array.from(x.getImageData(0, 0, 40, 40).data).join(','); };
+            const tofu = draw('\\u{10FFFD}');
+            return ['总', '营', '收', '绩'].map((ch) => draw(ch) !== tofu && draw(ch) !== draw(' '));
+        }"""
+    )
+    assert all(differs), differs
+    page.close()
+
+
+def test_team_survey_view_hides_a_small_team(browser, server):
+    page = _open(browser, server, "voice")
+    text = page.inner_text("body")
+    assert "华东一组" in text
+    row = page.locator("tr", has_text="华南一组").first.inner_text()
+    assert "人数不足，已隐藏" in row
+    assert not any(ch.isdigit() for ch in row.split("华南一组", 1)[1]), row
+    page.close()
+
+
+def test_without_token_the_server_refuses(server):
+    req = urllib.request.Request(f"{server['base']}/voila/render/overview.ipynb")
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        opener.open(req, timeout=10)
+    assert info.value.code in (302, 401, 403)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        opener.open(f"{server['base']}/api/kernels", timeout=10)
+    assert info.value.code in (302, 401, 403, 404)  # 404: Voila does not expose the kernels API at all
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
+    """An execute_request sent over the view's kernel websocket must not run."""
+    import uuid
+
+    from websocket import create_connection
+
+    page = _open(browser, server, "overview")
+    kernel_id = page.evaluate(
+        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    page_url = server["base"].replace("http", "ws")
+    marker = tmp_path / "executed.txt"
+    ws = create_connection(f"{page_url}/api/kernels/{kernel_id}/channels?token={TOKEN}", timeout=10)
+
+    def message(msg_type, content):
+        return json.dumps(
+            {
+                "header": {
+                    "msg_id": uuid.uuid4().hex,
+                    "username": "t",
+                    "session": uuid.uuid4().hex,
+                    "msg_type": msg_type,
+                    "version": "5.3",
+                    "date": "2026-01-01T00:00:00Z",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": "shell",
+                "buffers": [],
+            }
+        )
+
+    ws.send(
+        message(
+            "execute_request",
+            {
+                "code": f"open({str(marker)!r}, 'w').write('ran')",
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+            },
+        )
+    )
+    ws.send(message("kernel_info_request", {}))
+    replies = []
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            msg = json.loads(ws.recv())
+        except Exception:
+            break
+        replies.append(msg["header"]["msg_type"])
+        if msg["header"]["msg_type"] == "kernel_info_reply":
+            break
+    ws.close()
+    time.sleep(1)
+    assert "kernel_info_reply" in replies  # the channel works: allowed messages are answered
+    assert "execute_reply" not in replies
+    assert not marker.exists()
+    page.close()
