@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["ALL", "suppress_small_groups"]
+__all__ = ["suppress_small_groups"]
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,12 @@ from sales_analytics.periods import Period
 from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
-from sales_analytics.surveys.scores import _scorable, respondent_dimensions, reverse_code, threshold_for
+from sales_analytics.surveys.scores import (
+    _scorable,
+    anonymity_threshold_for,
+    respondent_dimensions,
+    reverse_code,
+)
 
 __all__ = ["key_drivers", "relative_weights", "shapley_r2"]
 
@@ -212,7 +217,7 @@ def key_drivers(
     )
     out = suppress_small_groups(
         rows,
-        threshold=threshold_for(instrument, params),
+        threshold=anonymity_threshold_for(instrument, params),
         by=["driver"],
         values=["weight", "share", "ci_low", "ci_high", "r", "r2"],
         level=None,

@@ -40,15 +40,7 @@ from sales_analytics import paths
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
 
-__all__ = [
-    "GROUP_COLUMNS",
-    "ITEM_TYPES",
-    "NUMERIC_TYPES",
-    "Instrument",
-    "Item",
-    "load_instrument",
-    "load_instruments",
-]
+__all__ = ["Instrument", "instrument_from_dict", "load_instrument", "load_instruments"]
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel
 
-__all__ = ["QUALITY_CHECKS", "SurveyParams"]
+__all__ = ["SurveyParams"]
 
 QUALITY_CHECKS = ("out_of_range", "duplicate", "straight_line", "speeder", "incomplete")
 QualityCheck = Literal["out_of_range", "duplicate", "straight_line", "speeder", "incomplete"]

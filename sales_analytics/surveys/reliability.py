@@ -25,7 +25,7 @@ from sales_analytics.periods import Period
 from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
-from sales_analytics.surveys.scores import _scorable, reverse_code, threshold_for
+from sales_analytics.surveys.scores import _scorable, anonymity_threshold_for, reverse_code
 
 __all__ = [
     "cronbach_alpha",
@@ -253,7 +253,7 @@ def reliability_table(
         return pd.DataFrame(columns=_REL_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=threshold_for(instrument, params),
+        threshold=anonymity_threshold_for(instrument, params),
         by=["dimension"],
         values=["alpha", "alpha_std", "ci_low", "ci_high", "omega", "mean_r"],
         level=None,
@@ -330,7 +330,7 @@ def item_reliability(
         return pd.DataFrame(columns=_ITEM_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=threshold_for(instrument, params),
+        threshold=anonymity_threshold_for(instrument, params),
         by=["item"],
         values=["mean", "sd", "item_rest_r", "alpha_if_deleted"],
         level=None,

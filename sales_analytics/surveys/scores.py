@@ -29,14 +29,14 @@ from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.quality import prepare_responses
 
 __all__ = [
-    "dimension_scores",
+    "survey_dimensions",
     "nps_stats",
     "rep_satisfaction",
     "respondent_dimensions",
     "response_rates",
     "reverse_code",
     "survey_scores",
-    "threshold_for",
+    "anonymity_threshold_for",
     "wilson_interval",
 ]
 
@@ -125,11 +125,11 @@ def wilson_interval(
         return (centre - half) / denom, (centre + half) / denom
 
 
-def threshold_for(instrument: Instrument, params: SurveyParams, *, comments: bool = False) -> int:
+def anonymity_threshold_for(instrument: Instrument, params: SurveyParams, *, comments: bool = False) -> int:
     """The anonymity threshold for an instrument: 1 unless anonymous, else the stricter setting.
 
     >>> from sales_analytics.surveys.instruments import load_instruments
-    >>> threshold_for(load_instruments()["team_pulse"], SurveyParams(anonymity_threshold=7))
+    >>> anonymity_threshold_for(load_instruments()["team_pulse"], SurveyParams(anonymity_threshold=7))
     7
     """
     if not instrument.anonymous:
@@ -286,7 +286,7 @@ def _finish(
     rows = rows.assign(instrument=instrument.id)
     rows = suppress_small_groups(
         rows,
-        threshold=threshold_for(instrument, params),
+        threshold=anonymity_threshold_for(instrument, params),
         by=["period", *[k for k in keys if k not in ("group_by", "group")]],
         values=values,
     )
@@ -400,7 +400,7 @@ def respondent_dimensions(responses: pd.DataFrame, instrument: Instrument) -> pd
     return pd.DataFrame(out, index=responses.index)
 
 
-def dimension_scores(
+def survey_dimensions(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
@@ -433,7 +433,7 @@ def dimension_scores(
     >>> inst = load_instruments()["customer_satisfaction"]
     >>> r = pd.DataFrame({"response_id": ["a", "b"], "submitted_at": "2026-03-30", "customer_id": ["c1", "c2"],
     ...     "rep_id": "R1", "team": "A", "resp_quick": [4, 2], "resp_promise": [4, 3], "resp_wait": [2, 5]})
-    >>> d = dimension_scores(r, inst, by=())
+    >>> d = survey_dimensions(r, inst, by=())
     >>> d.loc[d.dimension == "responsiveness", ["value", "n"]].to_dict("records")
     [{'value': 3.0, 'n': 2.0}]
     """
@@ -598,7 +598,7 @@ def response_rates(
     with np.errstate(invalid="ignore", divide="ignore"):
         out["response_rate"] = 100.0 * out["n"] / out["invited"]
     out = suppress_small_groups(
-        out, threshold=threshold_for(instrument, params), by=["period"], values=["response_rate"]
+        out, threshold=anonymity_threshold_for(instrument, params), by=["period"], values=["response_rate"]
     )
     out = out.sort_values(["period", "group_by", "group"], kind="stable").reset_index(drop=True)
     return out[cols].astype({"period": "str", "instrument": "str", "group_by": "str", "group": "str"})

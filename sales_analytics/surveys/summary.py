@@ -17,7 +17,7 @@ from sales_analytics.surveys.quality import (
     response_quality,
 )
 from sales_analytics.surveys.reliability import item_reliability, reliability_table
-from sales_analytics.surveys.scores import dimension_scores, rep_satisfaction, response_rates, survey_scores
+from sales_analytics.surveys.scores import rep_satisfaction, response_rates, survey_dimensions, survey_scores
 from sales_analytics.surveys.text import representative_comments, survey_themes
 
 __all__ = ["SURVEY_TABLES", "survey_tables"]
@@ -79,7 +79,7 @@ def survey_tables(
         parts["survey_quality"].append(quality_summary(quality, inst, params))
         clean = clean_responses(prepared, inst, params)
         parts["survey_scores"].append(survey_scores(clean, inst, params, by=by, until=until))
-        parts["survey_dimensions"].append(dimension_scores(clean, inst, params, by=by, until=until))
+        parts["survey_dimensions"].append(survey_dimensions(clean, inst, params, by=by, until=until))
         parts["survey_reliability"].append(reliability_table(clean, inst, params, until=until))
         parts["survey_items"].append(item_reliability(clean, inst, params, until=until))
         parts["survey_drivers"].append(key_drivers(clean, inst, params, until=until))

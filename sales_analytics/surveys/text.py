@@ -29,9 +29,9 @@ from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.quality import prepare_responses
-from sales_analytics.surveys.scores import threshold_for
+from sales_analytics.surveys.scores import anonymity_threshold_for
 
-__all__ = ["representative_comments", "stop_words", "survey_themes", "tokenize"]
+__all__ = ["representative_comments", "comment_stop_words", "survey_themes", "comment_tokens"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ _WORD = re.compile(r"[a-z][a-z'\-]*(?:\s+[a-z][a-z'\-]*)*|[\u3400-\u9fff]+|\d+")
 
 
 @lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
+def comment_stop_words() -> frozenset[str]:
     """The Chinese and English stop words shipped with the package."""
     data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
     return frozenset(str(w) for lang in ("zh", "en") for w in data.get(lang, []))
@@ -81,7 +81,7 @@ def _clauses(text: object) -> list[list[str]]:
     """Kept tokens of one comment, clause by clause (punctuation separates clauses)."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return []
-    stops = stop_words()
+    stops = comment_stop_words()
     clauses: list[list[str]] = []
     for chunk in _WORD.findall(str(text).lower()):
         words = _jieba().lcut(chunk) if _CJK.match(chunk) else chunk.split()
@@ -95,12 +95,12 @@ def _clauses(text: object) -> list[list[str]]:
     return clauses
 
 
-def tokenize(text: str | None) -> list[str]:
+def comment_tokens(text: str | None) -> list[str]:
     """Kept tokens of one comment, in order (Chinese via jieba, English lower-cased).
 
-    >>> tokenize("提成规则经常变，看不懂怎么算的")
+    >>> comment_tokens("提成规则经常变，看不懂怎么算的")
     ['提成', '规则', '变', '看不懂', '算']
-    >>> tokenize("Too slow to answer my questions!")
+    >>> comment_tokens("Too slow to answer my questions!")
     ['slow', 'answer', 'questions']
     """
     return [t for clause in _clauses(text) for t in clause]
@@ -169,11 +169,11 @@ def _comments(
         .reset_index()
     )
     groups = groups.merge(people, on=["group_by", "group"], how="left")
-    enough = groups["_people"].fillna(0) >= threshold_for(instrument, params)
+    enough = groups["_people"].fillna(0) >= anonymity_threshold_for(instrument, params)
     groups["_eff"] = groups["n"].where(enough, 0)
     groups = suppress_small_groups(
         groups,
-        threshold=threshold_for(instrument, params, comments=True),
+        threshold=anonymity_threshold_for(instrument, params, comments=True),
         by=["item"],
         values=["n"],
         n="_eff",
@@ -342,7 +342,7 @@ def representative_comments(
             (cut["item"] == g.item) & (cut["group_by"] == g.group_by) & (cut["group"] == g.group), "comment"
         ]
         distinct = list(dict.fromkeys(texts))
-        sim = _tfidf_rank([tokenize(t) for t in distinct])
+        sim = _tfidf_rank([comment_tokens(t) for t in distinct])
         order = sorted(range(len(distinct)), key=lambda i: (-sim[i], distinct[i]))[
             : params.representative_comments
         ]
