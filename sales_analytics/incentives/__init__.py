@@ -4,7 +4,7 @@ Pure functions on DataFrames, driven by ``parameters/incentive_plan.yaml``
 (:func:`load_incentive_plan`). Modules: ``plan`` (the plan file), ``credits``
 (order credits and splits), ``tiers``, ``adjustments`` and ``commission``
 (the commission engine), ``leaderboards``, ``contests``, ``awards``,
-``ledger``.
+``ledger``, ``metrics`` (the frame the boards rank) and ``charts``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel
 from sales_analytics.incentives.awards import awards
+from sales_analytics.incentives.charts import plot_leaderboard, plot_payouts
 from sales_analytics.incentives.commission import (
     CommissionResult,
     compute_commissions,
@@ -22,6 +23,7 @@ from sales_analytics.incentives.contests import contest_results
 from sales_analytics.incentives.credits import order_credits
 from sales_analytics.incentives.leaderboards import RANK_METHOD, composite_score, leaderboard, leaderboards
 from sales_analytics.incentives.ledger import ledger_totals
+from sales_analytics.incentives.metrics import incentive_metrics, statement_tables
 from sales_analytics.incentives.plan import (
     KNOWN_METRICS,
     CommissionPlan,
@@ -43,12 +45,16 @@ __all__ = [
     "composite_score",
     "compute_commissions",
     "contest_results",
+    "incentive_metrics",
     "leaderboard",
     "leaderboards",
     "ledger_totals",
     "load_incentive_plan",
     "order_credits",
     "parse_incentive_plan",
+    "plot_leaderboard",
+    "plot_payouts",
+    "statement_tables",
     "team_commission_summary",
 ]
 

@@ -179,7 +179,9 @@ def compute_commissions(
     orders : ``order_id, order_date, rep_id, amount`` [, ``status, product_id,
         product_category, quantity``] (canonical orders; refunds as rows).
     reps : ``rep_id, team`` [, ``rep_name, hire_date, active``]; active reps
-        get a statement even with no sales (their draw still applies).
+        get a statement every month from their hire date, even with no sales
+        (their draw still applies); an inactive rep only in months with sales,
+        SPIFFs or refunds (the file does not say when they left).
     plan : the incentive plan (its ``commission`` section is used).
     through : the last month computed (the report period).
     targets : ``period, rep_id, target_amount`` for attainment-based plans.
@@ -276,7 +278,8 @@ def compute_commissions(
         mend = pd.Timestamp(parse_period(month).end)
         scope = {r for (p, r, _g) in sums if p == month}
         scope |= {r for (p, r) in claws if p == month} | {r for (p, r) in spiff_lines if p == month}
-        scope |= {r for r, b in balances.items() if b != 0}
+        # on the roster (active, hired by the month end): a statement every month, so a draw and a
+        # carried balance apply; a rep marked inactive appears only in months with sales or refunds
         scope |= set(roster.loc[hire.isna() | (hire <= mend), "rep_id"])
         for rep in sorted(scope):
             plan_r = plan_of.get(rep)

@@ -175,6 +175,7 @@ def leaderboards(
     entity: str = "rep_id",
     boards: Sequence[str] | None = None,
     extra: pd.DataFrame | None = None,
+    keep: Sequence[str] = ("rep_name", "team"),
 ) -> pd.DataFrame:
     """Every board of the plan in one long table: one row per period × board × entity.
 
@@ -186,13 +187,15 @@ def leaderboards(
         from ``metrics`` are skipped. The composite board is added when every
         component's columns are present.
     extra : optional columns joined on ``period, <entity>`` (e.g. reward and
-        penalty totals from :func:`ledger_totals`), shown next to each row.
+        penalty totals from :func:`ledger_totals`), shown next to each row;
+        numeric extra values missing for an entity are 0 (no events).
+    keep : columns of ``metrics`` carried onto every row when present (names, team).
 
     Returns
     -------
     DataFrame
         ``period, <entity>, board, rank, previous_rank, rank_change, tied,
-        value, n_ranked, rank_method`` [+ extra columns].
+        value, n_ranked, rank_method`` [+ kept and extra columns].
     """
     rules = rules or LeaderboardRules()
     wanted = list(boards) if boards is not None else list(rules.metrics)
@@ -207,6 +210,19 @@ def leaderboards(
         out = pd.DataFrame(columns=["period", entity] + BOARD_COLUMNS[1:])
     else:
         out = pd.concat(parts, ignore_index=True)
+    carried = [c for c in keep if c in metrics.columns and c != entity]
+    if carried and len(out):
+        names = metrics[["period", entity, *carried]].assign(period=metrics["period"].astype(str))
+        out = out.merge(names.drop_duplicates(["period", entity]), on=["period", entity], how="left")
+        out = out[
+            ["period", entity, *carried] + [c for c in out.columns if c not in ("period", entity, *carried)]
+        ]
     if extra is not None and len(out):
         out = out.merge(extra.assign(period=extra["period"].astype(str)), on=["period", entity], how="left")
+        numeric = [
+            c
+            for c in extra.columns
+            if c not in ("period", entity) and pd.api.types.is_numeric_dtype(extra[c])
+        ]
+        out[numeric] = out[numeric].fillna(0)
     return out.reset_index(drop=True)

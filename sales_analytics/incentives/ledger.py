@@ -31,13 +31,13 @@ LEDGER_COLUMNS = [
 ]
 
 
-def ledger_totals(ledger: pd.DataFrame, *, period: str | Period | None = None) -> pd.DataFrame:
+def ledger_totals(ledger: pd.DataFrame | None, *, period: str | Period | None = None) -> pd.DataFrame:
     """Count and sum rewards and penalties per rep and month.
 
     Parameters
     ----------
     ledger : ``rep_id, date, kind`` (reward | penalty) [, ``amount, points,
-        event_id, reason``].
+        event_id, reason``]; ``None`` (no ledger supplied) gives an empty table.
     period : keep only this month (all months when omitted).
 
     Returns
@@ -55,6 +55,10 @@ def ledger_totals(ledger: pd.DataFrame, *, period: str | Period | None = None) -
     0     r1        1          1       150.0         1.0
     1     r2        0          1       -20.0        -1.0
     """
+    if ledger is None:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="str" if c in ("period", "rep_id") else "float64") for c in LEDGER_COLUMNS}
+        ).astype({"rewards": "int64", "penalties": "int64"})
     require_columns(ledger, ["rep_id", "date", "kind"], "rewards_penalties")
     kind = ledger["kind"].astype(str).str.strip().str.lower()
     bad = ~kind.isin(["reward", "penalty"])

@@ -501,15 +501,21 @@ def parse_incentive_plan(
 
 
 def load_incentive_plan(
-    path: str | Path | None = None, *, params: Any = None, reps: pd.DataFrame | None = None
+    path: str | Path | None = None,
+    *,
+    params: Any = None,
+    parameters_file: str | Path | None = None,
+    reps: pd.DataFrame | None = None,
 ) -> IncentivePlan:
     """Read and validate ``parameters/incentive_plan.yaml`` (or ``path``).
 
-    ``params`` (the run parameters) supplies ``incentives.plan_file`` relative
-    to ``parameters/`` when ``path`` is not given. ``reps`` enables the
-    unknown-rep and unknown-team checks.
+    Without ``path``, the file is ``incentives.plan_file`` of ``params`` (the
+    run parameters; default ``incentive_plan.yaml``), relative to the folder
+    of ``parameters_file`` when given, else to ``parameters/``. ``reps``
+    enables the unknown-rep and unknown-team checks.
     """
     if path is None:
         plan_file = params.incentives.plan_file if params is not None else "incentive_plan.yaml"
-        path = paths.parameters_dir() / plan_file
+        folder = Path(parameters_file).parent if parameters_file else paths.parameters_dir()
+        path = folder / plan_file
     return parse_incentive_plan(load_yaml(path), file=str(path), reps=reps)
