@@ -80,7 +80,7 @@ def clean_text(series: pd.Series) -> pd.Series:
     >>> clean_text(pd.Series([" a ", "NA", "", None, "\u3000b"])).tolist()
     ['a', nan, nan, nan, 'b']
     """
-    s = series if pd.api.types.is_string_dtype(series.dtype) else series.astype("str")
+    s = series if series.dtype == "str" else series.astype("str")
     s = s.str.strip().str.strip("\u3000\ufeff")
     return s.where(~s.isin(NULL_TOKENS))
 
