@@ -47,7 +47,7 @@ def _cli(*args: str | Path) -> list[str]:
 
 def _strip_times(manifest: dict) -> dict:
     m = json.loads(json.dumps(manifest))
-    for key in ("run_id", "started", "ended", "duration_s"):
+    for key in ("run_id", "started", "ended", "duration_s", "timings"):
         m.pop(key)
     for nb in m["notebooks"]:
         nb.pop("duration_s")

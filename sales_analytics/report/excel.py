@@ -93,6 +93,13 @@ def excel_sheet_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[
 
 
 def _display_width(text: str) -> int:
+    """Columns a text needs: CJK characters count double.
+
+    >>> _display_width("abc"), _display_width("华东一组")
+    (3, 8)
+    """
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -206,6 +213,31 @@ def _width(header: str, series: pd.Series, kind: str) -> float:
     return float(min(max(widest + 2, 8), _MAX_WIDTH))
 
 
+def _write_column(
+    writer: _Writer, sheet: Worksheet, c: int, series: pd.Series, kind: str, n: int, fmt: Format | None
+) -> None:
+    """Write rows 1…n of one column; missing values leave the cell empty."""
+    series = series.iloc[:n]
+    if kind == "float":
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        for r in np.flatnonzero(np.isfinite(values)).tolist():
+            sheet.write_number(r + 1, c, float(values[r]), fmt)
+    elif kind == "int":
+        for r, v in enumerate(series.to_numpy(dtype=object, na_value=None).tolist()):
+            if v is not None:
+                sheet.write_number(r + 1, c, int(v), fmt)
+    elif kind == "datetime":
+        for r, v in enumerate(series.dt.to_pydatetime().tolist()):
+            if v is not None and v is not pd.NaT:
+                sheet.write_datetime(r + 1, c, v, fmt)
+    else:
+        for r, v in enumerate(series.to_numpy(dtype=object, na_value=None).tolist()):
+            if isinstance(v, str):
+                writer.string(sheet, r + 1, c, v)
+            elif v is not None:
+                writer.value(sheet, r + 1, c, v, fmt)
+
+
 def _write_table(writer: _Writer, sheet: Worksheet, frame: pd.DataFrame, language: str) -> int:
     """Write header + rows; return the number of data rows written."""
     frame = _prepared(frame)
@@ -213,17 +245,11 @@ def _write_table(writer: _Writer, sheet: Worksheet, frame: pd.DataFrame, languag
     for c, name in enumerate(frame.columns):
         header = label(str(name), language)
         writer.string(sheet, 0, c, header, header=True)
-        series = frame[name]
+        series = frame.iloc[:, c]
         kind = _column_kind(series)
         fmt = _column_format(writer, str(name), kind, series)
         sheet.set_column(c, c, _width(header, series, kind), fmt)
-    columns = [frame[name].to_numpy(dtype=object, na_value=None) for name in frame.columns]
-    formats = [
-        _column_format(writer, str(name), _column_kind(frame[name]), frame[name]) for name in frame.columns
-    ]
-    for r in range(n):
-        for c, values in enumerate(columns):
-            writer.value(sheet, r + 1, c, values[r], formats[c])
+        _write_column(writer, sheet, c, series, kind, n, fmt)
     sheet.freeze_panes(1, 0)
     if len(frame.columns):
         sheet.autofilter(0, 0, max(n, 1), len(frame.columns) - 1)

@@ -376,6 +376,10 @@ def execute_notebooks(
                 bar.set_postfix_str(task.name)
                 finished(run_task(task), bar)
     else:
+        # Imported once here so that forked workers start with papermill and nbconvert loaded.
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
             futures: dict[Future[NotebookResult], NotebookTask] = {pool.submit(run_task, t): t for t in tasks}

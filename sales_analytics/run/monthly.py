@@ -285,8 +285,10 @@ def run_period(
 
     overrides: dict[str, Any] = {"language": language} if language else {}
     base = load_parameters(parameters_file, overrides=overrides or None)
+    timings: dict[str, float] = {}
     if dataset is None:
         ds, data_folder = _load(data, base)
+        timings["load_s"] = round(time.monotonic() - t0, 3)
     else:
         ds, data_folder = dataset, str(data or "<in memory>")
     p = parse_period(period) if period is not None else _default_period(ds)
@@ -362,6 +364,7 @@ def run_period(
                 progress,
                 started,
                 t0,
+                timings,
             )
         except BaseException:
             if staging.exists():
@@ -387,6 +390,7 @@ def _build(
     progress: bool,
     started: datetime,
     t0: float,
+    timings: dict[str, float],
 ) -> RunResult:
     from sales_analytics import __version__
 
@@ -394,6 +398,7 @@ def _build(
     for sub in ("inputs", "notebooks", "html", "tables"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
     log.info("run %s of %s: data from %s, %d notebooks, %d jobs", run_id, p, data_folder, len(nb_paths), jobs)
+    mark = time.monotonic()
     snapshot = write_snapshot(ds, staging / "inputs")
     for record in inputs:
         snap = snapshot.get(record["table"])
@@ -418,7 +423,10 @@ def _build(
         )
         for nb in nb_paths
     ]
+    timings["snapshot_s"] = round(time.monotonic() - mark, 3)
+    mark = time.monotonic()
     results = execute_notebooks(tasks, jobs=jobs, progress=progress, description=f"run {p}")
+    timings["notebooks_s"] = round(time.monotonic() - mark, 3)
     by_name = {r.name: r for r in results}
     for record in nb_records:
         res = by_name[record["name"]]
@@ -428,9 +436,11 @@ def _build(
             record["html"] = f"html/{record['name']}.html"
 
     ok = all(r.status == "ok" for r in results)
+    mark = time.monotonic()
     tables = _collect_tables(staging / "tables") if ok else []
     if ok and settings.excel:
         _write_report(staging, tables, params.language, str(p))
+    timings["report_s"] = round(time.monotonic() - mark, 3)
     ended = datetime.now(UTC)
     manifest = {
         "schema": MANIFEST_SCHEMA,
@@ -440,6 +450,7 @@ def _build(
         "started": started.isoformat(timespec="seconds"),
         "ended": ended.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - t0, 3),
+        "timings": timings,
         "fingerprint": fingerprint,
         "language": params.language,
         "package": {"name": "sales-analytics", "version": __version__},
