@@ -29,7 +29,9 @@ from sales_analytics.kpis._core import (
     check_grain,
     combine,
     dense,
+    distinct_count,
     distinct_pairs,
+    drop_adjacent_duplicates,
     encode,
     log,
     month_index,
@@ -78,16 +80,13 @@ def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
     CategoricalDtype(categories=['r1'], ordered=False, categories_dtype=str)
     """
     require_columns(orders, "orders", ORDER_COLUMNS)
-    out = {}
+    converted = {}
     for col in orders.columns:
         s = orders[col]
         if col in _ID_COLUMNS and not isinstance(s.dtype, pd.CategoricalDtype):
             c = encode(s)
-            s = pd.Series(
-                pd.Categorical.from_codes(c.codes, categories=c.uniques), index=orders.index, name=col
-            )
-        out[col] = s
-    return pd.DataFrame(out, index=orders.index)
+            converted[col] = pd.Categorical.from_codes(c.codes, categories=c.uniques)
+    return orders.assign(**converted)  # untouched columns are shared (copy-on-write), not copied
 
 
 # ---------------------------------------------------------------- checking
@@ -293,6 +292,20 @@ def sales_kpis(
         period rep_id  revenue  orders   aov  customers
     0  2026-03     r1    120.0       2  60.0          2
     """
+    return _sales(orders, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=periods)
+
+
+def _sales(
+    orders: pd.DataFrame,
+    *,
+    by: Sequence[str] = (),
+    reps: pd.DataFrame | None = None,
+    grain: str = "month",
+    fiscal_year_start: int = 1,
+    periods: Sequence[Period | str] | None = None,
+    revenue_only: bool = False,
+) -> pd.DataFrame:
+    """:func:`sales_kpis`; with ``revenue_only`` the order and customer counts are skipped (left 0)."""
     check_grain(grain)
     check_fiscal_start(fiscal_year_start)
     by = list(by)
@@ -316,9 +329,7 @@ def sales_kpis(
         return _empty(by, grain)
     ppos = axis.positions(months)
     groups = _group_columns(orders, by, reps)
-    key, size, radices = combine(
-        [(ppos.clip(min=0), len(axis.periods))] + [(codes, sz) for _, codes, sz, _ in groups]
-    )
+    key, size, radices = combine([(ppos, len(axis.periods))] + [(codes, sz) for _, codes, sz, _ in groups])
     inside = ppos >= 0
     rev_rows = counts_revenue & inside
     ord_rows = is_order & inside
@@ -332,20 +343,38 @@ def sales_kpis(
     n_rows = np.bincount(key[rev_rows], minlength=size)
     revenue = np.bincount(key[rev_rows], weights=amount[rev_rows], minlength=size)
 
+    if revenue_only:
+        zeros = np.zeros(size, dtype=np.int64)
+        present = np.flatnonzero(n_rows > 0)
+        n_orders = customers = new = zeros
+        return _assemble(
+            present,
+            compress,
+            cell_keys if compress else None,
+            radices,
+            axis,
+            groups,
+            revenue,
+            n_orders,
+            customers,
+            new,
+            by,
+            reps,
+            wanted,
+            grain,
+        )
     oc = _id_codes(orders, "order_id")
-    okeys, ocodes = key[ord_rows], oc.codes[ord_rows]
-    if len(ocodes) == 0 or np.bincount(ocodes, minlength=oc.n).max() <= 1:
-        n_orders = np.bincount(okeys, minlength=size)  # one paid row per order
-    else:
-        g, _ = distinct_pairs(okeys, ocodes, size, oc.n)
-        n_orders = np.bincount(g, minlength=size)
-
     cc = _id_codes(orders, "customer_id")
-    all_orders = is_order
+    # the lines of one order are usually adjacent: keep one row per run of (order, group cell)
+    rows = np.flatnonzero(ord_rows)
+    rows = rows[drop_adjacent_duplicates(oc.codes[rows], key[rows])]
+    okeys = key[rows]
+    n_orders = distinct_count(okeys, oc.codes[rows], size, oc.n)
+
     first = np.full(cc.n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, cc.codes[all_orders], months[all_orders])
+    np.minimum.at(first, cc.codes[is_order], months[is_order])
     first_pos = axis.positions(np.where(first == np.iinfo(np.int64).max, -1, first))
-    g, cust = distinct_pairs(okeys, cc.codes[ord_rows], size, cc.n)
+    g, cust = distinct_pairs(okeys, cc.codes[rows], size, cc.n)
     customers = np.bincount(g, minlength=size)
     if compress:
         g_period = split(cell_keys[g], radices)[0]
@@ -354,6 +383,41 @@ def sales_kpis(
     new = np.bincount(g[first_pos[cust] == g_period], minlength=size)
 
     present = np.flatnonzero((n_rows > 0) | (n_orders > 0))
+    return _assemble(
+        present,
+        compress,
+        cell_keys if compress else None,
+        radices,
+        axis,
+        groups,
+        revenue,
+        n_orders,
+        customers,
+        new,
+        by,
+        reps,
+        wanted,
+        grain,
+    )
+
+
+def _assemble(
+    present: np.ndarray,
+    compress: bool,
+    cell_keys: np.ndarray | None,
+    radices: list[int],
+    axis: PeriodAxis,
+    groups: list[tuple[str, np.ndarray, int, np.ndarray]],
+    revenue: np.ndarray,
+    n_orders: np.ndarray,
+    customers: np.ndarray,
+    new: np.ndarray,
+    by: Sequence[str],
+    reps: pd.DataFrame | None,
+    wanted: list[Period] | None,
+    grain: str,
+) -> pd.DataFrame:
+    """The result frame of the non-empty cells (with zero rows added by :func:`_fill`)."""
     cells = cell_keys[present] if compress else present
     parts = split(cells, radices)
     data: dict[str, object] = {"period": np.asarray(axis.labels, dtype=object)[parts[0]]}
@@ -478,12 +542,9 @@ def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> p
     first = np.full(cc.n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, cust[ords], day_int[ords])
     monetary = np.bincount(cust[revs], weights=amount[revs], minlength=cc.n)
-    ocodes = oc.codes[ords]
-    if len(ocodes) == 0 or np.bincount(ocodes, minlength=oc.n).max() <= 1:
-        freq = np.bincount(cust[ords], minlength=cc.n)
-    else:
-        g, _ = distinct_pairs(cust[ords], ocodes, cc.n, oc.n)
-        freq = np.bincount(g, minlength=cc.n)
+    rows = np.flatnonzero(ords)
+    rows = rows[drop_adjacent_duplicates(oc.codes[rows])]
+    freq = distinct_count(cust[rows], oc.codes[rows], cc.n, oc.n)
     keep = np.flatnonzero(freq > 0)
     asof_day = (cutoff.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(np.int64)
     out = pd.DataFrame(

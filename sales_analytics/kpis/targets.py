@@ -25,7 +25,7 @@ from sales_analytics.kpis._core import (
     require_columns,
     safe_ratio,
 )
-from sales_analytics.kpis.sales import sales_kpis
+from sales_analytics.kpis.sales import _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
 
 __all__ = ["PACING_STATUSES", "attainment", "pacing"]
@@ -187,7 +187,9 @@ def attainment(
             ]
         )
     tt = _targets_by(targets, reps, key, grain, fiscal_year_start)
-    sales = sales_kpis(orders, by=[key], reps=reps, grain=grain, fiscal_year_start=fiscal_year_start)
+    sales = _sales(
+        orders, by=[key], reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, revenue_only=True
+    )
     sales = sales[["period", key, "revenue"]].astype({key: object})
     tt = tt.astype({key: object})
     last = sales["period"].max() if len(sales) else None
