@@ -330,3 +330,20 @@ def test_counts_add_up_and_do_not_depend_on_row_order(seconds: list[int], rnd) -
     assert_frame_equal(a, b)
     assert ((a["outside_hours_share"] >= 0) & (a["outside_hours_share"] <= 1)).all()
     assert (a["outside_hours"] >= a["quiet_hours"]).all()
+
+
+def test_info_level_findings_neither_need_a_penalty_nor_cost_the_reward() -> None:
+    # r1 posts once after hours (info, 0 points): no penalty expected, still a clean month
+    frame = msgs([("g", "r1", "2025-10-10 19:00", "晚上补充一句")])
+    rules = GroupRules.model_validate({"rewards": {"clean_month_points": 2, "min_messages": 1}})
+    c = classify_messages(frame, rules, reps=REPS)
+    member = compliance_by_member(c, rules, period="2025-10", reps=REPS)
+    v = rule_violations(c, rules, period="2025-10")
+    ledger = pd.DataFrame({"rep_id": ["r2"], "date": pd.to_datetime(["2025-10-01"]), "kind": ["reward"]})
+    s = ledger_summary(member, v, rules, period="2025-10", ledger=ledger).set_index("rep_id")
+    assert s.loc["r1", ["violations", "penalised_violations", "suggested_reward_points"]].tolist() == [
+        1,
+        0,
+        2.0,
+    ]
+    assert s.loc["r1", "status"] == "consistent"

@@ -16,13 +16,13 @@ import sales_analytics as sa
 from sales_analytics.errors import DataError
 from sales_analytics.training import (
     behaviour_change,
-    dimension_scores,
     gain_band,
     kirkpatrick_levels,
     learning_by_session,
     normalized_gain,
     paired_test,
     reaction_scores,
+    skill_dimension_scores,
     training_coverage,
     training_needs,
     untrained_reps,
@@ -273,7 +273,7 @@ def test_training_needs_rules_and_reasons() -> None:
 
 def test_dimension_scores_reverse() -> None:
     r = pd.DataFrame({"team": ["T", "T", "U"], "a": [4, 2, 5], "b_rev": [2, 4, 1]})
-    out = dimension_scores(r, {"dim": ["a", "b_rev"]}, by="team", reverse=("b_rev",))
+    out = skill_dimension_scores(r, {"dim": ["a", "b_rev"]}, by="team", reverse=("b_rev",))
     # T: (4 + 4)/2 = 4 and (2 + 2)/2 = 2 -> 3.0; U: (5 + 5)/2 = 5
     assert out.set_index("key")["score"].to_dict() == {"T": 3.0, "U": 5.0}
     assert set(out["level"]) == {"team"}
@@ -332,3 +332,27 @@ def test_gain_and_paired_test_invariants(pairs: list[tuple[float, float]]) -> No
     if not math.isnan(r["t"]):
         assert r["d_z"] == pytest.approx(r["t"] / math.sqrt(r["n"]), rel=1e-6)
         assert r["ci_low"] <= r["mean_diff"] <= r["ci_high"]
+
+
+def test_reps_who_left_do_not_inflate_the_trained_share() -> None:
+    reps = REPS.assign(active=[True, True, True, False])  # r4 left
+    att = pd.concat([ATTENDANCE, pd.DataFrame({"session_id": ["s1"], "rep_id": ["r4"], "attended": [True]})])
+    out = training_coverage(SESSIONS, att, reps, period="2025-10").set_index(["level", "key"])
+    # active reps r1, r2, r3; r1 and r2 trained -> 2 / 3 even though r4 attended s1 too
+    assert out.loc[("all", "all"), ["reps", "reps_trained", "invited"]].tolist() == [3, 2, 7]
+    assert out.loc[("all", "all"), "trained_share"] == pytest.approx(2 / 3)
+
+
+def test_dimension_scores_suppress_small_groups() -> None:
+    r = pd.DataFrame({"team": ["T"] * 5 + ["U"] * 4, "a": [3] * 9})
+    out = skill_dimension_scores(r, {"dim": ["a"]}, by="team", min_n=5)
+    assert out["key"].tolist() == ["T"]  # U has 4 respondents, below the threshold of 5
+
+
+def test_instrument_scoring_reads_the_committed_instrument() -> None:
+    inst = sa.survey_instrument("training_feedback")
+    if inst is None:
+        pytest.skip("surveys/training_feedback.yaml is not in this checkout")
+    spec = sa.instrument_scoring(inst)
+    assert "re_boring" in spec["reverse"] and "pace" not in spec["items"] and spec["scale"] == (1, 5)
+    assert sa.survey_instrument("no_such_instrument") is None

@@ -37,9 +37,10 @@ def ledger_summary(
     -------
     DataFrame
         ``period, rep_id, rep_name, team, messages, violations, serious_violations,
-        suggested_penalty_points, suggested_penalty_amount, suggested_reward_points,
+        warnings_or_worse, penalised_violations, suggested_penalty_points, suggested_penalty_amount, suggested_reward_points,
         suggested_reward_amount, ledger_rewards, ledger_penalties, ledger_points, ledger_amount,
-        status``. ``status`` is ``consistent`` (violations and a recorded penalty, or neither),
+        status``. ``status`` compares the violations that carry points or an amount
+        (``penalised_violations``) with the ledger's penalties: ``consistent`` (both or neither),
         ``violations_without_penalty``, ``penalty_without_violation`` or ``no_ledger``.
 
     Examples
@@ -56,19 +57,25 @@ def ledger_summary(
     p = parse_period(period)
     members = member_compliance[["rep_id", "rep_name", "team", "messages"]].copy()
     v = violations.dropna(subset=["rep_id"])
+    v = v.assign(
+        _penalised=(v["points"] > 0) | (v["amount"] > 0), _not_info=v["severity"].isin(["warning", "serious"])
+    )
     per = v.groupby("rep_id").agg(
         violations=("rule", "size"),
         serious_violations=("severity", lambda s: int((s == "serious").sum())),
+        warnings_or_worse=("_not_info", "sum"),
+        penalised_violations=("_penalised", "sum"),
         suggested_penalty_points=("points", "sum"),
         suggested_penalty_amount=("amount", "sum"),
     )
     out = members.merge(per.reset_index(), on="rep_id", how="outer")
     out["messages"] = out["messages"].fillna(0).astype(int)
-    for col in ("violations", "serious_violations"):
+    for col in ("violations", "serious_violations", "warnings_or_worse", "penalised_violations"):
         out[col] = out[col].fillna(0).astype(int)
     for col in ("suggested_penalty_points", "suggested_penalty_amount"):
         out[col] = out[col].fillna(0.0).astype(float)
-    clean = (out["violations"] == 0) & (out["messages"] >= rules.rewards.min_messages)
+    # info-level findings (e.g. a message after hours) do not cost the clean-month reward
+    clean = (out["warnings_or_worse"] == 0) & (out["messages"] >= rules.rewards.min_messages)
     out["suggested_reward_points"] = np.where(clean, rules.rewards.clean_month_points, 0.0)
     out["suggested_reward_amount"] = np.where(clean, rules.rewards.clean_month_amount, 0.0)
 
@@ -128,11 +135,12 @@ def ledger_summary(
             out[col] = out[col].fillna(0).astype(int)
         for col in ("ledger_points", "ledger_amount"):
             out[col] = out[col].fillna(0.0).astype(float)
-        has_v, has_p = out["violations"] > 0, out["ledger_penalties"] > 0
+        has_v, has_p = out["penalised_violations"] > 0, out["ledger_penalties"] > 0
         out["status"] = np.select(
             [has_v & ~has_p, ~has_v & has_p],
             ["violations_without_penalty", "penalty_without_violation"],
             "consistent",
         )
+    out = out.drop(columns="warnings_or_worse").assign(warnings_or_worse=out["warnings_or_worse"])
     out.insert(0, "period", str(p))
     return out.sort_values("rep_id").reset_index(drop=True)

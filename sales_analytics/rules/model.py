@@ -192,7 +192,7 @@ class CustomerQuestions(StrictModel):
 
 
 class Rewards(StrictModel):
-    """A reward suggested for members who posted and broke no rule in the period."""
+    """A reward suggested for members who posted and had no warning or serious violation in the period."""
 
     clean_month_points: float = Field(0, ge=0)
     clean_month_amount: float = Field(0, ge=0)

@@ -28,12 +28,18 @@ from sales_analytics.training.impact import (
 from sales_analytics.training.kirkpatrick import kirkpatrick_levels
 from sales_analytics.training.learning import (
     gain_band,
+    instrument_scoring,
     learning_by_session,
     normalized_gain,
     paired_test,
     reaction_scores,
+    survey_instrument,
 )
-from sales_analytics.training.needs import DEFAULT_DIMENSION_CATEGORIES, dimension_scores, training_needs
+from sales_analytics.training.needs import (
+    DEFAULT_DIMENSION_CATEGORIES,
+    skill_dimension_scores,
+    training_needs,
+)
 from sales_analytics.training.plots import plot_event_study
 
 __all__ = [
@@ -43,7 +49,8 @@ __all__ = [
     "TrainingParams",
     "behaviour_change",
     "did_by_cohort",
-    "dimension_scores",
+    "skill_dimension_scores",
+    "instrument_scoring",
     "event_study",
     "first_sessions",
     "gain_band",
@@ -55,6 +62,7 @@ __all__ = [
     "plot_event_study",
     "reaction_scores",
     "rep_month_outcomes",
+    "survey_instrument",
     "training_cohorts",
     "training_coverage",
     "training_needs",

@@ -61,7 +61,8 @@ def training_coverage(
         attendance_rate, hours, reps, reps_trained, trained_share`` with ``level`` one of
         ``rep`` (key = rep_id), ``team``, ``category`` and ``all``. ``sessions`` counts distinct
         sessions the key was invited to; ``hours`` sums the hours of sessions attended;
-        ``attendance_rate`` = attended / invited; ``trained_share`` = reps_trained / reps.
+        ``attendance_rate`` = attended / invited; ``trained_share`` = reps_trained / reps, both
+        counted over the active reps (invitations of reps who left still count in ``invited``).
 
     Examples
     --------
@@ -89,7 +90,9 @@ def training_coverage(
     def summarise(frame: pd.DataFrame, by: str | None) -> pd.DataFrame:
         frame = frame.assign(_key=frame[by] if by else "all")
         g = frame.groupby("_key", dropna=False)
-        trained = frame.loc[frame["attended"]].groupby("_key")["rep_id"].nunique()
+        # reps_trained counts the roster (active reps) only, so trained_share stays a share
+        current = frame["attended"] & frame["rep_id"].isin(roster["rep_id"])
+        trained = frame.loc[current].groupby("_key")["rep_id"].nunique()
         out = pd.DataFrame(
             {
                 "sessions": g["session_id"].nunique(),

@@ -12,15 +12,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sales_analytics import paths
 from sales_analytics.periods import Period
 from sales_analytics.training._common import attended_sessions, require, window
 
-__all__ = ["gain_band", "learning_by_session", "normalized_gain", "paired_test", "reaction_scores"]
+__all__ = [
+    "gain_band",
+    "instrument_scoring",
+    "learning_by_session",
+    "normalized_gain",
+    "paired_test",
+    "reaction_scores",
+    "survey_instrument",
+]
 
 
 def normalized_gain(pre_mean: float, post_mean: float, max_score: float = 100.0) -> float:
@@ -258,3 +269,32 @@ def reaction_scores(
     out = pd.DataFrame(rows)
     out.insert(0, "period", str(p))
     return out
+
+
+def survey_instrument(instrument_id: str, folder: str | Path | None = None) -> Any:
+    """The instrument ``surveys/<instrument_id>.yaml`` validated, or ``None`` when the file is absent."""
+    from sales_analytics.surveys.instruments import load_instrument
+
+    path = (Path(folder) if folder is not None else paths.surveys_dir()) / f"{instrument_id}.yaml"
+    return load_instrument(path) if path.exists() else None
+
+
+def instrument_scoring(instrument: Any, types: tuple[str, ...] = ("likert", "csat")) -> dict[str, Any]:
+    """Items, reverse-keyed items, scale and dimensions of an instrument's numeric items.
+
+    Returns ``{"items": [...], "reverse": [...], "scale": (min, max), "dimensions": {dim: [items]}}``
+    for the items of ``types`` (the scale is the widest of them), ready for
+    :func:`reaction_scores` and :func:`~sales_analytics.training.needs.skill_dimension_scores`.
+    """
+    chosen = [it for it in instrument.items if it.type in types]
+    bounds = [it.bounds for it in chosen]
+    dims: dict[str, list[str]] = {}
+    for it in chosen:
+        if it.dimension:
+            dims.setdefault(it.dimension, []).append(it.id)
+    return {
+        "items": [it.id for it in chosen],
+        "reverse": [it.id for it in chosen if it.reverse],
+        "scale": (min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds else (1, 5),
+        "dimensions": dims,
+    }

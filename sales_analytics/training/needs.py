@@ -18,7 +18,7 @@ import pandas as pd
 from sales_analytics.periods import Period
 from sales_analytics.training._common import require, window
 
-__all__ = ["DEFAULT_DIMENSION_CATEGORIES", "dimension_scores", "training_needs"]
+__all__ = ["DEFAULT_DIMENSION_CATEGORIES", "skill_dimension_scores", "training_needs"]
 
 DEFAULT_DIMENSION_CATEGORIES = {
     "expertise": "product",
@@ -39,22 +39,25 @@ _KPI_TEXT = {
 }
 
 
-def dimension_scores(
+def skill_dimension_scores(
     responses: pd.DataFrame,
     dimensions: dict[str, list[str]],
     *,
     by: str,
-    reverse: tuple[str, ...] = (),
+    reverse: tuple[str, ...] | list[str] = (),
     scale: tuple[float, float] = (1, 5),
     source: str = "survey",
+    min_n: int = 1,
 ) -> pd.DataFrame:
     """Mean dimension score per ``by`` group (rep_id or team) from survey responses.
 
     ``dimensions`` maps a dimension to its item columns; reverse-keyed items are rescored
-    ``(min + max) − x`` first. Returns ``level, key, dimension, score, n, source``.
+    ``(min + max) − x`` first. Groups with fewer than ``min_n`` respondents are suppressed
+    (pass the anonymity threshold for anonymous surveys such as the team pulse).
+    Returns ``level, key, dimension, score, n, source``.
 
     >>> r = pd.DataFrame({"rep_id": ["r1", "r1"], "e1": [2, 3], "e2": [2, 1]})
-    >>> dimension_scores(r, {"expertise": ["e1", "e2"]}, by="rep_id")[["key", "score", "n"]].values.tolist()
+    >>> skill_dimension_scores(r, {"expertise": ["e1", "e2"]}, by="rep_id")[["key", "score", "n"]].values.tolist()
     [['r1', 2.0, 2]]
     """
     require(responses, "survey responses", (by,))
@@ -69,6 +72,8 @@ def dimension_scores(
             if i in vals:
                 vals[i] = (lo + hi) - vals[i]
         per = pd.DataFrame({"key": responses[by].astype("str"), "v": vals.mean(axis=1)}).dropna()
+        sizes = per.groupby("key").size()
+        per = per.loc[per["key"].isin(sizes.index[sizes >= min_n])]
         g = per.groupby("key")["v"]
         rows.append(
             pd.DataFrame(
@@ -107,7 +112,7 @@ def training_needs(
     outcomes : :func:`rep_month_outcomes` (rep_id, month, revenue, win_rate, satisfaction);
         the ``months`` months ending with ``period`` are averaged.
     orders : optional ``orders`` with ``product_category`` for product gaps.
-    dimensions : optional :func:`dimension_scores` rows (level rep or team).
+    dimensions : optional :func:`skill_dimension_scores` rows (level rep or team).
     dimension_categories : dimension → training category (default: expertise → product,
         responsiveness and attitude → customer_service).
 
