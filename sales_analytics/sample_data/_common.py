@@ -43,17 +43,16 @@ def child(seed: int, stream: int) -> np.random.Generator:
 
 def arrow_str(values: pa.Array | pa.ChunkedArray) -> pd.Series:
     """An Arrow string array as a pandas ``str`` Series (no per-row Python)."""
-    return pd.Series(values.to_pandas(types_mapper=_ARROW_TO_STR)).astype(STR)
+    out = pd.Series(values.to_pandas(types_mapper=_ARROW_TO_STR))
+    return out if out.dtype == STR else out.astype(STR)
 
 
 def take_str(labels: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.Series:
     """``labels[codes]`` as a ``str`` Series, fast for millions of rows; code -1 gives a missing value."""
     codes = np.asarray(codes)
     mask = codes < 0
-    arr = pa.array(np.asarray(labels, dtype=object), type=pa.string()).take(
-        pa.array(np.where(mask, 0, codes), mask=mask if mask.any() else None)
-    )
-    return arrow_str(arr)
+    indices = pa.array(np.where(mask, 0, codes), mask=mask) if mask.any() else pa.array(codes)
+    return arrow_str(pa.array(np.asarray(labels, dtype=object), type=pa.string()).take(indices))
 
 
 def arrow_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:

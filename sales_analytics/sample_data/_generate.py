@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import resource
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -95,9 +96,16 @@ def generate_sample(
     t0 = time.perf_counter()
 
     def timed(step: str, func: Callable[..., T], *args: object) -> T:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         result = func(*args)
-        log.debug("%s: %.2f s", step, time.perf_counter() - t)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        log.debug(
+            "%s: %.2f s (CPU %.2f s; peak memory so far %.0f MiB)",
+            step,
+            time.perf_counter() - t,
+            time.process_time() - cpu,
+            peak,
+        )
         return result
 
     org = timed(

@@ -67,18 +67,13 @@ def make_orders(
 
     # 1. Who buys from whom, and when (see _demand.py); ordered by time.
     cust, rep, day = sample_who_when(rng, org, window, n_orders)
-    seg = (~org.cust_b2b[cust]).astype(np.int64)  # 0 B2B, 1 B2C
+    seg = (~org.cust_b2b[cust]).astype(np.int8)  # 0 B2B, 1 B2C
     secs = rng.integers(np.where(seg == 0, 9 * 3600, 8 * 3600), np.where(seg == 0, 18 * 3600, 84_600))
     ts = day * _DAY_S + secs
     del secs
     order_sort = np.argsort(ts, kind="stable")
-    cust, rep, day, ts, seg = (
-        cust[order_sort],
-        rep[order_sort],
-        day[order_sort],
-        ts[order_sort],
-        seg[order_sort],
-    )
+    cust, rep, day = cust[order_sort].astype(np.int32), rep[order_sort].astype(np.int32), day[order_sort]
+    ts, seg = ts[order_sort], seg[order_sort]
     del order_sort
 
     # 2. Sometimes a team mate books the order instead of the owner.
@@ -91,13 +86,14 @@ def make_orders(
         & (org.rep_hire_day[mate] <= day)
         & (org.rep_leave_day[mate] > day)
     )
-    rep = np.where(swap, mate, rep)
+    rep = np.where(swap, mate, rep).astype(np.int32)
     del team, mate, swap
 
     # 3. Order lines: products by segment mix; quantity; amount.
     u = rng.random(n_orders)
     n_lines = 1 + (u > _LINES_CUM[0]) + (u > _LINES_CUM[1])
-    line_order = np.repeat(np.arange(n_orders), n_lines)
+    line_order = np.repeat(np.arange(n_orders, dtype=np.int32), n_lines)
+    del u, n_lines
     n_rows = len(line_order)
     lseg = seg[line_order]
     cat = _by_segment(
@@ -105,8 +101,9 @@ def make_orders(
     )
     per_cat = np.bincount(org.product_cat, minlength=len(CATEGORIES))
     cat_first = np.concatenate([[0], np.cumsum(per_cat)[:-1]])
-    product = cat_first[cat] + (rng.random(n_rows) * per_cat[cat]).astype(np.int64)
-    qty = np.empty(n_rows, dtype=np.int64)
+    product = (cat_first[cat] + (rng.random(n_rows) * per_cat[cat]).astype(np.int64)).astype(np.int32)
+    cat = cat.astype(np.int8)
+    qty = np.empty(n_rows, dtype=np.int32)
     b2b_rows = lseg == 0
     qty[b2b_rows] = 1 + rng.poisson(2.0, int(b2b_rows.sum()))
     qty[~b2b_rows] = rng.geometric(0.75, int((~b2b_rows).sum()))
@@ -139,7 +136,7 @@ def make_orders(
     status = np.where(is_refund, 1, np.where(cancelled[order_num], 2, 0))  # paid, refunded, cancelled
     amounts = np.concatenate([amount, refund_amount])[final]
     quantity = np.concatenate([qty, np.where(full, -qty[rl], 0)])[final]
-    del final, amount, refund_amount
+    del final, amount, refund_amount, ts, refund_ts, qty, refunded
 
     digits = pc.utf8_lpad(pc.cast(pa.array(order_num + 1), pa.string()), 8, "0")
     suffix = pa.array(np.array(["", "-R"], dtype=object)).take(pa.array(is_refund.astype(np.int8)))
@@ -153,7 +150,7 @@ def make_orders(
             "status": take_str(["paid", "refunded", "cancelled"], status),
             "product_id": take_str(org.product_ids, product[src]),
             "product_category": take_str(org.category_names, cat[src]),
-            "quantity": quantity,
+            "quantity": quantity.astype(np.int64),
             "channel": take_str(CHANNELS, channel[order_num]),
         }
     )

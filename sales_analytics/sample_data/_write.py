@@ -28,7 +28,7 @@ PLANTED_EFFECTS = """\
   order volume, so the month holding 春节 is below its year's median month; 618
   (June 1-18, peak on the 18th) lifts June above May; Double-11 (November 1-11, peak
   on the 11th) puts November above the yearly median; B2B buys little at weekends.
-- **Growth**: ~10 % more order volume year over year.
+- **Growth**: 8 % more order volume a year; with the training uplift, revenue grows ~10 %.
 - **Customers**: purchase propensity is lognormal (B2C far more spread: many one-off
   buyers, a heavy tail of frequent ones); half the customers exist before the window,
   the rest arrive through it; every customer stops buying after an exponential lifetime.
