@@ -66,22 +66,6 @@ def make_ids(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
     return arrow_str(arrow_ids(prefix, numbers, width))
 
 
-def str_series(values: Sequence[object]) -> pd.Series:
-    """A short list of texts (``None`` for missing) as a ``str`` Series."""
-    return pd.Series(list(values), dtype=STR)
-
-
-def round_money(x: np.ndarray) -> np.ndarray:
-    """Round CNY amounts to the fen (2 decimals)."""
-    return np.round(np.asarray(x, dtype=np.float64), 2)
-
-
-def random_times(rng: np.random.Generator, n: int, start_hour: float, end_hour: float) -> np.ndarray:
-    """``n`` random times of day (as timedelta64[s]) between two hours."""
-    secs = rng.uniform(start_hour * 3600, end_hour * 3600, n).astype(np.int64)
-    return secs.astype("timedelta64[s]")
-
-
 def pick_within_groups(
     rng: np.random.Generator,
     group_of_row: np.ndarray,

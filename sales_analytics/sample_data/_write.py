@@ -178,7 +178,14 @@ def _run_cli(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``sales-analytics sample-data``."""
+    """Add ``sales-analytics sample-data [--size] [--seed] [--end] [--out] [--csv]``.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> register_cli(parser.add_subparsers())
+    >>> args = parser.parse_args(["sample-data", "--size", "small", "--end", "2026-10"])
+    >>> args.size, args.end, args.seed, args.csv
+    ('small', '2026-10', 20261126, False)
+    """
     p = subparsers.add_parser(
         "sample-data",
         help="generate the deterministic sample dataset",
