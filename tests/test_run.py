@@ -364,7 +364,8 @@ def test_run_publishes_a_complete_bundle(project, monkeypatch):
     result = _run(project, language="en")
     bundle = project["outputs"] / "2026-10"
     assert result.status == "ok" and result.bundle == bundle
-    assert sorted(p.name for p in bundle.iterdir()) == [
+    m = read_manifest(bundle)
+    bundle_files = {
         "html",
         "inputs",
         "manifest.json",
@@ -372,8 +373,9 @@ def test_run_publishes_a_complete_bundle(project, monkeypatch):
         "parameters.yaml",
         "report.xlsx",
         "tables",
-    ]
-    m = read_manifest(bundle)
+    }
+    # plus the plan files of parameters/ (incentive_plan.yaml …), copied next to parameters.yaml
+    assert {p.name for p in bundle.iterdir()} == bundle_files | {f["name"] for f in m["parameter_files"]}
     assert m["status"] == "ok" and m["period"] == "2026-10" and m["language"] == "en"
     inputs = {i["table"]: i for i in m["inputs"]}
     assert inputs["orders"]["rows"] == 5 and inputs["reps"]["rows"] == 3
@@ -548,3 +550,23 @@ def test_cli_runs_and_run(project, monkeypatch, capsys):
         == 2
     )
     assert "not a plain identifier" in capsys.readouterr().err
+
+
+def test_plan_files_travel_with_the_bundle_and_count_in_the_fingerprint(project, monkeypatch, tmp_path):
+    execute = fake_execute()
+    monkeypatch.setattr(monthly, "execute_notebooks", execute)
+    folder = tmp_path / "parameters"
+    folder.mkdir()
+    (folder / "default.yaml").write_text("language: en\n", encoding="utf-8")
+    plan = folder / "incentive_plan.yaml"
+    plan.write_text("rate: 0.05\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("not a parameter file", encoding="utf-8")
+    result = _run(project, parameters_file=folder / "default.yaml")
+    bundle = result.bundle
+    assert (bundle / "incentive_plan.yaml").read_text(encoding="utf-8") == "rate: 0.05\n"
+    assert not (bundle / "notes.txt").exists() and not (bundle / "default.yaml").exists()
+    assert [f["name"] for f in result.manifest["parameter_files"]] == ["incentive_plan.yaml"]
+    assert _run(project, parameters_file=folder / "default.yaml").status == "skipped"
+    plan.write_text("rate: 0.06\n", encoding="utf-8")
+    assert _run(project, parameters_file=folder / "default.yaml").status == "ok"
+    assert len(execute.calls) == 2

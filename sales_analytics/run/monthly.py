@@ -99,6 +99,31 @@ class RunResult:
         return f"run of {self.period} failed: {line}{where}; the published bundle is unchanged"
 
 
+@dataclass
+class _Plan:
+    """Everything decided before the lock is taken; _build carries it out."""
+
+    layout: BundleLayout
+    period: Period
+    run_id: str
+    staging: Path
+    ds: Dataset
+    data_folder: str
+    params: Any
+    param_doc: dict[str, Any]
+    parameter_files: list[dict[str, Any]]
+    nb_paths: list[Path]
+    injected: dict[str, dict[str, Any]]
+    nb_records: list[dict[str, Any]]
+    inputs: list[dict[str, Any]]
+    fingerprint: str
+    jobs: int
+    progress: bool
+    started: datetime
+    t0: float
+    timings: dict[str, float]
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """``20261102T063000Z-1a2b3c``: UTC start time and a random suffix.
 
@@ -155,6 +180,29 @@ def _input_records(ds: Dataset) -> list[dict[str, Any]]:
     return out
 
 
+def _parameter_files(parameters_file: str | Path | None) -> list[dict[str, Any]]:
+    """The plan and rule files next to the parameters file (``incentive_plan.yaml``, ``group_rules.yaml`` …).
+
+    They are copied into the bundle next to its ``parameters.yaml``, so a lever
+    that resolves its file relative to ``parameters_file`` reads the copy, the
+    bundle records exactly which plan produced it, and a changed plan changes
+    the run's fingerprint.
+    """
+    base = Path(parameters_file) if parameters_file else paths.parameters_dir() / "default.yaml"
+    if not base.parent.is_dir():
+        return []
+    out = []
+    for path in sorted(base.parent.iterdir()):
+        if (
+            path.is_file()
+            and path.suffix in (".yaml", ".yml")
+            and path.name != base.name
+            and path.name not in ("parameters.yaml", MANIFEST)
+        ):
+            out.append({"name": path.name, "source": str(path), "sha256": file_sha256(path)})
+    return out
+
+
 def _default_period(ds: Dataset) -> Period:
     from sales_analytics.notebook import latest_month_in
 
@@ -169,6 +217,7 @@ def _fingerprint(
     parameters: dict[str, Any],
     notebooks: list[dict[str, Any]],
     extra: Mapping[str, Any],
+    parameter_files: list[dict[str, Any]],
 ) -> str:
     from sales_analytics import __version__
 
@@ -177,6 +226,7 @@ def _fingerprint(
         "parameters": parameters,
         "notebooks": [(n["name"], n["source_sha256"]) for n in notebooks],
         "extra_parameters": dict(sorted(extra.items())),
+        "parameter_files": [(f["name"], f["sha256"]) for f in parameter_files],
         "package": __version__,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
@@ -332,7 +382,29 @@ def run_period(
     ]
     inputs = _input_records(ds)
     param_doc = params.model_dump(mode="json")
-    fingerprint = _fingerprint(inputs, param_doc, nb_records, extra)
+    parameter_files = _parameter_files(parameters_file)
+    fingerprint = _fingerprint(inputs, param_doc, nb_records, extra, parameter_files)
+    plan = _Plan(
+        layout,
+        p,
+        run_id,
+        staging,
+        ds,
+        data_folder,
+        params,
+        param_doc,
+        parameter_files,
+        nb_paths,
+        injected,
+        nb_records,
+        inputs,
+        fingerprint,
+        jobs,
+        progress,
+        started,
+        t0,
+        timings,
+    )
 
     with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
         layout.recover(str(p))
@@ -346,68 +418,43 @@ def run_period(
             log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
             return RunResult(str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current)
         try:
-            return _build(
-                layout,
-                p,
-                run_id,
-                staging,
-                ds,
-                data_folder,
-                params,
-                param_doc,
-                nb_paths,
-                injected,
-                nb_records,
-                inputs,
-                fingerprint,
-                jobs,
-                progress,
-                started,
-                t0,
-                timings,
-            )
+            return _build(plan)
         except BaseException:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
             raise
 
 
-def _build(
-    layout: BundleLayout,
-    p: Period,
-    run_id: str,
-    staging: Path,
-    ds: Dataset,
-    data_folder: str,
-    params: Any,
-    param_doc: dict[str, Any],
-    nb_paths: list[Path],
-    injected: dict[str, dict[str, Any]],
-    nb_records: list[dict[str, Any]],
-    inputs: list[dict[str, Any]],
-    fingerprint: str,
-    jobs: int,
-    progress: bool,
-    started: datetime,
-    t0: float,
-    timings: dict[str, float],
-) -> RunResult:
+def _build(plan: _Plan) -> RunResult:
+    p, run_id, staging, layout, params, jobs = (
+        plan.period,
+        plan.run_id,
+        plan.staging,
+        plan.layout,
+        plan.params,
+        plan.jobs,
+    )
+    nb_paths, nb_records, inputs, timings = plan.nb_paths, plan.nb_records, plan.inputs, plan.timings
     from sales_analytics import __version__
 
     settings = params.run
     for sub in ("inputs", "notebooks", "html", "tables"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
-    log.info("run %s of %s: data from %s, %d notebooks, %d jobs", run_id, p, data_folder, len(nb_paths), jobs)
+    log.info(
+        "run %s of %s: data from %s, %d notebooks, %d jobs", run_id, p, plan.data_folder, len(nb_paths), jobs
+    )
     mark = time.monotonic()
-    snapshot = write_snapshot(ds, staging / "inputs")
+    snapshot = write_snapshot(plan.ds, staging / "inputs")
     for record in inputs:
         snap = snapshot.get(record["table"])
         if snap is not None:
             record["snapshot"] = f"inputs/{Path(snap).name}"
             record["snapshot_sha256"] = file_sha256(snap)
     (staging / "parameters.yaml").write_text(
-        yaml.safe_dump(param_doc, allow_unicode=True, sort_keys=True), encoding="utf-8"
+        yaml.safe_dump(plan.param_doc, allow_unicode=True, sort_keys=True), encoding="utf-8"
     )
+    for f in plan.parameter_files:
+        shutil.copyfile(f["source"], staging / f["name"])
 
     tasks = [
         NotebookTask(
@@ -415,7 +462,7 @@ def _build(
             source=str(nb),
             executed=str(staging / "notebooks" / nb.name),
             html=str(staging / "html" / f"{nb.stem}.html") if settings.html else None,
-            parameters=injected[nb.stem],
+            parameters=plan.injected[nb.stem],
             kernel_name=settings.kernel_name,
             timeout_s=settings.notebook_timeout_s,
             start_timeout_s=settings.start_timeout_s,
@@ -425,7 +472,7 @@ def _build(
     ]
     timings["snapshot_s"] = round(time.monotonic() - mark, 3)
     mark = time.monotonic()
-    results = execute_notebooks(tasks, jobs=jobs, progress=progress, description=f"run {p}")
+    results = execute_notebooks(tasks, jobs=jobs, progress=plan.progress, description=f"run {p}")
     timings["notebooks_s"] = round(time.monotonic() - mark, 3)
     by_name = {r.name: r for r in results}
     for record in nb_records:
@@ -447,22 +494,23 @@ def _build(
         "run_id": run_id,
         "period": str(p),
         "status": "ok" if ok else "failed",
-        "started": started.isoformat(timespec="seconds"),
+        "started": plan.started.isoformat(timespec="seconds"),
         "ended": ended.isoformat(timespec="seconds"),
-        "duration_s": round(time.monotonic() - t0, 3),
+        "duration_s": round(time.monotonic() - plan.t0, 3),
         "timings": timings,
-        "fingerprint": fingerprint,
+        "fingerprint": plan.fingerprint,
         "language": params.language,
         "package": {"name": "sales-analytics", "version": __version__},
         "libraries": library_versions(),
-        "parameters": param_doc,
+        "parameters": plan.param_doc,
+        "parameter_files": plan.parameter_files,
         "inputs": inputs,
         "notebooks": nb_records,
         "tables": tables,
         "report": "report.xlsx" if ok and settings.excel else None,
     }
     write_json(staging / MANIFEST, manifest)
-    duration = round(time.monotonic() - t0, 3)
+    duration = round(time.monotonic() - plan.t0, 3)
     if ok:
         bundle = layout.publish(str(p), staging, run_id)
         result = RunResult(
