@@ -27,7 +27,7 @@ def plot_score_trend(
 
     >>> s = pd.DataFrame({"period": ["2026-01", "2026-02"], "group": "all", "metric": "nps",
     ...                   "value": [10.0, 20.0], "ci_low": [0.0, 8.0], "ci_high": [20.0, 32.0]})
-    >>> fig = plot_score_trend(s, metrics=["nps"]); len(fig.axes)
+    >>> fig = plot_score_trend(s, metrics=["nps"], language="en"); len(fig.axes)
     1
     """
     data = scores[(scores["group"] == ALL) & scores["metric"].isin(metrics)].sort_values("period")

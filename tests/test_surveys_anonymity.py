@@ -1,0 +1,139 @@
+"""Anonymity: no table of the team survey lets a group under the threshold be recovered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sales_analytics as sa
+
+TP = sa.load_instruments()["team_pulse"]
+LIKERT = [it.id for it in TP.items_of("likert")]
+SUGGESTIONS = ["提成规则看不懂", "希望多一些实战培训", "主管很支持大家", "抢单问题没人管", "群规可以简化"]
+
+
+def pulse(sizes: list[int], seed: int, periods: tuple[str, ...] = ("2026-03",)) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for period in periods:
+        for t, size in enumerate(sizes):
+            for i in range(size):
+                row = {
+                    "response_id": f"{period}-{t}-{i}",
+                    "submitted_at": pd.Timestamp(f"{period}-25 10:00"),
+                    "team": f"T{t}",
+                    "enps": float(rng.integers(0, 11)),
+                    "suggestion": SUGGESTIONS[int(rng.integers(0, 5))] if rng.random() < 0.7 else None,
+                }
+                row.update({c: float(rng.integers(1, 6)) for c in LIKERT})
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def check_partition(part: pd.DataFrame, true_n: dict[str, int], threshold: int) -> None:
+    """The invariants that make subtraction useless, on one partition (one period and metric)."""
+    kids = part[part["group"] != "all"]
+    total = part[part["group"] == "all"]
+    shown = kids[~kids["suppressed"].astype(bool)]
+    hidden = kids[kids["suppressed"].astype(bool)]
+    # 1. no shown group is under the threshold, and hidden rows carry no values
+    assert all(true_n[g] >= threshold for g in shown["group"])
+    assert hidden["n"].isna().all()
+    # 2. with the total shown, the hidden groups together (total minus the shown ones) are a
+    #    group of at least the threshold, made of two or more groups
+    if len(total) and not bool(total["suppressed"].iloc[0]) and len(hidden):
+        assert len(hidden) >= 2
+        recovered = total["n"].iloc[0] - shown["n"].sum()
+        assert recovered == sum(true_n[g] for g in hidden["group"]) >= threshold
+    if len(total) and sum(true_n.values()) < threshold:
+        assert bool(total["suppressed"].iloc[0])
+
+
+def true_counts(r: pd.DataFrame, column: str) -> dict[str, int]:
+    return r[r[column].notna()].groupby("team").size().to_dict()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=6), st.integers(3, 7), st.integers(0, 1000))
+def test_no_group_under_threshold_recoverable(sizes, threshold, seed):
+    r = pulse(sizes, seed)
+    params = sa.SurveyParams(anonymity_threshold=threshold, comment_threshold=threshold)
+    inst = TP.model_copy(update={"anonymity_threshold": None, "comment_threshold": None})
+    scores = sa.survey_scores(r, inst, params)
+    for _, part in scores.groupby(["period", "metric"]):
+        check_partition(part, {**dict.fromkeys(part["group"], 0), **true_counts(r, "enps")}, threshold)
+    dims = sa.survey_dimensions(r, inst, params)
+    for _, part in dims.groupby(["period", "dimension"]):
+        check_partition(part, {**dict.fromkeys(part["group"], 0), **true_counts(r, LIKERT[0])}, threshold)
+    # values of the shown total equal the weighted parts only over groups that are themselves shown
+    themes = sa.survey_themes(r, inst, params)
+    per_group = themes.drop_duplicates(["group"])
+    comments = true_counts(r, "suggestion")
+    check_partition(per_group, {**dict.fromkeys(per_group["group"], 0), **comments}, threshold)
+    assert themes.loc[themes["suppressed"], "term"].isna().all()
+    quotes = sa.representative_comments(r, inst, params)
+    assert quotes.loc[quotes["suppressed"], "comment"].isna().all()
+    hidden_groups = set(per_group.loc[per_group["suppressed"], "group"])
+    assert not set(quotes.loc[~quotes["suppressed"], "group"]) & hidden_groups
+
+
+def test_team_of_four_is_hidden_with_a_partner():
+    r = pulse([8, 6, 4], seed=1)  # T2 has 4 respondents
+    s = sa.survey_scores(r, TP).set_index("group")
+    assert bool(s.loc["T2", "suppressed"]) and bool(s.loc["T1", "suppressed"])  # T1 (6) is the smallest other
+    assert not bool(s.loc["T0", "suppressed"]) and not bool(s.loc["all", "suppressed"])
+    assert pd.isna(s.loc["T2", "value"]) and pd.isna(s.loc["T2", "n"])
+    # the total minus T0 reveals only T1 + T2 together: 10 respondents
+    assert s.loc["all", "n"] - s.loc["T0", "n"] == 10
+
+
+def test_pooled_comments_need_enough_people_per_wave():
+    # 4 people answering in three waves write 12 comments but are still 4 people
+    r = pulse([4, 9, 9], seed=2, periods=("2026-03", "2026-06", "2026-09"))
+    r["suggestion"] = "希望多一些实战培训"
+    t = sa.survey_themes(r, TP, sa.SurveyParams(window_months=12), until="2026-09")
+    assert t.loc[t["group"] == "T0", "suppressed"].all()
+
+
+def test_customer_survey_is_not_suppressed():
+    r = pd.DataFrame(
+        {
+            "response_id": ["a", "b"],
+            "submitted_at": "2026-03-05",
+            "customer_id": ["c1", "c2"],
+            "rep_id": ["R1", "R2"],
+            "team": ["A", "B"],
+            "nps": [10, 3],
+        }
+    )
+    s = sa.survey_scores(r, sa.load_instruments()["customer_satisfaction"])
+    assert not s.loc[s["metric"] == "nps", "suppressed"].any()  # one respondent per team is shown
+
+
+@pytest.mark.parametrize(
+    ("ns", "hidden"),
+    [
+        ([20, 10, 6, 4], {"B", "C"}),  # C under 5; B (smallest shown) joins it: 6 + 4 >= 5
+        ([20, 10, 2, 2], {"A", "B", "C"}),  # B + C = 4 < 5: A joins
+        ([6, 3, 3], {"A", "B"}),  # both under 5 but together 6: the total stays
+        ([4, 2, 2], {"all", "A", "B"}),  # the total itself is under 5
+        ([9, 4, 5], {"A", "B"}),  # two children, one under 5: both go
+    ],
+)
+def test_suppress_small_groups_cases(ns, hidden):
+    groups = ["all", "A", "B", "C"][: len(ns)]
+    t = pd.DataFrame(
+        {
+            "metric": "m",
+            "group_by": ["all"] + ["team"] * (len(ns) - 1),
+            "group": groups,
+            "n": ns,
+            "value": 1.0,
+        }
+    )
+    out = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])
+    assert set(out.loc[out["suppressed"], "group"]) == hidden
+    assert out.loc[out["suppressed"], ["n", "value"]].isna().all().all()
