@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from sales_analytics.periods import parse_period
 __all__: list[str] = []
 
 
+@lru_cache(maxsize=4096)
 def months_between(a: str, b: str) -> int:
     pa, pb = parse_period(a), parse_period(b)
     return (pb.year - pa.year) * 12 + pb.index - pa.index
@@ -69,7 +71,9 @@ def spiff_hits(
             & (credits["order_date"] >= start)
             & (credits["order_date"] < end)
         )
-        sel = credits.loc[m]
+        sel = credits[["period", "rep_id", "order_id", "share_bp", "credit_micro", "quantity"]].loc[
+            m.to_numpy()
+        ]
         per_unit = sel["quantity"].to_numpy() if spiff.per == "unit" else 1
         hits = pd.DataFrame(
             {

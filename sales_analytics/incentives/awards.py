@@ -96,7 +96,8 @@ def awards(
     ----------
     metrics : ``period, rep_id, revenue`` [, ``activities``], one row per rep
         and month, including the months before ``period`` (for "most improved").
-    reps : ``rep_id`` [, ``rep_name, team, hire_date``].
+    reps : ``rep_id`` [, ``rep_name, rep_name_en, team, hire_date``]; English
+        sentences use ``rep_name_en`` when present.
     period : the month awarded.
     rules : the plan's ``awards`` section (or the plan); defaults when omitted.
     satisfaction : optional ``period, rep_id, csat`` or ``nps`` [, ``responses``].
@@ -129,11 +130,15 @@ def awards(
     cur = m.loc[m["period"] == str(p)]
 
     def rep(rep_id: str) -> dict:
-        name = info["rep_name"].get(rep_id, "") if rep_id in info.index else ""
-        team = info["team"].get(rep_id, "") if rep_id in info.index else ""
+        known = rep_id in info.index
+        name = info["rep_name"].get(rep_id, "") if known else ""
+        name = str(name) if pd.notna(name) and name else rep_id
+        name_en = info["rep_name_en"].get(rep_id, "") if known and "rep_name_en" in info.columns else ""
+        team = info["team"].get(rep_id, "") if known else ""
         return {
             "rep_id": rep_id,
-            "rep_name": str(name) if pd.notna(name) and name else rep_id,
+            "rep_name": name,
+            "name_en": str(name_en) if pd.notna(name_en) and name_en else name,
             "team": str(team) if pd.notna(team) else "",
         }
 
@@ -150,7 +155,7 @@ def awards(
                         rep=who,
                         metric="revenue",
                         value=r.revenue,
-                        en=f"{who['rep_name']} had the highest net revenue in {en_p}: {r.revenue:,.2f}.",
+                        en=f"{who['name_en']} had the highest net revenue in {en_p}: {r.revenue:,.2f}.",
                         zh=f"{who['rep_name']} 在{zh_p}的净营收最高，为 {r.revenue:,.2f}。",
                     )
                 )
@@ -181,7 +186,7 @@ def awards(
                         metric="revenue_growth",
                         value=r.growth,
                         baseline=r.baseline,
-                        en=f"{who['rep_name']} grew revenue {r.growth:+.1%} against the average of the "
+                        en=f"{who['name_en']} grew revenue {r.growth:+.1%} against the average of the "
                         f"previous {n} months ({r.baseline:,.2f} → {r.revenue:,.2f}).",
                         zh=f"{who['rep_name']} 的营收较前 {n} 个月平均增长 {r.growth:+.1%}"
                         f"（{r.baseline:,.2f} → {r.revenue:,.2f}），增幅最大。",
@@ -218,7 +223,7 @@ def awards(
                         rep=who,
                         metric="revenue",
                         value=r.revenue,
-                        en=f"{who['rep_name']}, hired {day:%Y-%m-%d} (within {n} months), had the highest "
+                        en=f"{who['name_en']}, hired {day:%Y-%m-%d} (within {n} months), had the highest "
                         f"revenue among new reps: {r.revenue:,.2f}.",
                         zh=f"{who['rep_name']}（{day:%Y-%m-%d} 入职，{n} 个月内新人）在新人中营收最高，为 "
                         f"{r.revenue:,.2f}。",
@@ -254,7 +259,7 @@ def awards(
                         rep=who,
                         metric="activities",
                         value=r.activities,
-                        en=f"{who['rep_name']} logged the most customer activities in {en_p}: "
+                        en=f"{who['name_en']} logged the most customer activities in {en_p}: "
                         f"{r.activities:,.0f}.",
                         zh=f"{who['rep_name']} 在{zh_p}登记的客户活动最多，共 {r.activities:,.0f} 次。",
                     )
@@ -314,7 +319,7 @@ def _satisfaction_rows(p: Period, satisfaction: pd.DataFrame | None, rules: Awar
                 rep=who,
                 metric=score,
                 value=value,
-                en=f"{who['rep_name']} had the highest {label} in {p.label('en')}: {value:g}{n}.",
+                en=f"{who['name_en']} had the highest {label} in {p.label('en')}: {value:g}{n}.",
                 zh=f"{who['rep_name']} 在{p.label('zh')}的 {label} 最高，为 {value:g}{n_zh}。",
             )
         )

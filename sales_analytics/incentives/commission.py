@@ -139,21 +139,70 @@ def _rep_plans(reps: pd.DataFrame, plans: list[CommissionPlan]) -> dict[str, Com
     return out
 
 
-def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> np.ndarray:
-    """``tiered`` or ``product:<id>`` / ``category:<name>`` for rows paid at their own rate."""
-    group = np.full(len(credits), "tiered", dtype=object)
-    plan_ids = credits["rep_id"].map({r: p.id for r, p in plan_of.items()})
-    for plan in {p.id: p for p in plan_of.values()}.values():
+def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> tuple[np.ndarray, list[str]]:
+    """Per row, a code into the returned names: ``tiered`` (0) or ``product:<id>`` / ``category:<name>``."""
+    codes = np.zeros(len(credits), dtype=np.int64)
+    names = ["tiered"]
+    by_plan: dict[str, list[str]] = {}
+    for rep, plan in plan_of.items():
+        by_plan.setdefault(plan.id, []).append(rep)
+    plans = {p.id: p for p in plan_of.values()}
+    factorized: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    for plan_id, members in by_plan.items():
+        plan = plans[plan_id]
         if not (plan.category_rates or plan.product_rates):
             continue
-        mine = (plan_ids == plan.id).to_numpy()
+        mine = credits["rep_id"].isin(members).to_numpy()
+        # categories first, then products, so a product rate wins over its category's rate
         for col, rates, prefix in (
             ("product_category", plan.category_rates, "category:"),
             ("product_id", plan.product_rates, "product:"),
         ):
-            hit = mine & credits[col].isin(list(rates)).to_numpy()
-            group[hit] = prefix + credits[col].to_numpy()[hit].astype(object)
-    return group
+            if not rates:
+                continue
+            if col not in factorized:
+                factorized[col] = pd.factorize(credits[col])
+            col_codes, uniques = factorized[col]
+            lookup = np.zeros(len(uniques) + 1, dtype=np.int64)  # last slot: missing values (code -1)
+            for k, value in enumerate(uniques):
+                if value in rates:
+                    name = prefix + str(value)
+                    if name not in names:
+                        names.append(name)
+                    lookup[k] = names.index(name)
+            hit = lookup[col_codes]
+            codes = np.where(mine & (hit > 0), hit, codes)
+    return codes, names
+
+
+class _Groups:
+    """Credited micro-units per (period, rep, rate group), with each group's order ids."""
+
+    def __init__(self, credits: pd.DataFrame, rows: np.ndarray, group_codes: np.ndarray, names: list[str]):
+        per_codes, per_names = pd.factorize(credits["period"])
+        rep_codes, rep_names = pd.factorize(credits["rep_id"])
+        n_rep, n_grp = max(len(rep_names), 1), max(len(names), 1)
+        key = (per_codes[rows] * n_rep + rep_codes[rows]) * n_grp + group_codes[rows]
+        order = np.argsort(key, kind="stable")
+        self.rows = rows[order]
+        uniq, starts = np.unique(key[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        totals = np.add.reduceat(credits["credit_micro"].to_numpy()[self.rows], starts) if len(starts) else []
+        self.sums: dict[tuple[str, str, str], int] = {}
+        self.slices: dict[tuple[str, str, str], tuple[int, int]] = {}
+        for k, s, e, total in zip(uniq, starts, ends, totals):
+            pr, g = divmod(int(k), n_grp)
+            p, r = divmod(pr, n_rep)
+            tup = (str(per_names[p]), str(rep_names[r]), names[g])
+            self.sums[tup] = int(total)
+            self.slices[tup] = (int(s), int(e))
+        self._ids = credits["order_id"].to_numpy(dtype=object)
+
+    def ids(self, key: tuple[str, str, str]) -> list[str]:
+        if key not in self.slices:
+            return []
+        s, e = self.slices[key]
+        return self._ids[self.rows[s:e]].tolist()
 
 
 def _ids_text(ids: list[str]) -> str:
@@ -202,34 +251,41 @@ def compute_commissions(
     require_columns(reps, ["rep_id", "team"], "reps")
     through_s = str(parse_period(through))
     credits = order_credits(orders, splits=splits, plan_splits=com.splits)
-    credits = credits.loc[credits["period"] <= through_s].reset_index(drop=True)
+    if len(credits) and credits["period"].max() > through_s:
+        credits = credits.loc[(credits["period"] <= through_s).to_numpy()].reset_index(drop=True)
     first = com.start or (credits["period"].min() if len(credits) else through_s)
     months = [str(m) for m in month_range(min(first, through_s), through_s)]
     reps = reps.assign(rep_id=reps["rep_id"].astype(str))
     plan_of = _rep_plans(reps, com.plans)
-    credits = credits.assign(group=_rate_groups(credits, plan_of))
+    group_codes, group_names = _rate_groups(credits, plan_of)
     info = reps.set_index("rep_id")
 
     # refunds of an order credited in an earlier month are clawed back; others net
     refund = credits["is_refund"].to_numpy()
-    bases = credits.loc[refund, "base_order_id"].unique()
-    orig = (
-        credits.loc[~credits["is_refund"] & credits["base_order_id"].isin(bases)]
-        .groupby("base_order_id")["period"]
-        .min()
-    )
-    orig_period = credits["base_order_id"].map(orig).astype("str").where(refund)
-    claw = refund & (orig_period.isna() | (orig_period < credits["period"])).to_numpy()
-    net = credits.loc[~claw & (credits["period"] >= months[0])]
-    grouped = net.groupby(["period", "rep_id", "group"], sort=False)
-    sums = grouped["credit_micro"].sum().to_dict()
-    positions = grouped.indices
-    net_ids = net["order_id"].to_numpy()
+    ref_rows = np.flatnonzero(refund)
+    ref_bases = credits["base_order_id"].take(ref_rows)
+    originals = ~refund & credits["base_order_id"].isin(ref_bases.unique()).to_numpy()
+    orig = credits.loc[originals, ["base_order_id", "period"]].groupby("base_order_id")["period"].min()
+    orig_period = ref_bases.map(orig).astype("str").reset_index(drop=True)
+    ref_period = credits["period"].take(ref_rows).reset_index(drop=True)
+    is_claw = (orig_period.isna() | (orig_period < ref_period)).to_numpy()
+    claw = np.zeros(len(credits), dtype=bool)
+    claw[ref_rows[is_claw]] = True
+    in_range = (credits["period"] >= months[0]).to_numpy()
+    groups = _Groups(credits, np.flatnonzero(~claw & in_range), group_codes, group_names)
+    sums = groups.sums
     groups_of: dict[tuple[str, str], list[str]] = defaultdict(list)
     for p, r, g in sums:
         if g != "tiered":
             groups_of[(p, r)].append(g)
-    claw_rows = credits.loc[claw].assign(orig_period=orig_period[claw])
+    claw_rows = (
+        credits[["order_id", "base_order_id", "period", "rep_id", "credit_micro"]]
+        .take(ref_rows[is_claw])
+        .assign(
+            orig_period=orig_period[is_claw].to_numpy(),
+            group=np.asarray(group_names, dtype=object)[group_codes[ref_rows[is_claw]]],
+        )
+    )
     claws: dict[tuple[str, str], list] = defaultdict(list)
     for row in claw_rows.itertuples(index=False):
         claws[(row.period, row.rep_id)].append(row)
@@ -296,7 +352,7 @@ def compute_commissions(
             key = (month, rep, "tiered")
             sales = Decimal(int(sums.get(key, 0))) / MICRO
             tiered = tier_lines(plan_r, sales, quota)
-            ids = [str(i) for i in net_ids[positions[key]]] if key in positions else []
+            ids = groups.ids(key)
             for ln in tiered:
                 ln.order_ids = ids
             lines += tiered
@@ -318,7 +374,7 @@ def compute_commissions(
                         base=base,
                         rate=rate,
                         tier=g,
-                        order_ids=[str(i) for i in net_ids[positions[gkey]]],
+                        order_ids=groups.ids(gkey),
                     )
                 )
             commission = sum((ln.amount for ln in lines), Decimal(0))
@@ -415,9 +471,9 @@ def compute_commissions(
     statements = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
     statements = statements.astype({"line_no": "int64", "n_orders": "int64", "amount_cents": "int64"})
     summ = pd.DataFrame(summary, columns=SUMMARY_COLUMNS).astype({"payout_cents": "int64"})
-    shown_credits = (
-        credits.loc[credits["period"] >= months[0]].drop(columns=["share_bp"]).reset_index(drop=True)
-    )
+    shown_credits = credits.drop(columns=["share_bp"])
+    if not in_range.all():
+        shown_credits = shown_credits.loc[in_range].reset_index(drop=True)
     return CommissionResult(statements, summ, shown_credits)
 
 

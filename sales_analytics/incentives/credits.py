@@ -181,51 +181,48 @@ def order_credits(
         raise DataError(
             [DataProblem("orders", "amount is missing", column="amount", rows=rows, expected="a number")]
         )
+    o = o.reset_index(drop=True)
+    status = status.reset_index(drop=True)
     order_id = o["order_id"].astype("str")
     is_refund = (status == "refunded").to_numpy()
-    base = order_id.where(
-        ~(is_refund & order_id.str.endswith(REFUND_SUFFIX).to_numpy()),
-        order_id.str.slice(0, -len(REFUND_SUFFIX)),
-    )
+    suffixed = is_refund & order_id.str.endswith(REFUND_SUFFIX).to_numpy()
+    base = order_id.copy()
+    if suffixed.any():
+        base[suffixed] = order_id[suffixed].str.slice(0, -len(REFUND_SUFFIX))
     cents = np.rint(o["amount"].astype(float).to_numpy() * 100).astype(np.int64)
+    missing = pd.Series(pd.NA, index=o.index, dtype="str")
     frame = pd.DataFrame(
         {
-            "order_id": order_id.to_numpy(),
-            "base_order_id": base.to_numpy(),
-            "period": month_labels(o["order_date"]).to_numpy(),
-            "order_date": pd.to_datetime(o["order_date"]).to_numpy(),
-            "rep_id": o["rep_id"].astype("str").to_numpy(),
+            "order_id": order_id,
+            "base_order_id": base,
+            "period": month_labels(o["order_date"]),
+            "order_date": pd.to_datetime(o["order_date"]),
+            "rep_id": o["rep_id"].astype("str"),
             "amount": cents / 100,
             "amount_cents": cents,
             "is_refund": is_refund,
-            "status": status.to_numpy(),
-            "product_id": (o["product_id"].astype("str").to_numpy() if "product_id" in o.columns else None),
-            "product_category": (
-                o["product_category"].astype("str").to_numpy() if "product_category" in o.columns else None
-            ),
-            "quantity": (
-                o["quantity"].fillna(1).astype(float).to_numpy() if "quantity" in o.columns else 1.0
-            ),
+            "status": status,
+            "product_id": o["product_id"].astype("str") if "product_id" in o.columns else missing,
+            "product_category": o["product_category"].astype("str")
+            if "product_category" in o.columns
+            else missing,
+            "quantity": o["quantity"].fillna(1).astype(float) if "quantity" in o.columns else 1.0,
         }
     )
-    frame["product_id"] = frame["product_id"].astype("str")
-    frame["product_category"] = frame["product_category"].astype("str")
     table = _split_table(splits, plan_splits)
     if table.empty:
-        share_bp = np.full(len(frame), BP, dtype=np.int64)
-        out = frame.assign(share_bp=share_bp)
+        out = frame.assign(share_bp=np.int64(BP))
     else:
         is_split = frame["base_order_id"].isin(table["order_id"]).to_numpy()
-        plain = frame.loc[~is_split].assign(share_bp=BP)
+        frame = frame.assign(_row=np.arange(len(frame)))
+        plain = frame.loc[~is_split].assign(share_bp=np.int64(BP))
         split = (
             frame.loc[is_split]
             .drop(columns="rep_id")
             .merge(table.rename(columns={"order_id": "base_order_id"}), on="base_order_id", how="left")
         )
-        out = pd.concat([plain, split], ignore_index=True)
-        order = {k: i for i, k in enumerate(pd.unique(frame["order_id"]))}
-        out = out.assign(_o=out["order_id"].map(order)).sort_values(["_o", "rep_id"], kind="stable")
-        out = out.drop(columns="_o").reset_index(drop=True)
+        out = pd.concat([plain, split], ignore_index=True).sort_values(["_row", "rep_id"], kind="stable")
+        out = out.drop(columns="_row").reset_index(drop=True)
     micro = out["amount_cents"].to_numpy() * out["share_bp"].to_numpy()
     out = out.assign(share=out["share_bp"] / BP, credit_micro=micro, credit=micro / MICRO)
     return out[

@@ -1,0 +1,157 @@
+"""The pieces the incentive notebook composes: metrics frame, statement sheets, charts, plan lookup."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from sales_analytics.incentives import (
+    compute_commissions,
+    incentive_metrics,
+    leaderboards,
+    ledger_totals,
+    load_incentive_plan,
+    parse_incentive_plan,
+    plot_leaderboard,
+    plot_payouts,
+    statement_tables,
+)
+from sales_analytics.report import use_theme
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parents[1]
+
+ORDERS = pd.DataFrame(
+    {
+        "order_id": ["1", "2", "3", "4"],
+        "order_date": pd.to_datetime(["2026-02-03", "2026-03-02", "2026-03-09", "2026-03-10"]),
+        "customer_id": ["c1", "c2", "c3", "c1"],
+        "rep_id": ["a", "a", "b", "b"],
+        "amount": [100.0, 200.0, 300.0, 50.0],
+        "status": ["paid"] * 4,
+    }
+)
+REPS = pd.DataFrame(
+    {
+        "rep_id": ["a", "b", "x"],
+        "rep_name": ["Ann", "Bo", "Xi"],
+        "team": ["T1", "T2", "T1"],
+        "hire_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-01"]),
+        "active": [True, True, False],
+    }
+)
+
+
+def test_incentive_metrics_joins_sales_targets_and_activities():
+    targets = pd.DataFrame(
+        {
+            "period": ["2026-03", "2026-03"],
+            "rep_id": ["a", "b"],
+            "team": [None, None],
+            "target_amount": [400.0, 350.0],
+        }
+    )
+    acts = pd.DataFrame(
+        {
+            "activity_id": ["A1"],
+            "rep_id": ["a"],
+            "activity_type": ["visit"],
+            "activity_at": pd.to_datetime(["2026-03-04 10:00"]),
+        }
+    )
+    m = incentive_metrics(ORDERS, REPS, targets=targets, activities=acts, through="2026-03")
+    mar = m.loc[m["period"] == "2026-03"].set_index("rep_id")
+    # a: 200 / 400 = 0.5; b: (300 + 50) / 350 = 1.0
+    assert mar["revenue"].to_dict() == {"a": 200.0, "b": 350.0}
+    assert mar["attainment"].to_dict() == {"a": 0.5, "b": 1.0}
+    assert mar["visits"].to_dict() == {"a": 1.0, "b": 0.0}
+    assert mar["rep_name"].to_dict() == {"a": "Ann", "b": "Bo"}
+    teams = incentive_metrics(ORDERS, REPS, level="team")
+    assert teams.loc[teams["period"] == "2026-03"].set_index("team")["revenue"].to_dict() == {
+        "T1": 200.0,
+        "T2": 350.0,
+    }
+
+
+def test_statement_tables_one_per_team_with_ascii_names():
+    plan = parse_incentive_plan(
+        {"commission": {"plans": [{"id": "p", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}
+    )
+    res = compute_commissions(ORDERS, REPS, plan, through="2026-03").for_period("2026-03")
+    sheets = statement_tables(res.statements)
+    assert list(sheets) == ["incentive_statement_t1", "incentive_statement_t2"]
+    assert sum(len(s) for s in sheets.values()) == len(res.statements)
+    # the inactive rep x has no sales: no statement; a and b have one each
+    assert sorted(res.summary["rep_id"]) == ["a", "b"]
+
+
+def test_charts_draw_with_rank_changes():
+    use_theme()  # as open_notebook does: CJK font registered
+    m = incentive_metrics(ORDERS, REPS)
+    board = leaderboards(m, boards=["revenue"])
+    board = board[board["period"] == "2026-03"]
+    fig = plot_leaderboard(board, "revenue", label_column="rep_name", language="en")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # the KPI frame lists b in February with revenue 0 (rank 2): March b (350) first → ▲1; a second, was first → ▼1
+    assert texts == ["▲1", "▼1"]
+    fresh = plot_leaderboard(
+        board[board["rep_id"] == "b"].assign(rank_change=pd.NA), "revenue", language="zh"
+    )
+    assert [t.get_text() for t in fresh.axes[0].texts] == ["新上榜"]
+    plan = parse_incentive_plan(
+        {"commission": {"plans": [{"id": "p", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}
+    )
+    summary = compute_commissions(ORDERS, REPS, plan, through="2026-03").summary
+    assert len(plot_payouts(summary.loc[summary["period"] == "2026-03"]).axes[0].patches) > 0
+    matplotlib.pyplot.close("all")
+
+
+def test_empty_ledger_table_when_none_supplied():
+    empty = ledger_totals(None)
+    assert empty.empty and "period" in empty.columns and "net_points" in empty.columns
+
+
+def test_plan_file_is_found_next_to_the_parameters_file(tmp_path):
+    shutil.copy(ROOT / "parameters" / "incentive_plan.yaml", tmp_path / "incentive_plan.yaml")
+    (tmp_path / "default.yaml").write_text("language: en\n", encoding="utf-8")
+    plan = load_incentive_plan(parameters_file=tmp_path / "default.yaml")
+    assert plan.commission.plans
+    with pytest.raises(Exception, match="file not found"):
+        load_incentive_plan(parameters_file=tmp_path / "sub" / "default.yaml")
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_the_sample(tmp_path):
+    data = os.environ.get("SALES_ANALYTICS_DATA")
+    if not data or not Path(data).is_dir():
+        pytest.skip("no sample data: the root conftest generates it once sales_analytics.sample_data exists")
+    import papermill as pm
+
+    out = tmp_path / "tables"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "03_incentives.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={"data": data, "language": "en", "output_dir": str(out)},
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    names = {p.stem for p in out.glob("*.parquet")}
+    assert {
+        "incentive_leaderboard_rep",
+        "incentive_leaderboard_team",
+        "incentive_contests",
+        "incentive_awards",
+        "incentive_commission_summary",
+        "incentive_statements",
+        "incentive_team_summary",
+        "incentive_ledger",
+    } <= names
+    statements = pd.read_parquet(out / "incentive_statements.parquet")
+    summary = pd.read_parquet(out / "incentive_commission_summary.parquet")
+    per = statements.groupby("rep_id")["amount_cents"].sum().sort_index()
+    assert per.to_dict() == summary.set_index("rep_id")["payout_cents"].sort_index().to_dict()
