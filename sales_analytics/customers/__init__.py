@@ -111,10 +111,10 @@ class CustomerParams(StrictModel):
     k_min: int = Field(3, ge=2, le=20, description="smallest number of k-means clusters tried")
     k_max: int = Field(7, ge=2, le=20, description="largest number of k-means clusters tried")
     silhouette_sample: int = Field(
-        5000, ge=100, le=50_000, description="customers sampled (seeded) to score each k by silhouette"
+        3000, ge=100, le=50_000, description="customers sampled (seeded) to score each k by silhouette"
     )
     kmeans_fit_sample: int = Field(
-        200_000, ge=1000, description="customers sampled (seeded) to fit the final k-means"
+        100_000, ge=1000, description="customers sampled (seeded) to fit the final k-means"
     )
     kmeans_n_init: int = Field(10, ge=10, le=100, description="k-means initialisations (n_init)")
     outlier_iqr: float = Field(

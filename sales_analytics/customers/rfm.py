@@ -28,8 +28,15 @@ from sales_analytics.customers._orders import (
     distinct_orders,
     group_min_max,
     order_rows,
+    take_labels,
 )
-from sales_analytics.customers.segment_maps import NO_NET_SPEND, SegmentMap, code_index, load_segment_map
+from sales_analytics.customers.segment_maps import (
+    NO_NET_SPEND,
+    SegmentMap,
+    all_codes,
+    code_index,
+    load_segment_map,
+)
 from sales_analytics.periods import Period, parse_period
 
 __all__ = [
@@ -73,7 +80,10 @@ def quintile_scores(values: np.ndarray | pd.Series, *, descending: bool = False)
     n = len(v)
     if n == 0:
         return np.zeros(0, dtype=np.int8)
-    order = np.argsort(v, kind="stable")
+    small_ints = bool(np.all(v == np.floor(v)) and v.min() >= -32768 and v.max() <= 32767)
+    # stable sort keeps the given order among ties; 16-bit integers (days, order counts) get
+    # numpy's radix sort, ~15x faster than sorting the same values as floats
+    order = np.argsort(v.astype(np.int16) if small_ints else v, kind="stable")
     rank = np.empty(n, dtype=np.float64)
     rank[order] = np.arange(1, n + 1, dtype=np.float64)
     # The bin edges pd.qcut(rank, 5) uses: linear quantiles of the ranks 1..n.
@@ -127,12 +137,12 @@ def rfm_table(orders: pd.DataFrame, *, period: Period | str, lookback_months: in
     r[idx] = quintile_scores(recency[idx], descending=True)
     f[idx] = quintile_scores(frequency[idx])
     m[idx] = quintile_scores(monetary[idx])
-    code = (r.astype(np.int16) * 100 + f * 10 + m).astype(np.int16)
-    codes = pd.Series(code.astype(str), dtype="str").where(scored)
+    code_idx = np.where(scored, code_index(np.maximum(r, 1), np.maximum(f, 1), np.maximum(m, 1)), 0)
+    codes = take_labels(all_codes(), code_idx, scored)
     out = pd.DataFrame(
         {
-            "period": pd.Series(str(rows.period), index=range(n), dtype="str"),
-            "customer_id": rows.customers.to_numpy(),
+            "period": take_labels([str(rows.period)], np.zeros(n, dtype=np.int64)),
+            "customer_id": rows.customers.array,
             "first_order_date": days_to_datetime(first),
             "last_order_date": days_to_datetime(last),
             "recency": pd.array(np.where(has_purchase, recency, 0), dtype="Int64"),
@@ -176,21 +186,18 @@ def assign_segments(rfm: pd.DataFrame, segment_map: SegmentMap | str) -> pd.Data
     """
     smap = segment_map if isinstance(segment_map, SegmentMap) else load_segment_map(segment_map)
     scored = rfm["scored"].to_numpy(dtype=bool)
-    ids = np.array(list(smap.lookup) + [NO_NET_SPEND], dtype=object)
+    uniq = [*smap.segment_ids, NO_NET_SPEND]
+    pos = {s: i for i, s in enumerate(uniq)}
+    seg_of_code = np.array([pos[s] for s in smap.lookup] + [pos[NO_NET_SPEND]], dtype=np.int64)
     idx = np.full(len(rfm), 125, dtype=np.int64)
     if scored.any():
         idx[scored] = code_index(*(rfm[c].to_numpy(dtype=np.int64, na_value=1)[scored] for c in "rfm"))
-    seg_of_code = ids[idx]
-    uniq = list(smap.segment_ids) + [NO_NET_SPEND]
-    pos = {s: i for i, s in enumerate(uniq)}
-    seg_pos = np.array([pos[s] for s in ids], dtype=np.int64)[idx]
-    zh = np.array([smap.label(s, "zh") for s in uniq], dtype=object)
-    en = np.array([smap.label(s, "en") for s in uniq], dtype=object)
+    seg_pos = seg_of_code[idx]
     rank = np.array([smap.rank(s) for s in uniq], dtype=np.int64)
     return rfm.assign(
-        segment=pd.array(seg_of_code, dtype="str"),
-        segment_zh=pd.array(zh[seg_pos], dtype="str"),
-        segment_en=pd.array(en[seg_pos], dtype="str"),
+        segment=take_labels(uniq, seg_pos),
+        segment_zh=take_labels([smap.label(s, "zh") for s in uniq], seg_pos),
+        segment_en=take_labels([smap.label(s, "en") for s in uniq], seg_pos),
         segment_rank=rank[seg_pos],
     )
 
