@@ -64,7 +64,6 @@ KNOWN_METRICS: tuple[str, ...] = (
     "activities",
     "csat",
     "nps",
-    "points",
 )
 # Metrics a contest can compute itself from orders / activities over its window.
 CONTEST_METRICS: tuple[str, ...] = (
