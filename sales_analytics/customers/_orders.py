@@ -44,7 +44,8 @@ class OrderRows:
     day: np.ndarray  # order day of each kept row (int64 days since epoch)
     amount: np.ndarray  # float64
     purchase: np.ndarray  # bool: a paid row (not a refund)
-    order_id: pd.Series  # order ids of the kept rows (positional)
+    position: np.ndarray  # 0-based position of each kept row in the orders table
+    all_order_ids: pd.Series  # the orders table's order_id column (every row, not only kept ones)
     missing_customer: pd.DataFrame  # rows in the window without a customer id
     cancelled_rows: int = 0  # rows in the window left out as cancelled
     cancelled_amount: float = 0.0
@@ -52,6 +53,15 @@ class OrderRows:
     @property
     def n_customers(self) -> int:
         return len(self.customers)
+
+    @property
+    def order_id(self) -> pd.Series:
+        """Order ids of the kept rows (a copy: use :meth:`count_orders` for counting)."""
+        return self.all_order_ids.take(self.position).reset_index(drop=True)
+
+    def count_orders(self, rows: np.ndarray) -> np.ndarray:
+        """Per-customer count of distinct order ids among the kept rows selected by ``rows`` (bool)."""
+        return distinct_orders(self.code[rows], self.all_order_ids, self.position[rows], self.n_customers)
 
 
 def check_columns(frame: pd.DataFrame, required: tuple[str, ...], table: str = "orders") -> None:
@@ -171,22 +181,28 @@ def order_rows(orders: pd.DataFrame, period: Period | str, lookback_months: int 
             float(missing["amount"].sum()),
         )
     keep &= ~no_id
-    kept_ids = ids[keep] if not keep.all() else ids
-    raw_codes, uniques = pd.factorize(kept_ids, sort=False)
-    order = np.asarray(uniques.argsort(), dtype=np.int64)  # sorted customer ids → stable tie-break
-    remap = np.empty(len(order), dtype=np.int64)
-    remap[order] = np.arange(len(order), dtype=np.int64)
-    customers = pd.Index(uniques.take(order), name="customer_id")
+    # Factorize the whole column (cheaper than copying the kept strings first), then keep only
+    # customers that have a kept row, numbered in sorted id order.
+    all_codes, uniques = pd.factorize(ids, sort=False, use_na_sentinel=True)
+    position = np.flatnonzero(keep)
+    kept_codes = all_codes[position]
+    present = np.flatnonzero(np.bincount(kept_codes, minlength=len(uniques)) > 0)
+    kept_uniques = uniques.take(present)
+    order = np.asarray(kept_uniques.argsort(), dtype=np.int64)  # sorted customer ids → stable tie-break
+    remap = np.full(len(uniques), -1, dtype=np.int64)
+    remap[present[order]] = np.arange(len(order), dtype=np.int64)
+    customers = pd.Index(kept_uniques.take(order), name="customer_id")
     return OrderRows(
         period=p,
         as_of=pd.Timestamp(p.end) + pd.Timedelta(days=1),
         end_day=end,
         customers=customers,
-        code=remap[raw_codes],
-        day=day[keep],
-        amount=amount[keep],
-        purchase=purchase[keep],
-        order_id=orders["order_id"][keep].reset_index(drop=True),
+        code=remap[kept_codes],
+        day=day[position],
+        amount=amount[position],
+        purchase=purchase[position],
+        position=position,
+        all_order_ids=orders["order_id"],
         missing_customer=missing,
         cancelled_rows=cancelled_rows,
         cancelled_amount=cancelled_amount,
@@ -205,28 +221,34 @@ def group_min_max(code: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndar
     return lo, hi
 
 
-def distinct_orders(code: np.ndarray, order_id: pd.Series, n: int) -> np.ndarray:
-    """Per-customer count of distinct order ids (an order id belongs to one customer).
+def distinct_orders(code: np.ndarray, order_ids: pd.Series, position: np.ndarray, n: int) -> np.ndarray:
+    """Per-customer count of distinct order ids among the rows at ``position`` (their customers: ``code``).
 
-    The lines of one order usually sit next to each other, so only the first row of each run
-    of equal ids is hashed (an order split over several runs is still counted once).
+    An order id belongs to one customer. The lines of one order usually sit next to each other,
+    so ids are hashed once per run of equal ids (an order split over several runs is still
+    counted once), and the string column is never copied when runs are short.
     """
     if not len(code):
         return np.zeros(n, dtype=np.int64)
-    values = order_id.reset_index(drop=True)
-    starts = np.ones(len(values), dtype=bool)
-    if len(values) > 1:
-        starts[1:] = (
-            (values.iloc[1:].to_numpy() != values.iloc[:-1].to_numpy())
-            if values.dtype == object
-            else (values.iloc[1:].reset_index(drop=True) != values.iloc[:-1].reset_index(drop=True))
-            .fillna(True)
-            .to_numpy(dtype=bool)
-        )
-    ocode, uniques = pd.factorize(values[starts], sort=False)
-    owner = np.empty(len(uniques), dtype=np.int64)
-    owner[ocode] = code[starts]
-    return np.bincount(owner, minlength=n)
+    values = order_ids.reset_index(drop=True)
+    total = len(values)
+    new_run = np.ones(total, dtype=bool)
+    if total > 1:
+        same = values.iloc[1:].reset_index(drop=True) == values.iloc[:-1].reset_index(drop=True)
+        new_run[1:] = ~same.fillna(False).to_numpy(dtype=bool)
+    starts = np.flatnonzero(new_run)
+    if len(starts) < 0.8 * total:
+        run_codes, uniques = pd.factorize(values.take(starts), sort=False)
+        ocode = run_codes[(np.cumsum(new_run) - 1)[position]]
+    else:
+        row_codes, uniques = pd.factorize(values, sort=False)
+        ocode = row_codes[position]
+    no_id = ocode < 0  # a row without an order id counts as an order of its own
+    owner = np.zeros(len(uniques), dtype=np.int64)
+    used = np.zeros(len(uniques), dtype=bool)
+    owner[ocode[~no_id]] = code[~no_id]
+    used[ocode[~no_id]] = True
+    return np.bincount(owner[used], minlength=n) + np.bincount(code[no_id], minlength=n)
 
 
 def take_labels(

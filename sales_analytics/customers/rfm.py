@@ -25,7 +25,6 @@ import pandas as pd
 from sales_analytics.customers._orders import (
     NAT_DAY,
     days_to_datetime,
-    distinct_orders,
     group_min_max,
     order_rows,
     take_labels,
@@ -124,7 +123,7 @@ def rfm_table(orders: pd.DataFrame, *, period: Period | str, lookback_months: in
     n = rows.n_customers
     buy = rows.purchase
     first, last = group_min_max(rows.code[buy], rows.day[buy], n)
-    frequency = distinct_orders(rows.code[buy], rows.order_id[buy], n)
+    frequency = rows.count_orders(buy)
     monetary = np.bincount(rows.code, weights=rows.amount, minlength=n)
     as_of_day = rows.end_day + 1
     has_purchase = last != NAT_DAY
