@@ -329,17 +329,25 @@ def _plant_faults(inst: Instrument, resp: pd.DataFrame, rng: np.random.Generator
     dur = resp["duration_s"].to_numpy().copy()
     dur[picks["speeder"]] = np.maximum(3.0, dur[picks["speeder"]] * rng.uniform(0.08, 0.2, counts["speeder"]))
     resp["duration_s"] = dur
+    columns = {it.id: resp[it.id].to_numpy(dtype=float).copy() for it in numeric}
     if likert:
         level = rng.integers(3, 6, counts["straight"]).astype(float)
-        block = np.repeat(level[:, None], len(likert), axis=1)
-        resp.loc[picks["straight"], likert] = block
-    for row in picks["range"]:
-        it = numeric[int(rng.integers(0, len(numeric)))]
-        lo, hi = it.bounds
-        resp.loc[row, it.id] = float(hi + 1 if rng.random() < 0.7 else lo - 1)
+        for c in likert:
+            columns[c][picks["straight"]] = level
+    which = rng.integers(0, len(numeric), counts["range"])
+    above = rng.random(counts["range"]) < 0.7
+    for row, j, up in zip(picks["range"], which, above):
+        lo, hi = numeric[j].bounds
+        columns[numeric[j].id][row] = float(hi + 1 if up else lo - 1)
+    blank = {c: np.zeros(n, dtype=bool) for c in required}
     for row in picks["incomplete"]:
-        gone = rng.choice(len(required), size=max(1, len(required) // 2), replace=False)
-        resp.loc[row, [required[g] for g in gone]] = np.nan
+        for g in rng.choice(len(required), size=max(1, len(required) // 2), replace=False):
+            blank[required[g]][row] = True
+    for c, v in columns.items():
+        resp[c] = np.where(blank.get(c, False), np.nan, v)
+    for c in required:
+        if c not in columns and blank[c].any():
+            resp[c] = resp[c].mask(blank[c])
     dup_rows = picks["duplicate"]
     if "team" in resp and inst.anonymous:  # never let a copy lift a small team over the threshold
         sizes = resp.groupby(["period", "team"])["team"].transform("size").to_numpy()

@@ -34,6 +34,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import Field, PrivateAttr, model_validator
 
 from sales_analytics import paths
@@ -303,10 +304,28 @@ def instrument_from_dict(data: Mapping[str, Any], file: str | Path = "<instrumen
     return inst
 
 
+_CACHE: dict[tuple[str, int, int], Instrument] = {}
+
+
 def load_instrument(path: str | Path) -> Instrument:
-    """Load and validate one instrument file."""
+    """Load and validate one instrument file (cached while the file is unchanged)."""
     path = Path(path)
-    return instrument_from_dict(load_yaml(path), path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return instrument_from_dict(load_yaml(path), path)  # load_yaml names the missing file
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _CACHE:
+        try:  # the C parser when present; any problem is re-read by load_yaml for its clear error
+            data = yaml.load(
+                path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            )
+        except (yaml.YAMLError, UnicodeDecodeError):
+            data = None
+        if not isinstance(data, dict):
+            data = load_yaml(path)
+        _CACHE[key] = instrument_from_dict(data, path)
+    return _CACHE[key]
 
 
 def load_instruments(folder: str | Path | None = None) -> dict[str, Instrument]:
