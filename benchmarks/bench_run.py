@@ -88,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         values = [next(n["duration_s"] for n in m["notebooks"] if n["name"] == name) for _, m in runs]
         print(f"  notebook {name:<23}{median(values):>10.2f}")
+    biggest = sorted(runs[0][1]["tables"], key=lambda t: -t["rows"] * len(t["columns"]))[:3]
+    print(
+        "largest tables (they dominate report_s): "
+        + ", ".join(f"{t['name']} {t['rows']:,}×{len(t['columns'])}" for t in biggest)
+    )
     total = median([wall for wall, _ in runs])
     print(
         f"{'total (wall)':<32}{total:>10.2f}   target < {TARGET_S:.0f} s: "
