@@ -83,7 +83,9 @@ class DataParams(StrictModel):
     scan: bool = Field(True, description="also read every other supported file in dir")
     column_maps_dir: str = Field("", description="'' = parameters/column_maps")
     dup_check_max_rows: int = Field(
-        2_000_000, ge=0, description="tables longer than this skip the duplicate-row check"
+        500_000,
+        ge=0,
+        description="tables longer than this skip the full-row duplicate check (it costs more than the rest of validation)",
     )
 
     @field_validator("tables")

@@ -91,7 +91,7 @@ def _typed_csv_columns(job: _FileJob) -> Callable[[list[str]], dict[str, pa.Data
         out: dict[str, pa.DataType] = {}
         for name in header:
             spec = schema.by_name.get(name)
-            if spec is not None and spec.kind == "number":
+            if spec is not None and spec.kind in ("number", "money"):
                 out[name] = pa.float64()
             elif spec is not None and spec.kind == "date":
                 out[name] = pa.timestamp("ns")
@@ -382,7 +382,7 @@ def inspect_table(
     sheet: str | int | None = None,
     encoding: str | None = None,
     tz: str = "Asia/Shanghai",
-    dup_check_max_rows: int = 2_000_000,
+    dup_check_max_rows: int = 500_000,
 ) -> TableRead:
     """Read one file into one validated canonical table (no cross-table checks).
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "DATE_FAMILIES",
@@ -48,7 +50,13 @@ NULL_TOKENS: tuple[str, ...] = (
     "—",
 )
 
+_NULL_SET = pa.array(NULL_TOKENS, type=pa.large_string())
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _STR_MAPPER(t: pa.DataType) -> object:
+    return pd.StringDtype(na_value=np.nan)
+
 
 # family name -> (regex the whole cell matches, human description)
 DATE_FAMILIES: dict[str, tuple[str, str]] = {
@@ -81,8 +89,10 @@ def clean_text(series: pd.Series) -> pd.Series:
     ['a', nan, nan, nan, 'b']
     """
     s = series if series.dtype == "str" else series.astype("str")
-    s = s.str.strip().str.strip("\u3000\ufeff")
-    return s.where(~s.isin(NULL_TOKENS))
+    # one pyarrow pass each: trim (Unicode whitespace, so also U+3000), then the null tokens
+    arr = pc.utf8_trim(pa.array(s, type=pa.large_string(), from_pandas=True), "\ufeff \t\r\n\u3000\xa0")
+    arr = pc.if_else(pc.is_in(arr, value_set=_NULL_SET), pa.scalar(None, pa.large_string()), arr)
+    return pd.Series(arr.to_pandas(types_mapper=_STR_MAPPER), index=series.index, name=series.name)
 
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -111,7 +121,52 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, values.isna() & text.notna()
 
 
-def parse_ids(series: pd.Series) -> pd.Series:
+_FIRST_SPACE = np.zeros(256, dtype=bool)
+_FIRST_SPACE[[9, 10, 13, 32, 0xE3, 0xC2, 0xEF]] = True  # also the lead bytes of U+3000, NBSP, BOM
+_LAST_SPACE = np.zeros(256, dtype=bool)
+_LAST_SPACE[[9, 10, 13, 32, 0x80, 0xA0, 0xBF]] = True  # also the last bytes of U+3000, NBSP, BOM
+
+
+def text_flags(series: pd.Series) -> tuple[bool, bool]:
+    """``(may_need_trim, may_hold_formula)`` from the first and last byte of every cell.
+
+    Reads the Arrow buffers directly (no string is built), so a clean column of
+    a big CSV costs milliseconds; ``True`` means "look closer", not "found".
+
+    >>> text_flags(pd.Series(["a", "b "], dtype="str")), text_flags(pd.Series(["=1", "b"], dtype="str"))
+    ((True, False), (False, True))
+    """
+    try:
+        arr = pa.array(series, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return True, True
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    trim = formula = False
+    for chunk in chunks:
+        t, f = _chunk_flags(chunk)
+        trim, formula = trim or t, formula or f
+    return trim, formula
+
+
+def _chunk_flags(arr: pa.Array) -> tuple[bool, bool]:
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True, True
+    if len(arr) == 0:
+        return False, False
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    _, off_buf, data_buf = arr.buffers()
+    if data_buf is None:
+        return False, False
+    offsets = np.frombuffer(off_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    first = data[starts[filled]]
+    last = data[ends[filled] - 1]
+    return bool(_FIRST_SPACE[first].any() or _LAST_SPACE[last].any()), bool((first == ord("=")).any())
+
+
+def parse_ids(series: pd.Series, *, clean: bool = True) -> pd.Series:
     """Ids as text: ``17850.0`` (an id written as a float) becomes ``17850``.
 
     >>> parse_ids(pd.Series([17850.0, None, 12.5])).tolist()
@@ -124,7 +179,7 @@ def parse_ids(series: pd.Series) -> pd.Series:
         out = series.astype("str")
         out = out.where(~integral, series.where(integral, 0).astype("int64").astype("str"))
         return out.where(series.notna())
-    text = clean_text(series)
+    text = clean_text(series) if clean or series.dtype != "str" else series
     if pd.api.types.is_string_dtype(text.dtype) and text.str.endswith(".0").any():
         float_like = text.str.fullmatch(r"-?\d+\.0+")
         text = text.where(~float_like.fillna(False).astype(bool), text.str.replace(r"\.0+$", "", regex=True))

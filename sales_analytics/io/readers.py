@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.io.parsing import NULL_TOKENS
 
 __all__ = ["RawTable", "read_source_file"]
 
@@ -314,7 +315,13 @@ def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> Ra
             found=delimiter.join(header)[:200],
         )
     return RawTable(
-        frame, name, "csv", first_row=header_at + 2, encoding=enc, delimiter=delimiter, notes=notes
+        frame,
+        name,
+        "csv",
+        first_row=header_at + 2,
+        encoding=enc,
+        delimiter=delimiter,
+        notes=notes,
     )
 
 
@@ -350,7 +357,7 @@ def _arrow_csv(
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 strings_can_be_null=True,
-                null_values=["", "NA", "N/A", "NULL", "null", "NaN"],
+                null_values=list(NULL_TOKENS),
                 quoted_strings_can_be_null=True,
             ),
         )

@@ -25,7 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sales_analytics.errors import DataProblem
-from sales_analytics.io.parsing import clean_text, parse_booleans, parse_datetimes, parse_ids, parse_numbers
+from sales_analytics.io.parsing import (
+    clean_text,
+    parse_booleans,
+    parse_datetimes,
+    parse_ids,
+    parse_numbers,
+    text_flags,
+)
 from sales_analytics.io.readers import RawTable
 from sales_analytics.io.schemas import ColumnSpec, TableSchema
 
@@ -198,28 +205,36 @@ def _describe_family(name: str) -> str:
 
 
 def _coerce_column(
-    frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, tz: str, text_source: bool, now: pd.Timestamp
+    frame_col: pd.Series,
+    spec: ColumnSpec,
+    check: TableCheck,
+    tz: str,
+    text_source: bool,
+    now: pd.Timestamp,
+    csv_only: bool = False,
 ) -> pd.Series:
     kind, name = spec.kind, spec.name
     if kind in ("id", "text"):
-        if pd.api.types.is_string_dtype(frame_col.dtype) and frame_col.dtype == "str" and not text_source:
+        if frame_col.dtype == "str" and not text_source:
             out = frame_col
         else:
-            out = parse_ids(frame_col) if kind == "id" else clean_text(frame_col)
-            if kind == "text" and not pd.api.types.is_string_dtype(frame_col.dtype):
-                out = out.astype("str")
-        out = out.astype("str")
-        if kind == "id" and text_source:
-            formula = out.str.startswith("=").fillna(False).to_numpy(dtype=bool)
-            if formula.any():
-                check.error(
-                    formula,
-                    "{n} cells look like spreadsheet formulas",
-                    name,
-                    expected="plain values (export the values, not the formulas)",
-                    found=_first_bad(out, pd.Series(formula, index=out.index)),
-                )
-        return out
+            trim, formula = text_flags(frame_col) if frame_col.dtype == "str" else (True, True)
+            if kind == "id":
+                # a CSV reader already turned the null tokens into missing values: trim only when needed
+                out = parse_ids(frame_col, clean=trim or not csv_only)
+            else:
+                out = clean_text(frame_col) if trim or not csv_only else frame_col
+            if kind == "id" and formula:
+                starts = out.str.startswith("=").fillna(False).to_numpy(dtype=bool)
+                if starts.any():
+                    check.error(
+                        starts,
+                        "{n} cells look like spreadsheet formulas",
+                        name,
+                        expected="plain values (export the values, not the formulas)",
+                        found=_first_bad(out, pd.Series(starts, index=out.index)),
+                    )
+        return out.astype("str") if out.dtype != "str" else out
     if kind in ("number", "money"):
         if kind == "number" and pd.api.types.is_integer_dtype(frame_col.dtype):
             values, bad = frame_col, pd.Series(False, index=frame_col.index)
@@ -367,7 +382,7 @@ def coerce_table(
     *,
     tz: str = "Asia/Shanghai",
     now: pd.Timestamp | None = None,
-    dup_check_max_rows: int = 2_000_000,
+    dup_check_max_rows: int = 500_000,
 ) -> pd.DataFrame:
     """Convert a mapped table to the canonical dtypes; record errors and warnings in ``check``.
 
@@ -384,6 +399,7 @@ def coerce_table(
     """
     now = now if now is not None else pd.Timestamp.now(tz=tz)
     text_source = any(seg.raw.format in _TEXT_FORMATS for seg in check.segments)
+    csv_only = all(seg.raw.format == "csv" for seg in check.segments)
     missing = [c for c in schema.required if c not in frame.columns]
     for col in missing:
         check.fatal(
@@ -398,7 +414,7 @@ def coerce_table(
         if spec.name not in frame.columns:
             continue
         source = frame[spec.name]
-        col = _coerce_column(source, spec, check, tz, text_source, now)
+        col = _coerce_column(source, spec, check, tz, text_source, now, csv_only)
         empty = col.isna().to_numpy()
         if empty.any():  # unreadable cells are already reported: only blank cells count as empty
             blank = (
