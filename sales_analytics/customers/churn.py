@@ -21,7 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from sales_analytics.customers._orders import check_columns, days_to_datetime, order_rows
+from sales_analytics.customers._orders import check_columns, days_to_datetime, group_min_max, order_rows
 from sales_analytics.periods import Period
 
 __all__ = ["churn_risk", "owner_reps", "without_contact_columns"]
@@ -73,17 +73,24 @@ def owner_reps(
     1           b     r9        owner
     """
     check_columns(orders, ("order_date", "customer_id", "rep_id"))
-    paid = orders
+    paid = np.ones(len(orders), dtype=bool)
     if "status" in orders.columns:
-        paid = orders.loc[
-            (orders["status"] == "paid").fillna(True).to_numpy(dtype=bool)
-            | orders["status"].isna().to_numpy()
-        ]
-    paid = paid.loc[paid["customer_id"].notna(), ["customer_id", "order_date", "rep_id"]]
-    last = paid.sort_values(["customer_id", "order_date"], kind="stable").drop_duplicates(
-        "customer_id", keep="last"
-    )[["customer_id", "rep_id"]]
-    last = last.assign(owner_source="last_order")
+        paid = ((orders["status"] == "paid") | orders["status"].isna()).fillna(True).to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
+    sel = np.flatnonzero(paid & (codes >= 0))
+    when = orders["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[sel]
+    order = np.lexsort((when, codes[sel]))  # by customer, then date; stable: ties keep file order
+    sorted_codes = codes[sel][order]
+    is_last = np.ones(len(order), dtype=bool)
+    is_last[:-1] = sorted_codes[1:] != sorted_codes[:-1]
+    rows = sel[order][is_last]
+    last = pd.DataFrame(
+        {
+            "customer_id": np.asarray(uniques.take(sorted_codes[is_last])),
+            "rep_id": orders["rep_id"].to_numpy()[rows],
+            "owner_source": "last_order",
+        }
+    )
     owner_col = None
     if customers is not None:
         owner_col = next((c for c in OWNER_COLUMNS if c in customers.columns), None)
@@ -171,10 +178,7 @@ def churn_risk(
     has_own = (n_days >= min_orders) & np.isfinite(own_gap) & (own_gap > 0)
     typical = float(np.median(own_gap[has_own])) if has_own.any() else np.nan
     usual = np.where(has_own, own_gap, typical)
-    first = np.full(n, np.iinfo(np.int64).max)
-    last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, rows.code[buy], rows.day[buy])
-    np.maximum.at(last, rows.code[buy], rows.day[buy])
+    first, last = group_min_max(rows.code[buy], rows.day[buy], n)
     as_of_day = rows.end_day + 1
     bought = n_days > 0
     since = np.where(bought, as_of_day - last, -1)
@@ -183,7 +187,7 @@ def churn_risk(
     base = pd.DataFrame(
         {
             "customer_id": rows.customers.to_numpy(),
-            "last_order_date": days_to_datetime(np.where(bought, last, np.iinfo(np.int64).min)),
+            "last_order_date": days_to_datetime(last),
             "days_since_last": since,
             "usual_gap_days": usual,
             "rhythm": np.where(has_own, "own", "typical"),
