@@ -3,8 +3,9 @@
 Targets (issue #3): loading + validating 10M order rows from Parquet takes at
 most 2x pyarrow's own read of the file (``pq.read_table``); loading +
 validating 1M order rows from CSV at most 2x Polars' ``read_csv``. Each
-timing is the median of ``--repeat`` runs after one warm-up (so every engine
-reads from the page cache). Also shown, not targeted: reading the run's
+timing is the median of ``--repeat`` rounds after one warm-up (so every engine
+reads from the page cache); each round runs every engine in turn, so a change
+of load on the shared machine hits them alike. Also shown, not targeted: reading the run's
 snapshot, pandas' own readers. Exit status 1 when a target is missed.
 
 The data is the sample "large" (~10M order rows) cached by bench_kpis.py in
@@ -23,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +69,7 @@ def synthetic(rows: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
                 np.char.add("C", rng.integers(0, 200_000, rows).astype(str)), dtype="str"
             ),
             "rep_id": pd.Series(np.asarray(reps["rep_id"])[rng.integers(0, 300, rows)], dtype="str"),
-            "amount": np.round(rng.gamma(2.0, 500.0, rows), 2),  # refunds made negative below
+            "amount": np.round(rng.gamma(2.0, 500.0, rows), 2),  # refunds are made negative below
             "status": pd.Series(
                 rng.choice(["paid", "refunded", "cancelled"], rows, p=[0.95, 0.03, 0.02]), dtype="str"
             ),
@@ -79,6 +79,8 @@ def synthetic(rows: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
             "channel": pd.Series(rng.choice(["online", "store"], rows), dtype="str"),
         }
     )
+    refunded = (orders["status"] == "refunded").to_numpy()
+    orders["amount"] = np.where(refunded, -orders["amount"], orders["amount"])
     return orders, reps
 
 
@@ -100,16 +102,6 @@ def source_data(rows: int, use_synthetic: bool) -> tuple[pd.DataFrame, pd.DataFr
             tables[name].to_parquet(folder / f"{name}.parquet", index=False)
         return tables["orders"].head(rows).reset_index(drop=True), tables["reps"]
     return synthetic(rows)
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up: page cache, imports
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,49 +139,48 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-        results: list[dict[str, object]] = []
-
-        def add(phase: str, engine: str, seconds: float, baseline: bool = False) -> None:
-            results.append({"phase": phase, "engine": engine, "seconds": seconds, "baseline": baseline})
-            print(f"  {phase:<9} {engine:<36} {seconds:8.3f} s", flush=True)
-
-        add(
-            "parquet",
-            "pyarrow pq.read_table",
-            timed(lambda: pq.read_table(pq_dir / "orders.parquet"), args.repeat),
-            baseline=True,
-        )
-        add(
-            "parquet",
-            "pandas read_parquet",
-            timed(lambda: pd.read_parquet(pq_dir / "orders.parquet"), args.repeat),
-        )
-        ds_holder: dict[str, object] = {}
+        holder: dict[str, object] = {}
 
         def load_pq() -> None:
-            ds_holder["ds"] = sa.load_dataset(pq_dir, params=params)
+            holder["ds"] = sa.load_dataset(pq_dir, params=params)
 
-        add("parquet", "sales_analytics load_dataset+validate", timed(load_pq, args.repeat))
-        sa.write_snapshot(ds_holder.pop("ds"), snap_dir)  # type: ignore[arg-type]
-        add(
-            "snapshot",
-            "sales_analytics read_snapshot",
-            timed(lambda: sa.read_snapshot(snap_dir), args.repeat),
-        )
-
-        add(
-            "csv",
-            "polars read_csv",
-            timed(lambda: pl.read_csv(csv_dir / "orders.csv"), args.repeat),
-            baseline=True,
-        )
-        add("csv", "pyarrow csv.read_csv", timed(lambda: pacsv.read_csv(csv_dir / "orders.csv"), args.repeat))
-        add(
-            "csv",
-            "sales_analytics load_dataset+validate",
-            timed(lambda: sa.load_dataset(csv_dir, params=params), args.repeat),
-        )
-
+        load_pq()
+        sa.write_snapshot(holder.pop("ds"), snap_dir)  # type: ignore[arg-type]
+        # (phase, engine, function, is the baseline); engines of a phase run in turn within each
+        # round, so a load change on the shared machine hits them alike
+        cases = [
+            ("parquet", "pyarrow pq.read_table", lambda: pq.read_table(pq_dir / "orders.parquet"), True),
+            ("parquet", "pandas read_parquet", lambda: pd.read_parquet(pq_dir / "orders.parquet"), False),
+            ("parquet", "sales_analytics load_dataset+validate", load_pq, False),
+            ("snapshot", "sales_analytics read_snapshot", lambda: sa.read_snapshot(snap_dir), False),
+            ("csv", "polars read_csv", lambda: pl.read_csv(csv_dir / "orders.csv"), True),
+            ("csv", "pyarrow csv.read_csv", lambda: pacsv.read_csv(csv_dir / "orders.csv"), False),
+            (
+                "csv",
+                "sales_analytics load_dataset+validate",
+                lambda: sa.load_dataset(csv_dir, params=params),
+                False,
+            ),
+        ]
+        runs: dict[str, list[float]] = {engine + phase: [] for phase, engine, _, _ in cases}
+        for _, _, fn, _ in cases:
+            fn()  # warm-up: page cache, imports
+        for round_no in range(args.repeat):
+            for phase, engine, fn, _ in cases:
+                t0 = time.perf_counter()
+                fn()
+                runs[engine + phase].append(time.perf_counter() - t0)
+                holder.clear()
+            print(f"  round {round_no + 1}/{args.repeat} done", flush=True)
+        results = [
+            {
+                "phase": phase,
+                "engine": engine,
+                "seconds": statistics.median(runs[engine + phase]),
+                "baseline": base,
+            }
+            for phase, engine, _, base in cases
+        ]
         table = pd.DataFrame(results)
         base = table[table["baseline"]].set_index("phase")["seconds"]
         base["snapshot"] = base["parquet"]

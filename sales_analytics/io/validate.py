@@ -409,11 +409,13 @@ def coerce_table(
             found="columns " + ", ".join(map(str, frame.columns[:15])),
         )
     out: dict[str, pd.Series] = {}
+    unchanged: dict[str, pd.Series] = {}
     index = frame.index
     for spec in schema.columns:
         if spec.name not in frame.columns:
             continue
         source = frame[spec.name]
+        unchanged[spec.name] = source
         col = _coerce_column(source, spec, check, tz, text_source, now, csv_only)
         empty = col.isna().to_numpy()
         if empty.any():  # unreadable cells are already reported: only blank cells count as empty
@@ -433,14 +435,14 @@ def coerce_table(
                 if spec.kind == "bool":
                     col = col.astype(bool)
         out[spec.name] = col
-    # the file's column order, then absent optional columns (not for open survey tables)
-    ordered = {c: out.get(c, frame[c]) for c in frame.columns if c not in missing}
+    # the file's column order, then absent optional columns (not for open survey tables); columns
+    # that came through unchanged are not copied (a new DataFrame would consolidate 10M-row blocks)
+    changed = {c: v for c, v in out.items() if v is not unchanged.get(c)}
     if not schema.open_columns:
         for spec in schema.columns:
-            if spec.name not in ordered and not spec.required:
-                ordered[spec.name] = _empty(spec.kind, len(frame), spec.default, index)
-    out = ordered
-    result = pd.DataFrame(out, index=index)
+            if spec.name not in frame.columns and not spec.required:
+                changed[spec.name] = _empty(spec.kind, len(frame), spec.default, index)
+    result = frame.assign(**changed) if changed else frame.copy(deep=False)
     _check_keys(result, schema, check)
     _quality_checks(result, schema, check, dup_check_max_rows)
     return result.reset_index(drop=True)
