@@ -9,6 +9,7 @@ run under nbval read the small sample and never write into ``outputs/``.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,16 +21,23 @@ collect_ignore_glob = ["tests/notebooks/fixtures/*", "benchmarks/*", "data/*", "
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("SALES_ANALYTICS_HOME", str(ROOT))
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process only: notebook kernels keep the inline backend
     if "SALES_ANALYTICS_TEST_TMP" in os.environ:
         return
     tmp = Path(tempfile.mkdtemp(prefix="sales-analytics-tests-"))
     os.environ["SALES_ANALYTICS_TEST_TMP"] = str(tmp)
     os.environ["SALES_ANALYTICS_OUTPUTS"] = str(tmp / "outputs")
     data = tmp / "data"
-    try:
-        from sales_analytics.sample_data import write_sample
-    except ImportError:  # the generator is not there yet: tests that need data will say so
-        return
+    from sales_analytics.sample_data import write_sample
+
     write_sample(data, size="small")
     os.environ["SALES_ANALYTICS_DATA"] = str(data)
+    config._sales_analytics_tmp = tmp  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    tmp = getattr(config, "_sales_analytics_tmp", None)
+    if tmp is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
