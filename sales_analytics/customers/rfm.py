@@ -47,21 +47,6 @@ __all__ = [
     "rfm_table",
 ]
 
-RFM_COLUMNS = [
-    "period",
-    "customer_id",
-    "first_order_date",
-    "last_order_date",
-    "recency",
-    "frequency",
-    "monetary",
-    "scored",
-    "r",
-    "f",
-    "m",
-    "rfm_code",
-]
-
 
 def quintile_scores(values: np.ndarray | pd.Series, *, descending: bool = False) -> np.ndarray:
     """Scores 1-5 by quintile of ``rank(method="first")`` — ``pd.qcut`` on the ranks.
@@ -144,19 +129,16 @@ def rfm_table(orders: pd.DataFrame, *, period: Period | str, lookback_months: in
             "customer_id": rows.customers.array,
             "first_order_date": days_to_datetime(first),
             "last_order_date": days_to_datetime(last),
-            "recency": pd.array(np.where(has_purchase, recency, 0), dtype="Int64"),
+            "recency": pd.arrays.IntegerArray(recency.astype(np.int64), ~has_purchase),
             "frequency": frequency.astype(np.int64),
             "monetary": monetary,
             "scored": scored,
-            "r": pd.array(r, dtype="Int8"),
-            "f": pd.array(f, dtype="Int8"),
-            "m": pd.array(m, dtype="Int8"),
+            "r": pd.arrays.IntegerArray(r, ~scored),
+            "f": pd.arrays.IntegerArray(f, ~scored),
+            "m": pd.arrays.IntegerArray(m, ~scored),
             "rfm_code": codes,
         }
     )
-    out.loc[~has_purchase, "recency"] = pd.NA
-    for col in ("r", "f", "m"):
-        out.loc[~scored, col] = pd.NA
     return out
 
 
