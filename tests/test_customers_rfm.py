@@ -281,6 +281,37 @@ def test_squeezely_map_covers_all_codes_once() -> None:
     assert m.label("champions", "zh") == "重要价值客户" and m.label("champions", "en") == "Champions"
 
 
+@pytest.mark.parametrize(
+    ("code", "segment"),
+    [  # one code from each row of formulas.md §6.3 (c), taken at the edges of the score ranges
+        ("555", "champions"),
+        ("445", "champions"),
+        ("543", "loyal"),
+        ("335", "loyal"),
+        ("553", "potential_loyalist"),
+        ("323", "potential_loyalist"),
+        ("512", "new_customers"),
+        ("311", "new_customers"),
+        ("525", "promising"),
+        ("313", "promising"),
+        ("535", "need_attention"),
+        ("324", "need_attention"),
+        ("331", "about_to_sleep"),
+        ("251", "about_to_sleep"),
+        ("255", "at_risk"),
+        ("124", "at_risk"),
+        ("155", "cannot_lose_them"),
+        ("113", "cannot_lose_them"),
+        ("332", "hibernating_customers"),
+        ("211", "hibernating_customers"),
+        ("111", "lost_customers"),
+        ("151", "lost_customers"),
+    ],
+)
+def test_squeezely_boundaries(code: str, segment: str) -> None:
+    assert load_segment_map("rfm_squeezely").segment_for(code) == segment
+
+
 def test_user_map_file(tmp_path: Path) -> None:
     path = tmp_path / "two.yaml"
     path.write_text(
