@@ -141,10 +141,31 @@ def encode(values: pd.Series) -> Codes:
             if idx.null_count == 0
             else (pc.fill_null(idx, -1).to_numpy(zero_copy_only=False))
         )
-        uniques = pd.Index(pd.array(enc.dictionary.to_pandas(), dtype=values.dtype))
+        uniques = pd.Index(enc.dictionary.to_pandas())
         return Codes(codes.astype(np.int32 if len(uniques) < 2**31 else np.int64, copy=False), uniques)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return Codes(codes, pd.Index(uniques))
+
+
+def to_categorical(codes: Codes) -> pd.Categorical:
+    """A Categorical from codes whose ``uniques`` are known to be distinct (the output of :func:`encode`).
+
+    ``Categorical.from_codes`` re-checks that the categories are distinct,
+    hashing every category again: 12 s for 8.6M order ids here. The codes come
+    from an encoding, so the check is skipped through pandas' own fast path
+    when this pandas has it.
+    """
+    n = len(codes.uniques)
+    itype = np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32 if n < 2**31 else np.int64
+    c = codes.codes.astype(itype, copy=False)
+    from_fastpath = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    simple_new = getattr(pd.Categorical, "_simple_new", None)
+    if from_fastpath is not None and simple_new is not None:
+        try:
+            return simple_new(c, from_fastpath(codes.uniques, False))
+        except TypeError:  # pragma: no cover - a pandas without these private signatures
+            pass
+    return pd.Categorical.from_codes(c, categories=codes.uniques)  # pragma: no cover
 
 
 def dense(codes: Codes) -> tuple[np.ndarray, int]:

@@ -41,6 +41,7 @@ from sales_analytics.kpis._core import (
     require_columns,
     safe_ratio,
     split,
+    to_categorical,
 )
 from sales_analytics.periods import Period
 
@@ -85,7 +86,7 @@ def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
         s = orders[col]
         if col in _ID_COLUMNS and not isinstance(s.dtype, pd.CategoricalDtype):
             c = encode(s)
-            converted[col] = pd.Categorical.from_codes(c.codes, categories=c.uniques)
+            converted[col] = to_categorical(c)
     return orders.assign(**converted)  # untouched columns are shared (copy-on-write), not copied
 
 
