@@ -78,10 +78,13 @@ def make_bundle(
                 {
                     "period": [p] * 4,
                     "instrument": ["customer_satisfaction"] * 2 + ["team_pulse"] * 2,
+                    "group_by": ["all", "all", "team", "team"],
                     "group": ["all", "all", "华东一组", "华南一组"],
-                    "metric": ["nps", "csat", "enps", "enps"],
-                    "value": [32.0, 0.81, 20.0, None],
-                    "n": [210, 210, 9, 4],
+                    "metric": ["nps", "csat_top2", "enps", "enps"],
+                    "value": [32.0, 81.0, 20.0, None],
+                    "moe": [11.3, 5.2, 30.0, None],
+                    "n": [210, 210, 9, None],
+                    "change": [4.0, -1.0, None, None],
                     "suppressed": [False, False, False, True],
                 }
             ).to_parquet(tables / "survey_scores.parquet")

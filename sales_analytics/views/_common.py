@@ -1,0 +1,85 @@
+"""Helpers shared by the view pages: period filtering, masking, chart set-up."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+import pandas as pd
+
+from sales_analytics.report.labels import label
+from sales_analytics.views.app import note
+
+
+def missing(key: str, language: str) -> w.HTML:
+    """The plain note shown where a bundle lacks a section."""
+    return note(label("view_missing_section", language).format(section=label(key, language)))
+
+
+def at(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
+    """Rows of one period (the frame itself when it has no period column)."""
+    if frame is None or "period" not in frame.columns:
+        return frame
+    return frame[frame["period"].astype(str) == period]
+
+
+def latest_wave(frame: pd.DataFrame | None, period: str, by: str = "instrument") -> pd.DataFrame | None:
+    """For each instrument, the rows of its latest wave on or before ``period`` (surveys are not monthly)."""
+    if frame is None or frame.empty or "period" not in frame.columns:
+        return frame
+    f = frame[frame["period"].astype(str) <= period]
+    if by not in f.columns:
+        return f[f["period"].astype(str) == f["period"].astype(str).max()]
+    last = f.groupby(by)["period"].transform(lambda s: s.astype(str).max())
+    return f[f["period"].astype(str) == last.astype(str)]
+
+
+def num(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def localized(frame: pd.DataFrame, language: str, *stems: str) -> pd.DataFrame:
+    """Keep ``<stem>_<language>`` as ``<stem>`` and drop the other language's column."""
+    out = frame.copy()
+    other = "en" if language == "zh" else "zh"
+    for stem in stems:
+        if f"{stem}_{language}" in out.columns:
+            out[stem] = out[f"{stem}_{language}"]
+        out = out.drop(columns=[c for c in (f"{stem}_{language}", f"{stem}_{other}") if c in out.columns])
+    return out
+
+
+def mask_suppressed(frame: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
+    """Rows the survey library suppressed (group below the anonymity threshold) show no numbers at all."""
+    if frame is None or "suppressed" not in frame.columns:
+        return frame
+    out = frame.copy()
+    hidden = out["suppressed"].fillna(False).astype(bool)
+    text = label("view_suppressed", language)
+    for col in out.columns:
+        if (
+            col != "period"
+            and pd.api.types.is_numeric_dtype(out[col])
+            and not pd.api.types.is_bool_dtype(out[col])
+        ):
+            out[col] = out[col].astype(object).where(~hidden, text)
+    return out.drop(columns=["suppressed"])
+
+
+def figure(width: float = 7.5, height: float = 3.2):
+    import matplotlib.pyplot as plt
+
+    from sales_analytics.report.theme import use_theme
+
+    use_theme()
+    return plt.subplots(figsize=(width, height))
+
+
+def money_axis(ax, language: str, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = (lambda v, _: f"{v / 10_000:,.0f}万") if language == "zh" else (lambda v, _: f"{v / 1_000:,.0f}k")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))

@@ -1,0 +1,130 @@
+"""总览 Overview: KPI cards with arrows, revenue vs target, team comparison, alerts."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+
+from sales_analytics.report.labels import label
+from sales_analytics.views._common import at, figure, latest_wave, missing, money_axis, num
+from sales_analytics.views.app import note
+from sales_analytics.views.bundles import Bundle
+from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading
+
+
+def _survey_cards(bundle: Bundle, language: str) -> list[Card]:
+    scores = latest_wave(bundle.table("survey_scores"), bundle.period)
+    if scores is None or scores.empty or "metric" not in scores.columns:
+        return []
+    overall = scores[
+        (scores.get("group_by", "all") == "all") & (scores["instrument"] == "customer_satisfaction")
+    ]
+    out = []
+    for metric, key, scale, fmt in (
+        ("nps", "view_nps", 1.0, "{:+.0f}"),
+        ("csat_top2", "view_csat", 100.0, "{:.1%}"),
+    ):
+        hit = overall[overall["metric"] == metric]
+        if hit.empty or math.isnan(num(hit["value"].iloc[0])):
+            continue
+        value = num(hit["value"].iloc[0]) / scale
+        change = num(hit["change"].iloc[0]) if "change" in hit.columns else math.nan
+        text = label("view_vs_previous", language)
+        if "moe" in hit.columns and not math.isnan(num(hit["moe"].iloc[0])):
+            text += f" (±{num(hit['moe'].iloc[0]) / scale:{'.0f' if scale == 1 else '.1%'}})"
+        out.append(Card(key, fmt.format(value), None if math.isnan(change) else change, text))
+    return out
+
+
+def overview(bundle: Bundle, language: str) -> list[w.Widget]:
+    p = bundle.period
+    out: list[w.Widget] = []
+    monthly = bundle.table("kpi_sales_monthly")
+    team = bundle.table("kpi_attainment_team")
+    items: list[Card] = []
+    row = at(monthly, p)
+    if row is not None and not row.empty:
+        r = row.iloc[-1]
+        mom, yoy = num(r.get("pct_vs_previous")), num(r.get("pct_vs_last_year"))
+        items.append(Card("revenue", fmt_money(num(r.get("revenue")), language)))
+        items.append(
+            Card(
+                "view_growth_mom",
+                fmt_pct(mom, language, signed=True),
+                None if math.isnan(mom) else mom,
+                label("view_vs_previous", language),
+            )
+        )
+        items.append(
+            Card(
+                "view_growth_yoy",
+                fmt_pct(yoy, language, signed=True),
+                None if math.isnan(yoy) else yoy,
+                label("view_vs_last_year", language),
+            )
+        )
+    now = at(team, p)
+    if now is not None and not now.empty and {"revenue", "target_amount"} <= set(now.columns):
+        target = now["target_amount"].sum()
+        att = now["revenue"].sum() / target if target > 0 else math.nan
+        items.append(
+            Card(
+                "attainment",
+                fmt_pct(att, language),
+                None if math.isnan(att) else att - 1,
+                label("view_vs_target", language),
+            )
+        )
+    items += _survey_cards(bundle, language)
+    out.append(cards(items, language) if items else missing("view_kpi_section", language))
+
+    if monthly is not None and not monthly.empty:
+        series = monthly.sort_values("period").tail(13)
+        fig, ax = figure()
+        x = series["period"].astype(str)
+        ax.plot(x, series["revenue"], marker="o", label=label("revenue", language))
+        if team is not None and "target_amount" in team.columns:
+            targets = team.groupby(team["period"].astype(str))["target_amount"].sum()
+            ax.plot(
+                x,
+                [targets.get(k, math.nan) for k in x],
+                linestyle="--",
+                label=label("target_amount", language),
+            )
+        money_axis(ax, language)
+        ax.tick_params(axis="x", rotation=45)
+        ax.legend()
+        out += [
+            heading("view_revenue_vs_target", language),
+            chart(fig, alt=label("view_revenue_vs_target", language)),
+        ]
+
+    if now is not None and not now.empty and "attainment" in now.columns:
+        t = now.sort_values("attainment")
+        fig, ax = figure(7.5, 0.8 + 0.45 * len(t))
+        ax.barh(t["team"].astype(str), t["attainment"], color="#4c72b0")
+        ax.axvline(1.0, color="grey", linestyle="--")
+        for y, v in enumerate(t["attainment"]):
+            ax.text(v, y, f" {v:.0%}", va="center")
+        ax.set_xlabel(label("attainment", language))
+        out += [
+            heading("view_team_comparison", language),
+            chart(fig, alt=label("view_team_comparison", language)),
+        ]
+
+    alerts: list[str] = []
+    pacing = at(bundle.table("kpi_pacing"), p)
+    if pacing is not None and "status" in pacing.columns:
+        off = pacing[pacing["status"].astype(str).str.lower() == "off-track"]
+        if len(off):
+            alerts.append(label("view_alert_off_track", language).format(n=len(off)))
+    churn = at(bundle.table("customer_churn_risk"), p)
+    if churn is not None and len(churn):
+        alerts.append(label("view_alert_churn", language).format(n=len(churn)))
+    violations = at(bundle.table("rules_violations"), p)
+    if violations is not None and len(violations):
+        alerts.append(label("view_alert_violations", language).format(n=len(violations)))
+    out.append(heading("view_alerts", language))
+    out += [note(a) for a in alerts] or [note(label("view_alert_none", language))]
+    return out

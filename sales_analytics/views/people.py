@@ -1,0 +1,226 @@
+"""排行榜 Leaderboard & contests, and 个人绩效 the rep scorecard."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+import pandas as pd
+
+from sales_analytics.report.labels import label
+from sales_analytics.views._common import at, figure, localized, missing, money_axis, num
+from sales_analytics.views.app import note
+from sales_analytics.views.bundles import Bundle
+from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading, table
+
+_BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
+
+
+def _board_chart(board: pd.DataFrame, name_col: str, language: str, title: str) -> w.HTML:
+    b = board.sort_values("rank", ascending=False).tail(15)
+    fig, ax = figure(7.5, 0.8 + 0.38 * len(b))
+    ax.barh(b[name_col].astype(str), b["value"], color="#55a868")
+    for y, (v, change) in enumerate(
+        zip(b["value"], b.get("rank_change", pd.Series([math.nan] * len(b))), strict=False)
+    ):
+        arrow = (
+            ""
+            if pd.isna(change) or change == 0
+            else (f" ▲{int(change)}" if change > 0 else f" ▼{int(-change)}")
+        )
+        ax.text(v, y, arrow, va="center", color="#1a7f37" if arrow.startswith(" ▲") else "#c62828")
+    ax.set_title(title)
+    return chart(fig, alt=title)
+
+
+def _boards(frame: pd.DataFrame | None, level: str, language: str) -> list[w.Widget]:
+    key = f"view_leaderboard_{level}"
+    if frame is None or frame.empty or "board" not in frame.columns:
+        return [heading(key, language), missing(key, language)]
+    names = list(dict.fromkeys(frame["board"].astype(str)))
+    picker = w.ToggleButtons(
+        options=[
+            (
+                label(f"board_{n}", language)
+                if label(f"board_{n}", language) != f"board_{n}"
+                else label(n, language),
+                n,
+            )
+            for n in names
+        ],
+        value=names[0],
+    )
+    body = w.VBox()
+    name_col = (
+        "rep_name"
+        if level == "rep" and "rep_name" in frame.columns
+        else ("team" if level == "team" else "rep_id")
+    )
+
+    def render(change=None) -> None:
+        board = picker.value
+        if board not in names:  # value from the browser
+            body.children = [note(label("view_bad_choice", language))]
+            return
+        b = frame[frame["board"].astype(str) == board].sort_values("rank")
+        cols = [c for c in ("rank", "rank_change", name_col, "team", "value", "tied") if c in b.columns]
+        cols = list(dict.fromkeys(cols))
+        body.children = [_board_chart(b, name_col, language, picker.label), table(b[cols], language)]
+
+    picker.observe(render, names="value")
+    render()
+    return [heading(key, language), picker, body]
+
+
+def leaderboard(bundle: Bundle, language: str) -> list[w.Widget]:
+    p = bundle.period
+    out = _boards(at(bundle.table("incentive_leaderboard_rep"), p), "rep", language)
+    out += _boards(at(bundle.table("incentive_leaderboard_team"), p), "team", language)
+
+    awards = at(bundle.table("incentive_awards"), p)
+    out.append(heading("view_awards", language))
+    if awards is None or awards.empty:
+        out.append(missing("view_awards", language))
+    else:
+        text_col = f"rule_{language}"
+        given = (
+            awards[awards["awarded"].fillna(False).astype(bool)] if "awarded" in awards.columns else awards
+        )
+        if text_col in given.columns:
+            out += [note(str(t)) for t in given[text_col].dropna()]
+        shown = localized(awards, language, "rule")
+        out.append(table(shown, language))
+
+    contests = at(bundle.table("incentive_contests"), p)
+    out.append(heading("view_contests", language))
+    if contests is None or contests.empty:
+        out.append(missing("view_contests", language))
+    else:
+        shown = contests.copy()
+        if language == "en" and "contest_en" in shown.columns:
+            shown["contest"] = shown["contest_en"]
+        shown = shown.drop(columns=[c for c in ("contest_en", "contest_id", "as_of") if c in shown.columns])
+        out.append(table(shown, language))
+    return out
+
+
+# ----------------------------------------------------------- rep scorecard
+def rep_scorecard(bundle: Bundle, language: str) -> list[w.Widget]:
+    p = bundle.period
+    score = at(bundle.table("kpi_scorecard"), p)
+    if score is None or score.empty or "rep_id" not in score.columns:
+        return [missing("view_scorecard", language)]
+    name_col = "rep_name" if "rep_name" in score.columns else "rep_id"
+    options = [
+        (f"{r[name_col]} ({r['rep_id']})" if name_col != "rep_id" else str(r["rep_id"]), str(r["rep_id"]))
+        for _, r in score.sort_values("rep_id").iterrows()
+    ]
+    picker = w.Dropdown(
+        options=options, description=label("rep_name", language), layout=w.Layout(width="320px")
+    )
+    body = w.VBox()
+    valid = {v for _, v in options}
+
+    def render(change=None) -> None:
+        rep = picker.value
+        if rep not in valid:  # value from the browser: accept only listed reps
+            body.children = [note(label("view_bad_choice", language))]
+            return
+        body.children = _rep_sections(bundle, language, rep)
+
+    picker.observe(render, names="value")
+    render()
+    return [picker, body]
+
+
+def _rep_rows(bundle: Bundle, name: str, rep: str, period: str | None = None) -> pd.DataFrame | None:
+    t = bundle.table(name)
+    if t is None or "rep_id" not in t.columns:
+        return None
+    t = t[t["rep_id"].astype(str) == rep]
+    return at(t, period) if period else t
+
+
+def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
+    p = bundle.period
+    out: list[w.Widget] = []
+    now = _rep_rows(bundle, "kpi_scorecard", rep, p)
+    sat = _rep_rows(bundle, "survey_rep_satisfaction", rep, p)
+    if now is not None and not now.empty:
+        r = now.iloc[0]
+        items = [
+            Card("revenue", fmt_money(num(r.get("revenue")), language)),
+            Card("attainment", fmt_pct(num(r.get("attainment")), language)),
+        ]
+        for key in ("orders", "win_rate", "visits"):
+            v = num(r.get(key))
+            if not math.isnan(v):
+                items.append(Card(f"view_{key}", fmt_pct(v, language) if key == "win_rate" else f"{v:,.0f}"))
+        if sat is not None and not sat.empty and not math.isnan(num(sat["csat"].iloc[0])):
+            items.append(Card("view_csat", f"{num(sat['csat'].iloc[0]):.1%}"))
+        out.append(cards(items, language))
+
+    hist = _rep_rows(bundle, "kpi_sales_by_rep", rep)
+    att = _rep_rows(bundle, "kpi_attainment_rep", rep)
+    if hist is not None and not hist.empty:
+        h = hist[hist["period"].astype(str) <= p].sort_values("period").tail(12)
+        fig, ax = figure(7.5, 3.0)
+        ax.plot(h["period"].astype(str), h["revenue"], marker="o", label=label("revenue", language))
+        if att is not None and "target_amount" in att.columns:
+            tgt = att.set_index(att["period"].astype(str))["target_amount"]
+            ax.plot(
+                h["period"].astype(str),
+                [tgt.get(k) for k in h["period"].astype(str)],
+                linestyle="--",
+                label=label("target_amount", language),
+            )
+        money_axis(ax, language)
+        ax.tick_params(axis="x", rotation=45)
+        ax.legend()
+        out += [
+            heading("view_revenue_trend", language),
+            chart(fig, alt=label("view_revenue_trend", language)),
+        ]
+
+    if now is not None and not now.empty:
+        detail = now.drop(columns=[c for c in ("period", "rep_id", "rep_name", "team") if c in now.columns])
+        out += [
+            heading("view_scorecard", language),
+            table(detail.T.reset_index().set_axis(["metric", "value"], axis=1), language),
+        ]
+    acts = _rep_rows(bundle, "kpi_activities", rep)
+    if acts is not None and not acts.empty:
+        a = acts[acts["period"].astype(str) <= p].sort_values("period").tail(6)
+        out += [heading("view_activities", language), table(a.drop(columns=["rep_id"]), language)]
+    training = bundle.table("training_coverage")
+    if training is not None and {"level", "key"} <= set(training.columns):
+        t = at(training[(training["level"] == "rep") & (training["key"].astype(str) == rep)], p)
+        out += [
+            heading("view_training", language),
+            table(t.drop(columns=["level", "key"]), language)
+            if not t.empty
+            else note(label("view_no_rows", language)),
+        ]
+    statement = _rep_rows(bundle, "incentive_statements", rep, p)
+    if statement is not None:
+        keep = [
+            c
+            for c in (
+                "line_no",
+                "line_type",
+                "description",
+                "tier",
+                "n_orders",
+                "base_amount",
+                "rate",
+                "amount",
+            )
+            if c in statement.columns
+        ]
+        out += [
+            heading("view_commission_statement", language),
+            table(statement[keep], language)
+            if not statement.empty
+            else note(label("view_no_rows", language)),
+        ]
+    return out
