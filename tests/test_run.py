@@ -136,7 +136,6 @@ def _run(project: dict[str, Path], **kwargs):
 
 # --------------------------------------------------------------------------- parameters and notebooks
 def test_standard_parameters_cell_declares_all_five_names():
-    # papermill.inspect_notebook would only see `language` here (lines with a second '=' are skipped)
     assert declared_parameters(FIXTURES / "publish.ipynb") == [
         "period",
         "data",
@@ -145,6 +144,19 @@ def test_standard_parameters_cell_declares_all_five_names():
         "output_dir",
     ]
     assert declared_parameters(FIXTURES / "sleep.ipynb")[-1] == "sleep_s"
+
+
+def test_parameter_lines_papermill_cannot_read_are_still_declared(tmp_path, caplog):
+    # papermill's line pattern skips a line with '=' in its comment
+    cell = nbformat.v4.new_code_cell(
+        'period: str = ""  # "" = latest month\ndata: str = (\n    ""\n)\nlanguage: str = "zh"  # zh | en'
+    )
+    cell.metadata["tags"] = ["parameters"]
+    path = tmp_path / "old_style.ipynb"
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": kernelspec}), path)
+    assert declared_parameters(path) == ["period", "data", "language"]
+    assert "cannot read the parameter line(s) of ['period']" in caplog.text
 
 
 def test_notebook_parameters_passes_only_declared_names():

@@ -3,7 +3,8 @@
 Papermill renders each injected parameter as an assignment ``name = value``;
 it escapes values but not names, so a name is only ever injected when it is a
 plain identifier *and* the notebook's ``parameters`` cell declares it
-(parsed from the cell, see :func:`declared_parameters`). Anything else is refused before papermill
+(:func:`declared_parameters`, checked against ``papermill.inspect_notebook``).
+Anything else is refused before papermill
 sees it.
 
 Notebooks run through papermill's Python API. With ``jobs > 1`` a process pool
@@ -96,17 +97,19 @@ def check_parameter_names(names: Iterable[str]) -> None:
 def declared_parameters(path: str | Path) -> list[str]:
     """Names assigned at top level of the notebook's first cell tagged ``parameters``.
 
-    The cell is found as papermill finds it. Its source is parsed with ``ast``
-    rather than with ``papermill.inspect_notebook``, whose line pattern skips
-    any line holding a second ``=``: the project's standard parameters cell has
-    ``""`` defaults with ``=`` in their comments (``data: str = ""  # "" = …``),
-    so papermill would report only ``language`` of its five names.
+    The cell is found as papermill finds it and parsed with ``ast``, which sees
+    every assignment however it is written. ``papermill.inspect_notebook``
+    (what ``papermill --help-notebook`` shows) is asked too: its line pattern
+    skips a line whose comment holds an ``=``, so a name it misses is logged as a warning (the run still passes it), instead of
+    the notebook silently falling back to its defaults, e.g. reading the raw
+    data rather than the run's snapshot.
 
     An empty list means the notebook has no ``parameters`` cell.
     """
     import ast
 
     import nbformat
+    import papermill
 
     nb = nbformat.read(str(path), as_version=4)
     cell = next(
@@ -134,6 +137,19 @@ def declared_parameters(path: str | Path) -> list[str]:
             else ([node.target] if isinstance(node, ast.AnnAssign) else [])
         )
         names += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in names]
+    try:
+        seen = papermill.inspect_notebook(str(path))
+    except Exception as exc:  # e.g. no kernelspec: papermill cannot tell, the ast reading stands
+        log.debug("papermill could not inspect %s: %s", path, exc)
+        seen = names
+    missed = [n for n in names if n not in seen]
+    if missed:
+        log.warning(
+            "notebook %s: papermill's inspection cannot read the parameter line(s) of %s "
+            "(an '=' in the comment?); they are passed all the same",
+            Path(path).name,
+            missed,
+        )
     return names
 
 
