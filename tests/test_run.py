@@ -582,3 +582,18 @@ def test_plan_files_travel_with_the_bundle_and_count_in_the_fingerprint(project,
     plan.write_text("rate: 0.06\n", encoding="utf-8")
     assert _run(project, parameters_file=folder / "default.yaml").status == "ok"
     assert len(execute.calls) == 2
+
+
+def test_cli_run_with_defaults_reads_the_data_folder_of_the_environment(project, monkeypatch, capsys):
+    # as a new user runs it: no --data, no --period (the data folder comes from $SALES_ANALYTICS_DATA)
+    from sales_analytics.cli import main
+
+    monkeypatch.setattr(monthly, "execute_notebooks", fake_execute())
+    monkeypatch.setenv("SALES_ANALYTICS_DATA", str(project["data"]))
+    monkeypatch.setenv("SALES_ANALYTICS_OUTPUTS", str(project["outputs"]))
+    assert main(["run", "--notebooks-dir", str(project["notebooks"]), "--no-progress"]) == 0
+    assert "2026-10: published" in capsys.readouterr().out
+    m = read_manifest(project["outputs"] / "2026-10")
+    assert {i["table"] for i in m["inputs"]} == {"orders", "reps"}
+    assert main(["run", "--notebooks-dir", str(project["notebooks"]), "--wait", "0.5"]) == 0
+    assert "up to date" in capsys.readouterr().out
