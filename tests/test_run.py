@@ -597,3 +597,19 @@ def test_cli_run_with_defaults_reads_the_data_folder_of_the_environment(project,
     assert {i["table"] for i in m["inputs"]} == {"orders", "reps"}
     assert main(["run", "--notebooks-dir", str(project["notebooks"]), "--wait", "0.5"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_run_on_an_in_memory_dataset_hashes_tables_by_content(project, monkeypatch):
+    from sales_analytics.io import Dataset
+
+    monkeypatch.setattr(monthly, "execute_notebooks", fake_execute())
+    loaded = monthly.load_dataset(project["data"])
+    ds = Dataset(tables={name: loaded.tables[name] for name in ("orders", "reps")})
+    result = _run(project, dataset=ds)
+    inputs = {i["table"]: i for i in result.manifest["inputs"]}
+    assert inputs["orders"]["profile"] == "in-memory" and inputs["orders"]["rows"] == 5
+    assert (result.bundle / "inputs" / "orders.parquet").exists()
+    # the same frames give the same fingerprint: the second run is skipped
+    assert _run(project, dataset=ds).status == "skipped"
+    changed = Dataset(tables={**ds.tables, "orders": ds.orders.assign(amount=ds.orders["amount"] * 2)})
+    assert _run(project, dataset=changed).status == "ok"
