@@ -167,7 +167,17 @@ def voice(bundle: Bundle, language: str) -> list[w.Widget]:
             )
             if c in now.columns
         ]
-        out.append(table(mask_suppressed(now[keep], language), language))
+        pulse = now[(now["instrument"] == "team_pulse") & now["metric"].isin(["enps", "nps"])]
+        if not pulse.empty:  # the team survey by team: groups below the anonymity threshold show no numbers
+            out += [
+                heading("view_team_pulse", language),
+                table(mask_suppressed(pulse[keep], language), language, max_plain_rows=30),
+            ]
+            now = now.drop(pulse.index)
+        out += [
+            heading("view_customer_scores", language),
+            table(mask_suppressed(now[keep], language), language),
+        ]
 
     dims = latest_wave(bundle.table("survey_dimensions"), p)
     out.append(heading("view_survey_dimensions", language))

@@ -29,6 +29,13 @@ def _board_chart(board: pd.DataFrame, name_col: str, language: str, title: str) 
             else (f" ▲{int(change)}" if change > 0 else f" ▼{int(-change)}")
         )
         ax.text(v, y, arrow, va="center", color="#1a7f37" if arrow.startswith(" ▲") else "#c62828")
+    board_name = str(board["board"].iloc[0]) if "board" in board.columns and len(board) else ""
+    if board_name in ("revenue", "credited_sales"):
+        money_axis(ax, language, axis="x")
+    elif board_name == "attainment":
+        from matplotlib.ticker import PercentFormatter
+
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title(title)
     return chart(fig, alt=title)
 
@@ -157,7 +164,7 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
             if not math.isnan(v):
                 items.append(Card(f"view_{key}", fmt_pct(v, language) if key == "win_rate" else f"{v:,.0f}"))
         if sat is not None and not sat.empty and not math.isnan(num(sat["csat"].iloc[0])):
-            items.append(Card("view_csat", f"{num(sat['csat'].iloc[0]):.1%}"))
+            items.append(Card("view_csat", f"{num(sat['csat'].iloc[0]) / 100:.1%}"))  # surveys give percent
         out.append(cards(items, language))
 
     hist = _rep_rows(bundle, "kpi_sales_by_rep", rep)
