@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -26,8 +27,11 @@ DANGEROUS = [
 
 
 def _text(cell) -> str:
-    # OOXML stores a carriage return as _x000D_; Excel decodes it, openpyxl leaves it escaped
-    return cell.value.replace("_x000D_", "\r") if isinstance(cell.value, str) else cell.value
+    # OOXML stores some characters as _xHHHH_ (carriage return, control characters, a literal
+    # "_x" sequence); Excel decodes them, openpyxl leaves them as stored
+    if not isinstance(cell.value, str):
+        return cell.value
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), cell.value)
 
 
 def _cells_xml(path: Path) -> str:
@@ -170,3 +174,91 @@ def test_same_tables_give_the_same_bytes(tmp_path):
 def test_bad_language_is_refused(tmp_path):
     with pytest.raises(SalesAnalyticsError, match=r"language must be one of \['en', 'zh'\]; got 'fr'"):
         write_excel({}, tmp_path / "x.xlsx", language="fr")
+
+
+def test_every_kind_of_value_reads_back_as_written(tmp_path):
+    from datetime import date, datetime
+
+    frame = pd.DataFrame(
+        {
+            "text": [
+                "华东一组",
+                " padded ",
+                "a & b < c > d",
+                "line\nbreak",
+                "_x0041_ literal",
+                "bell\x07",
+                None,
+            ],
+            "number": [1.5, -0.000012345, 1e16, float("nan"), float("inf"), 3.0, 123456789.125],
+            "count": pd.array([1, None, 3, 4, 5, 6, 2**40], dtype="Int64"),
+            "flag": pd.array([True, False, None, True, True, False, True], dtype="boolean"),
+            "when": pd.to_datetime(
+                [
+                    "2026-10-01 08:30:00",
+                    None,
+                    "1900-01-15",
+                    "1900-03-01",
+                    "2026-01-01",
+                    "2026-12-31 23:59:59",
+                    "2000-02-29",
+                ],
+                format="ISO8601",
+            ),
+            "day": [
+                date(2026, 10, 1),
+                None,
+                date(2026, 10, 3),
+                date(2026, 10, 4),
+                date(2026, 10, 5),
+                date(2026, 10, 6),
+                date(2026, 10, 7),
+            ],
+            "mixed": pd.Series(["x", 2, 2.5, True, None, "=bad", "y"], dtype=object),
+        }
+    )
+    path = tmp_path / "kinds.xlsx"
+    write_excel({"t": frame}, path, language="en")
+    with zipfile.ZipFile(path) as z:  # every part is well-formed XML
+        import xml.etree.ElementTree as ET
+
+        for name in z.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                ET.fromstring(z.read(name))
+    ws = openpyxl.load_workbook(path)["t"]
+    got = [[_text(c) for c in row] for row in ws.iter_rows(min_row=2, max_row=8)]
+    assert [r[0] for r in got] == [
+        "华东一组",
+        " padded ",
+        "a & b < c > d",
+        "line\nbreak",
+        "_x0041_ literal",
+        "bell\x07",
+        None,
+    ]
+    assert [r[1] for r in got] == [1.5, -0.000012345, 1e16, None, None, 3, 123456789.125]
+    assert [r[2] for r in got] == [1, None, 3, 4, 5, 6, 2**40]
+    assert [r[3] for r in got] == [True, False, None, True, True, False, True]
+    assert [r[4] for r in got] == [
+        datetime(2026, 10, 1, 8, 30),
+        None,
+        datetime(1900, 1, 15),
+        datetime(1900, 3, 1),
+        datetime(2026, 1, 1),
+        datetime(2026, 12, 31, 23, 59, 59),
+        datetime(2000, 2, 29),
+    ]
+    assert got[0][5] == datetime(2026, 10, 1) and ws["F2"].number_format == "yyyy-mm-dd" and got[1][5] is None
+    assert [r[6] for r in got] == ["x", 2, 2.5, True, None, "=bad", "y"] and ws["G7"].quotePrefix
+    assert ws["E2"].number_format == "yyyy-mm-dd hh:mm:ss" and ws["B2"].number_format == "#,##0.00"
+    assert ws.max_row == 8 and ws.auto_filter.ref == "A1:G8"
+
+
+def test_empty_and_column_less_tables(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    write_excel(
+        {"no_rows": pd.DataFrame({"period": pd.Series([], dtype="str")}), "no_columns": pd.DataFrame()}, path
+    )
+    wb = openpyxl.load_workbook(path)
+    assert wb["no_rows"]["A1"].value == "期间" and wb["no_rows"]["A2"].value is None
+    assert wb["no_columns"].max_row == 1
