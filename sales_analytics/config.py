@@ -25,7 +25,7 @@ from sales_analytics import paths
 from sales_analytics.errors import ConfigError
 
 __all__ = [
-    "Parameters",
+    "Parameters",  # noqa: F822 (built on first use by the module __getattr__ below)
     "StrictModel",
     "load_parameters",
     "load_yaml",

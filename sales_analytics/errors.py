@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ConfigError",
@@ -17,6 +18,7 @@ __all__ = [
     "RunError",
     "SalesAnalyticsError",
     "format_rows",
+    "require_columns",
 ]
 
 _MAX_ROWS_SHOWN = 5
@@ -140,3 +142,38 @@ class ConfigError(SalesAnalyticsError):
 
 class RunError(SalesAnalyticsError):
     """A monthly run failed (a notebook raised, the lock is held, …)."""
+
+
+def require_columns(frame: Any, table: str, columns: Iterable[str]) -> None:
+    """Raise one DataError naming ``table`` and every required column ``frame`` lacks.
+
+    Every lever function checks its input tables with this at its boundary.
+
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"rep_id": []}), "orders", ["order_id", "rep_id"])
+    Traceback (most recent call last):
+    ...
+    sales_analytics.errors.DataError: orders, column 'order_id': required column 'order_id' is missing. Expected columns ['order_id', 'rep_id'], found 'rep_id'.
+    """
+    import pandas as pd
+
+    columns = list(columns)
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(
+            [DataProblem(table, "is not a table", expected="a pandas DataFrame", found=type(frame).__name__)]
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        found = ", ".join(map(str, frame.columns)) or "no columns"
+        raise DataError(
+            [
+                DataProblem(
+                    table,
+                    f"required column {c!r} is missing",
+                    column=c,
+                    expected=f"columns {columns}",
+                    found=found,
+                )
+                for c in missing
+            ]
+        )

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel
 from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import require_columns as _require
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.rules.text import mask_contacts
 
@@ -41,23 +42,6 @@ class FeedbackParams(StrictModel):
         default_factory=lambda: ["complaint", "投诉"],
         description="customer feedback categories that are complaints ([] = all customer feedback)",
     )
-
-
-def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            [
-                DataProblem(
-                    table,
-                    "required column missing",
-                    column=c,
-                    expected=f"columns {list(columns)}",
-                    found=str(list(frame.columns)),
-                )
-                for c in missing
-            ]
-        )
 
 
 def _naive(values: pd.Series) -> pd.Series:

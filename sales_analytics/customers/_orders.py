@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
@@ -62,24 +62,6 @@ class OrderRows:
     def count_orders(self, rows: np.ndarray) -> np.ndarray:
         """Per-customer count of distinct order ids among the kept rows selected by ``rows`` (bool)."""
         return distinct_orders(self.code[rows], self.all_order_ids, self.position[rows], self.n_customers)
-
-
-def check_columns(frame: pd.DataFrame, required: tuple[str, ...], table: str = "orders") -> None:
-    """Raise a DataError naming every required column that is missing."""
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise DataError(
-            [
-                DataProblem(
-                    table,
-                    "required column is missing",
-                    column=c,
-                    expected=f"columns {list(required)}",
-                    found=", ".join(map(str, frame.columns)),
-                )
-                for c in missing
-            ]
-        )
 
 
 def _days(values: pd.Series, column: str) -> np.ndarray:
@@ -271,3 +253,8 @@ def take_labels(
 def days_to_datetime(days: np.ndarray) -> np.ndarray:
     """int64 days since epoch (NAT_DAY = missing) → datetime64[ns]."""
     return days.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def check_columns(frame: pd.DataFrame, required: tuple[str, ...], table: str = "orders") -> None:
+    """Raise a DataError naming every required column that is missing (orders by default)."""
+    require_columns(frame, table, required)

@@ -39,7 +39,7 @@ def spiff_hits(
     if spiff.activity_type is not None:
         if activities is None:
             return pd.DataFrame(columns=["period", "rep_id", "qty", "ids", "sales"])
-        require_columns(activities, ["rep_id", "activity_type", "activity_at"], "activities")
+        require_columns(activities, "activities", ["rep_id", "activity_type", "activity_at"])
         at = pd.to_datetime(activities["activity_at"])
         if getattr(at.dt, "tz", None) is not None:
             at = at.dt.tz_localize(None)

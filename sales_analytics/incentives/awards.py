@@ -117,8 +117,8 @@ def awards(
     if isinstance(rules, IncentivePlan):
         rules = rules.awards
     rules = rules or AwardRules()
-    require_columns(metrics, ["period", "rep_id", "revenue"], "metrics")
-    require_columns(reps, ["rep_id"], "reps")
+    require_columns(metrics, "metrics", ["period", "rep_id", "revenue"])
+    require_columns(reps, "reps", ["rep_id"])
     p = parse_period(period)
     en_p, zh_p = p.label("en"), p.label("zh")
     info = reps.assign(rep_id=reps["rep_id"].astype(str))
@@ -288,7 +288,7 @@ def _satisfaction_rows(p: Period, satisfaction: pd.DataFrame | None, rules: Awar
             )
         ]
     score = "csat" if "csat" in satisfaction.columns else "nps"
-    require_columns(satisfaction, ["period", "rep_id", score], "satisfaction")
+    require_columns(satisfaction, "satisfaction", ["period", "rep_id", score])
     s = satisfaction.loc[satisfaction["period"].astype(str) == str(p)]
     s = s.assign(rep_id=s["rep_id"].astype(str))
     count = next((c for c in ("responses", "n", "n_responses") if c in s.columns), None)

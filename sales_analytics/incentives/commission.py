@@ -248,7 +248,7 @@ def compute_commissions(
         payout, balance_end``); ``credits``: the order credits.
     """
     com = plan.commission if isinstance(plan, IncentivePlan) else plan
-    require_columns(reps, ["rep_id", "team"], "reps")
+    require_columns(reps, "reps", ["rep_id", "team"])
     through_s = str(parse_period(through))
     credits = order_credits(orders, splits=splits, plan_splits=com.splits)
     if len(credits) and credits["period"].max() > through_s:
@@ -292,7 +292,7 @@ def compute_commissions(
 
     quotas: dict[tuple[str, str], Decimal] = {}
     if targets is not None and "rep_id" in targets.columns:
-        require_columns(targets, ["period", "rep_id", "target_amount"], "targets")
+        require_columns(targets, "targets", ["period", "rep_id", "target_amount"])
         t = targets.loc[targets["rep_id"].notna() & targets["target_amount"].notna()]
         quotas = {(str(p), str(r)): dec(v) for p, r, v in zip(t["period"], t["rep_id"], t["target_amount"])}
 
@@ -500,7 +500,7 @@ def team_commission_summary(summary: pd.DataFrame) -> pd.DataFrame:
     0    A     2   300.0            0.075
     """
     money = ["credited_sales", "commission", "accelerator", "spiffs", "clawbacks", "draw_topup", "payout"]
-    require_columns(summary, ["period", "team", "rep_id", *money], "commission summary")
+    require_columns(summary, "commission summary", ["period", "team", "rep_id", *money])
     out = (
         summary.groupby(["period", "team"], sort=True)
         .agg(reps=("rep_id", "nunique"), **{c: (c, "sum") for c in money})

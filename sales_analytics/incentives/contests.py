@@ -75,7 +75,7 @@ def _window_values(
     if metric in _ACTIVITY_METRICS or metric == "activities":
         if activities is None:
             return pd.Series(dtype=float)
-        require_columns(activities, ["rep_id", "activity_type", "activity_at"], "activities")
+        require_columns(activities, "activities", ["rep_id", "activity_type", "activity_at"])
         at = pd.to_datetime(activities["activity_at"])
         if getattr(at.dt, "tz", None) is not None:
             at = at.dt.tz_localize(None)
@@ -106,7 +106,7 @@ def _window_values(
         return (values.reindex(goal.index).fillna(0.0) / goal.where(goal > 0)).dropna()
     if metric == "orders":
         return sel.loc[sel["_status"] == "paid"].groupby(key)["order_id"].nunique().astype(float)
-    require_columns(o, ["customer_id"], "orders")
+    require_columns(o, "orders", ["customer_id"])
     if metric == "customers":
         return sel.groupby(key)["customer_id"].nunique().astype(float)
     first = o.loc[live].groupby("customer_id")["order_date"].transform("min")
@@ -155,8 +155,8 @@ def contest_results(
     1      b   90.0     2      False   False
     """
     contests = plan.contests if isinstance(plan, IncentivePlan) else list(plan)
-    require_columns(orders, ["order_id", "order_date", "rep_id", "amount"], "orders")
-    require_columns(reps, ["rep_id", "team"], "reps")
+    require_columns(orders, "orders", ["order_id", "order_date", "rep_id", "amount"])
+    require_columns(reps, "reps", ["rep_id", "team"])
     p = parse_period(period)
     reps = reps.assign(rep_id=reps["rep_id"].astype(str))
     team_of = reps.set_index("rep_id")["team"].astype(str)

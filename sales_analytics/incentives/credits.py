@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, require_columns
 
 __all__ = ["order_credits"]
 
@@ -41,24 +41,6 @@ def round_money(x: Decimal, quantum: str = "0.01", mode: str = "half_up") -> Dec
     return out if q < 1 else out.quantize(Decimal("0.01"))
 
 
-def require_columns(frame: pd.DataFrame, columns: Iterable[str], table: str) -> None:
-    """Raise a DataError naming the table and every missing column."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            [
-                DataProblem(
-                    table,
-                    f"missing column {c!r}",
-                    column=c,
-                    expected=f"columns {list(columns)}",
-                    found=str(list(frame.columns)),
-                )
-                for c in missing
-            ]
-        )
-
-
 def month_labels(dates: pd.Series) -> pd.Series:
     """``YYYY-MM`` text of each date (vectorised through the few distinct months)."""
     d = pd.to_datetime(dates)
@@ -76,7 +58,7 @@ def _split_table(splits: pd.DataFrame | None, plan_splits: Iterable[object]) -> 
     ]
     frames = [pd.DataFrame(rows, columns=["order_id", "rep_id", "share", "source"])]
     if splits is not None and len(splits):
-        require_columns(splits, ["order_id", "rep_id", "share"], "splits")
+        require_columns(splits, "splits", ["order_id", "rep_id", "share"])
         frames.append(splits[["order_id", "rep_id", "share"]].assign(source="table"))
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if table.empty:
@@ -162,7 +144,7 @@ def order_credits(
     1       O1     r2   500.0
     2       O2     r1   300.0
     """
-    require_columns(orders, ["order_id", "order_date", "rep_id", "amount"], "orders")
+    require_columns(orders, "orders", ["order_id", "order_date", "rep_id", "amount"])
     cols = ["order_id", "order_date", "rep_id", "amount"] + [
         c for c in ("status", "product_id", "product_category", "quantity") if c in orders.columns
     ]

@@ -69,7 +69,7 @@ def leaderboard(
     5      b     3           -2  False
     6      d     4         <NA>  False
     """
-    require_columns(metrics, ["period", entity, metric], "metrics")
+    require_columns(metrics, "metrics", ["period", entity, metric])
     frame = metrics[["period", entity, metric]].rename(columns={metric: "value"})
     frame = frame.assign(
         period=frame["period"].astype(str), value=pd.to_numeric(frame["value"], errors="coerce")
@@ -146,7 +146,7 @@ def composite_score(
         + [c.metric for c in comps]
         + [c.target for c in comps if isinstance(c.target, str)]
     )
-    require_columns(metrics, list(dict.fromkeys(needed)), "metrics")
+    require_columns(metrics, "metrics", list(dict.fromkeys(needed)))
     out = metrics[["period", entity]].assign(period=metrics["period"].astype(str))
     score = np.zeros(len(out))
     norms = {}

@@ -59,7 +59,7 @@ def ledger_totals(ledger: pd.DataFrame | None, *, period: str | Period | None = 
         return pd.DataFrame(
             {c: pd.Series(dtype="str" if c in ("period", "rep_id") else "float64") for c in LEDGER_COLUMNS}
         ).astype({"rewards": "int64", "penalties": "int64"})
-    require_columns(ledger, ["rep_id", "date", "kind"], "rewards_penalties")
+    require_columns(ledger, "rewards_penalties", ["rep_id", "date", "kind"])
     kind = ledger["kind"].astype(str).str.strip().str.lower()
     bad = ~kind.isin(["reward", "penalty"])
     if bad.any():

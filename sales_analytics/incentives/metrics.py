@@ -52,7 +52,7 @@ def incentive_metrics(
     if level not in ("rep", "team"):
         raise ValueError(f"level must be one of ['rep', 'team']; got {level!r}")
     key = "rep_id" if level == "rep" else "team"
-    require_columns(reps, ["rep_id", "team"], "reps")
+    require_columns(reps, "reps", ["rep_id", "team"])
     out = kpis.sales_kpis(orders, by=[key], reps=reps)
     out = out.drop(columns=[c for c in ("workdays", "revenue_per_workday") if c in out.columns])
     if targets is not None and len(targets):
@@ -97,7 +97,7 @@ def statement_tables(statements: pd.DataFrame) -> dict[str, pd.DataFrame]:
     >>> {k: len(v) for k, v in statement_tables(s).items()}
     {'incentive_statement_east_2': 1, 'incentive_statement_team_02': 2}
     """
-    require_columns(statements, ["period", "team"], "statements")
+    require_columns(statements, "statements", ["period", "team"])
     teams = sorted(statements["team"].fillna("").astype(str).unique())
     return {
         f"incentive_statement_{_code(t, i)}": statements.loc[

@@ -31,26 +31,6 @@ _BITMAP_LIMIT = 1 << 25
 
 
 # ---------------------------------------------------------------- checks
-def require_columns(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
-    """Raise a DataError naming every required column that ``frame`` lacks."""
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(
-            [DataProblem(table, "is not a table", expected="a pandas DataFrame", found=type(frame).__name__)]
-        )
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            [
-                DataProblem(
-                    table,
-                    f"required column {c!r} is missing",
-                    column=c,
-                    expected=f"columns {list(columns)}",
-                    found=", ".join(map(str, frame.columns)) or "no columns",
-                )
-                for c in missing
-            ]
-        )
 
 
 def check_grain(grain: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
     as_datetime,
     bad_rows,
@@ -16,7 +16,6 @@ from sales_analytics.kpis._core import (
     log,
     month_index,
     period_axis,
-    require_columns,
     safe_ratio,
 )
 from sales_analytics.kpis.pipeline import deal_status

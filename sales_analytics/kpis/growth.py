@@ -15,15 +15,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError
-from sales_analytics.kpis._core import (
-    as_datetime,
-    bad_rows,
-    check_fiscal_start,
-    check_grain,
-    period_index,
-    require_columns,
-)
+from sales_analytics.errors import DataError, require_columns
+from sales_analytics.kpis._core import as_datetime, bad_rows, check_fiscal_start, check_grain, period_index
 from sales_analytics.kpis.sales import sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
 

@@ -20,8 +20,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
-from sales_analytics.kpis._core import as_datetime, bad_rows, require_columns, safe_ratio
+from sales_analytics.errors import DataError, DataProblem, require_columns
+from sales_analytics.kpis._core import as_datetime, bad_rows, safe_ratio
 from sales_analytics.periods import Period, parse_period
 
 __all__ = ["PIPELINE_COLUMNS", "deal_status", "pipeline_kpis", "stage_conversion", "stage_order"]

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
     ORDER_STATUSES,
     Codes,
@@ -38,7 +38,6 @@ from sales_analytics.kpis._core import (
     parse_periods,
     period_axis,
     period_index,
-    require_columns,
     safe_ratio,
     split,
     to_categorical,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
-from sales_analytics.kpis._core import require_columns
+from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis.activities import activity_kpis, activity_outcomes
 from sales_analytics.kpis.pipeline import pipeline_kpis
 from sales_analytics.kpis.sales import sales_kpis

@@ -15,14 +15,13 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
     as_datetime,
     as_float,
     bad_rows,
     check_fiscal_start,
     check_grain,
-    require_columns,
     safe_ratio,
 )
 from sales_analytics.kpis.sales import _sales, sales_kpis

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import require_columns as _require
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.rules.model import GroupRules, TimeRange
 from sales_analytics.rules.text import mask_contacts
@@ -39,23 +40,6 @@ log = logging.getLogger(__name__)
 
 _REQUIRED = ("group_id", "sender_id", "sent_at")
 _EXCERPT_CHARS = 60
-
-
-def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            [
-                DataProblem(
-                    table,
-                    "required column missing",
-                    column=c,
-                    expected=f"columns {list(columns)}",
-                    found=str(list(frame.columns)),
-                )
-                for c in missing
-            ]
-        )
 
 
 def _utc_times(messages: pd.DataFrame) -> pd.Series:

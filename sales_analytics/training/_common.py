@@ -6,28 +6,11 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import require_columns as require
 from sales_analytics.periods import Period, parse_period
 
 _TRUE = {"true", "1", "yes", "y", "是", "t", "attended", "出席"}
 _FALSE = {"false", "0", "no", "n", "否", "f", "absent", "缺席", ""}
-
-
-def require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
-    """Raise a DataError naming every required column missing from ``frame``."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            [
-                DataProblem(
-                    table,
-                    "required column missing",
-                    column=c,
-                    expected=f"columns {list(columns)}",
-                    found=str(list(frame.columns)),
-                )
-                for c in missing
-            ]
-        )
 
 
 def as_bool(values: pd.Series, table: str, column: str) -> pd.Series:
