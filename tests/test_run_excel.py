@@ -262,3 +262,16 @@ def test_empty_and_column_less_tables(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb["no_rows"]["A1"].value == "期间" and wb["no_rows"]["A2"].value is None
     assert wb["no_columns"].max_row == 1
+
+
+def test_a_table_longer_than_excel_allows_is_cut_and_says_so(tmp_path, monkeypatch):
+    from sales_analytics.report import excel
+
+    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 4)  # header + 3 rows
+    frame = pd.DataFrame({"period": ["2026-10"] * 10, "seq_no": range(10)})
+    path = tmp_path / "cut.xlsx"
+    excel.write_excel({"kpi_long": frame}, path, descriptions={"kpi_long": "Long"}, language="en")
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb["kpi_long"]["B"]] == ["seq_no", 0, 1, 2]
+    contents = wb["Contents"]
+    assert contents["C2"].value == 10 and contents["D2"].value == "Long (first 3 of 10 rows)"
