@@ -613,3 +613,28 @@ def test_run_on_an_in_memory_dataset_hashes_tables_by_content(project, monkeypat
     assert _run(project, dataset=ds).status == "skipped"
     changed = Dataset(tables={**ds.tables, "orders": ds.orders.assign(amount=ds.orders["amount"] * 2)})
     assert _run(project, dataset=changed).status == "ok"
+
+
+def test_run_task_reports_an_html_export_failure_in_one_line(tmp_path, monkeypatch):
+    import papermill
+
+    from sales_analytics.run import execute
+
+    def fake_papermill(source, executed, **_kwargs):
+        shutil.copy(source, executed)
+
+    def broken_export(*_args, **_kwargs):
+        raise ValueError("template\nmissing")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_papermill)
+    monkeypatch.setattr(execute, "export_html", broken_export)
+    task = execute.NotebookTask(
+        name="01_publish",
+        source=str(FIXTURES / "publish.ipynb"),
+        executed=str(tmp_path / "out.ipynb"),
+        html=str(tmp_path / "out.html"),
+        parameters={},
+    )
+    result = execute.run_task(task)
+    assert result.status == "failed"
+    assert result.one_line() == "notebook 01_publish failed: HTML export failed: ValueError: template missing"

@@ -319,8 +319,6 @@ def run_task(task: NotebookTask) -> NotebookResult:
             cwd=task.cwd,
             timeout_func=remaining,
         )
-        if task.html:
-            export_html(task.executed, task.html, title=task.name)
     except PapermillExecutionError as exc:
         result = NotebookResult(
             task.name,
@@ -340,6 +338,13 @@ def run_task(task: NotebookTask) -> NotebookResult:
         )
     except Exception as exc:  # a kernel that died, a broken notebook file …: reported, not raised
         result = NotebookResult(task.name, "failed", 0.0, error=_one_line(f"{type(exc).__name__}: {exc}"))
+    if result.status == "ok" and task.html:
+        try:
+            export_html(task.executed, task.html, title=task.name)
+        except Exception as exc:  # the notebook ran, but the bundle would lack its page
+            result = NotebookResult(
+                task.name, "failed", 0.0, error=_one_line(f"HTML export failed: {type(exc).__name__}: {exc}")
+            )
     result.duration_s = round(time.monotonic() - started, 3)
     return result
 
