@@ -318,6 +318,9 @@ def run_task(task: NotebookTask) -> NotebookResult:
             start_timeout=task.start_timeout_s,
             cwd=task.cwd,
             timeout_func=remaining,
+            # the kernel's own warnings (e.g. "running over TCP without encryption" on
+            # localhost) would fill the run's log; its errors still show
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         result = NotebookResult(
