@@ -59,3 +59,14 @@ def test_lever_notebooks_have_the_standard_parameters_cell(path):
     for name, spec in declared.items():
         assert spec["inferred_type_name"] == "str", f"{name} must be typed str"
         assert spec["help"], f"{name} needs a comment saying what it is"
+
+
+@pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"])
+def test_ruff_is_clean(args):
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    out = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
