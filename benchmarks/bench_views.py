@@ -142,7 +142,7 @@ def main() -> int:
     finally:
         proc.terminate()
         try:
-            proc.wait(15)
+            proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
     print(

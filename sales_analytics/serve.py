@@ -20,8 +20,6 @@ import argparse
 import logging
 import os
 import secrets
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -111,9 +109,12 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"Manager views: {url}" + (f"?token={token}" if token else ""), flush=True)
     if token and not args.token:
         print(f"token: {token}", flush=True)
-    if shutil.which("voila") is None and not Path(sys.executable).exists():  # pragma: no cover
-        raise SalesAnalyticsError("voila is not installed; run `make setup`")
-    return subprocess.call(cmd, env=env, cwd=str(paths.project_root()))
+    # Become Voila (exec, not a child): a service manager's or a terminal's signals then reach
+    # the server itself, which shuts its kernels down, instead of orphaning it.
+    os.chdir(paths.project_root())
+    sys.stdout.flush()
+    os.execve(cmd[0], cmd, env)
+    return 0  # pragma: no cover (execve does not return)
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:

@@ -104,7 +104,7 @@ def server(published, tmp_path_factory):
     yield {"base": base, "log": log, "proc": proc}
     proc.terminate()
     try:
-        proc.wait(10)
+        proc.wait(30)
     except subprocess.TimeoutExpired:
         proc.kill()
 
