@@ -214,12 +214,18 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # nbconvert warns about every chart without alt text; the HTML is a report, not a page to audit
+        log=_QUIET_NBCONVERT,
     )
     body, _ = exporter.from_notebook_node(nb)
     html = Path(html)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
     return html
+
+
+_QUIET_NBCONVERT = logging.getLogger("sales_analytics.run.nbconvert")
+_QUIET_NBCONVERT.setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
