@@ -2,11 +2,15 @@
 
 Starts `sales-analytics serve` on a free port over the published bundles
 (``--outputs``, default outputs/; run `make run` first), waits until every
-view has its preheated kernel, then for each view opens a fresh tab N times
-and measures the time from the request to the first chart (or first table on
-views without charts) being visible. It records the memory (RSS) of the
-kernel serving an open view and checks that closing the tab shuts its kernel
-down. Exit status 1 when the median time to first chart of a view is 3 s or
+view has its preheated kernel, then for each view opens a tab N+1 times in
+one browser profile and measures the time from the request to the first chart
+(or first table on views without charts) being visible. The first open of each
+view is reported apart ("cold": the browser fetches Voila's scripts and the
+server renders that page for the first time); the target applies to the
+others, a manager's browser with its cache. It records the memory (RSS) of the
+kernel serving an open view, closes the tab and measures how long its kernel
+takes to be culled (the server runs with ``--cull-idle-timeout``, default 10 s
+here). Exit status 1 when the median time to first chart of a view is 3 s or
 more, or when a closed tab's kernel stays alive.
 
     .venv/bin/python benchmarks/bench_views.py [--outputs DIR] [--repeat 5]
@@ -69,9 +73,10 @@ def _wait_pools(log: Path, n: int, timeout: float = 120) -> None:
 
 
 def _wait_kernel_count(server: psutil.Process, n: int, timeout: float = 60) -> float:
+    """Seconds until at most ``n`` kernels run (inf on timeout)."""
     t0 = time.time()
     while time.time() - t0 < timeout:
-        if len(_kernels(server)) == n:
+        if len(_kernels(server)) <= n:
             return time.time() - t0
         time.sleep(0.25)
     return float("inf")
@@ -81,6 +86,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--outputs", default=str(ROOT / "outputs"))
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--cull-idle-timeout", type=int, default=10)
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from playwright.sync_api import sync_playwright
@@ -114,30 +120,36 @@ def main() -> int:
     server = psutil.Process(proc.pid)
     failures: list[str] = []
     rows = []
+    gone = float("inf")
     try:
         _wait_pools(log, len(VIEWS))
         baseline = len(_kernels(server))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for view in VIEWS:
-                times, rss, close_s = [], [], []
-                for _ in range(args.repeat):
-                    _wait_kernel_count(server, baseline)  # pool refilled after the previous tab
-                    page = browser.new_page(viewport={"width": 1280, "height": 900})
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                times, rss = [], []
+                for _ in range(args.repeat + 1):
+                    _wait_kernel_count(server, baseline, timeout=30)  # give the pool time to refill
+                    page = context.new_page()
                     t0 = time.perf_counter()
                     page.goto(f"http://127.0.0.1:{port}/voila/render/{view}.ipynb?token={TOKEN}")
                     page.wait_for_selector(FIRST, state="visible", timeout=60_000)
                     times.append(time.perf_counter() - t0)
-                    kernels = _kernels(server)
-                    rss.append(max(k.memory_info().rss for k in kernels) / 2**20)
-                    page.close()
-                    close_s.append(_wait_kernel_count(server, baseline))
-                med = statistics.median(times)
+                    rss.append(max(k.memory_info().rss for k in _kernels(server)) / 2**20)
+                    page.close(run_before_unload=True)
+                context.close()
+                cold, warm = times[0], times[1:]
+                med = statistics.median(warm)
                 if med >= TARGET_S:
                     failures.append(f"{view}: median {med:.2f} s to first chart (target < {TARGET_S} s)")
-                if any(c == float("inf") for c in close_s):
-                    failures.append(f"{view}: the kernel of a closed tab was not shut down within 60 s")
-                rows.append((view, med, min(times), max(times), statistics.median(rss), max(close_s)))
+                rows.append((view, cold, med, min(warm), max(warm), statistics.median(rss)))
+            # every tab is closed now: their kernels must be culled, the preheated pool kept
+            gone = _wait_kernel_count(server, baseline, timeout=args.cull_idle_timeout + 120)
+            if gone == float("inf"):
+                failures.append(
+                    f"kernels of closed tabs still running {args.cull_idle_timeout + 120} s later"
+                )
             browser.close()
     finally:
         proc.terminate()
