@@ -48,7 +48,7 @@ $(SAMPLE): $(STAMP)
 sample-data: $(SAMPLE)
 
 lab: setup $(SAMPLE)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 views: setup
 	$(BIN)/sales-analytics serve
