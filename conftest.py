@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent
-collect_ignore_glob = ["tests/notebooks/fixtures/*", "tests/data/*", "benchmarks/*", "data/*", "outputs/*", ".venv/*"]
+collect_ignore_glob = [
+    "tests/notebooks/fixtures/*",
+    "tests/data/*",
+    "benchmarks/*",
+    "data/*",
+    "outputs/*",
+    ".venv/*",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
