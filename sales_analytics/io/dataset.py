@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -99,3 +101,12 @@ class Dataset:
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={len(v):,} rows" for k, v in self.tables.items())
         return f"Dataset({inner})"
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in 1 MB chunks (inputs, snapshots, notebooks, tables)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

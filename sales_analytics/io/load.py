@@ -12,7 +12,6 @@ snapshot and is read without re-validation (:mod:`sales_analytics.io.snapshot`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,7 +24,7 @@ import pyarrow as pa
 
 from sales_analytics.errors import ConfigError, DataError, DataProblem
 from sales_analytics.io.columns import ColumnMap, apply_column_map, load_column_map
-from sales_analytics.io.dataset import REQUIRED_TABLES, Dataset, SourceInfo
+from sales_analytics.io.dataset import REQUIRED_TABLES, Dataset, SourceInfo, file_sha256
 from sales_analytics.io.profiles import (
     CANONICAL,
     FINISHERS,
@@ -42,15 +41,6 @@ from sales_analytics.io.validate import Segment, TableCheck, check_references, c
 __all__ = ["DataCheck", "TableRead", "check_data", "inspect_table", "load_dataset", "read_table"]
 
 log = logging.getLogger(__name__)
-
-
-def sha256_of(path: str | Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MB chunks."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass
@@ -243,7 +233,7 @@ def _check_files(
     attempted: set[str] = set()  # tables whose file failed to read: not also "missing"
     with ThreadPoolExecutor(max_workers=1) as pool:
         for job in jobs:
-            digest: Future[str] = pool.submit(sha256_of, job.path) if job.path.is_file() else None  # type: ignore[assignment]
+            digest: Future[str] = pool.submit(file_sha256, job.path) if job.path.is_file() else None  # type: ignore[assignment]
             try:
                 types = _typed_csv_columns(job)
                 raw = read_source_file(job.path, encoding=job.encoding, sheet=job.sheet, column_types=types)

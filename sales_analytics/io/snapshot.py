@@ -9,7 +9,6 @@ skips re-validation and costs about one multi-threaded Parquet read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import asdict
@@ -22,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sales_analytics.errors import DataError, DataProblem
-from sales_analytics.io.dataset import Dataset, SourceInfo
+from sales_analytics.io.dataset import Dataset, SourceInfo, file_sha256
 
 __all__ = ["SNAPSHOT_MARKER", "read_snapshot", "write_snapshot"]
 
@@ -31,14 +30,6 @@ log = logging.getLogger(__name__)
 SNAPSHOT_MARKER = "_snapshot.json"
 _QUALITY_FILE = "_quality.parquet"
 _FORMAT = 1
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
@@ -61,7 +52,7 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
         entries[name] = {
             "file": path.name,
             "rows": len(frame),
-            "sha256": _sha256(path),
+            "sha256": file_sha256(path),
             "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()},
         }
     ds.quality.reset_index(drop=True).to_parquet(folder / _QUALITY_FILE, index=False)
@@ -119,7 +110,7 @@ def read_snapshot(folder: str | Path, *, verify: bool = False) -> Dataset:
         if not path.is_file():
             problems.append(DataProblem(str(path), "listed in the snapshot but missing"))
             continue
-        if verify and _sha256(path) != entry["sha256"]:
+        if verify and file_sha256(path) != entry["sha256"]:
             problems.append(
                 DataProblem(
                     str(path),

@@ -17,7 +17,6 @@ the period lock at the start of the next run) renames it back.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -32,7 +31,6 @@ import pandas as pd
 
 __all__ = [
     "BundleLayout",
-    "file_sha256",
     "library_versions",
     "list_runs",
     "read_manifest",
@@ -59,15 +57,6 @@ KEY_LIBRARIES = (
     "ipykernel",
     "xlsxwriter",
 )
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, as hex."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def library_versions() -> dict[str, str]:

@@ -39,12 +39,12 @@ import yaml
 from sales_analytics import paths
 from sales_analytics.errors import DataError, DataProblem, RunError, SalesAnalyticsError
 from sales_analytics.io import Dataset, load_dataset, write_snapshot
+from sales_analytics.io.dataset import file_sha256
 from sales_analytics.periods import Period, latest_complete_month, month_range, parse_period
 from sales_analytics.run.bundle import (
     MANIFEST,
     MANIFEST_SCHEMA,
     BundleLayout,
-    file_sha256,
     library_versions,
     read_manifest,
     write_json,
