@@ -20,13 +20,17 @@ import argparse
 import logging
 import os
 import secrets
+import socket
+import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
 
-__all__ = ["register_cli", "voila_command"]
+__all__ = ["ViewsServer", "register_cli", "voila_command"]
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +63,90 @@ def voila_command(
         "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.file_allowlist=[]",
+        # the cookie Voila's close-tab shutdown request needs, and no cull of a kernel just
+        # handed to a page (see voila_server.py)
+        "--Voila.identity_provider_class=sales_analytics.voila_server.ViewsIdentityProvider",
+        "--VoilaConfiguration.multi_kernel_manager_class=sales_analytics.voila_server.ViewsKernelManager",
     ]
     cmd.append(f"--token={token}" if token else "--token=")
     return cmd
+
+
+@dataclass
+class ViewsServer:
+    """``sales-analytics serve`` running in the background, for smoke tests, browser tests and the
+    views benchmark::
+
+        with ViewsServer.start(outputs="outputs", token="t", log=Path("serve.log")) as server:
+            server.wait_ready()
+            urlopen(server.url("overview"))
+    """
+
+    proc: subprocess.Popen
+    port: int
+    token: str
+    log: Path
+    views: tuple[str, ...]
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        outputs: str | Path,
+        token: str,
+        log: Path,
+        port: int | None = None,
+        cull_idle_timeout: int = 600,
+    ) -> ViewsServer:
+        port = port or _free_port()
+        cmd = [sys.executable, "-m", "sales_analytics", "serve", "--port", str(port), "--token", token]
+        cmd += ["--outputs", str(outputs), "--cull-idle-timeout", str(cull_idle_timeout)]
+        env = dict(os.environ, SALES_ANALYTICS_OUTPUTS=str(outputs))
+        with log.open("w") as fh:
+            proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        views = tuple(sorted(p.stem for p in (paths.notebooks_dir() / "views").glob("*.ipynb")))
+        return cls(proc=proc, port=port, token=token, log=log, views=views)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, view: str) -> str:
+        return f"{self.base}/voila/render/{view}.ipynb?token={self.token}"
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Until every view's kernel pool is filled (its notebook may still be executing)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log.read_text(errors="replace")
+            if text.count("Kernel pool of") >= len(self.views):
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited with status {self.proc.returncode}:\n{text}")
+            time.sleep(0.5)
+        raise RuntimeError(
+            f"views not ready within {timeout} s; log:\n{self.log.read_text(errors='replace')}"
+        )
+
+    def stop(self) -> None:
+        self.proc.terminate()  # Voila shuts its kernels down on SIGTERM
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> ViewsServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -69,11 +154,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.no_token and args.token:
         raise SalesAnalyticsError("--token and --no-token contradict each other; give one")
-    token = (
-        None
-        if args.no_token
-        else (args.token or os.environ.get("SALES_ANALYTICS_TOKEN") or secrets.token_urlsafe(24))
-    )
+    given = args.token or os.environ.get("SALES_ANALYTICS_TOKEN")
+    token = None if args.no_token else (given or secrets.token_urlsafe(24))
     if args.no_token:
         log.warning(
             "serving WITHOUT a token: anyone who can reach %s:%s can read the reports", args.ip, args.port
@@ -107,8 +189,8 @@ def _serve(args: argparse.Namespace) -> int:
     host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
     url = f"http://{host}:{args.port}/voila/render/overview.ipynb"
     print(f"Manager views: {url}" + (f"?token={token}" if token else ""), flush=True)
-    if token and not args.token:
-        print(f"token: {token}", flush=True)
+    if token and not given:
+        print(f"token (generated): {token}", flush=True)
     # Become Voila (exec, not a child): a service manager's or a terminal's signals then reach
     # the server itself, which shuts its kernels down, instead of orphaning it.
     os.chdir(paths.project_root())

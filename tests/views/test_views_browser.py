@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -45,12 +42,6 @@ def _require_browser() -> None:
         pytest.skip(msg)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """Bundles a real monthly run published from the small sample: 2026-10 complete, 2026-09 KPIs only."""
@@ -66,47 +57,17 @@ def published(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(published, tmp_path_factory):
+    from sales_analytics.serve import ViewsServer
+
     _require_browser()
-    port = _free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = dict(os.environ, SALES_ANALYTICS_OUTPUTS=str(published))
-    with log.open("w") as fh:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sales_analytics",
-                "serve",
-                "--port",
-                str(port),
-                "--token",
-                TOKEN,
-                "--outputs",
-                str(published),
-            ],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        text = log.read_text(errors="replace")
-        if text.count("Kernel pool of") >= len(VIEWS):
-            break
-        if proc.poll() is not None:
-            pytest.fail(f"serve exited early:\n{text}")
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"views not ready within 90 s:\n{log.read_text(errors='replace')}")
-    yield {"base": base, "log": log, "proc": proc}
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with ViewsServer.start(outputs=published, token=TOKEN, log=log) as running:
+        assert set(running.views) == set(VIEWS)  # every view is tested
+        try:
+            running.wait_ready(timeout=90)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +82,7 @@ def browser(server):
 
 def _open(browser, server, view: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server['base']}/voila/render/{view}.ipynb?token={TOKEN}")
+    page.goto(server.url(view))
     page.wait_for_selector(".sa-title", timeout=90_000)
     return page
 
@@ -201,13 +162,13 @@ def test_a_bundle_without_a_section_says_so(browser, server):
 
 
 def test_without_token_the_server_refuses(server):
-    req = urllib.request.Request(f"{server['base']}/voila/render/overview.ipynb")
+    req = urllib.request.Request(f"{server.base}/voila/render/overview.ipynb")
     opener = urllib.request.build_opener(_NoRedirect)
     with pytest.raises(urllib.error.HTTPError) as info:
         opener.open(req, timeout=10)
     assert info.value.code in (302, 401, 403)
     with pytest.raises(urllib.error.HTTPError) as info:
-        opener.open(f"{server['base']}/api/kernels", timeout=10)
+        opener.open(f"{server.base}/api/kernels", timeout=10)
     assert info.value.code in (302, 401, 403, 404)  # 404: Voila does not expose the kernels API at all
 
 
@@ -226,7 +187,7 @@ def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
     kernel_id = page.evaluate(
         "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
     )
-    page_url = server["base"].replace("http", "ws")
+    page_url = server.base.replace("http", "ws")
     marker = tmp_path / "executed.txt"
     ws = create_connection(f"{page_url}/api/kernels/{kernel_id}/channels?token={TOKEN}", timeout=10)
 
@@ -278,3 +239,25 @@ def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
     assert "execute_reply" not in replies
     assert not marker.exists()
     page.close()
+
+
+def test_closing_a_tab_shuts_its_kernel_down(browser, server):
+    """Voila's close-tab shutdown request passes the XSRF check (the cookie is set), so the kernel
+    stops at once instead of waiting for the idle cull."""
+    # a page of its own context: a page from ``browser.new_page()`` closes its context with it,
+    # before the page's shutdown request leaves
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.url("leaderboard"))
+    page.wait_for_selector("select")  # a widget: the page's widget manager (which sends it) is up
+    kernel_id = page.evaluate(
+        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert any(c["name"] == "_xsrf" for c in page.context.cookies())
+    page.close(run_before_unload=True)
+    deadline = time.time() + 20
+    while f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace"):
+        assert time.time() < deadline, f"kernel {kernel_id} still running 20 s after its tab closed"
+        time.sleep(0.25)
+    assert f"403 POST /voila/api/shutdown/{kernel_id}" not in server.log.read_text(errors="replace")
+    context.close()

@@ -1,0 +1,132 @@
+"""`sales-analytics serve`: the Voila command it becomes, and the arguments it refuses.
+
+The server itself runs in test_views_browser.py; here ``os.execve`` is replaced so
+nothing starts.
+"""
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets.utils.importstring import import_item
+
+from sales_analytics import serve
+from sales_analytics.cli import main
+from sales_analytics.voila_server import ViewsIdentityProvider, ViewsKernelManager
+
+
+@pytest.fixture
+def execs(monkeypatch):
+    calls = []
+    monkeypatch.setattr(serve.os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
+    monkeypatch.setattr(serve.os, "chdir", lambda path: None)
+    monkeypatch.delenv("SALES_ANALYTICS_TOKEN", raising=False)
+    return calls
+
+
+def _option(cmd, name):
+    values = [a.split("=", 1)[1] for a in cmd if a.startswith(f"--{name}=")]
+    assert len(values) == 1, (name, cmd)
+    return values[0]
+
+
+def test_serves_read_only_with_a_generated_token(execs, outputs, capsys):
+    assert main(["serve", "--outputs", str(outputs)]) == 0
+    ((cmd, env),) = execs
+    out = capsys.readouterr().out
+    token = _option(cmd, "token")
+    assert len(token) >= 24 and f"token (generated): {token}" in out
+    assert f"localhost:8866/voila/render/overview.ipynb?token={token}" in out
+    assert _option(cmd, "strip_sources") == "True"
+    assert _option(cmd, "show_tracebacks") == "False"
+    assert _option(cmd, "Voila.ip") == "127.0.0.1"
+    assert _option(cmd, "preheat_kernel") == "True"
+    assert _option(cmd, "MappingKernelManager.cull_idle_timeout") == "600"
+    assert _option(cmd, "MappingKernelManager.cull_connected") == "False"  # an open tab keeps its kernel
+    assert env["SALES_ANALYTICS_OUTPUTS"] == str(outputs.resolve())
+    assert env["SALES_ANALYTICS_VIEW_LANGUAGE"] == "zh"
+
+
+def test_two_starts_get_different_tokens(execs, outputs):
+    main(["serve", "--outputs", str(outputs)])
+    main(["serve", "--outputs", str(outputs)])
+    assert _option(execs[0][0], "token") != _option(execs[1][0], "token")
+
+
+def test_a_given_token_is_used_and_not_printed_twice(execs, outputs, capsys, monkeypatch):
+    monkeypatch.setenv("SALES_ANALYTICS_TOKEN", "from-env")
+    main(["serve", "--outputs", str(outputs)])
+    main(["serve", "--outputs", str(outputs), "--token", "from-flag"])
+    assert [_option(cmd, "token") for cmd, _ in execs] == ["from-env", "from-flag"]
+    assert "token: " not in capsys.readouterr().out.replace("?token=", "")
+
+
+def test_no_token_only_when_asked_and_with_a_warning(execs, outputs, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert main(["serve", "--outputs", str(outputs), "--no-token"]) == 0
+    assert _option(execs[0][0], "token") == ""
+    assert "WITHOUT a token" in caplog.text
+
+
+def test_other_interfaces_warn_about_a_proxy(execs, outputs, caplog):
+    with caplog.at_level(logging.WARNING):
+        main(["serve", "--outputs", str(outputs), "--ip", "0.0.0.0", "--port", "9000"])
+    assert _option(execs[0][0], "Voila.ip") == "0.0.0.0"
+    assert _option(execs[0][0], "port") == "9000"
+    assert "reverse proxy" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--token", "x", "--no-token"], "contradict"),
+        (["--language", "fr"], "--language must be zh or en; got 'fr'"),
+        (["--period", "2025-01"], "no published bundle for 2025-01; published: ['2026-10', '2026-09']"),
+    ],
+)
+def test_bad_arguments_are_refused_before_starting(execs, outputs, capsys, args, message):
+    assert main(["serve", "--outputs", str(outputs), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert execs == []
+
+
+def test_starts_with_nothing_published_and_says_what_to_run(execs, tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert main(["serve", "--outputs", str(tmp_path)]) == 0
+    assert "sales-analytics run" in caplog.text
+
+
+def test_voila_finds_the_server_classes(execs, outputs):
+    main(["serve", "--outputs", str(outputs)])
+    cmd = execs[0][0]
+    assert import_item(_option(cmd, "Voila.identity_provider_class")) is ViewsIdentityProvider
+    assert import_item(_option(cmd, "VoilaConfiguration.multi_kernel_manager_class")) is ViewsKernelManager
+
+
+def test_a_kernel_handed_to_a_page_gets_a_full_idle_timeout(monkeypatch):
+    """A preheated kernel idle in its pool for longer than the timeout is not culled by the first
+    cull check after a page takes it (its websocket may not have connected yet), only once it has
+    then been idle for the whole timeout."""
+    km = ViewsKernelManager(cull_idle_timeout=10)
+    long_ago = datetime.now(UTC) - timedelta(seconds=900)
+    kernel = SimpleNamespace(
+        last_activity=long_ago, execution_state="idle", kernel_name="python3",
+        kernel_spec=SimpleNamespace(metadata={}),
+    )  # fmt: skip
+    km._kernels["k1"] = kernel
+    shut = []
+
+    async def fake_shutdown(self, kernel_id, *args, **kwargs):
+        shut.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    asyncio.run(km.cull_kernel_if_idle("k1"))  # first sight outside the pool: clock restarted
+    assert shut == [] and kernel.last_activity > long_ago
+    asyncio.run(km.cull_kernel_if_idle("k1"))  # idle for less than the timeout since
+    assert shut == []
+    kernel.last_activity = datetime.now(UTC) - timedelta(seconds=11)
+    asyncio.run(km.cull_kernel_if_idle("k1"))  # idle the whole timeout with no connection
+    assert shut == ["k1"]
