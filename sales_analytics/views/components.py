@@ -6,14 +6,25 @@ import base64
 import html
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ipywidgets as w
 import pandas as pd
 
-from sales_analytics.report.labels import label, label_columns
+from sales_analytics.report.labels import all_labels, label
 
-__all__ = ["Card", "cards", "chart", "fmt_money", "fmt_pct", "heading", "table"]
+__all__ = [
+    "Card",
+    "cards",
+    "chart",
+    "display_frame",
+    "fmt_money",
+    "fmt_number",
+    "fmt_pct",
+    "heading",
+    "table",
+]
 
 
 @dataclass(frozen=True)
@@ -76,16 +87,100 @@ def chart(fig, *, alt: str = "") -> w.HTML:
     )
 
 
-def table(frame: pd.DataFrame, language: str, *, max_plain_rows: int = 12, float_digits: int = 2) -> w.Widget:
+# Columns the bundles hold as fractions (0.932 = 93.2%), shown as percentages. Others that look
+# alike are not: survey ``share`` columns and ``response_rate`` are percentages already, a
+# commission ``rate`` may be an amount per unit.
+RATIO_COLUMNS = frozenset(
+    {
+        "attainment",
+        "expected_attainment",
+        "forecast_attainment",
+        "win_rate",
+        "followup_share",
+        "outside_hours_share",
+        "on_time_share",
+        "attendance_rate",
+        "trained_share",
+        "resolution_rate",
+        "adoption_rate",
+        "revenue_share",
+        "clv_share",
+    }
+)
+_VALUE_COLUMNS = ("metric", "board", "dimension", "measure", "status", "level_name")
+
+
+def _label_or_none(key: str, language: str) -> str | None:
+    return label(key, language) if key in all_labels() else None
+
+
+def fmt_number(v) -> str:
+    """Thousands separators, at most two decimals, no trailing zeros: 95,244,455 · 3.91 · 12.3."""
+    text = f"{v:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def display_frame(
+    frame: pd.DataFrame,
+    language: str,
+    *,
+    namespace: str | None = None,
+    ratios: Iterable[str] = RATIO_COLUMNS,
+) -> pd.DataFrame:
+    """``frame`` as a manager reads it: labelled columns and names, ratios as percentages,
+    yes/no for flags. Numbers stay numbers (a long table still sorts them as numbers).
+
+    Column ``c`` takes the label ``c``, else ``<namespace>.c``; the ``ratios`` columns
+    (fractions) become percentages with "(%)" in the header.
+    """
+    ratios = frozenset(ratios)
+    out = frame.reset_index(drop=True).copy()
+    yes, no = label("view_yes", language), label("view_no", language)
+    names = {}
+    for col in out.columns:
+        c = str(col)
+        s = out[col]
+        heading_text = (
+            _label_or_none(c, language) or (namespace and _label_or_none(f"{namespace}.{c}", language)) or c
+        )
+        if pd.api.types.is_bool_dtype(s) or (
+            s.dtype == object and s.dropna().map(type).isin([bool]).all() and s.notna().any()
+        ):
+            out[col] = s.map(lambda v: pd.NA if pd.isna(v) else (yes if v else no)).astype(object)
+        elif c in ratios and pd.api.types.is_numeric_dtype(s):
+            out[col] = (s.astype(float) * 100).round(1)
+            heading_text = f"{heading_text} (%)"
+        elif c in _VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(s):
+            out[col] = s.map(lambda v: v if pd.isna(v) else (_label_or_none(str(v), language) or v))
+        names[col] = heading_text
+    return out.rename(columns=names)
+
+
+def table(
+    frame: pd.DataFrame,
+    language: str,
+    *,
+    max_plain_rows: int = 12,
+    namespace: str | None = None,
+    ratios: Iterable[str] = RATIO_COLUMNS,
+) -> w.Widget:
     """A table: plain HTML when short, an interactive (sortable, searchable) itables widget when long.
 
     itables serves its JavaScript from the Python package, nothing from the internet.
     """
-    shown = label_columns(frame.reset_index(drop=True), language)
+    shown = display_frame(frame, language, namespace=namespace, ratios=ratios)
     shown.columns = [str(c) for c in shown.columns]
     if len(shown) <= max_plain_rows:
-        styled = shown.style.hide(axis="index").format(precision=float_digits, na_rep=label("n_a", language))
+        styled = shown.style.hide(axis="index").format(
+            lambda v: fmt_number(v) if isinstance(v, float | int) and not isinstance(v, bool) else v,
+            na_rep="—",
+        )
         return w.HTML(styled.to_html())
     from itables.widget import ITable
 
-    return ITable(shown, pageLength=15, lengthMenu=[15, 50, 100], maxBytes=2**20, classes="display compact")
+    # itables formats float columns in Python with pandas' display options, keeping the raw
+    # value for sorting (itables.datatables_format)
+    with pd.option_context("display.float_format", fmt_number):
+        return ITable(
+            shown, pageLength=15, lengthMenu=[15, 50, 100], maxBytes=2**20, classes="display compact"
+        )

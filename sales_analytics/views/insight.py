@@ -9,7 +9,9 @@ import pandas as pd
 from sales_analytics.report.labels import label
 from sales_analytics.views._common import at, figure, latest_wave, localized, mask_suppressed, missing
 from sales_analytics.views.bundles import Bundle
-from sales_analytics.views.components import chart, heading, table
+from sales_analytics.views.components import RATIO_COLUMNS, chart, heading, table
+
+_CUSTOMER_RATIOS = RATIO_COLUMNS | {"share"}  # the customer tables' ``share`` is a fraction
 
 
 # --------------------------------------------------------------- customers
@@ -26,11 +28,18 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         ax.barh(s["segment"].astype(str), s["customers"], color="#4c72b0")
         if "revenue_share" in s.columns:
             for y, (v, share) in enumerate(zip(s["customers"], s["revenue_share"], strict=False)):
-                ax.text(v, y, f" {share:.0%}", va="center")
+                ax.text(
+                    v, y, f" {v:,} · {label('view_revenue_share_short', language)} {share:.0%}", va="center"
+                )
         ax.set_xlabel(label("customers", language))
         out += [
             chart(fig, alt=label("view_segments", language)),
-            table(seg.drop(columns=[c for c in ("segment_rank",) if c in seg.columns]), language),
+            table(
+                seg.drop(columns=[c for c in ("segment_rank",) if c in seg.columns]),
+                language,
+                namespace="customers",
+                ratios=_CUSTOMER_RATIOS,
+            ),
         ]
 
     mig = at(bundle.table("customer_migration"), p)
@@ -54,13 +63,18 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
     if down is not None and not down.empty:
         out += [
             heading("view_downgrades", language),
-            table(localized(down, language, "from", "to"), language),
+            table(
+                localized(down, language, "from", "to"),
+                language,
+                namespace="customers",
+                ratios=_CUSTOMER_RATIOS,
+            ),
         ]
 
     churn = at(bundle.table("customer_churn_risk"), p)
     out.append(heading("view_churn_risk", language))
     out.append(
-        table(localized(churn, language, "segment"), language)
+        table(localized(churn, language, "segment"), language, namespace="customers", ratios=_CUSTOMER_RATIOS)
         if churn is not None and not churn.empty
         else missing("view_churn_risk", language)
     )
@@ -69,7 +83,12 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         clv = localized(clv, language, "segment")
         out += [
             heading("view_clv", language),
-            table(clv.drop(columns=["segment_rank"], errors="ignore"), language),
+            table(
+                clv.drop(columns=["segment_rank"], errors="ignore"),
+                language,
+                namespace="customers",
+                ratios=_CUSTOMER_RATIOS,
+            ),
         ]
     return out
 
@@ -85,13 +104,17 @@ def _trend_chart(scores: pd.DataFrame, period: str, language: str) -> w.Widget |
         return None
     fig, axes = figure(9, 3.0)
     axes.remove()
-    metrics = [("nps", "view_nps", 1.0), ("csat_top2", "view_csat", 100.0)]
-    for i, (metric, key, scale) in enumerate(metrics):
+    from matplotlib.ticker import PercentFormatter
+
+    metrics = [("nps", "view_nps", False), ("csat_top2", "view_csat", True)]  # csat_top2 in percent
+    for i, (metric, key, percent) in enumerate(metrics):
         ax = fig.add_subplot(1, 2, i + 1)
         m = s[s["metric"] == metric].sort_values("period").tail(12)
         if m.empty:
             continue
-        ax.errorbar(m["period"].astype(str), m["value"] / scale, yerr=m["moe"] / scale, marker="o", capsize=3)
+        ax.errorbar(m["period"].astype(str), m["value"], yerr=m["moe"], marker="o", capsize=3)
+        if percent:
+            ax.yaxis.set_major_formatter(PercentFormatter(100))
         ax.set_title(label(key, language) + " ±95%")
         ax.tick_params(axis="x", rotation=60, labelsize=8)
     fig.tight_layout()

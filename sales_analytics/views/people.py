@@ -11,7 +11,17 @@ from sales_analytics.report.labels import label
 from sales_analytics.views._common import at, figure, localized, missing, money_axis, num
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
-from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading, table
+from sales_analytics.views.components import (
+    RATIO_COLUMNS,
+    Card,
+    cards,
+    chart,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
+    heading,
+    table,
+)
 
 _BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
 
@@ -112,6 +122,13 @@ def leaderboard(bundle: Bundle, language: str) -> list[w.Widget]:
 
 
 # ----------------------------------------------------------- rep scorecard
+def _metric_text(name: str, value, language: str) -> str:
+    number = num(value)
+    if math.isnan(number):
+        return label("n_a", language) if not isinstance(value, str) else value
+    return fmt_pct(number, language) if name in RATIO_COLUMNS else fmt_number(number)
+
+
 def rep_scorecard(bundle: Bundle, language: str) -> list[w.Widget]:
     p = bundle.period
     score = at(bundle.table("kpi_scorecard"), p)
@@ -191,9 +208,10 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
 
     if now is not None and not now.empty:
         detail = now.drop(columns=[c for c in ("period", "rep_id", "rep_name", "team") if c in now.columns])
+        metrics = [(name, _metric_text(name, value, language)) for name, value in detail.iloc[0].items()]
         out += [
             heading("view_scorecard", language),
-            table(detail.T.reset_index().set_axis(["metric", "value"], axis=1), language),
+            table(pd.DataFrame(metrics, columns=["metric", "value"]), language, max_plain_rows=60),
         ]
     acts = _rep_rows(bundle, "kpi_activities", rep)
     if acts is not None and not acts.empty:
