@@ -97,10 +97,10 @@ def _wait_idle(server: psutil.Process, timeout: float = 120, quiet: float = 0.1)
 
 
 def _wait_gone(proc: psutil.Process | None, timeout: float) -> float:
-    """Seconds until ``proc`` has exited (inf on timeout)."""
+    """Seconds until ``proc`` has exited (inf on timeout or when there is no process to watch)."""
     t0 = time.monotonic()
     if proc is None:
-        return 0.0
+        return float("inf")
     try:
         proc.wait(timeout)
     except psutil.TimeoutExpired:
@@ -164,7 +164,11 @@ def main() -> int:
                         continue
                     times.append(seconds)
                     kernel = _kernel(proc, kernel_id)
-                    rss.append(kernel.memory_info().rss / 2**20 if kernel else float("nan"))
+                    if kernel is None:
+                        failures.append(f"{view}: no kernel process for the tab's kernel {kernel_id}")
+                        page.close()
+                        continue
+                    rss.append(kernel.memory_info().rss / 2**20)
                     page.close(run_before_unload=True)
                     shutdowns.append(_wait_gone(kernel, timeout=60))
                 context.close()
@@ -187,7 +191,7 @@ def main() -> int:
             culled = _wait_gone(kernel, timeout=cull_limit)
             context.close()
             browser.close()
-    worst_shutdown = max(shutdowns)
+    worst_shutdown = max(shutdowns, default=math.inf)
     if worst_shutdown >= SHUTDOWN_LIMIT_S:
         failures.append(f"a closed tab's kernel ran {worst_shutdown:.1f} s after the tab closed")
     if culled == float("inf"):
@@ -200,7 +204,8 @@ def main() -> int:
     for view, cold, med, lo, hi, mib in rows:
         print(f"{view:<16}{cold:>8.2f}{med:>10.2f}{lo:>8.2f}{hi:>8.2f}{mib:>12.0f}")
     print(
-        f"closed tabs ({len(shutdowns)}): kernel gone after median {statistics.median(shutdowns):.2f} s, "
+        f"closed tabs ({len(shutdowns)}): kernel gone after median "
+        f"{statistics.median(shutdowns) if shutdowns else math.inf:.2f} s, "
         f"at most {worst_shutdown:.2f} s"
     )
     print(

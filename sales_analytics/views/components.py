@@ -15,6 +15,7 @@ import pandas as pd
 from sales_analytics.report.labels import all_labels, label
 
 __all__ = [
+    "RATIO_COLUMNS",
     "Card",
     "cards",
     "chart",
@@ -117,7 +118,8 @@ def _label_or_none(key: str, language: str) -> str | None:
 def fmt_number(v) -> str:
     """Thousands separators, at most two decimals, no trailing zeros: 95,244,455 · 3.91 · 12.3."""
     text = f"{v:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def display_frame(

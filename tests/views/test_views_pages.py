@@ -120,8 +120,8 @@ def test_tables_read_as_a_manager_reads_them():
     assert shown["指标"].tolist() == ["客单价", "no_label_for_this"]
     assert shown["营收占比 (%)"].tolist() == [68.1, 5.0]
     assert shown["并列"].tolist() == ["是", "否"]
-    assert [fmt_number(v) for v in (95244454.96, 3.9107, 68.0, 12.30, -50.0)] == [
-        "95,244,454.96", "3.91", "68", "12.3", "-50",
+    assert [fmt_number(v) for v in (95244454.96, 3.9107, 68.0, 12.30, -50.0, -0.001, 7)] == [
+        "95,244,454.96", "3.91", "68", "12.3", "-50", "0", "7",
     ]  # fmt: skip
     html = table(frame, "en").value
     assert "Average order value" in html and "68.1" in html and ">yes<" in html and ">—<" in html
