@@ -171,6 +171,23 @@ def test_response_rates():
     assert rr.loc["all", "invited"] == 10 and rr.loc["all", "response_rate"] == pytest.approx(50.0)
 
 
+def test_a_duplicate_submission_counts_once_in_the_response_rate():
+    """6 invited, 6 answered, one of them submitted twice (same response_id): 100%, not 117%."""
+    r = customers([10, 9, 8, 7, 6, 5])
+    r = pd.concat([r, r.iloc[[2]]], ignore_index=True)
+    inv = pd.DataFrame(
+        {
+            "instrument": "customer_satisfaction",
+            "period": "2026-03",
+            "team": "A",
+            "rep_id": "R1",
+            "invited": [6],
+        }
+    )
+    rr = sa.response_rates(r, inv, CS).set_index("group")
+    assert rr.loc["all", "n"] == 6 and rr.loc["all", "response_rate"] == pytest.approx(100.0)
+
+
 # ---------------------------------------------------------------- quality
 def _training(**over):
     base = {

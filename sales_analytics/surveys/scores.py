@@ -26,7 +26,7 @@ from scipy import stats
 from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument, Item
 from sales_analytics.surveys.params import SurveyParams
-from sales_analytics.surveys.quality import prepare_responses
+from sales_analytics.surveys.quality import prepare_responses, response_quality
 
 __all__ = [
     "survey_dimensions",
@@ -568,7 +568,9 @@ def response_rates(
 
     Parameters
     ----------
-    responses : the received responses (before exclusions: a response rate counts what came back).
+    responses : the received responses, before exclusions: a response rate counts who
+        answered, speeders and straight-liners included; a duplicate submission (see
+        ``response_quality``) is the same respondent again and counts once.
     invitations : ``instrument, period, <group columns>, invited``; ``None`` gives no rows.
 
     Returns
@@ -580,6 +582,8 @@ def response_rates(
     if invitations is None or invitations.empty:
         return pd.DataFrame(columns=cols)
     r = responses if "period" in responses else prepare_responses(responses, instrument)
+    if not r.empty:
+        r = r[~response_quality(r, instrument, params)["duplicate"].to_numpy()]
     inv = invitations[invitations["instrument"].astype(str) == instrument.id].copy()
     inv["period"] = inv["period"].astype(str)
     if until is not None:
