@@ -8,6 +8,7 @@ import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ipywidgets as w
 import pandas as pd
@@ -20,10 +21,12 @@ __all__ = [
     "cards",
     "chart",
     "display_frame",
+    "display_name",
     "fmt_money",
     "fmt_number",
     "fmt_pct",
     "heading",
+    "survey_names",
     "table",
 ]
 
@@ -108,11 +111,43 @@ RATIO_COLUMNS = frozenset(
         "clv_share",
     }
 )
-_VALUE_COLUMNS = ("metric", "board", "dimension", "measure", "status", "level_name")
+_VALUE_COLUMNS = (
+    "metric", "board", "dimension", "driver", "measure", "status", "level_name", "instrument", "rule",
+    "severity", "category", "group",
+)  # fmt: skip
 
 
 def _label_or_none(key: str, language: str) -> str | None:
     return label(key, language) if key in all_labels() else None
+
+
+@lru_cache(maxsize=2)
+def survey_names(language: str) -> dict[str, str]:
+    """Survey dimension and item names from the instruments in ``surveys/`` (configuration, like
+    the labels): ``rules_clarity`` → 制度清晰, ``re_trainer`` and the training measure
+    ``reaction_re_trainer`` → the item's question. Empty when the instruments cannot be read."""
+    from sales_analytics.errors import SalesAnalyticsError
+    from sales_analytics.surveys.instruments import load_instruments
+
+    try:
+        instruments = load_instruments()
+    except SalesAnalyticsError:
+        return {}
+    names: dict[str, str] = {}
+    reaction = label("view_reaction_prefix", language)
+    for inst in instruments.values():
+        for dim, text in inst.dimensions.items():
+            names.setdefault(dim, text(language))
+        for item in inst.items:
+            names.setdefault(item.id, item.text(language))
+            if inst.id == "training_feedback":  # Kirkpatrick level 1 measures: reaction_<item>
+                names.setdefault(f"reaction_{item.id}", f"{reaction}{item.text(language)}")
+    return names
+
+
+def display_name(key: str, language: str) -> str:
+    """The label of ``key``, else its survey dimension or item name, else ``key`` itself."""
+    return _label_or_none(key, language) or survey_names(language).get(key, key)
 
 
 def fmt_number(v) -> str:
@@ -153,7 +188,7 @@ def display_frame(
             out[col] = (s.astype(float) * 100).round(1)
             heading_text = f"{heading_text} (%)"
         elif c in _VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(s):
-            out[col] = s.map(lambda v: v if pd.isna(v) else (_label_or_none(str(v), language) or v))
+            out[col] = s.map(lambda v: v if pd.isna(v) else display_name(str(v), language))
         names[col] = heading_text
     return out.rename(columns=names)
 

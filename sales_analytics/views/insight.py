@@ -8,8 +8,9 @@ import pandas as pd
 
 from sales_analytics.report.labels import label
 from sales_analytics.views._common import at, figure, latest_wave, localized, mask_suppressed, missing
+from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
-from sales_analytics.views.components import RATIO_COLUMNS, chart, heading, table
+from sales_analytics.views.components import RATIO_COLUMNS, chart, display_name, heading, table
 
 _CUSTOMER_RATIOS = RATIO_COLUMNS | {"share"}  # the customer tables' ``share`` is a fraction
 
@@ -56,6 +57,7 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
 
         fig, ax = figure(8.5, 0.9 + 0.42 * len(rows))
         sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
+        ax.grid(False)
         ax.set_xlabel(label("view_migration_to", language))
         ax.set_ylabel(label("view_migration_from", language))
         out.append(chart(fig, alt=label("view_migration", language)))
@@ -126,10 +128,7 @@ def _dimension_heatmap(dims: pd.DataFrame, language: str) -> w.Widget | None:
     if d.empty:
         return None
     grid = d.pivot_table(index="group", columns="dimension", values="value", aggfunc="first", dropna=False)
-    grid.columns = [
-        label(f"dim_{c}", language) if label(f"dim_{c}", language) != f"dim_{c}" else label(c, language)
-        for c in grid.columns
-    ]
+    grid.columns = [display_name(str(c), language) for c in grid.columns]
     grid.index = [label("view_all_teams", language) if g == "all" else g for g in grid.index]
     import seaborn as sns
 
@@ -157,6 +156,7 @@ def _dimension_heatmap(dims: pd.DataFrame, language: str) -> w.Widget | None:
                     fontsize=8,
                     color="#777",
                 )
+    ax.grid(False)  # the theme's grid would cross the hidden (suppressed) cells
     ax.set_title(label("view_team_pulse_heatmap", language))
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -239,7 +239,7 @@ def voice(bundle: Bundle, language: str) -> list[w.Widget]:
             fig, ax = figure(7.5, 0.8 + 0.35 * len(d))
             d = d.sort_values(["instrument", "weight"])
             names = [
-                f"{i} · {label(f'dim_{x}', language) if label(f'dim_{x}', language) != f'dim_{x}' else x}"
+                f"{display_name(str(i), language)} · {display_name(str(x), language)}"
                 for i, x in zip(d["instrument"], d["driver"], strict=False)
             ]
             err = None
@@ -284,5 +284,5 @@ def training_rules(bundle: Bundle, language: str) -> list[w.Widget]:
             continue
         if local:
             t = localized(t, language, *local)
-        out.append(table(t, language))
+        out.append(table(t, language) if not t.empty else note(label("view_no_rows", language)))
     return out

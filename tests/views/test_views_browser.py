@@ -145,7 +145,7 @@ def test_chinese_glyphs_render(browser, server):
 def test_team_survey_view_hides_a_small_team(browser, server):
     """The sample's 华南一组 has 4 reps: below the anonymity threshold of 5 in the team pulse survey."""
     page = _open(browser, server, "voice")
-    rows = page.locator("tr", has_text="team_pulse").filter(has_text="华南一组")
+    rows = page.locator("tr", has_text="团队内部反馈调查").filter(has_text="华南一组")  # team_pulse
     assert rows.count() > 0
     for i in range(rows.count()):
         row = rows.nth(i).inner_text()

@@ -130,3 +130,15 @@ def test_tables_read_as_a_manager_reads_them():
     assert display_frame(pd.DataFrame({"attainment": [1.62]}), "en").iloc[0, 0] == 162.0
     assert display_frame(pd.DataFrame({"share": [12.7]}), "en").iloc[0, 0] == 12.7
     assert display_frame(pd.DataFrame({"share": [0.127]}), "en", ratios={"share"}).iloc[0, 0] == 12.7
+
+
+def test_survey_dimensions_and_items_are_named_from_the_instruments():
+    from sales_analytics.views.components import display_frame, display_name
+
+    assert display_name("rules_clarity", "zh") == "制度清晰"  # surveys/team_pulse.yaml
+    assert display_name("rules_clarity", "en") == "Rules clarity"
+    assert display_name("reaction_re_trainer", "zh") == "反应：讲师讲解清楚、准备充分"
+    assert display_name("team_pulse", "en") == "Team pulse survey"  # a label comes first
+    assert display_name("no_such_thing", "en") == "no_such_thing"
+    shown = display_frame(pd.DataFrame({"dimension": ["manager_support"], "severity": ["serious"]}), "en")
+    assert shown.iloc[0].tolist() == ["Manager support", "Serious"]
