@@ -125,23 +125,36 @@ def _label_or_none(key: str, language: str) -> str | None:
 def survey_names(language: str) -> dict[str, str]:
     """Survey dimension and item names from the instruments in ``surveys/`` (configuration, like
     the labels): ``rules_clarity`` → 制度清晰, ``re_trainer`` and the training measure
-    ``reaction_re_trainer`` → the item's question. Empty when the instruments cannot be read."""
-    from sales_analytics.errors import SalesAnalyticsError
-    from sales_analytics.surveys.instruments import load_instruments
+    ``reaction_re_trainer`` → the item's question. Files that cannot be read are skipped.
 
-    try:
-        instruments = load_instruments()
-    except SalesAnalyticsError:
-        return {}
+    The YAML is read for its texts only (the monthly run validates the instruments): importing
+    ``sales_analytics.surveys`` would load scipy and matplotlib into a view that draws no chart,
+    about 100 MiB per kernel.
+    """
+    import yaml
+
+    from sales_analytics import paths
+
+    def text(t) -> str | None:
+        return t.get(language) if isinstance(t, dict) and isinstance(t.get(language), str) else None
+
     names: dict[str, str] = {}
     reaction = label("view_reaction_prefix", language)
-    for inst in instruments.values():
-        for dim, text in inst.dimensions.items():
-            names.setdefault(dim, text(language))
-        for item in inst.items:
-            names.setdefault(item.id, item.text(language))
-            if inst.id == "training_feedback":  # Kirkpatrick level 1 measures: reaction_<item>
-                names.setdefault(f"reaction_{item.id}", f"{reaction}{item.text(language)}")
+    for path in sorted(paths.surveys_dir().glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if not isinstance(doc, dict):
+            continue
+        for dim, t in (doc.get("dimensions") or {}).items():
+            if text(t):
+                names.setdefault(str(dim), text(t))
+        for item in doc.get("items") or []:
+            if isinstance(item, dict) and "id" in item and text(item.get("text")):
+                names.setdefault(str(item["id"]), text(item["text"]))
+                if doc.get("id") == "training_feedback":  # Kirkpatrick level 1: reaction_<item>
+                    names.setdefault(f"reaction_{item['id']}", reaction + text(item["text"]))
     return names
 
 

@@ -142,3 +142,26 @@ def test_survey_dimensions_and_items_are_named_from_the_instruments():
     assert display_name("no_such_thing", "en") == "no_such_thing"
     shown = display_frame(pd.DataFrame({"dimension": ["manager_support"], "severity": ["serious"]}), "en")
     assert shown.iloc[0].tolist() == ["Manager support", "Serious"]
+
+
+def test_survey_names_skip_a_broken_instrument_file(tmp_path, monkeypatch):
+    from sales_analytics import paths
+    from sales_analytics.views.components import survey_names
+
+    (tmp_path / "a.yaml").write_text(
+        "id: training_feedback\ndimensions: {reaction: {zh: 培训反应, en: Reaction}}\n"
+        "items:\n  - {id: re_x, text: {zh: 讲得清楚, en: Clear}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_bytes(b"\xff\xfe not utf-8")
+    monkeypatch.setattr(paths, "surveys_dir", lambda: tmp_path)
+    survey_names.cache_clear()
+    try:
+        assert survey_names("en") == {
+            "reaction": "Reaction",
+            "re_x": "Clear",
+            "reaction_re_x": "Reaction: Clear",
+        }
+    finally:
+        survey_names.cache_clear()
