@@ -270,7 +270,12 @@ def test_ledger_summary_links_violations_and_entries() -> None:
     assert s.loc["r1", "suggested_penalty_points"] == 1.0 and s.loc["r1", "suggested_reward_points"] == 0.0
     # r2 was clean (reward 2 suggested) but has a penalty recorded in October
     assert s.loc["r2", "status"] == "penalty_without_violation"
-    assert (s.loc["r2", "suggested_reward_points"], s.loc["r2", "ledger_amount"]) == (2.0, 50.0)
+    # ledger totals are net (reward minus penalty), as the incentives lever reads the ledger
+    assert (s.loc["r2", "suggested_reward_points"], s.loc["r2", "ledger_amount"]) == (2.0, -50.0)
+    assert s.loc["r2", "ledger_points"] == -1.0
+    # a file that writes penalty points as positive numbers gives the same totals
+    flipped = ledger_summary(member, v, rules, period="2025-10", ledger=ledger.assign(points=[1.0, 1.0]))
+    assert flipped.set_index("rep_id").loc["r2", "ledger_points"] == -1.0
     with pytest.raises(DataError, match="column 'kind'.*reward or penalty"):
         ledger_summary(member, v, rules, period="2025-10", ledger=ledger.assign(kind=["bonus", "penalty"]))
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.incentives.ledger import ledger_totals
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.rules.model import GroupRules
 
 __all__ = ["ledger_summary"]
-
-_LEDGER_COLUMNS = ("rep_id", "date", "kind")
 
 
 def ledger_summary(
@@ -31,7 +29,9 @@ def ledger_summary(
     rules : group rules (the clean-month reward).
     period : reporting month.
     ledger : optional ``rewards_penalties``: event_id, rep_id*, date*, kind* (reward | penalty),
-        reason, amount, points. ``None`` gives the suggestions only.
+        reason, amount, points, read by :func:`sales_analytics.incentives.ledger_totals` (a
+        reward adds, a penalty subtracts, whatever sign the file writes). ``None`` gives the
+        suggestions only.
 
     Returns
     -------
@@ -39,7 +39,7 @@ def ledger_summary(
         ``period, rep_id, rep_name, team, messages, violations, serious_violations,
         warnings_or_worse, penalised_violations, suggested_penalty_points, suggested_penalty_amount, suggested_reward_points,
         suggested_reward_amount, ledger_rewards, ledger_penalties, ledger_points, ledger_amount,
-        status``. ``status`` compares the violations that carry points or an amount
+        status`` (``ledger_points`` and ``ledger_amount`` net: rewards minus penalties). ``status`` compares the violations that carry points or an amount
         (``penalised_violations``) with the ledger's penalties: ``consistent`` (both or neither),
         ``violations_without_penalty``, ``penalty_without_violation`` or ``no_ledger``.
 
@@ -86,49 +86,15 @@ def ledger_summary(
         out["ledger_amount"] = 0.0
         out["status"] = "no_ledger"
     else:
-        missing = [c for c in _LEDGER_COLUMNS if c not in ledger.columns]
-        if missing:
-            raise DataError(
-                [
-                    DataProblem(
-                        "rewards_penalties",
-                        "required column missing",
-                        column=c,
-                        expected=f"columns {list(_LEDGER_COLUMNS)}",
-                        found=str(list(ledger.columns)),
-                    )
-                    for c in missing
-                ]
-            )
-        kinds = ledger["kind"].astype(str)
-        bad = ~kinds.isin(["reward", "penalty"])
-        if bad.any():
-            rows = tuple(int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5])
-            raise DataError(
-                [
-                    DataProblem(
-                        "rewards_penalties",
-                        "unknown kind",
-                        column="kind",
-                        rows=rows,
-                        count=int(bad.sum()),
-                        expected="reward or penalty",
-                        found=str(kinds[bad].iloc[0]),
-                    )
-                ]
-            )
-        dates = pd.to_datetime(ledger["date"])
-        sel = ledger.loc[(dates >= pd.Timestamp(p.start)) & (dates <= pd.Timestamp(p.end))]
-        sel = sel.assign(
-            rep_id=sel["rep_id"].astype(str),
-            points=pd.to_numeric(sel["points"], errors="coerce") if "points" in sel else 0.0,
-            amount=pd.to_numeric(sel["amount"], errors="coerce") if "amount" in sel else 0.0,
-        )
-        led = sel.groupby("rep_id").agg(
-            ledger_rewards=("kind", lambda s: int((s == "reward").sum())),
-            ledger_penalties=("kind", lambda s: int((s == "penalty").sum())),
-            ledger_points=("points", "sum"),
-            ledger_amount=("amount", "sum"),
+        # the incentives lever reads the ledger (checks, sign convention from ``kind``); the
+        # period's months summed per rep
+        totals = ledger_totals(ledger)
+        totals = totals.loc[totals["period"].isin([str(m) for m in p.months()])]
+        led = totals.groupby("rep_id").agg(
+            ledger_rewards=("rewards", "sum"),
+            ledger_penalties=("penalties", "sum"),
+            ledger_points=("net_points", "sum"),
+            ledger_amount=("net_amount", "sum"),
         )
         out = out.merge(led.reset_index(), on="rep_id", how="left")
         for col in ("ledger_rewards", "ledger_penalties"):
