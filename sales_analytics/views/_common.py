@@ -83,3 +83,25 @@ def money_axis(ax, language: str, axis: str = "y") -> None:
 
     fmt = (lambda v, _: f"{v / 10_000:,.0f}万") if language == "zh" else (lambda v, _: f"{v / 1_000:,.0f}k")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
+
+
+def revenue_target_chart(
+    periods: list[str], revenue, targets, language: str, key: str, *, size: tuple[float, float] = (7.5, 3.2)
+) -> list[w.Widget]:
+    """A heading and a chart: revenue per period (line), its target (dashed) where ``targets``
+    (a mapping period → amount, or ``None``) has one."""
+    from sales_analytics.views.components import chart, heading
+
+    fig, ax = figure(*size)
+    ax.plot(periods, list(revenue), marker="o", label=label("revenue", language))
+    if targets is not None:
+        ax.plot(
+            periods,
+            [targets.get(k, math.nan) for k in periods],
+            linestyle="--",
+            label=label("target_amount", language),
+        )
+    money_axis(ax, language)
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend()
+    return [heading(key, language), chart(fig, alt=label(key, language))]

@@ -7,7 +7,7 @@ import math
 import ipywidgets as w
 
 from sales_analytics.report.labels import label
-from sales_analytics.views._common import at, figure, latest_wave, missing, money_axis, num
+from sales_analytics.views._common import at, figure, latest_wave, missing, num, revenue_target_chart
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading
@@ -81,24 +81,16 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
 
     if monthly is not None and not monthly.empty:
         series = monthly.sort_values("period").tail(13)
-        fig, ax = figure()
-        x = series["period"].astype(str)
-        ax.plot(x, series["revenue"], marker="o", label=label("revenue", language))
+        targets = None
         if team is not None and "target_amount" in team.columns:
             targets = team.groupby(team["period"].astype(str))["target_amount"].sum()
-            ax.plot(
-                x,
-                [targets.get(k, math.nan) for k in x],
-                linestyle="--",
-                label=label("target_amount", language),
-            )
-        money_axis(ax, language)
-        ax.tick_params(axis="x", rotation=45)
-        ax.legend()
-        out += [
-            heading("view_revenue_vs_target", language),
-            chart(fig, alt=label("view_revenue_vs_target", language)),
-        ]
+        out += revenue_target_chart(
+            series["period"].astype(str).tolist(),
+            series["revenue"],
+            targets,
+            language,
+            "view_revenue_vs_target",
+        )
 
     if now is not None and not now.empty and "attainment" in now.columns:
         t = now.sort_values("attainment")

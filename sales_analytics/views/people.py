@@ -8,7 +8,15 @@ import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import label
-from sales_analytics.views._common import at, figure, localized, missing, money_axis, num
+from sales_analytics.views._common import (
+    at,
+    figure,
+    localized,
+    missing,
+    money_axis,
+    num,
+    revenue_target_chart,
+)
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import (
@@ -188,23 +196,17 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
     att = _rep_rows(bundle, "kpi_attainment_rep", rep)
     if hist is not None and not hist.empty:
         h = hist[hist["period"].astype(str) <= p].sort_values("period").tail(12)
-        fig, ax = figure(7.5, 3.0)
-        ax.plot(h["period"].astype(str), h["revenue"], marker="o", label=label("revenue", language))
+        targets = None
         if att is not None and "target_amount" in att.columns:
-            tgt = att.set_index(att["period"].astype(str))["target_amount"]
-            ax.plot(
-                h["period"].astype(str),
-                [tgt.get(k) for k in h["period"].astype(str)],
-                linestyle="--",
-                label=label("target_amount", language),
-            )
-        money_axis(ax, language)
-        ax.tick_params(axis="x", rotation=45)
-        ax.legend()
-        out += [
-            heading("view_revenue_trend", language),
-            chart(fig, alt=label("view_revenue_trend", language)),
-        ]
+            targets = att.set_index(att["period"].astype(str))["target_amount"]
+        out += revenue_target_chart(
+            h["period"].astype(str).tolist(),
+            h["revenue"],
+            targets,
+            language,
+            "view_revenue_trend",
+            size=(7.5, 3.0),
+        )
 
     if now is not None and not now.empty:
         detail = now.drop(columns=[c for c in ("period", "rep_id", "rep_name", "team") if c in now.columns])
