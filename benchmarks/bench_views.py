@@ -44,15 +44,6 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = "img.sa-chart, .sa-cards, table"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGET_S = 3.0
 SHUTDOWN_LIMIT_S = 10.0
 CULL_INTERVAL_S = 30  # serve's MappingKernelManager.cull_interval
@@ -134,7 +125,7 @@ def main() -> int:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    from sales_analytics.serve import ViewsServer
+    from sales_analytics.serve import HEADLESS_CHROMIUM_ARGS, ViewsServer
     from sales_analytics.views.bundles import list_bundles
 
     if not list_bundles(args.outputs):
@@ -150,7 +141,9 @@ def main() -> int:
         proc = psutil.Process(server.proc.pid)
         _wait_idle(proc)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=list(HEADLESS_CHROMIUM_ARGS)
+            )
             for view in server.views:
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 times, rss = [], []

@@ -30,7 +30,7 @@ from pathlib import Path
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
 
-__all__ = ["ViewsServer", "register_cli", "voila_command"]
+__all__ = ["HEADLESS_CHROMIUM_ARGS", "ViewsServer", "register_cli", "voila_command"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,19 @@ def voila_command(
     ]
     cmd.append(f"--token={token}" if token else "--token=")
     return cmd
+
+
+# Debian's Chromium driven headless in a container (no sandbox, no GPU) without calls home:
+# the browser tests and the views benchmark launch it with these
+HEADLESS_CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 @dataclass

@@ -23,15 +23,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "browser-test-token"
 VIEWS = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _require_browser() -> None:
@@ -74,8 +65,10 @@ def server(published, tmp_path_factory):
 def browser(server):
     from playwright.sync_api import sync_playwright
 
+    from sales_analytics.serve import HEADLESS_CHROMIUM_ARGS
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS))
         yield b
         b.close()
 
