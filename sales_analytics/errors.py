@@ -18,6 +18,7 @@ __all__ = [
     "RunError",
     "SalesAnalyticsError",
     "format_rows",
+    "problem_at_rows",
     "require_columns",
 ]
 
@@ -75,6 +76,34 @@ class DataProblem:
         if self.found is not None:
             text += f", found {self.found!r}" if self.expected is not None else f". Found {self.found!r}"
         return text + "."
+
+
+def problem_at_rows(
+    file: str,
+    problem: str,
+    mask: Any,
+    *,
+    column: str | None = None,
+    expected: str | None = None,
+    values: Any = None,
+) -> DataProblem:
+    """A :class:`DataProblem` for the rows where ``mask`` is true: how many, the first few as
+    1-based row numbers and, from ``values`` (a Series or an array), the first bad value."""
+    import numpy as np
+
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+    found = None
+    if values is not None and len(idx):
+        found = str(values.iloc[idx[0]] if hasattr(values, "iloc") else values[idx[0]])
+    return DataProblem(
+        file,
+        problem,
+        column=column,
+        rows=tuple(int(i) + 1 for i in idx[:_MAX_ROWS_SHOWN]),
+        count=len(idx),
+        expected=expected,
+        found=found,
+    )
 
 
 class DataError(SalesAnalyticsError):

@@ -13,7 +13,7 @@ import pandas as pd
 from pydantic import Field
 
 from sales_analytics.config import StrictModel
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, problem_at_rows
 from sales_analytics.errors import require_columns as _require
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.rules.text import mask_contacts
@@ -62,17 +62,15 @@ def _prepare(feedback: pd.DataFrame) -> pd.DataFrame:
     f["category"] = f["category"].astype("str").fillna("other") if "category" in f.columns else "other"
     bad = ~f["status"].isin(_STATUSES)
     if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())
         raise DataError(
             [
-                DataProblem(
+                problem_at_rows(
                     "feedback",
                     "unknown status",
+                    bad,
                     column="status",
-                    rows=tuple(int(i) + 1 for i in rows[:5]),
-                    count=len(rows),
                     expected=" | ".join(_STATUSES),
-                    found=str(f["status"].iloc[rows[0]]),
+                    values=f["status"],
                 )
             ]
         )

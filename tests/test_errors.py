@@ -1,4 +1,14 @@
-from sales_analytics.errors import ConfigError, DataError, DataProblem, SalesAnalyticsError, format_rows
+import numpy as np
+import pandas as pd
+
+from sales_analytics.errors import (
+    ConfigError,
+    DataError,
+    DataProblem,
+    SalesAnalyticsError,
+    format_rows,
+    problem_at_rows,
+)
 
 
 def test_data_error_lists_every_problem():
@@ -35,3 +45,14 @@ def test_config_error_names_file_and_key():
     err = ConfigError("parameters/x.yaml", "a.b", "must be positive")
     assert str(err) == "parameters/x.yaml, key 'a.b': must be positive."
     assert err.key == "a.b"
+
+
+def test_problem_at_rows_counts_all_and_names_the_first_rows_and_value():
+    values = pd.Series(["ok", "x1", "ok", "x2", "x3", "x4", "x5", "x6", "x7"])
+    p = problem_at_rows(
+        "feedback", "unknown status", values.str.startswith("x"), column="status", values=values
+    )
+    assert (p.rows, p.count, p.found) == ((2, 4, 5, 6, 7), 7, "x1")
+    assert str(p) == "feedback, column 'status': unknown status (rows 2, 4, 5, 6, 7; 7 in all). Found 'x1'."
+    q = problem_at_rows("t", "no time", np.array([False, True]), values=np.array(["a", "b"]))
+    assert (q.rows, q.count, q.found) == ((2,), 1, "b")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem, require_columns
+from sales_analytics.errors import DataError, problem_at_rows, require_columns
 from sales_analytics.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
@@ -68,18 +68,17 @@ def _days(values: pd.Series, column: str) -> np.ndarray:
     """Dates as int64 days since 1970-01-01 (NaT → NAT_DAY); text is parsed, bad values reported."""
     if not pd.api.types.is_datetime64_any_dtype(values):
         parsed = pd.to_datetime(values, errors="coerce")
-        bad = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
-        if len(bad):
+        bad = parsed.isna().to_numpy() & values.notna().to_numpy()
+        if bad.any():
             raise DataError(
                 [
-                    DataProblem(
+                    problem_at_rows(
                         "orders",
-                        f"{len(bad)} rows are not dates",
+                        f"{int(bad.sum())} rows are not dates",
+                        bad,
                         column=column,
-                        rows=tuple(int(i) + 1 for i in bad[:5]),
-                        count=len(bad),
                         expected="a date such as 2026-03-31",
-                        found=str(values.iloc[bad[0]]),
+                        values=values,
                     )
                 ]
             )
@@ -130,17 +129,15 @@ def order_rows(orders: pd.DataFrame, period: Period | str, lookback_months: int 
         purchase = ~refunded
     bad_amount = keep & np.isnan(amount)
     if bad_amount.any():
-        rows = np.flatnonzero(bad_amount)
         raise DataError(
             [
-                DataProblem(
+                problem_at_rows(
                     "orders",
-                    f"{len(rows)} rows have no numeric amount",
+                    f"{int(bad_amount.sum())} rows have no numeric amount",
+                    bad_amount,
                     column="amount",
-                    rows=tuple(int(i) + 1 for i in rows[:5]),
-                    count=len(rows),
                     expected="a number",
-                    found=str(orders["amount"].iloc[rows[0]]),
+                    values=orders["amount"],
                 )
             ]
         )

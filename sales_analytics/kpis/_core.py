@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, problem_at_rows
 from sales_analytics.periods import Period, PeriodError, parse_period
 
 log = logging.getLogger("sales_analytics.kpis")
@@ -48,18 +48,10 @@ def check_fiscal_start(fiscal_year_start: int) -> None:
 def bad_rows(
     table: str, column: str, mask: np.ndarray, problem: str, expected: str, values: pd.Series | np.ndarray
 ) -> DataProblem:
-    """A DataProblem for the rows where ``mask`` is true (row numbers 1-based)."""
-    idx = np.flatnonzero(mask)
-    first = values[idx[0]] if isinstance(values, np.ndarray) else values.iloc[idx[0]]
-    return DataProblem(
-        table,
-        f"{len(idx)} {'row' if len(idx) == 1 else 'rows'} {problem}",
-        column=column,
-        rows=tuple(int(i) + 1 for i in idx[:5]),
-        count=len(idx),
-        expected=expected,
-        found=str(first),
-    )
+    """A DataProblem for the rows where ``mask`` is true, the count leading the text ("3 rows …")."""
+    n = int(np.count_nonzero(mask))
+    text = f"{n} {'row' if n == 1 else 'rows'} {problem}"
+    return problem_at_rows(table, text, mask, column=column, expected=expected, values=values)
 
 
 def as_datetime(frame: pd.DataFrame, table: str, column: str) -> np.ndarray:

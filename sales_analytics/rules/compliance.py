@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, DataProblem, problem_at_rows
 from sales_analytics.errors import require_columns as _require
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.rules.model import GroupRules, TimeRange
@@ -60,15 +60,13 @@ def _utc_times(messages: pd.DataFrame) -> pd.Series:
         )
     bad = sent.isna()
     if bad.any():
-        rows = tuple(int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:5])
         raise DataError(
             [
-                DataProblem(
+                problem_at_rows(
                     "chat_messages",
                     "messages without a send time",
+                    bad,
                     column="sent_at",
-                    rows=rows,
-                    count=int(bad.sum()),
                     expected="a timestamp",
                 )
             ]

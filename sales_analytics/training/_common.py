@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError, problem_at_rows
 from sales_analytics.errors import require_columns as require
 from sales_analytics.periods import Period, parse_period
 
@@ -20,17 +20,15 @@ def as_bool(values: pd.Series, table: str, column: str) -> pd.Series:
     text = values.astype("str").str.strip().str.lower().fillna("")
     known = text.isin(_TRUE | _FALSE)
     if not known.all():
-        bad = np.flatnonzero(~known.to_numpy())
         raise DataError(
             [
-                DataProblem(
+                problem_at_rows(
                     table,
                     "values are not yes/no",
+                    ~known.to_numpy(),
                     column=column,
-                    rows=tuple(int(i) + 1 for i in bad[:5]),
-                    count=len(bad),
                     expected="true/false, 1/0 or yes/no",
-                    found=str(values.iloc[bad[0]]),
+                    values=values,
                 )
             ]
         )
@@ -64,17 +62,15 @@ def attended_sessions(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.Da
         a[col] = pd.to_numeric(a[col], errors="coerce") if col in a.columns else np.nan
     unknown = ~a["session_id"].isin(s["session_id"])
     if unknown.any():
-        bad = np.flatnonzero(unknown.to_numpy())
         raise DataError(
             [
-                DataProblem(
+                problem_at_rows(
                     "training_attendance",
                     "session ids not in training_sessions",
+                    unknown,
                     column="session_id",
-                    rows=tuple(int(i) + 1 for i in bad[:5]),
-                    count=len(bad),
                     expected="a session_id of training_sessions",
-                    found=str(a["session_id"].iloc[bad[0]]),
+                    values=a["session_id"],
                 )
             ]
         )
