@@ -120,14 +120,15 @@ def _map_file(
             job.table,
             f"profile {det.profile!r} produces the {det.table} table, not {job.table}",
         )
-    check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame))])
+    drop = det.column_map is not None and det.column_map.invalid_rows == "drop"
+    check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame), drop)])
     if det.column_map is None:
         return det, raw.frame, check
     mapped = apply_column_map(raw.frame, det.column_map, check, tz=tz)
     finish = FINISHERS.get(det.profile)
     if finish is not None and not check.problems:
         mapped = finish(raw.frame, mapped)
-    return det, mapped, check
+    return det, check.apply_drops(mapped), check
 
 
 def _resolve_jobs(folder: Path | None, data_params: Any, root: Path) -> list[_FileJob]:
@@ -280,10 +281,11 @@ def _check_files(
     for table, parts in per_table.items():
         schema = schema_for(table)
         segments, frames, start = [], [], 0
-        for _, _, mapped, check, raw in parts:
+        for _, _, mapped, check, _raw in parts:
             problems.extend(check.problems)
             info.extend(check.quality)
-            segments.append(Segment(raw, start, start + len(mapped)))
+            seg = check.segments[0]  # its row numbers skip rows dropped by invalid_rows: drop
+            segments.append(Segment(seg.raw, start, start + len(mapped), seg.drop_invalid))
             frames.append(mapped)
             start += len(mapped)
         if any(c.problems for *_, c, _ in parts):
