@@ -255,6 +255,20 @@ def count_footer(lines: Sequence[str], delimiter: str, width: int, stop: int) ->
     return count
 
 
+def _narrower_rows(body: Sequence[str], delimiter: str, width: int, complete: bool) -> int:
+    """N when every data row of the sample has the same N fields, 2 ≤ N < the header's width; else 0."""
+    lines = list(body if complete or len(body) < 2 else body[:-1])
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        return 0
+    counts = {len(r) for r in rows if sum(bool(c.strip()) for c in r) > 1}
+    if len(counts) != 1:
+        return 0
+    n = counts.pop()
+    return n if 2 <= n < width else 0
+
+
 def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> RawTable:
     size = p.stat().st_size
     with p.open("rb") as fh:
@@ -280,6 +294,12 @@ def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> Ra
         raise _fail(name, f"the header repeats column names {dupes}", expected="unique column names")
     if not header:
         raise _fail(name, "has no header row", expected="a header row naming the columns")
+    narrower = _narrower_rows(sample[header_at + 1 :], delimiter, len(header), complete)
+    absent: list[str] = []
+    if narrower:
+        # WeChatMsg writes a 12-name header over 9-field rows for one-to-one chats: the last names
+        # have no cells in any row, so they are not columns of this file
+        header, absent = header[:narrower], header[narrower:]
     width = len(header)
     if callable(column_types):
         column_types = column_types(header)
@@ -292,6 +312,11 @@ def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> Ra
         footer = count_footer(tail_lines, delimiter, width, -1)
         all_lines = None
     notes = []
+    if absent:
+        notes.append(
+            f"the header names {width + len(absent)} columns but every row has {width} fields: "
+            f"{', '.join(absent)} read as absent"
+        )
     if header_at:
         notes.append(f"skipped {header_at} line(s) before the header")
     if footer:

@@ -107,7 +107,8 @@ def test_fxiaoke_chinese_exports() -> None:
 
 def test_chat_exports() -> None:
     wecom = sa.read_table(PROFILES / "wecom_messages.jsonl")
-    assert wecom["group_id"].tolist() == ["wr-team1", "direct:wmExt01", "wr-team1"]
+    # a one-to-one chat is one conversation whichever way a message goes: the two parties, sorted
+    assert wecom["group_id"].tolist() == ["wr-team1", "direct:lilei|wmExt01", "wr-team1"]
     assert wecom["msg_type"].tolist() == ["text", "image", "system"]  # a recall is a system message
     assert str(wecom["sent_at"].dtype) == "datetime64[ns, UTC]"
     assert str(wecom["sent_at"].iloc[0]) == "2025-09-01 01:00:00+00:00"  # msgtime 1756688400000

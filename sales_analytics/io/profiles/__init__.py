@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sales_analytics.io.columns import ColumnMap
-from sales_analytics.io.profiles.chat import CHAT_PROFILES, finish_wechatmsg, finish_wecom
+from sales_analytics.io.profiles.chat import CHAT_PROFILES, finish_pywxdump, finish_wechatmsg, finish_wecom
 from sales_analytics.io.profiles.fxiaoke import FXIAOKE_PROFILES
 from sales_analytics.io.profiles.zoho import ZOHO_PROFILES
 from sales_analytics.io.schemas import TABLE_SCHEMAS, schema_for
@@ -30,6 +30,7 @@ PROFILES: dict[str, ColumnMap] = {m.name: m for m in [*ZOHO_PROFILES, *FXIAOKE_P
 FINISHERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = {
     "wecom_archive": finish_wecom,
     "wechatmsg": finish_wechatmsg,
+    "pywxdump": finish_pywxdump,
 }
 
 
