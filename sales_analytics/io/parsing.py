@@ -256,8 +256,8 @@ def _finish(values: pd.Series, tz: str, utc: bool, aware: bool) -> pd.Series:
 def _from_numbers(numbers: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Excel serials, epoch seconds and epoch milliseconds; returns (naive local, utc-instants, bad)."""
     serial = numbers.between(10000, 99999)
-    seconds = numbers.between(1e9, 1e10 - 1)
-    millis = numbers.between(1e12, 1e13 - 1)
+    seconds = numbers.between(1e9, 9.2e9)  # up to 2261: nanosecond timestamps end in 2262
+    millis = numbers.between(1e12, 9.2e12)
     local = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
     if serial.any():
         local[serial] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial].round(6), unit="D")
