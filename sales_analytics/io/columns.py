@@ -232,7 +232,7 @@ def apply_column_map(
             parsed = parse_datetimes(
                 col, tz=tz, utc=spec.kind == "instant", dayfirst=rule.dayfirst, fmt=rule.format
             )
-            report_date_problems(parsed, col, source, check)
+            report_date_problems(parsed, col, source, check, target)
             out[target] = parsed.values
             continue
         prefix = rule.strip_prefix or (cmap.strip_prefix if spec is not None and spec.kind == "id" else None)

@@ -118,7 +118,7 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if residual.any():
         rest = text[residual]
         negative = rest.str.match(r"^\(.*\)$")
-        cleaned = rest.str.replace(r"[\s,，¥￥$€£元]|RMB|CNY|USD|^\(|\)$", "", regex=True)
+        cleaned = rest.str.replace(r"[\s,，¥￥$€£元%]|RMB|CNY|USD|EUR|GBP|^\(|\)$", "", regex=True)
         again = pd.to_numeric(cleaned, errors="coerce")
         again = again.where(~negative, -again)
         values = values.astype("float64")

@@ -406,8 +406,14 @@ DAYFIRST_FIX = (
 )
 
 
-def report_date_problems(parsed: Any, frame_col: pd.Series, name: str, check: TableCheck) -> None:
-    """Errors for mixed date formats, undeclared day order and unreadable dates of one column."""
+def report_date_problems(
+    parsed: Any, frame_col: pd.Series, name: str, check: TableCheck, target: str | None = None
+) -> None:
+    """Errors for mixed date formats, undeclared day order and unreadable dates of one column.
+
+    ``name`` is the column as the file names it; ``target`` the canonical column (for the YAML hint).
+    """
+    key = target or name
     if parsed.mixed:
         families = sorted(parsed.families.items(), key=lambda kv: -kv[1])
         main = families[0][0]
@@ -433,7 +439,7 @@ def report_date_problems(parsed: Any, frame_col: pd.Series, name: str, check: Ta
             mask,
             "{n} rows are dates like D/M/YYYY or M/D/YYYY whose day order is not declared",
             name,
-            expected="the day order declared in the column map: " + DAYFIRST_FIX.format(name=name),
+            expected="the day order declared in the column map: " + DAYFIRST_FIX.format(name=key),
             found=_first_bad(frame_col, pd.Series(mask, index=frame_col.index)),
         )
         rest = parsed.bad.to_numpy(dtype=bool) & ~mask
@@ -445,7 +451,7 @@ def report_date_problems(parsed: Any, frame_col: pd.Series, name: str, check: Ta
             "{n} rows are not valid dates",
             name,
             expected="a date like 2026-03-31 (also 2026/3/31, 2026年3月31日, Excel dates; other layouts: "
-            f"columns: {{{name}: {{column: <the file's column>, format: '%d/%m/%Y'}}}} in a column map)",
+            f"columns: {{{key}: {{column: {name}, format: '%d/%m/%Y'}}}} in a column map)",
             found=_first_bad(frame_col, pd.Series(rest, index=frame_col.index)),
         )
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sales_analytics.io.columns import ColumnMap
 from sales_analytics.io.profiles.chat import CHAT_PROFILES, finish_pywxdump, finish_wechatmsg, finish_wecom
 from sales_analytics.io.profiles.fxiaoke import FXIAOKE_PROFILES
+from sales_analytics.io.profiles.western import WESTERN_PROFILES
 from sales_analytics.io.profiles.zoho import ZOHO_PROFILES
 from sales_analytics.io.schemas import TABLE_SCHEMAS, schema_for
 
@@ -25,12 +26,15 @@ __all__ = ["CANONICAL", "PROFILES", "Detected", "detect_profile", "list_profiles
 CANONICAL = "canonical"
 
 #: Every built-in profile by name.
-PROFILES: dict[str, ColumnMap] = {m.name: m for m in [*ZOHO_PROFILES, *FXIAOKE_PROFILES, *CHAT_PROFILES]}
+PROFILES: dict[str, ColumnMap] = {
+    m.name: m for m in [*ZOHO_PROFILES, *FXIAOKE_PROFILES, *CHAT_PROFILES, *WESTERN_PROFILES]
+}
 
 FINISHERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = {
     "wecom_archive": finish_wecom,
     "wechatmsg": finish_wechatmsg,
     "pywxdump": finish_pywxdump,
+    "pywxdump_v1": finish_pywxdump,
 }
 
 

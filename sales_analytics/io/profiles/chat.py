@@ -121,6 +121,7 @@ CHAT_PROFILES: list[ColumnMap] = [
         name="pywxdump",
         table="chat_messages",
         description="PyWxDump CSV export (content as JSON, own messages from 我)",
+        # older PyWxDump versions wrote `msg, src` columns instead of the JSON `content`
         detect=[["type_name", "is_sender", "room_name", "content"]],
         columns={
             "message_id": ["id", "MsgSvrID"],
@@ -129,6 +130,20 @@ CHAT_PROFILES: list[ColumnMap] = [
             "sent_at": ["CreateTime"],
             "msg_type": ["type_name"],
             "text": ColumnRule(column="content", from_json="msg"),
+        },
+    ),
+    ColumnMap(
+        name="pywxdump_v1",
+        table="chat_messages",
+        description="PyWxDump CSV export, older layout (msg and src columns)",
+        detect=[["type_name", "is_sender", "room_name", "msg", "src"]],
+        columns={
+            "message_id": ["id", "MsgSvrID"],
+            "group_id": ["room_name"],
+            "sender_id": ColumnRule(column=["talker"], map={"我": SELF_SENDER, "系统": SYSTEM_SENDER}),
+            "sent_at": ["CreateTime"],
+            "msg_type": ["type_name"],
+            "text": ["msg"],
         },
     ),
 ]
@@ -216,6 +231,10 @@ def finish_pywxdump(raw: pd.DataFrame, mapped: pd.DataFrame) -> pd.DataFrame:
         kinds[hit] = kind
         done |= hit
     out["msg_type"] = kinds
+    # PyWxDump writes 未知 (unknown) where it found no sender: on a system notice that is the system
+    sender = clean_text(out["sender_id"]).astype(object)
+    unknown = (sender.isna() | (sender == "未知")).to_numpy() & (kinds == "system").to_numpy()
+    out["sender_id"] = sender.where(~unknown, SYSTEM_SENDER)
     if "message_id" in out.columns:
         out["message_id"] = (
             parse_ids(out["group_id"]).astype(str) + ":" + parse_ids(out["message_id"]).astype(str)
