@@ -28,11 +28,9 @@ validator then lists the allowed values).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import json
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
