@@ -498,7 +498,9 @@ def coerce_table(
         check.fatal(
             f"required column {col!r} is missing",
             column=col,
-            expected=f"the columns {schema.required}",
+            expected=f"the columns {schema.required}, or a column map in parameters/column_maps/ saying which "
+            f"column it is (table: {schema.name}, detect: [<headers of the file>], "
+            f"columns: {{{col}: <the file's column>}})",
             found="columns " + ", ".join(map(str, frame.columns[:15])),
         )
     out: dict[str, pd.Series] = {}
