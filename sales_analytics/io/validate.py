@@ -373,7 +373,9 @@ def _coerce_column(
                     bad,
                     "{n} rows have a value that is not allowed",
                     name,
-                    expected=f"one of {allowed}",
+                    expected=f"one of {allowed}, or the file's values mapped in a column map: "
+                    f"columns: {{{name}: {{column: <the file's column>, map: "
+                    f"{{{_first_bad(frame_col, ~ok)}: {allowed[0]}}}}}}}",
                     found=_first_bad(frame_col, ~ok),
                 )
         return text

@@ -253,3 +253,13 @@ def test_column_map_rules_are_total(rows: list[list[object]], drop: bool) -> Non
             return
     assert out["status"].isin(["paid", "refunded"]).all()
     assert str(out["order_date"].dtype) == "datetime64[ns]"
+
+
+def test_value_not_allowed_shows_the_value_map_yaml(tmp_path: Path) -> None:
+    data = _csv(
+        tmp_path,
+        "orders.csv",
+        "order_id,order_date,customer_id,rep_id,amount,status\no1,2026-01-05,c1,r1,100,已付款\n",
+    )
+    with pytest.raises(DataError, match=r"map: \{已付款: paid\}\}\}, found '已付款'"):
+        sa.read_table(data)

@@ -23,6 +23,7 @@ CORPUS = [
     ("chat/wxid_customer0001_0_5001.csv", "pywxdump", "chat_messages", 6),
     ("crm/Deals_2025_10_07.csv", "zoho_deals", "deals", 5),
     ("crm/Deals_001.csv", "zoho_deals", "deals", 3),
+    ("crm/Deals_Stage_History_001.csv", "zoho_deal_stage_history", "deal_stage_history", 2),
     ("crm/Accounts_001.csv", "zoho_accounts", "customers", 2),
     ("crm/Contacts_001.csv", "zoho_contacts", "customers", 1),
     ("crm/Calls_001.csv", "zoho_calls", "activities", 2),
@@ -147,6 +148,12 @@ def test_zoho_backup_and_ui_exports() -> None:
     meetings = sa.read_table(REAL / "crm" / "Events_001.csv")
     assert meetings["duration_min"].tolist() == [90.0]  # 14:00 -> 15:30
     assert meetings["rep_id"].tolist() == ["4876876000000315002"]  # Host Id
+    history = sa.read_table(REAL / "crm" / "Deals_Stage_History_001.csv")
+    assert history["deal_id"].tolist() == ["4876876000000339002"] * 2  # Deal Name Id
+    assert history["changed_at"].tolist() == [
+        pd.Timestamp("2018-03-08 10:00"),
+        pd.Timestamp("2018-03-20 17:30"),
+    ]
     invoices = sa.read_table(REAL / "crm" / "Invoices_001.csv")
     assert invoices["status"].tolist() == ["paid", "cancelled"]  # Void -> cancelled
     orders = sa.read_table(REAL / "crm" / "Sales_Orders_001.csv")
