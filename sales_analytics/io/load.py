@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -146,7 +147,7 @@ def _map_file(
         return det, raw.frame, check
     mapped = apply_column_map(raw.frame, det.column_map, check, tz=tz)
     finish = FINISHERS.get(det.profile)
-    if finish is not None and not check.problems:
+    if finish is not None and not check.has_fatal:
         mapped = finish(raw.frame, mapped)
     return det, check.apply_drops(mapped), check
 
@@ -359,12 +360,19 @@ def _check_files(
             segments.append(Segment(seg.raw, start, start + len(mapped), seg.drop_invalid))
             frames.append(mapped)
             start += len(mapped)
-        if any(c.problems for *_, c, _ in parts):
+        if any(c.has_fatal for *_, c, _ in parts):
             continue
         frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         if len(frames) == 1:
             frame = frame.reset_index(drop=True)
         check = TableCheck(table, segments)
+        if any(c.flagged is not None for *_, c, _ in parts):  # cell errors found while mapping
+            check.flagged = np.concatenate(
+                [
+                    c.flagged if c.flagged is not None else np.zeros(len(m), dtype=bool)
+                    for _, _, m, c, _ in parts
+                ]
+            )
         tables[table] = coerce_table(
             frame, schema, check, tz=tz, dup_check_max_rows=params.data.dup_check_max_rows
         )
@@ -470,9 +478,9 @@ def inspect_table(
                 )
             ]
         )
-    if check.problems:
+    if check.has_fatal:
         raise DataError(check.problems)
-    full = TableCheck(det.table, check.segments)
+    full = TableCheck(det.table, check.segments, flagged=check.flagged)
     frame = coerce_table(
         mapped.reset_index(drop=True),
         schema_for(det.table),
@@ -480,8 +488,8 @@ def inspect_table(
         tz=tz,
         dup_check_max_rows=dup_check_max_rows,
     )
-    if full.problems:
-        raise DataError(full.problems)
+    if check.problems or full.problems:
+        raise DataError(check.problems + full.problems)
     notes = [
         {
             "table": det.table,

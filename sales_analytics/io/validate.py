@@ -71,6 +71,12 @@ class TableCheck:
     problems: list[DataProblem] = field(default_factory=list)
     quality: list[dict[str, Any]] = field(default_factory=list)
     dropped: np.ndarray | None = None  # rows to drop (segments with drop_invalid)
+    flagged: np.ndarray | None = None  # rows with a reported cell error (not reported again as empty)
+
+    @property
+    def has_fatal(self) -> bool:
+        """Whether a problem concerns a whole file (a missing column …) rather than some rows."""
+        return any(not p.rows for p in self.problems)
 
     def _split(self, mask: np.ndarray) -> list[tuple[Segment, np.ndarray]]:
         pos = np.flatnonzero(mask)
@@ -96,6 +102,9 @@ class TableCheck:
             if seg.drop_invalid:
                 self._drop(seg, part, problem, column, expected, shown)
                 continue
+            if self.flagged is None:
+                self.flagged = np.zeros(max(s.stop for s in self.segments), dtype=bool)
+            self.flagged[part + seg.start] = True
             rows = seg.raw.rows_of(part[:_ROWS_SHOWN])
             self.problems.append(
                 DataProblem(
@@ -156,6 +165,8 @@ class TableCheck:
             start += len(kept)
         self.segments = segments
         self.dropped = None
+        if self.flagged is not None:
+            self.flagged = self.flagged[: len(keep)][keep]
         return frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
 
     def fatal(
@@ -493,6 +504,8 @@ def coerce_table(
     ([True], [])
     """
     now = now if now is not None else pd.Timestamp.now(tz=tz)
+    # rows whose cells were already reported while mapping (an unreadable date …) are not "empty" too
+    prior = None if check.flagged is None else check.flagged[: len(frame)].copy()
     text_source = any(seg.raw.format in _TEXT_FORMATS for seg in check.segments)
     csv_only = all(seg.raw.format == "csv" for seg in check.segments)
     missing = [c for c in schema.required if c not in frame.columns]
@@ -522,6 +535,8 @@ def coerce_table(
                 else source.isna()
             )
             empty = empty & blank.to_numpy(dtype=bool)
+            if prior is not None:
+                empty = empty & ~prior
         if empty.any():
             if spec.required and not spec.nullable:
                 check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")

@@ -263,3 +263,13 @@ def test_value_not_allowed_shows_the_value_map_yaml(tmp_path: Path) -> None:
     )
     with pytest.raises(DataError, match=r"map: \{已付款: paid\}\}\}, found '已付款'"):
         sa.read_table(data)
+
+
+def test_mapping_and_validation_problems_are_reported_together(tmp_path: Path) -> None:
+    # line 2: a date that does not exist (found while mapping); line 3: no amount (found by validation)
+    data = _csv(tmp_path, "sales.csv", "Receipt,Date,Customer,Net\n1,2026-02-30,c1,10\n2,2026-03-01,c1,\n")
+    cmap = _map(tmp_path, ORDERS_MAP.replace("{column: Date, dayfirst: true}", "Date"))
+    with pytest.raises(DataError) as err:
+        sa.read_table(data, column_map=cmap)
+    found = {(p.column, p.rows) for p in err.value.problems}
+    assert found == {("Date", (2,)), ("amount", (3,))}  # the bad date is not also called empty
