@@ -258,10 +258,8 @@ def _source_values(
             present = [f for f in found if f is not None]
             if not present:
                 if spec is not None and spec.required:
-                    check.fatal(
-                        f"none of the columns {names} to join for {target!r} is present",
-                        column=target,
-                        found="columns " + ", ".join(map(str, raw.columns[:15])),
+                    _absent(
+                        check, raw, f"none of the columns {names} to join for {target!r} is present", target
                     )
                 return target, None
             parts = [clean_text(raw[f].astype(object).map(_plain)) for f in present]
@@ -274,11 +272,7 @@ def _source_values(
         if any(f is None for f in found):
             absent = [n for n, f in zip(names, found) if f is None]
             if spec is not None and spec.required:
-                check.fatal(
-                    f"column(s) {absent} needed for {target!r} are missing",
-                    column=target,
-                    found="columns " + ", ".join(map(str, raw.columns[:15])),
-                )
+                _absent(check, raw, f"column(s) {absent} needed for {target!r} are missing", target)
             return target, None
         if rule.product:
             result = pd.Series(1.0, index=index)
@@ -315,6 +309,10 @@ def _source_values(
     if rule.from_json is not None:
         col = _json_key(col, rule.from_json, str(source), check)
     return str(source), col
+
+
+def _absent(check: TableCheck, raw: pd.DataFrame, problem: str, target: str) -> None:
+    check.fatal(problem, column=target, found="columns " + ", ".join(map(str, raw.columns[:15])))
 
 
 def _plain(v: Any) -> Any:

@@ -218,8 +218,8 @@ def test_pharmacy_full_workbook_drops_and_lists_bad_dates(shared_datasets: Path)
     assert len(result.frame) == 6577 - 23 - 1  # one more row has no date at all
 
 
-def test_corpus_loads_without_hand_editing_as_a_folder(tmp_path: Path) -> None:
-    folder = tmp_path / "data"
+def real_folder(folder: Path) -> Path:
+    """The chat and sales files, the HubSpot deals and a reps file naming their reps: one data folder."""
     folder.mkdir()
     for sub in ("chat", "sales"):
         for f in (REAL / sub).iterdir():
@@ -229,6 +229,11 @@ def test_corpus_loads_without_hand_editing_as_a_folder(tmp_path: Path) -> None:
         "rep_id,rep_name,team\nstore,门店,Store\nOwner Five,Owner Five,B2B\nOwner Six,Owner Six,B2B\n",
         encoding="utf-8",
     )
+    return folder
+
+
+def test_corpus_loads_without_hand_editing_as_a_folder(tmp_path: Path) -> None:
+    folder = real_folder(tmp_path / "data")
     maps = tmp_path / "maps"
     maps.mkdir()
     shutil.copy(PHARMACY_MAP, maps)

@@ -4,31 +4,21 @@ chat sections show their numbers. Slow (notebook kernels): run with ``-m slow``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_io_real_exports import real_folder
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT / "tests" / "data" / "real"
 
 
 def test_real_exports_through_the_monthly_run(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    for sub in ("chat", "sales"):
-        for f in (REAL / sub).iterdir():
-            shutil.copy(f, data)
-    shutil.copy(REAL / "crm" / "hubspot-crm-exports-all-deals-2018-03-31.csv", data)
-    (data / "reps.csv").write_text(
-        "rep_id,rep_name,team\nstore,门店,Store\nOwner Five,Owner Five,B2B\nOwner Six,Owner Six,B2B\n",
-        encoding="utf-8",
-    )
+    data = real_folder(tmp_path / "data")
     env = dict(os.environ)
     env["SALES_ANALYTICS_OUTPUTS"] = str(tmp_path / "outputs")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)

@@ -84,6 +84,14 @@ PYWXDUMP_TYPES: tuple[tuple[str, str], ...] = (
     ("小程序", "link"),
 )
 
+_PYWXDUMP_COLUMNS: dict[str, str | list[str] | ColumnRule] = {
+    "message_id": ["id", "MsgSvrID"],
+    "group_id": ["room_name"],
+    "sender_id": ColumnRule(column=["talker"], map={"我": SELF_SENDER, "系统": SYSTEM_SENDER}),
+    "sent_at": ["CreateTime"],
+    "msg_type": ["type_name"],
+}
+
 CHAT_PROFILES: list[ColumnMap] = [
     ColumnMap(
         name="wecom_archive",
@@ -121,30 +129,15 @@ CHAT_PROFILES: list[ColumnMap] = [
         name="pywxdump",
         table="chat_messages",
         description="PyWxDump CSV export (content as JSON, own messages from 我)",
-        # older PyWxDump versions wrote `msg, src` columns instead of the JSON `content`
         detect=[["type_name", "is_sender", "room_name", "content"]],
-        columns={
-            "message_id": ["id", "MsgSvrID"],
-            "group_id": ["room_name"],
-            "sender_id": ColumnRule(column=["talker"], map={"我": SELF_SENDER, "系统": SYSTEM_SENDER}),
-            "sent_at": ["CreateTime"],
-            "msg_type": ["type_name"],
-            "text": ColumnRule(column="content", from_json="msg"),
-        },
+        columns={**_PYWXDUMP_COLUMNS, "text": ColumnRule(column="content", from_json="msg")},
     ),
-    ColumnMap(
+    ColumnMap(  # older PyWxDump versions wrote `msg, src` columns instead of the JSON `content`
         name="pywxdump_v1",
         table="chat_messages",
         description="PyWxDump CSV export, older layout (msg and src columns)",
         detect=[["type_name", "is_sender", "room_name", "msg", "src"]],
-        columns={
-            "message_id": ["id", "MsgSvrID"],
-            "group_id": ["room_name"],
-            "sender_id": ColumnRule(column=["talker"], map={"我": SELF_SENDER, "系统": SYSTEM_SENDER}),
-            "sent_at": ["CreateTime"],
-            "msg_type": ["type_name"],
-            "text": ["msg"],
-        },
+        columns={**_PYWXDUMP_COLUMNS, "text": ["msg"]},
     ),
 ]
 
