@@ -98,7 +98,9 @@ class TableCheck:
         """Record an error for the rows in ``mask`` (a boolean array), one problem per file."""
         mask = np.asarray(mask, dtype=bool)
         for seg, part in self._split(mask):
-            shown = found[seg.start + part[0]] if isinstance(found, np.ndarray | list) else found
+            # ``found`` is one value, or an array of one value per row (a cell may itself be a list)
+            per_row = isinstance(found, np.ndarray) and found.ndim == 1 and len(found) == len(mask)
+            shown = found[seg.start + part[0]] if per_row else found
             if seg.drop_invalid:
                 self._drop(seg, part, problem, column, expected, shown)
                 continue

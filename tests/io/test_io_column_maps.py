@@ -273,3 +273,32 @@ def test_mapping_and_validation_problems_are_reported_together(tmp_path: Path) -
         sa.read_table(data, column_map=cmap)
     found = {(p.column, p.rows) for p in err.value.problems}
     assert found == {("Date", (2,)), ("amount", (3,))}  # the bad date is not also called empty
+
+
+_JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(10**13), 10**13), st.text(max_size=8)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["content", "id"]), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+_WECOM_KEYS = ["msgid", "action", "from", "tolist", "roomid", "msgtime", "msgtype", "text", "time", "user"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(
+        st.dictionaries(st.sampled_from(_WECOM_KEYS), _JSON_VALUES, min_size=1), min_size=1, max_size=5
+    )
+)
+def test_chat_json_records_are_total(records: list[dict[str, object]]) -> None:
+    """WeCom-like records with any keys and values: a table or a DataError, never a traceback."""
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "messages.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        try:
+            sa.read_table(path)
+        except DataError as exc:
+            assert exc.problems
