@@ -31,6 +31,7 @@ CORPUS = [
     ("crm/Sales_Orders_001.csv", "zoho_sales_orders", "orders", 1),
     ("crm/Invoices_001.csv", "zoho_invoices", "orders", 2),
     ("crm/report1520000000000.csv", "salesforce_opportunities", "deals", 3),
+    ("crm/Opportunity Pipeline-2018-03-31-17-02-00.xlsx", "salesforce_opportunities", "deals", 3),
     ("crm/hubspot-crm-exports-all-deals-2018-03-31.csv", "hubspot_deals", "deals", 3),
 ]
 
@@ -177,6 +178,17 @@ def test_salesforce_report_footer_currency_and_month_first_dates() -> None:
     assert deals["rep_id"].tolist() == ["Owner Three", "Owner Three", "Owner Four"]
     notes = result.quality["message"].str.cat()
     assert "note/blank line(s) after the data" in notes
+
+
+def test_salesforce_formatted_xlsx_header_and_footer_blocks() -> None:
+    result = sa.inspect_table(REAL / "crm" / "Opportunity Pipeline-2018-03-31-17-02-00.xlsx")
+    deals = result.frame
+    # sheet rows 1-7: title, company, "As of", filters; row 8 the header; rows 12-17: Total and footer
+    assert deals["deal_id"].tolist() == ["Company J - 200 units", "Company K - renewal", "Company L - pilot"]
+    assert deals["close_date"].tolist()[0] == pd.Timestamp("2018-03-09")
+    assert deals["amount"].sum() == 70750.0  # 48,000 + 15,500 + 7,250: the Total row is not a deal
+    notes = result.quality["message"].str.cat(sep="\n")
+    assert "skipped 7 row(s) before the header" in notes and "skipped 5 note row(s) after the data" in notes
 
 
 def test_hubspot_deals_export() -> None:
