@@ -302,3 +302,19 @@ def test_chat_json_records_are_total(records: list[dict[str, object]]) -> None:
             sa.read_table(path)
         except DataError as exc:
             assert exc.problems
+
+
+def test_narrow_rows_with_a_multi_line_message(tmp_path: Path) -> None:
+    """WeChatMsg one-to-one rows (9 fields under 12 names) whose text spans lines."""
+    path = tmp_path / "客户_utf8.csv"
+    path.write_bytes(
+        (
+            "\ufefflocalId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\r\n"
+            '1,217,1,0,0,1628863878,2,"line one\r\nline two",2021-08-13 22:11:18\r\n'
+            "2,217,1,0,1,1628863886,2,hi,2021-08-13 22:11:26\r\n"
+        ).encode("utf-8")
+    )
+    chat = sa.read_table(path)
+    assert chat[["sender_id", "text"]].values.tolist() == [["217", "line one\r\nline two"], ["self", "hi"]]
+    # CreateTime 1628863878 = 2021-08-13 14:11:18 UTC
+    assert chat["sent_at"].iloc[0] == pd.Timestamp("2021-08-13 14:11:18", tz="UTC")
