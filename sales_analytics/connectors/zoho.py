@@ -165,10 +165,10 @@ class ZohoPull:
         **kwargs: Any,
     ) -> httpx.Response:
         """An authorised call; refreshes the token before expiry and once on INVALID_TOKEN."""
-        url = path if path.startswith("http") else f"{self.api}{path}"
         for attempt in (0, 1):
             if self.token is None or self.clock() >= self.expires_at:
-                self.refresh_token()
+                self.refresh_token()  # may switch self.api to the token's api_domain
+            url = path if path.startswith("http") else f"{self.api}{path}"
             headers = {"Authorization": f"Zoho-oauthtoken {self.token}"}
             if since:
                 headers["If-Modified-Since"] = since
