@@ -166,7 +166,7 @@ def _pull_one(
             stats = connector.run(raw, cursors, full)
         except PullError as exc:
             raw.checkpoint()
-            raise PullError(
+            raise type(exc)(
                 f"{exc} (pull {raw.pull_id} kept unfinished; the current data is unchanged)"
             ) from None
         modules = raw.progress["modules"]

@@ -22,7 +22,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,11 @@ class RawPull:
                 progress["resumed"] = int(progress.get("resumed", 0)) + 1
                 return cls(prev, progress)
             shutil.rmtree(prev)  # a --full pull replaces an unfinished incremental one
-        folder = source_dir / stamp(now)
+        when = now or datetime.now(UTC)
+        taken = {p.name for p in pull_folders(source_dir)}
+        while stamp(when) in taken or (taken and stamp(when) < max(taken)):
+            when += timedelta(seconds=1)  # two pulls within a second: names stay unique and ordered
+        folder = source_dir / stamp(when)
         folder.mkdir(parents=True, exist_ok=False)
         started = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
         pull = cls(

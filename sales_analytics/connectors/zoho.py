@@ -370,7 +370,7 @@ class ZohoPull:
                 "GET",
                 f"/crm/{self.v}/users",
                 what=f"users page {page}",
-                params={"type": "AllUsers", "page": page, "per_page": 200},
+                params={"type": "AllUsers", "page": page, "per_page": self.src.per_page},
             )
             if resp.status_code == 204:
                 break

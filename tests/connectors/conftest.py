@@ -38,14 +38,26 @@ def make_config(tmp_path: Path, zoho: Any = None, fxiaoke: Any = None, **http: A
     """Sources pointed at the fakes; backoff in milliseconds so storms take no time."""
     sources: dict[str, Any] = {}
     if zoho is not None:
-        sources["zoho"] = {"enabled": True, "accounts_url": zoho.url, "bulk_threshold": 3, "bulk_poll_s": 0, "per_page": 2}
+        sources["zoho"] = {
+            "enabled": True,
+            "accounts_url": zoho.url,
+            "bulk_threshold": 3,
+            "bulk_poll_s": 0,
+            "per_page": 2,
+        }
     if fxiaoke is not None:
         sources["fxiaoke"] = {"enabled": True, "base_url": fxiaoke.url, "page_size": 2}
     return SourcesConfig.model_validate(
         {
             "raw_dir": str(tmp_path / "raw"),
             "current_dir": str(tmp_path / "current"),
-            "http": {"timeout_s": 5, "max_retries": 4, "backoff_base_s": 0.001, "backoff_max_s": 0.01, **http},
+            "http": {
+                "timeout_s": 5,
+                "max_retries": 4,
+                "backoff_base_s": 0.001,
+                "backoff_max_s": 0.01,
+                **http,
+            },
             "sources": sources,
         }
     )
