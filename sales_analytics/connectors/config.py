@@ -12,7 +12,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 
-__all__ = ["FxiaokeSource", "HttpParams", "SourcesConfig", "ZohoSource", "load_sources"]
+__all__ = ["FxiaokeSource", "HttpParams", "PullStep", "SourcesConfig", "ZohoSource", "load_sources"]
 
 #: Zoho data centre → (accounts server, API server). The accounts and API hosts differ per centre
 #: (zoho.com/crm/developer/docs/api/v8/multi-dc.html).
@@ -53,6 +53,7 @@ class HttpParams(StrictModel):
 
 class ZohoSource(StrictModel):
     enabled: bool = False
+    current_dir: str = Field("", description="this source's current view; '' = the top-level current_dir")
     data_centre: Literal["com", "com.cn", "eu", "in", "com.au", "jp"] = "com"
     api_version: str = Field("v8", pattern=r"^v\d+$")
     modules: list[Literal[ZOHO_MODULES]] = Field(default_factory=lambda: list(ZOHO_MODULES))  # type: ignore[valid-type]
@@ -73,6 +74,7 @@ class ZohoSource(StrictModel):
 
 class FxiaokeSource(StrictModel):
     enabled: bool = False
+    current_dir: str = Field("", description="this source's current view; '' = the top-level current_dir")
     base_url: str = "https://open.fxiaoke.com"
     objects: list[str] = Field(default_factory=lambda: list(FXIAOKE_OBJECTS))
     page_size: int = Field(100, ge=1, le=100)
@@ -109,6 +111,21 @@ class SourcesConfig(StrictModel):
     @property
     def current_path(self) -> Path:
         return self.path(self.current_dir)
+
+    def current_path_of(self, source: str) -> Path:
+        """Where ``source``'s current view goes (its own ``current_dir`` or the shared one)."""
+        own = getattr(self.sources, source).current_dir
+        return self.path(own) if own else self.current_path
+
+
+class PullStep(StrictModel):
+    """The ``pull:`` section of ``parameters/default.yaml``: pull before ``sales-analytics run``."""
+
+    enabled: bool = Field(False, description="pull the enabled sources before every run")
+    sources: list[Literal["zoho", "fxiaoke"]] = Field(
+        default_factory=list, description="[] = every source enabled in sources.yaml"
+    )
+    file: str = Field("", description="sources file; '' = parameters/sources.yaml")
 
 
 def load_sources(path: str | Path | None = None) -> SourcesConfig:

@@ -90,14 +90,14 @@ def plan(cfg: SourcesConfig, source: str, full: bool) -> dict[str, Any]:
         "modules": {m: (cursors.get(m) or {}).get("modified") for m in modules},
         "resume": str(unfinished) if unfinished else "",
         "raw_dir": str(source_dir),
-        "current_dir": str(cfg.current_path),
+        "current_dir": str(cfg.current_path_of(source)),
     }
 
 
 def rebuild_current(cfg: SourcesConfig, source: str) -> dict[str, int]:
     """Rebuild ``source``'s files in the current view from its complete pulls."""
     files, state = _REPLAY[source](cfg.raw_path / source)
-    write_current(cfg.current_path, source, files, state)
+    write_current(cfg.current_path_of(source), source, files, state)
     return dict(state["rows"])
 
 

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import threading
+import time
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +43,7 @@ class _Server:
         self.rate_limit_next = 0
         self.fail_next = 0
         self.die_after: int | None = None
+        self.delay_s = 0.0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +53,8 @@ class _Server:
             def _go(self, method: str) -> None:
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
+                if fake.delay_s:
+                    time.sleep(fake.delay_s)  # a slow platform, so a test can kill a pull midway
                 with fake.lock:
                     status, headers, payload = fake.dispatch(method, self.path, dict(self.headers), body)
                 self.send_response(status)

@@ -423,3 +423,76 @@ def test_no_credential_in_any_file_or_log_line(zoho_fake, fx_fake, creds_env, tm
     for s in secrets:
         for t in texts:
             assert s not in t
+
+
+# -- a real kill, the run's pull: step -------------------------------------------------------
+def _sources_file(cfg, path: Path) -> Path:
+    path.write_text(json.dumps(cfg.model_dump(mode="json")), encoding="utf-8")
+    return path
+
+
+def test_pull_process_killed_midway_resumes(zoho_fake, creds_env, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cfg = make_config(tmp_path, zoho=zoho_fake)
+    src = _sources_file(cfg, tmp_path / "sources.yaml")
+    zoho_fake.delay_s = 0.15
+    env = {**os.environ, "PYTHONPATH": str(Path(sa.paths.project_root()))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sales_analytics", "pull", "--sources-file", str(src)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        progress = None
+        while time.monotonic() < deadline:
+            found = list((cfg.raw_path / "zoho").glob("2*/_progress.json"))
+            if found and len(json.loads(found[0].read_text()).get("files", {})) >= 4:
+                progress = found[0]
+                break
+            time.sleep(0.05)
+        assert progress is not None, "the pull never got going"
+        os.kill(proc.pid, signal.SIGKILL)  # killed midway, no chance to clean up
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    folder = progress.parent
+    assert not (folder / MANIFEST).exists() and not cfg.current_path.exists()
+    saved = set(json.loads(progress.read_text())["files"])
+    zoho_fake.delay_s = 0
+    before = len(zoho_fake.calls)
+    [r] = pull(config=cfg)
+    assert r.resumed and r.folder == folder
+    # files saved before the kill were not fetched again (Deals bulk job and pages kept)
+    assert saved <= {f["path"] for f in json.loads((folder / MANIFEST).read_text())["files"]}
+    # the Deals Bulk Read (saved before the kill) is not run again: one new job, for Sales_Orders
+    assert [c for c in zoho_fake.calls[before:] if c == ("POST", "/crm/bulk/v8/read")] == [
+        ("POST", "/crm/bulk/v8/read")
+    ]
+    assert_same_tables(cfg.current_path, _hand(zoho_fake, tmp_path))
+
+
+def test_run_pull_step(zoho_fake, creds_env, tmp_path, capsys):
+    from sales_analytics.connectors.step import before_run
+
+    cfg = make_config(tmp_path, zoho=zoho_fake)
+    src = _sources_file(cfg, tmp_path / "sources.yaml")
+    params = tmp_path / "default.yaml"
+    params.write_text(f"pull:\n  enabled: true\n  sources: [zoho]\n  file: {src}\n", encoding="utf-8")
+    lines = before_run(parameters_file=params)
+    assert len(lines) == 1 and lines[0].startswith("pull zoho: full ") and lines[0].endswith(": 24 records")
+    params.write_text("pull:\n  enabled: false\n", encoding="utf-8")
+    assert before_run(parameters_file=params) == []
+    # a failed pull stops the run before it starts (exit 2, one line naming what to set)
+    zoho_fake.refresh_tokens.clear()
+    params.write_text(f"pull:\n  enabled: true\n  file: {src}\n", encoding="utf-8")
+    assert main(["run", "--params", str(params), "--period", "2026-11"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "ZOHO_REFRESH_TOKEN" in err[0]
