@@ -83,6 +83,8 @@ def plan(cfg: SourcesConfig, source: str, full: bool) -> dict[str, Any]:
     cursors = cursors_of(source_dir)
     src = getattr(cfg.sources, source)
     modules = list(src.modules) if source == "zoho" else list(src.objects)
+    if source == "zoho" and src.users:
+        modules.append("Users")  # always pulled in full (small)
     unfinished = unfinished_pull(source_dir)
     return {
         "source": source,
