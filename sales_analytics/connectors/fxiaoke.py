@@ -30,7 +30,7 @@ from typing import Any
 
 from sales_analytics.connectors.common import CredentialError, HttpClient, PullError, Redactor
 from sales_analytics.connectors.config import SourcesConfig
-from sales_analytics.connectors.store import RawPull, complete_pulls
+from sales_analytics.connectors.store import RawPull, replay_pulls
 
 __all__ = ["ERROR_HINTS", "FxiaokePull", "replay_current"]
 
@@ -147,13 +147,16 @@ class FxiaokePull:
                 continue
             prev = cursors.get(obj, {})
             st.setdefault("full", full or prev.get("modified") is None)
-            since = None if st["full"] else int(prev["modified"])
+            if "since" not in st:
+                st["since"] = None if st["full"] else int(prev["modified"])
+                st["skip"] = 0
+            # Keyset paging: each page asks for modified >= the newest time seen so far and skips
+            # the records already read at exactly that time. Plain offsets would skip a record
+            # whenever one read earlier is modified mid-pull and moves to the end of the order.
             while not st.get("records_done"):
                 page = int(st.get("page", 1))
-                offset = int(st.get("offset", 0))
-                raw = self.query(obj, offset, since, f"{obj} page {page}")
-                data = raw.get("data") or {}
-                rows = data.get("dataList") or []
+                raw = self.query(obj, int(st["skip"]), st["since"], f"{obj} page {page}")
+                rows = (raw.get("data") or {}).get("dataList") or []
                 pull.save(
                     f"{obj}/query-{page:05d}.json",
                     json.dumps(raw, ensure_ascii=False).encode("utf-8"),
@@ -161,16 +164,25 @@ class FxiaokePull:
                 )
                 st["records"] = int(st.get("records", 0)) + len(rows)
                 st["deleted"] = int(st.get("deleted", 0)) + sum(1 for r in rows if r.get("is_deleted"))
-                for r in rows:
-                    mt = r.get(self.src.modified_field)
-                    if isinstance(mt, int | float) and (
-                        st.get("cursor_modified") is None or mt > st["cursor_modified"]
-                    ):
-                        st["cursor_modified"] = int(mt)
-                total = int(data.get("total", 0))
-                st["offset"] = offset + len(rows)
+                times = [
+                    int(r[self.src.modified_field])
+                    for r in rows
+                    if isinstance(r.get(self.src.modified_field), int | float)
+                ]
+                if len(times) != len(rows):
+                    raise PullError(
+                        f"fxiaoke: {obj} page {page}: records without a numeric {self.src.modified_field}; "
+                        f"set sources.fxiaoke.modified_field to the object's modified-time field"
+                    )
+                if times:
+                    newest = max(times)
+                    at_newest = sum(1 for t in times if t == newest)
+                    st["skip"] = at_newest + (int(st["skip"]) if newest == st["since"] else 0)
+                    st["since"] = newest
+                    if st.get("cursor_modified") is None or newest > st["cursor_modified"]:
+                        st["cursor_modified"] = newest
                 st["page"] = page + 1
-                st["records_done"] = not rows or len(rows) < self.src.page_size or st["offset"] >= total
+                st["records_done"] = len(rows) < self.src.page_size
                 pull.checkpoint()
             if st.get("cursor_modified") is None:
                 st["cursor_modified"] = prev.get("modified")
@@ -184,7 +196,7 @@ def replay_current(source_dir: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
     ``_id``, recycle-bin records dropped); one query-result JSON per object."""
     tables: dict[str, dict[str, dict[str, Any]]] = {}
     used: list[str] = []
-    for folder, manifest in complete_pulls(source_dir):
+    for folder, manifest in replay_pulls(source_dir):
         used.append(folder.name)
         files = [f["path"] for f in manifest["files"]]
         for obj, st in manifest.get("modules", {}).items():

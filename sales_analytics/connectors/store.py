@@ -9,7 +9,7 @@ Layout::
 
 A pull folder without ``_pull.json`` is unfinished: the next pull resumes in it and nothing
 reads it. The current view is rebuilt from scratch after every complete pull by replaying the
-complete pulls since the newest full pull of each module (upserts by id, then deletions), built
+complete pulls since the newest full pull (upserts by id, then deletions), built
 in a staging folder and swapped in file by file, so a failed pull never changes it.
 """
 
@@ -26,7 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MANIFEST", "PROGRESS", "RawPull", "complete_pulls", "write_current"]
+from sales_analytics.connectors.common import PullError
+
+__all__ = ["MANIFEST", "PROGRESS", "RawPull", "complete_pulls", "replay_pulls", "write_current"]
 
 MANIFEST = "_pull.json"
 PROGRESS = "_progress.json"
@@ -162,6 +164,25 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> Iterator[str]:
         p = folder / f["path"]
         if not p.is_file() or sha256_bytes(p.read_bytes()) != f["sha256"]:
             yield f["path"]
+
+
+def replay_pulls(source_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The complete pulls the current view is built from: the newest full pull and every later one.
+
+    Each is checked against its manifest first; a changed or missing raw file is an error
+    (raw pulls are immutable), not something to merge silently.
+    """
+    pulls = complete_pulls(source_dir)
+    start = max((i for i, (_, m) in enumerate(pulls) if m.get("mode") == "full"), default=0)
+    chosen = pulls[start:]
+    for folder, manifest in chosen:
+        bad = list(verify_files(folder, manifest))
+        if bad:
+            raise PullError(
+                f"raw pull {folder} was changed after it completed ({len(bad)} files differ from "
+                f"_pull.json, first {bad[0]}); restore it, or run `sales-analytics pull --full`"
+            )
+    return chosen
 
 
 def write_current(current_dir: Path, source: str, files: dict[str, bytes], state: dict[str, Any]) -> None:

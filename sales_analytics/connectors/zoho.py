@@ -32,7 +32,7 @@ import httpx
 
 from sales_analytics.connectors.common import CredentialError, HttpClient, PullError, Redactor
 from sales_analytics.connectors.config import ZOHO_DATA_CENTRES, SourcesConfig
-from sales_analytics.connectors.store import RawPull, complete_pulls
+from sales_analytics.connectors.store import RawPull, replay_pulls
 from sales_analytics.io.columns import ColumnRule
 from sales_analytics.io.profiles import PROFILES
 
@@ -468,7 +468,7 @@ def replay_current(source_dir: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
     history: dict[str, list[dict[str, str]]] = {}
     users: list[dict[str, str]] | None = None
     used: list[str] = []
-    for folder, manifest in complete_pulls(source_dir):
+    for folder, manifest in replay_pulls(source_dir):
         used.append(folder.name)
         files = [f["path"] for f in manifest["files"]]
         for module, st in manifest.get("modules", {}).items():

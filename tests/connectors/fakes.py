@@ -375,6 +375,7 @@ class FakeFxiaoke(_Server):
         self.tokens: dict[str, int] = {}
         self.token_calls = 50
         self.issued = 0
+        self.after_query: Any = None
 
     def tick(self) -> int:
         self.ms += 1000
@@ -431,6 +432,22 @@ class FakeFxiaoke(_Server):
                 assert f["operator"] == "GTE"
                 rows = [r for r in rows if r[f["field_name"]] >= f["field_values"][0]]
             off, lim = int(sq.get("offset", 0)), min(int(sq.get("limit", 100)), 100)
+            if self.after_query is not None:  # a change made while the pull pages (after this answer)
+                hook, self.after_query = self.after_query, None
+                answer = _j(
+                    {
+                        "errorCode": 0,
+                        "errorMessage": "OK",
+                        "data": {
+                            "dataList": rows[off : off + lim],
+                            "total": len(rows),
+                            "offset": off,
+                            "limit": lim,
+                        },
+                    }
+                )
+                hook(obj)
+                return answer
             return _j(
                 {
                     "errorCode": 0,

@@ -161,6 +161,21 @@ def test_zoho_incremental_applies_edits_and_deletions(zoho_fake, creds_env, tmp_
         assert sha256_bytes((first / f["path"]).read_bytes()) == f["sha256"]
 
 
+def test_replay_starts_at_the_newest_full_pull_and_refuses_changed_raw_files(zoho_fake, creds_env, tmp_path):
+    cfg = make_config(tmp_path, zoho=zoho_fake)
+    [first] = pull(config=cfg)
+    zoho_fake.modify("Deals", "d2", Amount=9000.0)
+    [second] = pull(config=cfg)
+    page = next((second.folder / "Deals").glob("records-*.json"))
+    page.write_text(page.read_text().replace("9000.0", "90000.0"))  # someone edits a raw pull
+    with pytest.raises(PullError, match=r"was changed after it completed \(1 files differ.*pull --full"):
+        pull(config=cfg)
+    [third] = pull(config=cfg, full=True)  # a full pull: older pulls are no longer replayed
+    state = json.loads((cfg.current_path / "_current_zoho.json").read_text())
+    assert state["pulls"] == [third.folder.name]
+    assert_same_tables(cfg.current_path, _hand(zoho_fake, tmp_path))
+
+
 def test_zoho_pull_killed_midway_resumes_and_leaves_current_view_alone(zoho_fake, creds_env, tmp_path):
     cfg = make_config(tmp_path, zoho=zoho_fake)
     pull(config=cfg)
@@ -340,6 +355,28 @@ def test_fxiaoke_full_then_incremental(fx_fake, creds_env, tmp_path):
     assert manifest["modules"]["SalesOrderObj"]["cursor_modified"] == max(
         rec["last_modified_time"] for rec in fx_fake.objects["SalesOrderObj"].values()
     )
+
+
+def test_fxiaoke_record_modified_while_paging_is_not_skipped(fx_fake, creds_env, tmp_path):
+    # page_size 2: page 1 holds o1, o2; o1 is then modified, moving to the end of the order.
+    # Offset paging would ask for offset 2 of [o2, o3, o1] and never see o3.
+    fx_fake.after_query = lambda obj: fx_fake.modify("SalesOrderObj", "o1", order_amount="1250.00")
+    cfg = make_config(tmp_path, fxiaoke=fx_fake)
+    cfg = cfg.model_copy(
+        update={
+            "sources": cfg.sources.model_copy(
+                update={
+                    "fxiaoke": cfg.sources.fxiaoke.model_copy(
+                        update={"objects": ["SalesOrderObj", "PersonnelObj"]}
+                    )
+                }
+            )
+        }
+    )
+    pull(config=cfg)
+    doc = json.loads((cfg.current_path / "fxiaoke_salesorderobj.json").read_text())
+    got = {r["_id"]: r["order_amount"] for r in doc["data"]["dataList"]}
+    assert got == {"o1": "1250.00", "o2": "800.50", "o3": "300.00"}
 
 
 def test_fxiaoke_token_expiry_and_refusals(fx_fake, creds_env, tmp_path, monkeypatch):
