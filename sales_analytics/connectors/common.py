@@ -19,7 +19,7 @@ import httpx
 
 from sales_analytics.errors import SalesAnalyticsError
 
-__all__ = ["CredentialError", "HttpClient", "PullError", "RateLimited", "Redactor", "Retry"]
+__all__ = ["Connector", "CredentialError", "HttpClient", "PullError", "RateLimited", "Redactor", "Retry"]
 
 log = logging.getLogger(__name__)
 
@@ -188,3 +188,35 @@ class HttpClient:
             self.retries_made += 1
             attempt += 1
             self.retry.sleep(wait)
+
+
+class Connector:
+    """What both platforms' pulls share: settings, credentials, the client, the access token.
+
+    A token is renewed before it expires: at ``expires_in`` minus a tenth of it (at most 5 min).
+    """
+
+    def __init__(
+        self,
+        cfg: Any,
+        creds: dict[str, str],
+        http: HttpClient,
+        redactor: Redactor,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cfg = cfg
+        self.creds = creds
+        self.http = http
+        self.redactor = redactor
+        self.clock = clock
+        self.token: str | None = None
+        self.expires_at = 0.0
+
+    def token_due(self) -> bool:
+        return self.token is None or self.clock() >= self.expires_at
+
+    def set_token(self, token: str, expires_in: float) -> None:
+        self.token = token
+        self.redactor.add(token)
+        self.expires_at = self.clock() + expires_in - min(300.0, expires_in / 10)

@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sales_analytics.connectors.common import CredentialError, HttpClient, PullError, Redactor
+from sales_analytics.connectors.common import Connector, CredentialError, PullError
 from sales_analytics.connectors.config import SourcesConfig
 from sales_analytics.connectors.store import RawPull, replay_pulls
 
@@ -46,27 +43,14 @@ ERROR_HINTS: dict[int, str] = {
 _CREDENTIAL_CODES = {10006, 20017}
 
 
-class FxiaokePull:
+class FxiaokePull(Connector):
     """One Fxiaoke pull into ``RawPull``."""
 
-    def __init__(
-        self,
-        cfg: SourcesConfig,
-        creds: dict[str, str],
-        http: HttpClient,
-        redactor: Redactor,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, cfg: SourcesConfig, *args: Any, **kwargs: Any) -> None:
+        super().__init__(cfg, *args, **kwargs)
         self.src = cfg.sources.fxiaoke
         self.base = self.src.base_url.rstrip("/")
-        self.creds = creds
-        self.http = http
-        self.redactor = redactor
-        self.clock = clock
-        self.token: str | None = None
         self.corp_id = ""
-        self.expires_at = 0.0
 
     def _post(self, path: str, body: dict[str, Any], what: str) -> dict[str, Any]:
         resp = self.http.request("POST", f"{self.base}{path}", what=what, json=body)
@@ -97,11 +81,8 @@ class FxiaokePull:
         code = int(body.get("errorCode", -1))
         if code != 0:
             raise self._error(code, str(body.get("errorMessage", "")), "getting the corpAccessToken")
-        self.token = str(body["corpAccessToken"])
         self.corp_id = str(body["corpId"])
-        self.redactor.add(self.token)
-        expires_in = float(body.get("expiresIn", 7200))
-        self.expires_at = self.clock() + expires_in - min(300.0, expires_in / 10)
+        self.set_token(str(body["corpAccessToken"]), float(body.get("expiresIn", 7200)))
 
     def query(self, obj: str, offset: int, since: int | None, what: str) -> dict[str, Any]:
         path = "/cgi/crm/custom/v2/data/query" if obj.endswith("__c") else "/cgi/crm/v2/data/query"
@@ -111,7 +92,7 @@ class FxiaokePull:
                 {"field_name": self.src.modified_field, "field_values": [since], "operator": "GTE"}
             )
         for attempt in (0, 1):
-            if self.token is None or self.clock() >= self.expires_at:
+            if self.token_due():
                 self.refresh_token()
             body = self._post(
                 path,
@@ -221,10 +202,4 @@ def replay_current(source_dir: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
         doc = {"errorCode": 0, "errorMessage": "OK", "data": {"dataList": rows, "total": len(rows)}}
         out[name] = (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
         counts[name] = len(rows)
-    state = {
-        "source": "fxiaoke",
-        "pulls": used,
-        "rows": counts,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    return out, state
+    return out, {"pulls": used, "rows": counts}

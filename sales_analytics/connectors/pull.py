@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,8 @@ def plan(cfg: SourcesConfig, source: str, full: bool) -> dict[str, Any]:
 
 def rebuild_current(cfg: SourcesConfig, source: str) -> dict[str, int]:
     """Rebuild ``source``'s files in the current view from its complete pulls."""
-    files, state = _REPLAY[source](cfg.raw_path / source)
+    files, replayed = _REPLAY[source](cfg.raw_path / source)
+    state = {"source": source, **replayed, "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
     write_current(cfg.current_path_of(source), source, files, state)
     return dict(state["rows"])
 

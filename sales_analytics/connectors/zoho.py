@@ -21,16 +21,14 @@ import io
 import json
 import logging
 import re
-import time
 import zipfile
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from sales_analytics.connectors.common import CredentialError, HttpClient, PullError, Redactor
+from sales_analytics.connectors.common import Connector, CredentialError, PullError
 from sales_analytics.connectors.config import ZOHO_DATA_CENTRES, SourcesConfig
 from sales_analytics.connectors.store import RawPull, replay_pulls
 from sales_analytics.io.columns import ColumnRule
@@ -96,29 +94,15 @@ def _later(a: str | None, b: str | None) -> str | None:
     return a if _parse_time(a) >= _parse_time(b) else b
 
 
-class ZohoPull:
+class ZohoPull(Connector):
     """One Zoho pull into ``RawPull`` (see the module docstring for the endpoints)."""
 
-    def __init__(
-        self,
-        cfg: SourcesConfig,
-        creds: dict[str, str],
-        http: HttpClient,
-        redactor: Redactor,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.cfg = cfg
+    def __init__(self, cfg: SourcesConfig, *args: Any, **kwargs: Any) -> None:
+        super().__init__(cfg, *args, **kwargs)
         self.src = cfg.sources.zoho
-        self.creds = creds
-        self.http = http
-        self.redactor = redactor
-        self.clock = clock
         accounts, api = ZOHO_DATA_CENTRES[self.src.data_centre]
         self.accounts = (self.src.accounts_url or accounts).rstrip("/")
         self.api = (self.src.api_url or api).rstrip("/")
-        self.token: str | None = None
-        self.expires_at = 0.0
         self.v = self.src.api_version
 
     # -- auth -----------------------------------------------------------------------------
@@ -148,12 +132,9 @@ class ZohoPull:
                     f"ZOHO_REFRESH_TOKEN (and ZOHO_CLIENT_ID / ZOHO_CLIENT_SECRET), see docs/sources.md"
                 )
             raise PullError(f"zoho: token refresh failed ({code})")
-        self.token = str(body["access_token"])
-        self.redactor.add(self.token)
         if not self.src.api_url and body.get("api_domain"):
             self.api = str(body["api_domain"]).rstrip("/")
-        expires_in = float(body.get("expires_in", 3600))
-        self.expires_at = self.clock() + expires_in - min(300.0, expires_in / 10)
+        self.set_token(str(body["access_token"]), float(body.get("expires_in", 3600)))
 
     def call(
         self,
@@ -166,7 +147,7 @@ class ZohoPull:
     ) -> httpx.Response:
         """An authorised call; refreshes the token before expiry and once on INVALID_TOKEN."""
         for attempt in (0, 1):
-            if self.token is None or self.clock() >= self.expires_at:
+            if self.token_due():
                 self.refresh_token()  # may switch self.api to the token's api_domain
             url = path if path.startswith("http") else f"{self.api}{path}"
             headers = {"Authorization": f"Zoho-oauthtoken {self.token}"}
@@ -462,7 +443,7 @@ def replay_current(source_dir: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
 
     A module pulled in full resets its records; an incremental pull upserts by id, then applies
     that pull's deleted records (which also drop the deal's stage history). Users come from the
-    newest pull. Returns ``{file name: CSV bytes}`` and the state written beside them.
+    newest pull. Returns ``{file name: CSV bytes}`` and ``{pulls, rows}`` for the state file.
     """
     tables: dict[str, dict[str, dict[str, str]]] = {}
     history: dict[str, list[dict[str, str]]] = {}
@@ -515,10 +496,4 @@ def replay_current(source_dir: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
         users = sorted(users, key=lambda u: u.get("id", ""))
         out["zoho_users.csv"] = _csv(users)
         counts["zoho_users.csv"] = len(users)
-    state = {
-        "source": "zoho",
-        "pulls": used,
-        "rows": counts,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    return out, state
+    return out, {"pulls": used, "rows": counts}

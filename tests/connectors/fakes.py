@@ -432,23 +432,7 @@ class FakeFxiaoke(_Server):
                 assert f["operator"] == "GTE"
                 rows = [r for r in rows if r[f["field_name"]] >= f["field_values"][0]]
             off, lim = int(sq.get("offset", 0)), min(int(sq.get("limit", 100)), 100)
-            if self.after_query is not None:  # a change made while the pull pages (after this answer)
-                hook, self.after_query = self.after_query, None
-                answer = _j(
-                    {
-                        "errorCode": 0,
-                        "errorMessage": "OK",
-                        "data": {
-                            "dataList": rows[off : off + lim],
-                            "total": len(rows),
-                            "offset": off,
-                            "limit": lim,
-                        },
-                    }
-                )
-                hook(obj)
-                return answer
-            return _j(
+            answer = _j(
                 {
                     "errorCode": 0,
                     "errorMessage": "OK",
@@ -460,4 +444,8 @@ class FakeFxiaoke(_Server):
                     },
                 }
             )
+            if self.after_query is not None:  # a change made while the pull pages (after this answer)
+                hook, self.after_query = self.after_query, None
+                hook(obj)
+            return answer
         return 404, {}, b""
