@@ -67,8 +67,8 @@ ERROR_HINTS = {
 def module_fields(module: str, extra: list[str] | None = None) -> list[str]:
     """The field API names fetched for ``module``: those its io profile reads, plus Modified_Time.
 
-    >>> module_fields("Deals")[:4]
-    ['Account_Name', 'Closing_Date', 'Created_Time', 'Deal_Name']
+    >>> module_fields("Deals")
+    ['Account_Name', 'Amount', 'Closing_Date', 'Created_Time', 'Deal_Name', 'Modified_Time', 'Owner', 'Probability', 'Stage']
     """
     cmap = PROFILES[MODULE_PROFILES[module]]
     names: set[str] = {"Modified_Time"}
