@@ -27,6 +27,8 @@ ZOHO_DATA_CENTRES: dict[str, tuple[str, str]] = {
 
 #: Zoho modules the io profiles map (module API name); ``Events`` is shown as Meetings in the UI.
 ZOHO_MODULES = ("Deals", "Accounts", "Contacts", "Calls", "Events", "Sales_Orders", "Invoices")
+#: Modules / objects that each feed the orders table: pulling two of them counts a sale twice.
+ORDER_SOURCES = {"zoho": ("Sales_Orders", "Invoices"), "fxiaoke": ("SalesOrderObj", "PaymentObj")}
 
 #: Fxiaoke objects the io profiles map (销售订单, 客户, 商机, 销售记录, 回款, 人员).
 FXIAOKE_OBJECTS = (
@@ -56,7 +58,10 @@ class ZohoSource(StrictModel):
     current_dir: str = Field("", description="this source's current view; '' = the top-level current_dir")
     data_centre: Literal["com", "com.cn", "eu", "in", "com.au", "jp"] = "com"
     api_version: str = Field("v8", pattern=r"^v\d+$")
-    modules: list[Literal[ZOHO_MODULES]] = Field(default_factory=lambda: list(ZOHO_MODULES))  # type: ignore[valid-type]
+    modules: list[Literal[ZOHO_MODULES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [m for m in ZOHO_MODULES if m not in ("Contacts", "Invoices")],
+        description="Contacts (customers who are people) and Invoices (instead of Sales_Orders) on request",
+    )
     users: bool = Field(True, description="pull Users (the reps table)")
     stage_history: bool = Field(True, description="pull the Stage_History of every changed deal")
     extra_fields: dict[str, list[str]] = Field(
@@ -76,7 +81,10 @@ class FxiaokeSource(StrictModel):
     enabled: bool = False
     current_dir: str = Field("", description="this source's current view; '' = the top-level current_dir")
     base_url: str = "https://open.fxiaoke.com"
-    objects: list[str] = Field(default_factory=lambda: list(FXIAOKE_OBJECTS))
+    objects: list[str] = Field(
+        default_factory=lambda: [o for o in FXIAOKE_OBJECTS if o != "PaymentObj"],
+        description="PaymentObj (回款) instead of SalesOrderObj on request",
+    )
     page_size: int = Field(100, ge=1, le=100)
     modified_field: str = "last_modified_time"
 

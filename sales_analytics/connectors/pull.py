@@ -15,7 +15,7 @@ from filelock import FileLock, Timeout
 
 from sales_analytics.connectors import fxiaoke, zoho
 from sales_analytics.connectors.common import HttpClient, PullError, Redactor, Retry
-from sales_analytics.connectors.config import SourcesConfig, load_sources
+from sales_analytics.connectors.config import ORDER_SOURCES, SourcesConfig, load_sources
 from sales_analytics.connectors.credentials import load_credentials
 from sales_analytics.connectors.store import RawPull, complete_pulls, unfinished_pull, write_current
 
@@ -123,6 +123,15 @@ def pull(
     cfg = config if isinstance(config, SourcesConfig) else load_sources(config)
     results = []
     for name in _enabled(cfg, source):
+        src = getattr(cfg.sources, name)
+        chosen = [m for m in ORDER_SOURCES[name] if m in (src.modules if name == "zoho" else src.objects)]
+        if len(chosen) > 1:
+            log.warning(
+                "%s: %s all feed the orders table; a sale recorded in both counts twice in revenue "
+                "(keep one in parameters/sources.yaml, docs/sources.md)",
+                name,
+                " and ".join(chosen),
+            )
         creds = load_credentials(name, cfg.credentials_file)
         p = plan(cfg, name, full)
         if dry_run:
@@ -169,8 +178,9 @@ def _pull_one(
             stats = connector.run(raw, cursors, full)
         except PullError as exc:
             raw.checkpoint()
+            # scrubbed too: a platform's own error text is quoted and must not echo a secret
             raise type(exc)(
-                f"{exc} (pull {raw.pull_id} kept unfinished; the current data is unchanged)"
+                redactor.scrub(f"{exc} (pull {raw.pull_id} kept unfinished; the current data is unchanged)")
             ) from None
         modules = raw.progress["modules"]
         for st in modules.values():

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sales_analytics.connectors.config import SourcesConfig
+from sales_analytics.connectors.config import FXIAOKE_OBJECTS, ZOHO_MODULES, SourcesConfig
 from tests.connectors.data import fx_tenant, zoho_org
 from tests.connectors.fakes import FX_CREDS, ZOHO_CREDS, FakeFxiaoke, FakeZoho
 
@@ -44,9 +44,15 @@ def make_config(tmp_path: Path, zoho: Any = None, fxiaoke: Any = None, **http: A
             "bulk_threshold": 3,
             "bulk_poll_s": 0,
             "per_page": 2,
+            "modules": list(ZOHO_MODULES),  # every mapped module (Sales_Orders with Invoices too)
         }
     if fxiaoke is not None:
-        sources["fxiaoke"] = {"enabled": True, "base_url": fxiaoke.url, "page_size": 2}
+        sources["fxiaoke"] = {
+            "enabled": True,
+            "base_url": fxiaoke.url,
+            "page_size": 2,
+            "objects": list(FXIAOKE_OBJECTS),  # every mapped object (PaymentObj too)
+        }
     return SourcesConfig.model_validate(
         {
             "raw_dir": str(tmp_path / "raw"),

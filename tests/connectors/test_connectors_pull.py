@@ -411,6 +411,14 @@ def test_fxiaoke_unknown_object_is_one_line(fx_fake, creds_env, tmp_path):
 
 
 # -- configuration, dry run, secrets ---------------------------------------------------------
+def test_pulling_two_order_sources_is_warned_about(zoho_fake, creds_env, tmp_path, caplog):
+    pull(config=make_config(tmp_path, zoho=zoho_fake))  # Sales_Orders and Invoices both selected
+    assert "zoho: Sales_Orders and Invoices all feed the orders table" in caplog.text
+    # the committed defaults pick one order source per platform
+    cfg = load_sources()
+    assert "Invoices" not in cfg.sources.zoho.modules and "PaymentObj" not in cfg.sources.fxiaoke.objects
+
+
 def test_sources_yaml_is_validated(tmp_path):
     cfg = load_sources()  # the committed file
     assert not cfg.sources.zoho.enabled and cfg.sources.zoho.data_centre == "com"
