@@ -80,6 +80,7 @@ ZOHO_PROFILES: list[ColumnMap] = [
             ["Moved To", "Deal Name.id", "Stage"],
             ["Stage Duration (Calendar Days)", "Deal Name Id", "Stage"],
             ["Moved To", "Deal Name Id", "Stage"],
+            ["Deal_Name.id", "Stage", "Modified_Time"],  # Stage_History API records (connectors)
         ],
         columns={
             "deal_id": ["Deal Name.id", "Deal_Name.id", "Deal Name Id", "Deal Id", "Deal_Name"],
@@ -201,6 +202,24 @@ ZOHO_PROFILES: list[ColumnMap] = [
                 column=["Status"],
                 map={"Cancelled": "cancelled", "Canceled": "cancelled", "Void": "cancelled"},
                 default="paid",
+            ),
+        },
+    ),
+    ColumnMap(
+        name="zoho_users",
+        table="reps",
+        strip_prefix="zcrm_",
+        description="Zoho CRM Users (REST users API; the role is the team)",
+        detect=[["full_name", "role.name"]],
+        columns={
+            "rep_id": ["id"],
+            "rep_name": ["full_name"],
+            "team": ["role.name"],
+            "manager": ["Reporting_To.id"],
+            "active": ColumnRule(
+                column="status",
+                map={"active": "true", "inactive": "false", "disabled": "false", "deleted": "false"},
+                default="true",
             ),
         },
     ),
