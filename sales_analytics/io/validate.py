@@ -15,6 +15,7 @@ cases (index labels) do not know.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -601,6 +602,7 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             )
     n = len(frame)
     if n <= dup_limit:
+        frame = _hashable(frame)
         if _has_duplicate_rows(frame):
             dup = frame.duplicated(keep="first").to_numpy()
             check.warn(dup, "duplicate_row", "{n} rows repeat an earlier row exactly")
@@ -609,6 +611,24 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             "duplicate_check_skipped",
             f"{n:,} rows: the duplicate-row check was skipped (above data.dup_check_max_rows = {dup_limit:,})",
         )
+
+
+def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding lists or dicts (nested JSON that no column rule used) as JSON text."""
+
+    def as_text(v: object) -> object:
+        return (
+            json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+            if isinstance(v, list | dict)
+            else v
+        )
+
+    nested = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, list | dict)).any()
+    ]
+    return frame.assign(**{c: frame[c].map(as_text) for c in nested}) if nested else frame
 
 
 def _has_duplicate_rows(frame: pd.DataFrame) -> bool:
