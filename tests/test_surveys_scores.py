@@ -350,7 +350,8 @@ def test_import_errors_name_column_and_rows():
         sa.map_response_columns(raw, TP, file="pulse.xlsx")
     with pytest.raises(
         DataError,
-        match=r"pulse.xlsx: no column for grouping 'team'. Expected a header such as \['team', '团队', '所在团队'\]",
+        match=r"pulse.xlsx: no column for grouping 'team'. Expected a header such as "
+        r"\['您所在的团队', 'Which team are you on\?'\], or a `group_sources: \{team: …\}` entry",
     ):
         sa.map_response_columns(raw.drop(columns="团队"), TP, file="pulse.xlsx")
 

@@ -39,6 +39,8 @@ from sales_analytics.surveys.platforms import META_COLUMNS, Export, prepare_expo
 __all__ = [
     "DEFAULT_ANSWER_LABELS",
     "apply_rosters",
+    "resolve_rosters",
+    "survey_export_table",
     "map_export",
     "map_response_columns",
     "normalise_answer",
@@ -189,6 +191,13 @@ def normalise_answer(text: object) -> str:
     s = _LETTER.sub("", s)
     s = _TRAILING.sub("", s)
     return re.sub(r"\s+", "", s).casefold()
+
+
+def _text(v: object) -> str:
+    """A cell as text; a whole number read as a float (``1.0`` from Excel) loses its ``.0``."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
 
 
 def _is_skipped(v: object) -> bool:
@@ -444,8 +453,6 @@ def _lookup(instrument: Instrument) -> dict[str, str]:
     for col, src in instrument.group_sources.items():
         for name in src.headers():
             table[normalise_header(name)] = f"group:{col}"
-        if src.roster is not None:
-            table[normalise_header(src.roster.by)] = f"roster:{col}"
     for it in instrument.items:
         for name in (it.id, it.text.zh, it.text.en, *it.aliases):
             table[normalise_header(name)] = it.id
@@ -489,6 +496,7 @@ def map_export(
     tz: str = "Asia/Shanghai",
     roster: Mapping[str, pd.DataFrame] | None = None,
     base_dir: Path | None = None,
+    defer_tables: bool = False,
 ) -> pd.DataFrame:
     """Map a prepared export (:func:`~sales_analytics.surveys.platforms.prepare_export`) through an instrument.
 
@@ -523,6 +531,11 @@ def map_export(
                 options.setdefault(opt[0], []).append((col, opt[1]))
                 continue
             unmatched.append(str(col))
+            continue
+        if target in seen and re.fullmatch(re.escape(seen[target]) + r"\.\d+", str(col)):
+            log.info(
+                "%s: column %r repeats the header of %r (fill-in text); ignored", file, col, seen[target]
+            )
             continue
         if target in seen:
             problems.append(
@@ -578,28 +591,29 @@ def map_export(
     pending_roster: list[str] = []
     for col in instrument.grouping:
         src = instrument.group_sources.get(col)
-        if col in out and src is None:
+        if col in out:  # the export has the column itself
+            out = out.drop(columns=[f"group:{col}"], errors="ignore")
             continue
         if src is not None and src.roster is None and f"group:{col}" in out:
             values = out.pop(f"group:{col}")
             vmap = {normalise_answer(k): v for k, v in src.values.items()}
             out[col] = values.map(
                 lambda v, vmap=vmap: (
-                    np.nan if _is_skipped(v) else vmap.get(normalise_answer(v), str(v).strip())
+                    np.nan if _is_skipped(v) else vmap.get(normalise_answer(_text(v)), _text(v))
                 )
             )
             continue
         if src is not None and src.roster is not None:
-            by = src.roster.by
-            key = (
-                out["response_id"]
-                if normalise_header(by) in ("responseid", "response_id")
-                else out.pop(f"roster:{col}")
-                if f"roster:{col}" in out
-                else None
-            )
+            by = normalise_header(src.roster.by)
+            if by in ("responseid", "response_id"):
+                key = out["response_id"]
+            else:
+                hits = [
+                    c for c in raw.columns if by in {normalise_header(t) for t in export.texts.get(c, [c])}
+                ]
+                key = raw[hits[0]] if hits else None
             if key is not None:
-                out[f"_roster_{col}"] = key
+                out[f"_roster_{col}"] = key.to_numpy()
                 pending_roster.append(col)
                 continue
         wanted = (
@@ -704,14 +718,10 @@ def map_export(
         *[f"_roster_{c}" for c in pending_roster],
     ]
     result = out[order]
-    if pending_roster and (
-        roster is not None
-        or any(
-            instrument.group_sources[c].roster.file
-            for c in pending_roster  # type: ignore[union-attr]
+    if pending_roster:
+        result = apply_rosters(
+            result, instrument, roster or {}, file=file, base_dir=base_dir, only_files=defer_tables
         )
-    ):
-        result = apply_rosters(result, instrument, roster or {}, file=file, base_dir=base_dir)
     return result
 
 
@@ -733,6 +743,7 @@ def apply_rosters(
     *,
     file: str = "<responses>",
     base_dir: Path | None = None,
+    only_files: bool = False,
 ) -> pd.DataFrame:
     """Fill grouping columns declared as roster lookups from the ``_roster_<column>`` keys.
 
@@ -743,7 +754,7 @@ def apply_rosters(
     problems = []
     for col, src in instrument.group_sources.items():
         key_col = f"_roster_{col}"
-        if src.roster is None or key_col not in out:
+        if src.roster is None or key_col not in out or (only_files and src.roster.table):
             continue
         r = src.roster
         table, where = _roster_table(r.table, r.file, tables, base_dir)
@@ -761,7 +772,7 @@ def apply_rosters(
         lookup = {normalise_answer(k): v for k, v in zip(table[r.key], table[take]) if not _is_skipped(k)}
         keys = out.pop(key_col)
         values = keys.map(
-            lambda k, lookup=lookup: lookup.get(normalise_answer(k)) if not _is_skipped(k) else None
+            lambda k, lookup=lookup: lookup.get(normalise_answer(_text(k))) if not _is_skipped(k) else None
         )
         missing = values.isna().to_numpy()
         if missing.any():
@@ -783,6 +794,45 @@ def apply_rosters(
         raise DataError(problems)
     front = ["response_id", "submitted_at", *[c for c in instrument.grouping if c in out]]
     return out[front + [c for c in out.columns if c not in front]]
+
+
+def survey_export_table(
+    raw: Any, table: str, *, tz: str = "Asia/Shanghai", base_dir: Path | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A platform export found in a data folder as ``survey_<id>.*``, mapped through instrument ``<id>``.
+
+    Returns the table and the file row of each response. Roster lookups
+    through a canonical table stay as ``_roster_<column>`` keys for
+    :func:`apply_rosters` once the folder's tables are read.
+    """
+    from sales_analytics.surveys.instruments import load_instruments
+
+    instrument_id = table.removeprefix("survey_")
+    instruments = load_instruments()
+    if instrument_id not in instruments:
+        raise DataError(
+            [
+                DataProblem(
+                    raw.path,
+                    f"no survey instrument {instrument_id!r} for this {table} file",
+                    expected=f"surveys/<file>.yaml with `id: {instrument_id}`; known: {sorted(instruments)}",
+                    found=table,
+                )
+            ]
+        )
+    export = prepare_export(raw)
+    inst = instruments[instrument_id]
+    frame = map_export(export, inst, file=raw.path, tz=tz, base_dir=base_dir, defer_tables=True)
+    return frame.reset_index(drop=True), export.row_numbers
+
+
+def resolve_rosters(
+    frame: pd.DataFrame, table: str, tables: Mapping[str, pd.DataFrame], *, file: str
+) -> pd.DataFrame:
+    """:func:`apply_rosters` for a survey table read from a folder (instrument from its name)."""
+    from sales_analytics.surveys.instruments import load_instruments
+
+    return apply_rosters(frame, load_instruments()[table.removeprefix("survey_")], tables, file=file)
 
 
 def map_response_columns(

@@ -335,20 +335,6 @@ def _check(inst: Instrument) -> list[tuple[str, str]]:
             lo, hi = it.bounds
             if not lo < it.top_box <= hi:
                 issues.append((f"{where}.top_box", f"must lie in {lo + 1}–{hi}; got {it.top_box}"))
-    for j, col in enumerate(inst.grouping):
-        if col not in GROUP_COLUMNS:
-            issues.append(
-                (f"grouping[{j}]", f"unknown grouping column {col!r}; allowed are {list(GROUP_COLUMNS)}")
-            )
-    if inst.anonymous and ("rep_id" in inst.grouping or "customer_id" in inst.grouping):
-        issues.append(("grouping", "an anonymous instrument cannot carry rep_id or customer_id"))
-    if inst.outcome is not None:
-        if inst.outcome not in seen:
-            issues.append(("outcome", f"unknown item {inst.outcome!r}; items are {sorted(seen)}"))
-        elif not inst.items[seen[inst.outcome]].numeric:
-            issues.append(
-                ("outcome", f"the outcome item {inst.outcome!r} must be numeric (likert/nps/csat/ces)")
-            )
         if it.label_set is not None and it.label_set not in inst.label_sets:
             issues.append(
                 (
@@ -374,6 +360,20 @@ def _check(inst: Instrument) -> list[tuple[str, str]]:
             codes = [o.code for o in it.options if o.code is not None]
             if len(codes) != len(set(codes)):
                 issues.append((f"{where}.options", f"duplicate option codes {sorted(codes)}"))
+    for j, col in enumerate(inst.grouping):
+        if col not in GROUP_COLUMNS:
+            issues.append(
+                (f"grouping[{j}]", f"unknown grouping column {col!r}; allowed are {list(GROUP_COLUMNS)}")
+            )
+    if inst.anonymous and ("rep_id" in inst.grouping or "customer_id" in inst.grouping):
+        issues.append(("grouping", "an anonymous instrument cannot carry rep_id or customer_id"))
+    if inst.outcome is not None:
+        if inst.outcome not in seen:
+            issues.append(("outcome", f"unknown item {inst.outcome!r}; items are {sorted(seen)}"))
+        elif not inst.items[seen[inst.outcome]].numeric:
+            issues.append(
+                ("outcome", f"the outcome item {inst.outcome!r} must be numeric (likert/nps/csat/ces)")
+            )
     for col in inst.group_sources:
         if col not in inst.grouping:
             issues.append((f"group_sources.{col}", f"{col!r} is not in grouping {list(inst.grouping)}"))

@@ -11,7 +11,7 @@ of each response.
 ======================  ========================================================
 platform                what is undone
 ======================  ========================================================
-``wjx`` 问卷星           ``序号, 提交答卷时间, 所用时间 (137秒)``; answers cleaned later
+``wjx`` 问卷星           ``序号, 提交答卷时间, 所用时间 (137秒)``; times in Beijing time
 ``tencent`` 腾讯问卷     BOM, quoted fields, trailing comma, repeated headers,
                         ``=Hyperlink(…)`` cells, tab-prefixed ids
 ``qualtrics``           three header rows (tags, question texts, ImportId JSON
@@ -266,6 +266,8 @@ def prepare_export(raw: RawTable) -> Export:
         frame, more = _surveymonkey(frame, texts)
         rows = rows[1:]
         notes += more
+    if platform in ("wjx", "tencent"):
+        tz = "Asia/Shanghai"  # both write Beijing time, whatever the team's zone
     frame = frame.apply(clean_cells)
     frame = frame.reset_index(drop=True)
     return Export(frame, platform, texts, rows, tz, notes)
