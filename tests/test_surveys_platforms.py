@@ -29,6 +29,8 @@ CORPUS = [
     ("tencent_wj_qq.csv", "sales_csat", "tencent"),
     ("qualtrics_3row.csv", "sales_csat", "qualtrics"),
     ("qualtrics_legacy_2row.csv", "sales_csat", "qualtrics"),
+    ("qualtrics_qualtRics_sample.csv", "qualtrics_sample", "qualtrics"),
+    ("qualtrics_qualtRics_sample_legacy.csv", "qualtrics_sample", "qualtrics"),
     ("surveymonkey_2row.csv", "sales_csat_sm", "surveymonkey"),
     ("google_forms.csv", "sales_csat", "google_forms"),
     ("ms_forms.xlsx", "sales_csat_roster", "ms_forms"),
@@ -51,8 +53,11 @@ def test_every_corpus_file_loads_and_scores(name, inst, platform):
         assert out[col].notna().all()
     if instrument.items_of("nps", "csat"):
         scores = sa.survey_scores(out, instrument, by=())
-    else:
+    elif instrument.dimensions:
         scores = sa.survey_dimensions(out, instrument, by=())
+    else:  # no scored item: every answer mapped
+        assert out[instrument.item_ids].notna().all().all()
+        return
     assert len(scores) and scores.groupby("period")["n"].max().sum() == len(out)
 
 
@@ -121,6 +126,22 @@ def test_qualtrics_three_rows_time_zone_from_import_id():
     # Very satisfied -> 5, Somewhat dissatisfied -> 2; Duration (in seconds) 170
     assert out["csat"].tolist() == [5.0, 2.0] and out["duration_s"].tolist() == [170.0, 150.0]
     assert out["channel"].iloc[0] == "phone;wechat" and out["comment"].iloc[0] == "Quick answers."
+
+
+@pytest.mark.parametrize(
+    ("name", "duration"),
+    [("qualtrics_qualtRics_sample.csv", 38.0), ("qualtrics_qualtRics_sample_legacy.csv", 39.0)],
+)
+def test_real_qualtrics_exports_current_and_legacy(name, duration):
+    out = read(name, "qualtrics_sample")
+    # RecordedDate / V9 EndDate 2017-07-18 08:28:48 (no zone in the ImportId: the team's zone, here UTC)
+    assert out["submitted_at"].tolist() == [TS("2017-07-18 08:28:48")]
+    # Q1 exported as choice number 2 -> the second option; team from the roster by ResponseId
+    assert out[["response_id", "team", "q1", "q2"]].to_numpy().tolist() == [
+        ["R_2YPOQ602ER1jkf1", "east", "two", "Hello World!"]
+    ]
+    # current: "Duration (in seconds)" 38; legacy has none: StartDate 08:28:09 -> EndDate 08:28:48 = 39 s
+    assert out["duration_s"].tolist() == [duration]
 
 
 def test_qualtrics_legacy_two_rows():
