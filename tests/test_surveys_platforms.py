@@ -371,7 +371,7 @@ def to_wjx(frame: pd.DataFrame, inst) -> pd.DataFrame:
         col = f"{n}、{it.text.zh}"
         values = frame[it.id]
         if it.type == "likert":
-            out[col] = values.map(lambda v: LIKERT_ZH[int(v)] if pd.notna(v) else "(跳过)")
+            out[col] = values.map(lambda v: LIKERT_ZH.get(int(v), str(int(v))) if pd.notna(v) else "(跳过)")
         elif it.numeric:
             out[col] = values.map(lambda v: str(int(v)) if pd.notna(v) else "(跳过)")
         else:

@@ -717,6 +717,13 @@ def map_export(
         *(["duration_s"] if "duration_s" in out else []),
         *[f"_roster_{c}" for c in pending_roster],
     ]
+    text_cols = [
+        "response_id",
+        *[c for c in instrument.grouping if c in out],
+        *[it.id for it in instrument.items if it.id in out and not it.numeric],
+    ]
+    for c in text_cols:  # text as the canonical tables keep it (str dtype, missing = NaN)
+        out[c] = out[c].astype("str")
     result = out[order]
     if pending_roster:
         result = apply_rosters(

@@ -16,6 +16,13 @@ single_choice / multi_choice   ``options: [{value, zh, en}]``
 open_text  free text (comments, suggestions)
 ========== ==========================================================
 
+For platform exports: ``group_sources`` says where a grouping column comes
+from when the export has none (a ``question``, a hidden ``field`` or a
+``roster`` lookup), numeric items may list answer ``labels`` or a shared
+``label_set`` and ``codes`` (the numbers a 按选项序号 download writes), options
+may have a ``code`` and ``aliases``, and ``timezone`` is the zone of export
+times written without one (see ``docs/surveys.md``).
+
 ``outcome`` names the item that key-driver analysis explains;
 ``anonymity_threshold`` and ``comment_threshold`` override the parameters for
 this instrument. Every problem found is reported at once as one
