@@ -479,6 +479,22 @@ def _option_column(norm: str, instrument: Instrument) -> tuple[str, str] | None:
     return None
 
 
+def _at_rows(
+    file: str, problem: str, mask: np.ndarray, rows: np.ndarray, values: Any, *, column: str, expected: str
+) -> DataProblem:
+    """A problem at the responses where ``mask`` is true, named by their file rows (``rows``)."""
+    where = np.flatnonzero(mask)
+    return DataProblem(
+        file,
+        problem.replace("{n}", str(len(where)), 1),
+        column=column,
+        rows=tuple(int(r) for r in rows[where[:5]]),
+        count=len(where),
+        expected=expected,
+        found=str(np.asarray(values, dtype=object)[where[0]]),
+    )
+
+
 def _nearest(headers: list[str], instrument: Instrument) -> str:
     texts = {normalise_header(t): t for it in instrument.items for t in (it.text.zh, it.text.en)}
     lines = []
@@ -658,16 +674,15 @@ def map_export(
             out[it.id] = source.map(lambda v: np.nan if _is_skipped(v) else str(v)).astype(object)
             continue
         if bad.any():
-            where = np.flatnonzero(bad)
             problems.append(
-                DataProblem(
+                _at_rows(
                     file,
-                    f"{int(bad.sum())} answers cannot be read as item {it.id!r}",
+                    "{n} " + f"answers cannot be read as item {it.id!r}",
+                    bad,
+                    rows,
+                    source,
                     column=seen[it.id],
-                    rows=tuple(int(r) for r in rows[where[:5]]),
-                    count=int(bad.sum()),
                     expected=expected,
-                    found=str(source.to_numpy()[where[0]]),
                 )
             )
     if problems:
@@ -676,17 +691,16 @@ def map_export(
     stamps = parse_export_times(out["submitted_at"], source_tz=source_tz, tz=tz)
     bad_time = stamps.isna().to_numpy()
     if bad_time.any():
-        where = np.flatnonzero(bad_time)
         problems.append(
-            DataProblem(
+            _at_rows(
                 file,
-                f"{len(where)} submission times cannot be read",
+                "{n} submission times cannot be read",
+                bad_time,
+                rows,
+                out["submitted_at"],
                 column=seen["submitted_at"],
-                rows=tuple(int(r) for r in rows[where[:5]]),
-                count=len(where),
                 expected="a date and time such as 2023/9/8 12:24:22, 2024-01-01 10:00:00, "
                 "6/22/2022 11:07:29 AM GMT+8 or 02-Sep-2020 07:44:08",
-                found=str(out["submitted_at"].to_numpy()[where[0]]),
             )
         )
         raise DataError(problems)
@@ -727,7 +741,13 @@ def map_export(
     result = out[order]
     if pending_roster:
         result = apply_rosters(
-            result, instrument, roster or {}, file=file, base_dir=base_dir, only_files=defer_tables
+            result,
+            instrument,
+            roster or {},
+            file=file,
+            base_dir=base_dir,
+            only_files=defer_tables,
+            file_rows=rows,
         )
     return result
 
@@ -751,6 +771,7 @@ def apply_rosters(
     file: str = "<responses>",
     base_dir: Path | None = None,
     only_files: bool = False,
+    file_rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Fill grouping columns declared as roster lookups from the ``_roster_<column>`` keys.
 
@@ -783,16 +804,15 @@ def apply_rosters(
         )
         missing = values.isna().to_numpy()
         if missing.any():
-            where_rows = np.flatnonzero(missing)
             problems.append(
-                DataProblem(
+                _at_rows(
                     file,
-                    f"{len(where_rows)} responses have no {col!r} in the roster {where}",
+                    "{n} " + f"responses have no {col!r} in the roster {where}",
+                    missing,
+                    np.arange(len(out)) + 2 if file_rows is None else file_rows,
+                    keys,
                     column=r.by,
-                    rows=tuple(int(i) + 2 for i in where_rows[:5]),
-                    count=len(where_rows),
                     expected=f"a value of {r.key!r} in {where}",
-                    found=str(keys.to_numpy()[where_rows[0]]),
                 )
             )
             continue

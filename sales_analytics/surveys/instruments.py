@@ -353,7 +353,7 @@ def _check(inst: Instrument) -> list[tuple[str, str]]:
             issues.append(
                 (f"{where}.labels", f"labels and codes are for numeric items; {it.id!r} is {it.type}")
             )
-        if it.numeric:
+        if it.numeric and not (it.type == "likert" and it.scale is None):
             lo, hi = it.bounds
             for key in ("labels", "codes"):
                 outside = sorted(
