@@ -15,7 +15,8 @@ from sales_analytics.surveys.importing import normalise_answer, normalise_header
 from sales_analytics.surveys.instruments import instrument_from_dict, load_instrument
 from sales_analytics.surveys.platforms import detect_platform, prepare_export
 
-REAL = Path(__file__).resolve().parent / "data" / "real" / "surveys"
+ROOT_DIR = Path(__file__).resolve().parent.parent
+REAL = ROOT_DIR / "tests" / "data" / "real" / "surveys"
 INST = {p.stem: load_instrument(p) for p in (REAL / "instruments").glob("*.yaml")}
 TS = pd.Timestamp
 
@@ -377,3 +378,54 @@ def to_wjx(frame: pd.DataFrame, inst) -> pd.DataFrame:
         else:
             out[col] = values.fillna("(空)")
     return out
+
+
+def test_a_download_under_its_own_name_via_data_tables(tmp_path):
+    data = Path(__import__("os").environ["SALES_ANALYTICS_DATA"])
+    folder = tmp_path / "data"
+    shutil.copytree(data, folder)
+    canonical = pd.read_parquet(folder / "survey_team_pulse.parquet")
+    (folder / "survey_team_pulse.parquet").unlink()
+    name = "234274756_2_团队脉搏_75_75.xlsx"  # as 问卷星 names its downloads
+    to_wjx(canonical, sa.load_instruments()["team_pulse"]).to_excel(folder / name, index=False)
+    params = tmp_path / "params.yaml"
+    params.write_text(
+        f"data:\n  dir: {folder}\n  tables:\n    survey_team_pulse: {{path: {name}}}\n", encoding="utf-8"
+    )
+    ds = sa.load_dataset(params)
+    assert ds.sources["survey_team_pulse"].profile == "survey_export"
+    assert ds.tables["survey_team_pulse"]["team"].tolist() == canonical["team"].tolist()
+
+
+def test_roster_through_the_folder_reps_table(tmp_path, monkeypatch):
+    """A survey whose team comes from the reps table of the same folder (looked up by rep name)."""
+    data = Path(__import__("os").environ["SALES_ANALYTICS_DATA"])
+    folder = tmp_path / "data"
+    shutil.copytree(data, folder)
+    reps = pd.read_parquet(folder / "reps.parquet")
+    canonical = pd.read_parquet(folder / "survey_team_pulse.parquet")
+    (folder / "survey_team_pulse.parquet").unlink()
+    export = to_wjx(canonical, sa.load_instruments()["team_pulse"]).drop(columns="1、您所在的团队")
+    # each response names a rep of its team: the roster gives the team back
+    first_rep = reps.groupby("team")["rep_name"].first()
+    export.insert(6, "您的姓名", canonical["team"].map(first_rep).to_numpy())
+    export.to_excel(folder / "survey_team_pulse.xlsx", index=False)
+    home = tmp_path / "home"
+    shutil.copytree(ROOT_DIR / "surveys", home / "surveys")
+    text = (home / "surveys" / "team_pulse.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        '    question: {zh: "您所在的团队", en: "Which team are you on?"}',
+        "    roster: {table: reps, key: rep_name, by: 您的姓名}",
+    )
+    (home / "surveys" / "team_pulse.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SALES_ANALYTICS_HOME", str(home))
+    ds = sa.load_dataset(folder)
+    got = ds.tables["survey_team_pulse"]
+    assert got["team"].tolist() == canonical["team"].tolist() and "_roster_team" not in got
+    # a name not in the roster: the rows and the name are reported
+    export.loc[[0, 3], "您的姓名"] = "无此人"
+    export.to_excel(folder / "survey_team_pulse.xlsx", index=False)
+    with pytest.raises(
+        DataError, match=r"column '您的姓名': 2 responses have no 'team' in the roster reps.*rows 2, 5"
+    ):
+        sa.load_dataset(folder)

@@ -361,9 +361,11 @@ def _survey_rosters(
             continue
         from sales_analytics.surveys.importing import resolve_rosters
 
-        files = ", ".join(str(job.path) for job, *_ in per_table.get(table, []))
+        parts = per_table.get(table, [])
+        files = ", ".join(str(job.path) for job, *_ in parts)
+        rows = [r for _, _, mapped, _, raw in parts for r in raw.rows_of(range(len(mapped)))]
         try:
-            tables[table] = resolve_rosters(frame, table, tables, file=files)
+            tables[table] = resolve_rosters(frame, table, tables, file=files, file_rows=rows)
         except DataError as exc:
             problems.extend(exc.problems)
 

@@ -854,12 +854,19 @@ def survey_export_table(
 
 
 def resolve_rosters(
-    frame: pd.DataFrame, table: str, tables: Mapping[str, pd.DataFrame], *, file: str
+    frame: pd.DataFrame,
+    table: str,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    file: str,
+    file_rows: Any = None,
 ) -> pd.DataFrame:
     """:func:`apply_rosters` for a survey table read from a folder (instrument from its name)."""
     from sales_analytics.surveys.instruments import load_instruments
 
-    return apply_rosters(frame, load_instruments()[table.removeprefix("survey_")], tables, file=file)
+    rows = None if file_rows is None else np.asarray(file_rows, dtype=np.int64)
+    inst = load_instruments()[table.removeprefix("survey_")]
+    return apply_rosters(frame, inst, tables, file=file, file_rows=rows)
 
 
 def map_response_columns(
