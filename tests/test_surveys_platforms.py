@@ -34,6 +34,7 @@ CORPUS = [
     ("qualtrics_qualtRics_sample_legacy.csv", "qualtrics_sample", "qualtrics"),
     ("surveymonkey_2row.csv", "sales_csat_sm", "surveymonkey"),
     ("google_forms.csv", "sales_csat", "google_forms"),
+    ("google_forms_gecko_sustainability.csv", "gecko_sustainability", "google_forms"),
     ("ms_forms.xlsx", "sales_csat_roster", "ms_forms"),
 ]
 
@@ -56,8 +57,8 @@ def test_every_corpus_file_loads_and_scores(name, inst, platform):
         scores = sa.survey_scores(out, instrument, by=())
     elif instrument.dimensions:
         scores = sa.survey_dimensions(out, instrument, by=())
-    else:  # no scored item: every answer mapped
-        assert out[instrument.item_ids].notna().all().all()
+    else:  # no scored item: every required answer mapped
+        assert out[[it.id for it in instrument.items if it.required]].notna().all().all()
         return
     assert len(scores) and scores.groupby("period")["n"].max().sum() == len(out)
 
@@ -174,6 +175,30 @@ def test_google_forms_zones_scale_labels_and_commas_in_options():
     assert out["csat"].tolist() == [5.0, 3.0, 5.0] and out["prompt"].tolist() == [4.0, 2.0, 5.0]
     assert out["channel"].iloc[0] == "phone;letter"  # "Phone;Email, or a letter"
     assert out["response_id"].tolist() == ["google_forms-1", "google_forms-2", "google_forms-3"]
+
+
+def test_real_google_forms_answers():
+    out = read("google_forms_gecko_sustainability.csv", "gecko_sustainability")
+    # 42 responses, 2022/06/22 11:07:29 AM AST (UTC-4) = 15:07:29 UTC … 1:54:29 PM AST = 17:54:29 UTC
+    assert len(out) == 42 and out["submitted_at"].iloc[0] == TS("2022-06-22 15:07:29")
+    assert out["submitted_at"].iloc[-1] == TS("2022-06-22 17:54:29") and (out["team"] == "gecko").all()
+    # "5 - It's extremely important" -> 5, "1 - It doesn't matter to me" -> 1, plain "4" -> 4
+    assert out["importance"].tolist()[:5] == [4.0, 2.0, 5.0, 4.0, 1.0]
+    assert out["importance"].value_counts().sort_index().to_dict() == {
+        1.0: 3,
+        2.0: 1,
+        3.0: 9,
+        4.0: 19,
+        5.0: 10,
+    }
+    # options with commas inside, answers joined by ";": Waste management … chosen 29 times (counted in
+    # the source), Energy & water usage 23 times
+    assert (
+        out["efforts"].str.contains("waste").sum() == 29 and out["efforts"].str.contains("energy").sum() == 23
+    )
+    assert out["efforts"].iloc[0] == "waste;community" and out["events"].value_counts()["0-1"] == 15
+    # the comment with blank lines inside one quoted cell stays one answer
+    assert out["comment"].notna().sum() == 13 and "wake-on-LAN" in out["comment"].dropna().str.cat()
 
 
 def test_ms_forms_roster_by_email():
@@ -305,7 +330,7 @@ def test_instrument_yaml_validation_of_the_new_keys():
     with pytest.raises(ConfigError, match=r"group_sources.rep_id.*'rep_id' is not in grouping \['team'\]"):
         instrument_from_dict(bad, "x.yaml")
     both = {**base, "group_sources": {"team": {"field": "t", "question": {"zh": "队", "en": "Team"}}}}
-    with pytest.raises(ConfigError, match="give exactly one of question, field or roster"):
+    with pytest.raises(ConfigError, match="give exactly one of question, field, roster or value"):
         instrument_from_dict(both, "x.yaml")
     items = [dict(i) for i in base["items"]]
     items[1] = {**items[1], "label_set": "nope"}

@@ -610,6 +610,9 @@ def map_export(
         if col in out:  # the export has the column itself
             out = out.drop(columns=[f"group:{col}"], errors="ignore")
             continue
+        if src is not None and src.value is not None:
+            out[col] = src.value
+            continue
         if src is not None and src.roster is None and f"group:{col}" in out:
             values = out.pop(f"group:{col}")
             vmap = {normalise_answer(k): v for k, v in src.values.items()}

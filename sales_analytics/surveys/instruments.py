@@ -185,21 +185,23 @@ class GroupSource(StrictModel):
     """Where a grouping column comes from when the export has no such column.
 
     Exactly one of ``question`` (a question asking for it, e.g. 您所在的团队),
-    ``field`` (a hidden / URL / embedded-data column of the export) or
-    ``roster`` (a lookup through a table); ``values`` maps answers to group values.
+    ``field`` (a hidden / URL / embedded-data column of the export),
+    ``roster`` (a lookup through a table) or ``value`` (one value for the whole
+    file, e.g. a form sent to one team only); ``values`` maps answers to group values.
     """
 
     question: Text | None = None
     field: str | None = None
+    value: str | None = Field(None, min_length=1)
     aliases: list[str] = Field(default_factory=list, description="other header texts of the question/field")
     values: dict[str, str] = Field(default_factory=dict, description="answer -> group value")
     roster: Roster | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> GroupSource:
-        given = [k for k in ("question", "field", "roster") if getattr(self, k) is not None]
+        given = [k for k in ("question", "field", "roster", "value") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of question, field or roster; got {given or 'none'}")
+            raise ValueError(f"give exactly one of question, field, roster or value; got {given or 'none'}")
         return self
 
     def headers(self) -> list[str]:
