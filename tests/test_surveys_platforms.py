@@ -312,6 +312,8 @@ def test_parse_export_times_zones():
         TS("2020-09-02 07:44:08"),
     ]
     assert pd.isna(out.iloc[3])
+    # Microsoft Forms results saved as CSV by Excel: month-first, two-digit year
+    assert parse_export_times(pd.Series(["7/2/20 11:00:22"]), tz="UTC")[0] == TS("2020-07-02 11:00:22")
     assert parse_export_times(pd.Series(["2024-01-01 10:00:00"]), source_tz="America/Denver", tz="UTC")[
         0
     ] == TS("2024-01-01 17:00:00")

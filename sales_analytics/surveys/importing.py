@@ -364,6 +364,9 @@ _TIME_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y",
+    "%m/%d/%y %H:%M:%S",  # Microsoft Forms results saved as CSV by Excel: 7/2/20 11:00:22
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y",
     "%d-%b-%Y %H:%M:%S",
     "%d-%b-%Y %H:%M",
     "%d-%b-%Y",
