@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -362,12 +363,17 @@ def test_label_sets_and_item_labels():
     assert out["csat"].tolist() == [5.0, 1.0] and out["prompt"].tolist() == [5.0, 1.0]
 
 
-def test_platform_export_in_a_data_folder(tmp_path):
-    data = Path(__import__("os").environ["SALES_ANALYTICS_DATA"])
+def sample_without_pulse(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """A copy of the small sample without its canonical team pulse file, and that table."""
     folder = tmp_path / "data"
-    shutil.copytree(data, folder)
+    shutil.copytree(os.environ["SALES_ANALYTICS_DATA"], folder)
     canonical = pd.read_parquet(folder / "survey_team_pulse.parquet")
     (folder / "survey_team_pulse.parquet").unlink()
+    return folder, canonical
+
+
+def test_platform_export_in_a_data_folder(tmp_path):
+    folder, canonical = sample_without_pulse(tmp_path)
     export = to_wjx(canonical, sa.load_instruments()["team_pulse"])
     export.to_excel(folder / "survey_team_pulse.xlsx", index=False)
     ds = sa.load_dataset(folder)
@@ -408,11 +414,7 @@ def to_wjx(frame: pd.DataFrame, inst) -> pd.DataFrame:
 
 
 def test_a_download_under_its_own_name_via_data_tables(tmp_path):
-    data = Path(__import__("os").environ["SALES_ANALYTICS_DATA"])
-    folder = tmp_path / "data"
-    shutil.copytree(data, folder)
-    canonical = pd.read_parquet(folder / "survey_team_pulse.parquet")
-    (folder / "survey_team_pulse.parquet").unlink()
+    folder, canonical = sample_without_pulse(tmp_path)
     name = "234274756_2_团队脉搏_75_75.xlsx"  # as 问卷星 names its downloads
     to_wjx(canonical, sa.load_instruments()["team_pulse"]).to_excel(folder / name, index=False)
     params = tmp_path / "params.yaml"
@@ -426,12 +428,8 @@ def test_a_download_under_its_own_name_via_data_tables(tmp_path):
 
 def test_roster_through_the_folder_reps_table(tmp_path, monkeypatch):
     """A survey whose team comes from the reps table of the same folder (looked up by rep name)."""
-    data = Path(__import__("os").environ["SALES_ANALYTICS_DATA"])
-    folder = tmp_path / "data"
-    shutil.copytree(data, folder)
+    folder, canonical = sample_without_pulse(tmp_path)
     reps = pd.read_parquet(folder / "reps.parquet")
-    canonical = pd.read_parquet(folder / "survey_team_pulse.parquet")
-    (folder / "survey_team_pulse.parquet").unlink()
     export = to_wjx(canonical, sa.load_instruments()["team_pulse"]).drop(columns="1、您所在的团队")
     # each response names a rep of its team: the roster gives the team back
     first_rep = reps.groupby("team")["rep_name"].first()
