@@ -417,6 +417,7 @@ def parse_export_times(
     [Timestamp('2022-06-22 15:07:29'), Timestamp('2020-09-02 07:44:08')]
     """
     out = []
+    parsed: dict[str, tuple[pd.Timestamp | None, int | None]] = {}
     for v in values:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
             out.append(pd.NaT)
@@ -430,7 +431,10 @@ def parse_export_times(
             if 20000 <= float(v) <= 80000:  # an Excel serial date
                 ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(round(float(v), 6), unit="D")
         else:
-            ts, offset = _one_time(str(v))
+            text = str(v)
+            if text not in parsed:  # each distinct text parsed once
+                parsed[text] = _one_time(text)
+            ts, offset = parsed[text]
         if ts is None or pd.isna(ts):
             out.append(pd.NaT)
             continue
