@@ -113,7 +113,7 @@ def test_wjx_xlsx_equals_csv():
 
 def test_tencent_quirks():
     out = read("tencent_wj_qq.csv", "sales_csat")
-    # "\t1" -> "1"; A.华东一组 -> east; 02-Sep-2020 07:44:08 (Beijing) -> 2020-09-01 23:44:08 UTC; 4分7秒 = 247 s
+    # "\t1" -> "1"; A.华东一组 -> east; 02-Sep-2020 07:44:08 (Beijing) -> 2020-09-01 23:44:08 UTC; 答题时长 247 s
     assert out["response_id"].tolist() == ["1", "2"] and out["team"].tolist() == ["east", "south"]
     assert out["submitted_at"].tolist() == [TS("2020-09-01 23:44:08"), TS("2020-09-03 13:06:12")]
     assert out["duration_s"].tolist() == [247.0, 42.0]
