@@ -454,3 +454,15 @@ def test_roster_through_the_folder_reps_table(tmp_path, monkeypatch):
         DataError, match=r"column '您的姓名': 2 responses have no 'team' in the roster reps.*rows 2, 5"
     ):
         sa.load_dataset(folder)
+
+
+def test_scores_of_corpus_files_by_hand():
+    forms = read("google_forms.csv", "sales_csat")
+    scores = sa.survey_scores(forms, INST["sales_csat"], by=())
+    nps = scores[scores["metric"] == "nps"]
+    # answers 9, 6, 10: promoters 2, detractors 1 of 3 -> (2 - 1) / 3 * 100 = 33.33
+    assert len(nps) == 1 and nps["value"].iloc[0] == pytest.approx(100 / 3) and nps["n"].iloc[0] == 3
+    wjx = read("wjx_csv_by_text.csv", "sales_csat")
+    top2 = sa.survey_scores(wjx, INST["sales_csat"], by=()).query("metric == 'csat_top2'")
+    # 非常满意 5, 一般 3, 比较满意 4, 非常不满意 1 -> top two boxes 2 of 4 = 50 %
+    assert top2["value"].iloc[0] == pytest.approx(50.0) and top2["n"].iloc[0] == 4
