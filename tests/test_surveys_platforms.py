@@ -315,6 +315,12 @@ def test_parse_export_times_zones():
     assert pd.isna(out.iloc[3])
     # Microsoft Forms results saved as CSV by Excel: month-first, two-digit year
     assert parse_export_times(pd.Series(["7/2/20 11:00:22"]), tz="UTC")[0] == TS("2020-07-02 11:00:22")
+    # day-first locales (instrument `day_first: true`)
+    got = parse_export_times(pd.Series(["22/06/2022 11:07:29", "7/2/20 11:00:22"]), tz="UTC", day_first=True)
+    assert got.tolist() == [TS("2022-06-22 11:07:29"), TS("2020-02-07 11:00:22")]
+    assert pd.isna(
+        parse_export_times(pd.Series(["22/06/2022 11:07:29"]), tz="UTC")[0]
+    )  # month 22: unreadable
     assert parse_export_times(pd.Series(["2024-01-01 10:00:00"]), source_tz="America/Denver", tz="UTC")[
         0
     ] == TS("2024-01-01 17:00:00")

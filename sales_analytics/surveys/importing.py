@@ -376,7 +376,11 @@ _TIME_FORMATS = (
 )
 
 
-def _one_time(text: str) -> tuple[pd.Timestamp | None, int | None]:
+#: The same formats read day-first (``22/06/2022``), for exports from day-first locales.
+_TIME_FORMATS_DAY_FIRST = tuple(f.replace("%m/%d/", "%d/%m/") for f in _TIME_FORMATS)
+
+
+def _one_time(text: str, day_first: bool = False) -> tuple[pd.Timestamp | None, int | None]:
     """A naive timestamp and the offset in minutes east of UTC (None = not written)."""
     s = unicodedata.normalize("NFKC", text).strip()
     s = s.replace("上午", "AM").replace("下午", "PM")
@@ -394,7 +398,7 @@ def _one_time(text: str) -> tuple[pd.Timestamp | None, int | None]:
         ts = pd.to_datetime(s, utc=True, errors="coerce")
         return (None, None) if pd.isna(ts) else (ts.tz_localize(None), 0)
     s = re.sub(r"\s+", " ", s.strip())
-    for fmt in _TIME_FORMATS:
+    for fmt in _TIME_FORMATS_DAY_FIRST if day_first else _TIME_FORMATS:
         try:
             return pd.Timestamp(pd.to_datetime(s, format=fmt)), offset
         except (ValueError, TypeError):
@@ -403,15 +407,15 @@ def _one_time(text: str) -> tuple[pd.Timestamp | None, int | None]:
 
 
 def parse_export_times(
-    values: pd.Series, *, source_tz: str | None = None, tz: str = "Asia/Shanghai"
+    values: pd.Series, *, source_tz: str | None = None, tz: str = "Asia/Shanghai", day_first: bool = False
 ) -> pd.Series:
     """Times as platforms write them -> naive times in ``tz`` (NaT where unreadable).
 
     A written offset or zone (``GMT+8``, ``AST``, ``+00:00``) wins; times
     without one are in ``source_tz`` (the instrument's ``timezone``, or the
     zone a Qualtrics export names), else already in ``tz``. Day-first
-    ``02-Sep-2020``, month-first ``6/22/2022`` (US platforms) and year-first
-    ``2023/9/8`` are read.
+    ``02-Sep-2020``, month-first ``6/22/2022`` (US platforms; ``day_first``
+    reads ``22/06/2022`` instead) and year-first ``2023/9/8`` are read.
 
     >>> parse_export_times(pd.Series(["2022/06/22 11:07:29 AM AST", "02-Sep-2020 07:44:08"]), tz="UTC").tolist()
     [Timestamp('2022-06-22 15:07:29'), Timestamp('2020-09-02 07:44:08')]
@@ -433,7 +437,7 @@ def parse_export_times(
         else:
             text = str(v)
             if text not in parsed:  # each distinct text parsed once
-                parsed[text] = _one_time(text)
+                parsed[text] = _one_time(text, day_first)
             ts, offset = parsed[text]
         if ts is None or pd.isna(ts):
             out.append(pd.NaT)
@@ -698,7 +702,8 @@ def map_export(
     if problems:
         raise DataError(problems)
     source_tz = instrument.timezone or export.timezone
-    stamps = parse_export_times(out["submitted_at"], source_tz=source_tz, tz=tz)
+    day_first = instrument.day_first
+    stamps = parse_export_times(out["submitted_at"], source_tz=source_tz, tz=tz, day_first=day_first)
     bad_time = stamps.isna().to_numpy()
     if bad_time.any():
         problems.append(
@@ -718,7 +723,7 @@ def map_export(
     if "duration_s" in out:
         out["duration_s"] = _duration(out["duration_s"])
     elif "started_at" in out:
-        started = parse_export_times(out["started_at"], source_tz=source_tz, tz=tz)
+        started = parse_export_times(out["started_at"], source_tz=source_tz, tz=tz, day_first=day_first)
         out["duration_s"] = (stamps - started).dt.total_seconds()
     for c in instrument.grouping:
         if c in out:

@@ -233,6 +233,7 @@ class Instrument(StrictModel):
         default_factory=dict, description="named answer label sets (value -> label(s)) items can share"
     )
     timezone: str | None = Field(None, description="zone of export times written without an offset")
+    day_first: bool = Field(False, description="export dates written 22/06/2022 (day first), not 6/22/2022")
     items: list[Item] = Field(min_length=1)
     _file: str = PrivateAttr("")
 
