@@ -89,6 +89,21 @@ class _FileJob:
     explicit: bool = False
 
 
+#: The profile name of a survey platform export read through its instrument.
+SURVEY_EXPORT = "survey_export"
+
+
+def _is_survey(table: str | None) -> bool:
+    return bool(table) and table.startswith("survey_") and table != "survey_invitations"  # type: ignore[union-attr]
+
+
+def _read_options(job: _FileJob) -> dict[str, Any]:
+    """Survey files: the header is the first row and repeated headers are numbered (platform exports)."""
+    if _is_survey(job.table or canonical_table_of(job.path.stem)) and job.column_map is None:
+        return {"header_row": 0, "dedupe_headers": True}
+    return {}
+
+
 def _typed_csv_columns(job: _FileJob) -> Callable[[list[str]], dict[str, pa.DataType]] | None:
     """For files in canonical layout, ask the CSV reader for typed numbers and timestamps (fast path)."""
     if job.profile not in ("", CANONICAL) or job.column_map is not None:
@@ -134,6 +149,16 @@ def _map_file(
             canon = job.table or canonical_table_of(job.path.stem)
             if canon is None:
                 return None, None, None
+            if _is_survey(canon):  # a platform export (问卷星, Qualtrics …) named survey_<instrument>
+                from sales_analytics.surveys.importing import survey_export_table
+
+                mapped, rows = survey_export_table(raw, canon, tz=tz, base_dir=job.path.parent)
+                raw.row_numbers, raw.first_row = rows, int(rows[0]) if len(rows) else raw.first_row
+                return (
+                    Detected(SURVEY_EXPORT, canon, None),
+                    mapped,
+                    TableCheck(canon, [Segment(raw, 0, len(mapped))]),
+                )
             det = Detected(CANONICAL, canon, None)
     if job.table and det.table != job.table:
         raise ConfigError(
@@ -303,7 +328,9 @@ def _check_files(
             digest: Future[str] = pool.submit(file_sha256, job.path) if job.path.is_file() else None  # type: ignore[assignment]
             try:
                 types = _typed_csv_columns(job)
-                raw = read_source_file(job.path, encoding=job.encoding, sheet=job.sheet, column_types=types)
+                raw = read_source_file(
+                    job.path, encoding=job.encoding, sheet=job.sheet, column_types=types, **_read_options(job)
+                )
                 det, mapped, check = _map_file(job, raw, user_maps, tz)
             except DataError as exc:
                 problems.extend(exc.problems)
@@ -377,6 +404,7 @@ def _check_files(
             frame, schema, check, tz=tz, dup_check_max_rows=params.data.dup_check_max_rows
         )
         checks[table], schemas[table] = check, schema
+    _survey_rosters(tables, per_table, problems)
     check_references(tables, checks, schemas)
     for check in checks.values():
         problems.extend(check.problems)
@@ -403,6 +431,24 @@ def _check_files(
         ds.sources[key] = src
     ds.quality = quality
     return DataCheck(ds, [], quality, sources, skipped)
+
+
+def _survey_rosters(
+    tables: dict[str, pd.DataFrame], per_table: dict[str, Any], problems: list[DataProblem]
+) -> None:
+    """Fill survey grouping columns looked up through a roster table, now that every table is read."""
+    for table, frame in list(tables.items()):
+        if not _is_survey(table) or not any(str(c).startswith("_roster_") for c in frame.columns):
+            continue
+        from sales_analytics.surveys.importing import resolve_rosters
+
+        parts = per_table.get(table, [])
+        files = ", ".join(str(job.path) for job, *_ in parts)
+        rows = [r for _, _, mapped, _, raw in parts for r in raw.rows_of(range(len(mapped)))]
+        try:
+            tables[table] = resolve_rosters(frame, table, tables, file=files, file_rows=rows)
+        except DataError as exc:
+            problems.extend(exc.problems)
 
 
 def load_dataset(source: Any = None, *, params: Any = None) -> Dataset:
@@ -465,7 +511,9 @@ def inspect_table(
     if cmap is not None and not isinstance(cmap, ColumnMap):
         cmap = load_column_map(cmap)
     job = _FileJob(Path(path), table, profile, cmap, sheet, encoding, True)
-    raw = read_source_file(job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job))
+    raw = read_source_file(
+        job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job), **_read_options(job)
+    )
     det, mapped, check = _map_file(job, raw, [], tz)
     if det is None or mapped is None or check is None:
         raise DataError(
