@@ -88,8 +88,9 @@ def card_texts(m: Milestone, language: str, organisation: str = "") -> list[str]
     ]
 
 
+@lru_cache(maxsize=128)
 def card_png(m: Milestone, language: str, organisation: str = "") -> bytes:
-    """One 喜报 card as PNG bytes (600 × 800 px)."""
+    """One 喜报 card as PNG bytes (600 × 800 px); cached, since every channel sends the same card."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)

@@ -68,11 +68,17 @@ def redact(url: str) -> str:
 
 
 class RateLimiter:
-    """At most ``per_window`` sends in any ``window_s`` seconds (a sliding window).
+    """At most ``per_window`` requests in any ``window_s`` seconds (a sliding window).
+
+    :meth:`wait` before a request, :meth:`sent` when its answer arrived. The
+    window is counted from the answers, which is later than the platform saw
+    the request, so the platform never counts more than ``per_window``.
 
     >>> clock = [0.0]; slept = []
-    >>> rl = RateLimiter(2, 60, clock=lambda: clock[0], sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)))
-    >>> rl.wait(); rl.wait(); rl.wait(); slept
+    >>> def sleep(s): slept.append(s); clock[0] += s
+    >>> rl = RateLimiter(2, 60, clock=lambda: clock[0], sleep=sleep)
+    >>> for _ in range(3): rl.wait(); rl.sent()
+    >>> slept
     [60.0]
     """
 
@@ -98,6 +104,8 @@ class RateLimiter:
                 log.info("rate limit: waiting %.1f s", pause)
                 self._sleep(pause)
             self._sent.popleft()
+
+    def sent(self) -> None:
         self._sent.append(self._clock())
 
 
@@ -137,8 +145,9 @@ def post_json(
             reason = getattr(exc, "reason", exc)
             last = PlatformError(platform, "network", f"{redact(target)} unreachable: {reason}")
             retryable = True
-        else:
-            pass
+        finally:
+            if limiter is not None:
+                limiter.sent()
         if not retryable:
             try:
                 body = json.loads(raw.decode("utf-8")) if raw else {}

@@ -112,9 +112,8 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sales_analytics.run.monthly import run_period
-
     from sales_analytics.notify.step import after_run
+    from sales_analytics.run.monthly import run_period
 
     result = run_period(args.period, **_kwargs(args))
     _out(result.summary())
