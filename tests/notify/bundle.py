@@ -54,9 +54,9 @@ def make_bundle(outputs: Path, period: str = PERIOD, *, language: str = "zh", th
             "attainment": [1.25, 0.8, 1.05],
         }
     ).to_parquet(tables / "kpi_attainment_rep.parquet")
-    reps.assign(period=period, revenue=[500_000.0, 200_000.0, 420_000.0], attainment=[1.25, 0.8, 1.05]).to_parquet(
-        tables / "kpi_scorecard.parquet"
-    )
+    reps.assign(
+        period=period, revenue=[500_000.0, 200_000.0, 420_000.0], attainment=[1.25, 0.8, 1.05]
+    ).to_parquet(tables / "kpi_scorecard.parquet")
     pd.DataFrame(
         {
             "period": [period] * 6,
@@ -163,5 +163,19 @@ def pay_strings() -> list[str]:
     out = []
     for amount in [*COMMISSION.values(), *REWARD.values(), *PRIZE.values()]:
         if amount:
-            out += [f"{amount:,.2f}", f"{amount:,.0f}", f"{amount:.2f}", fmt_money(amount, "zh"), fmt_money(amount, "en")]
+            out += [
+                f"{amount:,.2f}",
+                f"{amount:,.0f}",
+                f"{amount:.2f}",
+                fmt_money(amount, "zh"),
+                fmt_money(amount, "en"),
+            ]
     return sorted(set(out))
+
+
+def leaks(text: str, strings) -> list[str]:
+    """Which of ``strings`` occur in ``text`` as a whole figure (not inside a longer number:
+    "¥107" is not found in "¥107.1万", "1,888" not in "11,888")."""
+    import re
+
+    return sorted(s for s in strings if re.search(r"(?<![\d.,])" + re.escape(s) + r"(?![\d,]|\.\d)", text))

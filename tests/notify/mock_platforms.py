@@ -59,7 +59,10 @@ class MockBot:
     # ----------------------------------------------------------------- platforms
     def wecom(self, query: dict[str, str], body: dict[str, Any], raw: bytes) -> tuple[int, dict[str, Any]]:
         if query.get("key") != self.token:
-            return 200, {"errcode": 93000, "errmsg": "invalid webhook url, hint: [1700000000_1], from ip: 127.0.0.1"}
+            return 200, {
+                "errcode": 93000,
+                "errmsg": "invalid webhook url, hint: [1700000000_1], from ip: 127.0.0.1",
+            }
         if not self.rate_ok():
             return 200, {"errcode": 45009, "errmsg": "api freq out of limit"}
         kind = body.get("msgtype")
@@ -70,7 +73,7 @@ class MockBot:
         elif kind == "image":
             image = body.get("image", {})
             data = base64.b64decode(image.get("base64", ""), validate=True)
-            if len(data) > WECOM_IMAGE_MAX or hashlib.md5(data).hexdigest() != image.get("md5"):  # noqa: S324
+            if len(data) > WECOM_IMAGE_MAX or hashlib.md5(data).hexdigest() != image.get("md5"):
                 return 200, {"errcode": 40058, "errmsg": "invalid image: md5 mismatch or larger than 2M"}
             if not data.startswith(b"\x89PNG") and not data.startswith(b"\xff\xd8"):
                 return 200, {"errcode": 40058, "errmsg": "image must be JPG or PNG"}
@@ -88,7 +91,10 @@ class MockBot:
             ).decode()
             fresh = ts.isdigit() and abs(int(ts) - time.time() * 1000) < 3_600_000
             if not fresh or not hmac.compare_digest(sign, expected):
-                return 200, {"errcode": 310000, "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}
+                return 200, {
+                    "errcode": 310000,
+                    "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]",
+                }
         if not self.rate_ok():
             return 200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}
         md = body.get("markdown", {})
@@ -108,7 +114,10 @@ class MockBot:
             ).decode()
             fresh = ts.isdigit() and abs(int(ts) - time.time()) < 3600
             if not fresh or not hmac.compare_digest(sign, expected):
-                return 200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time"}
+                return 200, {
+                    "code": 19021,
+                    "msg": "sign match fail or timestamp is not within one hour from current time",
+                }
         if not self.rate_ok():
             return 200, {"code": 9499, "msg": "too many request"}
         if body.get("msg_type") != "interactive" or not body.get("card", {}).get("elements"):
@@ -127,7 +136,7 @@ class MockServer:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 parts = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(parts.query))
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -174,7 +183,13 @@ class MockServer:
                 status, answer = bot.dingtalk(query, body, raw)
             else:
                 status, answer = bot.feishu(bits[-1], body, raw)
-            record = {"query": query, "body": body, "status": status, "answer": answer, "at": time.monotonic()}
+            record = {
+                "query": query,
+                "body": body,
+                "status": status,
+                "answer": answer,
+                "at": time.monotonic(),
+            }
             ok = status == 200 and answer.get("errcode", answer.get("code")) == 0
             (bot.received if ok else bot.rejected).append(record)
         return status, answer

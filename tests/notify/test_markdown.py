@@ -34,7 +34,9 @@ def test_an_overlong_line_is_cut_with_an_ellipsis():
 @settings(max_examples=60, deadline=None)
 @given(
     sections=st.lists(
-        st.lists(st.text(alphabet="ab张伟华东 ¥.%0123456789", min_size=0, max_size=400), min_size=1, max_size=12),
+        st.lists(
+            st.text(alphabet="ab张伟华东 ¥.%0123456789", min_size=0, max_size=400), min_size=1, max_size=12
+        ),
         min_size=1,
         max_size=12,
     ),

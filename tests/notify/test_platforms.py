@@ -6,8 +6,8 @@ import hashlib
 import json
 
 import pytest
-from conftest import chat_config
 
+from conftest import chat_config
 from sales_analytics.notify.send import SEND_LOG, notify_period
 
 
@@ -45,7 +45,9 @@ def test_a_second_notify_sends_nothing_unless_forced(outputs, bots):
     again = notify_period("2026-10", config=chat_config(), outputs=outputs)
     assert again.sent == [] and len(again.skipped) == 21
     assert [len(b.received) for b in bots.values()] == [7, 7, 7]
-    forced = notify_period("2026-10", config=chat_config(), outputs=outputs, channels=["wecom-group"], force=True)
+    forced = notify_period(
+        "2026-10", config=chat_config(), outputs=outputs, channels=["wecom-group"], force=True
+    )
     assert len(forced.sent) == 7 and len(bots["wecom"].received) == 14
 
 
@@ -55,7 +57,11 @@ def test_a_second_notify_sends_nothing_unless_forced(outputs, bots):
         ("wecom", "wecom-group", (200, {"errcode": 45009, "errmsg": "api freq out of limit"})),
         ("wecom", "wecom-group", (429, {})),
         ("wecom", "wecom-group", (503, {})),
-        ("dingtalk", "dingtalk-group", (200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})),
+        (
+            "dingtalk",
+            "dingtalk-group",
+            (200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}),
+        ),
         ("feishu", "feishu-group", (200, {"code": 9499, "msg": "too many request"})),
     ],
 )
@@ -101,7 +107,10 @@ def test_the_rate_limit_is_respected(outputs, bots):
     for bot in bots.values():
         bot.per_window, bot.window_s = 3, 0.5
     cfg = chat_config(
-        **{name: {"rate_per_minute": 3, "rate_window_s": 0.5} for name in ("wecom-group", "dingtalk-group", "feishu-group")}
+        **{
+            name: {"rate_per_minute": 3, "rate_window_s": 0.5}
+            for name in ("wecom-group", "dingtalk-group", "feishu-group")
+        }
     )
     result = notify_period("2026-10", config=cfg, outputs=outputs)
     assert result.ok
