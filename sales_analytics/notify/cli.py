@@ -14,9 +14,16 @@ def _out(text: str) -> None:
 
 def _notify(args: argparse.Namespace) -> int:
     from sales_analytics.notify.send import notify_period
+    from sales_analytics.views.bundles import BundleNotFound, list_bundles
 
+    period = args.period
+    if not period:
+        published = list_bundles(args.outputs)
+        if not published:
+            raise BundleNotFound("no bundle has been published yet; run `sales-analytics run` first")
+        period = published[0]
     result = notify_period(
-        args.period,
+        period,
         channels=args.channel or None,
         dry_run=args.dry_run,
         force=args.force,
@@ -38,7 +45,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         "published bundle to the channels of parameters/notify.yaml. What was sent is logged in "
         "outputs/<period>/notify.json; sending again sends nothing unless --force.",
     )
-    p.add_argument("--period", required=True, help="the published month, e.g. 2026-10")
+    p.add_argument("--period", help="the published month, e.g. 2026-10 (default: the latest published one)")
     p.add_argument(
         "--channel",
         action="append",

@@ -57,11 +57,15 @@ def digest_sections(d: Digest, *, kind: str = "wecom") -> list[list[str]]:
                 if team and d.language == "zh"
                 else (f"{_esc(name)} ({_esc(team)})" if team else _esc(name))
             )
-            lines.append(f"{rank}. {who} {value}")
+            # "第2名" / "No. 2", never "2." (markdown would renumber a tie 1, 2, 2 as 1, 2, 3)
+            lines.append(f"{t('notify_rank').format(rank=rank)} {who} {value}")
         sections.append(lines)
     if d.contests:
         lines = [f"### {t('view_contests')}"]
-        lines += [f"- {_esc(c)}: {rank}. {_esc(who)} {value}" for c, rank, who, value in d.contests]
+        lines += [
+            f"- {_esc(c)}: {t('notify_rank').format(rank=rank)} {_esc(who)} {value}"
+            for c, rank, who, value in d.contests
+        ]
         sections.append(lines)
     if d.awards:
         lines = [f"### {t('view_awards')}"]

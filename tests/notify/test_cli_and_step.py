@@ -95,3 +95,40 @@ def test_the_step_is_off_by_default(outputs, bots, tmp_path):
     ok = SimpleNamespace(status="ok", bundle=outputs / "2026-10", period="2026-10", manifest={})
     assert after_run(ok, parameters_file=params) is None
     assert not bots["wecom"].received
+
+
+def test_cli_defaults_to_the_latest_published_period(outputs, bots, tmp_path, capsys):
+    from bundle import make_bundle
+
+    make_bundle(outputs, "2026-09")
+    config = _params(tmp_path, {}).with_name("notify.yaml")
+    assert (
+        main(
+            [
+                "notify",
+                "--config",
+                str(config),
+                "--outputs",
+                str(outputs),
+                "--dry-run",
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.startswith("2026-10: dry run, 2 messages")
+
+
+def test_the_notify_cron_line_runs_and_notifies():
+    from sales_analytics import paths
+
+    text = (paths.project_root() / "deploy" / "cron" / "sales-workbook-notify.cron").read_text(
+        encoding="utf-8"
+    )
+    (line,) = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    fields = line.split(None, 5)
+    assert fields[:5] == ["30", "6", "2", "*", "*"]
+    command = fields[5]
+    assert "%" not in command  # cron turns % into a newline
+    assert ". /etc/sales-workbook/notify.env" in command and "sales-analytics run" in command

@@ -52,3 +52,29 @@ def test_every_part_is_within_the_limit_and_nothing_is_lost(sections, kind):
         for line in section:
             if line.strip():
                 assert line.rstrip() in body  # short lines are never cut
+
+
+def test_digest_markdown_of_the_bundle(outputs):
+    from sales_analytics.notify.content import digest_of
+    from sales_analytics.notify.markdown import digest_markdown, plain_text
+    from sales_analytics.views.bundles import open_bundle
+
+    d = digest_of(open_bundle("2026-10", outputs), views_url="https://r.example/")
+    (wecom,) = digest_markdown(d, "wecom")
+    assert wecom.startswith("## 示例销售部 · 2026-10 月度战报\n\n### 关键指标\n- 营收: **¥112.0万**")
+    # ranks as words, never "1." (a markdown list would renumber ties)
+    assert "第1名 张伟（华东一组） ¥50.0万" in wecom and "\n1. " not in wecom
+    assert wecom.endswith("[查看完整报表](https://r.example/)")
+    assert digest_markdown(d, "dingtalk") == [wecom] == digest_markdown(d, "feishu")
+    text = plain_text(d)
+    assert "**" not in text and "https://r.example/" in text
+
+
+def test_names_cannot_inject_markup():
+    from sales_analytics.notify.content import BoardTop, Digest
+    from sales_analytics.notify.markdown import digest_markdown
+
+    board = BoardTop("rep", "revenue", "Reps", rows=((1, "[x](http://evil)", "", "¥1"),))
+    d = Digest("2026-10", "en", "", boards=(board,))
+    (text,) = digest_markdown(d, "wecom")
+    assert "[x](http://evil)" not in text and "\\[x\\](http://evil)" in text

@@ -163,3 +163,56 @@ def test_run_command_with_the_notify_step(published, fast_bots, capsys, monkeypa
     assert bots["wecom"].received and not bots["dingtalk"].received
     sends = read_send_log(outputs / period)["sends"]
     assert {s["channel"] for s in sends} == {"wecom-group"}
+
+
+_CHAT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
+body {{ background: #ededed; font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif; margin: 0; }}
+.chat {{ width: 520px; padding: 16px; }}
+.who {{ color: #888; font-size: 12px; margin: 0 0 4px 52px; }}
+.row {{ display: flex; gap: 10px; }}
+.avatar {{ width: 42px; height: 42px; border-radius: 6px; background: #2b7de9; color: white;
+  font-size: 20px; display: flex; align-items: center; justify-content: center; }}
+.bubble {{ background: white; border-radius: 6px; padding: 10px 14px; font-size: 14px; line-height: 1.5; }}
+.bubble h2 {{ font-size: 17px; margin: 4px 0 8px; }} .bubble h3 {{ font-size: 15px; margin: 10px 0 4px; }}
+.bubble ul, .bubble ol {{ margin: 0; padding-left: 20px; }} .bubble a {{ color: #2b7de9; }}
+</style></head><body><div class="chat"><div class="who">{bot}</div>
+<div class="row"><div class="avatar">报</div><div class="bubble">{html}</div></div></div></body></html>"""
+
+
+@pytest.mark.browser
+def test_screenshots_of_a_digest_and_a_card(published, tmp_path):
+    """The digest as a WeCom group shows it (its markdown rendered in a chat bubble by headless
+    Chromium) and the first 喜报 card. ``SALES_ANALYTICS_SCREENSHOTS=docs/screenshots`` keeps them."""
+    import html
+    import os
+    import shutil as sh
+    from pathlib import Path
+
+    import mistune
+    from playwright.sync_api import sync_playwright
+
+    from sales_analytics.serve import HEADLESS_CHROMIUM_ARGS
+
+    chromium = sh.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip(f"Chromium not found at {chromium}")
+    period, outputs, _ = published
+    bundle = open_bundle(period, outputs)
+    cfg = _config()
+    msgs = build_messages(bundle, cfg, cfg.channels["wecom-group"])
+    digest = next(m for m in msgs if m.kind == "digest")
+    card = next(m for m in msgs if m.kind == "card")
+    page_html = _CHAT_PAGE.format(bot=html.escape("月度战报机器人"), html=mistune.html(digest.text))
+    shot = tmp_path / "notify_digest.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=list(HEADLESS_CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": 560, "height": 400}, device_scale_factor=1)
+        page.set_content(page_html)
+        page.locator(".chat").screenshot(path=str(shot))
+        browser.close()
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("SALES_ANALYTICS_SCREENSHOTS"):
+        folder = Path(os.environ["SALES_ANALYTICS_SCREENSHOTS"])
+        folder.mkdir(parents=True, exist_ok=True)
+        sh.copyfile(shot, folder / "notify_digest.png")
+        (folder / "notify_card.png").write_bytes(card.image)
