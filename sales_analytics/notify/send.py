@@ -101,15 +101,14 @@ def read_send_log(bundle_path: Path) -> dict[str, Any]:
 
 
 def _write_send_log(bundle_path: Path, data: dict[str, Any]) -> None:
-    path = bundle_path / SEND_LOG
-    tmp = path.with_name(f".{path.name}.tmp")
+    from sales_analytics.run.bundle import write_json
+
     try:
-        tmp.write_text(
-            json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        tmp.replace(path)
+        write_json(bundle_path / SEND_LOG, data)
     except OSError as exc:
-        raise SalesAnalyticsError(f"cannot write the send log {path}: {exc.strerror}") from None
+        raise SalesAnalyticsError(
+            f"cannot write the send log {bundle_path / SEND_LOG}: {exc.strerror}"
+        ) from None
 
 
 def _revenue_series(bundle: Any) -> list[tuple[str, float]]:
@@ -298,6 +297,9 @@ def notify_period(
     send_log.setdefault("schema", SEND_LOG_SCHEMA)
     send_log["period"] = str(period)
     done = {(e.get("channel"), e.get("sha256")) for e in send_log["sends"] if e.get("status") == "ok"}
+    # Fail before sending anything when the log cannot be written (a message sent but not
+    # logged would be sent again next time).
+    _write_send_log(bundle.path, send_log)
     for name in chosen:
         channel = cfg.channels[name]
         try:

@@ -131,3 +131,16 @@ def test_a_missing_secret_fails_that_channel_only(outputs, bots, monkeypatch):
         )
     ]
     assert len(result.sent) == 14
+
+
+def test_an_unwritable_bundle_stops_before_anything_is_sent(outputs, bots, monkeypatch):
+    from sales_analytics.errors import SalesAnalyticsError
+    from sales_analytics.notify import send
+
+    def refuse(path, data):
+        raise SalesAnalyticsError(f"cannot write the send log {path / SEND_LOG}: Read-only file system")
+
+    monkeypatch.setattr(send, "_write_send_log", refuse)
+    with pytest.raises(SalesAnalyticsError, match="cannot write the send log"):
+        notify_period("2026-10", config=chat_config(), outputs=outputs)
+    assert not any(b.received for b in bots.values())
