@@ -12,15 +12,9 @@ module per platform (:mod:`.wecom`, :mod:`.dingtalk`, :mod:`.feishu`,
 from __future__ import annotations
 
 from sales_analytics.notify.config import NotifyConfig, NotifyStep, load_notify_config
-from sales_analytics.notify.send import SEND_LOG, NotifyResult, notify_period
-from sales_analytics.notify.step import after_run
+from sales_analytics.notify.send import SEND_LOG as SEND_LOG
+from sales_analytics.notify.send import NotifyResult, notify_period
+from sales_analytics.notify.step import after_run as after_run
 
-__all__ = [
-    "SEND_LOG",
-    "NotifyConfig",
-    "NotifyResult",
-    "NotifyStep",
-    "after_run",
-    "load_notify_config",
-    "notify_period",
-]
+# Re-exported by ``import sales_analytics as sa``; SEND_LOG and after_run stay module names.
+__all__ = ["NotifyConfig", "NotifyResult", "NotifyStep", "load_notify_config", "notify_period"]

@@ -15,7 +15,7 @@ only when the survey library did not suppress them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -111,7 +111,6 @@ class Digest:
     contests: tuple[tuple[str, int, str, str], ...] = ()  # (contest, rank, winner, value)
     awards: tuple[tuple[str, str, str], ...] = ()  # (award, name, team)
     views_url: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     def title(self) -> str:
         org = f"{self.organisation} · " if self.organisation else ""

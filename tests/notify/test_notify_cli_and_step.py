@@ -98,7 +98,7 @@ def test_the_step_is_off_by_default(outputs, bots, tmp_path):
 
 
 def test_cli_defaults_to_the_latest_published_period(outputs, bots, tmp_path, capsys):
-    from bundle import make_bundle
+    from notify_bundle import make_bundle
 
     make_bundle(outputs, "2026-09")
     config = _params(tmp_path, {}).with_name("notify.yaml")

@@ -45,7 +45,7 @@ def test_milestones_in_a_fixed_order(outputs):
 
 
 def test_a_survey_award_above_the_threshold_is_shown(tmp_path):
-    from bundle import make_bundle
+    from notify_bundle import make_bundle
 
     make_bundle(tmp_path, threshold=3)  # 李娜's 3 responses now reach the threshold
     d = digest_of(open_bundle("2026-10", tmp_path))

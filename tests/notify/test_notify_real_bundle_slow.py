@@ -10,9 +10,9 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from bundle import leaks
+from notify_bundle import leaks
+from notify_helpers import FAST_RETRY
 
-from conftest import FAST_RETRY
 from sales_analytics import paths
 from sales_analytics.cli import main
 from sales_analytics.notify import cards

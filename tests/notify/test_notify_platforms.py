@@ -6,8 +6,8 @@ import hashlib
 import json
 
 import pytest
+from notify_helpers import chat_config
 
-from conftest import chat_config
 from sales_analytics.notify.send import SEND_LOG, notify_period
 
 

@@ -7,9 +7,9 @@ markdown, every 喜报 card's text, the plain-text digest; and on the PDF summar
 from __future__ import annotations
 
 import pytest
-from bundle import leaks, pay_strings
+from notify_bundle import leaks, pay_strings
+from notify_helpers import chat_config
 
-from conftest import chat_config
 from sales_analytics.notify.cards import summary_texts
 from sales_analytics.notify.config import NotifyConfig
 from sales_analytics.notify.content import digest_of
