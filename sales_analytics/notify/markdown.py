@@ -99,10 +99,10 @@ def _cut(line: str, limit: int) -> str:
 def fit(title: str, sections: list[list[str]], limit: int) -> list[str]:
     """Pack ``sections`` under ``title`` into messages of at most ``limit`` bytes.
 
-    >>> fit("T", [["a" * 5], ["b" * 5]], 20)
+    >>> fit("T", [["a" * 5], ["b" * 5]], 40)
     ['## T\\n\\naaaaa\\n\\nbbbbb']
-    >>> [len(m.encode()) <= 24 for m in fit("T", [["a" * 9], ["b" * 9]], 24)]
-    [True, True]
+    >>> [(m[:10], len(m.encode())) for m in fit("T", [["a" * 20], ["b" * 20]], 40)]
+    [('## T (1/2)', 32), ('## T (2/2)', 32)]
     """
     reserve = len(b" (99/99)")
     head = f"## {title}"
