@@ -57,8 +57,8 @@ def digest_sections(d: Digest, *, kind: str = "wecom") -> list[list[str]]:
                 if team and d.language == "zh"
                 else (f"{_esc(name)} ({_esc(team)})" if team else _esc(name))
             )
-            # "第2名" / "No. 2", never "2." (markdown would renumber a tie 1, 2, 2 as 1, 2, 3)
-            lines.append(f"{t('notify_rank').format(rank=rank)} {who} {value}")
+            # a bullet with "第2名" / "No. 2", never "2." (markdown would renumber a tie 1, 2, 2 as 1, 2, 3)
+            lines.append(f"- {t('notify_rank').format(rank=rank)} {who} {value}")
         sections.append(lines)
     if d.contests:
         lines = [f"### {t('view_contests')}"]

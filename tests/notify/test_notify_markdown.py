@@ -63,7 +63,7 @@ def test_digest_markdown_of_the_bundle(outputs):
     (wecom,) = digest_markdown(d, "wecom")
     assert wecom.startswith("## 示例销售部 · 2026-10 月度战报\n\n### 关键指标\n- 营收: **¥112.0万**")
     # ranks as words, never "1." (a markdown list would renumber ties)
-    assert "第1名 张伟（华东一组） ¥50.0万" in wecom and "\n1. " not in wecom
+    assert "\n- 第1名 张伟（华东一组） ¥50.0万\n" in wecom and "\n1. " not in wecom
     assert wecom.endswith("[查看完整报表](https://r.example/)")
     assert digest_markdown(d, "dingtalk") == [wecom] == digest_markdown(d, "feishu")
     text = plain_text(d)
