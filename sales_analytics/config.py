@@ -41,6 +41,7 @@ class StrictModel(BaseModel):
 
 # section name -> "module:ModelName"; each lever's module defines its model.
 SECTIONS: dict[str, str] = {
+    "pull": "sales_analytics.connectors.config:PullStep",
     "data": "sales_analytics.io:DataParams",
     "run": "sales_analytics.run:RunParams",
     "kpis": "sales_analytics.kpis:KpiParams",
