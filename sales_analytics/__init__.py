@@ -37,6 +37,7 @@ _EXPORTING = (
     "feedback",
     "run",
     "sample_data",
+    "notify",
 )
 _SUBMODULES = frozenset(_EXPORTING) | {"paths", "report", "views", "serve", "cli"}
 _EXTRA = {"label": "report", "label_columns": "report", "use_theme": "report"}

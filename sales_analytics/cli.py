@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.io.cli:register_cli",
     "sales_analytics.incentives.cli:register_cli",
     "sales_analytics.connectors.cli:register_cli",
+    "sales_analytics.notify.cli:register_cli",
 )
 
 

@@ -51,6 +51,7 @@ SECTIONS: dict[str, str] = {
     "training": "sales_analytics.training:TrainingParams",
     "rules": "sales_analytics.rules:RulesParams",
     "feedback": "sales_analytics.feedback:FeedbackParams",
+    "notify": "sales_analytics.notify.config:NotifyStep",
 }
 
 
