@@ -1,0 +1,439 @@
+"""Revenue forecasts for the company, each team and each rep: p10 / p50 / p90, reconciled.
+
+:func:`revenue_forecast` forecasts the month after the reported one (the *open*
+month, horizon 1) and the ``horizon`` months after it:
+
+1. monthly net revenue per rep (``kpis.sales_kpis``), summed to teams and the company;
+2. a base forecast per series (:mod:`~sales_analytics.forecast.model`): the
+   company learns the calendar effects, teams learn their own once they have
+   ``full_model_months`` of history, reps take their team's as an offset;
+3. the open month: revenue already booked in it (month to date) is known; the
+   rest blends the model with the month-to-date run rate, weighted by the
+   share of working days gone, and moves by the open deals' weighted amount
+   closing in the rest of the month beyond what such deals brought in recent
+   months (:func:`pipeline_adjustment`);
+4. MinT reconciliation (:mod:`~sales_analytics.forecast.reconcile`) makes reps
+   add up to teams and teams to the company, to the cent; each band keeps its
+   own model's relative width around the reconciled p50.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sales_analytics.errors import DataError, DataProblem, require_columns
+from sales_analytics.forecast.calendar import CALENDAR_REGRESSORS, calendar_features
+from sales_analytics.forecast.model import SeriesFit, fit_series, quantiles
+from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
+from sales_analytics.periods import Period, month_range, parse_period
+
+__all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "pipeline_adjustment", "revenue_forecast"]
+
+INTERVAL = 0.8  # the band is the central 80 %: p10 to p90
+FORECAST_COLUMNS = (
+    "period",
+    "month",
+    "horizon",
+    "level",
+    "team",
+    "rep_id",
+    "p10",
+    "p50",
+    "p90",
+    "actual_to_date",
+    "pipeline_adjustment",
+    "model",
+    "n_months",
+)
+LEVELS = ("company", "team", "rep")
+_Z90 = float(stats.norm.ppf(0.9))
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """Reps (bottom series) and their teams, and the rep × month revenue matrix."""
+
+    rep_ids: np.ndarray
+    teams: np.ndarray  # team names, sorted
+    team_of: np.ndarray  # index into teams for each rep
+    months: list[str]
+    revenue: np.ndarray  # reps × months
+
+    def level_matrix(self) -> np.ndarray:
+        """Revenue of every series (company, teams, reps) × months."""
+        S = summing_matrix(self.team_of, len(self.teams))
+        return S @ self.revenue
+
+
+def _month(p: Period | str) -> Period:
+    out = parse_period(p) if not isinstance(p, Period) else p
+    if out.grain != "month":
+        raise ValueError(f"`period` must be a month (YYYY-MM), got {out} (a {out.grain}).")
+    return out
+
+
+def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period | str) -> pd.DataFrame:
+    """Net revenue per rep and month, from the first order month to ``through``.
+
+    Returns
+    -------
+    DataFrame ``rep_id, team, month, revenue``: every rep of ``reps`` × every
+    month (zeros where nothing was sold). A rep_id in the orders that the reps
+    table lacks is a DataError (its revenue would otherwise vanish from the teams).
+
+    >>> o = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["c1", "c2"], "rep_id": ["r1", "r2"],
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-02-03"]), "amount": [100.0, 40.0]})
+    >>> r = pd.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["A", "B"], "team": ["t", "t"]})
+    >>> monthly_revenue(o, r, through="2026-02")["revenue"].tolist()
+    [100.0, 0.0, 0.0, 40.0]
+    """
+    from sales_analytics.kpis import sales_kpis
+
+    end = _month(through)
+    require_columns(reps, "reps", ("rep_id", "team"))
+    table = sales_kpis(orders, by=["rep_id"], grain="month")
+    table = table[table["period"].astype(str) <= str(end)]
+    known = set(reps["rep_id"].astype(str))
+    unknown = sorted(set(table["rep_id"].astype(str)) - known)
+    if unknown:
+        raise DataError(
+            [
+                DataProblem(
+                    "orders",
+                    f"{len(unknown)} rep_id values have no row in the reps table, so their revenue has no "
+                    f"team: {unknown[:5]}",
+                    column="rep_id",
+                    expected="every orders.rep_id listed in reps",
+                    found=", ".join(unknown[:5]),
+                )
+            ]
+        )
+    first = str(table["period"].min()) if len(table) else str(end)
+    months = [str(m) for m in month_range(first, end)]
+    rep_team = reps[["rep_id", "team"]].astype(str).drop_duplicates("rep_id")
+    grid = pd.MultiIndex.from_product([rep_team["rep_id"], months], names=["rep_id", "month"])
+    rev = (
+        table.assign(rep_id=table["rep_id"].astype(str), month=table["period"].astype(str))
+        .groupby(["rep_id", "month"])["revenue"]
+        .sum()
+        .reindex(grid, fill_value=0.0)
+        .reset_index()
+    )
+    out = rev.merge(rep_team, on="rep_id", how="left")[["rep_id", "team", "month", "revenue"]]
+    return out.sort_values(["rep_id", "month"], ignore_index=True)
+
+
+def _hierarchy(revenue: pd.DataFrame) -> Hierarchy:
+    wide = revenue.pivot(index="rep_id", columns="month", values="revenue").sort_index()
+    team_of_rep = revenue.drop_duplicates("rep_id").set_index("rep_id")["team"].reindex(wide.index)
+    teams = np.array(sorted(team_of_rep.unique()), dtype=object)
+    team_idx = np.searchsorted(teams, team_of_rep.to_numpy(dtype=object))
+    return Hierarchy(
+        rep_ids=wide.index.to_numpy(dtype=object),
+        teams=teams,
+        team_of=team_idx,
+        months=[str(c) for c in wide.columns],
+        revenue=wide.to_numpy(dtype=np.float64),
+    )
+
+
+def _series_labels(h: Hierarchy) -> tuple[list[str], list[object], list[object]]:
+    levels = ["company"] + ["team"] * len(h.teams) + ["rep"] * len(h.rep_ids)
+    teams: list[object] = [pd.NA, *h.teams.tolist(), *h.teams[h.team_of].tolist()]
+    reps: list[object] = [pd.NA] * (1 + len(h.teams)) + h.rep_ids.tolist()
+    return levels, teams, reps
+
+
+def _base_fits(
+    Y: np.ndarray, h: Hierarchy, hist: list[str], future: list[str], full_model_months: int
+) -> list[SeriesFit]:
+    """Fit every series top-down: the company, then teams (offset: company), then reps (offset: team)."""
+    cal = calendar_features([*hist, *future])[list(CALENDAR_REGRESSORS)].to_numpy()
+    cal_h, cal_f = cal[: len(hist)], cal[len(hist) :]
+    n_teams = len(h.teams)
+    company = fit_series(
+        Y[0],
+        cal_h,
+        cal_f,
+        offset_hist=None,
+        offset_future=None,
+        full_model_months=full_model_months,
+        fallback_se=0.5,
+    )
+    fits: list[SeriesFit] = [company]
+    for k in range(n_teams):
+        fits.append(
+            fit_series(
+                Y[1 + k],
+                cal_h,
+                cal_f,
+                offset_hist=company.calendar_hist,
+                offset_future=company.calendar_future,
+                full_model_months=full_model_months,
+                fallback_se=0.5,
+            )
+        )
+    rep_fits: list[SeriesFit | None] = [None] * len(h.rep_ids)
+    pending = []
+    for i in range(len(h.rep_ids)):
+        team = fits[1 + h.team_of[i]]
+        # a rep never learns a full calendar model of their own: their month is too noisy for it
+        f = fit_series(
+            Y[1 + n_teams + i],
+            cal_h,
+            cal_f,
+            offset_hist=team.calendar_hist,
+            offset_future=team.calendar_future,
+            full_model_months=10**9,
+            fallback_se=0.5,
+        )
+        rep_fits[i] = f
+        if f.model == "level":
+            pending.append(i)
+    # a rep with too little history for a spread of their own takes the median of their peers'
+    peer = [f.se[0] for f in rep_fits if f is not None and f.model == "offset"]
+    fallback = float(np.median(peer)) if peer else 0.5
+    for i in pending:
+        f = rep_fits[i]
+        assert f is not None
+        rep_fits[i] = SeriesFit(
+            f.mean,
+            np.full_like(f.se, fallback * np.sqrt(1 + 1 / max(f.n_months, 1))),
+            f.df,
+            f.n_months,
+            f.calendar_hist,
+            f.calendar_future,
+            f.model,
+        )
+    return fits + [f for f in rep_fits if f is not None]
+
+
+def _gone(Y_rep: np.ndarray, months_quiet: int) -> np.ndarray:
+    """Reps without revenue in each of their last ``months_quiet`` months (left or on leave)."""
+    if Y_rep.shape[1] < months_quiet:
+        return np.zeros(len(Y_rep), dtype=bool)
+    return (Y_rep[:, -months_quiet:] <= 0).all(axis=1)
+
+
+def forecast_hierarchy(
+    h: Hierarchy,
+    *,
+    origin: str,
+    horizon: int,
+    full_model_months: int = 18,
+    quiet_months: int = 2,
+    inactive: np.ndarray | None = None,
+    to_date: np.ndarray | None = None,
+    elapsed: float = 0.0,
+    adjustment: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``.
+
+    ``to_date`` (reps) is revenue already booked in the open month, ``elapsed``
+    the share of its working days gone, ``adjustment`` (reps) the pipeline
+    adjustment of the open month. Returns one row per series and month.
+    """
+    hist = [m for m in h.months if m <= origin]
+    if not hist:
+        raise ValueError(f"no history up to {origin}")
+    o = parse_period(origin)
+    future = [str(o.shift(k)) for k in range(1, horizon + 2)]
+    S = summing_matrix(h.team_of, len(h.teams))
+    Y = S @ h.revenue[:, : len(hist)]
+    fits = _base_fits(Y, h, hist, future, full_model_months)
+    lo = np.vstack([quantiles(f, INTERVAL)[0] for f in fits])
+    p50 = np.vstack([quantiles(f, INTERVAL)[1] for f in fits])
+    hi = np.vstack([quantiles(f, INTERVAL)[2] for f in fits])
+    n_rep = len(h.rep_ids)
+    stop = _gone(h.revenue[:, : len(hist)], quiet_months)
+    if inactive is not None:
+        stop = stop | inactive
+    rows = slice(len(fits) - n_rep, len(fits))
+    for arr in (lo, p50, hi):
+        arr[rows][stop] = 0.0
+        sub = arr[rows]
+        sub[stop] = 0.0
+        arr[rows] = sub
+    known = np.zeros(len(fits))
+    adj = np.zeros(len(fits))
+    if to_date is not None:
+        known = S @ to_date
+    if adjustment is not None:
+        adj = S @ np.where(stop, 0.0, adjustment)
+    # the open month: booked revenue + the rest (model blended with the run rate) + pipeline
+    f = min(max(elapsed, 0.0), 1.0)
+    if f > 0 or known.any() or adj.any():
+        run_rate = known / f if f > 0 else p50[:, 0]
+        rest_mid = (1 - f) * ((1 - f) * p50[:, 0] + f * run_rate)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(p50[:, 0] > 0, rest_mid / p50[:, 0], 0.0)
+        lo[:, 0] = known + lo[:, 0] * scale + adj
+        hi[:, 0] = known + hi[:, 0] * scale + adj
+        p50[:, 0] = known + rest_mid + adj
+    lo, p50, hi = np.maximum(lo, 0), np.maximum(p50, 0), np.maximum(hi, 0)
+    # reconcile each month's p50; bands keep their model's width relative to p50
+    sd = (hi - lo) / (2 * _Z90)
+    cents_p50 = np.zeros_like(p50, dtype=np.int64)
+    cents_lo = np.zeros_like(cents_p50)
+    cents_hi = np.zeros_like(cents_p50)
+    for k in range(len(future)):
+        bottom = mint_wls(p50[:, k], sd[:, k] ** 2, S)
+        bottom = np.where(stop, 0.0, bottom)
+        b_cents = to_cents(bottom)
+        total = S @ b_cents.astype(np.float64)
+        cents_p50[:, k] = np.rint(total).astype(np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_lo = np.where(p50[:, k] > 0, lo[:, k] / p50[:, k], 1.0)
+            r_hi = np.where(p50[:, k] > 0, hi[:, k] / p50[:, k], 1.0)
+        floor = known if k == 0 else 0.0
+        cents_lo[:, k] = to_cents(np.maximum(total * r_lo / 100, floor))
+        cents_hi[:, k] = to_cents(np.maximum(total * r_hi / 100, total / 100))
+        cents_lo[:, k] = np.minimum(cents_lo[:, k], cents_p50[:, k])
+    levels, teams, reps = _series_labels(h)
+    n_series, H = p50.shape
+    return pd.DataFrame(
+        {
+            "period": origin,
+            "month": np.tile(future, n_series),
+            "horizon": np.tile(np.arange(1, H + 1), n_series),
+            "level": np.repeat(levels, H),
+            "team": pd.array(np.repeat(np.array(teams, dtype=object), H), dtype="str"),
+            "rep_id": pd.array(np.repeat(np.array(reps, dtype=object), H), dtype="str"),
+            "p10": cents_lo.ravel() / 100,
+            "p50": cents_p50.ravel() / 100,
+            "p90": cents_hi.ravel() / 100,
+            "actual_to_date": np.column_stack([known, np.zeros((n_series, H - 1))]).ravel(),
+            "pipeline_adjustment": np.column_stack([adj, np.zeros((n_series, H - 1))]).ravel(),
+            "model": np.repeat([fit.model for fit in fits], H),
+            "n_months": np.repeat([fit.n_months for fit in fits], H),
+        }
+    )
+
+
+def pipeline_adjustment(
+    deals: pd.DataFrame,
+    rep_ids: Sequence[str],
+    *,
+    as_of: date | datetime | str,
+    month_end: date | datetime | str,
+    elapsed: float,
+    lookback_months: int = 6,
+) -> np.ndarray:
+    """What the open deals say beyond the usual, per rep, for the rest of the open month.
+
+    ``Σ amount × probability`` of deals open at ``as_of`` whose close date falls
+    after it and by ``month_end``, minus the average over the last
+    ``lookback_months`` months of the amount won from deals that were already
+    open when their closing month began (what the model already expects),
+    times the share of the month still to come (``1 - elapsed``). Probabilities
+    are the deal's own, else the median recorded for its stage.
+
+    >>> d = pd.DataFrame({"deal_id": ["d1", "d2"], "rep_id": ["r1", "r1"], "stage": ["Proposal", "Won"],
+    ...     "status": ["open", "won"], "amount": [1000.0, 300.0], "probability": [50, 100],
+    ...     "created_date": pd.to_datetime(["2026-10-20", "2026-09-01"]),
+    ...     "close_date": pd.to_datetime(["2026-11-20", "2026-10-15"])})
+    >>> pipeline_adjustment(d, ["r1"], as_of="2026-10-31", month_end="2026-11-30", elapsed=0.0,
+    ...                     lookback_months=6).tolist()  # 1000 × 0.5 − 300 / 6
+    [450.0]
+    """
+    from sales_analytics.kpis.pipeline import _deal_frame, _stage_probability
+
+    d = _deal_frame(deals, None, [])
+    stage_p = _stage_probability(deals, None, None)
+    prob = d["probability"] if "probability" in d.columns else pd.Series(np.nan, index=d.index)
+    prob = prob.fillna(d["stage"].map(stage_p)).fillna(0.0).clip(0, 1)
+    t = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    end = pd.Timestamp(month_end).normalize() + pd.Timedelta(days=1)
+    created, closed = pd.to_datetime(d["created"]), pd.to_datetime(d["closed"])
+    open_now = (created <= t) & ((d["status"] == "open") | (closed > t)) & (closed > t) & (closed < end)
+    weighted = (d["amount"].fillna(0.0) * prob).where(open_now, 0.0)
+    start = pd.Timestamp(as_of).to_period("M")
+    month_close = closed.dt.to_period("M")
+    window = (month_close > start - lookback_months) & (month_close <= start)
+    won_from_pipeline = (
+        (d["status"] == "won") & window & (created < month_close.dt.start_time.where(window, pd.NaT))
+    )
+    usual = d["amount"].fillna(0.0).where(won_from_pipeline, 0.0) / lookback_months
+    frame = pd.DataFrame({"rep_id": d["rep_id"].astype(str), "w": weighted, "u": usual})
+    sums = frame.groupby("rep_id")[["w", "u"]].sum().reindex(list(rep_ids), fill_value=0.0)
+    return (sums["w"] - sums["u"] * (1 - min(max(elapsed, 0.0), 1.0))).to_numpy(dtype=np.float64)
+
+
+def revenue_forecast(
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    *,
+    period: Period | str,
+    deals: pd.DataFrame | None = None,
+    horizon: int = 3,
+    full_model_months: int = 18,
+    quiet_months: int = 2,
+) -> pd.DataFrame:
+    """p10 / p50 / p90 revenue of the company, each team and each rep for the months after ``period``.
+
+    Parameters
+    ----------
+    orders, reps : canonical orders (order_id, order_date, customer_id, rep_id, amount [, status])
+        and reps (rep_id, team [, active]).
+    period : the last complete month (the report month); it and the months before are history.
+    deals : canonical deals; when given, the open month moves by :func:`pipeline_adjustment`.
+    horizon : months forecast after the open month (the open month is horizon 1).
+    full_model_months : positive months a team needs to learn its own calendar effects.
+    quiet_months : a rep without revenue in this many last months, or ``active`` false, is
+        forecast at zero.
+
+    Returns
+    -------
+    DataFrame
+        ``period, month, horizon, level (company | team | rep), team, rep_id, p10, p50, p90,
+        actual_to_date, pipeline_adjustment, model, n_months``: one row per series and month.
+        p50 of a team is the sum of its reps' p50 to the cent, the company's the sum of the
+        teams'. ``actual_to_date`` is revenue already booked in the open month.
+    """
+    p = _month(period)
+    if horizon < 0:
+        raise ValueError(f"`horizon` must be 0 or more months, got {horizon!r}.")
+    open_month = p.next()
+    rev = monthly_revenue(orders, reps, through=open_month)
+    h = _hierarchy(rev)
+    inactive = None
+    if "active" in reps.columns:
+        act = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype(str))["active"]
+        inactive = ~act.reindex(h.rep_ids).fillna(True).astype(bool).to_numpy()
+    col = h.months.index(str(open_month)) if str(open_month) in h.months else None
+    to_date = h.revenue[:, col] if col is not None else np.zeros(len(h.rep_ids))
+    elapsed = 0.0
+    as_of = pd.Timestamp(p.end)
+    if to_date.any():
+        from sales_analytics.workdays import workdays_in
+
+        dates = pd.to_datetime(orders["order_date"])
+        as_of = pd.Timestamp(
+            dates[dates <= pd.Timestamp(open_month.end) + pd.Timedelta(days=1)].max()
+        ).normalize()
+        from sales_analytics.forecast.calendar import calendar_features as _cf
+
+        total = int(_cf([str(open_month)])["workdays"].iloc[0])
+        elapsed = workdays_in(open_month.start, as_of.date()) / total if total else 0.0
+    adjustment = None
+    if deals is not None and len(deals):
+        adjustment = pipeline_adjustment(
+            deals, h.rep_ids.tolist(), as_of=as_of, month_end=open_month.end, elapsed=elapsed
+        )
+    return forecast_hierarchy(
+        h,
+        origin=str(p),
+        horizon=horizon,
+        full_model_months=full_model_months,
+        quiet_months=quiet_months,
+        inactive=inactive,
+        to_date=to_date,
+        elapsed=elapsed,
+        adjustment=adjustment,
+    )
