@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.sample_data:register_cli",
     "sales_analytics.io.cli:register_cli",
     "sales_analytics.incentives.cli:register_cli",
+    "sales_analytics.forecast.cli:register_cli",
 )
 
 
