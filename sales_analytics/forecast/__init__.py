@@ -18,10 +18,22 @@ from __future__ import annotations
 from pydantic import Field
 
 from sales_analytics.config import StrictModel
-from sales_analytics.forecast.backtest import forecast_accuracy, forecast_backtest, forecast_vs_actual
+from sales_analytics.forecast.backtest import (
+    forecast_accuracy,
+    forecast_backtest,
+    forecast_vs_actual,
+    last_forecast_sentence,
+)
 from sales_analytics.forecast.calendar import calendar_features
+from sales_analytics.forecast.charts import forecast_chart
 from sales_analytics.forecast.forecast import INTERVAL, monthly_revenue, pipeline_adjustment, revenue_forecast
-from sales_analytics.forecast.targets import propose_targets, target_probability
+from sales_analytics.forecast.targets import (
+    goal_from_growth,
+    propose_targets,
+    target_chances,
+    target_probability,
+    targets_file,
+)
 
 __all__ = [
     "INTERVAL",
@@ -29,12 +41,17 @@ __all__ = [
     "calendar_features",
     "forecast_accuracy",
     "forecast_backtest",
+    "forecast_chart",
     "forecast_vs_actual",
+    "goal_from_growth",
+    "last_forecast_sentence",
     "monthly_revenue",
     "pipeline_adjustment",
     "propose_targets",
     "revenue_forecast",
+    "target_chances",
     "target_probability",
+    "targets_file",
 ]
 
 

@@ -10,7 +10,7 @@ that into one line per level and horizon:
 - WAPE = Σ|actual − p50| / Σ|actual| (weighted absolute percentage error);
 - MAPE = mean of |actual − p50| / actual over actuals above zero;
 - bias = Σ(p50 − actual) / Σ|actual| (positive: the forecast ran high);
-- coverage = share of actuals inside the p10-p90 band (80 % when the band is honest).
+- coverage_80 = share of actuals inside the p10-p90 band (80 % when the band is honest).
 
 :func:`forecast_vs_actual` reads the forecasts that earlier bundles published
 (handed in by the run layer, see ``sales_analytics.run.history``) and sets
@@ -31,7 +31,7 @@ from sales_analytics.forecast.forecast import (
 from sales_analytics.forecast.reconcile import summing_matrix
 from sales_analytics.periods import Period
 
-__all__ = ["forecast_accuracy", "forecast_backtest", "forecast_vs_actual"]
+__all__ = ["forecast_accuracy", "forecast_backtest", "forecast_vs_actual", "last_forecast_sentence"]
 
 _KEYS = ["level", "team", "rep_id"]
 
@@ -98,11 +98,11 @@ def forecast_backtest(
 
 
 def forecast_accuracy(backtest: pd.DataFrame) -> pd.DataFrame:
-    """WAPE, MAPE, bias and 80 % coverage per level and horizon of a backtest.
+    """WAPE, MAPE, bias and 80 % coverage (coverage_80) per level and horizon of a backtest.
 
     >>> bt = pd.DataFrame({"period": "2026-11", "level": "team", "horizon": 1,
     ...     "actual": [100.0, 200.0], "p10": [80.0, 150.0], "p50": [90.0, 220.0], "p90": [120.0, 210.0]})
-    >>> forecast_accuracy(bt)[["wape", "mape", "bias", "coverage"]].round(3).values.tolist()  # (10+20)/300
+    >>> forecast_accuracy(bt)[["wape", "mape", "bias", "coverage_80"]].round(3).values.tolist()  # (10+20)/300
     [[0.1, 0.1, 0.033, 0.5]]
     """
     rows = []
@@ -120,7 +120,7 @@ def forecast_accuracy(backtest: pd.DataFrame) -> pd.DataFrame:
                 "wape": err.sum() / denom if denom else np.nan,
                 "mape": float(np.mean(err[pos] / a[pos])) if pos.any() else np.nan,
                 "bias": (f - a).sum() / denom if denom else np.nan,
-                "coverage": float(np.mean((a >= g["p10"].to_numpy()) & (a <= g["p90"].to_numpy()))),
+                "coverage_80": float(np.mean((a >= g["p10"].to_numpy()) & (a <= g["p90"].to_numpy()))),
             }
         )
     out = pd.DataFrame(rows)
@@ -174,3 +174,25 @@ def forecast_vs_actual(
         inside=(out["actual"] >= out["p10"]) & (out["actual"] <= out["p90"]),
     )
     return out[cols].sort_values(["month", "forecast_made", "level", "team"], ignore_index=True)
+
+
+def last_forecast_sentence(track: pd.DataFrame, *, month: Period | str, language: str = "zh") -> str:
+    """ "Last month we said 3.1 M-3.6 M for 2026-11; it was 3.4 M", from :func:`forecast_vs_actual`.
+
+    The company's forecast of ``month`` from the latest bundle that made one; the
+    "no history yet" text when there is none.
+    """
+    from sales_analytics.report.labels import label
+    from sales_analytics.views.components import fmt_money
+
+    m = str(_month(month))
+    rows = track[(track["level"] == "company") & (track["month"].astype(str) == m)] if len(track) else track
+    if rows is None or rows.empty:
+        return label("goals_no_history", language)
+    row = rows.sort_values("forecast_made").iloc[-1]
+    return label("goals_last_forecast", language).format(
+        month=m,
+        low=fmt_money(float(row["p10"]), language),
+        high=fmt_money(float(row["p90"]), language),
+        actual=fmt_money(float(row["actual"]), language),
+    )

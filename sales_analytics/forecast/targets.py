@@ -23,7 +23,7 @@ from scipy import stats
 from sales_analytics.forecast.forecast import _month
 from sales_analytics.periods import Period
 
-__all__ = ["goal_from_growth", "propose_targets", "target_probability", "targets_file"]
+__all__ = ["goal_from_growth", "propose_targets", "target_chances", "target_probability", "targets_file"]
 
 _Z90 = float(stats.norm.ppf(0.9))
 TARGET_COLUMNS = ("period", "rep_id", "team", "target_amount")
@@ -233,3 +233,53 @@ def targets_file(proposal: pd.DataFrame) -> pd.DataFrame:
         ignore_index=True,
     )
     return out.astype({"period": "str", "rep_id": "str", "team": "str"})[list(TARGET_COLUMNS)]
+
+
+def target_chances(
+    forecast: pd.DataFrame, targets: pd.DataFrame | None, *, month: Period | str
+) -> pd.DataFrame:
+    """The probability of reaching the targets already set for ``month`` (the canonical targets table).
+
+    Returns ``period, level, team, rep_id, target_amount, p10, p50, p90, probability``: a row per
+    team and rep target of ``month`` that the forecast covers, plus the company (the sum of the
+    team targets, else of the rep targets). Empty when no target is set for the month.
+    """
+    m = str(_month(month))
+    cols = ["period", "level", "team", "rep_id", "target_amount", "p10", "p50", "p90", "probability"]
+    if targets is None or targets.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    t = targets[targets["period"].astype(str) == m]
+    fc = forecast[forecast["month"].astype(str) == m]
+    if t.empty or fc.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    has_rep = t["rep_id"].notna() if "rep_id" in t.columns else pd.Series(False, index=t.index)
+    rep_t = t[has_rep].groupby(t.loc[has_rep, "rep_id"].astype(str))["target_amount"].sum()
+    team_t = t[~has_rep].groupby(t.loc[~has_rep, "team"].astype(str))["target_amount"].sum()
+    company = float(team_t.sum() if len(team_t) else rep_t.sum())
+    rows = [{"level": "company", "team": pd.NA, "rep_id": pd.NA, "target_amount": company}]
+    rows += [{"level": "team", "team": k, "rep_id": pd.NA, "target_amount": v} for k, v in team_t.items()]
+    rows += [{"level": "rep", "team": pd.NA, "rep_id": k, "target_amount": v} for k, v in rep_t.items()]
+    out = pd.DataFrame(rows)
+    key = fc.assign(
+        _k=fc["level"]
+        + "|"
+        + fc["team"].astype(str).where(fc["level"] == "team", "")
+        + "|"
+        + fc["rep_id"].astype(str).where(fc["level"] == "rep", "")
+    ).set_index("_k")
+    k = (
+        out["level"]
+        + "|"
+        + out["team"].astype(str).where(out["level"] == "team", "")
+        + "|"
+        + out["rep_id"].astype(str).where(out["level"] == "rep", "")
+    )
+    for c in ("p10", "p50", "p90"):
+        out[c] = key[c].reindex(k).to_numpy()
+    out["team"] = out["team"].where(out["level"] != "rep", key["team"].reindex(k).to_numpy())
+    out = out[out["p50"].notna()].reset_index(drop=True)
+    out["probability"] = target_probability(
+        out["target_amount"].to_numpy(), out["p10"], out["p50"], out["p90"]
+    )
+    out["period"] = m
+    return out.astype({"team": "str", "rep_id": "str"})[cols]
