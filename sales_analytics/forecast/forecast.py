@@ -245,18 +245,18 @@ def forecast_hierarchy(
     o = parse_period(origin)
     future = [str(o.shift(k)) for k in range(1, horizon + 2)]
     S = summing_matrix(h.team_of, len(h.teams))
-    Y = S @ h.revenue[:, : len(hist)]
+    stop = _gone(h.revenue[:, : len(hist)], quiet_months)
+    if inactive is not None:
+        stop = stop | inactive
+    # teams and the company are modelled on the reps who carry on: a rep who left sells nothing ahead
+    Y = S @ (h.revenue[:, : len(hist)] * ~stop[:, None])
     fits = _base_fits(Y, h, hist, future, full_model_months)
     lo = np.vstack([quantiles(f, INTERVAL)[0] for f in fits])
     p50 = np.vstack([quantiles(f, INTERVAL)[1] for f in fits])
     hi = np.vstack([quantiles(f, INTERVAL)[2] for f in fits])
     n_rep = len(h.rep_ids)
-    stop = _gone(h.revenue[:, : len(hist)], quiet_months)
-    if inactive is not None:
-        stop = stop | inactive
     rows = slice(len(fits) - n_rep, len(fits))
     for arr in (lo, p50, hi):
-        arr[rows][stop] = 0.0
         sub = arr[rows]
         sub[stop] = 0.0
         arr[rows] = sub

@@ -121,7 +121,9 @@ def propose_targets(
     start = pd.Timestamp(_month(m).start)
     if "hire_date" in r.columns:
         hired = pd.to_datetime(r.loc[ids, "hire_date"])
-        tenure = ((start - hired).dt.days / 30.4375).fillna(np.inf).to_numpy()
+        # whole calendar months from the hire month to the target month
+        months_in = (start.year - hired.dt.year) * 12 + (start.month - hired.dt.month)
+        tenure = months_in.astype("float64").fillna(np.inf).to_numpy()
     else:
         tenure = np.full(len(ids), np.inf)
     ramp = np.clip(tenure / ramp_months, 0.0, 1.0)
