@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_run import standard_sample  # noqa: E402
+from bench_run import standard_sample
 
 
 def main() -> int:
