@@ -124,8 +124,13 @@ def forecast_accuracy(backtest: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+    if out.empty:  # no origin had enough history: the table says so by having no rows
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="str" if c in ("period", "level") else "float64")
+                for c in ("period", "level", "horizon", "n", "wape", "mape", "bias", "coverage_80")
+            }
+        )
     order = {"company": 0, "team": 1, "rep": 2}
     return out.sort_values(
         ["level", "horizon"], key=lambda s: s.map(order) if s.name == "level" else s

@@ -31,7 +31,7 @@ from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.forecast.calendar import CALENDAR_REGRESSORS, calendar_features
 from sales_analytics.forecast.model import SeriesFit, fit_series, quantiles
 from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
-from sales_analytics.periods import Period, month_range, parse_period
+from sales_analytics.periods import Period, parse_period
 
 __all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "pipeline_adjustment", "revenue_forecast"]
 
@@ -93,14 +93,23 @@ def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period
     >>> monthly_revenue(o, r, through="2026-02")["revenue"].tolist()
     [100.0, 0.0, 0.0, 40.0]
     """
-    from sales_analytics.kpis import sales_kpis
+    from sales_analytics.kpis._core import month_index, month_to_period
+    from sales_analytics.kpis.sales import _checked, _id_codes
 
     end = _month(through)
     require_columns(reps, "reps", ("rep_id", "team"))
-    table = sales_kpis(orders, by=["rep_id"], grain="month")
-    table = table[table["period"].astype(str) <= str(end)]
+    # the KPIs' own checks and revenue rule (paid + refunded, cancelled left out); a bincount
+    # over rep × month instead of the full sales_kpis table, which also counts customers
+    days, amount, _, counts = _checked(orders)
+    rep_codes = _id_codes(orders, "rep_id")
+    mi = month_index(days)
+    last = end.start.year * 12 + end.start.month - 1
+    keep = counts & (mi <= last)
+    rep_names = np.asarray(rep_codes.uniques.astype(str))
+    used = np.zeros(len(rep_names), dtype=bool)
+    used[np.unique(rep_codes.codes[keep])] = True
     known = set(reps["rep_id"].astype(str))
-    unknown = sorted(set(table["rep_id"].astype(str)) - known)
+    unknown = sorted(set(rep_names[used].tolist()) - known)
     if unknown:
         raise DataError(
             [
@@ -114,18 +123,22 @@ def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period
                 )
             ]
         )
-    first = str(table["period"].min()) if len(table) else str(end)
-    months = [str(m) for m in month_range(first, end)]
-    rep_team = reps[["rep_id", "team"]].astype(str).drop_duplicates("rep_id")
-    grid = pd.MultiIndex.from_product([rep_team["rep_id"], months], names=["rep_id", "month"])
-    rev = (
-        table.assign(rep_id=table["rep_id"].astype(str), month=table["period"].astype(str))
-        .groupby(["rep_id", "month"])["revenue"]
-        .sum()
-        .reindex(grid, fill_value=0.0)
-        .reset_index()
-    )
-    out = rev.merge(rep_team, on="rep_id", how="left")[["rep_id", "team", "month", "revenue"]]
+    first = int(mi[keep].min()) if keep.any() else last
+    n_months = last - first + 1
+    months = [str(month_to_period(first + k)) for k in range(n_months)]
+    rep_team = reps[["rep_id", "team"]].astype(str).drop_duplicates("rep_id").reset_index(drop=True)
+    # orders' rep codes → rows of rep_team
+    row_of_code = pd.Index(rep_team["rep_id"]).get_indexer(rep_names)
+    cell = row_of_code[rep_codes.codes[keep]] * n_months + (mi[keep] - first)
+    totals = np.bincount(cell, weights=amount[keep], minlength=len(rep_team) * n_months)
+    out = pd.DataFrame(
+        {
+            "rep_id": np.repeat(rep_team["rep_id"].to_numpy(dtype=object), n_months),
+            "team": np.repeat(rep_team["team"].to_numpy(dtype=object), n_months),
+            "month": np.tile(months, len(rep_team)),
+            "revenue": totals,
+        }
+    ).astype({"rep_id": "str", "team": "str"})
     return out.sort_values(["rep_id", "month"], ignore_index=True)
 
 
