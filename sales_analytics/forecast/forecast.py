@@ -264,9 +264,8 @@ def forecast_hierarchy(
     # teams and the company are modelled on the reps who carry on: a rep who left sells nothing ahead
     Y = S @ (h.revenue[:, : len(hist)] * ~stop[:, None])
     fits = _base_fits(Y, h, hist, future, full_model_months)
-    lo = np.vstack([quantiles(f, INTERVAL)[0] for f in fits])
-    p50 = np.vstack([quantiles(f, INTERVAL)[1] for f in fits])
-    hi = np.vstack([quantiles(f, INTERVAL)[2] for f in fits])
+    bands = [quantiles(f, INTERVAL) for f in fits]
+    lo, p50, hi = (np.vstack([b[j] for b in bands]) for j in range(3))
     n_rep = len(h.rep_ids)
     rows = slice(len(fits) - n_rep, len(fits))
     for arr in (lo, p50, hi):
@@ -401,6 +400,10 @@ def revenue_forecast(
     quiet_months : a rep without revenue in this many last months, or ``active`` false, is
         forecast at zero.
 
+    The open month's booked revenue and the pipeline are used only when the orders end inside
+    it; when they reach its last day (a backfill or a re-run of an old month) the forecast is
+    made as on the open month's first day, so it never sees what it forecasts.
+
     Returns
     -------
     DataFrame
@@ -417,25 +420,27 @@ def revenue_forecast(
     h = _hierarchy(rev)
     inactive = None
     if "active" in reps.columns:
-        act = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype(str))["active"]
-        inactive = ~act.reindex(h.rep_ids).fillna(True).astype(bool).to_numpy()
-    col = h.months.index(str(open_month)) if str(open_month) in h.months else None
-    to_date = h.revenue[:, col] if col is not None else np.zeros(len(h.rep_ids))
+        r = reps.drop_duplicates("rep_id")
+        active = pd.Series(r["active"].to_numpy(dtype=object), index=r["rep_id"].astype(str).to_numpy())
+        inactive = ~active.reindex(h.rep_ids).fillna(True).astype(bool).to_numpy()
+    to_date = np.zeros(len(h.rep_ids))
     elapsed = 0.0
     as_of = pd.Timestamp(p.end)
-    if to_date.any():
-        from sales_analytics.workdays import workdays_in
+    last_order = pd.Timestamp(pd.to_datetime(orders["order_date"]).max()) if len(orders) else as_of
+    # Data that reach the open month's last day (a backfill, or a re-run of an old month) would let
+    # the forecast see what it forecasts: then it is made as on the first day of the open month,
+    # without month-to-date revenue or today's pipeline.
+    backfill = last_order.date() >= open_month.end
+    if not backfill and str(open_month) in h.months:
+        to_date = h.revenue[:, h.months.index(str(open_month))]
+        if last_order.date() >= open_month.start:
+            from sales_analytics.workdays import workdays_in
 
-        dates = pd.to_datetime(orders["order_date"])
-        as_of = pd.Timestamp(
-            dates[dates <= pd.Timestamp(open_month.end) + pd.Timedelta(days=1)].max()
-        ).normalize()
-        from sales_analytics.forecast.calendar import calendar_features as _cf
-
-        total = int(_cf([str(open_month)])["workdays"].iloc[0])
-        elapsed = workdays_in(open_month.start, as_of.date()) / total if total else 0.0
+            as_of = last_order.normalize()
+            total = int(calendar_features([str(open_month)])["workdays"].iloc[0])
+            elapsed = workdays_in(open_month.start, as_of.date()) / total if total else 0.0
     adjustment = None
-    if deals is not None and len(deals):
+    if deals is not None and len(deals) and not backfill:
         adjustment = pipeline_adjustment(
             deals, h.rep_ids.tolist(), as_of=as_of, month_end=open_month.end, elapsed=elapsed
         )

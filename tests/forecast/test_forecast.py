@@ -159,3 +159,23 @@ def test_unknown_rep_is_a_data_error() -> None:
 def test_period_must_be_a_month() -> None:
     with pytest.raises(ValueError, match="must be a month"):
         sa.revenue_forecast(orders_from({"r1": [1.0] * 24}), reps_of({"r1": "t"}), period="2026-Q3")
+
+
+def test_a_backfill_never_sees_the_month_it_forecasts() -> None:
+    # data through the whole of December 2026: a forecast after November must ignore December
+    values = [1000.0 * 1.02**t for t in range(24)]
+    history = orders_from({"r1": values})
+    december = pd.DataFrame(
+        {
+            "order_id": ["x"],
+            "order_date": [pd.Timestamp("2026-12-31")],
+            "customer_id": ["c1"],
+            "rep_id": ["r1"],
+            "amount": [99999.0],
+            "status": ["paid"],
+        }
+    )
+    with_dec = sa.revenue_forecast(pd.concat([history, december]), reps_of({"r1": "t"}), period="2026-11")
+    without = sa.revenue_forecast(history, reps_of({"r1": "t"}), period="2026-11")
+    pd.testing.assert_frame_equal(with_dec, without)
+    assert (with_dec["actual_to_date"] == 0).all()

@@ -28,6 +28,8 @@ def test_second_published_month_compares_the_first_months_forecast(tmp_path) -> 
     row = track[(track["level"] == "company") & (track["month"] == "2026-11")].iloc[0]
     made = said[(said["level"] == "company") & (said["month"] == "2026-11")].iloc[0]
     assert row["forecast_made"] == "2026-10" and row["p50"] == made["p50"]
+    # the data reach 2026-11-30, so the 2026-10 run forecast November without seeing it
+    assert made["actual_to_date"] == 0 and made["p50"] != row["actual"]
     orders = pd.read_parquet(data / "orders.parquet")
     nov = orders[(orders["order_date"].dt.strftime("%Y-%m") == "2026-11") & (orders["status"] != "cancelled")]
     assert row["actual"] == pytest.approx(nov["amount"].sum(), abs=0.01)

@@ -215,7 +215,9 @@ def test_propose_targets_command_writes_a_targets_file(tmp_path) -> None:
     # put in the data folder, the file is read as the targets table
     (data / "targets.csv").write_bytes(out.read_bytes())
     loaded = sa.load_dataset(data).targets
-    assert loaded.columns.tolist() == ["period", "rep_id", "team", "target_amount"] and len(loaded) == len(written)
+    assert loaded.columns.tolist() == ["period", "rep_id", "team", "target_amount"] and len(loaded) == len(
+        written
+    )
     assert (
         main(
             [
