@@ -101,8 +101,9 @@ def forecast_accuracy(backtest: pd.DataFrame) -> pd.DataFrame:
     """WAPE, MAPE, bias and 80 % coverage (coverage_80) per level and horizon of a backtest.
 
     >>> bt = pd.DataFrame({"period": "2026-11", "level": "team", "horizon": 1,
-    ...     "actual": [100.0, 200.0], "p10": [80.0, 150.0], "p50": [90.0, 220.0], "p90": [120.0, 210.0]})
-    >>> forecast_accuracy(bt)[["wape", "mape", "bias", "coverage_80"]].round(3).values.tolist()  # (10+20)/300
+    ...     "actual": [100.0, 200.0], "p10": [80.0, 210.0], "p50": [90.0, 220.0], "p90": [120.0, 250.0]})
+    >>> # WAPE (10 + 20) / 300; bias (-10 + 20) / 300; 200 lies outside 210-250
+    >>> forecast_accuracy(bt)[["wape", "mape", "bias", "coverage_80"]].round(3).values.tolist()
     [[0.1, 0.1, 0.033, 0.5]]
     """
     rows = []

@@ -75,8 +75,8 @@ def calendar_features(
     three 0/1.
 
     >>> f = calendar_features(["2025-01", "2025-02", "2026-01", "2026-02"])
-    >>> f["spring_festival"].round(2).tolist()  # 春节 2025-01-29, 2026-02-17
-    [0.77, 0.23, 0.0, 1.0]
+    >>> f["spring_festival"].round(2).tolist()  # season 2025: Jan 19-Feb 13 (13 + 13 days); 2026: Feb 7-Mar 4
+    [0.5, 0.5, 0.0, 0.85]
     """
     labels = [str(parse_period(m)) for m in months]
     wd = [_month_workdays(m) for m in labels]

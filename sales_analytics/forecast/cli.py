@@ -75,6 +75,7 @@ def _propose(args: argparse.Namespace) -> int:
         ds.reps,
         period=origin,
         deals=ds.get("deals"),
+        deal_history=ds.get("deal_stage_history"),
         horizon=max(gp.horizon_months, ahead - 1),
         full_model_months=gp.full_model_months,
         quiet_months=gp.quiet_months,

@@ -328,6 +328,64 @@ def forecast_hierarchy(
     )
 
 
+def _weighted_open(state: pd.DataFrame, t: pd.Timestamp, end: pd.Timestamp, stage_p: pd.Series) -> pd.Series:
+    """Σ amount × probability per rep of deals open at ``t`` (``state``: one row per deal as of
+    ``t``: rep_id, stage, status, amount, probability, close) closing after ``t`` and by ``end``."""
+    prob = state["probability"].fillna(state["stage"].map(stage_p)).fillna(0.0).clip(0, 1)
+    closing = (state["close"] > t) & (state["close"] <= end)
+    weighted = (state["amount"].fillna(0.0) * prob).where((state["status"] == "open") & closing, 0.0)
+    return weighted.groupby(state["rep_id"]).sum()
+
+
+def _deal_tables(deals: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deals (deal_id, rep_id, created) and their stage history with probabilities as 0-1, sorted."""
+    from sales_analytics.errors import require_columns as _require
+    from sales_analytics.kpis.pipeline import _deal_frame, _probabilities, _status_from_stage
+
+    d = _deal_frame(deals, None, [])
+    d = pd.DataFrame(
+        {
+            "deal_id": d["deal_id"].astype(str),
+            "rep_id": d["rep_id"].astype(str),
+            "created": d["created"],
+            "deal_amount": d["amount"],
+            "deal_close": d["closed"],
+        }
+    )
+    _require(history, "deal_stage_history", ("deal_id", "stage", "changed_at"))
+    n = len(history)
+    h = pd.DataFrame(
+        {
+            "deal_id": history["deal_id"].astype(str).to_numpy(),
+            "stage": history["stage"].astype(str).to_numpy(),
+            "changed_at": pd.to_datetime(history["changed_at"]).to_numpy(),
+            "amount": pd.to_numeric(history["amount"], errors="coerce").to_numpy()
+            if "amount" in history.columns
+            else np.full(n, np.nan),
+            "probability": _probabilities(history["probability"]).to_numpy()
+            if "probability" in history.columns
+            else np.full(n, np.nan),
+            "close": pd.to_datetime(history["close_date"]).to_numpy()
+            if "close_date" in history.columns
+            else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+        }
+    )
+    h["status"] = h["stage"].map(_status_from_stage)
+    return d, h.sort_values("changed_at", kind="stable", ignore_index=True)
+
+
+def _states_at(deals: pd.DataFrame, history: pd.DataFrame, t: pd.Timestamp) -> pd.DataFrame:
+    """Each deal as it stood at ``t``: its last stage-history row up to ``t`` (from :func:`_deal_tables`);
+    deals created later, or without a history row by then, are left out."""
+    last = history[history["changed_at"] <= t].drop_duplicates("deal_id", keep="last")
+    alive = deals[deals["created"] <= t]
+    out = last.merge(alive, on="deal_id", how="inner")
+    # a history without amount or close date: the deal's own
+    return out.assign(
+        amount=out["amount"].fillna(out["deal_amount"]), close=out["close"].fillna(out["deal_close"])
+    )
+
+
 def pipeline_adjustment(
     deals: pd.DataFrame,
     rep_ids: Sequence[str],
@@ -335,46 +393,51 @@ def pipeline_adjustment(
     as_of: date | datetime | str,
     month_end: date | datetime | str,
     elapsed: float,
+    history: pd.DataFrame,
     lookback_months: int = 6,
 ) -> np.ndarray:
     """What the open deals say beyond the usual, per rep, for the rest of the open month.
 
-    ``Σ amount × probability`` of deals open at ``as_of`` whose close date falls
-    after it and by ``month_end``, minus the average over the last
-    ``lookback_months`` months of the amount won from deals that were already
-    open when their closing month began (what the model already expects),
-    times the share of the month still to come (``1 - elapsed``). Probabilities
-    are the deal's own, else the median recorded for its stage.
+    ``now`` = Σ amount × probability of deals open at ``as_of`` whose close date
+    falls after it and by ``month_end``. ``usual`` = the same sum taken at the
+    start of each of the last ``lookback_months`` months for deals closing in
+    that month, averaged, times the share of the month still to come
+    (``1 - elapsed``): the pipeline the model's history already reflects. The
+    adjustment is ``now - usual``: a pipeline fuller than usual raises the
+    forecast, a thinner one lowers it. The pipelines are rebuilt from the stage
+    history (``deal_stage_history``: stage, probability, close date and amount
+    as they stood at each moment; today's deals table alone cannot say what a
+    since-closed deal looked like). Probabilities are the deal's own, else the
+    median recorded for its stage.
 
-    >>> d = pd.DataFrame({"deal_id": ["d1", "d2"], "rep_id": ["r1", "r1"], "stage": ["Proposal", "Won"],
-    ...     "status": ["open", "won"], "amount": [1000.0, 300.0], "probability": [50, 100],
-    ...     "created_date": pd.to_datetime(["2026-10-20", "2026-09-01"]),
-    ...     "close_date": pd.to_datetime(["2026-11-20", "2026-10-15"])})
-    >>> pipeline_adjustment(d, ["r1"], as_of="2026-10-31", month_end="2026-11-30", elapsed=0.0,
-    ...                     lookback_months=6).tolist()  # 1000 × 0.5 − 300 / 6
+    >>> d = pd.DataFrame({"deal_id": ["d1", "d2"], "rep_id": ["r1", "r1"], "stage": ["Proposal", "Closed Won"],
+    ...     "status": ["open", "won"], "amount": [1000.0, 600.0], "probability": [50, 100],
+    ...     "created_date": pd.to_datetime(["2026-10-20", "2026-05-20"]),
+    ...     "close_date": pd.to_datetime(["2026-11-20", "2026-06-10"])})
+    >>> h = pd.DataFrame({"deal_id": ["d1", "d2", "d2"], "stage": ["Proposal", "Proposal", "Closed Won"],
+    ...     "changed_at": pd.to_datetime(["2026-10-20", "2026-05-20", "2026-06-10"]),
+    ...     "probability": [50, 50, 100], "close_date": pd.to_datetime(["2026-11-20", "2026-06-10", "2026-06-10"])})
+    >>> pipeline_adjustment(d, ["r1"], as_of="2026-10-31", month_end="2026-11-30", elapsed=0.0, history=h,
+    ...                     lookback_months=6).tolist()  # 1000 × 0.5 now; d2 was 600 × 0.5 open on 1 June, / 6
     [450.0]
     """
-    from sales_analytics.kpis.pipeline import _deal_frame, _stage_probability
+    from sales_analytics.kpis.pipeline import _stage_probability
 
-    d = _deal_frame(deals, None, [])
-    stage_p = _stage_probability(deals, None, None)
-    prob = d["probability"] if "probability" in d.columns else pd.Series(np.nan, index=d.index)
-    prob = prob.fillna(d["stage"].map(stage_p)).fillna(0.0).clip(0, 1)
+    stage_p = _stage_probability(deals, history, None)
+    deals, history = _deal_tables(deals, history)
     t = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    end = pd.Timestamp(month_end).normalize() + pd.Timedelta(days=1)
-    created, closed = pd.to_datetime(d["created"]), pd.to_datetime(d["closed"])
-    open_now = (created <= t) & ((d["status"] == "open") | (closed > t)) & (closed > t) & (closed < end)
-    weighted = (d["amount"].fillna(0.0) * prob).where(open_now, 0.0)
-    start = pd.Timestamp(as_of).to_period("M")
-    month_close = closed.dt.to_period("M")
-    window = (month_close > start - lookback_months) & (month_close <= start)
-    won_from_pipeline = (
-        (d["status"] == "won") & window & (created < month_close.dt.start_time.where(window, pd.NaT))
-    )
-    usual = d["amount"].fillna(0.0).where(won_from_pipeline, 0.0) / lookback_months
-    frame = pd.DataFrame({"rep_id": d["rep_id"].astype(str), "w": weighted, "u": usual})
-    sums = frame.groupby("rep_id")[["w", "u"]].sum().reindex(list(rep_ids), fill_value=0.0)
-    return (sums["w"] - sums["u"] * (1 - min(max(elapsed, 0.0), 1.0))).to_numpy(dtype=np.float64)
+    end = pd.Timestamp(month_end).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    now = _weighted_open(_states_at(deals, history, t), t, end, stage_p)
+    total = pd.Series(0.0, index=now.index)
+    open_month = pd.Timestamp(month_end).to_period("M")
+    for k in range(1, lookback_months + 1):
+        m = open_month - k
+        start = m.start_time - pd.Timedelta(microseconds=1)
+        past = _states_at(deals, history, start)
+        total = total.add(_weighted_open(past, start, m.end_time, stage_p), fill_value=0.0)
+    usual = total / lookback_months * (1 - min(max(elapsed, 0.0), 1.0))
+    both = pd.DataFrame({"now": now, "usual": usual}).fillna(0.0).reindex(list(rep_ids), fill_value=0.0)
+    return (both["now"] - both["usual"]).to_numpy(dtype=np.float64)
 
 
 def revenue_forecast(
@@ -383,6 +446,7 @@ def revenue_forecast(
     *,
     period: Period | str,
     deals: pd.DataFrame | None = None,
+    deal_history: pd.DataFrame | None = None,
     horizon: int = 3,
     full_model_months: int = 18,
     quiet_months: int = 2,
@@ -394,7 +458,8 @@ def revenue_forecast(
     orders, reps : canonical orders (order_id, order_date, customer_id, rep_id, amount [, status])
         and reps (rep_id, team [, active]).
     period : the last complete month (the report month); it and the months before are history.
-    deals : canonical deals; when given, the open month moves by :func:`pipeline_adjustment`.
+    deals, deal_history : canonical deals and ``deal_stage_history``; when both are given, the
+        open month moves by :func:`pipeline_adjustment`.
     horizon : months forecast after the open month (the open month is horizon 1).
     full_model_months : positive months a team needs to learn its own calendar effects.
     quiet_months : a rep without revenue in this many last months, or ``active`` false, is
@@ -440,9 +505,14 @@ def revenue_forecast(
             total = int(calendar_features([str(open_month)])["workdays"].iloc[0])
             elapsed = workdays_in(open_month.start, as_of.date()) / total if total else 0.0
     adjustment = None
-    if deals is not None and len(deals) and not backfill:
+    if deals is not None and len(deals) and deal_history is not None and len(deal_history) and not backfill:
         adjustment = pipeline_adjustment(
-            deals, h.rep_ids.tolist(), as_of=as_of, month_end=open_month.end, elapsed=elapsed
+            deals,
+            h.rep_ids.tolist(),
+            as_of=as_of,
+            month_end=open_month.end,
+            elapsed=elapsed,
+            history=deal_history,
         )
     return forecast_hierarchy(
         h,
