@@ -2,7 +2,7 @@
 
 - :func:`revenue_forecast`: p10 / p50 / p90 for the company, each team and each
   rep, the open month and the months after, reconciled so reps add up to teams
-  and teams to the company (``forecast.py``, ``model.py``, ``reconcile.py``,
+  and teams to the company (``forecast.py``, ``model.py``, ``reconcile.py``, ``pipeline.py``,
   calendar regressors in ``calendar.py``);
 - :func:`forecast_backtest`, :func:`forecast_accuracy`: a rolling-origin
   backtest and its WAPE / MAPE / coverage per level and horizon;
@@ -26,7 +26,8 @@ from sales_analytics.forecast.backtest import (
 )
 from sales_analytics.forecast.calendar import calendar_features
 from sales_analytics.forecast.charts import forecast_chart
-from sales_analytics.forecast.forecast import INTERVAL, monthly_revenue, pipeline_adjustment, revenue_forecast
+from sales_analytics.forecast.forecast import INTERVAL, monthly_revenue, revenue_forecast
+from sales_analytics.forecast.pipeline import pipeline_adjustment
 from sales_analytics.forecast.targets import (
     goal_from_growth,
     propose_targets,
