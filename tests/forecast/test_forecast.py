@@ -179,3 +179,40 @@ def test_a_backfill_never_sees_the_month_it_forecasts() -> None:
     without = sa.revenue_forecast(history, reps_of({"r1": "t"}), period="2026-11")
     pd.testing.assert_frame_equal(with_dec, without)
     assert (with_dec["actual_to_date"] == 0).all()
+
+
+def test_open_month_pipeline_adjustment_adds_up_and_needs_stage_history() -> None:
+    # r1 has a deal open at the end of November closing in December (1000 × 0.5 = 500 weighted) and
+    # no pipeline before: +500; r2 has none: 0; the team and company carry the sum
+    orders = orders_from({"r1": [1000.0] * 24, "r2": [1000.0] * 24})
+    reps = reps_of({"r1": "t", "r2": "t"})
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["d1"],
+            "rep_id": ["r1"],
+            "stage": ["Proposal"],
+            "status": ["open"],
+            "amount": [1000.0],
+            "probability": [50.0],
+            "created_date": [pd.Timestamp("2026-11-20")],
+            "close_date": [pd.Timestamp("2026-12-10")],
+        }
+    )
+    history = pd.DataFrame(
+        {
+            "deal_id": ["d1"],
+            "stage": ["Proposal"],
+            "changed_at": [pd.Timestamp("2026-11-20")],
+            "probability": [50.0],
+            "close_date": [pd.Timestamp("2026-12-10")],
+            "amount": [1000.0],
+        }
+    )
+    fc = sa.revenue_forecast(orders, reps, period="2026-11", deals=deals, deal_history=history)
+    dec = fc[fc["month"] == "2026-12"].set_index(["level", "rep_id"])["pipeline_adjustment"]
+    assert dec[("rep", "r1")] == 500.0 and dec[("rep", "r2")] == 0.0
+    assert dec.xs("team").iloc[0] == 500.0
+    assert dec.xs("company").iloc[0] == 500.0
+    # without the stage history the pipeline cannot be compared with the usual: no adjustment
+    plain = sa.revenue_forecast(orders, reps, period="2026-11", deals=deals)
+    assert (plain["pipeline_adjustment"] == 0).all()
