@@ -35,6 +35,7 @@ _EXPORTING = (
     "training",
     "rules",
     "feedback",
+    "forecast",
     "run",
     "sample_data",
     "notify",

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.incentives.cli:register_cli",
     "sales_analytics.connectors.cli:register_cli",
     "sales_analytics.notify.cli:register_cli",
+    "sales_analytics.forecast.cli:register_cli",
 )
 
 

@@ -52,6 +52,7 @@ SECTIONS: dict[str, str] = {
     "rules": "sales_analytics.rules:RulesParams",
     "feedback": "sales_analytics.feedback:FeedbackParams",
     "notify": "sales_analytics.notify.config:NotifyStep",
+    "goals": "sales_analytics.forecast:ForecastParams",
 }
 
 
