@@ -160,7 +160,7 @@ _SINGULAR = (
     ("orders are", "order is"),
     ("cells look like spreadsheet formulas", "cell looks like a spreadsheet formula"),
     ("cells look", "cell looks"),
-    ("refund rows have", "refund row has"),
+    ("refunded rows have", "refunded row has"),
     ("paid rows have", "paid row has"),
     ("rows differ", "row differs"),
 )
@@ -473,8 +473,9 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             status = frame["status"]
             check.warn(
                 ((status == "refunded") & (amount > 0)).to_numpy(),
-                "refund_sign",
-                "{n} refund rows have a positive amount (refunds are negative)",
+                "refunded_order",
+                "{n} refunded rows have a positive amount: each is read as an order refunded in full "
+                "(no revenue, order or credit; see docs/kpis.md)",
                 "amount",
             )
             check.warn(

@@ -21,6 +21,7 @@ from sales_analytics.kpis._core import (
 from sales_analytics.kpis.pipeline import deal_status
 from sales_analytics.kpis.sales import _checked
 from sales_analytics.periods import parse_period
+from sales_analytics.refunds import normalize_refunds
 
 __all__ = ["ACTIVITY_TYPES", "activity_kpis", "activity_outcomes"]
 
@@ -226,6 +227,7 @@ def activity_outcomes(
     require_columns(activities, "activities", ("rep_id", "activity_type", "activity_at"))
     acts = activity_kpis(activities, by=["rep_id"], grain=grain, fiscal_year_start=fiscal_year_start)
     acts = acts[["period", "rep_id", "activities"]].astype({"rep_id": object})
+    orders = normalize_refunds(orders)
     days, _, is_order, _ = _checked(orders)
     bought = pd.DataFrame(
         {

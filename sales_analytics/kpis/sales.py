@@ -3,7 +3,10 @@
 Conventions (docs/architecture.md): revenue is net of refunds, i.e. the sum of
 ``amount`` over ``paid`` and ``refunded`` rows (refund amounts are negative);
 ``cancelled`` rows count nowhere. Orders are distinct ``order_id`` over
-``paid`` rows, so refund and cancelled rows are not orders. A customer is
+``paid`` rows, so refund and cancelled rows are not orders; a ``refunded`` row
+with a positive amount is an order refunded in full and counts nowhere, and a
+paid order that refund lines cancel in full within its month is no order
+either (:mod:`sales_analytics.refunds`). A customer is
 *new* in the period that holds their first ever paid order, and *returning*
 in any later period in which they buy.
 """
@@ -43,6 +46,7 @@ from sales_analytics.kpis._core import (
     to_categorical,
 )
 from sales_analytics.periods import Period
+from sales_analytics.refunds import fully_refunded, normalize_refunds
 
 __all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "sales_kpis"]
 
@@ -121,7 +125,11 @@ def _status_flags(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validated (order dates, amounts, is_order, counts_revenue) of an orders table."""
+    """Validated (order dates, amounts, is_order, counts_revenue) of an orders table.
+
+    ``orders`` must already be through :func:`normalize_refunds` (no positive
+    ``refunded`` rows); a paid order cancelled in full by refund lines of its
+    own month is not an order (``is_order`` False)."""
     require_columns(orders, "orders", ORDER_COLUMNS)
     days = as_datetime(orders, "orders", "order_date")
     amount = as_float(orders, "orders", "amount")
@@ -137,6 +145,12 @@ def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     if problems:
         raise DataError(problems)
     is_order, counts_revenue = _status_flags(orders)
+    is_refund = counts_revenue & ~is_order
+    if is_refund.any():  # an order refunded in full within its month is no order (sales_analytics.refunds)
+        oc = encode(orders["order_id"])
+        gone = fully_refunded(oc.codes, oc.uniques, month_index(days), amount, is_order, is_refund)
+        if gone.any():
+            is_order = is_order & ~gone
     return days, amount, is_order, counts_revenue
 
 
@@ -313,6 +327,7 @@ def _sales(
         raise ValueError(f"`by` must name distinct columns other than 'period', got {by!r}.")
     if reps is not None:
         require_columns(reps, "reps", ("rep_id",))
+    orders = normalize_refunds(orders)
     days, amount, is_order, counts_revenue = _checked(orders)
     months = month_index(days)
     if len(orders) == 0 or not counts_revenue.any():
@@ -529,6 +544,7 @@ def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> p
     0          c1            11          2     120.0
     """
     cutoff = np.datetime64(pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1), "ns")
+    orders = normalize_refunds(orders)
     days, amount, is_order, counts_revenue = _checked(orders)
     before = days < cutoff
     cc = _id_codes(orders, "customer_id")
