@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem, require_columns
+from sales_analytics.errors import DataError, DataProblem, problem_at_rows, require_columns
 from sales_analytics.refunds import REFUND_SUFFIX, normalize_refunds
 
 __all__ = ["order_credits"]
@@ -167,6 +167,20 @@ def order_credits(
         rows = tuple(int(i) + 1 for i in np.flatnonzero(bad_amount.to_numpy()))
         raise DataError(
             [DataProblem("orders", "amount is missing", column="amount", rows=rows, expected="a number")]
+        )
+    infinite = np.isinf(o["amount"].to_numpy(dtype=np.float64))
+    if infinite.any():  # an inf order would be credited as 0 (cents overflow), not refused
+        raise DataError(
+            [
+                problem_at_rows(
+                    "orders",
+                    "amount is infinite",
+                    infinite,
+                    column="amount",
+                    expected="a finite number",
+                    values=o["amount"],
+                )
+            ]
         )
     o = o.reset_index(drop=True)
     status = status.reset_index(drop=True)

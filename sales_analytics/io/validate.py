@@ -148,6 +148,7 @@ class TableCheck:
 _SINGULAR = (
     ("rows are not valid dates", "row is not a valid date"),
     ("rows are not numbers", "row is not a number"),
+    ("rows are infinite", "row is infinite"),
     ("rows are not months", "row is not a month"),
     ("rows are not yes/no values", "row is not a yes/no value"),
     ("rows have implausible dates", "row has an implausible date"),
@@ -248,6 +249,16 @@ def _coerce_column(
                 expected="a number like 1234.5 (¥, commas and 元 are accepted)",
                 found=_first_bad(frame_col, bad),
             )
+        infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        if infinite.any():  # inf, Infinity, 1e400 …: a sum or ratio over them is inf or NaN
+            check.error(
+                infinite,
+                "{n} rows are infinite",
+                name,
+                expected="a finite number",
+                found=_first_bad(frame_col, pd.Series(infinite, index=frame_col.index)),
+            )
+            values = values.where(~infinite)
         if spec.min is not None:
             low = (values < spec.min).to_numpy()
             if low.any():

@@ -142,6 +142,12 @@ def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         problems.append(
             bad_rows("orders", "amount", np.isnan(amount), "have no amount", "a number", orders["amount"])
         )
+    if np.isinf(amount).any():
+        problems.append(
+            bad_rows(
+                "orders", "amount", np.isinf(amount), "are infinite", "a finite number", orders["amount"]
+            )
+        )
     if problems:
         raise DataError(problems)
     is_order, counts_revenue = _status_flags(orders)
