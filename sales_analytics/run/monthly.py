@@ -30,7 +30,7 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,7 @@ class _Plan:
     started: datetime
     t0: float
     timings: dict[str, float]
+    as_of: date | None = None
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -212,6 +213,43 @@ def _default_period(ds: Dataset) -> Period:
     return latest_month_in(orders)
 
 
+def check_period_covered(
+    period: Period, ds: Dataset, *, partial: bool = False, today: date | None = None
+) -> date | None:
+    """Refuse a month the orders do not cover; the day a partial month is as of (``None``: complete).
+
+    Runs before any kernel starts, so a month outside the data costs the load
+    only and leaves nothing in ``outputs/.failed/``.
+    """
+    from sales_analytics.notebook import data_coverage
+
+    cov = data_coverage(ds.orders)
+    if cov is None:
+        raise RunError(f"no orders in the data: there is nothing to report for {period}")
+    if not cov.contains(period):
+        latest = latest_complete_in(cov, today)
+        hint = f"; the latest complete month is {latest}" if latest is not None else ""
+        raise RunError(f"no orders in {period}; the data covers {cov.text()}{hint}")
+    as_of = cov.as_of(period, today)
+    if as_of is not None and not partial:
+        raise RunError(
+            f"{period} is not complete (the data reach {cov.last_date}, today is {today or date.today()}): "
+            f"run it with --partial for a bundle as of {as_of}, or choose an earlier month "
+            f"(the data covers {cov.text()})"
+        )
+    return as_of
+
+
+def latest_complete_in(cov: Any, today: date | None = None) -> Period | None:
+    """The latest month of a coverage that is complete (``None`` when none is)."""
+    month = cov.last
+    while month.start >= cov.first.start:
+        if cov.as_of(month, today) is None:
+            return month
+        month = month.previous()
+    return None
+
+
 def _fingerprint(
     inputs: list[dict[str, Any]],
     parameters: dict[str, Any],
@@ -260,9 +298,12 @@ def _collect_tables(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _write_report(staging: Path, tables: list[dict[str, Any]], language: str, period: str) -> None:
+def _write_report(
+    staging: Path, tables: list[dict[str, Any]], language: str, period: str, as_of: date | None = None
+) -> None:
     import pandas as pd
 
+    from sales_analytics.notebook import as_of_text
     from sales_analytics.report.excel import write_excel
     from sales_analytics.report.labels import label
 
@@ -273,6 +314,7 @@ def _write_report(staging: Path, tables: list[dict[str, Any]], language: str, pe
         descriptions={t["name"]: t["description"] for t in tables},
         language=language,
         title=label("run_report_title", language).format(period=period),
+        note=as_of_text(as_of, language) if as_of is not None else "",
     )
 
 
@@ -301,6 +343,7 @@ def run_period(
     dataset: Dataset | None = None,
     notebooks_dir: str | Path | None = None,
     outputs: str | Path | None = None,
+    partial: bool = False,
 ) -> RunResult:
     """Run every notebook for one month and publish the bundle ``outputs/<period>/``.
 
@@ -318,6 +361,9 @@ def run_period(
     extra_parameters : further notebook parameters (plain identifiers a notebook declares).
     dataset : an already loaded Dataset (backfills load once for every period).
     notebooks_dir, outputs : override ``notebooks/`` and the outputs folder.
+    partial : allow the current, incomplete month (the bundle says "as of <day>"
+        on every page and sheet). A month the orders do not cover, or an
+        incomplete one without ``partial``, is refused before anything runs.
 
     Returns
     -------
@@ -344,6 +390,7 @@ def run_period(
     p = parse_period(period) if period is not None else _default_period(ds)
     if p.grain != "month":
         raise RunError(f"a run reports one month; got {p} (a {p.grain}): use backfill for a range")
+    as_of = check_period_covered(p, ds, partial=partial)
     params = load_parameters(parameters_file, period=str(p), overrides=overrides or None)
     settings = params.run
     jobs = jobs or settings.jobs
@@ -404,6 +451,7 @@ def run_period(
         started,
         t0,
         timings,
+        as_of,
     )
 
     with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
@@ -486,7 +534,7 @@ def _build(plan: _Plan) -> RunResult:
     mark = time.monotonic()
     tables = _collect_tables(staging / "tables") if ok else []
     if ok and settings.excel:
-        _write_report(staging, tables, params.language, str(p))
+        _write_report(staging, tables, params.language, str(p), plan.as_of)
     timings["report_s"] = round(time.monotonic() - mark, 3)
     ended = datetime.now(UTC)
     manifest = {
@@ -500,6 +548,8 @@ def _build(plan: _Plan) -> RunResult:
         "timings": timings,
         "fingerprint": plan.fingerprint,
         "language": params.language,
+        "partial": plan.as_of is not None,
+        "as_of": plan.as_of.isoformat() if plan.as_of is not None else None,
         "package": {"name": "sales-analytics", "version": __version__},
         "libraries": library_versions(),
         "parameters": plan.param_doc,
@@ -555,6 +605,8 @@ def run_backfill(
         parameters_file, overrides={"language": kwargs["language"]} if kwargs.get("language") else None
     )
     ds, folder = _load(data, base)
+    for month in months:  # every month is checked before the first one runs
+        check_period_covered(month, ds, partial=bool(kwargs.get("partial")))
     results = []
     for i, month in enumerate(months, 1):
         log.info("backfill %d/%d: %s", i, len(months), month)
