@@ -123,6 +123,7 @@ class _Plan:
     t0: float
     timings: dict[str, float]
     as_of: date | None = None
+    coverage: dict[str, str] | None = None
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -238,6 +239,16 @@ def check_period_covered(
             f"(the data covers {cov.text()})"
         )
     return as_of
+
+
+def _coverage_record(ds: Dataset) -> dict[str, str] | None:
+    """The months the run's orders cover, for the manifest (``serve`` hints read it)."""
+    from sales_analytics.notebook import data_coverage
+
+    cov = data_coverage(ds.orders)
+    if cov is None:
+        return None
+    return {"first": str(cov.first), "last": str(cov.last), "last_date": cov.last_date.isoformat()}
 
 
 def latest_complete_in(cov: Any, today: date | None = None) -> Period | None:
@@ -452,6 +463,7 @@ def run_period(
         t0,
         timings,
         as_of,
+        _coverage_record(ds),
     )
 
     with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
@@ -548,6 +560,7 @@ def _build(plan: _Plan) -> RunResult:
         "timings": timings,
         "fingerprint": plan.fingerprint,
         "language": params.language,
+        "coverage": plan.coverage,
         "partial": plan.as_of is not None,
         "as_of": plan.as_of.isoformat() if plan.as_of is not None else None,
         "package": {"name": "sales-analytics", "version": __version__},
