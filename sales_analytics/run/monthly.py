@@ -82,14 +82,19 @@ class RunResult:
     duration_s: float = 0.0
     notebooks: list[NotebookResult] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # said after the summary, e.g. the language kept from the published bundle
 
     def summary(self) -> str:
+        tail = f"; {self.note}" if self.note else ""
         if self.status == "skipped":
-            return f"{self.period}: up to date ({self.bundle}); nothing to do (use --force to rebuild)"
+            return f"{self.period}: up to date ({self.bundle}); nothing to do (use --force to rebuild){tail}"
         if self.status == "ok":
+            as_of = self.manifest.get("as_of")
+            partial = f", partial: as of {as_of}" if as_of else ""
             return (
                 f"{self.period}: published {self.bundle} ({len(self.notebooks)} notebooks, "
-                f"{len(self.manifest.get('tables', []))} tables) in {self.duration_s:.1f} s"
+                f"{len(self.manifest.get('tables', []))} tables, language {self.manifest.get('language')}"
+                f"{partial}) in {self.duration_s:.1f} s{tail}"
             )
         failed = [r for r in self.notebooks if r.status != "ok"]
         line = failed[0].one_line() if failed else "the run failed"
@@ -239,6 +244,15 @@ def check_period_covered(
             f"(the data covers {cov.text()})"
         )
     return as_of
+
+
+def _published_language(layout: BundleLayout, period: str) -> str | None:
+    """The language of the published bundle of ``period`` (``None`` when there is none)."""
+    current = read_manifest(layout.bundle(period))
+    if not current or current.get("status") != "ok":
+        return None
+    lang = current.get("language")
+    return lang if lang in ("zh", "en") else None
 
 
 def _coverage_record(ds: Dataset) -> dict[str, str] | None:
@@ -402,12 +416,23 @@ def run_period(
     if p.grain != "month":
         raise RunError(f"a run reports one month; got {p} (a {p.grain}): use backfill for a range")
     as_of = check_period_covered(p, ds, partial=partial)
+    layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
+    note = ""
+    if not language:  # a re-run keeps the published bundle's language unless --language says otherwise
+        kept = _published_language(layout, str(p))
+        if kept is not None:
+            overrides["language"] = kept
+            if kept != base.language:
+                note = (
+                    f"kept the published bundle's language {kept} "
+                    f"(the parameters say {base.language}; give --language to change it)"
+                )
+                log.warning("%s: %s", p, note)
     params = load_parameters(parameters_file, period=str(p), overrides=overrides or None)
     settings = params.run
     jobs = jobs or settings.jobs
     lang = params.language
 
-    layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
     nb_paths = discover_notebooks(
         Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir(),
         list(notebooks) if notebooks else settings.notebooks,
@@ -476,9 +501,13 @@ def run_period(
             and current.get("fingerprint") == fingerprint
         ):
             log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
-            return RunResult(str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current)
+            return RunResult(
+                str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current, note=note
+            )
         try:
-            return _build(plan)
+            result = _build(plan)
+            result.note = note
+            return result
         except BaseException:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
