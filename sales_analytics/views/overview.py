@@ -7,7 +7,15 @@ import math
 import ipywidgets as w
 
 from sales_analytics.report.labels import label
-from sales_analytics.views._common import at, figure, latest_wave, missing, num, revenue_target_chart
+from sales_analytics.views._common import (
+    at,
+    churn_count,
+    figure,
+    latest_wave,
+    missing,
+    num,
+    revenue_target_chart,
+)
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading
@@ -113,7 +121,7 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
             alerts.append(label("view_alert_off_track", language).format(n=len(off)))
     churn = at(bundle.table("customer_churn_risk"), p)
     if churn is not None and len(churn):
-        alerts.append(label("view_alert_churn", language).format(n=len(churn)))
+        alerts.append(label("view_alert_churn", language).format(n=f"{churn_count(churn):,}"))
     violations = at(bundle.table("rules_violations"), p)
     if violations is not None and len(violations):
         alerts.append(label("view_alert_violations", language).format(n=len(violations)))
