@@ -39,9 +39,14 @@ def _survey_cards(bundle: Bundle, language: str) -> list[Card]:
         value = num(hit["value"].iloc[0]) / scale
         change = num(hit["change"].iloc[0]) if "change" in hit.columns else math.nan
         text = label("view_vs_previous", language)
+        shown = fmt.format(value)
         if "moe" in hit.columns and not math.isnan(num(hit["moe"].iloc[0])):
-            text += f" (±{num(hit['moe'].iloc[0]) / scale:{'.0f' if scale == 1 else '.1%'}})"
-        out.append(Card(key, fmt.format(value), None if math.isnan(change) else change, text))
+            moe = f"±{num(hit['moe'].iloc[0]) / scale:{'.0f' if scale == 1 else '.1%'}}"
+            text += f" ({moe})"
+            shown += f" {moe}"
+        if "n" in hit.columns and not math.isnan(num(hit["n"].iloc[0])):  # a survey card states its n
+            shown += f" · n = {num(hit['n'].iloc[0]):,.0f}"
+        out.append(Card(key, shown, None if math.isnan(change) else change, text))
     return out
 
 

@@ -60,3 +60,11 @@ def test_partial_bundle_says_as_of_on_every_page(capped):
     for page in sorted(PAGES):
         assert "as of 2026-10-20" in _text(views.show(page, outputs=capped, language="en").body), page
         assert "截至 2026-10-20" in _text(views.show(page, outputs=capped, language="zh").body), page
+
+
+def test_rep_csat_card_states_n_and_interval():
+    from sales_analytics.views.people import _csat_text
+
+    row = pd.Series({"csat": 100.0, "responses": 4, "csat_ci_low": 51.0, "csat_ci_high": 100.0})
+    # a 100% CSAT on 4 answers reads with its n and its wide interval
+    assert _csat_text(row) == "100.0% · n = 4 · 95% CI 51.0%–100.0%"
