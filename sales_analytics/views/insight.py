@@ -283,7 +283,7 @@ def training_rules(bundle: Bundle, language: str) -> list[w.Widget]:
         ("training_needs", "view_training_needs", ("reason",)),
         ("rules_compliance_group", "view_rules_compliance", ()),
         ("rules_ledger_summary", "view_rules_ledger", ()),
-        ("rules_violations", "view_violations", ()),
+        ("rules_violations", "view_violations", ("detail",)),
         ("feedback_internal", "view_feedback_internal", ()),
         ("feedback_open_items", "view_feedback_open", ()),
         ("feedback_customer_followup", "view_feedback_followup", ()),
