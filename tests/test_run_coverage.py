@@ -64,14 +64,10 @@ def test_check_refuses_months_outside_and_incomplete_ones(tmp_path):
     )
 
 
-@pytest.mark.parametrize("period", ["2026-12", "2027-03", "2020-01"])
-def test_cli_run_of_a_month_outside_the_data_fails_fast(tmp_path, period):
-    data = make_data(tmp_path / "data")
-    outputs = tmp_path / "outputs"
+def _cli_run(period: str, data: Path, outputs: Path) -> subprocess.CompletedProcess:
+    """``sales-analytics run --period <period> --data <data>`` in a child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SALES_ANALYTICS_OUTPUTS": str(outputs)}
-    t0 = time.monotonic()
-    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "sales_analytics", "run", "--period", period, "--data", str(data)],
         capture_output=True,
         text=True,
@@ -79,6 +75,15 @@ def test_cli_run_of_a_month_outside_the_data_fails_fast(tmp_path, period):
         cwd=ROOT,
         timeout=60,
     )
+
+
+@pytest.mark.parametrize("period", ["2026-12", "2027-03", "2020-01"])
+def test_cli_run_of_a_month_outside_the_data_fails_fast(tmp_path, period):
+    data = make_data(tmp_path / "data")
+    outputs = tmp_path / "outputs"
+    t0 = time.monotonic()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = _cli_run(period, data, outputs)
     elapsed = time.monotonic() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
@@ -108,16 +113,8 @@ def test_cli_current_month_needs_partial(tmp_path):
         }
     )
     pd.concat([orders, extra]).to_csv(folder / "orders.csv", index=False)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SALES_ANALYTICS_OUTPUTS": str(tmp_path / "outputs")}
     month = f"{today:%Y-%m}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sales_analytics", "run", "--period", month, "--data", str(folder)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
+    proc = _cli_run(month, folder, tmp_path / "outputs")
     assert proc.returncode != 0
     assert f"{month} is not complete" in proc.stderr and "--partial" in proc.stderr
 
