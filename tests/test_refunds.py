@@ -227,3 +227,15 @@ def test_refund_lines_and_refunded_orders_give_the_same_totals(evs):
 def test_zero_amount_refunded_row_is_left_alone(amount):
     orders = orders_of(("o1", "2026-03-02", "c1", "r1", amount, "refunded"))
     assert normalize_refunds(orders) is orders
+
+
+def test_training_outcomes_do_not_count_an_order_refunded_in_full():
+    from sales_analytics.training import rep_month_outcomes
+
+    orders = orders_of(
+        ("o1", "2026-03-02", "c1", "r1", 100),
+        ("o2", "2026-03-05", "c2", "r1", 40, "refunded"),
+    )
+    # March revenue of r1: 100 (o2 refunded in full adds nothing; was 140)
+    out = rep_month_outcomes(orders, REPS[:1])
+    assert out.loc[out["month"] == "2026-03", "revenue"].tolist() == [100.0]
