@@ -145,27 +145,50 @@ def fully_refunded(
     refund_rows = np.flatnonzero(is_refund & (amount < 0) & (codes >= 0))
     if not len(refund_rows):
         return out
-    names = pd.Index(uniques.astype("str"))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ref_codes = codes[refund_rows]
     used = np.unique(ref_codes)
-    base_of = np.full(len(names), -1, dtype=np.int64)
-    base_of[used] = names.get_indexer(names[used].str.removesuffix(REFUND_SUFFIX))
+    # the few refund ids, stripped, looked up among all ids by Arrow (hashing the few, not the many)
+    stripped = pd.Index(uniques[used].astype("str")).str.removesuffix(REFUND_SUFFIX)
+    names = pa.array(uniques.array if hasattr(uniques, "array") else uniques, from_pandas=True)
+    if not pa.types.is_string(names.type) and not pa.types.is_large_string(names.type):
+        names = pc.cast(names, pa.string())
+    found_at = pc.index_in(names, value_set=pa.array(np.asarray(stripped, dtype=object), type=names.type))
+    hit = np.flatnonzero(np.asarray(pc.is_valid(found_at)))  # codes of ids that some refund line names
+    base_of_used = np.full(len(used), -1, dtype=np.int64)
+    base_of_used[np.asarray(found_at.take(pa.array(hit)).to_numpy(zero_copy_only=False), dtype=np.int64)] = (
+        hit
+    )
+    base_of = np.full(len(uniques), -1, dtype=np.int64)
+    base_of[used] = base_of_used
     base = base_of[ref_codes]
     found = base >= 0
     if not found.any():
         return out
-    refunds = (
-        pd.Series(amount[refund_rows][found])
-        .groupby([base[found], month[refund_rows][found]], sort=False)
-        .sum()
-    )
-    candidates = np.flatnonzero(is_order & np.isin(codes, np.unique(base[found])))
+    named = np.zeros(len(uniques) + 1, dtype=bool)  # last slot: empty ids (code -1)
+    named[base[found]] = True
+    candidates = np.flatnonzero(is_order & named[codes])
     if not len(candidates):
         return out
-    key = pd.MultiIndex.from_arrays([codes[candidates], month[candidates]])
-    paid_sum = pd.Series(amount[candidates]).groupby([codes[candidates], month[candidates]], sort=False).sum()
-    net = paid_sum + refunds.reindex(paid_sum.index).fillna(0.0)
-    gone = net.index[(net <= _CENT).to_numpy() & (paid_sum > 0).to_numpy()]
-    if len(gone):
-        out[candidates[key.isin(gone)]] = True
+    # one integer key per (order, month); sums by np.unique + bincount (no string group-by)
+    r_month = month[refund_rows][found].astype(np.int64)
+    c_month = month[candidates].astype(np.int64)
+    lo = min(int(r_month.min()), int(c_month.min()))
+    span = max(int(r_month.max()), int(c_month.max())) - lo + 1
+    r_key = base[found].astype(np.int64) * span + (r_month - lo)
+    c_key = codes[candidates].astype(np.int64) * span + (c_month - lo)
+    r_uniq, r_inv = np.unique(r_key, return_inverse=True)
+    r_sum = np.bincount(r_inv, weights=amount[refund_rows][found])
+    c_uniq, c_inv = np.unique(c_key, return_inverse=True)
+    c_sum = np.bincount(c_inv, weights=amount[candidates])
+    pos = np.searchsorted(r_uniq, c_uniq)
+    pos_ok = pos < len(r_uniq)
+    matched = np.zeros(len(c_uniq), dtype=bool)
+    matched[pos_ok] = r_uniq[pos[pos_ok]] == c_uniq[pos_ok]
+    refunded = np.zeros(len(c_uniq))
+    refunded[matched] = r_sum[pos[matched]]
+    gone = matched & (c_sum > 0) & (c_sum + refunded <= _CENT)
+    out[candidates[gone[c_inv]]] = True
     return out

@@ -128,8 +128,8 @@ def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     """Validated (order dates, amounts, is_order, counts_revenue) of an orders table.
 
     ``orders`` must already be through :func:`normalize_refunds` (no positive
-    ``refunded`` rows); a paid order cancelled in full by refund lines of its
-    own month is not an order (``is_order`` False)."""
+    ``refunded`` rows); the callers then drop the paid orders that refund lines
+    cancel in full within their month (:func:`_without_full_refunds`)."""
     require_columns(orders, "orders", ORDER_COLUMNS)
     days = as_datetime(orders, "orders", "order_date")
     amount = as_float(orders, "orders", "amount")
@@ -151,13 +151,18 @@ def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     if problems:
         raise DataError(problems)
     is_order, counts_revenue = _status_flags(orders)
-    is_refund = counts_revenue & ~is_order
-    if is_refund.any():  # an order refunded in full within its month is no order (sales_analytics.refunds)
-        oc = encode(orders["order_id"])
-        gone = fully_refunded(oc.codes, oc.uniques, month_index(days), amount, is_order, is_refund)
-        if gone.any():
-            is_order = is_order & ~gone
     return days, amount, is_order, counts_revenue
+
+
+def _without_full_refunds(
+    is_order: np.ndarray, counts_revenue: np.ndarray, oc: Codes, months: np.ndarray, amount: np.ndarray
+) -> np.ndarray:
+    """``is_order`` without the paid orders that refund lines cancel in full within their month."""
+    is_refund = counts_revenue & ~is_order
+    if not is_refund.any():
+        return is_order
+    gone = fully_refunded(oc.codes, oc.uniques, months, amount, is_order, is_refund)
+    return is_order & ~gone if gone.any() else is_order
 
 
 def _id_codes(orders: pd.DataFrame, column: str) -> Codes:
@@ -386,6 +391,8 @@ def _sales(
         )
     oc = _id_codes(orders, "order_id")
     cc = _id_codes(orders, "customer_id")
+    is_order = _without_full_refunds(is_order, counts_revenue, oc, months, amount)
+    ord_rows = is_order & inside
     # the lines of one order are usually adjacent: keep one row per run of (order, group cell)
     rows = np.flatnonzero(ord_rows)
     rows = rows[drop_adjacent_duplicates(oc.codes[rows], key[rows])]
@@ -555,6 +562,7 @@ def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> p
     before = days < cutoff
     cc = _id_codes(orders, "customer_id")
     oc = _id_codes(orders, "order_id")
+    is_order = _without_full_refunds(is_order, counts_revenue, oc, month_index(days), amount)
     ords = is_order & before
     revs = counts_revenue & before
     cust = cc.codes
