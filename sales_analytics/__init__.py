@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 _EXPORTING = (
     "errors",
     "periods",
+    "refunds",
     "workdays",
     "config",
     "io",

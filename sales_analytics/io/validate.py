@@ -220,6 +220,7 @@ class TableCheck:
 _SINGULAR = (
     ("rows are not valid dates", "row is not a valid date"),
     ("rows are not numbers", "row is not a number"),
+    ("rows are infinite", "row is infinite"),
     ("rows are not months", "row is not a month"),
     ("rows are not yes/no values", "row is not a yes/no value"),
     ("rows have implausible dates", "row has an implausible date"),
@@ -232,7 +233,7 @@ _SINGULAR = (
     ("orders are", "order is"),
     ("cells look like spreadsheet formulas", "cell looks like a spreadsheet formula"),
     ("cells look", "cell looks"),
-    ("refund rows have", "refund row has"),
+    ("refunded rows have", "refunded row has"),
     ("paid rows have", "paid row has"),
     ("rows differ", "row differs"),
 )
@@ -320,6 +321,16 @@ def _coerce_column(
                 expected="a number like 1234.5 (¥, commas and 元 are accepted)",
                 found=_first_bad(frame_col, bad),
             )
+        infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        if infinite.any():  # inf, Infinity, 1e400 …: a sum or ratio over them is inf or NaN
+            check.error(
+                infinite,
+                "{n} rows are infinite",
+                name,
+                expected="a finite number",
+                found=_first_bad(frame_col, pd.Series(infinite, index=frame_col.index)),
+            )
+            values = values.where(~infinite)
         if spec.min is not None:
             low = (values < spec.min).to_numpy()
             if low.any():
@@ -590,8 +601,9 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             status = frame["status"]
             check.warn(
                 ((status == "refunded") & (amount > 0)).to_numpy(),
-                "refund_sign",
-                "{n} refund rows have a positive amount (refunds are negative)",
+                "refunded_order",
+                "{n} refunded rows have a positive amount: each is read as an order refunded in full "
+                "(no revenue, order or credit; see docs/kpis.md)",
                 "amount",
             )
             check.warn(

@@ -92,6 +92,11 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="an extra notebook parameter (must be declared in a notebook's parameters cell)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="allow the current, incomplete month (the bundle says 'as of <day>' on every page and sheet)",
+    )
 
 
 def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -108,6 +113,7 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "wait": args.wait,
         "progress": not args.no_progress and sys.stderr.isatty(),
         "extra_parameters": {name: _scalar(name, value) for name, value in args.parameter},
+        "partial": args.partial,
     }
 
 

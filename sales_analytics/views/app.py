@@ -128,6 +128,9 @@ class ViewApp:
                 f'<span style="color:#666">{label("view_published", language)}: '
                 f"{bundle.created[:19].replace('T', ' ')}</span>"
             )
+            as_of = bundle.manifest.get("as_of")
+            if as_of:  # an incomplete month: every page says how far its figures go
+                children = [note(label("run_partial_as_of", language).format(date=str(as_of))), *children]
         self.body.children = children
 
     def show(self) -> ViewApp:

@@ -190,7 +190,7 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
             if not math.isnan(v):
                 items.append(Card(f"view_{key}", fmt_pct(v, language) if key == "win_rate" else f"{v:,.0f}"))
         if sat is not None and not sat.empty and not math.isnan(num(sat["csat"].iloc[0])):
-            items.append(Card("view_csat", f"{num(sat['csat'].iloc[0]) / 100:.1%}"))  # surveys give percent
+            items.append(Card("view_csat", _csat_text(sat.iloc[0])))
         out.append(cards(items, language))
 
     hist = _rep_rows(bundle, "kpi_sales_by_rep", rep)
@@ -253,3 +253,15 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
         ]
     out += forecast_section(bundle, language, rep_id=rep)
     return out
+
+
+def _csat_text(row: pd.Series) -> str:
+    """A rep's CSAT with its n and 95% interval (surveys give percent): ``92.3% · n = 14 · 70.1–98.6%``."""
+    text = f"{num(row.get('csat')) / 100:.1%}"
+    n = num(row.get("responses"))
+    if not math.isnan(n):
+        text += f" · n = {n:,.0f}"
+    low, high = num(row.get("csat_ci_low")), num(row.get("csat_ci_high"))
+    if not (math.isnan(low) or math.isnan(high)):
+        text += f" · 95% CI {low / 100:.1%}–{high / 100:.1%}"
+    return text
