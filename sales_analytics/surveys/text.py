@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from sales_analytics.config import load_yaml
 from sales_analytics.periods import Period
 from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument
@@ -60,7 +60,7 @@ _WORD = re.compile(r"[a-z][a-z'\-]*(?:\s+[a-z][a-z'\-]*)*|[\u3400-\u9fff]+|\d+")
 @lru_cache(maxsize=1)
 def comment_stop_words() -> frozenset[str]:
     """The Chinese and English stop words shipped with the package."""
-    data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(_STOPWORDS_FILE)
     return frozenset(str(w) for lang in ("zh", "en") for w in data.get(lang, []))
 
 
