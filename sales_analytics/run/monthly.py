@@ -40,6 +40,7 @@ from sales_analytics import paths
 from sales_analytics.errors import DataError, DataProblem, RunError, SalesAnalyticsError
 from sales_analytics.io import Dataset, load_dataset, write_snapshot
 from sales_analytics.io.dataset import file_sha256
+from sales_analytics.io.snapshot import snapshot_hashes
 from sales_analytics.periods import Period, latest_complete_month, month_range, parse_period
 from sales_analytics.run.bundle import (
     MANIFEST,
@@ -445,6 +446,19 @@ def _build(plan: _Plan) -> RunResult:
     )
     mark = time.monotonic()
     snapshot = write_snapshot(plan.ds, staging / "inputs")
+    # The notebooks trust the snapshot only against the hashes recorded here, before they start
+    # (a _snapshot.json planted in a data folder proves nothing: sales_analytics.io.snapshot).
+    snapshot_record = snapshot_hashes(snapshot)
+    write_json(
+        staging / MANIFEST,
+        {
+            "schema": MANIFEST_SCHEMA,
+            "run_id": run_id,
+            "period": str(p),
+            "status": "running",
+            "snapshot": snapshot_record,
+        },
+    )
     for record in inputs:
         snap = snapshot.get(record["table"])
         if snap is not None:
@@ -505,6 +519,7 @@ def _build(plan: _Plan) -> RunResult:
         "parameters": plan.param_doc,
         "parameter_files": plan.parameter_files,
         "inputs": inputs,
+        "snapshot": snapshot_record,
         "notebooks": nb_records,
         "tables": tables,
         "report": "report.xlsx" if ok and settings.excel else None,
