@@ -22,6 +22,7 @@ published bundle's (its *fingerprint*) is skipped unless ``force=True``;
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -47,6 +48,7 @@ from sales_analytics.run.bundle import (
     MANIFEST_SCHEMA,
     BundleLayout,
     library_versions,
+    make_private_dir,
     read_manifest,
     write_json,
 )
@@ -407,23 +409,38 @@ def run_period(
         timings,
     )
 
-    with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
-        layout.recover(str(p))
-        current = read_manifest(layout.bundle(str(p)))
-        if (
-            not force
-            and current
-            and current.get("status") == "ok"
-            and current.get("fingerprint") == fingerprint
-        ):
-            log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
-            return RunResult(str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current)
-        try:
-            return _build(plan)
-        except BaseException:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+    try:
+        layout.restore_half_swapped()  # any month a killed swap left missing, whatever its period
+        with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
+            layout.recover(str(p))
+            current = read_manifest(layout.bundle(str(p)))
+            if (
+                not force
+                and current
+                and current.get("status") == "ok"
+                and current.get("fingerprint") == fingerprint
+            ):
+                log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
+                return RunResult(str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current)
+            try:
+                return _build(plan)
+            except BaseException:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except OSError as exc:
+        if not _disk_full(exc):
             raise
+        raise RunError(
+            f"run of {p} stopped: no space left on the disk of {layout.root}"
+            + (f" (while writing {exc.filename})" if exc.filename else "")
+            + "; the published bundle is unchanged. Free some space and run again"
+        ) from None
+
+
+def _disk_full(exc: OSError) -> bool:
+    """Whether an OSError means the disk (or the user's quota) is full; Arrow's carry no errno."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)
 
 
 def _build(plan: _Plan) -> RunResult:
@@ -439,6 +456,7 @@ def _build(plan: _Plan) -> RunResult:
     from sales_analytics import __version__
 
     settings = params.run
+    make_private_dir(staging)  # owner/group only from the start: inputs/ holds contact data
     for sub in ("inputs", "notebooks", "html", "tables"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
     log.info(
