@@ -50,7 +50,8 @@ def responses(
         }
         row.update({c: float(rng.integers(1, 6)) for c in LIKERT})
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["response_id", "submitted_at", "team", "enps", "suggestion", "duration_s", *LIKERT]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def bundle(
