@@ -145,3 +145,28 @@ def test_suppress_small_groups_cases(ns, hidden):
     published = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])
     assert set(published["group"]) == set(groups) - hidden  # hidden groups leave no row
     assert not published["suppressed"].any()
+
+
+def test_other_levers_pool_only_published_blocks():
+    # training needs average the pulse per team over every wave: a team of 4 answering three
+    # waves is 12 responses but 4 people, and one late response must not move a team's mean
+    r = pulse([4, 9, 6], seed=3, periods=("2026-03", "2026-06", "2026-09"))
+    late = r[r["team"] == "T1"].head(1).assign(response_id="late", submitted_at=pd.Timestamp("2026-10-02"))
+    r = pd.concat([r, late], ignore_index=True)
+    kept = sa.published_group_responses(r, TP, sa.SurveyParams(), by="team", until="2026-10")
+    # T0 (4 a wave) never has a block, and each wave hides T2 (6, the smaller other team) with it
+    # so that the published total minus T1 covers two teams; T1 keeps its 3 × 9, not the late one
+    assert kept.groupby("team").size().to_dict() == {"T1": 27}
+    assert "late" not in set(kept["response_id"])
+    # named instruments are not filtered
+    cs = sa.load_instruments()["customer_satisfaction"]
+    named = pd.DataFrame(
+        {
+            "response_id": ["a"],
+            "submitted_at": "2026-03-05",
+            "customer_id": ["c1"],
+            "rep_id": ["R1"],
+            "team": ["A"],
+        }
+    )
+    assert len(sa.published_group_responses(named, cs, sa.SurveyParams(), by="team")) == 1

@@ -42,7 +42,12 @@ if TYPE_CHECKING:
     from sales_analytics.surveys.instruments import Instrument
     from sales_analytics.surveys.params import SurveyParams
 
-__all__ = ["anonymity_threshold_for", "published_blocks", "suppress_small_groups"]
+__all__ = [
+    "anonymity_threshold_for",
+    "published_blocks",
+    "published_group_responses",
+    "suppress_small_groups",
+]
 
 log = logging.getLogger(__name__)
 
@@ -229,3 +234,36 @@ def published_blocks(
     )
     shown = suppress_small_groups(counts, threshold=threshold, by=[period], values=[])
     return cut.merge(shown[keys], on=keys, how="inner")
+
+
+def published_group_responses(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    params: SurveyParams,
+    *,
+    by: str,
+    until: str | None = None,
+) -> pd.DataFrame:
+    """The responses another lever may pool per ``by`` group: published month blocks only.
+
+    For a lever outside the survey tables that averages an anonymous survey per group over
+    several months (training needs by team): each group keeps only the months in which its
+    block is published (:func:`published_blocks`), so its pooled figure moves between bundles
+    only by whole blocks of at least the threshold. A named instrument's responses are returned
+    as they are (up to ``until``).
+
+    Returns
+    -------
+    The prepared responses (with ``period``) of the kept blocks, up to ``until``.
+    """
+    from sales_analytics.surveys.quality import prepare_responses
+
+    r = responses if "period" in responses else prepare_responses(responses, instrument)
+    if until is not None:
+        r = r[r["period"] <= str(until)]
+    threshold = anonymity_threshold_for(instrument, params)
+    if threshold <= 1 or by not in r:
+        return r.reset_index(drop=True)
+    kept = published_blocks(r, threshold=threshold, by=(by,))
+    kept = kept[kept["group_by"] == by]
+    return kept.drop(columns=["group_by", "group"]).reset_index(drop=True)
