@@ -161,12 +161,6 @@ def test_other_levers_pool_only_published_blocks():
     # named instruments are not filtered
     cs = sa.load_instruments()["customer_satisfaction"]
     named = pd.DataFrame(
-        {
-            "response_id": ["a"],
-            "submitted_at": "2026-03-05",
-            "customer_id": ["c1"],
-            "rep_id": ["R1"],
-            "team": ["A"],
-        }
-    )
+        {"response_id": ["a"], "submitted_at": "2026-03-05", "customer_id": ["c1"], "rep_id": ["R1"]}
+    ).assign(team="A", nps=9.0)
     assert len(sa.published_group_responses(named, cs, sa.SurveyParams(), by="team")) == 1
