@@ -121,7 +121,9 @@ def cronbach_alpha(
     alpha = k / (k - 1) * (1 - np.trace(cov) / total) if total > 0 else np.nan
     off = corr[~np.eye(k, dtype=bool)]
     mean_r = float(np.nanmean(off)) if np.isfinite(off).any() else np.nan
-    alpha_std = k * mean_r / (1 + (k - 1) * mean_r) if np.isfinite(mean_r) else np.nan
+    denominator = 1 + (k - 1) * mean_r
+    # r̄ = −1/(k−1) (e.g. two items perfectly opposed) leaves standardized alpha undefined
+    alpha_std = k * mean_r / denominator if np.isfinite(mean_r) and denominator != 0 else np.nan
     lo, hi = feldt_interval(alpha, n, k, confidence)
     out.update(alpha=float(alpha), alpha_std=float(alpha_std), ci_low=lo, ci_high=hi, mean_r=mean_r)
     return out
