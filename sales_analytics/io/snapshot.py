@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,8 @@ _FORMAT = 1
 def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     """Write every table as ``<folder>/<table>.parquet`` plus ``_snapshot.json`` and ``_quality.parquet``.
 
-    Returns the written table files by table name. The marker is written last,
+    Returns the written table files by table name. The marker holds no time (the run's
+    manifest does), so the same tables give the same marker bytes. The marker is written last,
     so a folder without it is never mistaken for a complete snapshot.
     """
     folder = Path(folder)
@@ -66,7 +66,6 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     ds.quality.reset_index(drop=True).to_parquet(folder / _QUALITY_FILE, index=False)
     manifest = {
         "format": _FORMAT,
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": entries,
         "sources": [asdict(s) for s in ds.sources.values()],
         "source_keys": list(ds.sources),
