@@ -35,8 +35,10 @@ _EXPORTING = (
     "training",
     "rules",
     "feedback",
+    "forecast",
     "run",
     "sample_data",
+    "notify",
 )
 _SUBMODULES = frozenset(_EXPORTING) | {"paths", "report", "views", "serve", "cli"}
 _EXTRA = {"label": "report", "label_columns": "report", "use_theme": "report"}

@@ -9,6 +9,10 @@ Layout under the outputs folder::
     outputs/.failed/<period>-<run id>/      a failed run, kept with its executed notebooks
     outputs/.locks/<period>.lock            one run per period (see lock.py)
 
+A published bundle is immutable, with one exception: ``notify.json``, the send
+log that ``sales-analytics notify`` appends to (sales_analytics.notify.send).
+Anything that checks a bundle's files against its manifest must skip it.
+
 The swap renames the published bundle aside, renames the staging folder in and
 then deletes the old one; each rename is atomic. A crash between the two
 renames leaves ``.old/<period>-*`` and no bundle: :meth:`BundleLayout.recover`

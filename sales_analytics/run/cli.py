@@ -111,11 +111,18 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sales_analytics.connectors.step import before_run
+    from sales_analytics.notify.step import after_run
     from sales_analytics.run.monthly import run_period
 
+    for line in before_run(parameters_file=args.params):  # the optional pull: step
+        _out(line)
     result = run_period(args.period, **_kwargs(args))
     _out(result.summary())
-    return 0
+    posted = after_run(result, parameters_file=args.params)  # the optional notify: step
+    for line in posted.summary() if posted else []:
+        _out(line)
+    return 0 if posted is None or posted.ok else 1
 
 
 def _backfill(args: argparse.Namespace) -> int:

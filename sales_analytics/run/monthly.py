@@ -200,7 +200,7 @@ def _parameter_files(parameters_file: str | Path | None) -> list[dict[str, Any]]
             path.is_file()
             and path.suffix in (".yaml", ".yml")
             and path.name != base.name
-            and path.name not in ("parameters.yaml", MANIFEST)
+            and path.name not in ("parameters.yaml", MANIFEST, "notify.yaml")  # channels, not results
         ):
             out.append({"name": path.name, "source": str(path), "sha256": file_sha256(path)})
     return out
@@ -226,7 +226,8 @@ def _fingerprint(
 
     doc = {
         "inputs": sorted((i["table"], i["sha256"]) for i in inputs),
-        "parameters": parameters,
+        # the notify step does not change the results: toggling it does not force a rebuild
+        "parameters": {k: v for k, v in parameters.items() if k != "notify"},
         "notebooks": [(n["name"], n["source_sha256"]) for n in notebooks],
         "extra_parameters": dict(sorted(extra.items())),
         "parameter_files": [(f["name"], f["sha256"]) for f in parameter_files],

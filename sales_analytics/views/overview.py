@@ -11,6 +11,7 @@ from sales_analytics.views._common import at, figure, latest_wave, missing, num,
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading
+from sales_analytics.views.goals import forecast_section
 
 
 def _survey_cards(bundle: Bundle, language: str) -> list[Card]:
@@ -104,6 +105,8 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
             heading("view_team_comparison", language),
             chart(fig, alt=label("view_team_comparison", language)),
         ]
+
+    out += forecast_section(bundle, language)
 
     alerts: list[str] = []
     pacing = at(bundle.table("kpi_pacing"), p)

@@ -30,6 +30,7 @@ from sales_analytics.views.components import (
     heading,
     table,
 )
+from sales_analytics.views.goals import forecast_section
 
 _BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
 
@@ -250,4 +251,5 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
             if not statement.empty
             else note(label("view_no_rows", language)),
         ]
+    out += forecast_section(bundle, language, rep_id=rep)
     return out
