@@ -28,7 +28,11 @@ __all__ = [
     "Parameters",  # noqa: F822 (built on first use by the module __getattr__ below)
     "StrictModel",
     "load_parameters",
+    "MAX_ALIAS_VALUES",
+    "MAX_YAML_BYTES",
     "load_yaml",
+    "parse_yaml",
+    "read_yaml",
     "validate_model",
 ]
 
@@ -89,23 +93,105 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def load_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping; a syntax error or a non-mapping is a ConfigError."""
-    path = Path(path)
+MAX_YAML_BYTES = 1 << 20
+"""Largest YAML file the package reads (1 MiB; parameter, plan, rule and instrument files are a few KiB)."""
+MAX_ALIAS_VALUES = 10_000
+"""Most values a YAML document may gain through aliases (``*name``, ``<<: *name``): a "billion laughs"
+document (aliases of aliases) expands to more and is refused before anything is built from it."""
+
+try:  # the C parser when PyYAML was built with libyaml
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+
+def _expanded_values(root: yaml.Node) -> tuple[int, int]:
+    """(distinct nodes, nodes after every alias is expanded) of a composed document, iteratively."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            kids = [x for pair in node.value for x in pair]
+        else:
+            kids = []
+        if done:
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
+        else:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+    return len(size), size[id(root)]
+
+
+def parse_yaml(text: str, file: str | Path) -> Any:
+    r"""Parse YAML text with the package's one safe loader; every problem is a one-line ConfigError.
+
+    Only plain data is built (the safe loader: no Python objects), the text is at most
+    :data:`MAX_YAML_BYTES`, and aliases may add at most :data:`MAX_ALIAS_VALUES` values.
+
+    >>> parse_yaml("a: &x [1, 2]\nb: *x", "demo.yaml")
+    {'a': [1, 2], 'b': [1, 2]}
+    >>> bomb = "a: &a [x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    >>> parse_yaml(bomb, "bomb.yaml")
+    Traceback (most recent call last):
+    ...
+    sales_analytics.errors.ConfigError: bomb.yaml: aliases expand it to 291,277 values (at most 10,000 may come from aliases); write the values out instead of nesting aliases.
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise ConfigError(
+            str(file), None, f"is {len(text):,} characters; parameter files are limited to {MAX_YAML_BYTES:,}"
+        )
+    loader = _Loader(text)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(path), None, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    try:
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        distinct, expanded = _expanded_values(node)
+        if expanded - distinct > MAX_ALIAS_VALUES:
+            raise ConfigError(
+                str(file),
+                None,
+                f"aliases expand it to {expanded:,} values (at most {MAX_ALIAS_VALUES:,} may come from aliases); "
+                "write the values out instead of nesting aliases",
+            )
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(
-            str(path), None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}"
-        ) from None
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ConfigError(str(file), None, f"is not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(str(file), None, "is nested too deeply to be a parameter file") from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read one YAML file through :func:`parse_yaml` (size checked before reading); any top-level value."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ConfigError(
+                str(path), None, f"is {size:,} bytes; parameter files are limited to {MAX_YAML_BYTES:,}"
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), None, "is a folder, not a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_yaml(text, path)
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping (:func:`read_yaml`); a syntax error, a bomb or a non-mapping is a ConfigError."""
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

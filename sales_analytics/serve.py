@@ -163,6 +163,7 @@ def _free_port() -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from sales_analytics.run.bundle import BundleLayout
     from sales_analytics.views.bundles import list_bundles
 
     if args.no_token and args.token:
@@ -178,6 +179,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.language not in ("zh", "en"):
         raise SalesAnalyticsError(f"--language must be zh or en; got {args.language!r}")
     outputs = Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
+    BundleLayout(outputs).restore_half_swapped()  # a month a killed run's swap left missing
     bundles = list_bundles(outputs)
     if args.period and args.period not in bundles:
         from sales_analytics.run.hint import publish_hint

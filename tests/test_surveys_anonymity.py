@@ -34,22 +34,25 @@ def pulse(sizes: list[int], seed: int, periods: tuple[str, ...] = ("2026-03",)) 
 
 
 def check_partition(part: pd.DataFrame, true_n: dict[str, int], threshold: int) -> None:
-    """The invariants that make subtraction useless, on one partition (one period and metric)."""
+    """The invariants that make subtraction useless, on one partition (one period and metric).
+
+    ``true_n`` holds every team that answered; a hidden team has no row at all.
+    """
+    assert not part["suppressed"].astype(bool).any()  # hidden cuts leave no row
     kids = part[part["group"] != "all"]
     total = part[part["group"] == "all"]
-    shown = kids[~kids["suppressed"].astype(bool)]
-    hidden = kids[kids["suppressed"].astype(bool)]
-    # 1. no shown group is under the threshold, and hidden rows carry no values
-    assert all(true_n[g] >= threshold for g in shown["group"])
-    assert hidden["n"].isna().all()
+    shown = set(kids["group"])
+    hidden = {g for g, n in true_n.items() if n > 0} - shown
+    # 1. no shown group is under the threshold
+    assert all(true_n[g] >= threshold for g in shown)
     # 2. with the total shown, the hidden groups together (total minus the shown ones) are a
     #    group of at least the threshold, made of two or more groups
-    if len(total) and not bool(total["suppressed"].iloc[0]) and len(hidden):
+    if len(total) and hidden:
         assert len(hidden) >= 2
-        recovered = total["n"].iloc[0] - shown["n"].sum()
-        assert recovered == sum(true_n[g] for g in hidden["group"]) >= threshold
-    if len(total) and sum(true_n.values()) < threshold:
-        assert bool(total["suppressed"].iloc[0])
+        recovered = total["n"].iloc[0] - kids["n"].sum()
+        assert recovered == sum(true_n[g] for g in hidden) >= threshold
+    if sum(true_n.values()) < threshold:
+        assert total.empty
 
 
 def true_counts(r: pd.DataFrame, column: str) -> dict[str, int]:
@@ -64,28 +67,28 @@ def test_no_group_under_threshold_recoverable(sizes, threshold, seed):
     inst = TP.model_copy(update={"anonymity_threshold": None, "comment_threshold": None})
     scores = sa.survey_scores(r, inst, params)
     for _, part in scores.groupby(["period", "metric"]):
-        check_partition(part, {**dict.fromkeys(part["group"], 0), **true_counts(r, "enps")}, threshold)
+        check_partition(part, true_counts(r, "enps"), threshold)
     dims = sa.survey_dimensions(r, inst, params)
     for _, part in dims.groupby(["period", "dimension"]):
-        check_partition(part, {**dict.fromkeys(part["group"], 0), **true_counts(r, LIKERT[0])}, threshold)
-    # values of the shown total equal the weighted parts only over groups that are themselves shown
+        check_partition(part, true_counts(r, LIKERT[0]), threshold)
     themes = sa.survey_themes(r, inst, params)
     per_group = themes.drop_duplicates(["group"])
     comments = true_counts(r, "suggestion")
-    check_partition(per_group, {**dict.fromkeys(per_group["group"], 0), **comments}, threshold)
-    assert themes.loc[themes["suppressed"], "term"].isna().all()
+    check_partition(per_group, comments, threshold)
+    # a shown team also had the threshold of respondents (its comments could be anyone's of them)
+    people = r.groupby("team").size()
+    assert all(people[g] >= threshold for g in per_group["group"] if g != "all")
+    assert themes["term"].notna().all()
     quotes = sa.representative_comments(r, inst, params)
-    assert quotes.loc[quotes["suppressed"], "comment"].isna().all()
-    hidden_groups = set(per_group.loc[per_group["suppressed"], "group"])
-    assert not set(quotes.loc[~quotes["suppressed"], "group"]) & hidden_groups
+    assert set(quotes["group"]) <= set(per_group["group"])
+    assert quotes["comment"].notna().all()
 
 
 def test_team_of_four_is_hidden_with_a_partner():
     r = pulse([8, 6, 4], seed=1)  # T2 has 4 respondents
-    s = sa.survey_scores(r, TP).set_index("group")
-    assert bool(s.loc["T2", "suppressed"]) and bool(s.loc["T1", "suppressed"])  # T1 (6) is the smallest other
-    assert not bool(s.loc["T0", "suppressed"]) and not bool(s.loc["all", "suppressed"])
-    assert pd.isna(s.loc["T2", "value"]) and pd.isna(s.loc["T2", "n"])
+    s = sa.survey_scores(r, TP)
+    assert set(s["group"]) == {"all", "T0"}  # T1 (6, the smallest other) is hidden with T2: no rows
+    s = s.set_index("group")
     # the total minus T0 reveals only T1 + T2 together: 10 respondents
     assert s.loc["all", "n"] - s.loc["T0", "n"] == 10
 
@@ -95,7 +98,9 @@ def test_pooled_comments_need_enough_people_per_wave():
     r = pulse([4, 9, 9], seed=2, periods=("2026-03", "2026-06", "2026-09"))
     r["suggestion"] = "希望多一些实战培训"
     t = sa.survey_themes(r, TP, sa.SurveyParams(window_months=12), until="2026-09")
-    assert t.loc[t["group"] == "T0", "suppressed"].all()
+    # T0 has no published block; T1 (the smaller of the others) is hidden with it, so that
+    # all − T2 covers two teams
+    assert set(t["group"]) == {"all", "T2"}
 
 
 def test_customer_survey_is_not_suppressed():
@@ -134,6 +139,28 @@ def test_suppress_small_groups_cases(ns, hidden):
             "value": 1.0,
         }
     )
-    out = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])
+    out = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"], keep_hidden=True)
     assert set(out.loc[out["suppressed"], "group"]) == hidden
     assert out.loc[out["suppressed"], ["n", "value"]].isna().all().all()
+    published = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])
+    assert set(published["group"]) == set(groups) - hidden  # hidden groups leave no row
+    assert not published["suppressed"].any()
+
+
+def test_other_levers_pool_only_published_blocks():
+    # training needs average the pulse per team over every wave: a team of 4 answering three
+    # waves is 12 responses but 4 people, and one late response must not move a team's mean
+    r = pulse([4, 9, 6], seed=3, periods=("2026-03", "2026-06", "2026-09"))
+    late = r[r["team"] == "T1"].head(1).assign(response_id="late", submitted_at=pd.Timestamp("2026-10-02"))
+    r = pd.concat([r, late], ignore_index=True)
+    kept = sa.published_group_responses(r, TP, sa.SurveyParams(), by="team", until="2026-10")
+    # T0 (4 a wave) never has a block, and each wave hides T2 (6, the smaller other team) with it
+    # so that the published total minus T1 covers two teams; T1 keeps its 3 × 9, not the late one
+    assert kept.groupby("team").size().to_dict() == {"T1": 27}
+    assert "late" not in set(kept["response_id"])
+    # named instruments are not filtered
+    cs = sa.load_instruments()["customer_satisfaction"]
+    named = pd.DataFrame(
+        {"response_id": ["a"], "submitted_at": "2026-03-05", "customer_id": ["c1"], "rep_id": ["R1"]}
+    ).assign(team="A", nps=9.0)
+    assert len(sa.published_group_responses(named, cs, sa.SurveyParams(), by="team")) == 1

@@ -152,3 +152,9 @@ def test_key_drivers_bootstrap_is_seeded():
     assert a["share"].sum() == pytest.approx(100.0) and (a["method"] == "relative_weights").all()
     sh = sa.key_drivers(r, inst, sa.SurveyParams(bootstrap=0, driver_method="shapley"))
     assert sh["weight"].sum() == pytest.approx(a["r2"].iloc[0]) and math.isnan(sh["ci_low"].iloc[0])
+
+
+def test_standardized_alpha_of_opposed_items_is_undefined_not_an_error():
+    # two items with r = −1: r̄ = −1/(k−1), so 1 + (k−1) r̄ = 0 and alpha_std has no value
+    a = sa.cronbach_alpha(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]}))
+    assert np.isnan(a["alpha_std"]) and a["mean_r"] == -1.0

@@ -11,39 +11,23 @@ inflated).
 
 The list is meant to be handed out, so it never carries contact data: only
 the whitelisted columns are returned, and any column named like a phone,
-e-mail, mobile, address or WeChat field is dropped (:func:`without_contact_columns`).
+e-mail, mobile, address or WeChat field is dropped
+(:func:`sales_analytics.privacy.without_contact_columns`, the package's one contact pattern).
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
 
 from sales_analytics.customers._orders import check_columns, days_to_datetime, group_min_max, order_rows
 from sales_analytics.periods import Period
+from sales_analytics.privacy import without_contact_columns
 
 __all__ = ["churn_risk", "owner_reps", "without_contact_columns"]
 
-CONTACT_PATTERN = re.compile(
-    r"phone|e_?mail|mobile|address|wechat|weixin|contact|(^|_)tel(ephone)?($|_)|手机|电话|邮箱|地址|微信",
-    re.IGNORECASE,
-)
-
-
 # The customers table's owner column: canonical ``rep_id``; CRM exports and the sample call it ``owner``.
 OWNER_COLUMNS = ("rep_id", "owner", "owner_rep_id", "owner_id")
-
-
-def without_contact_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` without any column whose name looks like contact data.
-
-    >>> cols = ["customer_id", "contact_phone", "Email", "wechat_id", "ship_address", "mobile", "rep_id"]
-    >>> without_contact_columns(pd.DataFrame(columns=cols)).columns.tolist()
-    ['customer_id', 'rep_id']
-    """
-    return frame.drop(columns=[c for c in frame.columns if CONTACT_PATTERN.search(str(c))])
 
 
 def owner_reps(

@@ -6,8 +6,10 @@ profile detected from the headers (or taken from ``data.tables`` in the
 parameters), mapped to its canonical table, coerced and checked; tables fed
 by several files are concatenated. All errors of all files are raised
 together as one :class:`~sales_analytics.errors.DataError`; warnings land in
-``Dataset.quality``. A folder holding ``_snapshot.json`` is a run's validated
-snapshot and is read without re-validation (:mod:`sales_analytics.io.snapshot`).
+``Dataset.quality``. A folder holding ``_snapshot.json`` is read without
+re-validation only when it verifies against the hashes its own run recorded
+(:func:`~sales_analytics.io.snapshot.snapshot_distrust`); otherwise the marker
+is ignored and every file validated.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sales_analytics.io.profiles import (
 )
 from sales_analytics.io.readers import SUPPORTED_SUFFIXES, RawTable, read_source_file
 from sales_analytics.io.schemas import TABLE_SCHEMAS, TableSchema, schema_for
-from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot
+from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot, snapshot_distrust
 from sales_analytics.io.validate import Segment, TableCheck, check_references, coerce_table, quality_frame
 
 __all__ = [
@@ -228,6 +230,66 @@ def _user_maps(data_params: Any, root: Path) -> list[ColumnMap]:
     return [m for m in (load_column_map(p) for p in sorted(maps_dir.glob("*.yaml"))) if m.detect]
 
 
+def _doubled_files(table: str, jobs: list[_FileJob], digests: dict[Path, str]) -> list[DataProblem]:
+    """Files that would feed ``table`` twice: one table may come from several files only as parts.
+
+    Parts are declared either in ``data.tables.<table>.path`` (a list) or by name: files named
+    ``<table>_<part>`` (``orders_2026-09.csv``, ``orders_part1.parquet``) or exports a profile
+    recognises from their headers (two Zoho exports, one chat file per group). Refused: two
+    files with the same name in different formats (``orders.csv`` and ``orders.parquet``), a
+    whole-table file (``orders.csv``) beside parts of it, and two files with identical bytes.
+    """
+    if len(jobs) < 2:
+        return []
+    problems: list[DataProblem] = []
+    expected = (
+        f"one file per table, or parts named {table}_<part> (e.g. {table}_2026-09.csv), "
+        f"or the files listed as parts in data.tables.{table}.path"
+    )
+    by_stem: dict[str, list[_FileJob]] = {}
+    for job in jobs:
+        by_stem.setdefault(job.path.stem.casefold(), []).append(job)
+    for same in by_stem.values():
+        if len(same) > 1 and not all(j.explicit for j in same):
+            problems.append(
+                DataProblem(
+                    str(same[0].path.parent),
+                    f"the {table} table is supplied {len(same)} times: "
+                    + ", ".join(j.path.name for j in same)
+                    + " (the same name in different formats); its rows would be counted twice",
+                    expected=expected,
+                )
+            )
+    scanned = [j for j in jobs if not j.explicit]
+    whole = [j for j in scanned if j.path.stem.casefold() == table]
+    others = [j for j in scanned if j.path.stem.casefold() != table]
+    if whole and others:
+        problems.append(
+            DataProblem(
+                str(whole[0].path),
+                f"is the whole {table} table, but "
+                + ", ".join(j.path.name for j in others[:5])
+                + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+                + f" also feed {table}; its rows would be counted twice",
+                expected=expected,
+            )
+        )
+    seen: dict[str, _FileJob] = {}
+    for job in jobs:
+        digest = digests.get(job.path, "")
+        if digest and digest in seen:
+            problems.append(
+                DataProblem(
+                    str(job.path),
+                    f"has the same bytes as {seen[digest].path.name}: the {table} table would be counted twice",
+                    expected="each file once",
+                )
+            )
+        elif digest:
+            seen[digest] = job
+    return problems
+
+
 def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
     """Read, map and validate everything; never raises for data problems (see :class:`DataCheck`).
 
@@ -261,9 +323,13 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
             expected="a folder of table files (run `sales-analytics sample-data`)",
         )
         return DataCheck(None, [problem], quality_frame([]))
+    distrust = None
     if folder is not None and (folder / SNAPSHOT_MARKER).is_file():
-        ds = read_snapshot(folder)
-        return DataCheck(ds, [], ds.quality, list(ds.sources.values()))
+        distrust = snapshot_distrust(folder)
+        if distrust is None:  # the files were hashed against the run's record just now
+            ds = read_snapshot(folder)
+            return DataCheck(ds, [], ds.quality, list(ds.sources.values()))
+        log.warning("%s: %s is ignored (%s); the folder is validated", folder, SNAPSHOT_MARKER, distrust)
     jobs = _resolve_jobs(folder, params.data, root)
     result = _check_files(jobs, _user_maps(params.data, root), params, folder)
     if folder is not None:
@@ -285,6 +351,19 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
             result.quality = pd.concat([quality_frame(notes), result.quality], ignore_index=True)
             if result.dataset is not None:
                 result.dataset.quality = result.quality
+    if distrust is not None:
+        note = {
+            "table": "",
+            "column": "",
+            "kind": "snapshot_untrusted",
+            "rows": "",
+            "count": 0,
+            "message": f"{folder / SNAPSHOT_MARKER}: not trusted ({distrust}); every file was validated",
+            "severity": "warning",
+        }
+        result.quality = quality_frame([note, *result.quality.to_dict("records")])
+        if result.dataset is not None:
+            result.dataset.quality = result.quality
     return result
 
 
@@ -322,6 +401,7 @@ def _check_files(
     per_table: dict[str, list[tuple[_FileJob, Detected, pd.DataFrame, TableCheck, RawTable]]] = {}
     sources: list[SourceInfo] = []
     attempted: set[str] = set()  # tables whose file failed to read: not also "missing"
+    digests: dict[Path, str] = {}
     skipped: list[SkippedFile] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         for job in jobs:
@@ -374,9 +454,16 @@ def _check_files(
                     det.table, str(job.path), det.profile, digest.result() if digest else "", len(mapped)
                 )
             )
+            digests[job.path] = sources[-1].sha256
     tables: dict[str, pd.DataFrame] = {}
     checks: dict[str, TableCheck] = {}
     schemas: dict[str, TableSchema] = {}
+    for table, parts in list(per_table.items()):
+        doubled = _doubled_files(table, [job for job, *_ in parts], digests)
+        if doubled:
+            problems.extend(doubled)
+            del per_table[table]
+            attempted.add(table)
     for table, parts in per_table.items():
         schema = schema_for(table)
         segments, frames, start = [], [], 0
@@ -459,7 +546,8 @@ def load_dataset(source: Any = None, *, params: Any = None) -> Dataset:
     source : a data folder, a parameters file, a loaded ``Parameters`` object, or None
         (``data.dir`` from ``parameters/default.yaml``, else ``$SALES_ANALYTICS_DATA`` or ``data/sample``).
         A folder holding ``_snapshot.json`` (a run's ``inputs/``) is read as a snapshot, without
-        re-validation.
+        re-validation, only when it verifies against the hashes its run recorded; otherwise it is
+        validated like any folder.
     params : the parameters to use with a folder ``source`` (time zone, ``data`` section).
 
     Returns

@@ -5,6 +5,14 @@ bundle's ``inputs/``; every notebook then reads that folder. The marker file
 lists each table's file, row count, dtypes and SHA-256, and the original
 sources (path, profile, sha256, rows) for the manifest, so reading a snapshot
 skips re-validation and costs about one multi-threaded Parquet read.
+
+A marker alone proves nothing: anyone can write ``_snapshot.json`` into a data
+folder. A snapshot is trusted (read without re-validation) only when
+:func:`snapshot_distrust` finds nothing: the folder is the ``inputs/`` of a run
+under the outputs folder, that run's ``manifest.json`` records a SHA-256 for
+every snapshot file (``snapshot``, written by the run before any notebook
+starts), and the marker and every file match those hashes. Anything else is
+read as an ordinary data folder and validated in full.
 """
 
 from __future__ import annotations
@@ -12,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +30,7 @@ import pyarrow.parquet as pq
 from sales_analytics.errors import DataError, DataProblem
 from sales_analytics.io.dataset import Dataset, SourceInfo, file_sha256
 
-__all__ = ["SNAPSHOT_MARKER", "read_snapshot", "write_snapshot"]
+__all__ = ["SNAPSHOT_MARKER", "read_snapshot", "snapshot_distrust", "snapshot_hashes", "write_snapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +42,8 @@ _FORMAT = 1
 def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     """Write every table as ``<folder>/<table>.parquet`` plus ``_snapshot.json`` and ``_quality.parquet``.
 
-    Returns the written table files by table name. The marker is written last,
+    Returns the written table files by table name. The marker holds no time (the run's
+    manifest does), so the same tables give the same marker bytes. The marker is written last,
     so a folder without it is never mistaken for a complete snapshot.
     """
     folder = Path(folder)
@@ -58,7 +66,6 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     ds.quality.reset_index(drop=True).to_parquet(folder / _QUALITY_FILE, index=False)
     manifest = {
         "format": _FORMAT,
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": entries,
         "sources": [asdict(s) for s in ds.sources.values()],
         "source_keys": list(ds.sources),
@@ -68,6 +75,46 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     tmp.replace(marker)
     log.info("snapshot of %d tables written to %s", len(written), folder)
     return written
+
+
+def snapshot_hashes(written: dict[str, Path]) -> dict[str, str]:
+    """The record a run keeps of its snapshot: ``inputs/<file>`` → SHA-256 (the marker included)."""
+    files = sorted({Path(p) for p in written.values()})
+    if files:
+        files.append(files[0].parent / SNAPSHOT_MARKER)
+    return {f"inputs/{f.name}": file_sha256(f) for f in files}
+
+
+def snapshot_distrust(folder: str | Path, *, outputs: str | Path | None = None) -> str | None:
+    """Why the snapshot in ``folder`` is not trusted, or None when it verifies against its run's record.
+
+    ``outputs``: the folder runs publish into (default :func:`sales_analytics.paths.outputs_dir`).
+    """
+    from sales_analytics import paths
+
+    folder = Path(folder).resolve()
+    root = Path(outputs or paths.outputs_dir()).resolve()
+    bundle = folder.parent
+    if folder.name != "inputs" or not bundle.is_relative_to(root) or bundle == root:
+        return f"it is not the inputs/ folder of a run under {root}"
+    try:
+        record = json.loads((bundle / "manifest.json").read_text(encoding="utf-8")).get("snapshot")
+    except (OSError, ValueError, AttributeError):
+        record = None
+    if not isinstance(record, dict) or not record:
+        return "its run recorded no snapshot hashes in manifest.json"
+    try:
+        marker = json.loads((folder / SNAPSHOT_MARKER).read_text(encoding="utf-8"))
+        listed = {f"inputs/{e['file']}" for e in marker["tables"].values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "its marker is not a valid snapshot marker"
+    if listed | {f"inputs/{SNAPSHOT_MARKER}"} != set(record):
+        return "its files differ from those its run recorded"
+    for name, digest in sorted(record.items()):
+        path = bundle / name
+        if not path.is_file() or file_sha256(path) != digest:
+            return f"{name} does not match the hash its run recorded"
+    return None
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:

@@ -612,6 +612,17 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
                 "{n} paid rows have a negative amount",
                 "amount",
             )
+    if schema.name == "orders" and "quantity" in frame.columns:
+        # a returned item is a refund row; a negative quantity on a paid (or status-less, so
+        # paid) row is a data-entry sign error that would shrink unit counts silently
+        quantity = pd.to_numeric(frame["quantity"], errors="coerce")
+        paid = frame["status"] == "paid" if "status" in frame.columns else pd.Series(True, index=frame.index)
+        check.warn(
+            (paid & (quantity < 0)).to_numpy(dtype=bool, na_value=False),
+            "negative_quantity",
+            "{n} paid rows have a negative quantity (a return is a refunded row)",
+            "quantity",
+        )
     n = len(frame)
     if n <= dup_limit:
         frame = _hashable(frame)

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.errors import SalesAnalyticsError
+from sales_analytics.privacy import without_contact_columns
 from sales_analytics.report.labels import label
 
 if TYPE_CHECKING:
@@ -123,9 +124,10 @@ def _column_kind(series: pd.Series) -> str:
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy ready for cells: tz-aware timestamps as local wall time (Excel has no time zones),
-    durations as text, columns of ``datetime.date`` objects as dates."""
-    out = frame.reset_index(drop=True)
+    """A copy ready for cells: contact columns dropped (:mod:`sales_analytics.privacy`), tz-aware
+    timestamps as local wall time (Excel has no time zones), durations as text, columns of
+    ``datetime.date`` objects as dates."""
+    out = without_contact_columns(frame.reset_index(drop=True))
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_localize(None)

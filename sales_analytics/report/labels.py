@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
 
+from sales_analytics.config import load_yaml
 from sales_analytics.errors import ConfigError
 
 __all__ = ["Language", "all_labels", "label", "label_columns"]
@@ -34,7 +34,7 @@ def all_labels() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     for path in sorted(LABEL_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path)
         for key, texts in data.items():
             if not isinstance(texts, dict) or set(texts) != {"zh", "en"}:
                 raise ConfigError(

@@ -15,8 +15,15 @@ Anything that checks a bundle's files against its manifest must skip it.
 
 The swap renames the published bundle aside, renames the staging folder in and
 then deletes the old one; each rename is atomic. A crash between the two
-renames leaves ``.old/<period>-*`` and no bundle: :func:`recover` (run under
-the period lock at the start of the next run) renames it back.
+renames leaves ``.old/<period>-*`` and no bundle: :meth:`BundleLayout.recover`
+(run under the period lock at the start of the next run of that period) renames
+it back, and :meth:`BundleLayout.restore_half_swapped` does the same for every
+period whose lock is free (``runs``, ``serve`` and a run of any period call it).
+
+Bundles hold the validated inputs (customer contact data, per-respondent survey
+answers), so everything the run writes is owner/group only: folders 0750,
+files 0640 (:data:`DIR_MODE`, :data:`FILE_MODE`), set on the whole staging tree
+before it is swapped in, whatever the process umask.
 """
 
 from __future__ import annotations
@@ -34,7 +41,11 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "DIR_MODE",
+    "FILE_MODE",
     "BundleLayout",
+    "make_private_dir",
+    "restrict_tree",
     "library_versions",
     "list_runs",
     "read_manifest",
@@ -42,6 +53,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+DIR_MODE = 0o750
+FILE_MODE = 0o640
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = 1
 _PERIOD_DIR = re.compile(r"^\d{4}-\d{2}$")
@@ -87,6 +100,31 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def restrict_tree(root: Path) -> None:
+    """Owner/group-only permissions on a folder tree: folders :data:`DIR_MODE`, files :data:`FILE_MODE`."""
+    root.chmod(DIR_MODE)
+    for folder, dirs, files in os.walk(root):
+        for d in dirs:
+            os.chmod(os.path.join(folder, d), DIR_MODE, follow_symlinks=False)
+        for f in files:
+            path = os.path.join(folder, f)
+            if not os.path.islink(path):
+                os.chmod(path, FILE_MODE)
+
+
+def make_private_dir(path: Path) -> Path:
+    """``mkdir -p`` whose new folders are :data:`DIR_MODE` (a bundle's parents hide it while it is built)."""
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    path.mkdir(parents=True, exist_ok=True)
+    for p in missing:
+        p.chmod(DIR_MODE)
+    return path
 
 
 @dataclass(frozen=True)
@@ -151,13 +189,41 @@ class BundleLayout:
             log.warning("recovery: %s", action)
         return actions
 
+    def half_swapped(self) -> list[str]:
+        """Periods a killed swap left without a bundle (``.old/<period>-*`` present, ``<period>/`` absent)."""
+        if not self.old_root.is_dir():
+            return []
+        periods = {
+            p.name[:7] for p in self.old_root.iterdir() if p.is_dir() and _PERIOD_DIR.match(p.name[:7])
+        }
+        return sorted(p for p in periods if not self.bundle(p).exists())
+
+    def restore_half_swapped(self) -> list[str]:
+        """Rename back every bundle a killed swap left in ``.old/``, for each period whose lock is free.
+
+        A period whose lock is held is skipped: its run is alive and will finish (or undo)
+        its own swap. Returns what was done, one sentence per action.
+        """
+        from sales_analytics.errors import RunError
+        from sales_analytics.run.lock import PeriodLock
+
+        actions: list[str] = []
+        for period in self.half_swapped():
+            try:
+                with PeriodLock(self.locks, period, wait=False):
+                    actions += self.recover(period)
+            except RunError:
+                log.info("a run of %s holds its lock: its half-finished swap is left to it", period)
+        return actions
+
     def publish(self, period: str, staging: Path, run_id: str) -> Path:
         """Swap a finished staging folder in as ``outputs/<period>/``; return the bundle path."""
         bundle = self.bundle(period)
+        restrict_tree(staging)
         old = None
         if bundle.exists():
             old = self.old_root / f"{period}-{run_id}"
-            old.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(old.parent)
             bundle.rename(old)
         staging.rename(bundle)
         _fsync_dir(self.root)
@@ -168,8 +234,9 @@ class BundleLayout:
     def keep_failed(self, period: str, staging: Path, run_id: str, keep: int) -> Path:
         """Move a failed staging folder to ``.failed/`` (without its input snapshot); prune old ones."""
         target = self.failed(period, run_id)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(target.parent)
         shutil.rmtree(staging / "inputs", ignore_errors=True)
+        restrict_tree(staging)
         staging.rename(target)
         failed = self._of_period(self.failed_root, period)
         for old in sorted(failed, key=lambda p: p.stat().st_mtime)[: max(0, len(failed) - max(keep, 1))]:
@@ -220,6 +287,7 @@ def list_runs(outputs: str | Path | None = None) -> pd.DataFrame:
     from sales_analytics import paths
 
     layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
+    layout.restore_half_swapped()  # a month a killed swap left missing is listed again
     rows = []
     for period in layout.periods():
         m = read_manifest(layout.bundle(period)) or {}

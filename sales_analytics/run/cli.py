@@ -8,9 +8,8 @@ import logging
 import sys
 from typing import Any
 
-import yaml
-
-from sales_analytics.errors import RunError
+from sales_analytics.config import parse_yaml
+from sales_analytics.errors import ConfigError, RunError
 
 __all__: list[str] = []
 
@@ -42,8 +41,8 @@ def _wait(text: str) -> float:
 def _scalar(name: str, text: str) -> Any:
     """A command-line parameter value: YAML scalar (number, true/false, null) or text."""
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = parse_yaml(text, f"--param {name}")
+    except ConfigError:
         return text
     if isinstance(value, (dict, list)):
         raise RunError(f"parameter {name!r} must be a single value; got {text!r}")

@@ -22,6 +22,7 @@ published bundle's (its *fingerprint*) is skipped unless ``force=True``;
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -40,12 +41,14 @@ from sales_analytics import paths
 from sales_analytics.errors import DataError, DataProblem, RunError, SalesAnalyticsError
 from sales_analytics.io import Dataset, load_dataset, write_snapshot
 from sales_analytics.io.dataset import file_sha256
+from sales_analytics.io.snapshot import snapshot_hashes
 from sales_analytics.periods import Period, latest_complete_month, month_range, parse_period
 from sales_analytics.run.bundle import (
     MANIFEST,
     MANIFEST_SCHEMA,
     BundleLayout,
     library_versions,
+    make_private_dir,
     read_manifest,
     write_json,
 )
@@ -492,27 +495,42 @@ def run_period(
         _coverage_record(ds),
     )
 
-    with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
-        layout.recover(str(p))
-        current = read_manifest(layout.bundle(str(p)))
-        if (
-            not force
-            and current
-            and current.get("status") == "ok"
-            and current.get("fingerprint") == fingerprint
-        ):
-            log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
-            return RunResult(
-                str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current, note=note
-            )
-        try:
-            result = _build(plan)
-            result.note = note
-            return result
-        except BaseException:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+    try:
+        layout.restore_half_swapped()  # any month a killed swap left missing, whatever its period
+        with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
+            layout.recover(str(p))
+            current = read_manifest(layout.bundle(str(p)))
+            if (
+                not force
+                and current
+                and current.get("status") == "ok"
+                and current.get("fingerprint") == fingerprint
+            ):
+                log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
+                return RunResult(
+                    str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current, note=note
+                )
+            try:
+                result = _build(plan)
+                result.note = note
+                return result
+            except BaseException:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+                raise
+    except OSError as exc:
+        if not _disk_full(exc):
             raise
+        raise RunError(
+            f"run of {p} stopped: no space left on the disk of {layout.root}"
+            + (f" (while writing {exc.filename})" if exc.filename else "")
+            + "; the published bundle is unchanged. Free some space and run again"
+        ) from None
+
+
+def _disk_full(exc: OSError) -> bool:
+    """Whether an OSError means the disk (or the user's quota) is full; Arrow's carry no errno."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)
 
 
 def _build(plan: _Plan) -> RunResult:
@@ -528,6 +546,7 @@ def _build(plan: _Plan) -> RunResult:
     from sales_analytics import __version__
 
     settings = params.run
+    make_private_dir(staging)  # owner/group only from the start: inputs/ holds contact data
     for sub in ("inputs", "notebooks", "html", "tables"):
         (staging / sub).mkdir(parents=True, exist_ok=True)
     log.info(
@@ -535,6 +554,19 @@ def _build(plan: _Plan) -> RunResult:
     )
     mark = time.monotonic()
     snapshot = write_snapshot(plan.ds, staging / "inputs")
+    # The notebooks trust the snapshot only against the hashes recorded here, before they start
+    # (a _snapshot.json planted in a data folder proves nothing: sales_analytics.io.snapshot).
+    snapshot_record = snapshot_hashes(snapshot)
+    write_json(
+        staging / MANIFEST,
+        {
+            "schema": MANIFEST_SCHEMA,
+            "run_id": run_id,
+            "period": str(p),
+            "status": "running",
+            "snapshot": snapshot_record,
+        },
+    )
     for record in inputs:
         snap = snapshot.get(record["table"])
         if snap is not None:
@@ -598,6 +630,7 @@ def _build(plan: _Plan) -> RunResult:
         "parameters": plan.param_doc,
         "parameter_files": plan.parameter_files,
         "inputs": inputs,
+        "snapshot": snapshot_record,
         "notebooks": nb_records,
         "tables": tables,
         "report": "report.xlsx" if ok and settings.excel else None,

@@ -1,5 +1,7 @@
-"""Small-group suppression: the one rule every survey table passes through.
+"""Small-group suppression and the publication rule every survey table passes through.
 
+Within one bundle
+-----------------
 A *cut* is one row of a result table: a group (a team, or the total ``all``)
 within a partition such as ``(period, instrument, metric)``. A cut with fewer
 respondents than the threshold is suppressed (primary suppression). Because a
@@ -7,28 +9,70 @@ total minus the shown groups reveals what the hidden groups hold, a partition
 whose total is shown must hide either no child group or at least two whose
 combined respondents reach the threshold; more groups are hidden, smallest
 first, until that holds, and the total itself is hidden when no choice of
-children can satisfy it (complementary suppression). Suppressed rows keep their
-labels, get ``suppressed = True`` and have their values *and* their ``n`` set
-to NaN.
+children can satisfy it (complementary suppression). A suppressed cut leaves
+**no row** in a published table: a row that existed only for a group that
+answered would say who answered, so even its label is withheld.
+
+Across bundles
+--------------
+Every bundle republishes tables pooled over the trailing months (reliability,
+item statistics, drivers, themes, comments). Two consecutive bundles must not
+differ by fewer than the threshold of people, or subtracting one from the other
+isolates them. The unit of publication is therefore a *block*: the respondents
+of one cut in one month. A block is published only when, in its own month, it
+passes the rule above (at least the threshold, and not revealing a hidden
+neighbour by difference); a pooled table is computed from published blocks
+only (:func:`published_blocks`). So a pooled cut changes between any two
+bundles only by whole blocks of at least the threshold entering or leaving the
+window, and a late response that is alone in its month (or one of fewer than
+the threshold) never enters any pooled table. A month's block is decided by
+that month's responses alone, so every bundle takes the same decision for it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["suppress_small_groups"]
+if TYPE_CHECKING:
+    from sales_analytics.surveys.instruments import Instrument
+    from sales_analytics.surveys.params import SurveyParams
+
+__all__ = [
+    "anonymity_threshold_for",
+    "published_blocks",
+    "published_group_responses",
+    "suppress_small_groups",
+]
 
 log = logging.getLogger(__name__)
 
 ALL = "all"  # the group label of a total row
 
 
+def anonymity_threshold_for(instrument: Instrument, params: SurveyParams, *, comments: bool = False) -> int:
+    """The anonymity threshold for an instrument: 1 unless anonymous, else the stricter setting.
+
+    >>> from sales_analytics.surveys.instruments import load_instruments
+    >>> from sales_analytics.surveys.params import SurveyParams
+    >>> anonymity_threshold_for(load_instruments()["team_pulse"], SurveyParams(anonymity_threshold=7))
+    7
+    """
+    if not instrument.anonymous:
+        return 1
+    if comments:
+        return max(params.comment_threshold, instrument.comment_threshold or 1)
+    return max(params.anonymity_threshold, instrument.anonymity_threshold or 1)
+
+
 def _partition_mask(n: np.ndarray, is_total: np.ndarray, level: np.ndarray, threshold: int) -> np.ndarray:
     """Which rows of one partition to suppress (see the module docstring)."""
+    if threshold <= 1:  # a named survey hides nothing but a count that does not exist
+        return np.isnan(n)
     hide = ~(n >= threshold)  # NaN counts are hidden too
     changed = True
     while changed:
@@ -62,6 +106,7 @@ def suppress_small_groups(
     n: str = "n",
     group: str = "group",
     level: str | None = "group_by",
+    keep_hidden: bool = False,
 ) -> pd.DataFrame:
     """Hide cuts with fewer than ``threshold`` respondents, and the cuts that would reveal them.
 
@@ -73,11 +118,15 @@ def suppress_small_groups(
     threshold : smallest number of respondents shown (1 shows everything).
     by : columns that define a partition (e.g. ``period, instrument, metric``).
     values : columns set to NaN in a suppressed row.
+    keep_hidden : keep the suppressed rows (for a computation that needs the mask);
+        a published table never does: by default they are dropped.
 
     Returns
     -------
-    A copy of ``table`` with a boolean ``suppressed`` column; suppressed rows
-    have NaN in ``values`` and in ``n``.
+    A copy of ``table`` with a boolean ``suppressed`` column. By default only
+    the shown rows (``suppressed`` all False); with ``keep_hidden`` every row,
+    the suppressed ones with NaN in ``values`` and in ``n``. With a threshold of
+    1 (a named survey) nothing is hidden except a row whose count is missing.
 
     Examples
     --------
@@ -87,12 +136,15 @@ def suppress_small_groups(
     >>> t = pd.DataFrame({"metric": "enps", "group_by": ["all", "team", "team", "team"],
     ...                   "group": ["all", "A", "B", "C"], "n": [19, 10, 6, 3],
     ...                   "value": [10.0, 20.0, 0.0, -33.3]})
-    >>> suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])[["group", "n", "value", "suppressed"]]
+    >>> suppress_small_groups(t, threshold=5, by=["metric"], values=["value"], keep_hidden=True)[
+    ...     ["group", "n", "value", "suppressed"]]
       group     n  value  suppressed
     0   all  19.0   10.0       False
     1     A  10.0   20.0       False
     2     B   NaN    NaN        True
     3     C   NaN    NaN        True
+    >>> suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])["group"].tolist()
+    ['all', 'A']
     """
     missing = [c for c in [*by, *values, n, group] if c not in table.columns]
     if missing:
@@ -120,4 +172,98 @@ def suppress_small_groups(
             out.loc[hide, c] = np.nan
     if hide.any():
         log.info("suppressed %d of %d cuts under the threshold of %d", int(hide.sum()), len(out), threshold)
+    if not keep_hidden:
+        out = out.loc[~hide].reset_index(drop=True)
     return out
+
+
+def _block_count(block: pd.DataFrame, columns: Sequence[str] | None) -> int:
+    """Respondents a block contributes: its rows, or the fewest answering any one pair of ``columns``."""
+    if not columns:
+        return len(block)
+    present = block[list(columns)].notna().to_numpy().astype(np.int64)
+    return int((present.T @ present).min()) if len(present) else 0
+
+
+def published_blocks(
+    frame: pd.DataFrame,
+    *,
+    threshold: int,
+    by: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
+    period: str = "period",
+) -> pd.DataFrame:
+    """The rows of ``frame`` a pooled table may use: only those of published month blocks.
+
+    Parameters
+    ----------
+    frame : one row per respondent with ``period`` and the ``by`` columns.
+    threshold : the anonymity threshold (1: every row is used).
+    by : grouping columns; each adds one copy of the rows per group besides the total.
+    columns : the answers the pooled statistic uses; a block counts the fewest
+        respondents answering any one pair of them (each one alone included), so a
+        pairwise statistic never rests on fewer than the threshold. ``None``: rows.
+
+    Returns
+    -------
+    ``frame``'s rows stacked once per cut with ``group_by`` and ``group``
+    (``all`` for the total), keeping a row only when its block — the cut in its
+    month — passes :func:`suppress_small_groups` within that month.
+
+    Examples
+    --------
+    A wave of 6 in March and one late response in April: April's block is
+    never pooled, so adding it changes nothing that is published.
+
+    >>> r = pd.DataFrame({"period": ["2026-03"] * 6 + ["2026-04"], "x": range(7)})
+    >>> published_blocks(r, threshold=5)["x"].tolist()
+    [0, 1, 2, 3, 4, 5]
+    """
+    parts = [frame.assign(group_by=ALL, group=ALL)]
+    for col in by:
+        parts.append(frame.assign(group_by=col, group=frame[col].astype(str)))
+    cut = pd.concat(parts, ignore_index=True)
+    if threshold <= 1 or cut.empty:
+        return cut
+    keys = [period, "group_by", "group"]
+    counts = (
+        cut.groupby(keys, sort=True)
+        .apply(lambda b: _block_count(b, columns), include_groups=False)
+        .rename("n")
+        .reset_index()
+    )
+    shown = suppress_small_groups(counts, threshold=threshold, by=[period], values=[])
+    return cut.merge(shown[keys], on=keys, how="inner")
+
+
+def published_group_responses(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    params: SurveyParams,
+    *,
+    by: str,
+    until: str | None = None,
+) -> pd.DataFrame:
+    """The responses another lever may pool per ``by`` group: published month blocks only.
+
+    For a lever outside the survey tables that averages an anonymous survey per group over
+    several months (training needs by team): each group keeps only the months in which its
+    block is published (:func:`published_blocks`), so its pooled figure moves between bundles
+    only by whole blocks of at least the threshold. A named instrument's responses are returned
+    as they are (up to ``until``).
+
+    Returns
+    -------
+    The prepared responses (with ``period``) of the kept blocks, up to ``until``.
+    """
+    from sales_analytics.surveys.quality import prepare_responses
+
+    r = responses if "period" in responses else prepare_responses(responses, instrument)
+    if until is not None:
+        r = r[r["period"] <= str(until)]
+    threshold = anonymity_threshold_for(instrument, params)
+    if threshold <= 1 or by not in r:
+        return r.reset_index(drop=True)
+    kept = published_blocks(r, threshold=threshold, by=(by,))
+    kept = kept[kept["group_by"] == by]
+    return kept.drop(columns=["group_by", "group"]).reset_index(drop=True)

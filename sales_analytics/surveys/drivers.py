@@ -6,7 +6,10 @@ counterpart ``Z = X R^{-1/2}`` of the standardized predictors and map the
 squared weights back through ``R^{1/2}``) and Shapley values / general
 dominance (the mean gain in R² from adding a predictor, over all subsets; cost
 2^p, so at most 12 predictors). Intervals come from a seeded percentile
-bootstrap over respondents.
+bootstrap over respondents. For an anonymous instrument the pooled window holds
+only published month blocks
+(:func:`~sales_analytics.surveys.anonymity.published_blocks`), so two bundles
+never differ by fewer than the threshold of respondents.
 """
 
 from __future__ import annotations
@@ -19,15 +22,15 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.periods import Period
-from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
+from sales_analytics.surveys.anonymity import (
+    ALL,
+    anonymity_threshold_for,
+    published_blocks,
+    suppress_small_groups,
+)
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
-from sales_analytics.surveys.scores import (
-    _scorable,
-    anonymity_threshold_for,
-    respondent_dimensions,
-    reverse_code,
-)
+from sales_analytics.surveys.scores import _scorable, respondent_dimensions, reverse_code
 
 __all__ = ["key_drivers", "relative_weights", "shapley_r2"]
 
@@ -169,6 +172,10 @@ def key_drivers(
     data = pd.concat([x, r[instrument.outcome].rename("__y")], axis=1).astype(float)
     if params.missing == "listwise":
         data = data.dropna()
+    threshold = anonymity_threshold_for(instrument, params)
+    data = published_blocks(
+        data.assign(period=r.loc[data.index, "period"]), threshold=threshold, columns=[*drivers, "__y"]
+    )[[*drivers, "__y"]]
     n = int(data["__y"].notna().sum()) if params.missing == "pairwise" else len(data)
     method = params.driver_method
     decompose = relative_weights if method == "relative_weights" else shapley_r2
@@ -217,7 +224,7 @@ def key_drivers(
     )
     out = suppress_small_groups(
         rows,
-        threshold=anonymity_threshold_for(instrument, params),
+        threshold=threshold,
         by=["driver"],
         values=["weight", "share", "ci_low", "ci_high", "r", "r2"],
         level=None,

@@ -41,7 +41,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, PrivateAttr, model_validator
 
 from sales_analytics import paths
@@ -431,15 +430,7 @@ def load_instrument(path: str | Path) -> Instrument:
         return instrument_from_dict(load_yaml(path), path)  # load_yaml names the missing file
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     if key not in _CACHE:
-        try:  # the C parser when present; any problem is re-read by load_yaml for its clear error
-            data = yaml.load(
-                path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            )
-        except (yaml.YAMLError, UnicodeDecodeError):
-            data = None
-        if not isinstance(data, dict):
-            data = load_yaml(path)
-        _CACHE[key] = instrument_from_dict(data, path)
+        _CACHE[key] = instrument_from_dict(load_yaml(path), path)
     return _CACHE[key]
 
 

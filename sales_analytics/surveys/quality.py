@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.surveys.anonymity import anonymity_threshold_for
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import QUALITY_CHECKS, SurveyParams
 
@@ -150,7 +151,7 @@ def response_quality(
     same group in the same period), ``straight_line`` (at least
     ``straight_line_min_items`` Likert answers, all identical), ``speeder``
     (``duration_s`` below ``speeder_fraction`` × the median duration of the
-    instrument; only when durations exist) and ``incomplete`` (a required item
+    instrument's responses in the same period; only when durations exist) and ``incomplete`` (a required item
     unanswered).
 
     Returns
@@ -213,8 +214,12 @@ def response_quality(
         )
         flags["straight_line"] = (answered >= params.straight_line_min_items) & (spread == 0)
     if "duration_s" in r and r["duration_s"].notna().any():
-        d = r["duration_s"].to_numpy(dtype=float)
-        flags["speeder"] = ~np.isnan(d) & (d < params.speeder_fraction * np.nanmedian(d))
+        # the median of each period (wave), so a later response never changes an earlier
+        # wave's speeders and with them the respondents of a published month
+        dur = r["duration_s"].astype(float)
+        median = dur.groupby(r["period"].to_numpy()).transform("median").to_numpy(dtype=float)
+        d = dur.to_numpy(dtype=float)
+        flags["speeder"] = ~np.isnan(d) & (d < params.speeder_fraction * median)
     answered_items = r[[it.id for it in instrument.items]].notna().sum(axis=1).to_numpy()
     out = r[["response_id", "period", *instrument.grouping]].copy()
     for k in QUALITY_CHECKS:
@@ -266,10 +271,15 @@ def quality_summary(
     -------
     ``period, instrument, check, responses, flagged, share, excluded`` where
     ``excluded`` tells whether the check's responses are left out of the scores.
+    For an anonymous instrument a period with fewer responses than the anonymity
+    threshold has no rows (its flags would describe the few people who answered).
     """
     params = params or SurveyParams()
+    threshold = anonymity_threshold_for(instrument, params)
     rows = []
     for period, g in quality.groupby("period", sort=True):
+        if len(g) < threshold:
+            continue
         for k in QUALITY_CHECKS:
             flagged = int(g[k].sum())
             rows.append(

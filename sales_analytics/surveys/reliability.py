@@ -11,6 +11,11 @@ Missing answers are handled listwise (complete cases) or pairwise (covariances
 from every pair's common answers, ``n`` = the smallest pair count), as
 ``SurveyParams.missing`` says; the tables state which in a ``missing`` column.
 Reverse-coded items are mirrored from the instrument first.
+
+For an anonymous instrument the pooled window holds only published month
+blocks (:func:`~sales_analytics.surveys.anonymity.published_blocks`): the
+respondents of a month enter only when at least the threshold of them answered
+the dimension's items (complete cases when listwise, every pair when pairwise).
 """
 
 from __future__ import annotations
@@ -22,10 +27,15 @@ import pandas as pd
 from scipy import stats
 
 from sales_analytics.periods import Period
-from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
+from sales_analytics.surveys.anonymity import (
+    ALL,
+    anonymity_threshold_for,
+    published_blocks,
+    suppress_small_groups,
+)
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
-from sales_analytics.surveys.scores import _scorable, anonymity_threshold_for, reverse_code
+from sales_analytics.surveys.scores import _scorable, reverse_code
 
 __all__ = [
     "cronbach_alpha",
@@ -111,7 +121,9 @@ def cronbach_alpha(
     alpha = k / (k - 1) * (1 - np.trace(cov) / total) if total > 0 else np.nan
     off = corr[~np.eye(k, dtype=bool)]
     mean_r = float(np.nanmean(off)) if np.isfinite(off).any() else np.nan
-    alpha_std = k * mean_r / (1 + (k - 1) * mean_r) if np.isfinite(mean_r) else np.nan
+    denominator = 1 + (k - 1) * mean_r
+    # r̄ = −1/(k−1) (e.g. two items perfectly opposed) leaves standardized alpha undefined
+    alpha_std = k * mean_r / denominator if np.isfinite(mean_r) and denominator != 0 else np.nan
     lo, hi = feldt_interval(alpha, n, k, confidence)
     out.update(alpha=float(alpha), alpha_std=float(alpha_std), ci_low=lo, ci_high=hi, mean_r=mean_r)
     return out
@@ -168,6 +180,14 @@ def mcdonald_omega(items: pd.DataFrame, *, missing: str = "listwise") -> float:
     return float(s**2 / (s**2 + np.sum(1 - lam**2)))
 
 
+def _pooled(rc: pd.DataFrame, ids: list[str], threshold: int, missing: str) -> pd.DataFrame:
+    """The answers to ``ids`` a pooled statistic may use: complete cases when listwise, published blocks only."""
+    block = rc[["period", *ids]].astype({c: float for c in ids})
+    if missing == "listwise":
+        block = block.dropna(subset=ids)
+    return published_blocks(block, threshold=threshold, columns=ids)[ids].reset_index(drop=True)
+
+
 def _window(r: pd.DataFrame, until: str | None, months: int) -> tuple[pd.DataFrame, str, str]:
     last = str(until) if until is not None else (r["period"].max() if len(r) else "")
     if not last:
@@ -218,9 +238,10 @@ def reliability_table(
     r, first, last = _window(r, until, params.window_months)
     rows = []
     rc = reverse_code(r, instrument)
+    threshold = anonymity_threshold_for(instrument, params)
     for dim in instrument.dimensions:
         ids = [it.id for it in instrument.dimension_items(dim)]
-        block = rc[ids]
+        block = _pooled(rc, ids, threshold, params.missing)
         a = cronbach_alpha(block, missing=params.missing, confidence=params.confidence)
         notes = []
         if len(ids) >= 2:
@@ -253,7 +274,7 @@ def reliability_table(
         return pd.DataFrame(columns=_REL_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=anonymity_threshold_for(instrument, params),
+        threshold=threshold,
         by=["dimension"],
         values=["alpha", "alpha_std", "ci_low", "ci_high", "omega", "mean_r"],
         level=None,
@@ -298,12 +319,12 @@ def item_reliability(
     r = _scorable(responses, instrument, until)
     r, _, last = _window(r, until, params.window_months)
     rc = reverse_code(r, instrument)
+    threshold = anonymity_threshold_for(instrument, params)
     rows = []
     for dim in instrument.dimensions:
         its = instrument.dimension_items(dim)
         ids = [it.id for it in its]
-        block = rc[ids].astype(float)
-        base = block.dropna() if params.missing == "listwise" else block
+        block = base = _pooled(rc, ids, threshold, params.missing)
         for it in its:
             others = [x for x in ids if x != it.id]
             rest = base[others].sum(axis=1, min_count=1) if others else pd.Series(np.nan, index=base.index)
@@ -330,7 +351,7 @@ def item_reliability(
         return pd.DataFrame(columns=_ITEM_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=anonymity_threshold_for(instrument, params),
+        threshold=threshold,
         by=["item"],
         values=["mean", "sd", "item_rest_r", "alpha_if_deleted"],
         level=None,

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
+from sales_analytics.surveys.anonymity import ALL, anonymity_threshold_for, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument, Item
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.quality import prepare_responses, response_quality
@@ -36,7 +36,6 @@ __all__ = [
     "response_rates",
     "reverse_code",
     "survey_scores",
-    "anonymity_threshold_for",
     "wilson_interval",
 ]
 
@@ -123,20 +122,6 @@ def wilson_interval(
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
         denom = 1 + z**2 / n
         return (centre - half) / denom, (centre + half) / denom
-
-
-def anonymity_threshold_for(instrument: Instrument, params: SurveyParams, *, comments: bool = False) -> int:
-    """The anonymity threshold for an instrument: 1 unless anonymous, else the stricter setting.
-
-    >>> from sales_analytics.surveys.instruments import load_instruments
-    >>> anonymity_threshold_for(load_instruments()["team_pulse"], SurveyParams(anonymity_threshold=7))
-    7
-    """
-    if not instrument.anonymous:
-        return 1
-    if comments:
-        return max(params.comment_threshold, instrument.comment_threshold or 1)
-    return max(params.anonymity_threshold, instrument.anonymity_threshold or 1)
 
 
 def reverse_code(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -290,7 +275,11 @@ def _finish(
         by=["period", *[k for k in keys if k not in ("group_by", "group")]],
         values=values,
     )
-    rows = _changes(rows, keys, periods, params.significance)
+    # A wave is a month whose total is published: a month holding only a few late
+    # responses (hidden, so without rows) is not the wave a change is measured against.
+    shown = set(rows.loc[rows["group"] == ALL, "period"])
+    waves = [p for p in periods if p in shown]
+    rows = _changes(rows, keys, waves, params.significance)
     alpha = f", α={params.significance:g}"
     rows["test"] = rows["test"].astype("str") + alpha
     rows = rows.sort_values(["period", *keys], kind="stable").reset_index(drop=True)

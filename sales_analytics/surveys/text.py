@@ -6,9 +6,12 @@ words; stop words (``stopwords.yaml`` next to this module) and one-character
 tokens are dropped. A *phrase* is two adjacent kept tokens. Counts are numbers
 of comments mentioning a term, so one long comment cannot dominate.
 
-For an anonymous instrument, a group whose comments are fewer than the comment
-threshold shows nothing (and complementary groups are hidden too, so the total
-never reveals it): its rows carry ``suppressed = True`` and no term or text.
+For an anonymous instrument, comments enter the pooled window in month blocks:
+a group's comments of one month count only when that month it wrote at least
+the comment threshold, from at least the anonymity threshold of respondents,
+and complementary groups are hidden too, so the total never reveals a hidden
+one (:mod:`sales_analytics.surveys.anonymity`). A group without a published
+block has no row at all.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from sales_analytics.config import load_yaml
 from sales_analytics.periods import Period
 from sales_analytics.surveys.anonymity import ALL, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument
@@ -60,7 +63,7 @@ _WORD = re.compile(r"[a-z][a-z'\-]*(?:\s+[a-z][a-z'\-]*)*|[\u3400-\u9fff]+|\d+")
 @lru_cache(maxsize=1)
 def comment_stop_words() -> frozenset[str]:
     """The Chinese and English stop words shipped with the package."""
-    data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(_STOPWORDS_FILE)
     return frozenset(str(w) for lang in ("zh", "en") for w in data.get(lang, []))
 
 
@@ -135,50 +138,58 @@ def _comments(
     until: str | None,
     item: str | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
-    """Long table of comments (period window applied) and the group table after suppression."""
+    """Long table of the published comments (window and month blocks applied) and one row per group."""
     r = responses if "period" in responses else prepare_responses(responses, instrument)
     last = str(until) if until is not None else (str(r["period"].max()) if len(r) else "")
     first = str(Period.parse(last).shift(-(params.window_months - 1))) if last else ""
     if last:
         r = r[(r["period"] >= first) & (r["period"] <= last)]
     parts = []
+    group_cols = [c for c in by if c in r]
     for it in _text_items(instrument, item):
         text = r[it].astype("str")
         keep = text.notna() & (text.str.strip() != "")
-        base = r.loc[keep, [c for c in by if c in r]].assign(item=it, comment=text[keep].str.strip())
+        base = r.loc[keep, ["period", *group_cols]].assign(item=it, comment=text[keep].str.strip())
         parts.append(base)
-    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "comment"])
+    long = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["period", *group_cols, "item", "comment"])
+    )
     cuts = [long.assign(group_by=ALL, group=ALL)]
-    for col in by:
-        if col in long:
-            cuts.append(long.assign(group_by=col, group=long[col].astype(str)))
+    for col in group_cols:
+        cuts.append(long.assign(group_by=col, group=long[col].astype(str)))
     cut = pd.concat(cuts, ignore_index=True)
-    groups = cut.groupby(["item", "group_by", "group"], sort=True).size().rename("n").reset_index()
-    # Comments pooled over several waves come from the same people: a group also needs, in
-    # its largest wave, as many respondents as the anonymity threshold.
+    # The publication unit is a month block (see sales_analytics.surveys.anonymity): the comments
+    # of one group in one month enter the pooled window only when that month the group wrote at
+    # least the comment threshold from at least the anonymity threshold of respondents, and the
+    # block passes complementary suppression among its month's groups. So any two bundles differ
+    # by whole blocks, and a group never appears (not even its label) through a few late comments.
+    keys = ["period", "item", "group_by", "group"]
+    blocks = cut.groupby(keys, sort=True).size().rename("n").reset_index()
     waves = [r.assign(group_by=ALL, group=ALL)] + [
-        r.assign(group_by=c, group=r[c].astype(str)) for c in by if c in r
+        r.assign(group_by=c, group=r[c].astype(str)) for c in group_cols
     ]
     people = (
         pd.concat(waves, ignore_index=True)
-        .groupby(["group_by", "group", "period"])
+        .groupby(["period", "group_by", "group"])
         .size()
-        .groupby(["group_by", "group"])
-        .max()
         .rename("_people")
         .reset_index()
     )
-    groups = groups.merge(people, on=["group_by", "group"], how="left")
-    enough = groups["_people"].fillna(0) >= anonymity_threshold_for(instrument, params)
-    groups["_eff"] = groups["n"].where(enough, 0)
-    groups = suppress_small_groups(
-        groups,
+    blocks = blocks.merge(people, on=["period", "group_by", "group"], how="left")
+    enough = blocks["_people"].fillna(0) >= anonymity_threshold_for(instrument, params)
+    blocks["_eff"] = blocks["n"].where(enough, 0)
+    shown = suppress_small_groups(
+        blocks,
         threshold=anonymity_threshold_for(instrument, params, comments=True),
-        by=["item"],
-        values=["n"],
+        by=["period", "item"],
+        values=[],
         n="_eff",
     )
-    return cut, groups.drop(columns=["_people", "_eff"]), first, last
+    cut = cut.merge(shown[keys], on=keys, how="inner")
+    groups = cut.groupby(["item", "group_by", "group"], sort=True).size().rename("n").reset_index()
+    return cut, groups, first, last
 
 
 _THEME_COLUMNS = [
@@ -213,8 +224,8 @@ def survey_themes(
     -------
     ``period, instrument, item, group_by, group, rank, term, kind`` (``word`` |
     ``phrase``), ``count`` (comments mentioning it), ``share`` (% of the
-    group's comments), ``n`` (comments), ``window, suppressed``. A suppressed
-    group has one row with no term.
+    group's comments), ``n`` (comments), ``window, suppressed`` (always False:
+    a hidden group has no row).
 
     Examples
     --------
@@ -240,13 +251,8 @@ def survey_themes(
             "group": g.group,
             "n": g.n,
             "window": f"{first}..{last}",
-            "suppressed": bool(g.suppressed),
+            "suppressed": False,
         }
-        if g.suppressed:
-            rows.append(
-                {**base, "rank": np.nan, "term": None, "kind": None, "count": np.nan, "share": np.nan}
-            )
-            continue
         texts = cut.loc[
             (cut["item"] == g.item) & (cut["group_by"] == g.group_by) & (cut["group"] == g.group), "comment"
         ]
@@ -333,9 +339,9 @@ def representative_comments(
             "group": g.group,
             "n": g.n,
             "window": f"{first}..{last}",
-            "suppressed": bool(g.suppressed),
+            "suppressed": False,
         }
-        if g.suppressed or params.representative_comments == 0:
+        if params.representative_comments == 0:
             rows.append({**base, "rank": np.nan, "comment": None, "similarity": np.nan})
             continue
         texts = cut.loc[

@@ -18,12 +18,11 @@ import pandas as pd
 
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
+from sales_analytics.privacy import without_contact_columns
 
 __all__ = ["Bundle", "BundleNotFound", "list_bundles", "open_bundle"]
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-# Columns that hold personal contact data: never shown in a view.
-_CONTACT = re.compile(r"(phone|mobile|email|e_mail|wechat|address|contact_|身份证|手机|电话|邮箱|地址)", re.I)
 
 
 class BundleNotFound(SalesAnalyticsError):
@@ -54,7 +53,7 @@ class Bundle:
                 self._cache[name] = None
             else:
                 frame = pd.read_parquet(path)
-                self._cache[name] = frame.drop(columns=[c for c in frame.columns if _CONTACT.search(str(c))])
+                self._cache[name] = without_contact_columns(frame)
         cached = self._cache[name]
         return None if cached is None else cached.copy()
 

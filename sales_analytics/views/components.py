@@ -131,9 +131,9 @@ def survey_names(language: str) -> dict[str, str]:
     ``sales_analytics.surveys`` would load scipy and matplotlib into a view that draws no chart,
     about 100 MiB per kernel.
     """
-    import yaml
-
     from sales_analytics import paths
+    from sales_analytics.config import load_yaml  # the package's one safe YAML loader
+    from sales_analytics.errors import ConfigError
 
     def text(t) -> str | None:
         return t.get(language) if isinstance(t, dict) and isinstance(t.get(language), str) else None
@@ -142,8 +142,8 @@ def survey_names(language: str) -> dict[str, str]:
     reaction = label("view_reaction_prefix", language)
     for path in sorted(paths.surveys_dir().glob("*.yaml")):
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            doc = load_yaml(path)
+        except (OSError, ConfigError):
             continue
         if not isinstance(doc, dict):
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 import sales_analytics as sa
 from sales_analytics.cli import main
-from sales_analytics.io.snapshot import SNAPSHOT_MARKER
+from sales_analytics.io.snapshot import SNAPSHOT_MARKER, snapshot_hashes
 
 PROFILES = Path(__file__).resolve().parents[1] / "data" / "profiles"
 
@@ -131,11 +132,15 @@ def test_loading_never_touches_the_users_files(tmp_path: Path) -> None:
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
 
 
-def test_snapshot_round_trip_skips_validation(tmp_path: Path) -> None:
+def test_snapshot_round_trip_skips_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ds = sa.load_dataset(_folder(tmp_path))
-    inputs = tmp_path / "bundle" / "inputs"
+    monkeypatch.setenv("SALES_ANALYTICS_OUTPUTS", str(tmp_path / "outputs"))
+    inputs = tmp_path / "outputs" / "2026-02" / "inputs"
     written = sa.write_snapshot(ds, inputs)
     assert set(written) == {"orders", "reps"} and (inputs / SNAPSHOT_MARKER).is_file()
+    # what a run records in its manifest before any notebook reads the snapshot
+    record = snapshot_hashes(written)
+    (inputs.parent / "manifest.json").write_text(json.dumps({"snapshot": record}), encoding="utf-8")
     back = sa.load_dataset(inputs)
     pd.testing.assert_frame_equal(back.orders, ds.orders)
     pd.testing.assert_frame_equal(back.reps, ds.reps)

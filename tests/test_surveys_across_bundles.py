@@ -1,0 +1,185 @@
+"""Anonymity across bundles: differencing any two published bundles isolates nobody.
+
+The attack (issue 14): one late team-pulse response, dated in the month after a wave,
+entered the 12-month pooled tables (``survey_items``, ``survey_reliability``,
+``survey_drivers``) between two consecutive bundles, so ``mean' n' − mean n`` gave back
+all 15 of that person's answers; ``survey_themes`` counts rose by one for the words of
+the comment, and a row labelled with the person's team appeared even though it was
+suppressed. Each example here builds a wave, a few late responses in the next month and
+perhaps a wave that drops out of the window, publishes both bundles with
+``survey_tables`` and runs the attacks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sales_analytics as sa
+
+TP = sa.load_instruments()["team_pulse"].model_copy(
+    update={"anonymity_threshold": None, "comment_threshold": None}
+)
+LIKERT = [it.id for it in TP.items_of("likert")]
+WORDS = [
+    "提成规则看不懂",
+    "希望多一些实战培训",
+    "主管很支持大家",
+    "抢单问题没人管",
+    "群规可以简化",
+    "客户分配不公平",
+]
+OLD, WAVE, LATE = "2025-04", "2026-03", "2026-04"  # OLD leaves the 12-month window when LATE enters
+
+
+def responses(
+    rng: np.random.Generator, month: str, teams: list[int], tag: str, day: int = 20
+) -> pd.DataFrame:
+    rows = []
+    for i, t in enumerate(teams):
+        row = {
+            "response_id": f"{tag}-{i}",
+            "submitted_at": pd.Timestamp(f"{month}-{day:02d} 10:00"),
+            "team": f"T{t}",
+            "enps": float(rng.integers(0, 11)),
+            "suggestion": WORDS[int(rng.integers(0, len(WORDS)))],
+            "duration_s": float(rng.integers(300, 600)),  # nobody is a speeder
+        }
+        row.update({c: float(rng.integers(1, 6)) for c in LIKERT})
+        rows.append(row)
+    columns = ["response_id", "submitted_at", "team", "enps", "suggestion", "duration_s", *LIKERT]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def bundle(
+    r: pd.DataFrame, until: str, params: sa.SurveyParams, invitations: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    return sa.survey_tables(
+        {"team_pulse": r}, {"team_pulse": TP}, params, invitations=invitations, until=until
+    )
+
+
+def pooled(size: int, threshold: int) -> int:
+    """Respondents a month contributes to the pooled total: all of them or none."""
+    return size if size >= threshold else 0
+
+
+def team_list(sizes: list[int]) -> list[int]:
+    return [t for t, n in enumerate(sizes) for _ in range(n)]
+
+
+@pytest.mark.slow  # about 2 s an example: two bundles of every survey table
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    wave=st.lists(st.integers(0, 8), min_size=2, max_size=4),
+    late=st.lists(st.integers(0, 3), min_size=1, max_size=8),
+    old=st.lists(st.integers(0, 8), min_size=0, max_size=4),
+    threshold=st.integers(3, 6),
+    seed=st.integers(0, 10_000),
+)
+def test_two_bundle_differencing_isolates_nobody(wave, late, old, threshold, seed):
+    rng = np.random.default_rng(seed)
+    late = [t % len(wave) for t in late]
+    w = responses(rng, WAVE, team_list(wave), "w")
+    lt = responses(rng, LATE, late, "late", day=3)
+    o = responses(rng, OLD, team_list(old[: len(wave)]), "o") if old else w.iloc[:0]
+    r = pd.concat([o, w, lt], ignore_index=True)
+    params = sa.SurveyParams(anonymity_threshold=threshold, comment_threshold=threshold, bootstrap=20)
+    teams = [f"T{t}" for t in range(len(wave))]
+    invitations = pd.DataFrame({"instrument": "team_pulse", "period": WAVE, "team": teams, "invited": 9})
+    b1 = bundle(r, WAVE, params, invitations)
+    b2 = bundle(r, LATE, params, invitations)
+
+    # 1. The pooled total changes only by whole months of at least the threshold.
+    n1 = pooled(len(o), threshold) + pooled(len(w), threshold)
+    n2 = pooled(len(w), threshold) + pooled(len(lt), threshold)
+    for b, n in ((b1, n1), (b2, n2)):
+        for name in ("survey_items", "survey_reliability", "survey_drivers"):
+            t = b[name]
+            if n < threshold:
+                assert t.empty, name
+            else:
+                assert set(t["n"]) == {n}, name
+
+    # 2. The differencing attack of the issue: Δ(mean × n) per item. It recovers a late
+    #    respondent's 15 answers only if that person alone entered; it must never.
+    i1, i2 = b1["survey_items"], b2["survey_items"]
+    if len(i1) and len(i2):
+        both = i1.merge(i2, on="item", suffixes=("1", "2"))
+        diff = (both["mean2"] * both["n2"] - both["mean1"] * both["n1"]).round(6).to_numpy()
+        answers = lt.set_index("response_id")[both["item"].tolist()].to_numpy()
+        assert not any(np.allclose(diff, a) for a in answers)
+        if len(lt) < threshold and len(o) < threshold:
+            assert np.allclose(diff, 0)  # nothing published moved at all
+
+    # 3. Themes: a group's term counts move only by a published block of the late month.
+    def counts(b: dict[str, pd.DataFrame]) -> dict[tuple[str, str], float]:
+        t = b["survey_themes"]
+        if t.empty:
+            return {}
+        t = t[t["kind"] == "word"]
+        return dict(zip(zip(t["group"], t["term"]), t["count"]))
+
+    c1, c2 = counts(b1), counts(b2)
+    late_by_group = {"all": len(lt), **lt.groupby("team").size().to_dict()}
+    old_by_group = {"all": len(o), **(o.groupby("team").size().to_dict() if len(o) else {})}
+    for (group, term), c in c2.items():
+        if (group, term) in c1 and c != c1[(group, term)]:
+            moved_in = late_by_group.get(group, 0)
+            moved_out = old_by_group.get(group, 0)
+            assert moved_in >= threshold or moved_out >= threshold, (group, term, c1[(group, term)], c)
+
+    # 4. Labels: no table of either bundle carries a hidden cut, and a team label appears in
+    #    the later bundle only when that team had the threshold of respondents in a month.
+    for b in (b1, b2):
+        for name, t in b.items():
+            if "suppressed" in t:
+                assert not t["suppressed"].astype(bool).any(), name
+    new_labels = set()
+    for name in b2:
+        if "group" in b2[name]:
+            new_labels |= set(b2[name]["group"].astype(str)) - set(
+                b1[name].get("group", pd.Series(dtype=str)).astype(str)
+            )
+    for label in new_labels - {"all"}:
+        assert late_by_group.get(label, 0) >= threshold, label
+
+    # 5. Response rates: a hidden team has no row, so its invitations cannot recover its n.
+    rates = b2["survey_response_rates"]
+    if rates.empty:
+        rates = pd.DataFrame(columns=["group", "invited", "n"])
+    team_rows = rates[(rates["group"] != "all") & (rates.get("period", pd.Series(dtype=str)) == WAVE)]
+    true_n = w.groupby("team").size()
+    assert all(true_n.get(g, 0) >= threshold for g in team_rows["group"])
+    assert not (rates["invited"].notna() & rates["n"].isna()).any()
+
+    # 6. Every month's own scores are the same in both bundles (a later month never reaches back).
+    s1 = b1["survey_scores"]
+    s2 = b2["survey_scores"]
+    if s1.empty or s2.empty:
+        assert s2.empty or not (s2["period"] <= WAVE).any()
+        return
+    pd.testing.assert_frame_equal(
+        s1.reset_index(drop=True), s2[s2["period"] <= WAVE].reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_one_late_response_changes_no_pooled_table():
+    # The issue's case by hand: a wave of 12, then one response on the 3rd of next month.
+    rng = np.random.default_rng(7)
+    w = responses(rng, WAVE, [0] * 6 + [1] * 6, "w")
+    lt = responses(rng, LATE, [1], "late", day=3)
+    params = sa.SurveyParams(bootstrap=20)
+    inv = pd.DataFrame({"instrument": "team_pulse", "period": WAVE, "team": ["T0", "T1"], "invited": 7})
+    b1 = bundle(pd.concat([w, lt], ignore_index=True), WAVE, params, inv)
+    b2 = bundle(pd.concat([w, lt], ignore_index=True), LATE, params, inv)
+    for name in ("survey_items", "survey_reliability", "survey_drivers", "survey_themes", "survey_comments"):
+        cols = [c for c in b1[name].columns if c not in ("period", "window")]
+        pd.testing.assert_frame_equal(b1[name][cols], b2[name][cols])
+    assert set(b2["survey_items"]["n"]) == {12}  # 12, not 13
+    # the late month publishes no score, no quality row and no team label
+    assert LATE not in set(b2["survey_scores"]["period"])
+    assert LATE not in set(b2["survey_quality"]["period"])
