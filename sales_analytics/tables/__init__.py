@@ -61,6 +61,7 @@ UNITS: dict[str, tuple[str, str]] = {  # unit → (zh, en) as docs/tables.md sho
     "money": ("金额", "money (reporting currency)"),
     "cents": ("分", "money in integer cents"),
     "fraction": ("比例 0–1", "fraction 0–1 (shown as percent)"),
+    "percent": ("百分数 0–100", "percent 0–100"),
     "count": ("个数", "count"),
     "days": ("天", "days"),
     "minutes": ("分钟", "minutes"),
