@@ -133,6 +133,7 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     description: dict[str, str]
     pattern: str = ""
+    rows: str = ""  # what one row is, for a table whose rows have no key (``grain`` empty)
 
     def column(self, name: str) -> ColumnSpec:
         for c in self.columns:
@@ -169,10 +170,12 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
     path = str(CATALOG_FILE)
     if not isinstance(raw, dict):
         raise ConfigError(path, name, f"must be a mapping; got {raw!r}")
-    unknown = sorted(set(raw) - {"lever", "grain", "zh", "en", "columns", "pattern"})
+    unknown = sorted(set(raw) - {"lever", "grain", "rows", "zh", "en", "columns", "pattern"})
     if unknown:
         raise ConfigError(
-            path, f"{name}.{unknown[0]}", "is not a catalog key (lever, grain, zh, en, columns, pattern)"
+            path,
+            f"{name}.{unknown[0]}",
+            "is not a catalog key (lever, grain, rows, zh, en, columns, pattern)",
         )
     if raw.get("lever") not in LEVERS:
         raise ConfigError(path, f"{name}.lever", f"must be one of {list(LEVERS)}; got {raw.get('lever')!r}")
@@ -187,12 +190,19 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
     cols = tuple(_column(name, str(c), v, labels) for c, v in columns.items())
     grain = tuple(str(g) for g in raw.get("grain") or ())
     missing = [g for g in grain if g not in columns]
-    if not grain or missing:
-        raise ConfigError(path, f"{name}.grain", f"must list declared columns; not declared: {missing}")
+    rows = str(raw.get("rows") or "")
+    if missing or not (grain or rows):
+        raise ConfigError(
+            path,
+            f"{name}.grain",
+            f"must list declared columns (or be empty with a `rows` note); not declared: {missing}",
+        )
     pattern = str(raw.get("pattern") or "")
     if not pattern and not re.fullmatch(r"[a-z][a-z0-9_]{1,62}", name):
         raise ConfigError(path, name, "a table name is lower_snake_case (or the entry has a pattern)")
-    return TableSpec(name, raw["lever"], grain, cols, {"zh": str(raw["zh"]), "en": str(raw["en"])}, pattern)
+    return TableSpec(
+        name, raw["lever"], grain, cols, {"zh": str(raw["zh"]), "en": str(raw["en"])}, pattern, rows
+    )
 
 
 @lru_cache(maxsize=1)
@@ -317,16 +327,16 @@ def render_markdown() -> str:
     ]
     specs = list(catalog().values())
     for s in specs:
-        lines.append(
-            f"| {s.lever} | [`{s.name}`](#{_anchor(s.name)}) | {', '.join(s.grain)} | {s.description['en']} |"
-        )
+        grain = ", ".join(s.grain) or s.rows
+        lines.append(f"| {s.lever} | [`{s.name}`](#{_anchor(s.name)}) | {grain} | {s.description['en']} |")
     lines.append("")
     for s in specs:
         lines += [f"## {s.name}", "", f"{s.description['en']}", "", f"{s.description['zh']}", ""]
         if s.pattern:
             lines += [f"One table per team, named by the pattern `{s.pattern}`.", ""]
+        rows = ", ".join(f"`{g}`" for g in s.grain) if s.grain else f"{s.rows} (no key)"
         lines += [
-            f"Lever `{s.lever}`; one row per {', '.join(f'`{g}`' for g in s.grain)}.",
+            f"Lever `{s.lever}`; one row per {rows}.",
             "",
             "| column | kind | unit | label (zh / en) |",
             "|---|---|---|---|",
