@@ -210,7 +210,13 @@ def catalog() -> dict[str, TableSpec]:
     """Every declared table by name, in the catalog file's order (read once)."""
     from sales_analytics.report.labels import all_labels
 
-    data = yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8")) or {}
+    # the C loader when PyYAML has it: the catalog is read once per notebook kernel
+    data = (
+        yaml.load(
+            CATALOG_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+        or {}
+    )
     labels = all_labels()
     return {str(name): _table(str(name), raw, labels) for name, raw in data.items()}
 
@@ -245,7 +251,10 @@ def _catalog_ref() -> str:
 
 @cache
 def _schema(name: str) -> Any:
-    import pandera.pandas as pa
+    try:
+        import pandera.pandas as pa
+    except ImportError:  # pandera < 0.24 has the pandas API at the top level
+        import pandera as pa  # type: ignore[no-redef]
 
     spec = catalog()[name]
     return pa.DataFrameSchema(
