@@ -20,7 +20,7 @@ def _tracked() -> list[Path]:
     return [
         ROOT / f
         for f in out.split()
-        if f.endswith(SUFFIXES) and not f.startswith("tests/data/") and f != this
+        if f.endswith(SUFFIXES) and (f.endswith(".py") or not f.startswith("tests/data/")) and f != this
     ]
 
 
