@@ -149,7 +149,11 @@ class TableSpec:
         return name == self.name or bool(self.pattern and re.fullmatch(self.pattern, name))
 
 
-def _column(table: str, name: str, raw: Any, labels: dict[str, Any]) -> ColumnSpec:
+# Levers whose labels live under a namespace (``customers.recency``); the column name is tried first.
+_LABEL_NAMESPACES = {"customer": "customers."}
+
+
+def _column(table: str, lever: str, name: str, raw: Any, labels: dict[str, Any]) -> ColumnSpec:
     where = f"{table}.columns.{name}"
     if not isinstance(raw, list) or len(raw) not in (2, 3):
         raise ConfigError(
@@ -160,7 +164,8 @@ def _column(table: str, name: str, raw: Any, labels: dict[str, Any]) -> ColumnSp
         raise ConfigError(str(CATALOG_FILE), where, f"kind must be one of {sorted(KINDS)}; got {kind!r}")
     if unit not in UNITS:
         raise ConfigError(str(CATALOG_FILE), where, f"unit must be one of {sorted(UNITS)}; got {unit!r}")
-    key = str(raw[2]) if len(raw) == 3 else (name if name in labels else "")
+    namespaced = _LABEL_NAMESPACES.get(lever, "") + name
+    key = str(raw[2]) if len(raw) == 3 else next((k for k in (name, namespaced) if k in labels), "")
     if key and key not in labels:
         raise ConfigError(str(CATALOG_FILE), where, f"label key {key!r} is in no report/labels/*.yaml file")
     return ColumnSpec(name, kind, unit, key)
@@ -187,7 +192,7 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
         raise ConfigError(
             path, f"{name}.columns", "must map column names to [kind, unit] and include 'period'"
         )
-    cols = tuple(_column(name, str(c), v, labels) for c, v in columns.items())
+    cols = tuple(_column(name, str(raw["lever"]), str(c), v, labels) for c, v in columns.items())
     grain = tuple(str(g) for g in raw.get("grain") or ())
     missing = [g for g in grain if g not in columns]
     rows = str(raw.get("rows") or "")
