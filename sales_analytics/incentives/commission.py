@@ -11,9 +11,9 @@ a refund claws back what was paid on its original order months earlier:
    sales (:mod:`.tiers`), a flat rate on products / categories with their own
    rate, then the plan's ``max_payout``;
 3. SPIFF lines, clawback lines (``−credit × rate paid on the order ×
-   clawback rate``, formulas.md §4.5: only what was actually paid is
+   clawback rate``, docs/formulas.md §4.5: only what was actually paid is
    recovered);
-4. draw (formulas.md §4.4): ``paid = max(earned − B, G)``; a recoverable
+4. draw (docs/formulas.md §4.4): ``paid = max(earned − B, G)``; a recoverable
    draw, and any negative payout, carry ``B = B + paid − earned`` forward;
 5. the payout is the exact sum rounded once by the plan's rounding rule; each
    line is shown in cents and a ``rounding`` line reconciles, so the lines of a

@@ -1,6 +1,6 @@
 """The canonical tables as data: columns, kinds, required, allowed values, keys.
 
-One :class:`TableSchema` per table of DESIGN.md §4 and docs/architecture.md.
+One :class:`TableSchema` per canonical table of docs/architecture.md.
 Kinds decide the dtype after loading:
 
 ===========  ===========================================================
