@@ -236,7 +236,10 @@ def _serve(args: argparse.Namespace) -> int:
     )
     host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
     url = f"http://{host}:{args.port}/voila/render/overview.ipynb"
-    print(f"Manager views: {url}" + (f"?token={token}" if token else ""), flush=True)
+    # A token the operator gave (flag, environment) is never printed: under a service manager this
+    # output is a log. A generated one is printed once, or nobody could open the views.
+    shown = "" if not token else (f"?token={token}" if not given else "?token=<your token>")
+    print(f"Manager views: {url}{shown}", flush=True)
     if token and not given:
         print(f"token (generated): {token}", flush=True)
     # Become Voila (exec, not a child): a service manager's or a terminal's signals then reach

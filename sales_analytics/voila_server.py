@@ -60,10 +60,11 @@ from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Float, Int, default
+from traitlets import Int, default
 
 __all__ = [
     "Capacity",
+    "CommRateLimit",
     "NonceTransform",
     "ViewsIdentityProvider",
     "ViewsKernelManager",
@@ -152,9 +153,16 @@ class NonceTransform(tornado.web.OutputTransform):
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):
         if headers.get("Content-Type", "").startswith("text/html"):
-            self.nonce = secrets.token_urlsafe(18)
-            headers["Content-Security-Policy"] = content_security_policy(self.nonce)
-            chunk = self.transform_chunk(chunk, finishing)
+            nonce = secrets.token_urlsafe(18)
+            headers["Content-Security-Policy"] = content_security_policy(nonce)
+            if "Content-Length" not in headers:  # streamed (chunked): every chunk can be rewritten
+                self.nonce = nonce
+                chunk = self.transform_chunk(chunk, finishing)
+            elif finishing:  # the whole body at once (an error page): rewrite it, fix its length
+                self.nonce = nonce
+                chunk = self.transform_chunk(chunk, finishing)
+                headers["Content-Length"] = str(len(chunk))
+            # else a file streamed with its length announced: its scripts get no nonce (none run)
         return status_code, headers, chunk
 
     def transform_chunk(self, chunk, finishing):
@@ -327,27 +335,39 @@ def _template_handler_class():
 
 
 # ------------------------------------------------------------------ websocket
-class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
-    """The kernel websocket: no traceback reaches the browser; comm messages are rate-limited
-    per kernel (a token bucket of ``comm_burst`` messages refilled at ``comm_rate`` a second,
-    shared by every connection to the kernel)."""
+@dataclass
+class CommRateLimit:
+    """A token bucket per kernel: ``burst`` comm messages at once, refilled at ``rate`` a second."""
 
-    comm_rate = Float(20.0, config=True, help="comm messages a second a kernel accepts")
-    comm_burst = Int(60, config=True, help="comm messages a kernel accepts at once")
-    _buckets: dict[str, list[float]] = {}  # kernel id -> [tokens, last refill]
-    _dropped: dict[str, int] = {}
+    rate: float = 20.0
+    burst: int = 60
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # kernel -> (tokens, time)
+    dropped: dict[str, int] = field(default_factory=dict)
 
-    def _allow(self) -> bool:
-        now = time.monotonic()
-        tokens, last = self._buckets.get(self.kernel_id, [float(self.comm_burst), now])
-        tokens = min(float(self.comm_burst), tokens + (now - last) * self.comm_rate)
+    def allow(self, kernel_id: str, now: float) -> bool:
+        tokens, last = self.buckets.get(kernel_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
         ok = tokens >= 1.0
-        self._buckets[self.kernel_id] = [tokens - 1.0 if ok else tokens, now]
+        self.buckets[kernel_id] = (tokens - 1.0 if ok else tokens, now)
+        if not ok:
+            self.dropped[kernel_id] = self.dropped.get(kernel_id, 0) + 1
         return ok
 
+    def forget(self, kernel_id: str) -> None:
+        self.buckets.pop(kernel_id, None)
+        self.dropped.pop(kernel_id, None)
+
+
+COMM_LIMIT = CommRateLimit()
+
+
+class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
+    """The kernel websocket: no traceback reaches the browser; comm messages are rate-limited
+    per kernel (:data:`COMM_LIMIT`, shared by every connection to a kernel)."""
+
     def handle_incoming_message(self, incoming_msg) -> None:
-        if self.channels and not self._allow():
-            dropped = self._dropped[self.kernel_id] = self._dropped.get(self.kernel_id, 0) + 1
+        if self.channels and not COMM_LIMIT.allow(self.kernel_id, time.monotonic()):
+            dropped = COMM_LIMIT.dropped[self.kernel_id]
             if dropped == 1 or dropped % 1000 == 0:
                 self.log.warning("kernel %s: over the comm rate limit, %d dropped", self.kernel_id, dropped)
             return
@@ -367,11 +387,6 @@ class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
         except Exception:  # not a message we can read: it carries no traceback of ours either
             self.log.debug("unreadable outgoing message", exc_info=True)
         super().handle_outgoing_message(stream, outgoing_msg)
-
-    @classmethod
-    def forget(cls, kernel_id: str) -> None:
-        cls._buckets.pop(kernel_id, None)
-        cls._dropped.pop(kernel_id, None)
 
 
 # ------------------------------------------------------- identity and kernels
@@ -432,7 +447,7 @@ class ViewsKernelManager(AsyncMappingKernelManager):
         self._clock_restarted.pop(kernel_id, None)
         self._ever_connected.discard(kernel_id)
         CAPACITY.release(kernel_id)
-        ViewsWebsocketConnection.forget(kernel_id)
+        COMM_LIMIT.forget(kernel_id)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
 
@@ -495,4 +510,8 @@ def __getattr__(name: str):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    # run the imported module's main, not this ``__main__`` copy: the classes Voila loads by name
+    # from sales_analytics.voila_server must share its CAPACITY and COMM_LIMIT
+    from sales_analytics.voila_server import main as _main
+
+    _main(sys.argv[1:])
