@@ -10,27 +10,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from browsing import chromium, kernel_message, require_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "browser-test-token"
 VIEWS = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
-
-
-def _require_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        msg = f"Chromium not found at {CHROMIUM} (apt-get install chromium; `make test` does it as root)"
-        if os.environ.get("SALES_ANALYTICS_REQUIRE_BROWSER"):
-            pytest.fail(msg)
-        pytest.skip(msg)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +29,7 @@ def published(tmp_path_factory) -> Path:
     """Bundles a real monthly run published from the small sample: 2026-10 complete, 2026-09 KPIs only."""
     from sales_analytics.run import run_period
 
-    _require_browser()
+    require_browser()
     outputs = tmp_path_factory.mktemp("outputs")
     data = os.environ["SALES_ANALYTICS_DATA"]  # the small sample the root conftest generated
     run_period("2026-09", data=data, notebooks=["02"], outputs=outputs, jobs=1)
@@ -50,7 +41,7 @@ def published(tmp_path_factory) -> Path:
 def server(published, tmp_path_factory):
     from sales_analytics.serve import ViewsServer
 
-    _require_browser()
+    require_browser()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with ViewsServer.start(outputs=published, token=TOKEN, log=log) as running:
         assert set(running.views) == set(VIEWS)  # every view is tested
@@ -63,14 +54,8 @@ def server(published, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    from sales_analytics.serve import HEADLESS_CHROMIUM_ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS))
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _open(browser, server, view: str):
@@ -172,7 +157,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
     """An execute_request sent over the view's kernel websocket must not run."""
-    import uuid
 
     from websocket import create_connection
 
@@ -184,27 +168,8 @@ def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
     marker = tmp_path / "executed.txt"
     ws = create_connection(f"{page_url}/api/kernels/{kernel_id}/channels?token={TOKEN}", timeout=10)
 
-    def message(msg_type, content):
-        return json.dumps(
-            {
-                "header": {
-                    "msg_id": uuid.uuid4().hex,
-                    "username": "t",
-                    "session": uuid.uuid4().hex,
-                    "msg_type": msg_type,
-                    "version": "5.3",
-                    "date": "2026-01-01T00:00:00Z",
-                },
-                "parent_header": {},
-                "metadata": {},
-                "content": content,
-                "channel": "shell",
-                "buffers": [],
-            }
-        )
-
     ws.send(
-        message(
+        kernel_message(
             "execute_request",
             {
                 "code": f"open({str(marker)!r}, 'w').write('ran')",
@@ -215,7 +180,7 @@ def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
             },
         )
     )
-    ws.send(message("kernel_info_request", {}))
+    ws.send(kernel_message("kernel_info_request", {}))
     replies = []
     deadline = time.time() + 10
     while time.time() < deadline:

@@ -12,11 +12,11 @@ import re
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import psutil
 import pytest
+from browsing import kernel_message
 
 pytestmark = pytest.mark.slow
 
@@ -169,26 +169,6 @@ def test_logout_clears_the_cookie_and_answers_plainly(server):
     assert "Set-Cookie" in headers  # the login cookie, cleared
 
 
-def _message(msg_type: str, content: dict, channel: str = "shell") -> str:
-    return json.dumps(
-        {
-            "header": {
-                "msg_id": uuid.uuid4().hex,
-                "username": "probe",
-                "session": uuid.uuid4().hex,
-                "msg_type": msg_type,
-                "version": "5.3",
-                "date": "2026-01-01T00:00:00Z",
-            },
-            "parent_header": {},
-            "metadata": {},
-            "content": content,
-            "channel": channel,
-            "buffers": [],
-        }
-    )
-
-
 def _model_ids(page: str) -> list[str]:
     return re.findall(r'"model_id":\s*"([0-9a-f]{32})"', page)
 
@@ -219,7 +199,7 @@ def test_a_bad_widget_value_sends_no_traceback(server):
         {"value": "../../etc/passwd", "index": 999},
     ]
     for state in bad_values:
-        ws.send(_message("comm_msg", {"comm_id": root, "data": {"method": "update", "state": state}}))
+        ws.send(kernel_message("comm_msg", {"comm_id": root, "data": {"method": "update", "state": state}}))
     replies = _drain(ws, 4)
     ws.close()
     text = json.dumps(replies)
@@ -239,7 +219,7 @@ def test_comm_messages_are_rate_limited_per_kernel(server):
     )
     t0 = time.monotonic()
     for _ in range(3000):
-        ws.send(_message("comm_msg", {"comm_id": root, "data": {"method": "request_state"}}))
+        ws.send(kernel_message("comm_msg", {"comm_id": root, "data": {"method": "request_state"}}))
     replies = _drain(ws, 5)
     elapsed = time.monotonic() - t0
     ws.close()

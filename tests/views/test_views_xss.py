@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-from test_views_browser import CHROMIUM, VIEWS, _require_browser
+from browsing import chromium, require_browser
+from test_views_browser import VIEWS
 from xss import MARK, poison_bundle, poison_inputs
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -28,7 +29,7 @@ NAMED_VIEWS = ("leaderboard", "rep_scorecard", "customers", "voice", "training_r
 def poisoned(tmp_path_factory) -> Path:
     from sales_analytics.run import run_period
 
-    _require_browser()
+    require_browser()
     data = poison_inputs(Path(os.environ["SALES_ANALYTICS_DATA"]), tmp_path_factory.mktemp("in") / "data")
     outputs = tmp_path_factory.mktemp("outputs")
     result = run_period(PERIOD, data=str(data), outputs=outputs, jobs=2)
@@ -49,14 +50,8 @@ def server(poisoned, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(poisoned):
-    from playwright.sync_api import sync_playwright
-
-    from sales_analytics.serve import HEADLESS_CHROMIUM_ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=list(HEADLESS_CHROMIUM_ARGS))
+    with chromium() as b:
         yield b
-        b.close()
 
 
 _WATCH = """window.__violations = [];
