@@ -67,6 +67,7 @@ def voila_command(
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
         "--theme=light",
+        f"--template={VIEWS_TEMPLATE}",  # first screen in the page itself (views/jupyter/…)
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",
@@ -81,6 +82,12 @@ def voila_command(
     ]
     cmd.append(f"--token={token}" if token else "--token=")
     return cmd
+
+
+# The views' Voila template (sales_analytics/views/jupyter/voila/templates/), found through
+# JUPYTER_PATH, which serve points there
+VIEWS_TEMPLATE = "sa-views"
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "views" / "jupyter"
 
 
 # Debian's Chromium driven headless in a container (no sandbox, no GPU) without calls home:
@@ -213,6 +220,9 @@ def _serve(args: argparse.Namespace) -> int:
             "SALES_ANALYTICS_VIEW_PERIOD": args.period or "",
             "SALES_ANALYTICS_HOME": str(paths.project_root()),
             "MPLBACKEND": "Agg",
+            "JUPYTER_PATH": os.pathsep.join(
+                p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH")) if p
+            ),
         }
     )
     if args.max_kernels < 1 or not 1 <= args.max_kernels_per_credential <= args.max_kernels:

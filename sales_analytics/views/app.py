@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 from pathlib import Path
 
 import ipywidgets as w
@@ -43,6 +44,7 @@ _CSS = """
 .sa-scroll {max-height: 480px; overflow: auto; margin: 0.4em 0;}
 .sa-table {border-collapse: collapse;} .sa-table th, .sa-table td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left;}
 .sa-h2 {font-size: 1.2em; font-weight: 600; margin-top: 1em;}
+body:has(.sa-live .sa-title) .sa-static {display: none;}
 </style>
 """
 
@@ -50,6 +52,24 @@ _CSS = """
 def note(text: str, *, css: str = "sa-note") -> w.HTML:
     """A short boxed message (escaped)."""
     return w.HTML(f'<div class="{css}">{html.escape(text)}</div>')
+
+
+_SCRIPT = re.compile(r"<(/?)script", re.I)
+
+
+def static_html(nodes: list[dict]) -> str:
+    """The first screen of a snapshot as one HTML string: each choice shows its current option.
+    Written into the page by the views' Voila template; it may hold no script element (the
+    views escape every value, and any ``<script`` left is defused here)."""
+    parts: list[str] = []
+    for node in nodes:
+        if "html" in node:
+            parts.append(node["html"])
+        elif "box" in node:
+            parts.append(static_html(node["box"]))
+        elif "choice" in node:
+            parts.append(static_html(node["bodies"].get(node["value"], [])))
+    return _SCRIPT.sub(r"&lt;\1script", "".join(parts))
 
 
 def _close(widgets) -> None:
@@ -128,6 +148,7 @@ class ViewApp:
         )
         self.status = w.HTML()
         self.body = w.VBox()
+        self.first_screen = ""  # the page's first screen, shown before the widgets are up
         self.period_picker.observe(self._on_change, names="value")
         self.language_picker.observe(self._on_change, names="value")
         self.root = w.VBox(
@@ -173,6 +194,7 @@ class ViewApp:
             )
             self.status.value = ""
             self.body.children = [note(label("view_no_bundle", language), css="sa-empty")]
+            self.first_screen = self.title.value + self.body.children[0].value
             _close(old)
             return
         snapshot = self._snapshot(period, language)
@@ -191,9 +213,17 @@ class ViewApp:
             f"{html.escape(snapshot['published'])}</span>"
         )
         self.body.children = build(snapshot["body"], language)
+        self.first_screen = self.title.value + self.status.value + static_html(snapshot["body"])
         _close(old)
 
     def show(self) -> ViewApp:
+        """Display the first screen as HTML (visible as soon as the page arrives), then the live
+        view, which hides it once its widgets are rendered."""
+        from IPython.display import HTML
+
         self.refresh()
+        self.root.add_class("sa-live")
+        first = _SCRIPT.sub(r"&lt;\1script", self.first_screen)
+        display(HTML(f'{_CSS}<div class="sa-static">{first}</div>'))
         display(self.root)
         return self
