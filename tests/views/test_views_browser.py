@@ -62,7 +62,7 @@ def browser(server):
 def _open(browser, server, view: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url(view))
-    page.wait_for_selector(".sa-title", timeout=90_000)
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
     return page
 
 
@@ -79,6 +79,19 @@ def test_view_renders_without_errors_or_code(browser, server, view):
         folder.mkdir(parents=True, exist_ok=True)
         page.wait_for_timeout(500)
         page.screenshot(path=str(folder / f"{view}.png"), full_page=False)
+    page.close()
+
+
+def test_first_screen_is_in_the_page_and_gives_way_to_the_live_view(browser, server):
+    """The server's HTML already holds the view's first screen (cards, charts), so it shows before
+    any script has run; once the widgets are up it is gone and each view is on the page once."""
+    with urllib.request.urlopen(server.url("overview"), timeout=60) as resp:
+        sent = resp.read().decode()
+    static = sent[sent.index('class="sa-static"') :]
+    assert 'class="sa-cards"' in static and 'class="sa-chart"' in static
+    page = _open(browser, server, "overview")
+    page.wait_for_function("() => document.querySelectorAll('.sa-static').length === 0", timeout=30_000)
+    assert page.locator(".sa-title").count() == 1
     page.close()
 
 

@@ -81,7 +81,7 @@ def test_payload_in_every_text_column_never_runs_in_a_view(browser, server, view
     context.add_init_script(_WATCH)
     page = context.new_page()
     page.goto(server.url(view))
-    page.wait_for_selector(".sa-title", timeout=90_000)
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
     page.wait_for_timeout(1000)
     assert _click_everything(page) >= 2  # at least the two languages
     page.wait_for_timeout(1000)
@@ -98,7 +98,7 @@ def test_the_page_policy_stops_a_handler_that_escaped_escaping(browser, server):
     context.add_init_script(_WATCH)
     page = context.new_page()
     page.goto(server.url("overview"))
-    page.wait_for_selector(".sa-title", timeout=90_000)
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
     page.evaluate(
         """() => { const d = document.createElement('div');
           d.innerHTML = '<img src=x onerror="window.__xss=\\'unescaped\\'">';
