@@ -158,7 +158,7 @@ def test_template_paths_outside_a_template_are_404(server, path):
 
 def test_template_assets_are_still_served(server):
     status, _, page = _get(server.url("overview"))
-    asset = re.search(r'src="(/voila/templates/lab/static/[^"?]+)', page).group(1)
+    asset = re.search(r'src="(/voila/templates/[^/"]+/static/[^"?]+)', page).group(1)
     assert _get(server.base + asset)[0] == 200
 
 
