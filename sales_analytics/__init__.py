@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 _EXPORTING = (
     "errors",
     "periods",
+    "refunds",
     "workdays",
     "config",
     "io",
@@ -35,8 +36,10 @@ _EXPORTING = (
     "training",
     "rules",
     "feedback",
+    "forecast",
     "run",
     "sample_data",
+    "notify",
 )
 _SUBMODULES = frozenset(_EXPORTING) | {"paths", "report", "views", "serve", "cli"}
 _EXTRA = {"label": "report", "label_columns": "report", "use_theme": "report"}

@@ -23,6 +23,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.sample_data:register_cli",
     "sales_analytics.io.cli:register_cli",
     "sales_analytics.incentives.cli:register_cli",
+    "sales_analytics.connectors.cli:register_cli",
+    "sales_analytics.notify.cli:register_cli",
+    "sales_analytics.forecast.cli:register_cli",
 )
 
 

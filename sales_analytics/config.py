@@ -41,6 +41,7 @@ class StrictModel(BaseModel):
 
 # section name -> "module:ModelName"; each lever's module defines its model.
 SECTIONS: dict[str, str] = {
+    "pull": "sales_analytics.connectors.config:PullStep",
     "data": "sales_analytics.io:DataParams",
     "run": "sales_analytics.run:RunParams",
     "kpis": "sales_analytics.kpis:KpiParams",
@@ -50,6 +51,8 @@ SECTIONS: dict[str, str] = {
     "training": "sales_analytics.training:TrainingParams",
     "rules": "sales_analytics.rules:RulesParams",
     "feedback": "sales_analytics.feedback:FeedbackParams",
+    "notify": "sales_analytics.notify.config:NotifyStep",
+    "goals": "sales_analytics.forecast:ForecastParams",
 }
 
 

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _STATUSES = ("open", "adopted", "rejected", "closed")
+NO_ACTION_CATEGORIES = ("praise", "表扬", "compliment")
 _DECIDED = ("adopted", "rejected", "closed")
 
 
@@ -38,6 +39,10 @@ class FeedbackParams(StrictModel):
     followup_days: int = Field(7, ge=1, description="a 回访 counts when it comes within this many days")
     low_satisfaction_max: float = Field(2, description="a satisfaction score at or below this is low")
     satisfaction_item: str = Field("csat", description="item of survey_customer_satisfaction used")
+    no_action_categories: list[str] = Field(
+        default_factory=lambda: list(NO_ACTION_CATEGORIES),
+        description="feedback categories that ask for nothing (praise): never listed as open or overdue",
+    )
     complaint_categories: list[str] = Field(
         default_factory=lambda: ["complaint", "投诉"],
         description="customer feedback categories that are complaints ([] = all customer feedback)",
@@ -153,9 +158,16 @@ def suggestion_box(
 
 
 def feedback_open_items(
-    feedback: pd.DataFrame, *, period: Period | str, stale_after_days: int = 30
+    feedback: pd.DataFrame,
+    *,
+    period: Period | str,
+    stale_after_days: int = 30,
+    no_action_categories: list[str] | tuple[str, ...] = NO_ACTION_CATEGORIES,
 ) -> pd.DataFrame:
     """Feedback still open at the month end (both channels), oldest first.
+
+    Items in ``no_action_categories`` (praise) ask for no answer: they are
+    never listed as open, so never as overdue.
 
     Returns
     -------
@@ -173,6 +185,7 @@ def feedback_open_items(
     p, _, end = _bounds(period)
     f = _prepare(feedback)
     op = f.loc[(f["submitted_at"] < end) & (f["resolved_at"].isna() | (f["resolved_at"] >= end))]
+    op = op.loc[~op["category"].isin(list(no_action_categories))]
     age = ((end - op["submitted_at"].dt.normalize()).dt.days - 1).astype(int)  # days up to the month end
     text = op["text"] if "text" in op.columns else pd.Series("", index=op.index)
     out = pd.DataFrame(
@@ -388,26 +401,33 @@ def complaints_summary(
     period: Period | str,
     categories: list[str] | tuple[str, ...] = ("complaint", "投诉"),
 ) -> pd.DataFrame:
-    """Customer complaints: received in the month, resolved, time to resolution, open at the end.
+    """Customer complaints: received in the month, how many of them were resolved, the backlog.
 
     A complaint is customer-channel feedback whose category is in ``categories`` (all customer
-    feedback when empty). ``resolved`` counts those resolved in the month (whenever received);
-    ``resolution_rate`` = share of the month's complaints resolved by the month end;
-    ``median_days_to_resolution`` is over those resolved in the month.
+    feedback when empty). Every figure is defined on one population so they agree:
+
+    - ``received``: complaints received in the month;
+    - ``resolved_of_received``: of those, resolved by the month end;
+    - ``resolution_rate`` = ``resolved_of_received / received``;
+    - ``resolved_in_month``: complaints resolved in the month whenever received (it includes
+      earlier months' complaints, so it can exceed ``resolved_of_received``);
+    - ``median_days_to_resolution``: over ``resolved_in_month``;
+    - ``open_at_end``: received by the month end and not resolved by then.
 
     Returns
     -------
     DataFrame
-        ``period, category, received, resolved, resolution_rate, median_days_to_resolution,
-        open_at_end``; the last row has category ``all``.
+        ``period, category, received, resolved_of_received, resolution_rate, resolved_in_month,
+        median_days_to_resolution, open_at_end``; the last row has category ``all``.
 
     Examples
     --------
     >>> fb = pd.DataFrame({"feedback_id": ["1", "2", "3"], "channel": "customer", "category": "complaint",
     ...     "submitted_at": pd.to_datetime(["2025-10-01", "2025-10-10", "2025-10-20"]),
     ...     "status": ["closed", "closed", "open"], "resolved_at": pd.to_datetime(["2025-10-03", "2025-11-02", None])})
-    >>> complaints_summary(fb, period="2025-10")[["received", "resolved", "open_at_end"]].tail(1).to_dict("records")
-    [{'received': 3, 'resolved': 1, 'open_at_end': 2}]
+    >>> cols = ["received", "resolved_of_received", "resolution_rate", "open_at_end"]
+    >>> complaints_summary(fb, period="2025-10")[cols].round(3).tail(1).to_dict("records")
+    [{'received': 3, 'resolved_of_received': 1, 'resolution_rate': 0.333, 'open_at_end': 2}]
     """
     p, start, end = _bounds(period)
     f = _prepare(feedback)
@@ -425,8 +445,9 @@ def complaints_summary(
             "period": str(p),
             "category": cat,
             "received": len(rec),
-            "resolved": len(res),
+            "resolved_of_received": int(done.sum()),
             "resolution_rate": float(done.mean()) if len(rec) else np.nan,
+            "resolved_in_month": len(res),
             "median_days_to_resolution": float(wait.median()) if len(wait) else np.nan,
             "open_at_end": len(op),
         }

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,62 @@ def latest_month_in(orders: pd.DataFrame) -> Period:
     last = pd.Timestamp(orders["order_date"].max())
     month = Period.of(last.date())
     return month if last.date() >= month.end else month.previous()
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The months the orders cover: ``first`` … ``last`` (months with an order) and the last order day."""
+
+    first: Period
+    last: Period
+    last_date: date
+
+    def text(self) -> str:
+        return f"{self.first} … {self.last}"
+
+    def contains(self, period: Period) -> bool:
+        return self.first.start <= period.start and period.end <= self.last.end
+
+    def as_of(self, period: Period, today: date | None = None) -> date | None:
+        """The day a bundle of ``period`` is complete to, or ``None`` when the month is complete.
+
+        A month is incomplete while it is not over (``today`` ≤ its last day)
+        or when it is the last month of the data and the orders stop before its
+        last day. Then the bundle is *as of* the last order day (at most the
+        day before ``today``).
+
+        >>> cov = Coverage(parse_period("2024-12"), parse_period("2026-12"), date(2026, 12, 2))
+        >>> cov.as_of(parse_period("2026-12"), today=date(2026, 12, 3)), cov.as_of(parse_period("2026-11"))
+        (datetime.date(2026, 12, 2), None)
+        """
+        today = today or date.today()
+        not_over = today <= period.end
+        cut_short = period == self.last and self.last_date < period.end
+        if not (not_over or cut_short):
+            return None
+        day = min(self.last_date, period.end, today - timedelta(days=1))
+        return max(day, period.start)
+
+
+def data_coverage(orders: pd.DataFrame | None) -> Coverage | None:
+    """The :class:`Coverage` of an orders table (``None`` when there are no dated orders).
+
+    >>> o = pd.DataFrame({"order_date": pd.to_datetime(["2024-12-03", "2026-11-30"])})
+    >>> data_coverage(o).text()
+    '2024-12 … 2026-11'
+    """
+    if orders is None or orders.empty or "order_date" not in orders.columns:
+        return None
+    dates = pd.to_datetime(orders["order_date"], errors="coerce")
+    first, last = dates.min(), dates.max()
+    if pd.isna(first):
+        return None
+    return Coverage(Period.of(first.date()), Period.of(last.date()), last.date())
+
+
+def as_of_text(day: date, language: str) -> str:
+    """The banner of a partial bundle: ``截至 2026-12-02`` / ``as of 2026-12-02``."""
+    return label("run_partial_as_of", language).format(date=day.isoformat())
 
 
 def publish_table(frame: pd.DataFrame, name: str, folder: str | Path, *, description: str = "") -> Path:
@@ -107,6 +164,7 @@ class NotebookContext:
     data_dir: Path
     output_dir: Path
     published: dict[str, Path] = field(default_factory=dict)
+    as_of: date | None = None  # set when the month is incomplete: figures are as of this day
 
     def t(self, key: str) -> str:
         """The label of ``key`` in this notebook's language."""
@@ -152,6 +210,25 @@ def open_notebook(
         raise SalesAnalyticsError(f"a notebook reports one month; got {p} (a {p.grain})")
     out = Path(output_dir) if output_dir else paths.outputs_dir() / ".scratch" / str(p) / "tables"
     use_theme()
+    coverage = data_coverage(ds.orders)
+    as_of = coverage.as_of(p) if coverage is not None else None
+    if as_of is not None:  # every page of a partial bundle says so at its top
+        _show_banner(as_of_text(as_of, params.language))
     return NotebookContext(
-        period=p, language=params.language, params=params, dataset=ds, data_dir=data_dir, output_dir=out
+        period=p,
+        language=params.language,
+        params=params,
+        dataset=ds,
+        data_dir=data_dir,
+        output_dir=out,
+        as_of=as_of,
     )
+
+
+def _show_banner(text: str) -> None:
+    try:
+        from IPython.display import Markdown, display
+    except ImportError:  # outside IPython: the log is the only reader
+        log.warning("%s", text)
+        return
+    display(Markdown(f"**{text}**"))

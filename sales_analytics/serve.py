@@ -204,9 +204,11 @@ def _serve(args: argparse.Namespace) -> int:
     outputs = Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
     bundles = list_bundles(outputs)
     if args.period and args.period not in bundles:
+        from sales_analytics.run.hint import publish_hint
+
         raise SalesAnalyticsError(
             f"no published bundle for {args.period}; published: {bundles or 'none'} "
-            f"(run `sales-analytics run --period {args.period}`)"
+            f"({publish_hint(args.period, outputs)})"
         )
     if not bundles:
         log.warning(

@@ -31,6 +31,7 @@ __all__ = [
     "calendar_coverage",
     "holiday_name",
     "is_workday",
+    "spring_festival",
     "workdays_in",
     "workdays_in_month",
 ]
@@ -139,3 +140,22 @@ def holiday_name(day: DateLike) -> str | None:
     except NotImplementedError as exc:
         raise CalendarCoverageError(str(exc)) from None
     return name if on_holiday and name else None
+
+
+@lru_cache(maxsize=64)
+def spring_festival(year: int) -> date:
+    """The first day of the Spring Festival (春节, 正月初一) in ``year``.
+
+    From the ``holidays`` package's lunar calendar, so years the State Council
+    has not yet published a notice for are covered too.
+
+    >>> spring_festival(2026), spring_festival(2027)
+    (datetime.date(2026, 2, 17), datetime.date(2027, 2, 6))
+    """
+    import holidays
+
+    cn = holidays.China(years=year, language="en_US")
+    days = sorted(d for d, name in cn.items() if "Spring Festival" in name)
+    if not days:
+        raise CalendarCoverageError(f"the holidays package has no Spring Festival date for {year}")
+    return days[0]

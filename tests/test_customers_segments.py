@@ -270,3 +270,32 @@ def test_owner_reps_and_contact_filter() -> None:
     assert owners.set_index("customer_id")["rep_id"].to_dict() == {"a": "r2", "b": "r1", "c": "r3", "d": "r1"}
     frame = pd.DataFrame(columns=["customer_id", "Contact_Phone", "EMAIL", "home_address", "hotel", "tel"])
     assert without_contact_columns(frame).columns.tolist() == ["customer_id", "hotel"]
+
+
+def test_churn_list_is_capped_but_counts_every_customer_at_risk() -> None:
+    orders = churn_orders()
+    rfm = rfm_segments(orders, period="2026-03")
+    # at risk: c (ratio 5) and a (16.2); top_n=1 keeps c (value 500 > 300) but the total stays 2
+    risk = churn_risk(orders, rfm, period="2026-03", top_n=1)
+    assert risk["customer_id"].tolist() == ["c"] and risk["at_risk_total"].tolist() == [2]
+    assert churn_risk(orders, rfm, period="2026-03", top_n=None)["at_risk_total"].tolist() == [2, 2]
+
+
+def test_churn_list_calls_slipping_customers_before_lapsed_ones_and_says_why() -> None:
+    orders = churn_orders()
+    rfm = rfm_segments(orders, period="2026-03")
+    # c is worth more (500 a year vs 300) but the model gives it a 1% chance of still buying: lapsed;
+    # a, 40% likely still active, is the first call
+    clv = pd.DataFrame({"customer_id": ["a", "c"], "p_alive": [0.4, 0.01], "clv": [120.0, 5.0]})
+    risk = churn_risk(orders, rfm, period="2026-03", clv=clv)
+    assert risk["customer_id"].tolist() == ["a", "c"]
+    assert risk["stage"].tolist() == ["slipping", "lapsed"]
+    # a: every 10 days, 162 silent (16.2×), 300 a year, 40% → call first
+    assert risk["reason_en"].iloc[0] == (
+        "usually buys every 10 days, 162 days silent (16.2×), 300 a year, 40% chance still active: "
+        "still keepable, call first"
+    )
+    assert risk["reason_zh"].iloc[1].endswith("已流失，宜做挽回方案")
+    # a lower bar makes c slipping too: then value decides (c 500 first)
+    loose = churn_risk(orders, rfm, period="2026-03", clv=clv, lapsed_p_alive=0.005)
+    assert loose["customer_id"].tolist() == ["c", "a"]

@@ -98,7 +98,9 @@ def test_open_items_are_masked_and_aged() -> None:
 def test_complaints_hand_computed() -> None:
     out = complaints_summary(FEEDBACK, period="2025-10").set_index("category")
     # complaints: F6 (received Oct, resolved after 4 days), F7 (received Sep, resolved 4 Oct after 9 days)
-    assert out.loc["all", ["received", "resolved", "open_at_end"]].tolist() == [1, 2, 0]
+    # received 1 (F6), of which resolved 1 → rate 1/1; resolved in October 2 (F6, F7: F7 came in September)
+    cols = ["received", "resolved_of_received", "resolved_in_month", "open_at_end"]
+    assert out.loc["all", cols].tolist() == [1, 1, 2, 0]
     assert out.loc["all", "resolution_rate"] == 1.0
     assert out.loc["all", "median_days_to_resolution"] == 6.5
     every = complaints_summary(FEEDBACK, period="2025-10", categories=[]).set_index("category")
@@ -226,3 +228,46 @@ def test_suggestion_box_counts_are_consistent(items: list[tuple[int, str, int]])
         assert parts[col].sum() == out.loc["all", col]
     assert (out["adopted"] + out["rejected"] + out["closed"] == out["decided"]).all()
     assert (out["stale_open"] <= out["open_at_end"]).all()
+
+
+def test_complaint_figures_agree_with_each_other() -> None:
+    # the case: "收到投诉 32 · 本月解决 32 · 解决率 78.1%" mixed two populations.
+    # 4 complaints received in October, 3 of them resolved in October (rate 3/4 = 75%);
+    # 1 September complaint resolved in October → resolved in the month 3 + 1 = 4, not "4 of 4"
+    fb = pd.DataFrame(
+        {
+            "feedback_id": ["a", "b", "c", "d", "e"],
+            "channel": "customer",
+            "category": "complaint",
+            "submitted_at": pd.to_datetime(
+                ["2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04", "2025-09-20"]
+            ),
+            "status": ["closed", "closed", "closed", "open", "closed"],
+            "resolved_at": pd.to_datetime(["2025-10-05", "2025-10-06", "2025-10-07", None, "2025-10-02"]),
+        }
+    )
+    row = complaints_summary(fb, period="2025-10").set_index("category").loc["all"]
+    assert row[["received", "resolved_of_received", "resolved_in_month", "open_at_end"]].tolist() == [
+        4,
+        3,
+        4,
+        1,
+    ]
+    assert row["resolution_rate"] == row["resolved_of_received"] / row["received"] == 0.75
+
+
+def test_praise_is_never_an_open_or_overdue_item() -> None:
+    fb = pd.DataFrame(
+        {
+            "feedback_id": ["P1", "S1"],
+            "channel": ["customer", "internal"],
+            "category": ["praise", "tools"],
+            "submitted_at": pd.to_datetime(["2025-08-01", "2025-08-01"]),
+            "status": ["open", "open"],
+            "resolved_at": pd.to_datetime([None, None]),
+            "text": ["服务很好", "CRM 慢"],
+        }
+    )
+    # both are 91 days old on 31 Oct; only the suggestion is overdue, the praise asks for nothing
+    out = feedback_open_items(fb, period="2025-10")
+    assert out["feedback_id"].tolist() == ["S1"] and out["stale"].tolist() == [True]

@@ -323,3 +323,58 @@ def test_plan_sections_drive_the_functions():
     plan = parse_incentive_plan({"contests": [contest().model_dump()], "awards": {"enabled": ["top_seller"]}})
     assert len(contest_results(ORDERS, REPS, plan, period="2026-03")) == 3
     assert awards(HIST, AREPS, period="2026-03", rules=plan)["award"].unique().tolist() == ["top_seller"]
+
+
+# --------------------------------------------- issue 15.5: survey scores need enough answers
+def test_best_satisfaction_needs_ten_answers_and_states_n_and_interval():
+    # b: CSAT 100 on 4 answers (the case of the issue) is not considered; a: 90 on 20 answers wins
+    sat = pd.DataFrame(
+        {
+            "period": ["2026-03"] * 2,
+            "rep_id": ["a", "b"],
+            "csat": [90.0, 100.0],
+            "responses": [20, 4],
+            "csat_ci_low": [69.9, 51.0],
+            "csat_ci_high": [97.2, 100.0],
+        }
+    )
+    out = awards(HIST, AREPS, period="2026-03", satisfaction=sat)  # default rules: min_responses 10
+    best = out.loc[out["award"] == "best_satisfaction"]
+    assert best["rep_id"].tolist() == ["a"]
+    assert best["rule_en"].iloc[0] == (
+        "Best customer satisfaction: Ann had the highest CSAT in Mar 2026: 90.0 (n = 20, 95% CI 69.9–97.2). "
+        "1 rep(s) with fewer than 10 answers were not considered (not enough responses)."
+    )
+    assert "回复不足" in best["rule_zh"].iloc[0] and "n = 20" in best["rule_zh"].iloc[0]
+
+
+def test_best_satisfaction_not_awarded_when_nobody_has_enough_answers():
+    sat = pd.DataFrame({"period": ["2026-03"], "rep_id": ["b"], "csat": [100.0], "responses": [5]})
+    out = awards(HIST, AREPS, period="2026-03", satisfaction=sat)
+    best = out.loc[out["award"] == "best_satisfaction"].iloc[0]
+    assert not best["awarded"] and "not enough responses" in best["rule_en"]
+
+
+def test_survey_board_lists_reps_below_the_minimum_without_ranking_them():
+    metrics = pd.DataFrame(
+        {
+            "period": ["2026-03"] * 3,
+            "rep_id": ["a", "b", "c"],
+            "csat": [90.0, 100.0, 80.0],
+            "responses": [20, 4, 12],
+            "csat_ci_low": [69.9, 51.0, 55.0],
+            "csat_ci_high": [97.2, 100.0, 93.0],
+            "nps": [40.0, 75.0, 10.0],
+            "nps_moe": [30.0, 60.0, 40.0],
+        }
+    )
+    board = leaderboards(metrics, LeaderboardRules(metrics=["csat", "nps"], composite=[]), min_responses=10)
+    csat = board[board["board"] == "csat"].set_index("rep_id")
+    # a (90, n 20) first, c (80, n 12) second; b (100 on 4 answers) shown, not ranked
+    assert csat.loc["a", "rank"] == 1 and csat.loc["c", "rank"] == 2 and pd.isna(csat.loc["b", "rank"])
+    assert csat.loc["b", "status"] == "not enough responses" and csat.loc["b", "value"] == 100.0
+    assert (csat["n_ranked"] == 2).all()
+    assert csat.loc["a", ["responses", "ci_low", "ci_high"]].tolist() == [20, 69.9, 97.2]
+    nps = board[board["board"] == "nps"].set_index("rep_id")
+    # NPS interval: 40 ± 30 → 10 … 70
+    assert nps.loc["a", ["ci_low", "ci_high"]].tolist() == [10.0, 70.0]

@@ -480,3 +480,25 @@ def test_growth_of_constant_series_is_zero(value, n, grain):
     else:
         assert g["pct_vs_previous"].isna().all()
     assert not np.isinf(g[["pct_vs_previous", "pct_vs_last_year"]].to_numpy()).any()
+
+
+def test_rep_scorecard_states_the_n_and_interval_of_survey_scores(orders, reps):
+    sat = pd.DataFrame(
+        {
+            "rep_id": ["r1"],
+            "period": ["2026-03"],
+            "csat": [100.0],
+            "nps": [50.0],
+            "responses": [4],
+            "csat_ci_low": [51.0],
+            "csat_ci_high": [100.0],
+        }
+    )
+    s = sa.rep_scorecard(orders, reps=reps, period="2026-03", satisfaction=sat).set_index("rep_id")
+    # r1's 100% rests on 4 answers, 95% CI 51–100%
+    assert s.loc["r1", ["csat", "survey_responses", "csat_ci_low", "csat_ci_high"]].tolist() == [
+        100.0,
+        4,
+        51.0,
+        100.0,
+    ]

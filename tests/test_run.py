@@ -500,14 +500,18 @@ def test_backfill_loads_once_and_resumes(project, monkeypatch):
     real_load = monthly.load_dataset
     monkeypatch.setattr(monthly, "load_dataset", lambda folder: loads.append(folder) or real_load(folder))
     kwargs = {"data": project["data"], "notebooks_dir": project["notebooks"], "outputs": project["outputs"]}
-    first = run_backfill("2026-08", "2026-10", **kwargs)
-    assert [r.status for r in first] == ["ok", "ok", "ok"] and len(loads) == 1
-    again = run_backfill("2026-08", "2026-10", **kwargs)
-    assert [r.status for r in again] == ["skipped"] * 3 and len(execute.calls) == 3
-    forced = run_backfill("2026-09", "2026-10", force=True, **kwargs)
-    assert [r.status for r in forced] == ["ok", "ok"]
+    # the data cover 2026-09 … 2026-10: a range reaching 2026-08 is refused before any month runs
+    with pytest.raises(RunError, match="no orders in 2026-08; the data covers 2026-09 … 2026-10"):
+        run_backfill("2026-08", "2026-10", **kwargs)
+    assert execute.calls == []
+    first = run_backfill("2026-09", "2026-10", **kwargs)
+    assert [r.status for r in first] == ["ok", "ok"] and len(loads) == 2
+    again = run_backfill("2026-09", "2026-10", **kwargs)
+    assert [r.status for r in again] == ["skipped"] * 2 and len(execute.calls) == 2
+    forced = run_backfill("2026-10", "2026-10", force=True, **kwargs)
+    assert [r.status for r in forced] == ["ok"]
     table = list_runs(project["outputs"])
-    assert table["period"].tolist() == ["2026-08", "2026-09", "2026-10"]
+    assert table["period"].tolist() == ["2026-09", "2026-10"]
     assert (table["status"] == "ok").all() and table["inputs"].str.contains(r"orders:[0-9a-f]{8}").all()
 
 

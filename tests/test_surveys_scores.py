@@ -344,10 +344,15 @@ def test_import_errors_name_column_and_rows():
     with pytest.raises(
         DataError,
         match=r"column '1、您向朋友推荐来本团队工作的可能性有多大？': 2 answers cannot be read "
-        r"\(rows 3, 4\)\. Expected a number from 0 to 10, found '很高'",
+        r"as item 'enps' \(rows 3, 4\)\. Expected a number from 0 to 10 or a label of the item "
+        r"\(labels / label_set\), found '很高'",
     ):
         sa.map_response_columns(raw, TP, file="pulse.xlsx")
-    with pytest.raises(DataError, match=r"pulse.xlsx: no column for \['team'\]"):
+    with pytest.raises(
+        DataError,
+        match=r"pulse.xlsx: no column for grouping 'team'. Expected a header such as "
+        r"\['您所在的团队', 'Which team are you on\?'\], or a `group_sources: \{team: …\}` entry",
+    ):
         sa.map_response_columns(raw.drop(columns="团队"), TP, file="pulse.xlsx")
 
 

@@ -356,3 +356,15 @@ def test_instrument_scoring_reads_the_committed_instrument() -> None:
     spec = sa.instrument_scoring(inst)
     assert "re_boring" in spec["reverse"] and "pace" not in spec["items"] and spec["scale"] == (1, 5)
     assert sa.survey_instrument("no_such_instrument") is None
+
+
+def test_kirkpatrick_intervals_are_computed_or_explained() -> None:
+    k = kirkpatrick_levels(period="2025-10", sessions=SESSIONS, attendance=ATTENDANCE).set_index("measure")
+    # individual gains (70-40)/60, (75-50)/50, (80-60)/40 are all 0.5: SD 0 → interval [0.5, 0.5]
+    assert k.loc["mean_individual_gain", ["value", "ci_low", "ci_high"]].tolist() == [0.5, 0.5, 0.5]
+    # differences 30, 25, 20: mean 25, SD 5 → d_z = 5; SE = √(1/3 + 25/6) = √4.5 = 2.1213;
+    # 95%: 5 ± 1.95996 × 2.1213 = 5 ± 4.1577
+    assert k.loc["effect_size_dz", "ci_low"] == pytest.approx(0.8423, abs=1e-4)
+    assert k.loc["effect_size_dz", "ci_high"] == pytest.approx(9.1577, abs=1e-4)
+    # the class gain is a ratio of two means: no interval, and the note says why
+    assert pd.isna(k.loc["class_gain", "ci_low"]) and "no interval" in k.loc["class_gain", "note"]

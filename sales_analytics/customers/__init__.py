@@ -128,6 +128,12 @@ class CustomerParams(StrictModel):
     churn_min_days: int = Field(
         30, ge=0, description="never at risk before this many days without a purchase"
     )
+    churn_lapsed_p_alive: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="churn list: below this BG/NBD p_alive a customer is lapsed, not slipping",
+    )
     clv_horizon_months: int = Field(12, ge=1, le=120, description="CLV horizon H in months")
     clv_discount_monthly: float = Field(0.01, ge=0, lt=1, description="monthly discount rate d")
     top_n: int = Field(50, ge=1, le=10_000, description="rows in the churn-risk and downgrade lists")

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, problem_at_rows, require_columns
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.refunds import normalize_refunds
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def window_days(period: Period, lookback_months: int) -> tuple[int | None, int]:
 def order_rows(orders: pd.DataFrame, period: Period | str, lookback_months: int = 0) -> OrderRows:
     """Reduce canonical orders to the kept rows of the window ending with ``period``."""
     check_columns(orders, ORDER_COLUMNS)
+    orders = normalize_refunds(orders)
     p = parse_period(period)
     if p.grain != "month":
         raise ValueError(f"customer analysis is as of the end of a month; got {p} (a {p.grain})")

@@ -137,8 +137,9 @@ def churn_risk(
     min_days: int = 30,
     lookback_months: int = 0,
     top_n: int | None = 50,
+    lapsed_p_alive: float = 0.05,
 ) -> pd.DataFrame:
-    """Customers overdue relative to their own rhythm, ranked by value at risk.
+    """Customers overdue relative to their own rhythm, ranked by whom to call first.
 
     Parameters
     ----------
@@ -151,13 +152,25 @@ def churn_risk(
     min_orders : purchase days needed to use the customer's own rhythm.
     min_days : never at risk before this many days without a purchase (a customer who buys every
         two days is not lost after five quiet days).
-    top_n : keep the first ``top_n`` rows (``None`` = all at-risk customers).
+    top_n : keep the first ``top_n`` rows (``None`` = all at-risk customers); ``at_risk_total``
+        still counts them all.
+    lapsed_p_alive : with ``clv``, a customer whose BG/NBD probability of still buying is below
+        this is *lapsed* (a win-back case), otherwise *slipping* (a call can still keep them).
 
     Returns
     -------
     DataFrame ``period, rank, customer_id[, customer_name][, segment, segment_zh, segment_en], rep_id[, rep_name],
     owner_source, last_order_date, days_since_last, usual_gap_days, rhythm`` (``own`` | ``typical``),
-    ``gap_ratio, orders, monetary, value_at_risk[, p_alive, clv]``. No contact columns.
+    ``gap_ratio, orders, monetary, value_at_risk[, p_alive, clv], stage`` (``slipping`` |
+    ``lapsed``), ``reason_zh, reason_en`` (why this customer, in one line) and
+    ``at_risk_total`` (every at-risk customer, before ``top_n``). Ranked: slipping before
+    lapsed, each by ``value_at_risk`` (net spend per year). No contact columns.
+
+    A heavy buyer who has stopped gets a BG/NBD ``p_alive`` near 0 (and so a
+    CLV near 0): after many purchases at a steady rhythm, a silence of dozens of
+    gaps is, to the model, strong evidence that the customer has left. That is
+    the model working, not a unit error; such customers are ranked after the
+    slipping ones and their reason says a win-back offer fits better than a call.
 
     Examples
     --------
@@ -217,10 +230,18 @@ def churn_risk(
         )
     if clv is not None:
         risk = risk.merge(clv[["customer_id", "p_alive", "clv"]], on="customer_id", how="left")
-    risk = risk.sort_values(["value_at_risk", "customer_id"], ascending=[False, True], kind="stable")
+    lapsed = np.zeros(len(risk), dtype=bool)
+    if "p_alive" in risk.columns:
+        p_alive = risk["p_alive"].to_numpy(dtype=np.float64)
+        lapsed = np.isfinite(p_alive) & (p_alive < lapsed_p_alive)
+    risk = risk.assign(stage=np.where(lapsed, "lapsed", "slipping"), _lapsed=lapsed, at_risk_total=len(risk))
+    risk = risk.sort_values(
+        ["_lapsed", "value_at_risk", "customer_id"], ascending=[True, False, True], kind="stable"
+    ).drop(columns="_lapsed")
     if top_n is not None:
         risk = risk.head(top_n)
     risk = risk.reset_index(drop=True)
+    risk = risk.assign(reason_zh=_reasons(risk, "zh"), reason_en=_reasons(risk, "en"))
     risk.insert(0, "rank", np.arange(1, len(risk) + 1))
     risk.insert(0, "period", str(rows.period))
     order = [
@@ -244,5 +265,36 @@ def churn_risk(
         "value_at_risk",
         "p_alive",
         "clv",
+        "stage",
+        "reason_zh",
+        "reason_en",
+        "at_risk_total",
     ]
     return without_contact_columns(risk[[c for c in order if c in risk.columns]])
+
+
+def _reasons(risk: pd.DataFrame, language: str) -> list[str]:
+    """One line per customer: rhythm, silence, yearly value, chance still active, what to do."""
+    out = []
+    has_p = "p_alive" in risk.columns
+    for row in risk.itertuples(index=False):
+        gap, since, ratio, value = (
+            row.usual_gap_days,
+            int(row.days_since_last),
+            row.gap_ratio,
+            row.value_at_risk,
+        )
+        p = getattr(row, "p_alive", np.nan) if has_p else np.nan
+        lapsed = row.stage == "lapsed"
+        if language == "zh":
+            text = f"通常每 {gap:g} 天购买一次，已 {since} 天未购（{ratio:.1f} 倍），年均消费 {value:,.0f}"
+            if np.isfinite(p):
+                text += f"，仍活跃概率 {p:.0%}" if p >= 0.01 else "，仍活跃概率 <1%"
+            text += "：已流失，宜做挽回方案" if lapsed else "：尚可挽留，请尽快联系"
+        else:
+            text = f"usually buys every {gap:g} days, {since} days silent ({ratio:.1f}×), {value:,.0f} a year"
+            if np.isfinite(p):
+                text += f", {p:.0%} chance still active" if p >= 0.01 else ", <1% chance still active"
+            text += ": lapsed, a win-back offer fits" if lapsed else ": still keepable, call first"
+        out.append(text)
+    return out

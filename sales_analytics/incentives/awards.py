@@ -17,6 +17,7 @@ survey scores, no rookies, nothing above zero) is one row with
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sales_analytics.incentives.credits import require_columns
@@ -292,16 +293,33 @@ def _satisfaction_rows(p: Period, satisfaction: pd.DataFrame | None, rules: Awar
     s = satisfaction.loc[satisfaction["period"].astype(str) == str(p)]
     s = s.assign(rep_id=s["rep_id"].astype(str))
     count = next((c for c in ("responses", "n", "n_responses") if c in s.columns), None)
-    if count is not None:
-        s = s.loc[s[count] >= rules.min_responses]
+    if count is None:  # without a count no score can be shown to rest on enough answers
+        return [
+            _row(
+                p,
+                award,
+                en="not awarded: the survey scores carry no response count.",
+                zh="本期不评选：调查得分没有回复数量。",
+            )
+        ]
     s = s.loc[s[score].notna()]
+    few = s.loc[s[count] < rules.min_responses]
+    s = s.loc[s[count] >= rules.min_responses]
+    short_en = short_zh = ""
+    if len(few):
+        short_en = (
+            f" {len(few)} rep(s) with fewer than {rules.min_responses} answers were not considered "
+            "(not enough responses)."
+        )
+        short_zh = f" {len(few)} 位销售回复不足 {rules.min_responses} 份，未参评（回复不足）。"
     if s.empty:
         return [
             _row(
                 p,
                 award,
-                en=f"not awarded: no rep has {rules.min_responses} or more survey answers this period.",
-                zh=f"本期不评选：没有销售在本期获得 {rules.min_responses} 份以上的调查回答。",
+                en=f"not awarded: no rep has {rules.min_responses} or more survey answers this period "
+                "(not enough responses).",
+                zh=f"本期不评选：没有销售在本期获得 {rules.min_responses} 份以上的调查回答（回复不足）。",
             )
         ]
     best = s.loc[s[score] == s[score].max()].sort_values("rep_id")
@@ -310,8 +328,10 @@ def _satisfaction_rows(p: Period, satisfaction: pd.DataFrame | None, rules: Awar
     for r in best.itertuples():
         who = rep(r.rep_id)
         value = float(getattr(r, score))
-        n = f" ({int(getattr(r, count))} responses)" if count else ""
-        n_zh = f"（{int(getattr(r, count))} 份回答）" if count else ""
+        low, high = _interval(r, score, value)
+        ci = f", 95% CI {low:.1f}–{high:.1f}" if np.isfinite(low) and np.isfinite(high) else ""
+        n = f" (n = {int(getattr(r, count))}{ci})"
+        n_zh = f"（n = {int(getattr(r, count))}{ci.replace(', 95% CI', '，95% 置信区间')}）"
         rows.append(
             _row(
                 p,
@@ -319,8 +339,16 @@ def _satisfaction_rows(p: Period, satisfaction: pd.DataFrame | None, rules: Awar
                 rep=who,
                 metric=score,
                 value=value,
-                en=f"{who['name_en']} had the highest {label} in {p.label('en')}: {value:g}{n}.",
-                zh=f"{who['rep_name']} 在{p.label('zh')}的 {label} 最高，为 {value:g}{n_zh}。",
+                en=f"{who['name_en']} had the highest {label} in {p.label('en')}: {value:.1f}{n}.{short_en}",
+                zh=f"{who['rep_name']} 在{p.label('zh')}的 {label} 最高，为 {value:.1f}{n_zh}。{short_zh}",
             )
         )
     return rows
+
+
+def _interval(row, score: str, value: float) -> tuple[float, float]:
+    """The score's interval from ``rep_satisfaction`` (Wilson for CSAT, ± margin of error for NPS)."""
+    if score == "csat":
+        return float(getattr(row, "csat_ci_low", np.nan)), float(getattr(row, "csat_ci_high", np.nan))
+    moe = float(getattr(row, "nps_moe", np.nan))
+    return value - moe, value + moe

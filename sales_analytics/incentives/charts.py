@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
 
 from sales_analytics.report.labels import label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_leaderboard", "plot_payouts"]
 
@@ -37,6 +39,9 @@ def plot_leaderboard(
     rows = board.loc[(board["board"] == name) & board["rank"].notna()].sort_values("rank").head(top)
     names = rows[label_column or entity].astype(str) if len(rows) else pd.Series(dtype=str)
     names = [f"{int(r)}. {n}" for r, n in zip(rows["rank"], names)]
+    import matplotlib.pyplot as plt  # imported on use: the command line starts without matplotlib
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(rows), 3) + 1))
     sns.barplot(x=rows["value"].to_numpy(), y=names, color=sns.color_palette()[0], ax=ax, orient="h")
     for i, (value, change) in enumerate(zip(rows["value"], rows["rank_change"])):
@@ -77,6 +82,9 @@ def plot_payouts(summary: pd.DataFrame, *, label_column: str = "rep_name", langu
         if label_column in data
         else data["rep_id"].astype(str).tolist()
     )
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(data) + 2), 4))
     pos = [0.0] * len(data)
     neg = [0.0] * len(data)

@@ -26,6 +26,7 @@ import pandas as pd
 from sales_analytics.incentives.credits import require_columns
 from sales_analytics.incentives.plan import Contest, IncentivePlan
 from sales_analytics.periods import Period, month_range, parse_period
+from sales_analytics.refunds import normalize_refunds
 
 __all__ = ["contest_results"]
 
@@ -85,7 +86,7 @@ def _window_values(
         sel = activities.loc[m, ["rep_id"]].assign(rep_id=lambda f: f["rep_id"].astype(str))
         sel = sel.assign(team=sel["rep_id"].map(team_of))
         return sel.groupby(key).size().astype(float)
-    o = orders
+    o = normalize_refunds(orders)  # an order refunded in full adds nothing (sales_analytics.refunds)
     status = (
         o["status"].fillna("paid").astype(str) if "status" in o.columns else pd.Series("paid", index=o.index)
     )

@@ -14,13 +14,13 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 import numpy as np
 import pandas as pd
 
-from sales_analytics.errors import DataError, DataProblem, require_columns
+from sales_analytics.errors import DataError, DataProblem, problem_at_rows, require_columns
+from sales_analytics.refunds import REFUND_SUFFIX, normalize_refunds
 
 __all__ = ["order_credits"]
 
 MICRO = 1_000_000  # credit_micro units per currency unit
 BP = 10_000  # basis points per whole share
-REFUND_SUFFIX = "-R"
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
@@ -121,9 +121,13 @@ def order_credits(
     Parameters
     ----------
     orders : ``order_id, order_date, rep_id, amount`` [, ``status, product_id,
-        product_category, quantity``]. Cancelled rows are dropped; a refund row
-        (``status == "refunded"``, negative amount, ``order_id`` = original id +
-        ``-R``) follows the split of its original order.
+        product_category, quantity, refunded_at``]. Cancelled rows are dropped; a
+        refund row (``status == "refunded"``, negative amount, ``order_id`` =
+        original id + ``-R``) follows the split of its original order; a
+        ``refunded`` row with a positive amount is an order refunded in full
+        and is credited nothing (:func:`sales_analytics.refunds.normalize_refunds`:
+        refunded in a later month, it is credited in its month and clawed back
+        in the month of ``refunded_at``).
     splits : optional ``order_id, rep_id, share`` (shares of an order sum to 1).
     plan_splits : the plan file's ``commission.splits``.
 
@@ -145,6 +149,7 @@ def order_credits(
     2       O2     r1   300.0
     """
     require_columns(orders, "orders", ["order_id", "order_date", "rep_id", "amount"])
+    orders = normalize_refunds(orders)
     cols = ["order_id", "order_date", "rep_id", "amount"] + [
         c for c in ("status", "product_id", "product_category", "quantity") if c in orders.columns
     ]
@@ -162,6 +167,20 @@ def order_credits(
         rows = tuple(int(i) + 1 for i in np.flatnonzero(bad_amount.to_numpy()))
         raise DataError(
             [DataProblem("orders", "amount is missing", column="amount", rows=rows, expected="a number")]
+        )
+    infinite = np.isinf(o["amount"].to_numpy(dtype=np.float64))
+    if infinite.any():  # an inf order would be credited as 0 (cents overflow), not refused
+        raise DataError(
+            [
+                problem_at_rows(
+                    "orders",
+                    "amount is infinite",
+                    infinite,
+                    column="amount",
+                    expected="a finite number",
+                    values=o["amount"],
+                )
+            ]
         )
     o = o.reset_index(drop=True)
     status = status.reset_index(drop=True)

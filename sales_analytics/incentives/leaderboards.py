@@ -30,6 +30,8 @@ from sales_analytics.periods import parse_period
 __all__ = ["RANK_METHOD", "composite_score", "leaderboard", "leaderboards"]
 
 RANK_METHOD = "competition (1, 2, 2, 4)"
+SURVEY_BOARDS = ("csat", "nps")  # boards on survey scores: n, interval and a minimum of responses
+NOT_ENOUGH = "not enough responses"
 BOARD_COLUMNS = [
     "period",
     "board",
@@ -176,6 +178,7 @@ def leaderboards(
     boards: Sequence[str] | None = None,
     extra: pd.DataFrame | None = None,
     keep: Sequence[str] = ("rep_name", "team"),
+    min_responses: int = 10,
 ) -> pd.DataFrame:
     """Every board of the plan in one long table: one row per period × board × entity.
 
@@ -190,16 +193,28 @@ def leaderboards(
         penalty totals from :func:`ledger_totals`), shown next to each row;
         numeric extra values missing for an entity are 0 (no events).
     keep : columns of ``metrics`` carried onto every row when present (names, team).
+    min_responses : on a survey board (``csat``, ``nps``) an entity with fewer
+        ``responses`` is not ranked; its ``status`` says "not enough responses"
+        (the plan's ``awards.min_responses``).
 
     Returns
     -------
     DataFrame
         ``period, <entity>, board, rank, previous_rank, rank_change, tied,
-        value, n_ranked, rank_method`` [+ kept and extra columns].
+        value, n_ranked, rank_method`` [+ kept and extra columns]; with a survey
+        board also ``responses, ci_low, ci_high`` (the score's interval: Wilson for
+        CSAT, ± margin of error for NPS) and ``status`` (``ranked`` | ``not enough
+        responses`` on survey boards, empty elsewhere).
     """
     rules = rules or LeaderboardRules()
     wanted = list(boards) if boards is not None else list(rules.metrics)
-    parts = [leaderboard(metrics, b, entity=entity) for b in wanted if b in metrics.columns]
+    parts = [
+        _survey_board(metrics, b, entity, min_responses)
+        if b in SURVEY_BOARDS
+        else leaderboard(metrics, b, entity=entity)
+        for b in wanted
+        if b in metrics.columns
+    ]
     comp_cols = [c.metric for c in rules.composite] + [
         c.target for c in rules.composite if isinstance(c.target, str)
     ]
@@ -226,3 +241,36 @@ def leaderboards(
         ]
         out[numeric] = out[numeric].fillna(0)
     return out.reset_index(drop=True)
+
+
+def _survey_board(metrics: pd.DataFrame, metric: str, entity: str, min_responses: int) -> pd.DataFrame:
+    """A board on a survey score: entities under ``min_responses`` answers are listed, not ranked."""
+    n = (
+        pd.to_numeric(metrics["responses"], errors="coerce")
+        if "responses" in metrics.columns
+        else pd.Series(np.nan, index=metrics.index)
+    )
+    value = pd.to_numeric(metrics[metric], errors="coerce")
+    few = (n.fillna(0) < min_responses) & value.notna()
+    board = leaderboard(metrics.assign(**{metric: value.where(~few)}), metric, entity=entity)
+    if metric == "csat" and {"csat_ci_low", "csat_ci_high"} <= set(metrics.columns):
+        low, high = metrics["csat_ci_low"], metrics["csat_ci_high"]
+    elif metric == "nps" and "nps_moe" in metrics.columns:
+        low, high = value - metrics["nps_moe"], value + metrics["nps_moe"]
+    else:
+        low = high = pd.Series(np.nan, index=metrics.index)
+    info = pd.DataFrame(
+        {
+            "period": metrics["period"].astype(str),
+            entity: metrics[entity],
+            "_value": value,
+            "responses": n,
+            "ci_low": pd.to_numeric(low, errors="coerce"),
+            "ci_high": pd.to_numeric(high, errors="coerce"),
+            "status": np.where(few, NOT_ENOUGH, np.where(value.notna(), "ranked", "")),
+        }
+    ).drop_duplicates(["period", entity])
+    board = board.merge(info, on=["period", entity], how="left")
+    # the score stays visible next to "not enough responses", it only does not rank
+    board = board.assign(value=board["value"].fillna(board.pop("_value")))
+    return board

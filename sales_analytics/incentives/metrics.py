@@ -10,6 +10,9 @@ from sales_analytics.incentives.credits import require_columns
 
 __all__ = ["incentive_metrics", "statement_tables"]
 
+# survey columns carried from ``sa.rep_satisfaction``: the scores, their count and intervals
+SURVEY_COLUMNS = ("csat", "nps", "responses", "csat_ci_low", "csat_ci_high", "nps_moe")
+
 
 def incentive_metrics(
     orders: pd.DataFrame,
@@ -64,9 +67,7 @@ def incentive_metrics(
         counts = [c for c in act.columns if c not in ("period", key)]
         out[counts] = out[counts].fillna(0).astype("float64")
     if satisfaction is not None and len(satisfaction) and level == "rep":
-        sat = satisfaction[
-            [c for c in ("period", "rep_id", "csat", "nps", "responses") if c in satisfaction.columns]
-        ]
+        sat = satisfaction[[c for c in ("period", "rep_id", *SURVEY_COLUMNS) if c in satisfaction.columns]]
         out = out.merge(sat.assign(period=sat["period"].astype(str)), on=["period", "rep_id"], how="left")
     out = out.assign(period=out["period"].astype(str), **{key: out[key].astype(str)})
     if level == "rep":

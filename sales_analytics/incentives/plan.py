@@ -151,7 +151,11 @@ class AwardRules(_Model):
     min_baseline: float = Field(
         0, ge=0, description="trailing average revenue needed to compete for 'most improved'"
     )
-    min_responses: int = Field(3, ge=1, description="survey answers needed for 'best satisfaction'")
+    min_responses: int = Field(
+        10,
+        ge=1,
+        description="survey answers a rep needs to be ranked or awarded on a survey score (CSAT, NPS)",
+    )
 
 
 # ------------------------------------------------------------------- commission

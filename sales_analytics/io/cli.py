@@ -59,11 +59,25 @@ def report(result: DataCheck, out: TextIO) -> None:
         out.write(f"\nErrors ({len(result.problems)}): the data cannot be used until these are fixed\n")
         for p in result.problems:
             out.write(f"  - {p}\n")
+    if result.skipped:
+        out.write(f"\nSkipped files ({len(result.skipped)}): not read, their rows are NOT in the data\n")
+        for f in result.skipped:
+            out.write(f"  - {f.path}: {f.reason}")
+            out.write(f"; closest profile: {f.closest}\n" if f.closest else "\n")
     q = result.quality
     if len(q):
         out.write(f"\nData quality ({len(q)} findings)\n")
         _table(q[["severity", "table", "column", "kind", "count", "rows", "message"]], out)
-    out.write("\nOK: the data can be used.\n" if result.ok else "\nFAILED: see the errors above.\n")
+    if not result.ok:
+        out.write("\nFAILED: see the errors above.\n")
+    elif result.skipped:
+        n = len(result.skipped)
+        out.write(
+            f"\nUSABLE, BUT {n} FILE{'S' if n > 1 else ''} SKIPPED: the tables above were read; "
+            "check the skipped files listed above.\n"
+        )
+    else:
+        out.write("\nOK: the data can be used.\n")
 
 
 def _validate(args: argparse.Namespace) -> int:

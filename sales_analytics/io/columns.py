@@ -12,8 +12,14 @@ and so is a user-written map in ``parameters/column_maps/<name>.yaml``::
       amount: {product: [Quantity, UnitPrice]}
       duration_min: {column: Call Duration (in seconds), divide: 60}
       status: {column: deal_stage, map: {Won: won, Lost: lost}, default: open}
+      close_date: {column: Close Date, dayfirst: false}     # 3/4/2026 is 4 March
+      order_date: {column: 日期, format: "%d.%m.%Y"}         # one strptime format
+      order_id: {join: [购药时间, 社保卡号], sep: "|"}          # fields joined
+      text: {column: content, from_json: msg}                # a key of a JSON cell
+      status: {column: 实收金额, if_negative: refunded, default: paid}
     strip_prefix: zcrm_                # removed from every id column
     refunds: {column: InvoiceNo, prefix: C}   # orders: cancellations become refunds
+    invalid_rows: drop                 # opt-in: rows with bad cells are dropped and listed
 
 Map keys are matched case-insensitively after trimming; a value that no key
 matches becomes ``default`` when one is given, else stays as found (the
@@ -22,33 +28,53 @@ validator then lists the allowed values).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
 from sales_analytics.io.parsing import clean_text, parse_datetimes, parse_ids, parse_numbers
 from sales_analytics.io.schemas import TABLE_SCHEMAS, schema_for
-from sales_analytics.io.validate import TableCheck
+from sales_analytics.io.validate import TableCheck, report_date_problems
 
 __all__ = ["ColumnMap", "ColumnRule", "RefundRule", "apply_column_map", "load_column_map"]
 
 
 class ColumnRule(StrictModel):
-    """How one canonical column is made (exactly one of column / value / product / minutes_between)."""
+    """How one canonical column is made (one of column / value / product / minutes_between / join)."""
 
     column: str | list[str] | None = Field(None, description="source column, or aliases tried in order")
     value: Any = Field(None, description="a constant for every row")
     product: list[str] | None = Field(None, description="multiply these numeric columns")
     minutes_between: list[str] | None = Field(None, description="[start, end] columns: minutes between them")
+    join: list[str] | None = Field(None, description="join these columns' texts (empty ones skipped)")
+    sep: str = Field(" ", description="separator for join")
+    from_json: str | None = Field(None, description="the cell is JSON: take this key (a.b for nested keys)")
     divide: float | None = Field(None, description="divide the numeric value by this")
     map: dict[str, Any] | None = Field(None, description="source value -> canonical value")
+    if_negative: Any = Field(None, description="rows whose (numeric) source is below 0 get this value")
     default: Any = Field(None, description="value for unmapped or empty cells")
     strip_prefix: str | None = None
+    format: str | None = Field(None, description="dates: one strptime format, e.g. '%d/%m/%Y'")
+    dayfirst: bool | None = Field(None, description="dates like 3/4/2026: true = 3 April, false = 4 March")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ColumnRule:
+        given = [
+            k
+            for k in ("column", "value", "product", "minutes_between", "join")
+            if getattr(self, k) is not None
+        ]
+        if len(given) > 1:
+            raise ValueError(f"give one of column / value / product / minutes_between / join, not {given}")
+        if self.from_json is not None and self.column is None:
+            raise ValueError("from_json needs the column that holds the JSON text")
+        return self
 
     @field_validator("map", mode="before")
     @classmethod
@@ -82,6 +108,11 @@ class ColumnMap(StrictModel):
     columns: dict[str, str | list[str] | ColumnRule]
     strip_prefix: str | None = None
     refunds: RefundRule | None = None
+    invalid_rows: Literal["error", "drop"] = Field(
+        "error",
+        description="rows with a cell that fails validation: 'error' stops the load; 'drop' drops them "
+        "and lists them (file row numbers) in the data-quality table",
+    )
 
     @field_validator("table")
     @classmethod
@@ -177,64 +208,30 @@ def apply_column_map(
     for target in cmap.columns:
         rule = cmap.rule(target)
         spec = schema.by_name.get(target)
-        if rule.value is not None:
-            out[target] = pd.Series([rule.value] * len(raw), index=index, dtype=object)
+        source, col = _source_values(raw, rule, target, spec, check, tz)
+        if col is None:
             continue
-        if rule.product or rule.minutes_between:
-            names = rule.product or rule.minutes_between or []
-            found = [_find(raw.columns, [n]) for n in names]
-            if any(f is None for f in found):
-                absent = [n for n, f in zip(names, found) if f is None]
-                if spec is not None and spec.required:
-                    check.fatal(
-                        f"column(s) {absent} needed for {target!r} are missing",
-                        column=target,
-                        found="columns " + ", ".join(map(str, raw.columns[:15])),
-                    )
-                continue
-            if rule.product:
-                result = pd.Series(1.0, index=index)
-                for f in found:
-                    values, bad = parse_numbers(raw[f])
-                    if bad.any():
-                        check.error(
-                            bad.to_numpy(),
-                            "{n} rows are not numbers",
-                            f,
-                            expected="a number",
-                            found=raw[f][bad].iloc[0],
-                        )
-                    result = result * values
-            else:
-                start = parse_datetimes(raw[found[0]], tz=tz).values
-                end = parse_datetimes(raw[found[1]], tz=tz).values
-                result = (end - start).dt.total_seconds() / 60.0
-            out[target] = result / rule.divide if rule.divide else result
-            continue
-        source = _find(raw.columns, rule.sources())
-        if source is None:
-            if rule.default is not None:
-                out[target] = pd.Series([rule.default] * len(raw), index=index, dtype=object)
-            elif spec is not None and spec.required:
-                check.fatal(
-                    f"required column {target!r} not found",
-                    column=target,
-                    expected=f"one of the columns {rule.sources()}",
-                    found="columns " + ", ".join(map(str, raw.columns[:15])),
-                )
-            continue
-        col = raw[source]
         if rule.divide:
             values, bad = parse_numbers(col)
             if bad.any():
                 check.error(
                     bad.to_numpy(),
                     "{n} rows are not numbers",
-                    str(source),
+                    source,
                     expected="a number",
                     found=col[bad].iloc[0],
                 )
-            out[target] = values / rule.divide
+            col = values / rule.divide
+        if rule.if_negative is not None:
+            out[target] = _signed(col, rule, source, check)
+            continue
+        if spec is not None and spec.kind in ("date", "instant") and rule.value is None:
+            # each file's dates are read on their own (two exporters' formats never mix)
+            parsed = parse_datetimes(
+                col, tz=tz, utc=spec.kind == "instant", dayfirst=rule.dayfirst, fmt=rule.format
+            )
+            report_date_problems(parsed, col, source, check, target)
+            out[target] = parsed.values
             continue
         prefix = rule.strip_prefix or (cmap.strip_prefix if spec is not None and spec.kind == "id" else None)
         if rule.map is not None or rule.default is not None or prefix:
@@ -245,6 +242,138 @@ def apply_column_map(
     if cmap.refunds is not None and cmap.table == "orders":
         frame = _apply_refunds(raw, frame, cmap.refunds, check)
     return frame
+
+
+def _source_values(
+    raw: pd.DataFrame, rule: ColumnRule, target: str, spec: Any, check: TableCheck, tz: str
+) -> tuple[str, pd.Series | None]:
+    """The source column's name (as the user sees it) and the values a rule starts from."""
+    index = raw.index
+    if rule.value is not None:
+        return target, pd.Series([rule.value] * len(raw), index=index, dtype=object)
+    names = rule.product or rule.minutes_between or rule.join
+    if names:
+        found = [_find(raw.columns, [n]) for n in names]
+        if rule.join:
+            present = [f for f in found if f is not None]
+            if not present:
+                if spec is not None and spec.required:
+                    _absent(
+                        check, raw, f"none of the columns {names} to join for {target!r} is present", target
+                    )
+                return target, None
+            parts = [clean_text(raw[f].astype(object).map(_plain)) for f in present]
+            joined = parts[0].astype(object)
+            for part in parts[1:]:
+                both = joined.notna() & part.notna()
+                joined = joined.where(~both, joined.astype(str) + rule.sep + part.astype(str))
+                joined = joined.where(joined.notna(), part)
+            return " + ".join(map(str, present)), joined
+        if any(f is None for f in found):
+            absent = [n for n, f in zip(names, found) if f is None]
+            if spec is not None and spec.required:
+                _absent(check, raw, f"column(s) {absent} needed for {target!r} are missing", target)
+            return target, None
+        if rule.product:
+            result = pd.Series(1.0, index=index)
+            for f in found:
+                values, bad = parse_numbers(raw[f])
+                if bad.any():
+                    check.error(
+                        bad.to_numpy(),
+                        "{n} rows are not numbers",
+                        f,
+                        expected="a number",
+                        found=raw[f][bad].iloc[0],
+                    )
+                result = result * values
+        else:
+            start = parse_datetimes(raw[found[0]], tz=tz).values
+            end = parse_datetimes(raw[found[1]], tz=tz).values
+            result = (end - start).dt.total_seconds() / 60.0
+        return target, result
+    source = _find(raw.columns, rule.sources())
+    if source is None:
+        if rule.default is not None:
+            return target, pd.Series([rule.default] * len(raw), index=index, dtype=object)
+        if spec is not None and spec.required:
+            check.fatal(
+                f"required column {target!r} not found",
+                column=target,
+                expected=f"one of the columns {rule.sources()}; or say which column it is in a column map: "
+                f"columns: {{{target}: <the file's column>}}",
+                found="columns " + ", ".join(map(str, raw.columns[:15])),
+            )
+        return target, None
+    col = raw[source]
+    if rule.from_json is not None:
+        col = _json_key(col, rule.from_json, str(source), check)
+    return str(source), col
+
+
+def _absent(check: TableCheck, raw: pd.DataFrame, problem: str, target: str) -> None:
+    check.fatal(problem, column=target, found="columns " + ", ".join(map(str, raw.columns[:15])))
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return v
+
+
+def _json_key(col: pd.Series, key: str, source: str, check: TableCheck) -> pd.Series:
+    """The value at ``key`` (``a.b`` for nested) of each JSON cell; cells that are not JSON are errors."""
+    path = key.split(".")
+
+    def pick(cell: Any) -> tuple[Any, bool]:
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+            return None, True
+        obj = cell
+        if isinstance(cell, str):
+            if not cell.strip():
+                return None, True
+            try:
+                obj = json.loads(cell)
+            except (ValueError, RecursionError):
+                return None, False
+        for part in path:
+            if not isinstance(obj, dict):
+                return None, False
+            obj = obj.get(part)
+        if isinstance(obj, dict | list):
+            return json.dumps(obj, ensure_ascii=False), True
+        return obj, True
+
+    picked = [pick(v) for v in col.to_numpy(dtype=object)]
+    values = pd.Series([v for v, _ in picked], index=col.index, dtype=object)
+    bad = np.array([not ok for _, ok in picked], dtype=bool)
+    if bad.any():
+        check.error(
+            bad,
+            "{n} rows are not JSON objects with the key " + repr(key),
+            source,
+            expected=f'JSON like {{"{path[0]}": …}}',
+            found=col[bad].iloc[0],
+        )
+    return values
+
+
+def _signed(col: pd.Series, rule: ColumnRule, source: str, check: TableCheck) -> pd.Series:
+    """``if_negative`` where the number is below 0, else ``default`` (or the mapped/own value)."""
+    values, bad = parse_numbers(col)
+    if bad.any():
+        check.error(
+            bad.to_numpy(), "{n} rows are not numbers", source, expected="a number", found=col[bad].iloc[0]
+        )
+    negative = (values < 0).to_numpy()
+    other = (
+        pd.Series([rule.default] * len(col), index=col.index, dtype=object)
+        if rule.map is None
+        else _mapped(col, rule)
+    )
+    return pd.Series(
+        np.where(negative, rule.if_negative, other.astype(object)), index=col.index, dtype=object
+    )
 
 
 def _apply_refunds(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -31,6 +32,7 @@ from sales_analytics.io.profiles import (
     PROFILES,
     Detected,
     canonical_table_of,
+    closest_profile,
     detect_profile,
 )
 from sales_analytics.io.readers import SUPPORTED_SUFFIXES, RawTable, read_source_file
@@ -38,19 +40,38 @@ from sales_analytics.io.schemas import TABLE_SCHEMAS, TableSchema, schema_for
 from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot
 from sales_analytics.io.validate import Segment, TableCheck, check_references, coerce_table, quality_frame
 
-__all__ = ["DataCheck", "TableRead", "check_data", "inspect_table", "load_dataset", "read_table"]
+__all__ = [
+    "DataCheck",
+    "SkippedFile",
+    "TableRead",
+    "check_data",
+    "inspect_table",
+    "load_dataset",
+    "read_table",
+]
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file of the data folder that was not read: why, and the profile it came closest to."""
+
+    path: str
+    reason: str
+    closest: str = ""
+
+
 @dataclass
 class DataCheck:
-    """Everything one load found: the dataset (None when there are errors), problems, quality."""
+    """Everything one load found: the dataset (None when there are errors), problems, quality,
+    and every file of the folder that was not read (``skipped``)."""
 
     dataset: Dataset | None
     problems: list[DataProblem]
     quality: pd.DataFrame
     sources: list[SourceInfo] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +87,21 @@ class _FileJob:
     sheet: str | int | None = None
     encoding: str | None = None
     explicit: bool = False
+
+
+#: The profile name of a survey platform export read through its instrument.
+SURVEY_EXPORT = "survey_export"
+
+
+def _is_survey(table: str | None) -> bool:
+    return bool(table) and table.startswith("survey_") and table != "survey_invitations"  # type: ignore[union-attr]
+
+
+def _read_options(job: _FileJob) -> dict[str, Any]:
+    """Survey files: the header is the first row and repeated headers are numbered (platform exports)."""
+    if _is_survey(job.table or canonical_table_of(job.path.stem)) and job.column_map is None:
+        return {"header_row": 0, "dedupe_headers": True}
+    return {}
 
 
 def _typed_csv_columns(job: _FileJob) -> Callable[[list[str]], dict[str, pa.DataType]] | None:
@@ -113,6 +149,16 @@ def _map_file(
             canon = job.table or canonical_table_of(job.path.stem)
             if canon is None:
                 return None, None, None
+            if _is_survey(canon):  # a platform export (问卷星, Qualtrics …) named survey_<instrument>
+                from sales_analytics.surveys.importing import survey_export_table
+
+                mapped, rows = survey_export_table(raw, canon, tz=tz, base_dir=job.path.parent)
+                raw.row_numbers, raw.first_row = rows, int(rows[0]) if len(rows) else raw.first_row
+                return (
+                    Detected(SURVEY_EXPORT, canon, None),
+                    mapped,
+                    TableCheck(canon, [Segment(raw, 0, len(mapped))]),
+                )
             det = Detected(CANONICAL, canon, None)
     if job.table and det.table != job.table:
         raise ConfigError(
@@ -120,14 +166,15 @@ def _map_file(
             job.table,
             f"profile {det.profile!r} produces the {det.table} table, not {job.table}",
         )
-    check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame))])
+    drop = det.column_map is not None and det.column_map.invalid_rows == "drop"
+    check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame), drop)])
     if det.column_map is None:
         return det, raw.frame, check
     mapped = apply_column_map(raw.frame, det.column_map, check, tz=tz)
     finish = FINISHERS.get(det.profile)
-    if finish is not None and not check.problems:
+    if finish is not None and not check.has_fatal:
         mapped = finish(raw.frame, mapped)
-    return det, mapped, check
+    return det, check.apply_drops(mapped), check
 
 
 def _resolve_jobs(folder: Path | None, data_params: Any, root: Path) -> list[_FileJob]:
@@ -217,9 +264,53 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
     if folder is not None and (folder / SNAPSHOT_MARKER).is_file():
         ds = read_snapshot(folder)
         return DataCheck(ds, [], ds.quality, list(ds.sources.values()))
-    return _check_files(
-        _resolve_jobs(folder, params.data, root), _user_maps(params.data, root), params, folder
-    )
+    jobs = _resolve_jobs(folder, params.data, root)
+    result = _check_files(jobs, _user_maps(params.data, root), params, folder)
+    if folder is not None:
+        unread = _unread_files(folder, jobs, params.data.scan)
+        result.skipped[:0] = unread
+        if unread:
+            notes = [
+                {
+                    "table": "",
+                    "column": "",
+                    "kind": "file_skipped",
+                    "rows": "",
+                    "count": 0,
+                    "message": f"{f.path}: not read: {f.reason}",
+                    "severity": "info",
+                }
+                for f in unread
+            ]
+            result.quality = pd.concat([quality_frame(notes), result.quality], ignore_index=True)
+            if result.dataset is not None:
+                result.dataset.quality = result.quality
+    return result
+
+
+def _unread_files(folder: Path, jobs: list[_FileJob], scan: bool) -> list[SkippedFile]:
+    """Every entry of the data folder that no job reads, with the reason (nothing is ignored silently)."""
+    read = {job.path.resolve() for job in jobs}
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.resolve() in read:
+            continue
+        if path.is_dir():
+            reason = "a folder: files in sub-folders are not read"
+        elif path.name.startswith("~$"):
+            reason = "an Office lock file (the workbook is open in Excel/WPS)"
+        elif path.name.startswith("."):
+            reason = "a hidden file"
+        elif path.name.startswith("_"):
+            reason = "names starting with _ are not read (notes, markers)"
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            reason = f"unsupported file type {path.suffix or '(no suffix)'!r}; read are {', '.join(SUPPORTED_SUFFIXES)}"
+        elif not scan:
+            reason = "data.scan is false and data.tables does not name it"
+        else:
+            continue
+        out.append(SkippedFile(str(path), reason))
+    return out
 
 
 def _check_files(
@@ -231,18 +322,27 @@ def _check_files(
     per_table: dict[str, list[tuple[_FileJob, Detected, pd.DataFrame, TableCheck, RawTable]]] = {}
     sources: list[SourceInfo] = []
     attempted: set[str] = set()  # tables whose file failed to read: not also "missing"
+    skipped: list[SkippedFile] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         for job in jobs:
             digest: Future[str] = pool.submit(file_sha256, job.path) if job.path.is_file() else None  # type: ignore[assignment]
             try:
                 types = _typed_csv_columns(job)
-                raw = read_source_file(job.path, encoding=job.encoding, sheet=job.sheet, column_types=types)
+                raw = read_source_file(
+                    job.path, encoding=job.encoding, sheet=job.sheet, column_types=types, **_read_options(job)
+                )
                 det, mapped, check = _map_file(job, raw, user_maps, tz)
             except DataError as exc:
                 problems.extend(exc.problems)
                 attempted.add(job.table or canonical_table_of(job.path.stem) or "")
                 continue
             if det is None or mapped is None or check is None:
+                closest = closest_profile(raw.frame.columns, user_maps)
+                reason = (
+                    "not a recognised table or export (columns "
+                    f"{', '.join(map(str, list(raw.frame.columns)[:6]))} …)"
+                )
+                skipped.append(SkippedFile(str(job.path), reason, closest))
                 info.append(
                     {
                         "table": "",
@@ -250,8 +350,8 @@ def _check_files(
                         "kind": "file_skipped",
                         "rows": "",
                         "count": 0,
-                        "message": f"{job.path}: not a recognised table or export (columns "
-                        f"{', '.join(map(str, list(raw.frame.columns)[:6]))} …)",
+                        "message": f"{job.path}: {reason}"
+                        + (f"; closest profile {closest}" if closest else ""),
                         "severity": "info",
                     }
                 )
@@ -280,22 +380,31 @@ def _check_files(
     for table, parts in per_table.items():
         schema = schema_for(table)
         segments, frames, start = [], [], 0
-        for _, _, mapped, check, raw in parts:
+        for _, _, mapped, check, _raw in parts:
             problems.extend(check.problems)
             info.extend(check.quality)
-            segments.append(Segment(raw, start, start + len(mapped)))
+            seg = check.segments[0]  # its row numbers skip rows dropped by invalid_rows: drop
+            segments.append(Segment(seg.raw, start, start + len(mapped), seg.drop_invalid))
             frames.append(mapped)
             start += len(mapped)
-        if any(c.problems for *_, c, _ in parts):
+        if any(c.has_fatal for *_, c, _ in parts):
             continue
         frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         if len(frames) == 1:
             frame = frame.reset_index(drop=True)
         check = TableCheck(table, segments)
+        if any(c.flagged is not None for *_, c, _ in parts):  # cell errors found while mapping
+            check.flagged = np.concatenate(
+                [
+                    c.flagged if c.flagged is not None else np.zeros(len(m), dtype=bool)
+                    for _, _, m, c, _ in parts
+                ]
+            )
         tables[table] = coerce_table(
             frame, schema, check, tz=tz, dup_check_max_rows=params.data.dup_check_max_rows
         )
         checks[table], schemas[table] = check, schema
+    _survey_rosters(tables, per_table, problems)
     check_references(tables, checks, schemas)
     for check in checks.values():
         problems.extend(check.problems)
@@ -313,7 +422,7 @@ def _check_files(
             )
     quality = quality_frame(info)
     if problems:
-        return DataCheck(None, problems, quality, sources)
+        return DataCheck(None, problems, quality, sources, skipped)
     ds = Dataset()
     for table in sorted(tables, key=lambda t: (t not in TABLE_SCHEMAS, t)):
         ds.tables[table] = tables[table]
@@ -321,7 +430,25 @@ def _check_files(
         key = src.table if src.table not in ds.sources else f"{src.table}:{Path(src.path).name}"
         ds.sources[key] = src
     ds.quality = quality
-    return DataCheck(ds, [], quality, sources)
+    return DataCheck(ds, [], quality, sources, skipped)
+
+
+def _survey_rosters(
+    tables: dict[str, pd.DataFrame], per_table: dict[str, Any], problems: list[DataProblem]
+) -> None:
+    """Fill survey grouping columns looked up through a roster table, now that every table is read."""
+    for table, frame in list(tables.items()):
+        if not _is_survey(table) or not any(str(c).startswith("_roster_") for c in frame.columns):
+            continue
+        from sales_analytics.surveys.importing import resolve_rosters
+
+        parts = per_table.get(table, [])
+        files = ", ".join(str(job.path) for job, *_ in parts)
+        rows = [r for _, _, mapped, _, raw in parts for r in raw.rows_of(range(len(mapped)))]
+        try:
+            tables[table] = resolve_rosters(frame, table, tables, file=files, file_rows=rows)
+        except DataError as exc:
+            problems.extend(exc.problems)
 
 
 def load_dataset(source: Any = None, *, params: Any = None) -> Dataset:
@@ -384,7 +511,9 @@ def inspect_table(
     if cmap is not None and not isinstance(cmap, ColumnMap):
         cmap = load_column_map(cmap)
     job = _FileJob(Path(path), table, profile, cmap, sheet, encoding, True)
-    raw = read_source_file(job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job))
+    raw = read_source_file(
+        job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job), **_read_options(job)
+    )
     det, mapped, check = _map_file(job, raw, [], tz)
     if det is None or mapped is None or check is None:
         raise DataError(
@@ -397,9 +526,9 @@ def inspect_table(
                 )
             ]
         )
-    if check.problems:
+    if check.has_fatal:
         raise DataError(check.problems)
-    full = TableCheck(det.table, check.segments)
+    full = TableCheck(det.table, check.segments, flagged=check.flagged)
     frame = coerce_table(
         mapped.reset_index(drop=True),
         schema_for(det.table),
@@ -407,8 +536,8 @@ def inspect_table(
         tz=tz,
         dup_check_max_rows=dup_check_max_rows,
     )
-    if full.problems:
-        raise DataError(full.problems)
+    if check.problems or full.problems:
+        raise DataError(check.problems + full.problems)
     notes = [
         {
             "table": det.table,

@@ -75,6 +75,12 @@ DATE_FAMILIES: dict[str, tuple[str, str]] = {
     "excel_serial": (r"^\d{5}(?:\.\d+)?$", "an Excel serial day number"),
     "epoch_s": (r"^1\d{9}(?:\.\d+)?$", "epoch seconds"),
     "epoch_ms": (r"^1\d{12}(?:\.0+)?$", "epoch milliseconds"),
+    # D/M/YYYY or M/D/YYYY (Salesforce, Excel in many locales): read only when the column
+    # declares its day order (`dayfirst` in a column map), never guessed
+    "day_month": (
+        r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:,? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?)?$",
+        "D/M/YYYY or M/D/YYYY",
+    ),
 }
 _WEEKDAY_SUFFIX = r"\s*[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?$"
 _TZ_SUFFIX = r"(?:Z|[+-]\d{2}:?\d{2})$"
@@ -112,7 +118,7 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if residual.any():
         rest = text[residual]
         negative = rest.str.match(r"^\(.*\)$")
-        cleaned = rest.str.replace(r"[\s,，¥￥$€£元]|RMB|CNY|USD|^\(|\)$", "", regex=True)
+        cleaned = rest.str.replace(r"[\s,，¥￥$€£元%]|RMB|CNY|USD|EUR|GBP|^\(|\)$", "", regex=True)
         again = pd.to_numeric(cleaned, errors="coerce")
         again = again.where(~negative, -again)
         values = values.astype("float64")
@@ -217,12 +223,17 @@ def parse_booleans(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 @dataclass
 class DateParse:
-    """The result of :func:`parse_datetimes`."""
+    """The result of :func:`parse_datetimes`.
+
+    ``undeclared_order`` counts the cells in the D/M/YYYY-or-M/D/YYYY family that were not read
+    because no day order was given (they are also in ``bad``).
+    """
 
     values: pd.Series
     bad: pd.Series
     families: dict[str, int] = field(default_factory=dict)
     family_masks: dict[str, pd.Series] = field(default_factory=dict)
+    undeclared_order: int = 0
 
     @property
     def mixed(self) -> bool:
@@ -245,8 +256,8 @@ def _finish(values: pd.Series, tz: str, utc: bool, aware: bool) -> pd.Series:
 def _from_numbers(numbers: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Excel serials, epoch seconds and epoch milliseconds; returns (naive local, utc-instants, bad)."""
     serial = numbers.between(10000, 99999)
-    seconds = numbers.between(1e9, 1e10 - 1)
-    millis = numbers.between(1e12, 1e13 - 1)
+    seconds = numbers.between(1e9, 9.2e9)  # up to 2261: nanosecond timestamps end in 2262
+    millis = numbers.between(1e12, 9.2e12)
     local = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
     if serial.any():
         local[serial] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial].round(6), unit="D")
@@ -259,8 +270,47 @@ def _from_numbers(numbers: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return local, instants, bad
 
 
-def parse_datetimes(series: pd.Series, *, tz: str = "Asia/Shanghai", utc: bool = False) -> DateParse:
+def _day_month(part: pd.Series, dayfirst: bool) -> pd.Series:
+    norm = part.str.replace(r"[.-]", "/", n=2, regex=True).str.replace(",", "", regex=False)
+    norm = norm.str.replace(r"\s*([AaPp])\.?([Mm])\.?$", lambda m: " " + m.group(1).upper() + "M", regex=True)
+    d, m = ("%d", "%m") if dayfirst else ("%m", "%d")
+    parsed = pd.Series(pd.NaT, index=part.index, dtype="datetime64[ns]")
+    for tail in ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p"):
+        miss = parsed.isna()
+        if not miss.any():
+            break
+        parsed[miss] = pd.to_datetime(norm[miss], format=f"{d}/{m}/%Y{tail}", errors="coerce")
+    return parsed
+
+
+def _with_format(series: pd.Series, fmt: str, tz: str, utc: bool) -> DateParse:
+    """Cells read with one strptime format (a trailing weekday is dropped first)."""
+    text = clean_text(series)
+    stripped = text.str.replace(_WEEKDAY_SUFFIX, "", regex=True)
+    aware = "%z" in fmt or "%Z" in fmt
+    try:
+        parsed = pd.to_datetime(stripped, format=fmt, errors="coerce", utc=aware)
+    except ValueError:  # a format pandas cannot use at all: every cell is unreadable
+        parsed = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+        aware = False
+    values = _finish(parsed, tz, utc, aware)
+    bad = values.isna() & text.notna()
+    return DateParse(values, bad, {"format": int(text.notna().sum())})
+
+
+def parse_datetimes(
+    series: pd.Series,
+    *,
+    tz: str = "Asia/Shanghai",
+    utc: bool = False,
+    dayfirst: bool | None = None,
+    fmt: str | None = None,
+) -> DateParse:
     """Parse a column of dates or timestamps.
+
+    ``fmt`` (a strptime format such as ``%d/%m/%Y``) reads every cell with that format only;
+    ``dayfirst`` says how to read ``3/4/2026``-style dates (True: 3 April, False: 4 March);
+    without it such cells are not read (they are counted in ``undeclared_order``).
 
     Output is ``datetime64[ns]`` naive in ``tz`` (the team's local time), or
     ``datetime64[ns, UTC]`` when ``utc`` is true. Text without an offset is
@@ -275,8 +325,15 @@ def parse_datetimes(series: pd.Series, *, tz: str = "Asia/Shanghai", utc: bool =
     (['2018-01-01', '2018-01-02', None], [False, False, True], {'iso': 3})
     >>> parse_datetimes(pd.Series(["Oct 7, 2025 6:55 PM"])).values[0]
     Timestamp('2025-10-07 18:55:00')
+    >>> parse_datetimes(pd.Series(["3/4/2026"]), dayfirst=False).values[0]
+    Timestamp('2026-03-04 00:00:00')
     """
     index = series.index
+    if fmt and not (
+        pd.api.types.is_datetime64_any_dtype(series.dtype)
+        or (pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype))
+    ):
+        return _with_format(series, fmt, tz, utc)
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return DateParse(_finish(series, tz, utc, True), pd.Series(False, index=index))
     if pd.api.types.is_datetime64_dtype(series.dtype):
@@ -298,6 +355,7 @@ def parse_datetimes(series: pd.Series, *, tz: str = "Asia/Shanghai", utc: bool =
                 converted = None
             if converted is not None and not (converted.isna() & series.notna()).any():
                 return parse_datetimes(converted, tz=tz, utc=utc)
+    undeclared = 0
     text = clean_text(series)
     # parse each distinct text once: dates repeat a lot in order tables
     uniques = pd.Series(text.dropna().unique(), dtype="str")
@@ -341,6 +399,11 @@ def parse_datetimes(series: pd.Series, *, tz: str = "Asia/Shanghai", utc: bool =
                     break
                 parsed[miss] = pd.to_datetime(norm[miss], format=fmt, errors="coerce")
             u_local[part.index] = parsed
+        elif name == "day_month":
+            if dayfirst is None:
+                undeclared = int(mask.sum())  # distinct texts; rows are counted below
+                continue
+            u_local[part.index] = _day_month(part, dayfirst)
         elif name == "compact":
             u_local[part.index] = pd.to_datetime(part, format="%Y%m%d", errors="coerce")
         elif name == "zoho":
@@ -381,4 +444,6 @@ def parse_datetimes(series: pd.Series, *, tz: str = "Asia/Shanghai", utc: bool =
     families = {str(k): int(v) for k, v in fam.value_counts().items()}
     masks = {k: (fam == k) for k in families} if len(families) > 1 else {}
     bad = values.isna() & text.notna()
-    return DateParse(values, bad, families, masks)
+    if undeclared:
+        undeclared = int(families.get("day_month", 0))
+    return DateParse(values, bad, families, masks, undeclared)

@@ -86,13 +86,17 @@ def read_source_file(
     encoding: str | None = None,
     sheet: str | int | None = None,
     column_types: dict[str, pa.DataType] | Callable[[list[str]], dict[str, pa.DataType]] | None = None,
+    header_row: int | None = None,
+    dedupe_headers: bool = False,
 ) -> RawTable:
     """Read one file into a :class:`RawTable`; the format comes from the suffix.
 
     ``column_types`` (CSV only; a mapping, or a function of the header)
     asks for a typed read of the named columns;
     when any cell does not convert, the file is read again as text so the
-    validator can name the bad cells.
+    validator can name the bad cells. ``header_row`` (0-based) says where the
+    header is instead of finding it; ``dedupe_headers`` numbers repeated
+    header names (``Q``, ``Q.1``) instead of failing (survey exports repeat them).
     """
     p = Path(path)
     name = str(path)
@@ -113,9 +117,9 @@ def read_source_file(
         raise _fail(name, "file is empty", expected="a header row and data rows")
     try:
         if suffix in CSV_SUFFIXES:
-            return _read_csv(p, name, encoding, column_types)
+            return _read_csv(p, name, encoding, column_types, header_row, dedupe_headers)
         if suffix in EXCEL_SUFFIXES:
-            return _read_excel(p, name, sheet)
+            return _read_excel(p, name, sheet, header_row, dedupe_headers)
         if suffix in PARQUET_SUFFIXES:
             return _read_parquet(p, name)
         from sales_analytics.io.jsonfiles import read_json
@@ -255,7 +259,43 @@ def count_footer(lines: Sequence[str], delimiter: str, width: int, stop: int) ->
     return count
 
 
-def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> RawTable:
+def _narrower_rows(body: Sequence[str], delimiter: str, width: int, complete: bool) -> int:
+    """N when every data row of the sample has the same N fields, 2 ≤ N < the header's width; else 0."""
+    lines = list(body if complete or len(body) < 2 else body[:-1])
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        return 0
+    counts = {len(r) for r in rows if sum(bool(c.strip()) for c in r) > 1}
+    if len(counts) != 1:
+        return 0
+    n = counts.pop()
+    return n if 2 <= n < width else 0
+
+
+def _dedupe(header: list[str]) -> list[str]:
+    """Repeated names numbered as pandas does: ``Q``, ``Q.1``, ``Q.2``."""
+    seen: dict[str, int] = {}
+    out = []
+    for c in header:
+        name, n = c, seen.get(c, 0)
+        while name in seen:
+            n += 1
+            name = f"{c}.{n}"
+        seen[c] = n
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
+
+
+def _read_csv(
+    p: Path,
+    name: str,
+    encoding: str | None,
+    column_types: Any,
+    header_row: int | None = None,
+    dedupe_headers: bool = False,
+) -> RawTable:
     size = p.stat().st_size
     with p.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
@@ -272,14 +312,22 @@ def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> Ra
     sample = head_lines[:60]
     delimiter = "\t" if p.suffix.lower() == ".tsv" else sniff_delimiter(sample)
     split = [_split(line, delimiter) for line in sample]
-    header_at = find_header(split)
+    header_at = find_header(split) if header_row is None else min(header_row, max(len(split) - 1, 0))
     header = [c.strip().lstrip("\ufeff") for c in split[header_at]] if split else []
     header = [c or f"column_{i + 1}" for i, c in enumerate(header)]
+    if dedupe_headers:
+        header = _dedupe(header)
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise _fail(name, f"the header repeats column names {dupes}", expected="unique column names")
     if not header:
         raise _fail(name, "has no header row", expected="a header row naming the columns")
+    narrower = _narrower_rows(sample[header_at + 1 :], delimiter, len(header), complete)
+    absent: list[str] = []
+    if narrower:
+        # WeChatMsg writes a 12-name header over 9-field rows for one-to-one chats: the last names
+        # have no cells in any row, so they are not columns of this file
+        header, absent = header[:narrower], header[narrower:]
     width = len(header)
     if callable(column_types):
         column_types = column_types(header)
@@ -292,6 +340,11 @@ def _read_csv(p: Path, name: str, encoding: str | None, column_types: Any) -> Ra
         footer = count_footer(tail_lines, delimiter, width, -1)
         all_lines = None
     notes = []
+    if absent:
+        notes.append(
+            f"the header names {width + len(absent)} columns but every row has {width} fields: "
+            f"{', '.join(absent)} read as absent"
+        )
     if header_at:
         notes.append(f"skipped {header_at} line(s) before the header")
     if footer:
@@ -439,7 +492,9 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_excel(p: Path, name: str, sheet: str | int | None) -> RawTable:
+def _read_excel(
+    p: Path, name: str, sheet: str | int | None, header_row: int | None = None, dedupe_headers: bool = False
+) -> RawTable:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -466,12 +521,14 @@ def _read_excel(p: Path, name: str, sheet: str | int | None) -> RawTable:
     ws = wb.get_sheet_by_name(chosen)
     rows = ws.to_python(skip_empty_area=False)
     texts = [[_cell_text(c) for c in r] for r in rows[:60]]
-    header_at = find_header(texts)
+    header_at = find_header(texts) if header_row is None else min(header_row, max(len(texts) - 1, 0))
     if not rows or not any(any(t) for t in texts):
         raise _fail(f"{name} [{chosen}]", "the sheet is empty", expected="a header row and data rows")
     header = texts[header_at]
     last = max((i for i, c in enumerate(header) if c), default=-1)
     header = [c or f"column_{i + 1}" for i, c in enumerate(header[: last + 1])]
+    if dedupe_headers:
+        header = _dedupe(header)
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise _fail(
@@ -484,8 +541,12 @@ def _read_excel(p: Path, name: str, sheet: str | int | None) -> RawTable:
     if header_at:
         notes.append(f"skipped {header_at} row(s) before the header")
     blank = len(body) - len(keep)
-    # trailing note rows (only the first cell filled with a note) are not data
-    while keep and _is_note([_cell_text(c) for c in body[keep[-1]][:width]], width) and width > 1:
+    # trailing note rows (only the first cell filled with a note; in a table of 3+ columns any row
+    # with a single filled cell, e.g. Salesforce's "Copyright … salesforce.com" / "Generated By:") are not data
+    while keep and width > 1:
+        cells = [_cell_text(c) for c in body[keep[-1]][:width]]
+        if not (_is_note(cells, width) or (width >= 3 and sum(bool(c) for c in cells) <= 1)):
+            break
         keep.pop()
     dropped_tail = len(body) - blank - len(keep)
     if blank:

@@ -15,6 +15,7 @@ cases (index labels) do not know.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,11 +51,16 @@ _TEXT_FORMATS = {"csv", "xlsx", "json", "jsonl"}
 
 @dataclass
 class Segment:
-    """Rows ``start:stop`` of a table came from ``raw`` (one file)."""
+    """Rows ``start:stop`` of a table came from ``raw`` (one file).
+
+    ``drop_invalid`` (the file's column map says ``invalid_rows: drop``): rows with a cell error
+    are dropped and listed in the data-quality table instead of stopping the load.
+    """
 
     raw: RawTable
     start: int
     stop: int
+    drop_invalid: bool = False
 
 
 @dataclass
@@ -65,6 +71,13 @@ class TableCheck:
     segments: list[Segment]
     problems: list[DataProblem] = field(default_factory=list)
     quality: list[dict[str, Any]] = field(default_factory=list)
+    dropped: np.ndarray | None = None  # rows to drop (segments with drop_invalid)
+    flagged: np.ndarray | None = None  # rows with a reported cell error (not reported again as empty)
+
+    @property
+    def has_fatal(self) -> bool:
+        """Whether a problem concerns a whole file (a missing column …) rather than some rows."""
+        return any(not p.rows for p in self.problems)
 
     def _split(self, mask: np.ndarray) -> list[tuple[Segment, np.ndarray]]:
         pos = np.flatnonzero(mask)
@@ -86,8 +99,16 @@ class TableCheck:
         """Record an error for the rows in ``mask`` (a boolean array), one problem per file."""
         mask = np.asarray(mask, dtype=bool)
         for seg, part in self._split(mask):
+            # ``found`` is one value, or an array of one value per row (a cell may itself be a list)
+            per_row = isinstance(found, np.ndarray) and found.ndim == 1 and len(found) == len(mask)
+            shown = found[seg.start + part[0]] if per_row else found
+            if seg.drop_invalid:
+                self._drop(seg, part, problem, column, expected, shown)
+                continue
+            if self.flagged is None:
+                self.flagged = np.zeros(max(s.stop for s in self.segments), dtype=bool)
+            self.flagged[part + seg.start] = True
             rows = seg.raw.rows_of(part[:_ROWS_SHOWN])
-            shown = found[seg.start + part[0]] if isinstance(found, np.ndarray | list) else found
             self.problems.append(
                 DataProblem(
                     seg.raw.path,
@@ -99,6 +120,57 @@ class TableCheck:
                     found=None if shown is None else str(shown)[:80],
                 )
             )
+
+    def _drop(
+        self, seg: Segment, part: np.ndarray, problem: str, column: str | None, expected: Any, shown: Any
+    ) -> None:
+        if self.dropped is None:
+            self.dropped = np.zeros(max(s.stop for s in self.segments), dtype=bool)
+        self.dropped[part + seg.start] = True
+        what = _say(problem, len(part))
+        if expected is not None:
+            what += f" (expected {expected}" + (f", found {str(shown)[:80]!r})" if shown is not None else ")")
+        self.quality.append(
+            {
+                "table": self.table,
+                "column": column or "",
+                "kind": "dropped_row",
+                # every dropped row is listed: dropping is opt-in and must never be silent
+                "rows": ", ".join(map(str, seg.raw.rows_of(part))),
+                "count": len(part),
+                "message": f"{seg.raw.path}: dropped (invalid_rows: drop): {what}",
+                "severity": "warning",
+            }
+        )
+
+    def apply_drops(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Remove the rows recorded by ``invalid_rows: drop``; segments keep their file row numbers."""
+        if self.dropped is None or not self.dropped.any():
+            return frame
+        keep = ~self.dropped[: len(frame)]
+        segments, start = [], 0
+        for seg in self.segments:
+            kept = np.flatnonzero(keep[seg.start : seg.stop])
+            raw = seg.raw
+            rows = np.asarray(raw.rows_of(kept), dtype=np.int64)
+            new_raw = RawTable(
+                raw.frame,
+                raw.path,
+                raw.format,
+                raw.first_row,
+                rows,
+                raw.encoding,
+                raw.delimiter,
+                raw.sheet,
+                raw.notes,
+            )
+            segments.append(Segment(new_raw, start, start + len(kept), seg.drop_invalid))
+            start += len(kept)
+        self.segments = segments
+        self.dropped = None
+        if self.flagged is not None:
+            self.flagged = self.flagged[: len(keep)][keep]
+        return frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
 
     def fatal(
         self, problem: str, column: str | None = None, expected: str | None = None, found: str | None = None
@@ -148,6 +220,7 @@ class TableCheck:
 _SINGULAR = (
     ("rows are not valid dates", "row is not a valid date"),
     ("rows are not numbers", "row is not a number"),
+    ("rows are infinite", "row is infinite"),
     ("rows are not months", "row is not a month"),
     ("rows are not yes/no values", "row is not a yes/no value"),
     ("rows have implausible dates", "row has an implausible date"),
@@ -160,7 +233,7 @@ _SINGULAR = (
     ("orders are", "order is"),
     ("cells look like spreadsheet formulas", "cell looks like a spreadsheet formula"),
     ("cells look", "cell looks"),
-    ("refund rows have", "refund row has"),
+    ("refunded rows have", "refunded row has"),
     ("paid rows have", "paid row has"),
     ("rows differ", "row differs"),
 )
@@ -248,6 +321,16 @@ def _coerce_column(
                 expected="a number like 1234.5 (¥, commas and 元 are accepted)",
                 found=_first_bad(frame_col, bad),
             )
+        infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        if infinite.any():  # inf, Infinity, 1e400 …: a sum or ratio over them is inf or NaN
+            check.error(
+                infinite,
+                "{n} rows are infinite",
+                name,
+                expected="a finite number",
+                found=_first_bad(frame_col, pd.Series(infinite, index=frame_col.index)),
+            )
+            values = values.where(~infinite)
         if spec.min is not None:
             low = (values < spec.min).to_numpy()
             if low.any():
@@ -271,28 +354,7 @@ def _coerce_column(
         return values
     if kind in ("date", "instant"):
         parsed = parse_datetimes(frame_col, tz=tz, utc=kind == "instant")
-        if parsed.mixed:
-            families = sorted(parsed.families.items(), key=lambda kv: -kv[1])
-            main = families[0][0]
-            minority = np.zeros(len(frame_col), dtype=bool)
-            for fam, _ in families[1:]:
-                minority |= parsed.family_masks[fam].fillna(False).to_numpy(dtype=bool)
-            listing = ", ".join(f"{n} rows {_describe_family(f)}" for f, n in families)
-            check.error(
-                minority,
-                f"mixed date formats ({listing}); {{n}} rows differ from the first",
-                name,
-                expected=f"one format for the whole column, e.g. {_describe_family(main)}",
-                found=_first_bad(frame_col, pd.Series(minority, index=frame_col.index)),
-            )
-        if parsed.bad.any():
-            check.error(
-                parsed.bad.to_numpy(),
-                "{n} rows are not valid dates",
-                name,
-                expected="a date like 2026-03-31 (also 2026/3/31, 2026年3月31日, Excel dates)",
-                found=_first_bad(frame_col, parsed.bad),
-            )
+        report_date_problems(parsed, frame_col, name, check)
         values = parsed.values
         naive = values.dt.tz_localize(None) if kind == "instant" else values
         lo, hi = naive.min(), naive.max()
@@ -336,7 +398,9 @@ def _coerce_column(
                     bad,
                     "{n} rows have a value that is not allowed",
                     name,
-                    expected=f"one of {allowed}",
+                    expected=f"one of {allowed}, or the file's values mapped in a column map: "
+                    f"columns: {{{name}: {{column: <the file's column>, map: "
+                    f"{{{_first_bad(frame_col, ~ok)}: {allowed[0]}}}}}}}",
                     found=_first_bad(frame_col, ~ok),
                 )
         return text
@@ -361,6 +425,62 @@ def _coerce_column(
                 )
         return norm.where(text.notna())
     raise ValueError(f"unknown column kind {kind!r}")  # a schema bug, not a data problem
+
+
+#: The YAML a user adds to a column map to read D/M/YYYY or M/D/YYYY dates.
+DAYFIRST_FIX = (
+    "columns: {{{name}: {{column: <the file's column>, dayfirst: false}}}}  (month first; true: day first)"
+)
+
+
+def report_date_problems(
+    parsed: Any, frame_col: pd.Series, name: str, check: TableCheck, target: str | None = None
+) -> None:
+    """Errors for mixed date formats, undeclared day order and unreadable dates of one column.
+
+    ``name`` is the column as the file names it; ``target`` the canonical column (for the YAML hint).
+    """
+    key = target or name
+    if parsed.mixed:
+        families = sorted(parsed.families.items(), key=lambda kv: -kv[1])
+        main = families[0][0]
+        minority = np.zeros(len(frame_col), dtype=bool)
+        for fam, _ in families[1:]:
+            minority |= parsed.family_masks[fam].fillna(False).to_numpy(dtype=bool)
+        listing = ", ".join(f"{n} rows {_describe_family(f)}" for f, n in families)
+        check.error(
+            minority,
+            f"mixed date formats ({listing}); {{n}} rows differ from the first",
+            name,
+            expected=f"one format for the whole column, e.g. {_describe_family(main)}",
+            found=_first_bad(frame_col, pd.Series(minority, index=frame_col.index)),
+        )
+    if parsed.undeclared_order:
+        undeclared = parsed.family_masks.get("day_month")
+        mask = (
+            undeclared.fillna(False).to_numpy(dtype=bool)
+            if undeclared is not None
+            else parsed.bad.to_numpy(dtype=bool)
+        )
+        check.error(
+            mask,
+            "{n} rows are dates like D/M/YYYY or M/D/YYYY whose day order is not declared",
+            name,
+            expected="the day order declared in the column map: " + DAYFIRST_FIX.format(name=key),
+            found=_first_bad(frame_col, pd.Series(mask, index=frame_col.index)),
+        )
+        rest = parsed.bad.to_numpy(dtype=bool) & ~mask
+    else:
+        rest = parsed.bad.to_numpy(dtype=bool)
+    if rest.any():
+        check.error(
+            rest,
+            "{n} rows are not valid dates",
+            name,
+            expected="a date like 2026-03-31 (also 2026/3/31, 2026年3月31日, Excel dates; other layouts: "
+            f"columns: {{{key}: {{column: {name}, format: '%d/%m/%Y'}}}} in a column map)",
+            found=_first_bad(frame_col, pd.Series(rest, index=frame_col.index)),
+        )
 
 
 def _empty(kind: str, n: int, default: object, index: pd.Index) -> pd.Series:
@@ -398,6 +518,8 @@ def coerce_table(
     ([True], [])
     """
     now = now if now is not None else pd.Timestamp.now(tz=tz)
+    # rows whose cells were already reported while mapping (an unreadable date …) are not "empty" too
+    prior = None if check.flagged is None else check.flagged[: len(frame)].copy()
     text_source = any(seg.raw.format in _TEXT_FORMATS for seg in check.segments)
     csv_only = all(seg.raw.format == "csv" for seg in check.segments)
     missing = [c for c in schema.required if c not in frame.columns]
@@ -405,7 +527,9 @@ def coerce_table(
         check.fatal(
             f"required column {col!r} is missing",
             column=col,
-            expected=f"the columns {schema.required}",
+            expected=f"the columns {schema.required}, or a column map in parameters/column_maps/ saying which "
+            f"column it is (table: {schema.name}, detect: [<headers of the file>], "
+            f"columns: {{{col}: <the file's column>}})",
             found="columns " + ", ".join(map(str, frame.columns[:15])),
         )
     out: dict[str, pd.Series] = {}
@@ -425,6 +549,8 @@ def coerce_table(
                 else source.isna()
             )
             empty = empty & blank.to_numpy(dtype=bool)
+            if prior is not None:
+                empty = empty & ~prior
         if empty.any():
             if spec.required and not spec.nullable:
                 check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")
@@ -443,6 +569,8 @@ def coerce_table(
             if spec.name not in frame.columns and not spec.required:
                 changed[spec.name] = _empty(spec.kind, len(frame), spec.default, index)
     result = frame.assign(**changed) if changed else frame.copy(deep=False)
+    if check.dropped is not None:
+        result = check.apply_drops(result.reset_index(drop=True))
     _check_keys(result, schema, check)
     _quality_checks(result, schema, check, dup_check_max_rows)
     return result.reset_index(drop=True)
@@ -473,8 +601,9 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             status = frame["status"]
             check.warn(
                 ((status == "refunded") & (amount > 0)).to_numpy(),
-                "refund_sign",
-                "{n} refund rows have a positive amount (refunds are negative)",
+                "refunded_order",
+                "{n} refunded rows have a positive amount: each is read as an order refunded in full "
+                "(no revenue, order or credit; see docs/kpis.md)",
                 "amount",
             )
             check.warn(
@@ -485,6 +614,7 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             )
     n = len(frame)
     if n <= dup_limit:
+        frame = _hashable(frame)
         if _has_duplicate_rows(frame):
             dup = frame.duplicated(keep="first").to_numpy()
             check.warn(dup, "duplicate_row", "{n} rows repeat an earlier row exactly")
@@ -493,6 +623,24 @@ def _quality_checks(frame: pd.DataFrame, schema: TableSchema, check: TableCheck,
             "duplicate_check_skipped",
             f"{n:,} rows: the duplicate-row check was skipped (above data.dup_check_max_rows = {dup_limit:,})",
         )
+
+
+def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding lists or dicts (nested JSON that no column rule used) as JSON text."""
+
+    def as_text(v: object) -> object:
+        return (
+            json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+            if isinstance(v, list | dict)
+            else v
+        )
+
+    nested = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, list | dict)).any()
+    ]
+    return frame.assign(**{c: frame[c].map(as_text) for c in nested}) if nested else frame
 
 
 def _has_duplicate_rows(frame: pd.DataFrame) -> bool:

@@ -13,14 +13,16 @@ from sales_analytics.kpis._core import (
     bad_rows,
     check_fiscal_start,
     check_grain,
+    encode,
     log,
     month_index,
     period_axis,
     safe_ratio,
 )
 from sales_analytics.kpis.pipeline import deal_status
-from sales_analytics.kpis.sales import _checked
+from sales_analytics.kpis.sales import _checked, _without_full_refunds
 from sales_analytics.periods import parse_period
+from sales_analytics.refunds import normalize_refunds
 
 __all__ = ["ACTIVITY_TYPES", "activity_kpis", "activity_outcomes"]
 
@@ -226,7 +228,11 @@ def activity_outcomes(
     require_columns(activities, "activities", ("rep_id", "activity_type", "activity_at"))
     acts = activity_kpis(activities, by=["rep_id"], grain=grain, fiscal_year_start=fiscal_year_start)
     acts = acts[["period", "rep_id", "activities"]].astype({"rep_id": object})
-    days, _, is_order, _ = _checked(orders)
+    orders = normalize_refunds(orders)
+    days, amount, is_order, counts_revenue = _checked(orders)
+    is_order = _without_full_refunds(
+        is_order, counts_revenue, encode(orders["order_id"]), month_index(days), amount
+    )
     bought = pd.DataFrame(
         {
             "period": _period_labels(days, grain, fiscal_year_start),

@@ -3,7 +3,10 @@
 Conventions (docs/architecture.md): revenue is net of refunds, i.e. the sum of
 ``amount`` over ``paid`` and ``refunded`` rows (refund amounts are negative);
 ``cancelled`` rows count nowhere. Orders are distinct ``order_id`` over
-``paid`` rows, so refund and cancelled rows are not orders. A customer is
+``paid`` rows, so refund and cancelled rows are not orders; a ``refunded`` row
+with a positive amount is an order refunded in full and counts nowhere, and a
+paid order that refund lines cancel in full within its month is no order
+either (:mod:`sales_analytics.refunds`). A customer is
 *new* in the period that holds their first ever paid order, and *returning*
 in any later period in which they buy.
 """
@@ -43,6 +46,7 @@ from sales_analytics.kpis._core import (
     to_categorical,
 )
 from sales_analytics.periods import Period
+from sales_analytics.refunds import fully_refunded, normalize_refunds
 
 __all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "sales_kpis"]
 
@@ -121,7 +125,11 @@ def _status_flags(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validated (order dates, amounts, is_order, counts_revenue) of an orders table."""
+    """Validated (order dates, amounts, is_order, counts_revenue) of an orders table.
+
+    ``orders`` must already be through :func:`normalize_refunds` (no positive
+    ``refunded`` rows); the callers then drop the paid orders that refund lines
+    cancel in full within their month (:func:`_without_full_refunds`)."""
     require_columns(orders, "orders", ORDER_COLUMNS)
     days = as_datetime(orders, "orders", "order_date")
     amount = as_float(orders, "orders", "amount")
@@ -134,10 +142,27 @@ def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         problems.append(
             bad_rows("orders", "amount", np.isnan(amount), "have no amount", "a number", orders["amount"])
         )
+    if np.isinf(amount).any():
+        problems.append(
+            bad_rows(
+                "orders", "amount", np.isinf(amount), "are infinite", "a finite number", orders["amount"]
+            )
+        )
     if problems:
         raise DataError(problems)
     is_order, counts_revenue = _status_flags(orders)
     return days, amount, is_order, counts_revenue
+
+
+def _without_full_refunds(
+    is_order: np.ndarray, counts_revenue: np.ndarray, oc: Codes, months: np.ndarray, amount: np.ndarray
+) -> np.ndarray:
+    """``is_order`` without the paid orders that refund lines cancel in full within their month."""
+    is_refund = counts_revenue & ~is_order
+    if not is_refund.any():
+        return is_order
+    gone = fully_refunded(oc.codes, oc.uniques, months, amount, is_order, is_refund)
+    return is_order & ~gone if gone.any() else is_order
 
 
 def _id_codes(orders: pd.DataFrame, column: str) -> Codes:
@@ -313,6 +338,7 @@ def _sales(
         raise ValueError(f"`by` must name distinct columns other than 'period', got {by!r}.")
     if reps is not None:
         require_columns(reps, "reps", ("rep_id",))
+    orders = normalize_refunds(orders)
     days, amount, is_order, counts_revenue = _checked(orders)
     months = month_index(days)
     if len(orders) == 0 or not counts_revenue.any():
@@ -365,6 +391,8 @@ def _sales(
         )
     oc = _id_codes(orders, "order_id")
     cc = _id_codes(orders, "customer_id")
+    is_order = _without_full_refunds(is_order, counts_revenue, oc, months, amount)
+    ord_rows = is_order & inside
     # the lines of one order are usually adjacent: keep one row per run of (order, group cell)
     rows = np.flatnonzero(ord_rows)
     rows = rows[drop_adjacent_duplicates(oc.codes[rows], key[rows])]
@@ -529,10 +557,12 @@ def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> p
     0          c1            11          2     120.0
     """
     cutoff = np.datetime64(pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1), "ns")
+    orders = normalize_refunds(orders)
     days, amount, is_order, counts_revenue = _checked(orders)
     before = days < cutoff
     cc = _id_codes(orders, "customer_id")
     oc = _id_codes(orders, "order_id")
+    is_order = _without_full_refunds(is_order, counts_revenue, oc, month_index(days), amount)
     ords = is_order & before
     revs = counts_revenue & before
     cust = cc.codes

@@ -39,8 +39,12 @@ SCORECARD_COLUMNS = (
     "followup_share",
     "csat",
     "nps",
+    "survey_responses",
+    "csat_ci_low",
+    "csat_ci_high",
     "revenue_rank",
 )
+_SURVEY = ("csat", "nps", "survey_responses", "csat_ci_low", "csat_ci_high")
 
 
 def _join(left: pd.DataFrame, right: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
@@ -71,7 +75,7 @@ def rep_scorecard(
     targets, deals, activities, stage_history : optional canonical tables;
         their columns are NaN when a table is not supplied.
     satisfaction : optional per-rep satisfaction from the surveys module:
-        rep_id, period, csat, nps.
+        rep_id, period, csat, nps [, responses, csat_ci_low, csat_ci_high].
 
     Returns
     -------
@@ -80,7 +84,8 @@ def rep_scorecard(
         new_customers, returning_customers, target_amount, attainment,
         open_pipeline, weighted_pipeline, won_deals, win_rate, calls, visits,
         meetings, activities, activities_per_won_deal, followup_share, csat,
-        nps, revenue_rank`` (1 = highest revenue). Reps with sales or active in
+        nps, survey_responses, csat_ci_low, csat_ci_high, revenue_rank`` (1 =
+        highest revenue; the survey scores with their n and CSAT interval). Reps with sales or active in
         the period, sorted by rep_id.
 
     Examples
@@ -144,9 +149,12 @@ def rep_scorecard(
                     )
                 ]
             )
-        out = _join(out, sat, ["csat", "nps"])
+        # a survey score is shown with its n and interval (sa.rep_satisfaction gives them)
+        sat = sat.rename(columns={"responses": "survey_responses"})
+        sat = sat.assign(**{c: np.nan for c in _SURVEY if c not in sat.columns})
+        out = _join(out, sat, list(_SURVEY))
     else:
-        out = _join(out, None, ["csat", "nps"])
+        out = _join(out, None, list(_SURVEY))
     out["revenue_rank"] = out["revenue"].rank(ascending=False, method="min").astype(np.int64)
     out = out.sort_values("rep_id", kind="stable").reset_index(drop=True)
     out["period"] = out["period"].astype("str")

@@ -394,6 +394,7 @@ def write_excel(
     descriptions: Mapping[str, str] | None = None,
     language: str = "zh",
     title: str = "",
+    note: str = "",
 ) -> dict[str, str]:
     """Write ``tables`` to an .xlsx workbook, one formatted sheet per table.
 
@@ -404,6 +405,8 @@ def write_excel(
     descriptions : table name → one-line description shown on the contents sheet.
     language : ``zh`` or ``en``; header cells carry the column labels in that language.
     title : shown above the contents list.
+    note : a line every sheet carries (under the title, and as each sheet's page
+        header), e.g. "as of 2026-12-02" for an incomplete month.
 
     Returns
     -------
@@ -443,6 +446,10 @@ def write_excel(
             writer.string(contents, 0, 0, title)
             contents.set_row(0, None, writer.title)
             first = 2
+        if note:
+            writer.string(contents, 1, 0, note)
+            contents.set_header("&C" + note.replace("&", "&&"))
+            first = max(first, 2)
         for c, h in enumerate(headers):
             writer.string(contents, first, c, h, header=True)
         for c, width in enumerate((34, 34, 12, 80)):
@@ -451,6 +458,8 @@ def write_excel(
         for i, name in enumerate(names):
             frame = tables[name]
             sheet = workbook.add_worksheet(sheet_names[name])
+            if note:
+                sheet.set_header("&C" + note.replace("&", "&&"))
             # xlsxwriter names the parts after the order of creation; the contents sheet is sheet1
             written, sheet_rows = _write_table(
                 writer, sheet, frame, language, f"xl/worksheets/sheet{i + 2}.xml"

@@ -467,8 +467,11 @@ def rule_violations(classified: pd.DataFrame, rules: GroupRules, *, period: Peri
     -------
     DataFrame
         ``period, local_at, group_id, message_id, rep_id, rule, severity, points, amount,
-        response_minutes, excerpt`` sorted by time; ``excerpt`` is the first 60 characters of
-        the text with phone numbers, e-mail addresses and account ids masked.
+        detail_zh, detail_en, excerpt`` sorted by time. ``detail`` says what broke the rule in
+        one line (the local time, or for a late response the reply time against the
+        expectation, "not answered" when there was none), so no column is empty for most
+        rules; ``excerpt`` is the first 60 characters of the text with phone numbers, e-mail
+        addresses and account ids masked.
     """
     p, sel = _in_period(classified, period)
     parts: list[pd.DataFrame] = []
@@ -495,7 +498,8 @@ def rule_violations(classified: pd.DataFrame, rules: GroupRules, *, period: Peri
         "severity",
         "points",
         "amount",
-        "response_minutes",
+        "detail_zh",
+        "detail_en",
         "excerpt",
     ]
     if not parts:
@@ -503,7 +507,7 @@ def rule_violations(classified: pd.DataFrame, rules: GroupRules, *, period: Peri
             {
                 c: pd.Series(
                     dtype="float"
-                    if c in ("points", "amount", "response_minutes")
+                    if c in ("points", "amount")
                     else "datetime64[ns]"
                     if c == "local_at"
                     else "str"
@@ -517,7 +521,40 @@ def rule_violations(classified: pd.DataFrame, rules: GroupRules, *, period: Peri
     v["points"] = v["rule"].map(lambda r: float(penalties[r].points))
     v["amount"] = v["rule"].map(lambda r: float(penalties[r].amount))
     v.loc[v["rule"] == "late_response", "rep_id"] = pd.NA
-    v["response_minutes"] = v["response_minutes"].where(v["rule"] == "late_response")
+    expected = rules.customer_questions.response_minutes
+    v["detail_zh"] = [
+        _detail(r, t, m, expected, "zh") for r, t, m in zip(v["rule"], v["local_at"], v["response_minutes"])
+    ]
+    v["detail_en"] = [
+        _detail(r, t, m, expected, "en") for r, t, m in zip(v["rule"], v["local_at"], v["response_minutes"])
+    ]
     v["excerpt"] = v["text"].map(lambda t: mask_contacts(t)[:_EXCERPT_CHARS])
     v["period"] = str(p)
     return v[cols].sort_values(["local_at", "group_id", "rule"], kind="stable").reset_index(drop=True)
+
+
+def _detail(rule: str, at: pd.Timestamp, minutes: float, expected: float, language: str) -> str:
+    """What broke the rule, in one line."""
+    when = f"{at:%H:%M}" if pd.notna(at) else ""
+    zh = language == "zh"
+    if rule == "late_response":
+        if pd.isna(minutes):
+            return (
+                f"未回复（应在 {expected:g} 分钟内）"
+                if zh
+                else f"not answered (expected within {expected:g} min)"
+            )
+        return (
+            f"{minutes:.0f} 分钟后回复（应在 {expected:g} 分钟内）"
+            if zh
+            else f"answered after {minutes:.0f} min (expected within {expected:g})"
+        )
+    if rule == "outside_working_hours":
+        return f"{when} 发送，非工作时间" if zh else f"sent {when}, outside working hours"
+    if rule == "quiet_hours":
+        return f"{when} 发送，免打扰时段" if zh else f"sent {when}, in quiet hours"
+    if rule == "unauthorized_announcement":
+        return (
+            f"{when} 发布公告，无发布权限" if zh else f"announcement at {when} without the right to post one"
+        )
+    return f"{when} 触发内容规则 {rule}" if zh else f"content rule {rule} matched at {when}"

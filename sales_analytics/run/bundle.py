@@ -9,6 +9,10 @@ Layout under the outputs folder::
     outputs/.failed/<period>-<run id>/      a failed run, kept with its executed notebooks
     outputs/.locks/<period>.lock            one run per period (see lock.py)
 
+A published bundle is immutable, with one exception: ``notify.json``, the send
+log that ``sales-analytics notify`` appends to (sales_analytics.notify.send).
+Anything that checks a bundle's files against its manifest must skip it.
+
 The swap renames the published bundle aside, renames the staging folder in and
 then deletes the old one; each rename is atomic. A crash between the two
 renames leaves ``.old/<period>-*`` and no bundle: :func:`recover` (run under
@@ -204,12 +208,14 @@ def list_runs(outputs: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``period, status, run_id, started, duration_s, notebooks, tables, inputs`` where
-        ``inputs`` is ``table:<first 8 hex of sha256>`` for every input, space-separated.
+        ``period, status, language, partial, run_id, started, duration_s, notebooks, tables,
+        inputs`` where ``language`` is the bundle's report language, ``partial`` the day an
+        incomplete month is as of (empty when complete) and ``inputs`` is
+        ``table:<first 8 hex of sha256>`` for every input, space-separated.
 
     >>> import tempfile
     >>> list_runs(tempfile.mkdtemp()).columns.tolist()
-    ['period', 'status', 'run_id', 'started', 'duration_s', 'notebooks', 'tables', 'inputs']
+    ['period', 'status', 'language', 'partial', 'run_id', 'started', 'duration_s', 'notebooks', 'tables', 'inputs']
     """
     from sales_analytics import paths
 
@@ -221,6 +227,8 @@ def list_runs(outputs: str | Path | None = None) -> pd.DataFrame:
             {
                 "period": period,
                 "status": m.get("status", "no manifest"),
+                "language": m.get("language", ""),
+                "partial": m.get("as_of") or "",
                 "run_id": m.get("run_id", ""),
                 "started": m.get("started", ""),
                 "duration_s": m.get("duration_s"),
@@ -229,7 +237,18 @@ def list_runs(outputs: str | Path | None = None) -> pd.DataFrame:
                 "inputs": " ".join(f"{i['table']}:{i['sha256'][:8]}" for i in m.get("inputs", [])),
             }
         )
-    columns = ["period", "status", "run_id", "started", "duration_s", "notebooks", "tables", "inputs"]
+    columns = [
+        "period",
+        "status",
+        "language",
+        "partial",
+        "run_id",
+        "started",
+        "duration_s",
+        "notebooks",
+        "tables",
+        "inputs",
+    ]
     return pd.DataFrame(rows, columns=columns).astype(
         {"duration_s": "float64", "notebooks": "int64", "tables": "int64"}
     )

@@ -92,6 +92,11 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="an extra notebook parameter (must be declared in a notebook's parameters cell)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="allow the current, incomplete month (the bundle says 'as of <day>' on every page and sheet)",
+    )
 
 
 def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -108,15 +113,23 @@ def _kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "wait": args.wait,
         "progress": not args.no_progress and sys.stderr.isatty(),
         "extra_parameters": {name: _scalar(name, value) for name, value in args.parameter},
+        "partial": args.partial,
     }
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sales_analytics.connectors.step import before_run
+    from sales_analytics.notify.step import after_run
     from sales_analytics.run.monthly import run_period
 
+    for line in before_run(parameters_file=args.params):  # the optional pull: step
+        _out(line)
     result = run_period(args.period, **_kwargs(args))
     _out(result.summary())
-    return 0
+    posted = after_run(result, parameters_file=args.params)  # the optional notify: step
+    for line in posted.summary() if posted else []:
+        _out(line)
+    return 0 if posted is None or posted.ok else 1
 
 
 def _backfill(args: argparse.Namespace) -> int:

@@ -311,6 +311,8 @@ def run_task(task: NotebookTask) -> NotebookResult:
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
+    from sales_analytics.run.kernel import QuietShutdownKernelManager
+
     _quiet_papermill()
     started = time.monotonic()
     deadline = started + task.timeout_s
@@ -335,6 +337,8 @@ def run_task(task: NotebookTask) -> NotebookResult:
             # the kernel's own warnings (e.g. "running over TCP without encryption" on
             # localhost) would fill the run's log; its errors still show
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # no SIGINT to a finished kernel on shutdown: it logged "KeyboardInterrupt caught in kernel"
+            kernel_manager_class=QuietShutdownKernelManager,
         )
     except PapermillExecutionError as exc:
         result = NotebookResult(

@@ -30,7 +30,7 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,14 +82,19 @@ class RunResult:
     duration_s: float = 0.0
     notebooks: list[NotebookResult] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # said after the summary, e.g. the language kept from the published bundle
 
     def summary(self) -> str:
+        tail = f"; {self.note}" if self.note else ""
         if self.status == "skipped":
-            return f"{self.period}: up to date ({self.bundle}); nothing to do (use --force to rebuild)"
+            return f"{self.period}: up to date ({self.bundle}); nothing to do (use --force to rebuild){tail}"
         if self.status == "ok":
+            as_of = self.manifest.get("as_of")
+            partial = f", partial: as of {as_of}" if as_of else ""
             return (
                 f"{self.period}: published {self.bundle} ({len(self.notebooks)} notebooks, "
-                f"{len(self.manifest.get('tables', []))} tables) in {self.duration_s:.1f} s"
+                f"{len(self.manifest.get('tables', []))} tables, language {self.manifest.get('language')}"
+                f"{partial}) in {self.duration_s:.1f} s{tail}"
             )
         failed = [r for r in self.notebooks if r.status != "ok"]
         line = failed[0].one_line() if failed else "the run failed"
@@ -122,6 +127,8 @@ class _Plan:
     started: datetime
     t0: float
     timings: dict[str, float]
+    as_of: date | None = None
+    coverage: dict[str, str] | None = None
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -197,7 +204,7 @@ def _parameter_files(parameters_file: str | Path | None) -> list[dict[str, Any]]
             path.is_file()
             and path.suffix in (".yaml", ".yml")
             and path.name != base.name
-            and path.name not in ("parameters.yaml", MANIFEST)
+            and path.name not in ("parameters.yaml", MANIFEST, "notify.yaml")  # channels, not results
         ):
             out.append({"name": path.name, "source": str(path), "sha256": file_sha256(path)})
     return out
@@ -212,6 +219,62 @@ def _default_period(ds: Dataset) -> Period:
     return latest_month_in(orders)
 
 
+def check_period_covered(
+    period: Period, ds: Dataset, *, partial: bool = False, today: date | None = None
+) -> date | None:
+    """Refuse a month the orders do not cover; the day a partial month is as of (``None``: complete).
+
+    Runs before any kernel starts, so a month outside the data costs the load
+    only and leaves nothing in ``outputs/.failed/``.
+    """
+    from sales_analytics.notebook import data_coverage
+
+    cov = data_coverage(ds.orders)
+    if cov is None:
+        raise RunError(f"no orders in the data: there is nothing to report for {period}")
+    if not cov.contains(period):
+        latest = latest_complete_in(cov, today)
+        hint = f"; the latest complete month is {latest}" if latest is not None else ""
+        raise RunError(f"no orders in {period}; the data covers {cov.text()}{hint}")
+    as_of = cov.as_of(period, today)
+    if as_of is not None and not partial:
+        raise RunError(
+            f"{period} is not complete (the data reach {cov.last_date}, today is {today or date.today()}): "
+            f"run it with --partial for a bundle as of {as_of}, or choose an earlier month "
+            f"(the data covers {cov.text()})"
+        )
+    return as_of
+
+
+def _published_language(layout: BundleLayout, period: str) -> str | None:
+    """The language of the published bundle of ``period`` (``None`` when there is none)."""
+    current = read_manifest(layout.bundle(period))
+    if not current or current.get("status") != "ok":
+        return None
+    lang = current.get("language")
+    return lang if lang in ("zh", "en") else None
+
+
+def _coverage_record(ds: Dataset) -> dict[str, str] | None:
+    """The months the run's orders cover, for the manifest (``serve`` hints read it)."""
+    from sales_analytics.notebook import data_coverage
+
+    cov = data_coverage(ds.orders)
+    if cov is None:
+        return None
+    return {"first": str(cov.first), "last": str(cov.last), "last_date": cov.last_date.isoformat()}
+
+
+def latest_complete_in(cov: Any, today: date | None = None) -> Period | None:
+    """The latest month of a coverage that is complete (``None`` when none is)."""
+    month = cov.last
+    while month.start >= cov.first.start:
+        if cov.as_of(month, today) is None:
+            return month
+        month = month.previous()
+    return None
+
+
 def _fingerprint(
     inputs: list[dict[str, Any]],
     parameters: dict[str, Any],
@@ -223,7 +286,8 @@ def _fingerprint(
 
     doc = {
         "inputs": sorted((i["table"], i["sha256"]) for i in inputs),
-        "parameters": parameters,
+        # the notify step does not change the results: toggling it does not force a rebuild
+        "parameters": {k: v for k, v in parameters.items() if k != "notify"},
         "notebooks": [(n["name"], n["source_sha256"]) for n in notebooks],
         "extra_parameters": dict(sorted(extra.items())),
         "parameter_files": [(f["name"], f["sha256"]) for f in parameter_files],
@@ -260,9 +324,12 @@ def _collect_tables(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _write_report(staging: Path, tables: list[dict[str, Any]], language: str, period: str) -> None:
+def _write_report(
+    staging: Path, tables: list[dict[str, Any]], language: str, period: str, as_of: date | None = None
+) -> None:
     import pandas as pd
 
+    from sales_analytics.notebook import as_of_text
     from sales_analytics.report.excel import write_excel
     from sales_analytics.report.labels import label
 
@@ -273,6 +340,7 @@ def _write_report(staging: Path, tables: list[dict[str, Any]], language: str, pe
         descriptions={t["name"]: t["description"] for t in tables},
         language=language,
         title=label("run_report_title", language).format(period=period),
+        note=as_of_text(as_of, language) if as_of is not None else "",
     )
 
 
@@ -301,6 +369,7 @@ def run_period(
     dataset: Dataset | None = None,
     notebooks_dir: str | Path | None = None,
     outputs: str | Path | None = None,
+    partial: bool = False,
 ) -> RunResult:
     """Run every notebook for one month and publish the bundle ``outputs/<period>/``.
 
@@ -318,6 +387,9 @@ def run_period(
     extra_parameters : further notebook parameters (plain identifiers a notebook declares).
     dataset : an already loaded Dataset (backfills load once for every period).
     notebooks_dir, outputs : override ``notebooks/`` and the outputs folder.
+    partial : allow the current, incomplete month (the bundle says "as of <day>"
+        on every page and sheet). A month the orders do not cover, or an
+        incomplete one without ``partial``, is refused before anything runs.
 
     Returns
     -------
@@ -344,12 +416,24 @@ def run_period(
     p = parse_period(period) if period is not None else _default_period(ds)
     if p.grain != "month":
         raise RunError(f"a run reports one month; got {p} (a {p.grain}): use backfill for a range")
+    as_of = check_period_covered(p, ds, partial=partial)
+    layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
+    note = ""
+    if not language:  # a re-run keeps the published bundle's language unless --language says otherwise
+        kept = _published_language(layout, str(p))
+        if kept is not None:
+            overrides["language"] = kept
+            if kept != base.language:
+                note = (
+                    f"kept the published bundle's language {kept} "
+                    f"(the parameters say {base.language}; give --language to change it)"
+                )
+                log.warning("%s: %s", p, note)
     params = load_parameters(parameters_file, period=str(p), overrides=overrides or None)
     settings = params.run
     jobs = jobs or settings.jobs
     lang = params.language
 
-    layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
     nb_paths = discover_notebooks(
         Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir(),
         list(notebooks) if notebooks else settings.notebooks,
@@ -404,6 +488,8 @@ def run_period(
         started,
         t0,
         timings,
+        as_of,
+        _coverage_record(ds),
     )
 
     with PeriodLock(layout.locks, str(p), run_id=run_id, wait=wait):
@@ -416,9 +502,13 @@ def run_period(
             and current.get("fingerprint") == fingerprint
         ):
             log.info("%s is up to date (run %s); skipped", p, current.get("run_id"))
-            return RunResult(str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current)
+            return RunResult(
+                str(p), run_id, "skipped", bundle=layout.bundle(str(p)), manifest=current, note=note
+            )
         try:
-            return _build(plan)
+            result = _build(plan)
+            result.note = note
+            return result
         except BaseException:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -486,7 +576,7 @@ def _build(plan: _Plan) -> RunResult:
     mark = time.monotonic()
     tables = _collect_tables(staging / "tables") if ok else []
     if ok and settings.excel:
-        _write_report(staging, tables, params.language, str(p))
+        _write_report(staging, tables, params.language, str(p), plan.as_of)
     timings["report_s"] = round(time.monotonic() - mark, 3)
     ended = datetime.now(UTC)
     manifest = {
@@ -500,6 +590,9 @@ def _build(plan: _Plan) -> RunResult:
         "timings": timings,
         "fingerprint": plan.fingerprint,
         "language": params.language,
+        "coverage": plan.coverage,
+        "partial": plan.as_of is not None,
+        "as_of": plan.as_of.isoformat() if plan.as_of is not None else None,
         "package": {"name": "sales-analytics", "version": __version__},
         "libraries": library_versions(),
         "parameters": plan.param_doc,
@@ -555,6 +648,8 @@ def run_backfill(
         parameters_file, overrides={"language": kwargs["language"]} if kwargs.get("language") else None
     )
     ds, folder = _load(data, base)
+    for month in months:  # every month is checked before the first one runs
+        check_period_covered(month, ds, partial=bool(kwargs.get("partial")))
     results = []
     for i, month in enumerate(months, 1):
         log.info("backfill %d/%d: %s", i, len(months), month)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
-import holidays
 import numpy as np
 import pandas as pd
+
+from sales_analytics.workdays import spring_festival
 
 # Month factors (Jan … Dec) before the festival effects below.
 _MONTH_B2B = np.array([0.92, 0.90, 1.00, 1.00, 0.95, 1.12, 0.95, 0.95, 1.00, 0.95, 1.18, 1.15])
@@ -18,16 +18,13 @@ _WEEKDAY_B2C = np.array([0.95, 0.95, 0.95, 1.0, 1.05, 1.25, 1.2])
 YEARLY_GROWTH = 1.08  # order volume; with rookies ramping and the training uplift revenue grows ~10 % a year
 
 
-@lru_cache(maxsize=64)
 def chinese_new_year(year: int) -> date:
-    """The first day of the Spring Festival (春节) in ``year``.
+    """The first day of the Spring Festival (春节) in ``year`` (:func:`sales_analytics.workdays.spring_festival`).
 
     >>> chinese_new_year(2026)
     datetime.date(2026, 2, 17)
     """
-    cn = holidays.China(years=year, language="en_US")
-    days = sorted(d for d, name in cn.items() if "Spring Festival" in name)
-    return days[0] if days else date(year, 2, 1)
+    return spring_festival(year)
 
 
 def day_weights(days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """Surveys: instruments as data, response quality, scores with uncertainty, psychometrics, anonymity.
 
 Instruments are YAML files under ``surveys/`` (:mod:`.instruments`); responses
-are imported from platform exports (:mod:`.importing`), checked
+are imported from platform exports (:mod:`.importing`, layouts in :mod:`.platforms`), checked
 (:mod:`.quality`), scored (:mod:`.scores`), analysed for reliability
 (:mod:`.reliability`), key drivers (:mod:`.drivers`) and open-text themes
 (:mod:`.text`). Every returned table of an anonymous instrument passes through

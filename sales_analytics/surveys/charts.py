@@ -7,15 +7,17 @@ blank and said so in the title.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
 
 from sales_analytics.report.labels import label
 from sales_analytics.surveys.anonymity import ALL
 from sales_analytics.surveys.instruments import Instrument
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_dimension_heatmap", "plot_drivers", "plot_score_trend"]
 
@@ -31,6 +33,8 @@ def plot_score_trend(
     1
     """
     data = scores[(scores["group"] == ALL) & scores["metric"].isin(metrics)].sort_values("period")
+    import matplotlib.pyplot as plt  # imported on use: the command line starts without matplotlib
+
     fig, axes = plt.subplots(
         1, max(len(metrics), 1), figsize=(5.5 * max(len(metrics), 1), 3.6), squeeze=False
     )
@@ -69,6 +73,9 @@ def plot_dimension_heatmap(
         if instrument.dimensions
         else (1, 5)
     )
+    import matplotlib.pyplot as plt  # imported on use: the command line starts without matplotlib
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(1.2 * max(len(cols), 3) + 2, 0.6 * max(len(table), 2) + 1.5))
     sns.heatmap(
         table.astype(float),
@@ -97,6 +104,9 @@ def plot_drivers(drivers: pd.DataFrame, instrument: Instrument, *, language: str
     """Relative weight of each driver with its bootstrap interval, largest first."""
     d = drivers[drivers["instrument"] == instrument.id].sort_values("weight", ascending=True)
     names = {k: v(language) for k, v in instrument.dimensions.items()}
+    import matplotlib.pyplot as plt  # imported on use: the command line starts without matplotlib
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(6.5, 0.5 * max(len(d), 2) + 1.5))
     if d.empty or d["weight"].isna().all():
         ax.set_axis_off()

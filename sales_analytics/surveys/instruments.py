@@ -16,6 +16,13 @@ single_choice / multi_choice   ``options: [{value, zh, en}]``
 open_text  free text (comments, suggestions)
 ========== ==========================================================
 
+For platform exports: ``group_sources`` says where a grouping column comes
+from when the export has none (a ``question``, a hidden ``field`` or a
+``roster`` lookup), numeric items may list answer ``labels`` or a shared
+``label_set`` and ``codes`` (the numbers a 按选项序号 download writes), options
+may have a ``code`` and ``aliases``, and ``timezone`` is the zone of export
+times written without one (see ``docs/surveys.md``).
+
 ``outcome`` names the item that key-driver analysis explains;
 ``anonymity_threshold`` and ``comment_threshold`` override the parameters for
 this instrument. Every problem found is reported at once as one
@@ -41,7 +48,14 @@ from sales_analytics import paths
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
 
-__all__ = ["Instrument", "instrument_from_dict", "load_instrument", "load_instruments"]
+__all__ = [
+    "GroupSource",
+    "Instrument",
+    "Roster",
+    "instrument_from_dict",
+    "load_instrument",
+    "load_instruments",
+]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +96,10 @@ class Option(StrictModel):
     value: str = Field(min_length=1)
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    code: int | None = Field(
+        None, description="the number a 按选项序号 / 按分数 download writes (default: position)"
+    )
+    aliases: list[str] = Field(default_factory=list, description="other answer texts meaning this option")
 
 
 class Buckets(StrictModel):
@@ -106,6 +124,13 @@ class Item(StrictModel):
     top_box: int | None = None
     required: bool = True
     aliases: list[str] = Field(default_factory=list, description="other header texts seen in exports")
+    labels: dict[int, str | list[str]] = Field(
+        default_factory=dict, description="answer labels of a numeric item: value -> label(s)"
+    )
+    label_set: str | None = Field(None, description="a named entry of the instrument's label_sets")
+    codes: dict[int, int] = Field(
+        default_factory=dict, description="numbers the platform writes -> the item's values (按选项序号)"
+    )
 
     @property
     def numeric(self) -> bool:
@@ -140,6 +165,53 @@ class Item(StrictModel):
         return [o.value for o in self.options or []]
 
 
+class Roster(StrictModel):
+    """A lookup of a grouping column through a table: the export's key column -> the roster's column."""
+
+    table: str = Field("", description="a canonical table of the data folder (reps, customers)")
+    file: str = Field("", description="or a CSV/XLSX file (relative to the data folder or the instrument)")
+    key: str = Field(min_length=1, description="the roster column holding the key (email, phone, rep_name …)")
+    by: str = Field(min_length=1, description="the export header holding the key (or 'response_id')")
+    take: str = Field("", description="the roster column giving the group value ('' = the grouping column)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Roster:
+        if bool(self.table) == bool(self.file):
+            raise ValueError("give exactly one of `table` or `file`")
+        return self
+
+
+class GroupSource(StrictModel):
+    """Where a grouping column comes from when the export has no such column.
+
+    Exactly one of ``question`` (a question asking for it, e.g. 您所在的团队),
+    ``field`` (a hidden / URL / embedded-data column of the export),
+    ``roster`` (a lookup through a table) or ``value`` (one value for the whole
+    file, e.g. a form sent to one team only); ``values`` maps answers to group values.
+    """
+
+    question: Text | None = None
+    field: str | None = None
+    value: str | None = Field(None, min_length=1)
+    aliases: list[str] = Field(default_factory=list, description="other header texts of the question/field")
+    values: dict[str, str] = Field(default_factory=dict, description="answer -> group value")
+    roster: Roster | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> GroupSource:
+        given = [k for k in ("question", "field", "roster", "value") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of question, field, roster or value; got {given or 'none'}")
+        return self
+
+    def headers(self) -> list[str]:
+        """The export header texts this source reads (question texts, field name, aliases)."""
+        out = [self.question.zh, self.question.en] if self.question is not None else []
+        if self.field:
+            out.append(self.field)
+        return [*out, *self.aliases]
+
+
 class Instrument(StrictModel):
     """A validated survey instrument (load it with :func:`load_instrument`)."""
 
@@ -154,6 +226,14 @@ class Instrument(StrictModel):
     comment_threshold: int | None = Field(None, ge=1)
     outcome: str | None = None
     dimensions: dict[str, Text] = Field(default_factory=dict)
+    group_sources: dict[str, GroupSource] = Field(
+        default_factory=dict, description="grouping column -> question, field or roster that gives it"
+    )
+    label_sets: dict[str, dict[int, str | list[str]]] = Field(
+        default_factory=dict, description="named answer label sets (value -> label(s)) items can share"
+    )
+    timezone: str | None = Field(None, description="zone of export times written without an offset")
+    day_first: bool = Field(False, description="export dates written 22/06/2022 (day first), not 6/22/2022")
     items: list[Item] = Field(min_length=1)
     _file: str = PrivateAttr("")
 
@@ -265,6 +345,31 @@ def _check(inst: Instrument) -> list[tuple[str, str]]:
             lo, hi = it.bounds
             if not lo < it.top_box <= hi:
                 issues.append((f"{where}.top_box", f"must lie in {lo + 1}–{hi}; got {it.top_box}"))
+        if it.label_set is not None and it.label_set not in inst.label_sets:
+            issues.append(
+                (
+                    f"{where}.label_set",
+                    f"unknown label set {it.label_set!r}; sets are {sorted(inst.label_sets)}",
+                )
+            )
+        if (it.labels or it.label_set or it.codes) and not it.numeric:
+            issues.append(
+                (f"{where}.labels", f"labels and codes are for numeric items; {it.id!r} is {it.type}")
+            )
+        if it.numeric and not (it.type == "likert" and it.scale is None):
+            lo, hi = it.bounds
+            for key in ("labels", "codes"):
+                outside = sorted(
+                    v
+                    for v in (getattr(it, key) if key == "labels" else it.codes.values())
+                    if not lo <= v <= hi
+                )
+                if outside:
+                    issues.append((f"{where}.{key}", f"values {outside} lie outside the scale {lo}–{hi}"))
+        if it.options:
+            codes = [o.code for o in it.options if o.code is not None]
+            if len(codes) != len(set(codes)):
+                issues.append((f"{where}.options", f"duplicate option codes {sorted(codes)}"))
     for j, col in enumerate(inst.grouping):
         if col not in GROUP_COLUMNS:
             issues.append(
@@ -279,6 +384,16 @@ def _check(inst: Instrument) -> list[tuple[str, str]]:
             issues.append(
                 ("outcome", f"the outcome item {inst.outcome!r} must be numeric (likert/nps/csat/ces)")
             )
+    for col in inst.group_sources:
+        if col not in inst.grouping:
+            issues.append((f"group_sources.{col}", f"{col!r} is not in grouping {list(inst.grouping)}"))
+    if inst.timezone is not None:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(inst.timezone)
+        except (KeyError, ValueError, OSError):
+            issues.append(("timezone", f"unknown time zone {inst.timezone!r}; e.g. Asia/Shanghai, UTC"))
     used = {it.dimension for it in inst.items}
     for dim in inst.dimensions:
         if dim not in used:

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.refunds import normalize_refunds
 from sales_analytics.training._common import attended_sessions, require
 
 __all__ = [
@@ -95,7 +96,7 @@ def rep_month_outcomes(
     """
     require(orders, "orders", ("order_date", "rep_id", "amount"))
     require(reps, "reps", ("rep_id",))
-    o = orders
+    o = normalize_refunds(orders)  # an order refunded in full adds nothing (sales_analytics.refunds)
     if "status" in o.columns:
         o = o.loc[o["status"].astype("str").fillna("paid") != "cancelled"]
     o = pd.DataFrame(

@@ -105,13 +105,23 @@ def kirkpatrick_levels(
             indiv = ((post - pre) / room).dropna()
             t = paired_test(pre, post)
             n = int(t["n"])
-            add("L2", "class_gain", g, n=n, note=f"Hake <g> on class averages ({gain_band(g)})")
+            add(
+                "L2",
+                "class_gain",
+                g,
+                n=n,
+                note=f"Hake <g> on class averages ({gain_band(g)}); no interval: a ratio of two class "
+                "means (score_change carries the interval of the change)",
+            )
+            lo_i, hi_i = _mean_interval(indiv)
             add(
                 "L2",
                 "mean_individual_gain",
                 float(indiv.mean()) if len(indiv) else math.nan,
+                lo_i,
+                hi_i,
                 n=len(indiv),
-                note="mean of individual gains",
+                note="mean of individual gains, t interval",
             )
             add(
                 "L2",
@@ -122,7 +132,16 @@ def kirkpatrick_levels(
                 n,
                 f"paired t = {t['t']:.2f}, df = {t['df']:.0f}, p = {t['p_value']:.3g}",
             )
-            add("L2", "effect_size_dz", t["d_z"], n=n, note="d_z = mean difference / SD of differences")
+            lo_d, hi_d = _dz_interval(float(t["d_z"]), n)
+            add(
+                "L2",
+                "effect_size_dz",
+                t["d_z"],
+                lo_d,
+                hi_d,
+                n=n,
+                note="d_z = mean difference / SD of differences; normal interval, SE = √(1/n + d²/2n)",
+            )
     if behaviour is not None and len(behaviour):
         for _, b in behaviour.loc[behaviour["activity_type"].isin(behaviour_types)].iterrows():
             add(
@@ -147,15 +166,39 @@ def kirkpatrick_levels(
             )
     if roi is not None and len(roi):
         r = roi.iloc[0]
-        add("L5", "roi_pct", r["roi_pct"], n=int(r["trained_reps"]), note=str(r["basis"]))
-        add("L5", "bcr", r["bcr"], n=int(r["trained_reps"]), note="benefits / costs")
+        why = "; no interval: a point estimate from the DiD revenue effect, whose interval is on L4"
+        add("L5", "roi_pct", r["roi_pct"], n=int(r["trained_reps"]), note=str(r["basis"]) + why)
+        add("L5", "bcr", r["bcr"], n=int(r["trained_reps"]), note="benefits / costs" + why)
         add(
             "L5",
             "payback_months",
             r["payback_months"],
             n=int(r["trained_reps"]),
-            note="costs / monthly benefit",
+            note="costs / monthly benefit" + why,
         )
     out = pd.DataFrame(rows, columns=_COLUMNS[1:])
     out.insert(0, "period", str(p))
     return out
+
+
+def _mean_interval(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:
+    """t interval of a mean (NaN with fewer than 2 values)."""
+    from scipy import stats
+
+    n = len(values)
+    if n < 2:
+        return math.nan, math.nan
+    m, se = float(values.mean()), float(values.std(ddof=1)) / math.sqrt(n)
+    h = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
+    return m - h, m + h
+
+
+def _dz_interval(d: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Normal interval of the paired effect size d_z: SE = √(1/n + d²/(2n)) (NaN with n < 2)."""
+    from scipy import stats
+
+    if n < 2 or not math.isfinite(d):
+        return math.nan, math.nan
+    se = math.sqrt(1 / n + d * d / (2 * n))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    return d - z * se, d + z * se

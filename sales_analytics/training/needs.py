@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sales_analytics.periods import Period
+from sales_analytics.refunds import normalize_refunds
 from sales_analytics.training._common import require, window
 
 __all__ = ["DEFAULT_DIMENSION_CATEGORIES", "skill_dimension_scores", "training_needs"]
@@ -161,8 +162,9 @@ def training_needs(
                 }
             )
     if orders is not None and {"product_category", "rep_id", "amount", "order_date"} <= set(orders.columns):
-        od = pd.to_datetime(orders["order_date"])
-        sel = orders.loc[(od >= start) & (od < end + pd.Timedelta(days=1))]
+        sales = normalize_refunds(orders)  # an order refunded in full adds nothing
+        od = pd.to_datetime(sales["order_date"])
+        sel = sales.loc[(od >= start) & (od < end + pd.Timedelta(days=1))]
         if "status" in sel.columns:
             sel = sel.loc[sel["status"].astype("str").fillna("paid") != "cancelled"]
         rev = sel.groupby([sel["product_category"].astype("str"), sel["rep_id"].astype("str")])[

@@ -16,6 +16,13 @@ def missing(key: str, language: str) -> w.HTML:
     return note(label("view_missing_section", language).format(section=label(key, language)))
 
 
+def churn_count(churn: pd.DataFrame) -> int:
+    """Every customer at risk (the list itself is capped at ``customers.top_n``)."""
+    if "at_risk_total" in churn.columns and len(churn):
+        return int(churn["at_risk_total"].iloc[0])
+    return len(churn)
+
+
 def at(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     """Rows of one period (the frame itself when it has no period column)."""
     if frame is None or "period" not in frame.columns:

@@ -104,8 +104,8 @@ def open_bundle(period: str, outputs: str | Path | None = None) -> Bundle:
         raise BundleNotFound(f"{period!r} is not a period of the form YYYY-MM")
     root = Path(outputs) if outputs else paths.outputs_dir()
     if period not in list_bundles(root):
-        raise BundleNotFound(
-            f"no bundle has been published for {period}; run `sales-analytics run --period {period}`"
-        )
+        from sales_analytics.run.hint import publish_hint
+
+        raise BundleNotFound(f"no bundle has been published for {period}; {publish_hint(period, root)}")
     folder = root / period
     return Bundle(period=period, path=folder, manifest=_read_manifest(folder) or {})

@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.report.labels import label
-from sales_analytics.views._common import at, figure, latest_wave, localized, mask_suppressed, missing
+from sales_analytics.views._common import (
+    at,
+    churn_count,
+    figure,
+    latest_wave,
+    localized,
+    mask_suppressed,
+    missing,
+)
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import RATIO_COLUMNS, chart, display_name, heading, table
@@ -75,11 +83,16 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
 
     churn = at(bundle.table("customer_churn_risk"), p)
     out.append(heading("view_churn_risk", language))
-    out.append(
-        table(localized(churn, language, "segment"), language, namespace="customers", ratios=_CUSTOMER_RATIOS)
-        if churn is not None and not churn.empty
-        else missing("view_churn_risk", language)
-    )
+    if churn is not None and not churn.empty:
+        out.append(
+            note(label("view_churn_top", language).format(shown=len(churn), total=f"{churn_count(churn):,}"))
+        )
+        shown = localized(churn, language, "segment", "reason").drop(
+            columns=["at_risk_total"], errors="ignore"
+        )
+        out.append(table(shown, language, namespace="customers", ratios=_CUSTOMER_RATIOS))
+    else:
+        out.append(missing("view_churn_risk", language))
     clv = at(bundle.table("customer_clv_segments"), p)
     if clv is not None and not clv.empty:
         clv = localized(clv, language, "segment")
@@ -270,7 +283,7 @@ def training_rules(bundle: Bundle, language: str) -> list[w.Widget]:
         ("training_needs", "view_training_needs", ("reason",)),
         ("rules_compliance_group", "view_rules_compliance", ()),
         ("rules_ledger_summary", "view_rules_ledger", ()),
-        ("rules_violations", "view_violations", ()),
+        ("rules_violations", "view_violations", ("detail",)),
         ("feedback_internal", "view_feedback_internal", ()),
         ("feedback_open_items", "view_feedback_open", ()),
         ("feedback_customer_followup", "view_feedback_followup", ()),

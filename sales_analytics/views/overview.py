@@ -7,10 +7,19 @@ import math
 import ipywidgets as w
 
 from sales_analytics.report.labels import label
-from sales_analytics.views._common import at, figure, latest_wave, missing, num, revenue_target_chart
+from sales_analytics.views._common import (
+    at,
+    churn_count,
+    figure,
+    latest_wave,
+    missing,
+    num,
+    revenue_target_chart,
+)
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading
+from sales_analytics.views.goals import forecast_section
 
 
 def _survey_cards(bundle: Bundle, language: str) -> list[Card]:
@@ -31,9 +40,14 @@ def _survey_cards(bundle: Bundle, language: str) -> list[Card]:
         value = num(hit["value"].iloc[0]) / scale
         change = num(hit["change"].iloc[0]) if "change" in hit.columns else math.nan
         text = label("view_vs_previous", language)
+        shown = fmt.format(value)
         if "moe" in hit.columns and not math.isnan(num(hit["moe"].iloc[0])):
-            text += f" (±{num(hit['moe'].iloc[0]) / scale:{'.0f' if scale == 1 else '.1%'}})"
-        out.append(Card(key, fmt.format(value), None if math.isnan(change) else change, text))
+            moe = f"±{num(hit['moe'].iloc[0]) / scale:{'.0f' if scale == 1 else '.1%'}}"
+            text += f" ({moe})"
+            shown += f" {moe}"
+        if "n" in hit.columns and not math.isnan(num(hit["n"].iloc[0])):  # a survey card states its n
+            shown += f" · n = {num(hit['n'].iloc[0]):,.0f}"
+        out.append(Card(key, shown, None if math.isnan(change) else change, text))
     return out
 
 
@@ -105,6 +119,8 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
             chart(fig, alt=label("view_team_comparison", language)),
         ]
 
+    out += forecast_section(bundle, language)
+
     alerts: list[str] = []
     pacing = at(bundle.table("kpi_pacing"), p)
     if pacing is not None and "status" in pacing.columns:
@@ -113,7 +129,7 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
             alerts.append(label("view_alert_off_track", language).format(n=len(off)))
     churn = at(bundle.table("customer_churn_risk"), p)
     if churn is not None and len(churn):
-        alerts.append(label("view_alert_churn", language).format(n=len(churn)))
+        alerts.append(label("view_alert_churn", language).format(n=f"{churn_count(churn):,}"))
     violations = at(bundle.table("rules_violations"), p)
     if violations is not None and len(violations):
         alerts.append(label("view_alert_violations", language).format(n=len(violations)))

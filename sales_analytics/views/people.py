@@ -30,6 +30,7 @@ from sales_analytics.views.components import (
     heading,
     table,
 )
+from sales_analytics.views.goals import forecast_section
 
 _BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
 
@@ -189,7 +190,7 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
             if not math.isnan(v):
                 items.append(Card(f"view_{key}", fmt_pct(v, language) if key == "win_rate" else f"{v:,.0f}"))
         if sat is not None and not sat.empty and not math.isnan(num(sat["csat"].iloc[0])):
-            items.append(Card("view_csat", f"{num(sat['csat'].iloc[0]) / 100:.1%}"))  # surveys give percent
+            items.append(Card("view_csat", _csat_text(sat.iloc[0])))
         out.append(cards(items, language))
 
     hist = _rep_rows(bundle, "kpi_sales_by_rep", rep)
@@ -250,4 +251,17 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
             if not statement.empty
             else note(label("view_no_rows", language)),
         ]
+    out += forecast_section(bundle, language, rep_id=rep)
     return out
+
+
+def _csat_text(row: pd.Series) -> str:
+    """A rep's CSAT with its n and 95% interval (surveys give percent): ``92.3% · n = 14 · 70.1–98.6%``."""
+    text = f"{num(row.get('csat')) / 100:.1%}"
+    n = num(row.get("responses"))
+    if not math.isnan(n):
+        text += f" · n = {n:,.0f}"
+    low, high = num(row.get("csat_ci_low")), num(row.get("csat_ci_high"))
+    if not (math.isnan(low) or math.isnan(high)):
+        text += f" · 95% CI {low / 100:.1%}–{high / 100:.1%}"
+    return text

@@ -147,7 +147,11 @@ def render_snapshot(page: str, period: str, language: str, outputs: str | Path |
     bundle = open_bundle(period, outputs)
     failed = False
     try:
-        body = freeze(render(bundle, language))
+        widgets = render(bundle, language)
+        as_of = bundle.manifest.get("as_of")
+        if as_of:  # an incomplete month: every page says how far its figures go
+            widgets = [note(label("run_partial_as_of", language).format(date=str(as_of))), *widgets]
+        body = freeze(widgets)
     except Exception:  # a broken section must not show a traceback to the browser
         log.exception("view %s failed for %s", page, period)
         body = freeze([note(label("view_section_failed", language))])

@@ -107,7 +107,8 @@ def test_fxiaoke_chinese_exports() -> None:
 
 def test_chat_exports() -> None:
     wecom = sa.read_table(PROFILES / "wecom_messages.jsonl")
-    assert wecom["group_id"].tolist() == ["wr-team1", "direct:wmExt01", "wr-team1"]
+    # a one-to-one chat is one conversation whichever way a message goes: the two parties, sorted
+    assert wecom["group_id"].tolist() == ["wr-team1", "direct:lilei|wmExt01", "wr-team1"]
     assert wecom["msg_type"].tolist() == ["text", "image", "system"]  # a recall is a system message
     assert str(wecom["sent_at"].dtype) == "datetime64[ns, UTC]"
     assert str(wecom["sent_at"].iloc[0]) == "2025-09-01 01:00:00+00:00"  # msgtime 1756688400000
@@ -182,7 +183,8 @@ def test_pharmacy_xlsx_with_a_user_map(shared_datasets: Path, tmp_path: Path) ->
         sa.read_table(path, column_map=tmp_path / "pharmacy.yaml")
     problems = {p.problem: p for p in info.value.problems}
     invalid = problems["23 rows are not valid dates"]
-    assert (invalid.file, invalid.column, invalid.found) == (str(path), "order_date", "2018-02-29 星期一")
+    # a mapped date column is read file by file and named as the file names it
+    assert (invalid.file, invalid.column, invalid.found) == (str(path), "购药时间", "2018-02-29 星期一")
     assert invalid.rows[0] == 337 and invalid.count == 23
     assert problems["1 row is empty"].rows == (6572,)
 

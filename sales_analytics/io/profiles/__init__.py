@@ -15,21 +15,26 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sales_analytics.io.columns import ColumnMap
-from sales_analytics.io.profiles.chat import CHAT_PROFILES, finish_wechatmsg, finish_wecom
+from sales_analytics.io.profiles.chat import CHAT_PROFILES, finish_pywxdump, finish_wechatmsg, finish_wecom
 from sales_analytics.io.profiles.fxiaoke import FXIAOKE_PROFILES
+from sales_analytics.io.profiles.western import WESTERN_PROFILES
 from sales_analytics.io.profiles.zoho import ZOHO_PROFILES
 from sales_analytics.io.schemas import TABLE_SCHEMAS, schema_for
 
-__all__ = ["CANONICAL", "PROFILES", "Detected", "detect_profile", "list_profiles"]
+__all__ = ["CANONICAL", "PROFILES", "Detected", "closest_profile", "detect_profile", "list_profiles"]
 
 CANONICAL = "canonical"
 
 #: Every built-in profile by name.
-PROFILES: dict[str, ColumnMap] = {m.name: m for m in [*ZOHO_PROFILES, *FXIAOKE_PROFILES, *CHAT_PROFILES]}
+PROFILES: dict[str, ColumnMap] = {
+    m.name: m for m in [*ZOHO_PROFILES, *FXIAOKE_PROFILES, *CHAT_PROFILES, *WESTERN_PROFILES]
+}
 
 FINISHERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = {
     "wecom_archive": finish_wecom,
     "wechatmsg": finish_wechatmsg,
+    "pywxdump": finish_pywxdump,
+    "pywxdump_v1": finish_pywxdump,
 }
 
 
@@ -113,3 +118,28 @@ def detect_profile(
     if best is None:
         return None
     return Detected(best[1].name, best[1].table, best[1])
+
+
+def closest_profile(columns: Iterable[object], extra: Iterable[ColumnMap] = ()) -> str:
+    """The profile whose header group a file comes closest to, said for a person (``""`` if none is near).
+
+    >>> closest_profile(["Deal Name", "Amount", "Owner"])
+    'zoho_deals (has Deal Name; lacks Stage)'
+    """
+    cols = list(columns)
+    have = _norm(cols)
+    best: tuple[float, int, ColumnMap, list[str]] | None = None
+    for cmap in [*extra, *PROFILES.values()]:
+        for group in cmap.detect_groups():
+            hit = [g for g in group if g.strip().casefold() in have]
+            if not hit:
+                continue
+            score = (len(hit) / len(group), len(group))
+            if best is None or score > best[:2]:
+                best = (score[0], score[1], cmap, group)
+    if best is None:
+        return ""
+    _, _, cmap, group = best
+    present = [g for g in group if g.strip().casefold() in have]
+    absent = [g for g in group if g.strip().casefold() not in have]
+    return f"{cmap.name} (has {', '.join(present)}; lacks {', '.join(absent)})"

@@ -144,4 +144,21 @@ FXIAOKE_PROFILES: list[ColumnMap] = [
             "activity_at": ["create_time", "记录时间", "跟进时间", "创建时间"],
         },
     ),
+    ColumnMap(
+        name="fxiaoke_personnel",
+        table="reps",
+        description="Fxiaoke 人员 (PersonnelObj): the main department is the team",
+        detect=[["user_id", "main_department"]],
+        columns={
+            "rep_id": ["user_id"],
+            "rep_name": ["name"],
+            "team": ["main_department__r", "main_department"],
+            "manager": ["leader"],
+            "active": ColumnRule(
+                column=["status__r", "status"],
+                map={"启用": "true", "正常": "true", "停用": "false", "离职": "false"},
+                default="true",
+            ),
+        },
+    ),
 ]

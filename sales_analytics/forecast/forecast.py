@@ -1,0 +1,414 @@
+"""Revenue forecasts for the company, each team and each rep: p10 / p50 / p90, reconciled.
+
+:func:`revenue_forecast` forecasts the month after the reported one (the *open*
+month, horizon 1) and the ``horizon`` months after it:
+
+1. monthly net revenue per rep (``kpis.sales_kpis``), summed to teams and the company;
+2. a base forecast per series (:mod:`~sales_analytics.forecast.model`): the
+   company learns the calendar effects, teams learn their own once they have
+   ``full_model_months`` of history, reps take their team's as an offset;
+3. the open month: revenue already booked in it (month to date) is known; the
+   rest blends the model with the month-to-date run rate, weighted by the
+   share of working days gone, and moves by the open deals' weighted amount
+   closing in the rest of the month beyond what such deals brought in recent
+   months (:func:`pipeline_adjustment`);
+4. MinT reconciliation (:mod:`~sales_analytics.forecast.reconcile`) makes reps
+   add up to teams and teams to the company, to the cent; each band keeps its
+   own model's relative width around the reconciled p50.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sales_analytics.errors import DataError, DataProblem, require_columns
+from sales_analytics.forecast.calendar import CALENDAR_REGRESSORS, calendar_features
+from sales_analytics.forecast.model import SeriesFit, fit_series, quantiles
+from sales_analytics.forecast.pipeline import pipeline_adjustment
+from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
+from sales_analytics.periods import Period, parse_period
+
+__all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "revenue_forecast"]
+
+INTERVAL = 0.8  # the band is the central 80 %: p10 to p90
+FORECAST_COLUMNS = (
+    "period",
+    "month",
+    "horizon",
+    "level",
+    "team",
+    "rep_id",
+    "p10",
+    "p50",
+    "p90",
+    "actual_to_date",
+    "pipeline_adjustment",
+    "model",
+    "n_months",
+)
+LEVELS = ("company", "team", "rep")
+_Z90 = float(stats.norm.ppf(0.9))
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """Reps (bottom series) and their teams, and the rep × month revenue matrix."""
+
+    rep_ids: np.ndarray
+    teams: np.ndarray  # team names, sorted
+    team_of: np.ndarray  # index into teams for each rep
+    months: list[str]
+    revenue: np.ndarray  # reps × months
+
+    def level_matrix(self) -> np.ndarray:
+        """Revenue of every series (company, teams, reps) × months."""
+        S = summing_matrix(self.team_of, len(self.teams))
+        return S @ self.revenue
+
+
+def _month(p: Period | str) -> Period:
+    out = parse_period(p) if not isinstance(p, Period) else p
+    if out.grain != "month":
+        raise ValueError(f"`period` must be a month (YYYY-MM), got {out} (a {out.grain}).")
+    return out
+
+
+def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period | str) -> pd.DataFrame:
+    """Net revenue per rep and month, from the first order month to ``through``.
+
+    Returns
+    -------
+    DataFrame ``rep_id, team, month, revenue``: every rep of ``reps`` × every
+    month (zeros where nothing was sold). A rep_id in the orders that the reps
+    table lacks is a DataError (its revenue would otherwise vanish from the teams).
+
+    >>> o = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["c1", "c2"], "rep_id": ["r1", "r2"],
+    ...     "order_date": pd.to_datetime(["2026-01-05", "2026-02-03"]), "amount": [100.0, 40.0]})
+    >>> r = pd.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["A", "B"], "team": ["t", "t"]})
+    >>> monthly_revenue(o, r, through="2026-02")["revenue"].tolist()
+    [100.0, 0.0, 0.0, 40.0]
+    """
+    from sales_analytics.kpis._core import month_index, month_to_period
+    from sales_analytics.kpis.sales import _checked, _id_codes
+
+    end = _month(through)
+    require_columns(reps, "reps", ("rep_id", "team"))
+    # the KPIs' own checks and revenue rule (paid + refunded, cancelled left out); a bincount
+    # over rep × month instead of the full sales_kpis table, which also counts customers
+    days, amount, _, counts = _checked(orders)
+    rep_codes = _id_codes(orders, "rep_id")
+    mi = month_index(days)
+    last = end.start.year * 12 + end.start.month - 1
+    keep = counts & (mi <= last)
+    rep_names = np.asarray(rep_codes.uniques.astype(str))
+    used = np.zeros(len(rep_names), dtype=bool)
+    used[np.unique(rep_codes.codes[keep])] = True
+    known = set(reps["rep_id"].astype(str))
+    unknown = sorted(set(rep_names[used].tolist()) - known)
+    if unknown:
+        raise DataError(
+            [
+                DataProblem(
+                    "orders",
+                    f"{len(unknown)} rep_id values have no row in the reps table, so their revenue has no "
+                    f"team: {unknown[:5]}",
+                    column="rep_id",
+                    expected="every orders.rep_id listed in reps",
+                    found=", ".join(unknown[:5]),
+                )
+            ]
+        )
+    first = int(mi[keep].min()) if keep.any() else last
+    n_months = last - first + 1
+    months = [str(month_to_period(first + k)) for k in range(n_months)]
+    rep_team = reps[["rep_id", "team"]].astype(str).drop_duplicates("rep_id").reset_index(drop=True)
+    # orders' rep codes → rows of rep_team
+    row_of_code = pd.Index(rep_team["rep_id"]).get_indexer(rep_names)
+    cell = row_of_code[rep_codes.codes[keep]] * n_months + (mi[keep] - first)
+    totals = np.bincount(cell, weights=amount[keep], minlength=len(rep_team) * n_months)
+    out = pd.DataFrame(
+        {
+            "rep_id": np.repeat(rep_team["rep_id"].to_numpy(dtype=object), n_months),
+            "team": np.repeat(rep_team["team"].to_numpy(dtype=object), n_months),
+            "month": np.tile(months, len(rep_team)),
+            "revenue": totals,
+        }
+    ).astype({"rep_id": "str", "team": "str"})
+    return out.sort_values(["rep_id", "month"], ignore_index=True)
+
+
+def _hierarchy(revenue: pd.DataFrame) -> Hierarchy:
+    wide = revenue.pivot(index="rep_id", columns="month", values="revenue").sort_index()
+    team_of_rep = revenue.drop_duplicates("rep_id").set_index("rep_id")["team"].reindex(wide.index)
+    teams = np.array(sorted(team_of_rep.unique()), dtype=object)
+    team_idx = np.searchsorted(teams, team_of_rep.to_numpy(dtype=object))
+    return Hierarchy(
+        rep_ids=wide.index.to_numpy(dtype=object),
+        teams=teams,
+        team_of=team_idx,
+        months=[str(c) for c in wide.columns],
+        revenue=wide.to_numpy(dtype=np.float64),
+    )
+
+
+def _series_labels(h: Hierarchy) -> tuple[list[str], list[object], list[object]]:
+    levels = ["company"] + ["team"] * len(h.teams) + ["rep"] * len(h.rep_ids)
+    teams: list[object] = [pd.NA, *h.teams.tolist(), *h.teams[h.team_of].tolist()]
+    reps: list[object] = [pd.NA] * (1 + len(h.teams)) + h.rep_ids.tolist()
+    return levels, teams, reps
+
+
+def _base_fits(
+    Y: np.ndarray, h: Hierarchy, hist: list[str], future: list[str], full_model_months: int
+) -> list[SeriesFit]:
+    """Fit every series top-down: the company, then teams (offset: company), then reps (offset: team)."""
+    cal = calendar_features([*hist, *future])[list(CALENDAR_REGRESSORS)].to_numpy()
+    cal_h, cal_f = cal[: len(hist)], cal[len(hist) :]
+    n_teams = len(h.teams)
+    company = fit_series(
+        Y[0],
+        cal_h,
+        cal_f,
+        offset_hist=None,
+        offset_future=None,
+        full_model_months=full_model_months,
+        fallback_se=0.5,
+    )
+    fits: list[SeriesFit] = [company]
+    for k in range(n_teams):
+        fits.append(
+            fit_series(
+                Y[1 + k],
+                cal_h,
+                cal_f,
+                offset_hist=company.calendar_hist,
+                offset_future=company.calendar_future,
+                full_model_months=full_model_months,
+                fallback_se=0.5,
+            )
+        )
+    rep_fits: list[SeriesFit | None] = [None] * len(h.rep_ids)
+    pending = []
+    for i in range(len(h.rep_ids)):
+        team = fits[1 + h.team_of[i]]
+        # a rep never learns a full calendar model of their own: their month is too noisy for it
+        f = fit_series(
+            Y[1 + n_teams + i],
+            cal_h,
+            cal_f,
+            offset_hist=team.calendar_hist,
+            offset_future=team.calendar_future,
+            full_model_months=10**9,
+            fallback_se=0.5,
+        )
+        rep_fits[i] = f
+        if f.model == "level":
+            pending.append(i)
+    # a rep with too little history for a spread of their own takes the median of their peers'
+    peer = [f.se[0] for f in rep_fits if f is not None and f.model == "offset"]
+    fallback = float(np.median(peer)) if peer else 0.5
+    for i in pending:
+        f = rep_fits[i]
+        assert f is not None
+        rep_fits[i] = SeriesFit(
+            f.mean,
+            np.full_like(f.se, fallback * np.sqrt(1 + 1 / max(f.n_months, 1))),
+            f.df,
+            f.n_months,
+            f.calendar_hist,
+            f.calendar_future,
+            f.model,
+        )
+    return fits + [f for f in rep_fits if f is not None]
+
+
+def _gone(Y_rep: np.ndarray, months_quiet: int) -> np.ndarray:
+    """Reps without revenue in each of their last ``months_quiet`` months (left or on leave)."""
+    if Y_rep.shape[1] < months_quiet:
+        return np.zeros(len(Y_rep), dtype=bool)
+    return (Y_rep[:, -months_quiet:] <= 0).all(axis=1)
+
+
+def forecast_hierarchy(
+    h: Hierarchy,
+    *,
+    origin: str,
+    horizon: int,
+    full_model_months: int = 18,
+    quiet_months: int = 2,
+    inactive: np.ndarray | None = None,
+    to_date: np.ndarray | None = None,
+    elapsed: float = 0.0,
+    adjustment: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``.
+
+    ``to_date`` (reps) is revenue already booked in the open month, ``elapsed``
+    the share of its working days gone, ``adjustment`` (reps) the pipeline
+    adjustment of the open month. Returns one row per series and month.
+    """
+    hist = [m for m in h.months if m <= origin]
+    if not hist:
+        raise ValueError(f"no history up to {origin}")
+    o = parse_period(origin)
+    future = [str(o.shift(k)) for k in range(1, horizon + 2)]
+    S = summing_matrix(h.team_of, len(h.teams))
+    stop = _gone(h.revenue[:, : len(hist)], quiet_months)
+    if inactive is not None:
+        stop = stop | inactive
+    # teams and the company are modelled on the reps who carry on: a rep who left sells nothing ahead
+    Y = S @ (h.revenue[:, : len(hist)] * ~stop[:, None])
+    fits = _base_fits(Y, h, hist, future, full_model_months)
+    bands = [quantiles(f, INTERVAL) for f in fits]
+    lo, p50, hi = (np.vstack([b[j] for b in bands]) for j in range(3))
+    n_rep = len(h.rep_ids)
+    rows = slice(len(fits) - n_rep, len(fits))
+    for arr in (lo, p50, hi):
+        sub = arr[rows]
+        sub[stop] = 0.0
+        arr[rows] = sub
+    known = np.zeros(len(fits))
+    adj = np.zeros(len(fits))
+    if to_date is not None:
+        known = S @ to_date
+    if adjustment is not None:
+        adj = S @ np.where(stop, 0.0, adjustment)
+    # the open month: booked revenue + the rest (model blended with the run rate) + pipeline
+    f = min(max(elapsed, 0.0), 1.0)
+    if f > 0 or known.any() or adj.any():
+        run_rate = known / f if f > 0 else p50[:, 0]
+        rest_mid = (1 - f) * ((1 - f) * p50[:, 0] + f * run_rate)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(p50[:, 0] > 0, rest_mid / p50[:, 0], 0.0)
+        lo[:, 0] = known + lo[:, 0] * scale + adj
+        hi[:, 0] = known + hi[:, 0] * scale + adj
+        p50[:, 0] = known + rest_mid + adj
+    lo, p50, hi = np.maximum(lo, 0), np.maximum(p50, 0), np.maximum(hi, 0)
+    # reconcile each month's p50; bands keep their model's width relative to p50
+    sd = (hi - lo) / (2 * _Z90)
+    cents_p50 = np.zeros_like(p50, dtype=np.int64)
+    cents_lo = np.zeros_like(cents_p50)
+    cents_hi = np.zeros_like(cents_p50)
+    for k in range(len(future)):
+        bottom = mint_wls(p50[:, k], sd[:, k] ** 2, S)
+        bottom = np.where(stop, 0.0, bottom)
+        b_cents = to_cents(bottom)
+        total = S @ b_cents.astype(np.float64)
+        cents_p50[:, k] = np.rint(total).astype(np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_lo = np.where(p50[:, k] > 0, lo[:, k] / p50[:, k], 1.0)
+            r_hi = np.where(p50[:, k] > 0, hi[:, k] / p50[:, k], 1.0)
+        floor = known if k == 0 else 0.0
+        cents_lo[:, k] = to_cents(np.maximum(total * r_lo / 100, floor))
+        cents_hi[:, k] = to_cents(np.maximum(total * r_hi / 100, total / 100))
+        cents_lo[:, k] = np.minimum(cents_lo[:, k], cents_p50[:, k])
+    levels, teams, reps = _series_labels(h)
+    n_series, H = p50.shape
+    return pd.DataFrame(
+        {
+            "period": origin,
+            "month": np.tile(future, n_series),
+            "horizon": np.tile(np.arange(1, H + 1), n_series),
+            "level": np.repeat(levels, H),
+            "team": pd.array(np.repeat(np.array(teams, dtype=object), H), dtype="str"),
+            "rep_id": pd.array(np.repeat(np.array(reps, dtype=object), H), dtype="str"),
+            "p10": cents_lo.ravel() / 100,
+            "p50": cents_p50.ravel() / 100,
+            "p90": cents_hi.ravel() / 100,
+            "actual_to_date": np.column_stack([known, np.zeros((n_series, H - 1))]).ravel(),
+            "pipeline_adjustment": np.column_stack([adj, np.zeros((n_series, H - 1))]).ravel(),
+            "model": np.repeat([fit.model for fit in fits], H),
+            "n_months": np.repeat([fit.n_months for fit in fits], H),
+        }
+    )
+
+
+def revenue_forecast(
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    *,
+    period: Period | str,
+    deals: pd.DataFrame | None = None,
+    deal_history: pd.DataFrame | None = None,
+    horizon: int = 3,
+    full_model_months: int = 18,
+    quiet_months: int = 2,
+) -> pd.DataFrame:
+    """p10 / p50 / p90 revenue of the company, each team and each rep for the months after ``period``.
+
+    Parameters
+    ----------
+    orders, reps : canonical orders (order_id, order_date, customer_id, rep_id, amount [, status])
+        and reps (rep_id, team [, active]).
+    period : the last complete month (the report month); it and the months before are history.
+    deals, deal_history : canonical deals and ``deal_stage_history``; when both are given, the
+        open month moves by :func:`pipeline_adjustment`.
+    horizon : months forecast after the open month (the open month is horizon 1).
+    full_model_months : positive months a team needs to learn its own calendar effects.
+    quiet_months : a rep without revenue in this many last months, or ``active`` false, is
+        forecast at zero.
+
+    The open month's booked revenue and the pipeline are used only when the orders end inside
+    it; when they reach its last day (a backfill or a re-run of an old month) the forecast is
+    made as on the open month's first day, so it never sees what it forecasts.
+
+    Returns
+    -------
+    DataFrame
+        ``period, month, horizon, level (company | team | rep), team, rep_id, p10, p50, p90,
+        actual_to_date, pipeline_adjustment, model, n_months``: one row per series and month.
+        p50 of a team is the sum of its reps' p50 to the cent, the company's the sum of the
+        teams'. ``actual_to_date`` is revenue already booked in the open month.
+    """
+    p = _month(period)
+    if horizon < 0:
+        raise ValueError(f"`horizon` must be 0 or more months, got {horizon!r}.")
+    open_month = p.next()
+    rev = monthly_revenue(orders, reps, through=open_month)
+    h = _hierarchy(rev)
+    inactive = None
+    if "active" in reps.columns:
+        r = reps.drop_duplicates("rep_id")
+        active = pd.Series(r["active"].to_numpy(dtype=object), index=r["rep_id"].astype(str).to_numpy())
+        inactive = ~active.reindex(h.rep_ids).fillna(True).astype(bool).to_numpy()
+    to_date = np.zeros(len(h.rep_ids))
+    elapsed = 0.0
+    as_of = pd.Timestamp(p.end)
+    last_order = pd.Timestamp(pd.to_datetime(orders["order_date"]).max()) if len(orders) else as_of
+    # Data that reach the open month's last day (a backfill, or a re-run of an old month) would let
+    # the forecast see what it forecasts: then it is made as on the first day of the open month,
+    # without month-to-date revenue or today's pipeline.
+    backfill = last_order.date() >= open_month.end
+    if not backfill and str(open_month) in h.months:
+        to_date = h.revenue[:, h.months.index(str(open_month))]
+        if last_order.date() >= open_month.start:
+            from sales_analytics.workdays import workdays_in
+
+            as_of = last_order.normalize()
+            total = int(calendar_features([str(open_month)])["workdays"].iloc[0])
+            elapsed = workdays_in(open_month.start, as_of.date()) / total if total else 0.0
+    adjustment = None
+    if deals is not None and len(deals) and deal_history is not None and len(deal_history) and not backfill:
+        adjustment = pipeline_adjustment(
+            deals,
+            h.rep_ids.tolist(),
+            as_of=as_of,
+            month_end=open_month.end,
+            elapsed=elapsed,
+            history=deal_history,
+        )
+    return forecast_hierarchy(
+        h,
+        origin=str(p),
+        horizon=horizon,
+        full_model_months=full_model_months,
+        quiet_months=quiet_months,
+        inactive=inactive,
+        to_date=to_date,
+        elapsed=elapsed,
+        adjustment=adjustment,
+    )
