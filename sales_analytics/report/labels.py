@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-
 from sales_analytics.config import load_yaml
 from sales_analytics.errors import ConfigError
 
