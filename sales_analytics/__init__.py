@@ -35,6 +35,7 @@ _EXPORTING = (
     "training",
     "rules",
     "feedback",
+    "conflicts",
     "run",
     "sample_data",
 )

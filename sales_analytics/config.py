@@ -50,6 +50,7 @@ SECTIONS: dict[str, str] = {
     "training": "sales_analytics.training:TrainingParams",
     "rules": "sales_analytics.rules:RulesParams",
     "feedback": "sales_analytics.feedback:FeedbackParams",
+    "conflicts": "sales_analytics.conflicts:ConflictParams",
 }
 
 
