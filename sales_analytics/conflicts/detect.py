@@ -96,6 +96,9 @@ def contacts(
         elif name == "deals":
             status = frame["status"] if "status" in frame.columns else "open"
             pipeline = np.where(pd.Series(status, index=frame.index) == "open", amount, 0.0)
+        if name == "orders":
+            frame, ids, revenue = _per_order(frame, ids, revenue)
+            amount = 0.0
         at = pd.to_datetime(frame[at_col])
         if getattr(at.dt, "tz", None) is not None:
             at = at.dt.tz_localize(None)
@@ -117,6 +120,20 @@ def contacts(
         return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("revenue", "pipeline") else "str") for c in cols})
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["customer_id", "at", "source", "row_id"], kind="stable").reset_index(drop=True)
+
+
+def _per_order(orders: pd.DataFrame, ids: pd.Series, revenue) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """One row per order: its first sale line, with the revenue of all its lines and refund rows."""
+    base = ids.str.removesuffix("-R")
+    refund = ids.ne(base)
+    if "status" in orders.columns:
+        refund = refund | (orders["status"] == "refunded").to_numpy()
+    rev = pd.Series(np.asarray(revenue, dtype="float64") * np.ones(len(orders)), index=orders.index)
+    per = rev.groupby(base.to_numpy()).sum()
+    first = ~refund.to_numpy() & ~base.duplicated().to_numpy()
+    kept = orders.loc[first]
+    kept_ids = base.loc[first] if isinstance(base, pd.Series) else base[first]
+    return kept, kept_ids.reset_index(drop=True), per.reindex(kept_ids.to_numpy()).to_numpy()
 
 
 def _close_to(times: np.ndarray, others: np.ndarray, window: np.timedelta64) -> np.ndarray:
@@ -175,9 +192,15 @@ def _shared(con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_o
             for b in reps[i + 1 :]:
                 ta, tb = by_rep[a]["at"].to_numpy(), by_rep[b]["at"].to_numpy()
                 close_a, close_b = _close_to(ta, tb, window), _close_to(tb, ta, window)
-                if close_a.sum() < p.min_contacts or close_b.sum() < p.min_contacts:
+                na, nb = int(close_a.sum()), int(close_b.sum())
+                if min(na, nb) < p.min_contacts:
                     continue
                 ev = pd.concat([by_rep[a].loc[close_a], by_rep[b].loc[close_b]]).sort_values(["at", "row_id"])
+                # the smaller side's share of every contact with the customer over the same span:
+                # a colleague covering now and then for a busy account stays below it
+                span = grp["at"].between(ev["at"].min(), ev["at"].max())
+                if min(na, nb) / int(span.sum()) < p.min_share:
+                    continue
                 owner, other = _owner_first(a, b, owners.get(cust), ev)
                 out.append(_finding("shared_customer", cust, owner, other, ev, team_of))
     return out

@@ -24,6 +24,12 @@ class ConflictParams(StrictModel):
     min_contacts: int = Field(
         3, ge=1, description="contacts a rep needs on a customer inside the window before it counts"
     )
+    min_share: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="smaller side's share of all contacts with the customer over the overlap (covering is no clash)",
+    )
     owner_change_min_orders: int = Field(
         2, ge=1, description="orders the new rep needs after an owner change before it is reported"
     )
