@@ -69,8 +69,11 @@ def plant_conflicts(
     order_counts = orders.loc[orders["customer_id"].isin(stable)].groupby("customer_id").size()
     buyers = sorted(order_counts[order_counts >= 6].index)
 
-    def pick(pool: list[str]) -> str:
+    def pick(pool: list[str]) -> str | None:
+        """A customer not used yet (None when a short window leaves none)."""
         free = [c for c in pool if c not in used]
+        if not free:
+            return None
         c = free[int(rng.integers(len(free)))]
         used.add(c)
         return c
@@ -79,15 +82,21 @@ def plant_conflicts(
     new_acts = []
     for _ in range(_N["shared_customer"] * k):
         cust = pick(busy)
+        if cust is None:
+            break
         own = owner[cust]
         others = [r for r in active_all if reps_team[r] != reps_team[own]]
-        intruder = others[int(rng.integers(len(others)))]
         mine = acts.loc[(acts["customer_id"] == cust) & (acts["rep_id"] == own), "activity_at"].sort_values()
+        if not others or len(mine) < 4:
+            continue
+        intruder = others[int(rng.integers(len(others)))]
         mid = mine.iloc[int(rng.integers(len(mine) // 4, 3 * len(mine) // 4))]
         for j in range(4):
             at = (mid + pd.Timedelta(days=7 * j - 10)).normalize() + pd.Timedelta(
                 hours=int(rng.integers(9, 18)), minutes=int(rng.integers(0, 60))
             )
+            if not window.start <= at < window.end:
+                continue
             new_acts.append({"rep_id": intruder, "customer_id": cust, "activity_type": ["visit", "call"][j % 2],
                              "activity_at": at, "duration_min": 30.0, "outcome": "有意向"})  # fmt: skip
         near = orders.loc[
@@ -111,6 +120,8 @@ def plant_conflicts(
     new_deals, new_hist = [], []
     for _ in range(_N["duplicate_deal"] * k):
         cust = pick(deal_custs)
+        if cust is None:
+            break
         first = deals.loc[deals["customer_id"] == cust].sort_values("created_date").iloc[0]
         mates = [r for r in active_all if r != first["rep_id"] and reps_team[r] == reps_team[owner[cust]]]
         other = mates[int(rng.integers(len(mates)))] if mates else active_all[0]
@@ -119,21 +130,30 @@ def plant_conflicts(
             created = first["created_date"]
         did = f"D{next_id:06d}"
         next_id += 1
-        row = first.to_dict() | {"deal_id": did, "rep_id": other, "created_date": created}
+        close = created + pd.Timedelta(days=60)
+        row = first.to_dict() | {"deal_id": did, "rep_id": other, "created_date": created, "stage": "Qualification",
+                                 "status": "open", "probability": 10.0, "close_date": close}  # fmt: skip
         new_deals.append(row)
         new_hist.append({"deal_id": did, "stage": "Qualification", "changed_at": created,
-                         "close_date": row["close_date"], "amount": row["amount"], "probability": 10.0})  # fmt: skip
+                         "close_date": close, "amount": row["amount"], "probability": 10.0})  # fmt: skip
         truth.append({"kind": "duplicate_deal", "customer_id": cust, "rep_a": first["rep_id"], "rep_b": other,
                       "planned": False})  # fmt: skip
-    deals = pd.concat([deals, pd.DataFrame(new_deals).astype(deals.dtypes.to_dict())], ignore_index=True)
-    history = pd.concat([history, pd.DataFrame(new_hist).astype(history.dtypes.to_dict())], ignore_index=True)
+    if new_deals:
+        deals = pd.concat([deals, pd.DataFrame(new_deals).astype(deals.dtypes.to_dict())], ignore_index=True)
+        history = pd.concat(
+            [history, pd.DataFrame(new_hist).astype(history.dtypes.to_dict())], ignore_index=True
+        )
 
     # 3. owner changes: unrecorded (conflicts) and recorded (planned handovers, not conflicts)
     for kind in ("owner_change", "planned"):
         for _ in range(_N[kind] * k):
             cust = pick(buyers)
+            if cust is None:
+                break
             old = owner[cust]
             mates = [r for r in active_all if r != old and reps_team[r] == reps_team[old]]
+            if not mates:
+                continue
             new = mates[int(rng.integers(len(mates)))]
             dates = orders.loc[orders["customer_id"] == cust, "order_date"].sort_values()
             change = dates.iloc[len(dates) // 2].normalize()
