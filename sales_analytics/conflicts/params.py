@@ -43,4 +43,4 @@ class ConflictParams(StrictModel):
     lexicon_file: str = Field("conflict_lexicon.yaml", description="chat lexicon, relative to parameters/")
     burst_minutes: int = Field(30, ge=1, description="messages of two people this close form one exchange")
     burst_min_messages: int = Field(4, ge=2, description="messages an exchange needs to be a heated burst")
-    burst_min_hits: int = Field(2, ge=1, description="lexicon words or @-mentions a heated burst needs")
+    burst_min_hits: int = Field(3, ge=1, description="lexicon words or @-mentions a heated burst needs")

@@ -163,7 +163,8 @@ def heated_exchanges(
             }
         )
     cols = ["signal", "group_id", "rep_a", "rep_b", "start", "end", "n_messages", "hits", "message_ids", "manager_minutes"]
-    return pd.DataFrame(rows, columns=cols), flagged
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["start", "group_id"], kind="stable").reset_index(drop=True), flagged
 
 
 def complaints(chat: pd.DataFrame, reps: pd.DataFrame, lexicon: ConflictLexicon) -> pd.DataFrame:
