@@ -24,14 +24,16 @@ from sales_analytics.errors import ConfigError
 from sales_analytics.incentives import compute_commissions, parse_incentive_plan
 
 P = ConflictParams(window_days=30, min_contacts=2, deal_window_days=20, owner_change_min_orders=2)
-REPS = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "rep_name": ["李雷", "韩梅", "王五"], "team": ["A", "A", "B"]})
+REPS = pd.DataFrame(
+    {"rep_id": ["R1", "R2", "R3"], "rep_name": ["李雷", "韩梅", "王五"], "team": ["A", "A", "B"]}
+)
 CUSTOMERS = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "owner": ["R1", "R2", "R1"]})
 
 
 def _orders(rows):
-    return pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "rep_id", "amount", "status"]).assign(
-        order_date=lambda d: pd.to_datetime(d["order_date"])
-    )
+    return pd.DataFrame(
+        rows, columns=["order_id", "order_date", "customer_id", "rep_id", "amount", "status"]
+    ).assign(order_date=lambda d: pd.to_datetime(d["order_date"]))
 
 
 def test_shared_customer_two_reps_inside_the_window():
@@ -74,7 +76,9 @@ def test_duplicate_deal_by_different_owners():
             "created_date": pd.to_datetime(["2026-05-01", "2026-05-10", "2026-05-11", "2026-07-01"]),
         }
     )
-    f = detect_conflicts(P.model_copy(update={"contact": ["orders"]}), deals=deals, customers=CUSTOMERS, reps=REPS)
+    f = detect_conflicts(
+        P.model_copy(update={"contact": ["orders"]}), deals=deals, customers=CUSTOMERS, reps=REPS
+    )
     # D1/D2 same customer and product, 9 days apart: a clash; D3 another product; D4 61 days after D2
     assert f["kind"].tolist() == ["duplicate_deal"]
     row = f.iloc[0]
@@ -129,7 +133,14 @@ def test_detection_does_not_mutate_inputs():
     pd.testing.assert_frame_equal(orders, before)
 
 
-DEC = {"id": "DEC-1", "finding": "CF-x", "decision": "split", "split": "60:40", "decided_by": "R9", "decided_on": "2026-04-02"}
+DEC = {
+    "id": "DEC-1",
+    "finding": "CF-x",
+    "decision": "split",
+    "split": "60:40",
+    "decided_by": "R9",
+    "decided_on": "2026-04-02",
+}
 
 
 @pytest.mark.parametrize(
@@ -175,15 +186,16 @@ FINDINGS = pd.DataFrame(
 
 def test_status_open_overdue_decided_and_orphans():
     reg = parse_decisions({"decisions": [DEC, {**DEC, "id": "DEC-2", "finding": "CF-gone"}]})
-    s = conflict_status(FINDINGS, reg, as_of="2026-04-01", overdue_days=14)
-    # CF-x decided 2026-04-02, 32 days after 03-01; CF-y undecided 22 days > 14: overdue
+    s = conflict_status(FINDINGS, reg, period="2026-03", overdue_days=14)
+    # CF-x decided 2026-04-02, 32 days after 03-01; CF-y undecided 03-10 .. 03-31 = 21 days > 14: overdue
     assert s["status"].tolist() == ["decided", "overdue", "finding_not_found"]
     assert s["days_to_decision"].iloc[0] == 32.0
-    assert s["days_open"].iloc[1] == 22
+    assert s["days_open"].iloc[1] == 21
+    assert (s["period"] == "2026-03").all()
     teams = conflicts_by_team(s, period="2026-04")
-    assert teams[["team", "findings", "overdue", "decided"]].values.tolist() == [["A", 2, 1, 1]]
+    assert teams[["team", "n_findings", "n_overdue", "n_decided"]].values.tolist() == [["A", 2, 1, 1]]
     pairs = repeat_pairs(s, period="2026-04")
-    assert pairs[["rep_a", "rep_b", "findings"]].values.tolist() == []
+    assert pairs[["rep_a", "rep_b", "n_findings"]].values.tolist() == []
 
 
 def test_split_moves_exactly_the_split_amount_to_the_cent_on_both_statements():

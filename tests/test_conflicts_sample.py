@@ -34,7 +34,9 @@ def test_planted_conflicts_found_with_precision_and_recall_of_at_least_0_9(sampl
     assert len(planted) == 16 and len(decoys) == 5
     assert precision >= 0.9 and recall >= 0.9, (precision, recall)
     assert not detected & decoys  # planned reassignments recorded as handovers
-    handovers = _pairs(sample["handovers"]["customer_id"], sample["handovers"]["from_rep"], sample["handovers"]["to_rep"])
+    handovers = _pairs(
+        sample["handovers"]["customer_id"], sample["handovers"]["from_rep"], sample["handovers"]["to_rep"]
+    )
     assert not detected & handovers  # departures handed to the replacement hire
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.errors import require_columns
+from sales_analytics.periods import parse_period
 
 __all__ = ["FINDING_COLUMNS", "contacts", "detect_conflicts", "finding_id"]
 
@@ -117,7 +118,9 @@ def contacts(
         )
     cols = ["source", "row_id", "customer_id", "rep_id", "at", "revenue", "pipeline"]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("revenue", "pipeline") else "str") for c in cols})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="float64" if c in ("revenue", "pipeline") else "str") for c in cols}
+        )
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["customer_id", "at", "source", "row_id"], kind="stable").reset_index(drop=True)
 
@@ -148,7 +151,9 @@ def _close_to(times: np.ndarray, others: np.ndarray, window: np.timedelta64) -> 
 
 def _finding(kind, customer, owner, other, ev: pd.DataFrame, team_of: dict[str, str]) -> dict:
     ids = (ev["source"] + ":" + ev["row_id"]).tolist()
-    text = ", ".join(ids[:_MAX_EVIDENCE]) + (f" … (+{len(ids) - _MAX_EVIDENCE} more)" if len(ids) > _MAX_EVIDENCE else "")
+    text = ", ".join(ids[:_MAX_EVIDENCE]) + (
+        f" … (+{len(ids) - _MAX_EVIDENCE} more)" if len(ids) > _MAX_EVIDENCE else ""
+    )
     rev = ev.groupby("rep_id")["revenue"].sum()
     revenue = float(round(ev["revenue"].sum(), 2))
     pipeline = float(round(ev["pipeline"].sum(), 2))
@@ -231,12 +236,16 @@ def _duplicate_deals(deals: pd.DataFrame | None, p: ConflictParams, owners, team
                     prev = found[fid]["_ev"]
                     ev = pd.concat([prev, ev]).drop_duplicates("row_id")
                 owner, other = _owner_first(x["rep_id"], y["rep_id"], owners.get(cust), ev)
-                found[fid] = _finding("duplicate_deal", cust, owner, other, ev.sort_values(["at", "row_id"]), team_of)
+                found[fid] = _finding(
+                    "duplicate_deal", cust, owner, other, ev.sort_values(["at", "row_id"]), team_of
+                )
                 found[fid]["_ev"] = ev
     return [{k: v for k, v in f.items() if k != "_ev"} for f in found.values()]
 
 
-def _owner_changes(orders_con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of) -> list[dict]:
+def _owner_changes(
+    orders_con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of
+) -> list[dict]:
     out = []
     if not owners or not len(orders_con):
         return out
@@ -285,6 +294,15 @@ def _foreign(acts: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team
     return out
 
 
+def _until(frame: pd.DataFrame | None, col: str, end: pd.Timestamp) -> pd.DataFrame | None:
+    if frame is None or col not in frame.columns:
+        return frame
+    at = pd.to_datetime(frame[col])
+    if getattr(at.dt, "tz", None) is not None:
+        at = at.dt.tz_localize(None)
+    return frame.loc[(at < end).to_numpy()]
+
+
 def _handover_pairs(handovers: pd.DataFrame | None) -> set[tuple[str, frozenset[str]]]:
     if handovers is None or not len(handovers):
         return set()
@@ -304,6 +322,7 @@ def detect_conflicts(
     customers: pd.DataFrame | None = None,
     reps: pd.DataFrame | None = None,
     handovers: pd.DataFrame | None = None,
+    through: str | None = None,
 ) -> pd.DataFrame:
     """Every conflict finding, one row per (kind, customer, pair of reps).
 
@@ -316,6 +335,8 @@ def detect_conflicts(
     reps : ``rep_id, team`` (the team of the owner side).
     handovers : ``customer_id, from_rep, to_rep`` [, ``effective_date, reason``]:
         planned moves; a finding on a recorded pair is not reported.
+    through : a month ``YYYY-MM``: only rows up to its last day are read (a report
+        for an earlier month does not see later contacts).
 
     Returns
     -------
@@ -333,6 +354,12 @@ def detect_conflicts(
     if reps is not None:
         require_columns(reps, "reps", ["rep_id", "team"])
         team_of = dict(zip(reps["rep_id"].astype(str), reps["team"].astype(str)))
+    if through is not None:
+        end = pd.Timestamp(parse_period(through).end) + pd.Timedelta(days=1)
+        orders, deals, activities = (
+            _until(f, col, end)
+            for f, col in ((orders, "order_date"), (deals, "created_date"), (activities, "activity_at"))
+        )
     con = contacts(orders, deals, activities, sources=params.contact)
     rows = _shared(con, owners, params, team_of)
     rows += _duplicate_deals(deals, params, owners, team_of)

@@ -30,6 +30,7 @@ from pydantic import Field, model_validator
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import require_columns
+from sales_analytics.periods import parse_period
 
 __all__ = [
     "ConflictDecision",
@@ -118,9 +119,13 @@ def parse_decisions(data: dict, file: str | Path = "conflict_decisions") -> Conf
     return validate_model(ConflictRegister, data, file)
 
 
-def load_decisions(path: str | Path) -> ConflictRegister:
-    """Read the register file; a missing file is an empty register."""
+def load_decisions(path: str | Path = "conflict_decisions.yaml") -> ConflictRegister:
+    """Read the register file (relative paths from ``parameters/``); a missing file is an empty register."""
+    from sales_analytics import paths
+
     path = Path(path)
+    if not path.is_absolute():
+        path = paths.parameters_dir() / path
     if not path.exists():
         return ConflictRegister()
     return parse_decisions(load_yaml(path), path)
@@ -147,7 +152,9 @@ def decision_adjustments(findings: pd.DataFrame, register: ConflictRegister) -> 
         other, so the sum is 0); ``period`` is the month of ``decided_on``.
         Pass it as ``compute_commissions(..., adjustments=...)``.
     """
-    require_columns(findings, "findings", ["finding_id", "owner_rep", "other_rep", "owner_revenue", "other_revenue"])
+    require_columns(
+        findings, "findings", ["finding_id", "owner_rep", "other_rep", "owner_revenue", "other_revenue"]
+    )
     by_id = findings.set_index("finding_id")
     rows = []
     for d in register.decisions:
@@ -155,12 +162,16 @@ def decision_adjustments(findings: pd.DataFrame, register: ConflictRegister) -> 
             continue
         f = by_id.loc[d.finding]
         owner_c, other_c = _cents(f["owner_revenue"]), _cents(f["other_revenue"])
-        target = int((Decimal(owner_c + other_c) * d.owner_share()).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        target = int(
+            (Decimal(owner_c + other_c) * d.owner_share()).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        )
         move = target - owner_c  # credit moving from the other side to the owner side
         if move == 0:
             continue
         what = {"keep_owner": "kept with the owner", "transfer": "transferred", "split": f"split {d.split}"}
-        text = f"conflict {d.finding}: {what[d.decision]} by {d.decided_by} on {d.decided_on} (decision {d.id})"
+        text = (
+            f"conflict {d.finding}: {what[d.decision]} by {d.decided_by} on {d.decided_on} (decision {d.id})"
+        )
         period = f"{d.decided_on:%Y-%m}"
         for rep, cents in ((str(f["owner_rep"]), move), (str(f["other_rep"]), -move)):
             rows.append(
@@ -178,16 +189,16 @@ def decision_adjustments(findings: pd.DataFrame, register: ConflictRegister) -> 
 
 
 def conflict_status(
-    findings: pd.DataFrame, register: ConflictRegister, *, as_of: dt.date | str, overdue_days: int
+    findings: pd.DataFrame, register: ConflictRegister, *, period: str, overdue_days: int
 ) -> pd.DataFrame:
     """Each finding with its decision, or open / overdue; decisions whose finding is gone are listed too.
 
     ``days_open`` counts from ``since`` (the first evidence) to the decision, or to
-    ``as_of`` while undecided; ``status`` is ``decided``, ``open``, ``overdue``
+    the last day of ``period`` while undecided; ``status`` is ``decided``, ``open``, ``overdue``
     (undecided and older than ``overdue_days``) or ``finding_not_found`` (a
     decision whose finding the current data no longer show).
     """
-    as_of_ts = pd.Timestamp(as_of)
+    as_of_ts = pd.Timestamp(parse_period(period).end)
     decided = {d.finding: d for d in register.decisions}
     rows = []
     for f in findings.itertuples(index=False):
@@ -231,4 +242,7 @@ def conflict_status(
                 }
             )
     out = pd.DataFrame(rows, columns=STATUS_COLUMNS)
-    return out.astype({"since": "datetime64[ns]", "decided_on": "datetime64[ns]", "days_to_decision": "float64"})
+    out.insert(0, "period", str(parse_period(period)))
+    return out.astype(
+        {"since": "datetime64[ns]", "decided_on": "datetime64[ns]", "days_to_decision": "float64"}
+    )

@@ -25,8 +25,16 @@ from pydantic import Field
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.errors import require_columns
+from sales_analytics.periods import parse_period
 
-__all__ = ["ConflictLexicon", "chat_signals", "complaints", "heated_exchanges", "load_lexicon", "parse_lexicon"]
+__all__ = [
+    "ConflictLexicon",
+    "chat_signals",
+    "complaints",
+    "heated_exchanges",
+    "load_lexicon",
+    "parse_lexicon",
+]
 
 _MENTION = re.compile(r"@([^\s@,，:：]+)")
 
@@ -51,8 +59,13 @@ def parse_lexicon(data: dict, file: str | Path = "conflict_lexicon") -> Conflict
     return validate_model(ConflictLexicon, data, file)
 
 
-def load_lexicon(path: str | Path) -> ConflictLexicon:
-    """Read the lexicon file (a ConfigError when missing or invalid)."""
+def load_lexicon(path: str | Path = "conflict_lexicon.yaml") -> ConflictLexicon:
+    """Read the lexicon file (relative paths from ``parameters/``; a ConfigError when missing or invalid)."""
+    from sales_analytics import paths
+
+    path = Path(path)
+    if not path.is_absolute():
+        path = paths.parameters_dir() / path
     return parse_lexicon(load_yaml(path), path)
 
 
@@ -85,7 +98,11 @@ def _prepare(chat: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     c = chat.loc[chat["sender_id"].astype(str).isin(set(reps["rep_id"].astype(str)))]
     if "msg_type" in c.columns:
         c = c.loc[c["msg_type"].fillna("text") == "text"]
-    ids = c["message_id"].astype(str) if "message_id" in c.columns else pd.Series(c.index.astype(str), index=c.index)
+    ids = (
+        c["message_id"].astype(str)
+        if "message_id" in c.columns
+        else pd.Series(c.index.astype(str), index=c.index)
+    )
     out = pd.DataFrame(
         {
             "message_id": ids,
@@ -120,7 +137,9 @@ def heated_exchanges(
     run = (gap | msgs["group_id"].ne(msgs["group_id"].shift())).cumsum()
     manager_of = {}
     if "manager" in reps.columns:
-        manager_of = {str(r): str(m) for r, m in zip(reps["rep_id"], reps["manager"]) if pd.notna(m) and str(m)}
+        manager_of = {
+            str(r): str(m) for r, m in zip(reps["rep_id"], reps["manager"]) if pd.notna(m) and str(m)
+        }
     flagged = pd.Series(False, index=msgs["message_id"].to_numpy())
     rows = []
     for _run_id, g in msgs.groupby(run, sort=True):
@@ -162,7 +181,18 @@ def heated_exchanges(
                 "manager_minutes": round(float(minutes), 1) if pd.notna(minutes) else np.nan,
             }
         )
-    cols = ["signal", "group_id", "rep_a", "rep_b", "start", "end", "n_messages", "hits", "message_ids", "manager_minutes"]
+    cols = [
+        "signal",
+        "group_id",
+        "rep_a",
+        "rep_b",
+        "start",
+        "end",
+        "n_messages",
+        "hits",
+        "message_ids",
+        "manager_minutes",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["start", "group_id"], kind="stable").reset_index(drop=True), flagged
 
@@ -204,13 +234,20 @@ def complaints(chat: pd.DataFrame, reps: pd.DataFrame, lexicon: ConflictLexicon)
 
 
 def chat_signals(
-    chat: pd.DataFrame, reps: pd.DataFrame, lexicon: ConflictLexicon, params: ConflictParams
+    chat: pd.DataFrame,
+    reps: pd.DataFrame,
+    lexicon: ConflictLexicon,
+    params: ConflictParams,
+    *,
+    period: str | None = None,
+    timezone: str = "Asia/Shanghai",
 ) -> pd.DataFrame:
     """Heated exchanges and complaints in one table, labelled ``signal`` (never a verdict).
 
     Returns ``signal, group_id, rep_a, rep_b, start, n_messages, hits,
-    manager_minutes, message_ids``; for a complaint ``rep_a`` is the author and
-    ``rep_b`` the colleague named.
+    manager_minutes, message_ids`` (+ ``period`` first when ``period`` is given:
+    only signals starting in that month, in ``timezone``); for a complaint
+    ``rep_a`` is the author and ``rep_b`` the colleague named.
     """
     ex, _ = heated_exchanges(chat, reps, lexicon, params)
     co = complaints(chat, reps, lexicon)
@@ -227,8 +264,30 @@ def chat_signals(
             "message_ids": co["message_id"],
         }
     )
-    cols = ["signal", "group_id", "rep_a", "rep_b", "start", "n_messages", "hits", "manager_minutes", "message_ids"]
+    cols = [
+        "signal",
+        "group_id",
+        "rep_a",
+        "rep_b",
+        "start",
+        "n_messages",
+        "hits",
+        "manager_minutes",
+        "message_ids",
+    ]
     parts = [p[cols] for p in (ex, co) if len(p)]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True).sort_values(["start", "signal"], kind="stable").reset_index(drop=True)
+    out = (
+        pd.concat(parts, ignore_index=True)
+        .sort_values(["start", "signal"], kind="stable")
+        .reset_index(drop=True)
+        if parts
+        else pd.DataFrame(
+            {c: pd.Series(dtype="datetime64[ns, UTC]" if c == "start" else object) for c in cols}
+        )
+    )
+    if period is not None:
+        p = str(parse_period(period))
+        local = pd.to_datetime(out["start"], utc=True).dt.tz_convert(timezone)
+        out = out.loc[(local.dt.strftime("%Y-%m") == p).to_numpy()].reset_index(drop=True)
+        out.insert(0, "period", p)
+    return out

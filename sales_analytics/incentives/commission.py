@@ -223,7 +223,11 @@ def _credit_adjustments(adjustments: pd.DataFrame | None) -> dict[tuple[str, str
         else pd.Series("", index=adjustments.index)
     )
     for p, r, c, d, text in zip(
-        adjustments["period"], adjustments["rep_id"], adjustments["credit_cents"], adjustments["decision_id"], desc
+        adjustments["period"],
+        adjustments["rep_id"],
+        adjustments["credit_cents"],
+        adjustments["decision_id"],
+        desc,
     ):
         credit = Decimal(int(c)) / 100
         out[(str(parse_period(p)), str(r))].append(

@@ -59,8 +59,13 @@ def plant_conflicts(
         day = window.start + pd.Timedelta(days=int(org.rep_leave_day[i]))
         for cust in customers["customer_id"].to_numpy()[org.cust_owner == i]:
             handovers.append(
-                {"customer_id": cust, "from_rep": rep_ids[i], "to_rep": rep_ids[succ], "effective_date": day,
-                 "reason": "离职交接 departure handover"}  # fmt: skip
+                {
+                    "customer_id": cust,
+                    "from_rep": rep_ids[i],
+                    "to_rep": rep_ids[succ],
+                    "effective_date": day,
+                    "reason": "离职交接 departure handover",
+                }  # fmt: skip
             )
             used.add(cust)
     stable = [c for c in customers["customer_id"] if c not in used and owner[c] in active_all]
@@ -164,12 +169,22 @@ def plant_conflicts(
             if kind == "planned":
                 handovers.append({"customer_id": cust, "from_rep": old, "to_rep": new, "effective_date": change,
                                   "reason": "客户重新分配 planned reassignment"})  # fmt: skip
-            truth.append({"kind": kind, "customer_id": cust, "rep_a": old, "rep_b": new, "planned": kind == "planned"})
+            truth.append(
+                {"kind": kind, "customer_id": cust, "rep_a": old, "rep_b": new, "planned": kind == "planned"}
+            )
 
     out = dict(tables)
     out.update(orders=orders, activities=acts, deals=deals, deal_stage_history=history, customers=customers)
     out["handovers"] = pd.DataFrame(
         handovers, columns=["customer_id", "from_rep", "to_rep", "effective_date", "reason"]
-    ).astype({"customer_id": STR, "from_rep": STR, "to_rep": STR, "effective_date": "datetime64[ns]", "reason": STR})
+    ).astype(
+        {
+            "customer_id": STR,
+            "from_rep": STR,
+            "to_rep": STR,
+            "effective_date": "datetime64[ns]",
+            "reason": STR,
+        }
+    )
     t = pd.DataFrame(truth, columns=["kind", "customer_id", "rep_a", "rep_b", "planned"])
     return out, t
