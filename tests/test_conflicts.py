@@ -20,7 +20,7 @@ from sales_analytics.conflicts import (
     parse_decisions,
     repeat_pairs,
 )
-from sales_analytics.errors import ConfigError
+from sales_analytics.errors import ConfigError, DataError
 from sales_analytics.incentives import compute_commissions, parse_incentive_plan
 
 P = ConflictParams(window_days=30, min_contacts=2, deal_window_days=20, owner_change_min_orders=2)
@@ -249,3 +249,24 @@ def test_total_credit_is_conserved_by_any_decision(owner, other, decision, x, y)
     assert owner_after + other_after == owner + other
     share = {"keep_owner": Decimal(1), "transfer": Decimal(0)}.get(decision, Decimal(x) / Decimal(x + y))
     assert abs(Decimal(int(owner_after)) - share * (owner + other)) <= Decimal("0.5")
+
+
+def test_through_ignores_later_contacts():
+    orders = _orders(
+        [
+            ["O1", "2026-03-01", "C1", "R1", 100.0, "paid"],
+            ["O2", "2026-03-05", "C1", "R1", 200.0, "paid"],
+            ["O3", "2026-03-10", "C1", "R3", 300.0, "paid"],
+            ["O4", "2026-04-02", "C1", "R3", 400.0, "paid"],
+        ]
+    )
+    # through March R3 has one contact (O3): below min_contacts 2; with April, O3 + O4 make two
+    assert detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS, through="2026-03").empty
+    assert detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS)["kind"].tolist() == [
+        "shared_customer"
+    ]
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(DataError, match="handovers, column .customer_id."):
+        detect_conflicts(P, handovers=pd.DataFrame({"from_rep": ["R1"], "to_rep": ["R2"]}))
