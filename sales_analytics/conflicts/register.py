@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
+from sales_analytics.conflicts.detect import FINDING_COLUMNS
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
 
@@ -43,13 +44,7 @@ __all__ = [
 
 _SPLIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 STATUS_COLUMNS = [
-    "finding_id",
-    "kind",
-    "customer_id",
-    "owner_rep",
-    "other_rep",
-    "team",
-    "since",
+    *FINDING_COLUMNS[:7],  # finding_id … since
     "amount_at_stake",
     "decision_id",
     "decision",

@@ -36,6 +36,22 @@ __all__ = [
     "parse_lexicon",
 ]
 
+EXCHANGE_COLUMNS = [
+    "signal",
+    "group_id",
+    "rep_a",
+    "rep_b",
+    "start",
+    "end",
+    "n_messages",
+    "hits",
+    "message_ids",
+    "manager_minutes",
+]
+SIGNAL_COLUMNS = [c for c in EXCHANGE_COLUMNS if c not in ("end", "message_ids", "manager_minutes")] + [
+    "manager_minutes",
+    "message_ids",
+]
 _MENTION = re.compile(r"@([^\s@,，:：]+)")
 
 
@@ -181,18 +197,7 @@ def heated_exchanges(
                 "manager_minutes": round(float(minutes), 1) if pd.notna(minutes) else np.nan,
             }
         )
-    cols = [
-        "signal",
-        "group_id",
-        "rep_a",
-        "rep_b",
-        "start",
-        "end",
-        "n_messages",
-        "hits",
-        "message_ids",
-        "manager_minutes",
-    ]
+    cols = EXCHANGE_COLUMNS
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["start", "group_id"], kind="stable").reset_index(drop=True), flagged
 
@@ -264,17 +269,7 @@ def chat_signals(
             "message_ids": co["message_id"],
         }
     )
-    cols = [
-        "signal",
-        "group_id",
-        "rep_a",
-        "rep_b",
-        "start",
-        "n_messages",
-        "hits",
-        "manager_minutes",
-        "message_ids",
-    ]
+    cols = SIGNAL_COLUMNS
     parts = [p[cols] for p in (ex, co) if len(p)]
     out = (
         pd.concat(parts, ignore_index=True)
