@@ -249,23 +249,29 @@ def _owner_changes(
     out = []
     if not owners or not len(orders_con):
         return out
-    for cust, grp in orders_con.loc[orders_con["customer_id"].isin(owners)].groupby("customer_id", sort=True):
+    oc = orders_con.assign(owner=orders_con["customer_id"].map(owners))
+    oc = oc.loc[oc["owner"].notna()]
+    mine = oc.loc[oc["rep_id"] == oc["owner"]]
+    n_mine = mine.groupby("customer_id").size()
+    start = mine.groupby("customer_id")["at"].min()[n_mine >= p.owner_change_min_orders]
+    if start.empty:
+        return out
+    before = oc.loc[oc["customer_id"].isin(start.index)]
+    before = before.loc[(before["at"] < before["customer_id"].map(start)).to_numpy()]
+    n_prev = before.groupby(["customer_id", "rep_id"]).size().rename("n").reset_index()
+    n_prev = n_prev.loc[n_prev["n"] >= p.owner_change_min_orders]
+    # the previous owner: most orders before the change (ties: the smaller rep id)
+    prev = n_prev.sort_values(["customer_id", "n", "rep_id"], ascending=[True, False, True]).drop_duplicates(
+        "customer_id"
+    )
+    mine_by = mine.loc[mine["customer_id"].isin(prev["customer_id"])]
+    for (cust, prev_rep), (_, ev) in zip(
+        zip(prev["customer_id"], prev["rep_id"]), mine_by.groupby("customer_id", sort=True)
+    ):
         owner = owners[cust]
-        mine = grp.loc[grp["rep_id"] == owner]
-        if len(mine) < p.owner_change_min_orders:
-            continue
-        start = mine["at"].min()
-        before = grp.loc[grp["at"] < start]
-        if not len(before):
-            continue
-        n_prev = before.groupby("rep_id").size()
-        prev = n_prev[n_prev >= p.owner_change_min_orders]
-        if not len(prev):
-            continue
-        prev_rep = sorted(prev.index, key=lambda r: (-prev[r], r))[0]
-        ev = mine.sort_values(["at", "row_id"])
+        ev = ev.drop(columns="owner").sort_values(["at", "row_id"])
         f = _finding("owner_change", cust, owner, prev_rep, ev, team_of)
-        # the previous owner is the "owner" of the credit being disputed; the revenue that moved
+        # the previous owner is the "owner" side of the credit in dispute; the revenue that moved
         # is what the new owner booked since the change
         f.update(owner_rep=prev_rep, other_rep=owner, team=team_of.get(owner, ""))
         f.update(owner_revenue=0.0, other_revenue=f["revenue_at_stake"])

@@ -22,10 +22,10 @@ class ConflictParams(StrictModel):
         description="which rows count as a rep's contact with a customer",
     )
     min_contacts: int = Field(
-        3, ge=1, description="contacts a rep needs on a customer inside the window before it counts"
+        4, ge=1, description="contacts a rep needs on a customer inside the window before it counts"
     )
     min_share: float = Field(
-        0.15,
+        0.2,
         ge=0,
         le=1,
         description="smaller side's share of all contacts with the customer over the overlap (covering is no clash)",
