@@ -189,23 +189,36 @@ def _shared(con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_o
     many = counts[counts >= p.min_contacts].reset_index()
     cand = many.groupby("customer_id")["rep_id"].nunique()
     cand = set(cand[cand >= 2].index)
+    sub = con.loc[con["customer_id"].isin(cand)].reset_index(drop=True)  # sorted by customer, time
+    if sub.empty:
+        return []
+    custs = sub["customer_id"].to_numpy(dtype=object)
+    reps_all = sub["rep_id"].to_numpy(dtype=object)
+    at_all = sub["at"].to_numpy()
+    bounds = np.flatnonzero(custs[1:] != custs[:-1]) + 1
     out = []
-    for cust, grp in con.loc[con["customer_id"].isin(cand)].groupby("customer_id", sort=True):
-        by_rep = {r: g for r, g in grp.groupby("rep_id", sort=True) if len(g) >= p.min_contacts}
-        reps = sorted(by_rep)
+    for s0, s1 in zip(np.r_[0, bounds], np.r_[bounds, len(sub)]):
+        cust, reps_c, at_c = custs[s0], reps_all[s0:s1], at_all[s0:s1]
+        names, inverse, n = np.unique(reps_c, return_inverse=True, return_counts=True)
+        rows = {names[k]: np.flatnonzero(inverse == k) for k in np.flatnonzero(n >= p.min_contacts)}
+        reps = sorted(rows)
         for i, a in enumerate(reps):
             for b in reps[i + 1 :]:
-                ta, tb = by_rep[a]["at"].to_numpy(), by_rep[b]["at"].to_numpy()
-                close_a, close_b = _close_to(ta, tb, window), _close_to(tb, ta, window)
+                ia, ib = rows[a], rows[b]
+                close_a, close_b = (
+                    _close_to(at_c[ia], at_c[ib], window),
+                    _close_to(at_c[ib], at_c[ia], window),
+                )
                 na, nb = int(close_a.sum()), int(close_b.sum())
                 if min(na, nb) < p.min_contacts:
                     continue
-                ev = pd.concat([by_rep[a].loc[close_a], by_rep[b].loc[close_b]]).sort_values(["at", "row_id"])
+                picked = np.sort(np.r_[ia[close_a], ib[close_b]])
                 # the smaller side's share of every contact with the customer over the same span:
                 # a colleague covering now and then for a busy account stays below it
-                span = grp["at"].between(ev["at"].min(), ev["at"].max())
-                if min(na, nb) / int(span.sum()) < p.min_share:
+                lo, hi = at_c[picked].min(), at_c[picked].max()
+                if min(na, nb) / int(((at_c >= lo) & (at_c <= hi)).sum()) < p.min_share:
                     continue
+                ev = sub.iloc[s0 + picked].sort_values(["at", "row_id"])
                 owner, other = _owner_first(a, b, owners.get(cust), ev)
                 out.append(_finding("shared_customer", cust, owner, other, ev, team_of))
     return out
