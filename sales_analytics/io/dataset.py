@@ -29,6 +29,7 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "feedback",
     "rewards_penalties",
     "survey_invitations",
+    "handovers",
 )
 REQUIRED_TABLES: tuple[str, ...] = ("orders", "reps")
 

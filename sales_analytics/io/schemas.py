@@ -237,6 +237,18 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
             references=(("rep_id", "reps", "rep_id"),),
         ),
         TableSchema(
+            "handovers",
+            (
+                _c("customer_id", "id", True),
+                _c("from_rep", "id", True),
+                _c("to_rep", "id", True),
+                _c("effective_date", "date", True),
+                _c("reason", "text"),
+            ),
+            references=(("from_rep", "reps", "rep_id"), ("to_rep", "reps", "rep_id")),
+            doc="planned customer handovers between reps (not conflicts; docs/conflicts.md)",
+        ),
+        TableSchema(
             "survey_invitations",
             (
                 _c("instrument", "id", True),
