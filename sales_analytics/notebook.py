@@ -181,9 +181,10 @@ class NotebookContext:
         is kept for callers of earlier releases and used only when the catalog
         has none.
         """
-        from sales_analytics.tables import check_table, describe
+        from sales_analytics.tables import check_table, conform_empty, describe
 
         if isinstance(frame, pd.DataFrame):
+            frame = conform_empty(name, frame)
             check_table(name, frame)
         path = publish_table(
             frame, name, self.output_dir, description=describe(name, self.language) or description

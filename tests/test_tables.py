@@ -107,6 +107,23 @@ def test_publishing_checks_the_table_and_stores_the_catalog_description(tmp_path
     assert not (tmp_path / "kpi_made_up.parquet").exists()
 
 
+def test_an_empty_table_is_published_with_the_declared_columns(tmp_path):
+    """A month with nothing to report (no survey wave): the lever's empty frame lacks most columns."""
+    ctx = NotebookContext(
+        period=None,
+        language="en",
+        params=None,
+        dataset=None,
+        data_dir=tmp_path,
+        output_dir=tmp_path,  # type: ignore[arg-type]
+    )
+    path = ctx.publish("kpi_attainment_team", pd.DataFrame({"period": pd.Series([], dtype=str)}))
+    published = pd.read_parquet(path)
+    assert list(published.columns) == list(_attainment().columns) and len(published) == 0
+    with pytest.raises(SalesAnalyticsError, match=r"column 'gap': declared, not found"):
+        ctx.publish("kpi_attainment_team", _attainment().head(1).drop(columns="gap"))  # rows: no conforming
+
+
 def test_excel_contents_read_the_catalog_in_the_run_language(tmp_path):
     import openpyxl
 

@@ -20,10 +20,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.forecast.forecast import _month
 from sales_analytics.periods import Period
 
-__all__ = ["goal_from_growth", "propose_targets", "target_chances", "target_probability", "targets_file"]
+__all__ = [
+    "goal_from_growth",
+    "last_year_revenue",
+    "propose_targets",
+    "target_chances",
+    "target_probability",
+    "targets_file",
+]
 
 _Z90 = float(stats.norm.ppf(0.9))
 TARGET_COLUMNS = ("period", "rep_id", "team", "target_amount")
@@ -65,20 +73,37 @@ def _largest_remainder(total_cents: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
+def last_year_revenue(revenue: pd.DataFrame, *, month: Period | str) -> float | None:
+    """Revenue of the same month last year; ``None`` when the data do not reach back to it.
+
+    ``revenue`` is :func:`~sales_analytics.forecast.monthly_revenue` (``month, revenue``).
+
+    >>> rev = pd.DataFrame({"month": ["2025-01"], "revenue": [100.0]})
+    >>> last_year_revenue(rev, month="2026-01"), last_year_revenue(rev, month="2026-02")
+    (100.0, None)
+    """
+    last = str(_month(month).same_period_last_year())
+    base = revenue.loc[revenue["month"].astype(str) == last, "revenue"]
+    return None if base.empty else float(base.sum())
+
+
 def goal_from_growth(revenue: pd.DataFrame, *, month: Period | str, growth: float) -> float:
     """Company goal = revenue of the same month last year × (1 + growth), in cents.
 
     ``revenue`` is :func:`~sales_analytics.forecast.monthly_revenue` (``month, revenue``).
+    A month whose last-year month is not in the data is an error (give the goal as an amount).
 
     >>> goal_from_growth(pd.DataFrame({"month": ["2025-01"], "revenue": [100.0]}), month="2026-01", growth=0.1)
     110.0
     """
-    m = _month(month)
-    last = str(m.same_period_last_year())
-    base = revenue.loc[revenue["month"].astype(str) == last, "revenue"]
-    if base.empty:
-        raise ValueError(f"no revenue recorded for {last}: give the goal as an amount instead of a growth.")
-    return round(float(base.sum()) * (1 + growth), 2)
+    base = last_year_revenue(revenue, month=month)
+    if base is None:
+        last = _month(month).same_period_last_year()
+        raise SalesAnalyticsError(
+            f"no revenue recorded for {last}, the same month last year: give the goal as an amount "
+            "(--goal) instead of a growth"
+        )
+    return round(base * (1 + growth), 2)
 
 
 def propose_targets(

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sales_analytics.errors import ConfigError, SalesAnalyticsError
 
@@ -39,6 +38,7 @@ __all__ = [
     "TableSpec",
     "catalog",
     "check_table",
+    "conform_empty",
     "describe",
     "render_markdown",
     "table_spec",
@@ -213,15 +213,10 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, TableSpec]:
     """Every declared table by name, in the catalog file's order (read once)."""
+    from sales_analytics.config import load_yaml
     from sales_analytics.report.labels import all_labels
 
-    # the C loader when PyYAML has it: the catalog is read once per notebook kernel
-    data = (
-        yaml.load(
-            CATALOG_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
-        or {}
-    )
+    data = load_yaml(CATALOG_FILE)  # the package's one safe loader (the C loader when PyYAML has it)
     labels = all_labels()
     return {str(name): _table(str(name), raw, labels) for name, raw in data.items()}
 
@@ -238,6 +233,22 @@ def table_spec(name: str) -> TableSpec:
         f"table {name!r} is not declared in the table catalog ({_catalog_ref()}): "
         "add its name, lever, grain, columns and zh/en description there before publishing it"
     )
+
+
+def conform_empty(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with no rows gets the declared columns, in the declared order (others are dropped).
+
+    A lever with nothing to report for a month (no survey wave, no chat) often builds its empty
+    result without the columns a full one has; the published file still has the declared shape.
+    A table with rows is returned unchanged (:func:`check_table` judges it).
+
+    >>> conform_empty("kpi_attainment_team", pd.DataFrame({"period": []})).columns[:3].tolist()
+    ['period', 'team', 'revenue']
+    """
+    if len(frame):
+        return frame
+    names = [c.name for c in table_spec(name).columns]
+    return frame.reindex(columns=names)
 
 
 def describe(name: str, language: str = "zh") -> str:

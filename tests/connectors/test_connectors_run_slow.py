@@ -41,6 +41,7 @@ def _run(data: Path, outputs: Path) -> subprocess.CompletedProcess[str]:
         NOTEBOOKS,
         "--language",
         "en",
+        "--partial",  # the fake organisation's orders stop on 2026-11-25: a bundle as of that day
     ]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
 
