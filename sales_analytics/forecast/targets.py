@@ -23,10 +23,33 @@ from scipy import stats
 from sales_analytics.forecast.forecast import _month
 from sales_analytics.periods import Period
 
-__all__ = ["goal_from_growth", "propose_targets", "target_chances", "target_probability", "targets_file"]
+__all__ = [
+    "PROPOSAL_COLUMNS",
+    "NothingToSplit",
+    "goal_from_growth",
+    "growth_proposal",
+    "propose_targets",
+    "target_chances",
+    "target_probability",
+    "targets_file",
+]
 
 _Z90 = float(stats.norm.ppf(0.9))
 TARGET_COLUMNS = ("period", "rep_id", "team", "target_amount")
+#: The columns of :func:`propose_targets`.
+PROPOSAL_COLUMNS = (
+    "period",
+    "level",
+    "team",
+    "rep_id",
+    "target_amount",
+    "share",
+    "basis",
+    "p10",
+    "p50",
+    "p90",
+    "probability",
+)
 
 
 def target_probability(target: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90: np.ndarray) -> np.ndarray:
@@ -48,6 +71,10 @@ def target_probability(target: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90
     out[sure] = (p50[sure] >= target[sure]).astype(np.float64)
     out[target <= 0] = 1.0
     return out
+
+
+class NothingToSplit(ValueError):
+    """No active rep has a forecast or a ramp share for the month: a goal cannot be split."""
 
 
 def _largest_remainder(total_cents: int, weights: np.ndarray) -> np.ndarray:
@@ -143,7 +170,7 @@ def propose_targets(
         basis[lift] = "ramp"
     keep = weight > 0
     if not keep.any():
-        raise ValueError(
+        raise NothingToSplit(
             f"no active rep has a forecast or a ramp share for {m}: nothing to split the goal over."
         )
     goal_cents = int(round(goal * 100))
@@ -188,21 +215,45 @@ def propose_targets(
     out["period"] = m
     out["team"] = out["team"].astype("str")
     out["rep_id"] = out["rep_id"].astype("str")
-    return out[
-        [
-            "period",
-            "level",
-            "team",
-            "rep_id",
-            "target_amount",
-            "share",
-            "basis",
-            "p10",
-            "p50",
-            "p90",
-            "probability",
-        ]
-    ].reset_index(drop=True)
+    return out[list(PROPOSAL_COLUMNS)].reset_index(drop=True)
+
+
+def growth_proposal(
+    revenue: pd.DataFrame,
+    forecast: pd.DataFrame,
+    reps: pd.DataFrame,
+    *,
+    month: Period | str,
+    growth: float,
+    ramp_months: int = 6,
+) -> tuple[pd.DataFrame, str | None]:
+    """The monthly run's proposal: :func:`goal_from_growth` split by :func:`propose_targets`.
+
+    Returns ``(proposal, None)``, or an empty proposal and the label key saying why
+    there is none when the data cannot give one (a valid run, not an error):
+    ``goals_no_growth_base`` — no revenue (or none above zero) in the same month
+    last year, e.g. less than a year of data; ``goals_no_split`` — no active rep
+    has a forecast or a ramp share to split the goal over.
+
+    >>> revenue = pd.DataFrame({"month": ["2026-01"], "revenue": [100.0]})
+    >>> proposal, why = growth_proposal(revenue, pd.DataFrame(), pd.DataFrame(), month="2026-02", growth=0.1)
+    >>> (len(proposal), why)
+    (0, 'goals_no_growth_base')
+    """
+    m = _month(month)
+    last = str(m.same_period_last_year())
+    base = float(revenue.loc[revenue["month"].astype(str) == last, "revenue"].sum())
+    numbers = ("target_amount", "share", "p10", "p50", "p90", "probability")
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c in numbers else "object") for c in PROPOSAL_COLUMNS}
+    )
+    if not np.isfinite(base) or base <= 0:
+        return empty, "goals_no_growth_base"
+    goal = goal_from_growth(revenue, month=m, growth=growth)
+    try:
+        return propose_targets(forecast, reps, month=m, goal=goal, ramp_months=ramp_months), None
+    except NothingToSplit:
+        return empty, "goals_no_split"
 
 
 def targets_file(proposal: pd.DataFrame) -> pd.DataFrame:
