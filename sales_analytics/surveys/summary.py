@@ -98,6 +98,15 @@ def survey_tables(
             parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, until=until))
     out = {}
     for name, frames in parts.items():
-        frames = [f for f in frames if not f.empty]
-        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period"])
+        filled = [f for f in frames if not f.empty]
+        if filled:
+            out[name] = pd.concat(filled, ignore_index=True)
+            continue
+        # nothing to show (no wave in the window, no instrument with dimensions …): an empty
+        # table that keeps its columns, so a reader selecting `instrument` or `period` gets none
+        keys = ["period"] if name == "survey_rep_satisfaction" else ["period", "instrument"]
+        widest = max(frames, key=lambda f: len(f.columns), default=pd.DataFrame())
+        out[name] = widest.reindex(
+            columns=[*widest.columns, *(k for k in keys if k not in widest.columns)]
+        ).iloc[0:0]
     return out
