@@ -64,3 +64,32 @@ def test_headline_metrics_follow_the_item_types() -> None:
     assert sa.headline_metrics(instruments["sales_csat"]) == ["nps", "csat_top2"]
     assert sa.headline_metrics(instruments["parenting"]) == []  # Likert items only: no trend chart
     assert sa.headline_metrics(instruments["qualtrics_sample"]) == []
+
+
+def test_docs_parameters_for_own_instruments_are_valid_and_read_the_corpus(tmp_path: Path) -> None:
+    # docs/surveys.md, "Your own instruments, one survey from two platforms": the YAML validates,
+    # and with the test folder's paths it reads the two downloads as parts of one table (4 + 2 rows)
+    import re
+    import shutil
+
+    import yaml
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "surveys.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", doc, flags=re.S) if "real_exports.yaml" in b)
+    layer = yaml.safe_load(block)
+    real = INSTRUMENTS.parent
+    (tmp_path / "exports").mkdir()
+    shutil.copy(real / "wjx_csv_by_text.csv", tmp_path / "exports" / "销售服务满意度_问卷星.csv")
+    shutil.copy(real / "qualtrics_3row.csv", tmp_path / "exports" / "sales_csat_qualtrics.csv")
+    shutil.copy(real.parent / "sales" / "朝阳医院2018年销售数据_first200.xlsx", tmp_path / "exports")
+    (tmp_path / "exports" / "reps.csv").write_text(
+        "rep_id,rep_name,team\nstore,门店,Store\n", encoding="utf-8"
+    )
+    layer["data"]["dir"] = str(tmp_path / "exports")
+    layer["surveys"]["instruments"] = str(INSTRUMENTS)
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(layer, allow_unicode=True), encoding="utf-8")
+    result = sa.check_data(tmp_path / "p.yaml")
+    assert result.ok, [str(p) for p in result.problems]
+    csat = [s for s in result.sources if s.table == "survey_sales_csat"]
+    assert sorted(s.rows for s in csat) == [2, 4]
+    assert sorted(result.dataset.survey_sales_csat["nps"].tolist()) == [3, 5, 6, 9, 9, 10]
