@@ -93,3 +93,8 @@ def test_docs_parameters_for_own_instruments_are_valid_and_read_the_corpus(tmp_p
     csat = [s for s in result.sources if s.table == "survey_sales_csat"]
     assert sorted(s.rows for s in csat) == [2, 4]
     assert sorted(result.dataset.survey_sales_csat["nps"].tolist()) == [3, 5, 6, 9, 9, 10]
+    # `run --data exports --params p.yaml` reads the folder with the file's data section too
+    from sales_analytics.run.monthly import _load
+
+    ds, _ = _load(tmp_path / "exports", sa.load_parameters(tmp_path / "p.yaml"))
+    assert len(ds.survey_sales_csat) == 6
