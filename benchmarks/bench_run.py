@@ -1,6 +1,6 @@
 """Benchmark: the monthly run of every notebook on the ``standard`` sample (≈1M order rows).
 
-Target (DESIGN.md §6): under 60 s wall on 2 cores, data loaded and validated
+Target (docs/architecture.md, Targets): under 60 s wall on 2 cores, data loaded and validated
 once per run. The standard sample is generated once into
 ``benchmarks/.cache/standard`` (reused while its ``.complete`` marker exists);
 each repetition runs ``sales_analytics.run.run_period`` with ``--force`` into a

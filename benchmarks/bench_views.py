@@ -26,7 +26,17 @@ Exit status 1 when a view's cold or median warm time is 3 s or more, when a
 closed tab's kernel outlives it by 10 s or more, or when the dropped tab's
 kernel is not culled within timeout + two intervals + 15 s.
 
+With ``--viewers N`` it measures a crowd instead (as after a monthly
+announcement): one viewer alone first (target under 3 s), then N viewers, each
+a fresh browser profile, arriving evenly within ``--window`` seconds (60) on
+the six views in turn and staying on their page. It reports p50/p95/max time to
+first content, how many got the busy page, and the peak memory (RSS) of the
+server and of all its kernels together, sampled every 0.25 s. Exit status 1
+when a viewer got no content within 60 s, p95 is over 5 s, the single viewer
+took 3 s or more, or the peak memory is over :data:`MEMORY_BOUND_MIB`.
+
     .venv/bin/python benchmarks/bench_views.py [--outputs DIR] [--repeat 5]
+    .venv/bin/python benchmarks/bench_views.py --viewers 30 [--window 60]
 """
 
 from __future__ import annotations
@@ -47,6 +57,11 @@ FIRST = "img.sa-chart, .sa-cards, table"
 TARGET_S = 3.0
 SHUTDOWN_LIMIT_S = 10.0
 CULL_INTERVAL_S = 30  # serve's MappingKernelManager.cull_interval
+CROWD_P95_S = 5.0
+# The documented bound (docs/views.md, "Capacity"): serve's default of 40 page kernels plus the six
+# preheated ones, at most 80 MiB each once their page is shown, and the server process (250 MiB).
+KERNEL_MIB, POOL, MAX_PAGE_KERNELS, SERVER_MIB = 80, 6, 40, 250
+MEMORY_BOUND_MIB = (MAX_PAGE_KERNELS + POOL) * KERNEL_MIB + SERVER_MIB
 
 
 def _processes(server: psutil.Process) -> list[psutil.Process]:
@@ -115,13 +130,144 @@ def _open(context, server, view: str) -> tuple[object, float, str]:
     return page, seconds, kernel_id
 
 
+def _rss_mib(server: psutil.Process) -> tuple[float, float, int]:
+    """(server MiB, all kernels MiB, number of kernels)."""
+    own = kernels = 0.0
+    n = 0
+    for p in _processes(server):
+        try:
+            rss = p.memory_info().rss / 2**20
+        except psutil.Error:
+            continue
+        if p.pid == server.pid:
+            own = rss
+        else:
+            kernels += rss
+            n += 1
+    return own, kernels, n
+
+
+def crowd(args) -> int:
+    """N viewers arriving within a window (see the module doc)."""
+    import asyncio
+    import threading
+
+    from playwright.async_api import async_playwright
+
+    from sales_analytics.serve import HEADLESS_CHROMIUM_ARGS, ViewsServer
+
+    log = Path(tempfile.mkdtemp()) / "serve.log"
+    failures: list[str] = []
+    with ViewsServer.start(outputs=args.outputs, token="bench-token", log=log) as server:
+        server.wait_ready()
+        proc = psutil.Process(server.proc.pid)
+        _wait_idle(proc)
+        peak = {"server": 0.0, "kernels": 0.0, "n": 0, "total": 0.0}
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                own, kernels, n = _rss_mib(proc)
+                if own + kernels > peak["total"]:
+                    peak.update(server=own, kernels=kernels, n=n, total=own + kernels)
+                time.sleep(0.25)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+
+        async def one(browser, view: str, delay: float):
+            await asyncio.sleep(delay)
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            t0 = time.perf_counter()
+            busy = False
+            try:
+                response = await page.goto(server.url(view))
+                busy = response is not None and response.status == 503
+                await page.wait_for_selector(FIRST, state="visible", timeout=60_000)
+                seconds = time.perf_counter() - t0
+            except Exception:
+                seconds = math.inf
+            return view, seconds, busy, context
+
+        async def run() -> tuple[float, list]:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=list(HEADLESS_CHROMIUM_ARGS)
+                )
+                _, single, _, context = await one(browser, "overview", 0)
+                page = context.pages[0]
+                await page.close(run_before_unload=True)
+                await context.close()
+                await asyncio.sleep(3)
+                views = server.views
+                tasks = [
+                    one(browser, views[i % len(views)], i * args.window / args.viewers)
+                    for i in range(args.viewers)
+                ]
+                results = await asyncio.gather(*tasks)
+                await asyncio.sleep(2)
+                for *_, ctx in results:
+                    await ctx.close()
+                await browser.close()
+                return single, [r[:3] for r in results]
+
+        single, results = asyncio.run(run())
+        stop.set()
+        sampler.join()
+    times = sorted(t for _, t, _ in results)
+    finite = [t for t in times if math.isfinite(t)]
+    busy = sum(b for *_, b in results)
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+    if len(finite) < len(times):
+        failures.append(f"{len(times) - len(finite)} of {len(times)} viewers got no content within 60 s")
+    if p95 > CROWD_P95_S:
+        failures.append(f"p95 {p95:.2f} s to first content (target {CROWD_P95_S} s)")
+    if single >= TARGET_S:
+        failures.append(f"a single viewer waited {single:.2f} s (target < {TARGET_S} s)")
+    if peak["total"] > MEMORY_BOUND_MIB:
+        failures.append(f"peak memory {peak['total']:.0f} MiB over the bound {MEMORY_BOUND_MIB} MiB")
+    print(
+        f"views crowd: {args.viewers} viewers within {args.window} s, "
+        f"load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs"
+    )
+    print(f"single viewer: {single:.2f} s to first content")
+    print(
+        f"crowd: p50 {p50:.2f} s, p95 {p95:.2f} s, max {times[-1]:.2f} s; busy pages {busy}; "
+        f"content for {len(finite)}/{len(times)}"
+    )
+    by_view: dict[str, list[float]] = {}
+    for view, t, _ in results:
+        by_view.setdefault(view, []).append(t)
+    for view, ts in sorted(by_view.items()):
+        print(f"  {view:<16} median {statistics.median(ts):.2f} s, max {max(ts):.2f} s ({len(ts)} viewers)")
+    print(
+        f"peak memory: {peak['total']:.0f} MiB = server {peak['server']:.0f} MiB + {peak['n']} kernels "
+        f"{peak['kernels']:.0f} MiB ({peak['kernels'] / max(peak['n'], 1):.0f} MiB each); "
+        f"bound {MEMORY_BOUND_MIB} MiB"
+    )
+    for f in failures:
+        print("MISSED:", f)
+    return 1 if failures else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--outputs", default=str(ROOT / "outputs"))
     ap.add_argument("--repeat", type=int, default=5, help="warm opens per view (after the cold one)")
     ap.add_argument("--cull-idle-timeout", type=int, default=10)
+    ap.add_argument("--viewers", type=int, default=0, help="measure a crowd of N viewers instead")
+    ap.add_argument("--window", type=float, default=60.0, help="seconds within which the crowd arrives")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
+    if args.viewers:
+        from sales_analytics.views.bundles import list_bundles
+
+        if not list_bundles(args.outputs):
+            print(f"no published bundle in {args.outputs}: run `make run` first")
+            return 2
+        return crowd(args)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 

@@ -37,6 +37,7 @@ _EXPORTING = (
     "rules",
     "feedback",
     "forecast",
+    "conflicts",
     "run",
     "sample_data",
     "notify",

@@ -57,6 +57,7 @@ SECTIONS: dict[str, str] = {
     "feedback": "sales_analytics.feedback:FeedbackParams",
     "notify": "sales_analytics.notify.config:NotifyStep",
     "goals": "sales_analytics.forecast:ForecastParams",
+    "conflicts": "sales_analytics.conflicts:ConflictParams",
 }
 
 

@@ -173,10 +173,21 @@ class NotebookContext:
     def publish(self, name: str, frame: pd.DataFrame, description: str = "") -> Path:
         """Save a result table for the bundle (Parquet; the run adds it to report.xlsx).
 
-        ``description`` is one line shown next to the table on the Excel
-        report's contents sheet.
+        The table must be declared in the table catalog (:mod:`sales_analytics.tables`)
+        and match its declaration: an undeclared name or a column missing,
+        undeclared or of another kind is an error naming the table and column.
+        The description stored with the table (one line on the Excel contents
+        sheet) is the catalog's, in this notebook's language; ``description``
+        is kept for callers of earlier releases and used only when the catalog
+        has none.
         """
-        path = publish_table(frame, name, self.output_dir, description=description)
+        from sales_analytics.tables import check_table, describe
+
+        if isinstance(frame, pd.DataFrame):
+            check_table(name, frame)
+        path = publish_table(
+            frame, name, self.output_dir, description=describe(name, self.language) or description
+        )
         self.published[name] = path
         log.info("published %s (%d rows) to %s", name, len(frame), path)
         return path

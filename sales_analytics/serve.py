@@ -11,7 +11,13 @@ What is enforced, and why:
 - a preheated kernel per view (first chart fast), idle kernels culled;
 - Voila's kernel websocket accepts only widget (comm) and kernel-info
   messages, so the browser cannot execute code; views read published
-  bundles only (``SALES_ANALYTICS_OUTPUTS``).
+  bundles only (``SALES_ANALYTICS_OUTPUTS``);
+- Voila runs as :mod:`sales_analytics.voila_server` (a Content-Security-Policy on
+  every page, credentials out of logs and kernels, no tracebacks and rate-limited
+  widget messages on the websocket, kernels bounded in total and per credential
+  with a "busy, retry" page beyond);
+- the views' content is drawn before the first request (snapshots of the newest
+  bundle, or of ``--period``), so each viewer's kernel only shows it.
 """
 
 from __future__ import annotations
@@ -43,13 +49,15 @@ def voila_command(
     views_dir: Path | None = None,
     cull_idle_timeout: int = 600,
     pool_size: int = 1,
+    max_kernels: int = 40,
+    max_kernels_per_credential: int = 30,
 ) -> list[str]:
     """The Voila command line (``token=None`` disables the token)."""
     views = views_dir or paths.notebooks_dir() / "views"
     cmd = [
         sys.executable,
         "-m",
-        "voila",
+        "sales_analytics.voila_server",
         str(views),
         "--no-browser",
         f"--port={port}",
@@ -59,6 +67,7 @@ def voila_command(
         "--preheat_kernel=True",
         f"--pool_size={pool_size}",
         "--theme=light",
+        f"--template={VIEWS_TEMPLATE}",  # first screen in the page itself (views/jupyter/…)
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",
@@ -67,9 +76,18 @@ def voila_command(
         # handed to a page (see voila_server.py)
         "--Voila.identity_provider_class=sales_analytics.voila_server.ViewsIdentityProvider",
         "--VoilaConfiguration.multi_kernel_manager_class=sales_analytics.voila_server.ViewsKernelManager",
+        "--Voila.kernel_websocket_connection_class=sales_analytics.voila_server.ViewsWebsocketConnection",
+        f"--ViewsVoila.max_kernels={max_kernels}",
+        f"--ViewsVoila.max_kernels_per_credential={max_kernels_per_credential}",
     ]
     cmd.append(f"--token={token}" if token else "--token=")
     return cmd
+
+
+# The views' Voila template (sales_analytics/views/jupyter/voila/templates/), found through
+# JUPYTER_PATH, which serve points there
+VIEWS_TEMPLATE = "sa-views"
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "views" / "jupyter"
 
 
 # Debian's Chromium driven headless in a container (no sandbox, no GPU) without calls home:
@@ -110,10 +128,16 @@ class ViewsServer:
         log: Path,
         port: int | None = None,
         cull_idle_timeout: int = 600,
+        max_kernels: int | None = None,
+        max_kernels_per_credential: int | None = None,
     ) -> ViewsServer:
         port = port or _free_port()
         cmd = [sys.executable, "-m", "sales_analytics", "serve", "--port", str(port), "--token", token]
         cmd += ["--outputs", str(outputs), "--cull-idle-timeout", str(cull_idle_timeout)]
+        if max_kernels is not None:
+            cmd += ["--max-kernels", str(max_kernels)]
+        if max_kernels_per_credential is not None:
+            cmd += ["--max-kernels-per-credential", str(max_kernels_per_credential)]
         env = dict(os.environ, SALES_ANALYTICS_OUTPUTS=str(outputs))
         with log.open("w") as fh:
             proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -200,12 +224,36 @@ def _serve(args: argparse.Namespace) -> int:
             "SALES_ANALYTICS_VIEW_PERIOD": args.period or "",
             "SALES_ANALYTICS_HOME": str(paths.project_root()),
             "MPLBACKEND": "Agg",
+            "JUPYTER_PATH": os.pathsep.join(
+                p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH")) if p
+            ),
         }
     )
-    cmd = voila_command(port=args.port, ip=args.ip, token=token, cull_idle_timeout=args.cull_idle_timeout)
+    if args.max_kernels < 1 or not 1 <= args.max_kernels_per_credential <= args.max_kernels:
+        raise SalesAnalyticsError(
+            "--max-kernels must be at least 1 and --max-kernels-per-credential between 1 and it; "
+            f"got {args.max_kernels} and {args.max_kernels_per_credential}"
+        )
+    if bundles:
+        from sales_analytics.views.snapshot import prerender
+
+        started = time.monotonic()
+        drawn = prerender(outputs, [args.period or bundles[0]])
+        log.info("views drawn ahead: %d snapshots in %.1f s", drawn, time.monotonic() - started)
+    cmd = voila_command(
+        port=args.port,
+        ip=args.ip,
+        token=token,
+        cull_idle_timeout=args.cull_idle_timeout,
+        max_kernels=args.max_kernels,
+        max_kernels_per_credential=args.max_kernels_per_credential,
+    )
     host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
     url = f"http://{host}:{args.port}/voila/render/overview.ipynb"
-    print(f"Manager views: {url}" + (f"?token={token}" if token else ""), flush=True)
+    # A token the operator gave (flag, environment) is never printed: under a service manager this
+    # output is a log. A generated one is printed once, or nobody could open the views.
+    shown = "" if not token else (f"?token={token}" if not given else "?token=<your token>")
+    print(f"Manager views: {url}{shown}", flush=True)
     if token and not given:
         print(f"token (generated): {token}", flush=True)
     # Become Voila (exec, not a child): a service manager's or a terminal's signals then reach
@@ -231,5 +279,14 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-token", action="store_true", help="serve without a token (not recommended)")
     p.add_argument(
         "--cull-idle-timeout", type=int, default=600, help="seconds before an idle kernel is shut down"
+    )
+    p.add_argument(
+        "--max-kernels", type=int, default=40, help="views open at once, in total (each holds a kernel)"
+    )
+    p.add_argument(
+        "--max-kernels-per-credential",
+        type=int,
+        default=30,
+        help="views open at once for one token from one address",
     )
     p.set_defaults(func=_serve)

@@ -1,39 +1,401 @@
-"""Code that runs inside the Voila server process of ``sales-analytics serve`` (not in kernels).
+"""The Voila server of ``sales-analytics serve``: Voila 0.5 with its holes closed.
 
-Two corrections to how Voila 0.5 handles the kernels of preheated views.
+``serve`` becomes ``python -m sales_analytics.voila_server <voila options>``:
+Voila's own application (:class:`ViewsVoila`), with these changes, each kept
+by a test in ``tests/views/``:
 
-Closing a view's tab should shut its kernel down at once: Voila's page sends
-``POST /voila/api/shutdown/<kernel>`` from ``beforeunload`` with the ``_xsrf``
-cookie copied into the form. A page served from a preheated kernel is rendered
-before the request arrives, so nothing reads the handler's ``xsrf_token`` and
-the cookie is never set; every shutdown beacon is then refused with 403
-("'_xsrf' argument missing from POST", voila-dashboards/voila#1458) and the
-kernel lives until the idle cull. ``ViewsIdentityProvider`` sets the cookie on
-each authenticated page request, so the beacon passes the XSRF check instead
-of the check being switched off.
+Security
+- every HTML page carries a Content-Security-Policy whose ``script-src`` is
+  ``'self'`` plus a fresh nonce that only the template's own ``<script>`` tags
+  get (:class:`NonceTransform`): an event handler or a script inside a data
+  value never runs, even if a value were not escaped;
+- credentials never reach a log line (:func:`redact`, installed as the log
+  record factory) nor the kernels: the token is removed from the request URL
+  once it has authenticated the request, so Voila's access log, the kernel's
+  ``QUERY_STRING``/``VOILA_REQUEST_URL`` and the pool's next kernel never see it;
+- Voila's ``/voila/query/<kernel>`` websocket (an unauthenticated socket that
+  handed any caller the query string of the request that took a kernel, kept
+  in a cache never cleared) is not routed, and nothing is cached for it: the
+  views read no query string;
+- the kernel websocket (:class:`ViewsWebsocketConnection`) drops ``error``
+  messages and ``stderr`` streams on their way to the browser (a widget value
+  that fails validation in the kernel logs a traceback with server paths) and
+  rate-limits comm messages per kernel;
+- ``/logout`` clears the login cookie and answers a short page (Voila has no
+  logout template: 500), and a malformed ``/voila/templates/…`` path is a 404
+  (Voila asserts on it: 500).
 
-A preheated kernel waits in the pool, idle, often longer than the idle
-timeout; the pool protects it from the cull. When a page takes it, the page's
-websocket connects a moment later, and a cull check falling in between finds a
-kernel long idle with no connection and shuts it down under the manager's eyes
-(the page then never gets its widgets; seen in the views benchmark).
-``ViewsKernelManager`` restarts the idle clock of a kernel the first time the
-cull finds it outside the pool, so every kernel gets a full idle timeout after
-it is handed to a page.
+Capacity
+- a page request takes a kernel only while fewer than ``--max-kernels`` page
+  kernels run in total and fewer than ``--max-kernels-per-credential`` for its
+  credential (the token's fingerprint and the client address); beyond that it
+  gets a bilingual "busy, retry in N s" page with status 503 and
+  ``Retry-After`` (:class:`Capacity`);
+- a kernel whose page never connected its websocket (a link unfurler, a
+  health check, ``curl``) is shut down after ``unconnected_grace`` seconds, not
+  after the idle timeout.
+
+Two corrections to how Voila handles the kernels of preheated views, kept:
+closing a tab must shut its kernel down (the ``_xsrf`` cookie its shutdown
+beacon needs is set on every authenticated page, voila-dashboards/voila#1458),
+and a kernel handed to a page gets a full idle timeout before the cull may take
+it (a cull check between the page and its websocket connecting would kill it).
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
+import logging
+import re
+import secrets
+import sys
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import tornado.web
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Int, default
 
-__all__ = ["ViewsIdentityProvider", "ViewsKernelManager"]
+__all__ = [
+    "Capacity",
+    "CommRateLimit",
+    "NonceTransform",
+    "ViewsIdentityProvider",
+    "ViewsKernelManager",
+    "ViewsWebsocketConnection",
+    "busy_page",
+    "content_security_policy",
+    "main",
+    "redact",
+]
+
+log = logging.getLogger(__name__)
+
+# ----------------------------------------------------------------- redaction
+_SECRET_PARAM = re.compile(r"((?:token|_xsrf|password|session_id)=)[^&\s'\"\\]+", re.I)
+_SECRET_HEADER = re.compile(
+    r"((?:\"?(?:Cookie|Authorization|X-Xsrftoken|Set-Cookie)\"?)\s*[:=]\s*\"?)[^\"\n]+", re.I
+)
+REDACTED = "[redacted]"
 
 
+def redact(text: str) -> str:
+    """``text`` with credentials replaced: ``token=…``, ``_xsrf=…``, ``password=…`` parameters and
+    the values of ``Cookie``/``Authorization``/``X-XSRFToken`` headers (as Jupyter's access log
+    prints them for a failed request)."""
+    text = _SECRET_PARAM.sub(rf"\1{REDACTED}", text)
+    return _SECRET_HEADER.sub(rf"\1{REDACTED}", text)
+
+
+def _install_log_redaction() -> None:
+    """Every log record of this process is redacted when it is created, whichever logger or
+    handler emits it (Voila, tornado's access log, jupyter_server, ours)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_redacting", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose arguments do not format: leave it to the handler
+            return record
+        clean = redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return record
+
+    factory._redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+# ----------------------------------------------------------------------- CSP
+def content_security_policy(nonce: str) -> str:
+    """The policy of a view page. Scripts: the server's own files and the template's inline
+    scripts (which carry ``nonce``); nothing inline from data, no ``eval``, nothing from another
+    site. Styles inline are allowed (widgets set ``style`` attributes); images may be the
+    charts' ``data:`` URLs; the widgets' websocket is same-origin (``'self'``)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        )
+    )
+
+
+_SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.I)
+
+
+class NonceTransform(tornado.web.OutputTransform):
+    """Gives every ``<script`` tag of an HTML response a per-response nonce and sends the
+    matching policy. Data never forms a tag: Voila writes widget state and outputs as JSON with
+    ``<`` escaped (``\\u003c``), and the views escape every value they put in HTML."""
+
+    def __init__(self, request) -> None:
+        self.nonce: str | None = None
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        if headers.get("Content-Type", "").startswith("text/html"):
+            nonce = secrets.token_urlsafe(18)
+            headers["Content-Security-Policy"] = content_security_policy(nonce)
+            if "Content-Length" not in headers:  # streamed (chunked): every chunk can be rewritten
+                self.nonce = nonce
+                chunk = self.transform_chunk(chunk, finishing)
+            elif finishing:  # the whole body at once (an error page): rewrite it, fix its length
+                self.nonce = nonce
+                chunk = self.transform_chunk(chunk, finishing)
+                headers["Content-Length"] = str(len(chunk))
+            # else a file streamed with its length announced: its scripts get no nonce (none run)
+        return status_code, headers, chunk
+
+    def transform_chunk(self, chunk, finishing):
+        if self.nonce is None or not chunk:
+            return chunk
+        return _SCRIPT_TAG.sub(b'<script nonce="' + self.nonce.encode() + b'"', chunk)
+
+
+# ------------------------------------------------------------------ capacity
+@dataclass
+class Capacity:
+    """Page kernels in total and per credential, and the requests admitted but not yet holding
+    one (so a burst cannot overshoot)."""
+
+    max_kernels: int = 40
+    per_credential: int = 30
+    retry_after: int = 15
+    owners: dict[str, str] = field(default_factory=dict)  # kernel id -> credential
+    pending: dict[str, int] = field(default_factory=dict)  # credential -> requests in flight
+
+    def _count(self, credential: str | None = None) -> int:
+        if credential is None:
+            return len(self.owners) + sum(self.pending.values())
+        return sum(1 for c in self.owners.values() if c == credential) + self.pending.get(credential, 0)
+
+    def admit(self, credential: str) -> bool:
+        if self._count() >= self.max_kernels or self._count(credential) >= self.per_credential:
+            return False
+        self.pending[credential] = self.pending.get(credential, 0) + 1
+        return True
+
+    def settle(self, credential: str, kernel_id: str | None) -> None:
+        """The admitted request ``credential`` ended, holding ``kernel_id`` (or none)."""
+        left = self.pending.get(credential, 1) - 1
+        if left > 0:
+            self.pending[credential] = left
+        else:
+            self.pending.pop(credential, None)
+        if kernel_id:
+            self.owners[kernel_id] = credential
+
+    def release(self, kernel_id: str) -> None:
+        self.owners.pop(kernel_id, None)
+
+
+CAPACITY = Capacity()
+
+
+def credential_of(handler) -> str:
+    """A request's credential: the fingerprint of the token it presented (or of its login
+    cookie) and the client address. Never the token itself."""
+    secret = handler.get_argument("token", "") or handler.get_cookie(
+        handler.identity_provider.get_cookie_name(handler), ""
+    )
+    digest = hashlib.sha256(secret.encode()).hexdigest()[:12]
+    return f"{digest}@{handler.request.remote_ip}"
+
+
+def busy_page(retry_after: int) -> str:
+    """The bilingual page a request gets beyond capacity (it reloads itself after the wait)."""
+    from sales_analytics.report.labels import label
+
+    zh = html.escape(label("view_busy", "zh").format(seconds=retry_after))
+    en = html.escape(label("view_busy", "en").format(seconds=retry_after))
+    return (
+        '<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="{int(retry_after)}">'
+        f"<title>{zh} / {en}</title></head>"
+        f'<body style="font-family:sans-serif;margin:3em"><p>{zh}</p><p lang="en">{en}</p></body></html>'
+    )
+
+
+_KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+
+
+def _page_handler_class():
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    class ViewsPageHandler(TornadoVoilaHandler):
+        """Voila's page handler behind the capacity gate; it records which kernel the page got."""
+
+        @tornado.web.authenticated
+        async def get(self, path=None):
+            credential = credential_of(self)
+            _strip_token(self.request)  # after authentication, before Voila reads the URL
+            capacity: Capacity = self.settings.get("views_capacity", CAPACITY)
+            if not capacity.admit(credential):
+                self.set_status(503)
+                self.set_header("Retry-After", str(capacity.retry_after))
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.set_header("Cache-Control", "no-store")
+                log.warning("views at capacity: busy page for %s", path)
+                self.finish(busy_page(capacity.retry_after))
+                return
+            kernel_id = None
+            try:
+                async for chunk in self.get_generator(path=path):
+                    if kernel_id is None:
+                        found = _KERNEL_ID.search(chunk)
+                        kernel_id = found.group(1) if found else None
+                        if kernel_id:
+                            capacity.settle(credential, kernel_id)
+                    self.write(chunk)
+                    self.flush()
+            finally:
+                if kernel_id is None:
+                    capacity.settle(credential, None)
+
+    return ViewsPageHandler
+
+
+def _strip_token(request) -> None:
+    """Remove the ``token`` parameter from ``request`` (its URI, query and arguments)."""
+    if "token" not in request.query_arguments:
+        return
+    request.query_arguments.pop("token", None)
+    request.arguments.pop("token", None)
+    from urllib.parse import urlencode
+
+    request.query = urlencode([(k, v.decode()) for k, vs in request.query_arguments.items() for v in vs])
+    request.uri = request.path + (f"?{request.query}" if request.query else "")
+
+
+# -------------------------------------------------------------------- handlers
+class LogoutHandler(JupyterHandler):
+    """``/logout``: clears the login cookie and says so (Voila has no logout template)."""
+
+    @allow_unauthenticated
+    def get(self):
+        from sales_analytics.report.labels import label
+
+        self.identity_provider.clear_login_cookie(self)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(
+            '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+            f"<p>{html.escape(label('view_logged_out', 'zh'))}</p>"
+            f"<p>{html.escape(label('view_logged_out', 'en'))}</p></body></html>"
+        )
+
+
+def _template_handler_class():
+    from voila.static_file_handler import TemplateStaticFileHandler
+
+    class ViewsTemplateStaticFileHandler(TemplateStaticFileHandler):
+        """Voila's template assets; a path that is not ``<template>/static/<file>`` inside the
+        template is a 404 instead of an AssertionError (500)."""
+
+        def parse_url_path(self, path):
+            parts = path.split("/")
+            if len(parts) < 3 or parts[1] != "static" or not parts[0] or ".." in parts or "\\" in path:
+                raise tornado.web.HTTPError(404)
+            return super().parse_url_path(path)
+
+        @classmethod
+        def get_absolute_path(cls, root, path):
+            try:
+                return super().get_absolute_path(root, path)
+            except (AssertionError, ValueError) as exc:
+                raise tornado.web.HTTPError(404) from exc
+
+        def validate_absolute_path(self, root, absolute_path):
+            try:
+                return super().validate_absolute_path(root, absolute_path)
+            except AssertionError as exc:
+                raise tornado.web.HTTPError(404) from exc
+            except tornado.web.HTTPError as exc:
+                raise tornado.web.HTTPError(404) from exc
+
+    return ViewsTemplateStaticFileHandler
+
+
+# ------------------------------------------------------------------ websocket
+@dataclass
+class CommRateLimit:
+    """A token bucket per kernel: ``burst`` comm messages at once, refilled at ``rate`` a second."""
+
+    rate: float = 20.0
+    burst: int = 60
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # kernel -> (tokens, time)
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    def allow(self, kernel_id: str, now: float) -> bool:
+        tokens, last = self.buckets.get(kernel_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        ok = tokens >= 1.0
+        self.buckets[kernel_id] = (tokens - 1.0 if ok else tokens, now)
+        if not ok:
+            self.dropped[kernel_id] = self.dropped.get(kernel_id, 0) + 1
+        return ok
+
+    def forget(self, kernel_id: str) -> None:
+        self.buckets.pop(kernel_id, None)
+        self.dropped.pop(kernel_id, None)
+
+
+COMM_LIMIT = CommRateLimit()
+
+
+class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
+    """The kernel websocket: no traceback reaches the browser; comm messages are rate-limited
+    per kernel (:data:`COMM_LIMIT`, shared by every connection to a kernel)."""
+
+    def handle_incoming_message(self, incoming_msg) -> None:
+        if self.channels and not COMM_LIMIT.allow(self.kernel_id, time.monotonic()):
+            dropped = COMM_LIMIT.dropped[self.kernel_id]
+            if dropped == 1 or dropped % 1000 == 0:
+                self.log.warning("kernel %s: over the comm rate limit, %d dropped", self.kernel_id, dropped)
+            return
+        super().handle_incoming_message(incoming_msg)
+
+    def handle_outgoing_message(self, stream, outgoing_msg) -> None:
+        try:
+            _, fed = self.session.feed_identities(outgoing_msg)
+            header = self.session.unpack(fed[1])
+            msg_type = header.get("msg_type")
+            if msg_type == "error":
+                return
+            if msg_type in ("stream", "execute_reply"):
+                content = self.session.unpack(fed[4])
+                if content.get("name") == "stderr" or content.get("status") == "error":
+                    return
+        except Exception:  # not a message we can read: it carries no traceback of ours either
+            self.log.debug("unreadable outgoing message", exc_info=True)
+        super().handle_outgoing_message(stream, outgoing_msg)
+
+
+# ------------------------------------------------------- identity and kernels
 class ViewsIdentityProvider(PasswordIdentityProvider):
     """Voila's default identity provider, plus the ``_xsrf`` cookie on every page it serves."""
+
+    @default("logout_handler_class")
+    def _logout_handler(self):
+        return LogoutHandler
 
     async def _get_user(self, handler):
         user = await super()._get_user(handler)
@@ -52,20 +414,104 @@ def _is_page(handler) -> bool:
 
 
 class ViewsKernelManager(AsyncMappingKernelManager):
-    """The kernel manager Voila wraps with its pools, with a full idle timeout after hand-out."""
+    """The kernel manager Voila wraps with its pools: a full idle timeout after hand-out, a short
+    one for a kernel whose page never connected, and the capacity freed at shutdown."""
+
+    unconnected_grace = Int(
+        60, config=True, help="seconds a page's kernel may wait for its websocket before shutdown"
+    )
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._clock_restarted: set[str] = set()
+        self._clock_restarted: dict[str, float] = {}  # kernel id -> monotonic time of hand-out
+        self._ever_connected: set[str] = set()
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         # Voila's pool wrapper returns before reaching here for kernels still in a pool
-        if kernel_id not in self._clock_restarted and kernel_id in self._kernels:
-            self._clock_restarted.add(kernel_id)
+        if kernel_id not in self._kernels:
+            return
+        if self._kernel_connections.get(kernel_id, 0) > 0:
+            self._ever_connected.add(kernel_id)
+        if kernel_id not in self._clock_restarted:
+            self._clock_restarted[kernel_id] = time.monotonic()
             self._kernels[kernel_id].last_activity = datetime.now(UTC)
+            return
+        waited = time.monotonic() - self._clock_restarted[kernel_id]
+        if kernel_id not in self._ever_connected and waited >= self.unconnected_grace:
+            self.log.info("Kernel %s: its page never connected; shutting it down", kernel_id)
+            await self.shutdown_kernel(kernel_id)
             return
         await super().cull_kernel_if_idle(kernel_id)
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
-        self._clock_restarted.discard(kernel_id)
+        self._clock_restarted.pop(kernel_id, None)
+        self._ever_connected.discard(kernel_id)
+        CAPACITY.release(kernel_id)
+        COMM_LIMIT.forget(kernel_id)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+
+# ------------------------------------------------------------------------ app
+def _app_class():
+    from voila.app import Voila
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    class ViewsVoila(Voila):
+        """Voila with the routes, transform, classes and limits described in the module doc."""
+
+        max_kernels = Int(40, config=True, help="page kernels in total")
+        max_kernels_per_credential = Int(30, config=True, help="page kernels per credential")
+        retry_after = Int(15, config=True, help="seconds the busy page asks to wait")
+
+        def init_handlers(self):
+            handlers = super().init_handlers()
+            page, templates = _page_handler_class(), _template_handler_class()
+            from voila.static_file_handler import TemplateStaticFileHandler
+            from voila.tornado.handler import TornadoVoilaHandler
+
+            kept = []
+            for route in handlers:
+                pattern, target = route[0], route[1]
+                if target is RequestInfoSocketHandler:
+                    continue  # not routed: 404 (see the module doc)
+                if target is TornadoVoilaHandler:
+                    route = (pattern, page, *route[2:])
+                elif target is TemplateStaticFileHandler:
+                    route = (pattern, templates, *route[2:])
+                kept.append(route)
+            # before chunked encoding, which frames the chunks this rewrites
+            self.app.transforms.insert(0, NonceTransform)
+            CAPACITY.max_kernels = self.max_kernels
+            CAPACITY.per_credential = self.max_kernels_per_credential
+            CAPACITY.retry_after = self.retry_after
+            self.app.settings["views_capacity"] = CAPACITY
+            return kept
+
+    return ViewsVoila
+
+
+def _no_request_info(cls, msg) -> None:
+    """Voila would cache each page request's query string (with its token) for the unrouted
+    ``/voila/query`` socket, forever; nothing is kept."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    _install_log_redaction()
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    RequestInfoSocketHandler.send_updates = classmethod(_no_request_info)
+    _app_class().launch_instance(argv)
+
+
+def __getattr__(name: str):
+    if name == "ViewsVoila":
+        return _app_class()
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    # run the imported module's main, not this ``__main__`` copy: the classes Voila loads by name
+    # from sales_analytics.voila_server must share its CAPACITY and COMM_LIMIT
+    from sales_analytics.voila_server import main as _main
+
+    _main(sys.argv[1:])

@@ -27,7 +27,7 @@ from sales_analytics.customers.btyd import FitError
 
 
 def published_bgnbd_likelihood(r, alpha, a, b, x, t_x, T):
-    """formulas.md §7.1 written term by term with Beta and Gamma functions (no logs)."""
+    """docs/formulas.md §7.1 written term by term with Beta and Gamma functions (no logs)."""
     common = gamma(r + x) * alpha**r / gamma(r)
     first = beta(a, b + x) / beta(a, b) * common * (alpha + T) ** -(r + x)
     second = (beta(a + 1, b + x - 1) / beta(a, b) * common * (alpha + t_x) ** -(r + x)) if x > 0 else 0.0
@@ -56,7 +56,7 @@ def test_bgnbd_loglik_matches_published_formula(r, alpha, a, b, x, t_x, T) -> No
 
 
 def test_gamma_gamma_loglik_matches_published_formula() -> None:
-    # formulas.md §7.2 evaluated directly: p = 6, q = 4, γ = 16, x = 3, m = 35
+    # docs/formulas.md §7.2 evaluated directly: p = 6, q = 4, γ = 16, x = 3, m = 35
     p, q, g, x, m = 6.0, 4.0, 16.0, 3.0, 35.0
     direct = np.log(
         gamma(p * x + q)
@@ -71,7 +71,7 @@ def test_gamma_gamma_loglik_matches_published_formula() -> None:
 
 def test_p_alive_and_expected_purchases() -> None:
     params = BgNbdParams(r=0.24, alpha=4.41, a=0.79, b=2.43)
-    # x = 0 → alive with probability 1 (formulas.md §7.1)
+    # x = 0 → alive with probability 1 (docs/formulas.md §7.1)
     assert bgnbd_p_alive(params, [0], [0], [10])[0] == 1.0
     # P(alive) = 1 / (1 + a/(b+x−1) × ((α+T)/(α+t_x))^(r+x)); x = 2, t_x = 30, T = 38
     expected = 1 / (1 + 0.79 / 3.43 * ((4.41 + 38) / (4.41 + 30)) ** 2.24)

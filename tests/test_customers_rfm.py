@@ -160,7 +160,7 @@ def test_text_dates_are_parsed() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=6), min_size=5, max_size=80))
 def test_quintiles_match_qcut_of_first_rank(values: list[int]) -> None:
-    # formulas.md §6.2: qcut(rank(method="first"), 5) — the idiom the scores must reproduce.
+    # docs/formulas.md §6.2: qcut(rank(method="first"), 5) — the idiom the scores must reproduce.
     s = pd.Series(values, dtype="float64")
     expected = pd.qcut(s.rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int).to_numpy()
     assert quintile_scores(s.to_numpy()).tolist() == expected.tolist()
@@ -193,7 +193,7 @@ def test_segment_shares_sum_to_one(rows: list[tuple[int, int, float]]) -> None:
 
 
 # ------------------------------------------------------------------ segment maps
-RF_TABLE = {  # formulas.md §6.3 (a), written out pair by pair
+RF_TABLE = {  # docs/formulas.md §6.3 (a), written out pair by pair
     "11": "hibernating",
     "12": "hibernating",
     "21": "hibernating",
@@ -263,7 +263,7 @@ def test_r_package_030_boundaries(code: str, segment: str) -> None:
 def test_squeezely_map_covers_all_codes_once() -> None:
     m = load_segment_map("rfm_squeezely")
     sizes = {s: len(m.codes_of(s)) for s in m.segment_ids}
-    # list lengths of formulas.md §6.3 (c): 7 + 8 + 24 + 7 + 16 + 8 + 8 + 22 + 8 + 11 + 6 = 125
+    # list lengths of docs/formulas.md §6.3 (c): 7 + 8 + 24 + 7 + 16 + 8 + 8 + 22 + 8 + 11 + 6 = 125
     assert sizes == {
         "champions": 7,
         "loyal": 8,
@@ -283,7 +283,7 @@ def test_squeezely_map_covers_all_codes_once() -> None:
 
 @pytest.mark.parametrize(
     ("code", "segment"),
-    [  # one code from each row of formulas.md §6.3 (c), taken at the edges of the score ranges
+    [  # one code from each row of docs/formulas.md §6.3 (c), taken at the edges of the score ranges
         ("555", "champions"),
         ("445", "champions"),
         ("543", "loyal"),

@@ -19,7 +19,7 @@ from sales_analytics.incentives import (
     team_commission_summary,
 )
 
-TIERS_41 = [  # formulas.md §4.1
+TIERS_41 = [  # docs/formulas.md §4.1
     {"from": 0, "to": 100000, "rate": 0.05},
     {"from": 100000, "to": 200000, "rate": 0.06},
     {"from": 200000, "rate": 0.08},

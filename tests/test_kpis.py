@@ -269,7 +269,7 @@ def test_attainment_team_uses_team_targets_else_rep_sum(orders, reps):
     ],
 )
 def test_pacing_formulas_md_example(actual, relative, points):
-    # formulas.md §1.2: target 300,000, 30-day month, day 18 -> expected 180,000
+    # docs/formulas.md §1.2: target 300,000, 30-day month, day 18 -> expected 180,000
     o = orders_frame(
         [
             ("o1", "2026-04-03", "c1", "r1", actual, "paid", "A", "web"),

@@ -35,7 +35,7 @@ SURVEYS = [
     "survey_training_feedback",
     "survey_invitations",
 ]
-# DESIGN.md §4 and docs/architecture.md: the columns each table must carry.
+# docs/architecture.md (Canonical tables): the columns each table must carry.
 REQUIRED = {
     "orders": ["order_id", "order_date", "customer_id", "rep_id", "amount", "status", "product_id",
                "product_category", "quantity", "channel"],

@@ -1,4 +1,4 @@
-"""Cronbach's alpha, Feldt interval, omega (formulas.md §8.6-8.7) and key drivers (§8.8)."""
+"""Cronbach's alpha, Feldt interval, omega (docs/formulas.md §8.6-8.7) and key drivers (§8.8)."""
 
 from __future__ import annotations
 

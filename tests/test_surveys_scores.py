@@ -1,4 +1,4 @@
-"""Survey scores (formulas.md §8.1-8.5), response quality and import of platform exports."""
+"""Survey scores (docs/formulas.md §8.1-8.5), response quality and import of platform exports."""
 
 from __future__ import annotations
 

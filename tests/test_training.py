@@ -1,4 +1,4 @@
-"""Training evaluation: coverage, levels 1-3, hand-checked formulas (formulas.md §9)."""
+"""Training evaluation: coverage, levels 1-3, hand-checked formulas (docs/formulas.md §9)."""
 
 from __future__ import annotations
 
@@ -58,14 +58,14 @@ REPS = pd.DataFrame(
 
 
 def test_normalized_gain_example() -> None:
-    # formulas.md §9.3: pretest 40, posttest 70 -> (70-40)/(100-40) = 30/60 = 0.50, medium
+    # docs/formulas.md §9.3: pretest 40, posttest 70 -> (70-40)/(100-40) = 30/60 = 0.50, medium
     assert normalized_gain(40, 70) == 0.5
     assert gain_band(0.5) == "medium"
     assert normalized_gain(8, 14, max_score=20) == 0.5  # scored out of 20: 6/12
 
 
 def test_paired_test_example_matches_formula_and_scipy() -> None:
-    # formulas.md §9.4: differences 8,5,4,5,8,4 -> d̄ = 34/6 = 5.667; s_d = 1.862; t = 5.667/(1.862/√6) = 7.45
+    # docs/formulas.md §9.4: differences 8,5,4,5,8,4 -> d̄ = 34/6 = 5.667; s_d = 1.862; t = 5.667/(1.862/√6) = 7.45
     pre = [50, 60, 70, 55, 62, 66]
     post = [58, 65, 74, 60, 70, 70]
     r = paired_test(pre, post)

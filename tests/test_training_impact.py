@@ -31,7 +31,7 @@ def panel(values: dict[str, list[float]], months: list[str] = MONTHS) -> pd.Data
 
 
 def test_did_example_from_formulas() -> None:
-    # formulas.md §9.5: trained 100 -> 130, untrained 100 -> 110 -> DiD = 30 - 10 = 20
+    # docs/formulas.md §9.5: trained 100 -> 130, untrained 100 -> 110 -> DiD = 30 - 10 = 20
     out = panel(
         {"t1": [100, 999, 130], "t2": [100, 999, 130], "c1": [100, 50, 110], "c2": [100, 50, 110]},
         months=["2025-04", "2025-05", "2025-06"],
@@ -164,7 +164,7 @@ def test_cohort_windows_must_fit_in_the_data() -> None:
 
 
 def test_phillips_roi_example() -> None:
-    # formulas.md §9.2: 350,000 vs 200,000 -> BCR 1.75, ROI 75%; 29,167 a month -> payback 6.9 months
+    # docs/formulas.md §9.2: 350,000 vs 200,000 -> BCR 1.75, ROI 75%; 29,167 a month -> payback 6.9 months
     r = phillips_roi(350_000, 200_000, months=12)
     assert r["bcr"] == 1.75 and r["roi_pct"] == 75.0
     assert (

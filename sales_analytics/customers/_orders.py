@@ -1,6 +1,6 @@
 """Orders reduced to what customer analysis needs, computed once per call.
 
-Rules (docs/architecture.md, formulas.md §6.1):
+Rules (docs/architecture.md, docs/formulas.md §6.1):
 
 - the window ends on the last day of the report month; the analysis date
   (``as_of``) is the day after it; ``lookback_months = 0`` keeps all history;

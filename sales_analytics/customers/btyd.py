@@ -1,6 +1,6 @@
 """BG/NBD and Gamma-Gamma: likelihoods, maximum-likelihood fits, predictions, simulation.
 
-Notation (formulas.md §7, lifetimes conventions): per customer ``x`` repeat
+Notation (docs/formulas.md §7, lifetimes conventions): per customer ``x`` repeat
 purchases, ``t_x`` time of the last purchase and ``T`` age, both measured from
 the first purchase, ``m`` the mean value of the repeat purchases.
 
@@ -75,7 +75,7 @@ def _arrays(*values: np.ndarray | float) -> list[np.ndarray]:
 def bgnbd_loglik(
     r: float, alpha: float, a: float, b: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """Per-customer BG/NBD log-likelihood (formulas.md §7.1).
+    """Per-customer BG/NBD log-likelihood (docs/formulas.md §7.1).
 
     ``L = B(a,b+x)/B(a,b) Γ(r+x)α^r/Γ(r) (α+T)^-(r+x) + 1{x>0} B(a+1,b+x-1)/B(a,b) Γ(r+x)α^r/Γ(r) (α+t_x)^-(r+x)``
 
@@ -120,7 +120,7 @@ def bgnbd_expected_purchases(
     """Expected purchases in the next ``t`` time units.
 
     Without ``x, t_x, T``: E[X(t)] for a new customer. With them: E[Y(t) | x, t_x, T]
-    (formulas.md §7.1).
+    (docs/formulas.md §7.1).
     """
     from scipy.special import hyp2f1
 
@@ -203,7 +203,7 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BgNbdParams:
 
 
 def gamma_gamma_loglik(p: float, q: float, gamma: float, x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """Per-customer Gamma-Gamma log-likelihood (formulas.md §7.2), customers with ``x > 0``.
+    """Per-customer Gamma-Gamma log-likelihood (docs/formulas.md §7.2), customers with ``x > 0``.
 
     ``ln L = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q lnγ + (px−1) ln m + px ln x − (px+q) ln(γ + x m)``
     """

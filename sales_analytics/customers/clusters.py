@@ -1,6 +1,6 @@
 """k-means on RFM with k chosen by silhouette and cluster names that survive re-runs.
 
-Steps (formulas.md §6.4):
+Steps (docs/formulas.md §6.4):
 
 1. the scored customers' recency, frequency and monetary go through ``log1p``
    and are standardised to mean 0 / SD 1;

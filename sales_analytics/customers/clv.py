@@ -1,4 +1,4 @@
-"""Customer lifetime value from BG/NBD + Gamma-Gamma (formulas.md §7).
+"""Customer lifetime value from BG/NBD + Gamma-Gamma (docs/formulas.md §7).
 
 A purchase, for these models, is a **day** with positive net spend: a refund
 is netted against the day of the order it refunds (``order_id`` + ``-R``), and
@@ -107,7 +107,7 @@ def customer_clv(
     horizon_months: int = 12,
     discount_monthly: float = 0.01,
 ) -> pd.DataFrame:
-    """CLV over ``horizon_months`` per customer (formulas.md §7.3).
+    """CLV over ``horizon_months`` per customer (docs/formulas.md §7.3).
 
     ``CLV = Σ_{i=1..H} E[M] × (E[Y(i)] − E[Y(i−1)]) / (1 + d)^i`` with E[Y] from BG/NBD given
     the customer's history and E[M] from Gamma-Gamma.

@@ -1,6 +1,6 @@
 """RFM as of the end of a month: recency, frequency, monetary, quintile scores, segments.
 
-Definitions (formulas.md §6.1-6.2):
+Definitions (docs/formulas.md §6.1-6.2):
 
 - **recency**: days from the last purchase to the analysis date, the day
   after the report month ends (a purchase on the last day has recency 1);

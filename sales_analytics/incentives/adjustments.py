@@ -1,6 +1,6 @@
 """Statement lines beyond the commission itself: SPIFFs, clawbacks, draws.
 
-- SPIFF (formulas.md §4.7): a fixed amount per qualifying order, unit or
+- SPIFF (docs/formulas.md §4.7): a fixed amount per qualifying order, unit or
   activity inside a window (both ends included), credited like the order.
 - Clawback (§4.5): a refund of an order credited in an earlier month recovers
   ``refund credit × rate actually paid on that order × clawback rate``; only
@@ -149,7 +149,7 @@ def clawback_line(
 
 
 def draw_lines(plan: CommissionPlan, earned: Decimal, balances: dict[str, Decimal], rep: str) -> list[Line]:
-    """Balance recovery, draw top-up and negative carry (formulas.md §4.4); updates ``balances``."""
+    """Balance recovery, draw top-up and negative carry (docs/formulas.md §4.4); updates ``balances``."""
     lines = []
     owed = balances.get(rep, Decimal(0))
     if owed > 0:

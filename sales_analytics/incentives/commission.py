@@ -11,9 +11,9 @@ a refund claws back what was paid on its original order months earlier:
    sales (:mod:`.tiers`), a flat rate on products / categories with their own
    rate, then the plan's ``max_payout``;
 3. SPIFF lines, clawback lines (``−credit × rate paid on the order ×
-   clawback rate``, formulas.md §4.5: only what was actually paid is
+   clawback rate``, docs/formulas.md §4.5: only what was actually paid is
    recovered);
-4. draw (formulas.md §4.4): ``paid = max(earned − B, G)``; a recoverable
+4. draw (docs/formulas.md §4.4): ``paid = max(earned − B, G)``; a recoverable
    draw, and any negative payout, carry ``B = B + paid − earned`` forward;
 5. the payout is the exact sum rounded once by the plan's rounding rule; each
    line is shown in cents and a ``rounding`` line reconciles, so the lines of a
@@ -211,6 +211,37 @@ def _ids_text(ids: list[str]) -> str:
     return ", ".join(ids[:MAX_IDS_SHOWN]) + f" … (+{len(ids) - MAX_IDS_SHOWN} more)"
 
 
+def _credit_adjustments(adjustments: pd.DataFrame | None) -> dict[tuple[str, str], list[Line]]:
+    """``credit_adjustment`` lines per (period, rep) from a frame of credit moved by decisions."""
+    out: dict[tuple[str, str], list[Line]] = defaultdict(list)
+    if adjustments is None or not len(adjustments):
+        return out
+    require_columns(adjustments, "adjustments", ["period", "rep_id", "credit_cents", "decision_id"])
+    desc = (
+        adjustments["description"]
+        if "description" in adjustments.columns
+        else pd.Series("", index=adjustments.index)
+    )
+    for p, r, c, d, text in zip(
+        adjustments["period"],
+        adjustments["rep_id"],
+        adjustments["credit_cents"],
+        adjustments["decision_id"],
+        desc,
+    ):
+        credit = Decimal(int(c)) / 100
+        out[(str(parse_period(p)), str(r))].append(
+            Line(
+                "credit_adjustment",
+                str(text) if pd.notna(text) and str(text) else f"credit moved by decision {d}",
+                Decimal(0),
+                base=credit,
+                adjustment=str(d),
+            )
+        )
+    return out
+
+
 def compute_commissions(
     orders: pd.DataFrame,
     reps: pd.DataFrame,
@@ -220,6 +251,7 @@ def compute_commissions(
     targets: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
     splits: pd.DataFrame | None = None,
+    adjustments: pd.DataFrame | None = None,
 ) -> CommissionResult:
     """Commission statements for every month from the plan start through ``through``.
 
@@ -237,6 +269,12 @@ def compute_commissions(
     activities : ``rep_id, activity_type, activity_at`` [, ``activity_id``] for
         activity SPIFFs.
     splits : ``order_id, rep_id, share`` credit splits (besides the plan's own).
+    adjustments : ``period, rep_id, credit_cents, decision_id`` [, ``description``]:
+        credited sales moved by a decision (e.g. a conflict decision,
+        :func:`sales_analytics.conflicts.decision_adjustments`); the credit is
+        added to the rep's general (tiered) sales of that month and shown as a
+        ``credit_adjustment`` line (amount 0, base the credit, adjustment the
+        decision id), so the statement says why its credited sales moved.
 
     Returns
     -------
@@ -296,6 +334,7 @@ def compute_commissions(
         t = targets.loc[targets["rep_id"].notna() & targets["target_amount"].notna()]
         quotas = {(str(p), str(r)): dec(v) for p, r, v in zip(t["period"], t["rep_id"], t["target_amount"])}
 
+    credit_adj = _credit_adjustments(adjustments)
     spiff_lines: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for spiff in com.spiffs:
         hits = spiff_hits(spiff, credits, activities, spiff_eligible(spiff, reps))
@@ -334,6 +373,7 @@ def compute_commissions(
         mend = pd.Timestamp(parse_period(month).end)
         scope = {r for (p, r, _g) in sums if p == month}
         scope |= {r for (p, r) in claws if p == month} | {r for (p, r) in spiff_lines if p == month}
+        scope |= {r for (p, r) in credit_adj if p == month}
         # on the roster (active, hired by the month end): a statement every month, so a draw and a
         # carried balance apply; a rep marked inactive appears only in months with sales or refunds
         scope |= set(roster.loc[hire.isna() | (hire <= mend), "rep_id"])
@@ -351,11 +391,13 @@ def compute_commissions(
             lines: list[Line] = []
             key = (month, rep, "tiered")
             sales = Decimal(int(sums.get(key, 0))) / MICRO
+            moved = credit_adj.get((month, rep), [])
+            sales += sum((ln.base for ln in moved), Decimal(0))
             tiered = tier_lines(plan_r, sales, quota)
             ids = groups.ids(key)
             for ln in tiered:
                 ln.order_ids = ids
-            lines += tiered
+            lines += moved + tiered
             tiered_total = sum((ln.amount for ln in tiered), Decimal(0))
             eff = {"tiered": tiered_total / sales if sales > 0 else Decimal(0)}
             credited = sales

@@ -10,7 +10,7 @@ equal values get the best rank of the group and the next rank skips. The
 not ranked. ``rank_change`` is the previous period's rank minus this one
 (positive = moved up), empty when the entity was not ranked last period.
 
-Composite score (formulas.md §5)::
+Composite score (docs/formulas.md §5)::
 
     score = Σ_m w_m × min(x_m / target_m, cap_m)   (x_m / max(x_m) when m has no target)
 """
@@ -113,7 +113,7 @@ def leaderboard(
 def composite_score(
     metrics: pd.DataFrame, components: Sequence[CompositeMetric | dict], *, entity: str = "rep_id"
 ) -> pd.DataFrame:
-    """The all-in-one score per entity and period (formulas.md §5).
+    """The all-in-one score per entity and period (docs/formulas.md §5).
 
     Parameters
     ----------

@@ -171,7 +171,7 @@ class Decelerator(_Model):
 
 
 class Curve(_Model):
-    """Payout curve of formulas.md §4.2 (attainment-based, needs a target)."""
+    """Payout curve of docs/formulas.md §4.2 (attainment-based, needs a target)."""
 
     target_incentive: float = Field(gt=0, description="TI: payout at 100% attainment")
     threshold: float = Field(0, ge=0, lt=1, description="t: nothing is paid below this attainment")

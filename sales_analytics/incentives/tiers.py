@@ -4,7 +4,7 @@ Everything here is exact ``Decimal`` arithmetic on one rep's one period; the
 engine in :mod:`sales_analytics.incentives.commission` turns orders into that
 figure and the lines into a statement.
 
-Definitions (formulas.md §4.1–4.2), tiers covering ``[from, to)``::
+Definitions (docs/formulas.md §4.1–4.2), tiers covering ``[from, to)``::
 
     retroactive:  C = r(tier(S)) × S
     marginal:     C = Σ_k r_k × max(0, min(S, U_k) − L_k)

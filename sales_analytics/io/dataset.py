@@ -13,7 +13,7 @@ from sales_analytics.errors import DataError, DataProblem
 
 __all__ = ["CANONICAL_TABLES", "REQUIRED_TABLES", "Dataset", "SourceInfo"]
 
-# Canonical table names (DESIGN.md §4). Survey responses are one table per
+# Canonical table names (docs/architecture.md, Canonical tables). Survey responses are one table per
 # instrument, named ``survey_<instrument id>``.
 CANONICAL_TABLES: tuple[str, ...] = (
     "orders",
@@ -29,6 +29,7 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "feedback",
     "rewards_penalties",
     "survey_invitations",
+    "handovers",
 )
 REQUIRED_TABLES: tuple[str, ...] = ("orders", "reps")
 

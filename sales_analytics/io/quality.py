@@ -24,6 +24,7 @@ DATE_COLUMNS: dict[str, str] = {
     "chat_messages": "sent_at",
     "feedback": "submitted_at",
     "rewards_penalties": "date",
+    "handovers": "effective_date",
 }
 
 

@@ -1,6 +1,6 @@
 """The canonical tables as data: columns, kinds, required, allowed values, keys.
 
-One :class:`TableSchema` per table of DESIGN.md §4 and docs/architecture.md.
+One :class:`TableSchema` per canonical table of docs/architecture.md.
 Kinds decide the dtype after loading:
 
 ===========  ===========================================================
@@ -235,6 +235,18 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
             ),
             unique=("event_id",),
             references=(("rep_id", "reps", "rep_id"),),
+        ),
+        TableSchema(
+            "handovers",
+            (
+                _c("customer_id", "id", True),
+                _c("from_rep", "id", True),
+                _c("to_rep", "id", True),
+                _c("effective_date", "date", True),
+                _c("reason", "text"),
+            ),
+            references=(("from_rep", "reps", "rep_id"), ("to_rep", "reps", "rep_id")),
+            doc="planned customer handovers between reps (not conflicts; docs/conflicts.md)",
         ),
         TableSchema(
             "survey_invitations",

@@ -1,6 +1,6 @@
 """Growth: 环比 (vs the previous period) and 同比 (vs the same period last year).
 
-formulas.md §2: ``pct = (current − previous) / previous``; a previous value of
+docs/formulas.md §2: ``pct = (current − previous) / previous``; a previous value of
 0 gives no percentage (NaN) but the absolute change; a negative previous value
 (possible net of refunds) gives the absolute change only. A period still in
 progress is compared with the same number of elapsed days of the comparison

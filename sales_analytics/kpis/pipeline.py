@@ -1,4 +1,4 @@
-"""Pipeline KPIs from deals and their stage history (formulas.md §3).
+"""Pipeline KPIs from deals and their stage history (docs/formulas.md §3).
 
 - open pipeline: deals open at ``as_of`` (created on or before it, and either
   still open or closed after it), Σ amount;

@@ -1,6 +1,6 @@
 """Targets: attainment (完成率), in-month pacing (Zoho Motivator rule) and a run-rate forecast.
 
-formulas.md §1: attainment = actual / target; a target ≤ 0 or missing gives
+docs/formulas.md §1: attainment = actual / target; a target ≤ 0 or missing gives
 NaN, never inf. Pacing compares the actual to a straight line from 0 at the
 start of the month to the target at its end: On-Track when actual ≥ expected;
 Off-Track when it lags by 10% or more — read as ``actual ≤ 0.9 × expected``

@@ -41,6 +41,7 @@ import pandas as pd
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
 from sales_analytics.report.labels import label
+from sales_analytics.tables import describe
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -404,7 +405,9 @@ def write_excel(
     ----------
     tables : table name → frame, in the order the sheets should appear.
     path : the workbook to write (replaced if it exists).
-    descriptions : table name → one-line description shown on the contents sheet.
+    descriptions : table name → one-line description shown on the contents sheet;
+        a table not listed gets its table-catalog description in ``language``
+        (:func:`sales_analytics.tables.describe`).
     language : ``zh`` or ``en``; header cells carry the column labels in that language.
     title : shown above the contents list.
     note : a line every sheet carries (under the title, and as each sheet's page
@@ -467,7 +470,7 @@ def write_excel(
                 writer, sheet, frame, language, f"xl/worksheets/sheet{i + 2}.xml"
             )
             pending.append(sheet_rows)
-            description = descriptions.get(name, "")
+            description = descriptions.get(name) or describe(name, language)
             if written < len(frame):
                 note = label("run_truncated", language).format(rows=written, total=len(frame))
                 description = f"{description} ({note})" if description else note

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from sales_analytics.config import load_yaml
 from sales_analytics.errors import ConfigError
+
+if TYPE_CHECKING:  # the views' kernels read labels without loading pandas
+    import pandas as pd
 
 __all__ = ["Language", "all_labels", "label", "label_columns"]
 

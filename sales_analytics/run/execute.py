@@ -178,12 +178,17 @@ def notebook_parameters(path: str | Path, wanted: Mapping[str, Any]) -> dict[str
 
 # The "lab" page without the scripts it would fetch from public CDNs (require.js, MathJax,
 # Mermaid, widget renderers): a bundle's HTML opens offline and loads nothing from the internet.
-_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
+# The report runs no script: its policy forbids every script, so even a name in the data that
+# slipped past escaping and sanitising could not run (issue 14).
+REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
+_OFFLINE_TEMPLATE = (
+    "{%- extends 'lab/index.html.j2' -%}\n"
+    '{%- block html_head_js -%}<meta http-equiv="Content-Security-Policy" '
+    f'content="{REPORT_CSP}">{{%- endblock html_head_js -%}}\n'
+    "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
+    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
+)
 
 
 def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> Path:
@@ -214,6 +219,9 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # Markdown and HTML outputs pass through nbconvert's sanitiser (bleach): a name in a
+        # Markdown line (an award, a contest title) becomes text, not a tag (issue 14)
+        sanitize_html=True,
         # nbconvert warns about every chart without alt text; the HTML is a report, not a page to audit
         log=_QUIET_NBCONVERT,
     )

@@ -306,10 +306,11 @@ def _table_key(name: str) -> tuple[int, str]:
     return len(_TABLE_ORDER), name
 
 
-def _collect_tables(folder: Path) -> list[dict[str, Any]]:
+def _collect_tables(folder: Path, language: str = "zh") -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
     from sales_analytics.notebook import table_description
+    from sales_analytics.tables import describe
 
     out = []
     for path in sorted(folder.glob("*.parquet"), key=lambda p: _table_key(p.stem)):
@@ -321,7 +322,7 @@ def _collect_tables(folder: Path) -> list[dict[str, Any]]:
                 "rows": meta.num_rows,
                 "columns": list(pq.read_schema(path).names),
                 "sha256": file_sha256(path),
-                "description": table_description(path),
+                "description": describe(path.stem, language) or table_description(path),
             }
         )
     return out
@@ -606,7 +607,7 @@ def _build(plan: _Plan) -> RunResult:
 
     ok = all(r.status == "ok" for r in results)
     mark = time.monotonic()
-    tables = _collect_tables(staging / "tables") if ok else []
+    tables = _collect_tables(staging / "tables", params.language) if ok else []
     if ok and settings.excel:
         _write_report(staging, tables, params.language, str(p), plan.as_of)
     timings["report_s"] = round(time.monotonic() - mark, 3)

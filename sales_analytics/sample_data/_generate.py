@@ -13,6 +13,7 @@ import pandas as pd
 
 from sales_analytics.periods import Period, PeriodError, month_range, parse_period
 from sales_analytics.sample_data._common import Window, child
+from sales_analytics.sample_data._conflicts import plant_conflicts
 from sales_analytics.sample_data._orders import make_orders, make_targets
 from sales_analytics.sample_data._org import make_org
 from sales_analytics.sample_data._pipeline import make_activities, make_deals
@@ -36,6 +37,7 @@ _STREAMS = {
     "chat": 9,
     "feedback": 10,
     "rewards": 11,
+    "conflicts": 12,
 }
 
 
@@ -49,7 +51,12 @@ def _survey_hook():  # -> callable | None
 
 
 def generate_sample(
-    size: str = "small", *, seed: int = DEFAULT_SEED, end: str | Period = "2026-10", months: int | None = None
+    size: str = "small",
+    *,
+    seed: int = DEFAULT_SEED,
+    end: str | Period = "2026-10",
+    months: int | None = None,
+    conflict_truth: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Generate the sample sales organisation: every canonical table, deterministic in ``seed``.
 
@@ -63,13 +70,17 @@ def generate_sample(
         The last complete month; orders run to its last day.
     months : int, optional
         Length of the window in months (default: the size's, 24).
+    conflict_truth : bool
+        Also return ``conflict_truth``: the conflicts planted in the sample and
+        the planned handovers (``kind, customer_id, rep_a, rep_b, planned``), for
+        measuring detection; never written to the sample folder.
 
     Returns
     -------
     dict[str, pandas.DataFrame]
         ``orders, customers, reps, targets, deals, deal_stage_history,
         activities, training_sessions, training_attendance, chat_messages,
-        feedback, rewards_penalties`` (+ the survey tables when the survey
+        feedback, rewards_penalties, handovers`` (+ the survey tables when the survey
         generator is present); columns as listed in the sample README
         (``sales_analytics.sample_data.COLUMNS``).
 
@@ -151,6 +162,12 @@ def generate_sample(
             "surveys", hook, child(seed, _STREAMS["surveys"]), dict(tables), list(window.months), size
         )
         tables.update(surveys)
+    # planted last, so the survey tables and every earlier table keep their random draws
+    tables, truth = timed(
+        "conflicts", plant_conflicts, child(seed, _STREAMS["conflicts"]), tables, org, window, size
+    )
+    if conflict_truth:
+        tables["conflict_truth"] = truth
     log.info(
         "sample %s (seed %d, %s … %s): %s in %.1f s",
         size,

@@ -127,6 +127,13 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("amount", "float64", "CNY, a magnitude (>= 0): kind gives the direction"),
         ("points", "float64", "points, a magnitude (>= 0)"),
     ],
+    "handovers": [
+        ("customer_id", "str", "customers.customer_id"),
+        ("from_rep", "str", "the rep handing the customer over"),
+        ("to_rep", "str", "the rep taking it"),
+        ("effective_date", "datetime64[ns]", "day the handover takes effect"),
+        ("reason", "str", "离职交接 departure handover | 客户重新分配 planned reassignment"),
+    ],
 }
 
 TABLE_NOTES: dict[str, str] = {
@@ -142,4 +149,5 @@ TABLE_NOTES: dict[str, str] = {
     "chat_messages": "WeCom group messages.",
     "feedback": "Suggestion box (internal) and customer feedback.",
     "rewards_penalties": "The rewards and penalties ledger.",
+    "handovers": "Planned customer handovers (departures, reassignments): not conflicts (docs/conflicts.md).",
 }

@@ -1,6 +1,6 @@
 """Key-driver analysis: which dimensions (or items) explain the outcome item.
 
-Two decompositions of the model R² into parts that sum to R² (formulas.md §8.8):
+Two decompositions of the model R² into parts that sum to R² (docs/formulas.md §8.8):
 relative weights (Johnson 2000: regress the outcome on the orthogonal
 counterpart ``Z = X R^{-1/2}`` of the standardized predictors and map the
 squared weights back through ``R^{1/2}``) and Shapley values / general

@@ -1,6 +1,6 @@
 """Psychometrics of Likert dimensions: Cronbach's alpha (raw, standardized, Feldt CI), omega, item statistics.
 
-Formulas (formulas.md §8.6–8.7), ``k`` items, item variances σᵢ², total variance σ_X²,
+Formulas (docs/formulas.md §8.6–8.7), ``k`` items, item variances σᵢ², total variance σ_X²,
 mean inter-item correlation r̄, ``n`` respondents::
 
     raw α = k/(k−1) × (1 − Σσᵢ² / σ_X²)         standardized α = k r̄ / (1 + (k−1) r̄)

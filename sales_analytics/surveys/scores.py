@@ -10,7 +10,7 @@ the same cut in the instrument's previous wave, and passes the result through
 anonymous instrument with the larger of the instrument's and the parameters'
 threshold, otherwise with a threshold of 1 (nothing hidden).
 
-Formulas (formulas.md §8): NPS = 100 (p − d), Var = 100² [(p + d) − (p − d)²] / n,
+Formulas (docs/formulas.md §8): NPS = 100 (p − d), Var = 100² [(p + d) − (p − d)²] / n,
 MoE = z √Var; top-box share with a Wilson interval; means with a t interval.
 """
 
@@ -71,7 +71,7 @@ def nps_stats(
     detractor_to: int = 6,
     confidence: float = 0.95,
 ) -> dict[str, float]:
-    """NPS of 0–10 answers with its variance and margin of error (formulas.md §8.1).
+    """NPS of 0–10 answers with its variance and margin of error (docs/formulas.md §8.1).
 
     >>> s = nps_stats([10] * 90 + [7] * 60 + [3] * 50)
     >>> float(s["nps"]), round(float(s["var"]), 1), round(float(s["moe"]), 1)
@@ -108,7 +108,7 @@ def nps_stats(
 def wilson_interval(
     k: np.ndarray | float, n: np.ndarray | float, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a share ``k / n`` (formulas.md §8.3), as fractions.
+    """Wilson score interval of a share ``k / n`` (docs/formulas.md §8.3), as fractions.
 
     >>> lo, hi = wilson_interval(120, 160)
     >>> round(float(lo) * 100, 1), round(float(hi) * 100, 1)
@@ -125,7 +125,7 @@ def wilson_interval(
 
 
 def reverse_code(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """A copy with every reverse-coded Likert item mirrored: x′ = (min + max) − x (formulas.md §8.5).
+    """A copy with every reverse-coded Likert item mirrored: x′ = (min + max) − x (docs/formulas.md §8.5).
 
     >>> from sales_analytics.surveys.instruments import load_instruments
     >>> inst = load_instruments()["team_pulse"]

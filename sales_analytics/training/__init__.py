@@ -5,7 +5,7 @@ who is untrained), :mod:`~sales_analytics.training.learning` (levels 1 and 2),
 :mod:`~sales_analytics.training.behaviour` (level 3),
 :mod:`~sales_analytics.training.impact` (level 4 difference-in-differences,
 event study, ROI), :mod:`~sales_analytics.training.needs` and the summary
-:mod:`~sales_analytics.training.kirkpatrick`. Definitions: formulas.md §9.
+:mod:`~sales_analytics.training.kirkpatrick`. Definitions: docs/formulas.md §9.
 """
 
 from __future__ import annotations

@@ -4,17 +4,33 @@ Each view notebook is one call::
 
     import sales_analytics.views as views
     views.show("overview")
+
+That call runs in a viewer's kernel and shows the page's snapshot, drawn ahead
+of time (:mod:`sales_analytics.views.snapshot`); the pages that draw
+(:data:`PAGES`) load pandas and matplotlib and are imported only where a
+snapshot is drawn.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sales_analytics.views.app import ViewApp
-from sales_analytics.views.bundles import Bundle, BundleNotFound, list_bundles, open_bundle
-from sales_analytics.views.pages import PAGES
+if TYPE_CHECKING:
+    from sales_analytics.views.app import ViewApp
 
 __all__ = ["PAGES", "Bundle", "BundleNotFound", "ViewApp", "list_bundles", "open_bundle", "show"]
+
+_LAZY = {
+    "PAGES": "sales_analytics.views.pages",
+    "Bundle": "sales_analytics.views.bundles",
+    "BundleNotFound": "sales_analytics.views.bundles",
+    "list_bundles": "sales_analytics.views.bundles",
+    "open_bundle": "sales_analytics.views.bundles",
+    "ViewApp": "sales_analytics.views.app",
+}
+PAGE_NAMES = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
 
 
 def show(
@@ -22,7 +38,14 @@ def show(
 ) -> ViewApp:
     """Display one manager view (``overview``, ``leaderboard``, ``rep_scorecard``, ``customers``,
     ``voice``, ``training_rules``)."""
-    if page not in PAGES:
-        raise ValueError(f"page must be one of {sorted(PAGES)}; got {page!r}")
-    title_key, render = PAGES[page]
-    return ViewApp(title_key, render, outputs=outputs, language=language, period=period).show()
+    from sales_analytics.views.app import ViewApp
+
+    if page not in PAGE_NAMES:
+        raise ValueError(f"page must be one of {sorted(PAGE_NAMES)}; got {page!r}")
+    return ViewApp(page, outputs=outputs, language=language, period=period).show()
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,30 +1,33 @@
 """The frame every manager view shares: title, period and language selectors, body.
 
-A view is a function ``render(bundle, language) -> list of widgets``; the
-:class:`ViewApp` re-renders it when the manager picks another period or
-language. Widget values are validated in the callbacks (a period must name a
-published bundle, a language must be zh or en); a failure inside a section is
-logged on the server and shown as a short note, never as a traceback.
+The body is a snapshot drawn ahead of the request (:mod:`sales_analytics.views.snapshot`):
+this module, which runs in every viewer's kernel, reads it and shows it; it
+imports ipywidgets and the labels only, never pandas or matplotlib. A missing
+snapshot (a bundle published after `serve` started) is drawn once, in a child
+process, for every page of that bundle. Widget values are checked in the
+callbacks (a period must name a published bundle, a language must be zh or en,
+a choice must be one of the snapshot's); nothing from the browser becomes a
+path or is shown unescaped.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import os
-from collections.abc import Callable
+import re
 from pathlib import Path
 
 import ipywidgets as w
 from IPython.display import display
 
 from sales_analytics.report.labels import label
-from sales_analytics.views.bundles import Bundle, list_bundles, open_bundle
+from sales_analytics.views.bundles import list_bundles
 
-__all__ = ["ViewApp", "note"]
+__all__ = ["ViewApp", "build", "note"]
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Bundle, str], list[w.Widget]]
 LANGUAGES = ("zh", "en")
 
 _CSS = """
@@ -38,32 +41,95 @@ _CSS = """
 .sa-card .sa-k {color: #555; font-size: 0.9em;}
 .sa-card .sa-v {font-size: 1.5em; font-weight: 600;}
 .sa-up {color: #1a7f37;} .sa-down {color: #c62828;} .sa-flat {color: #666;}
+.sa-scroll {max-height: 480px; overflow: auto; margin: 0.4em 0;}
+.sa-table {border-collapse: collapse;} .sa-table th, .sa-table td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left;}
 .sa-h2 {font-size: 1.2em; font-weight: 600; margin-top: 1em;}
+body:has(.sa-live .sa-title) .sa-static {display: none;}
 </style>
 """
 
 
 def note(text: str, *, css: str = "sa-note") -> w.HTML:
     """A short boxed message (escaped)."""
-    import html
-
     return w.HTML(f'<div class="{css}">{html.escape(text)}</div>')
 
 
+_SCRIPT = re.compile(r"<(/?)script", re.I)
+
+
+def static_html(nodes: list[dict]) -> str:
+    """The first screen of a snapshot as one HTML string: each choice shows its current option.
+    Written into the page by the views' Voila template; it may hold no script element (the
+    views escape every value, and any ``<script`` left is defused here)."""
+    parts: list[str] = []
+    for node in nodes:
+        if "html" in node:
+            parts.append(node["html"])
+        elif "box" in node:
+            parts.append(static_html(node["box"]))
+        elif "choice" in node:
+            parts.append(static_html(node["bodies"].get(node["value"], [])))
+    return _SCRIPT.sub(r"&lt;\1script", "".join(parts))
+
+
+def _close(widgets) -> None:
+    """Close widgets no longer shown (their models would otherwise stay in the kernel)."""
+    for widget in widgets:
+        _close(getattr(widget, "children", ()))
+        widget.close()
+
+
+def build(nodes: list[dict], language: str) -> list[w.Widget]:
+    """Widgets for the snapshot ``nodes``; a ``choice`` becomes its picker and a body that
+    shows the chosen option's nodes (a value not among the options gets a note)."""
+    out: list[w.Widget] = []
+    for node in nodes:
+        if "html" in node:
+            out.append(w.HTML(node["html"]))
+        elif "box" in node:
+            out.append(w.VBox(build(node["box"], language)))
+        elif "choice" in node:
+            out += _choice(node, language)
+    return out
+
+
+def _choice(node: dict, language: str) -> list[w.Widget]:
+    options = [(str(lab), str(val)) for lab, val in node["options"]]
+    bodies = node["bodies"]
+    if node["choice"] == "dropdown":
+        picker = w.Dropdown(
+            options=options, value=node["value"], description=node.get("description", ""),
+            layout=w.Layout(width="320px"),
+        )  # fmt: skip
+    else:
+        picker = w.ToggleButtons(options=options, value=node["value"])
+    body = w.VBox(build(bodies.get(node["value"], []), language))
+
+    def render(change=None) -> None:
+        old = body.children
+        value = picker.value
+        if not isinstance(value, str) or value not in bodies:  # a value from the browser
+            body.children = [note(label("view_bad_choice", language))]
+        else:
+            body.children = build(bodies[value], language)
+        _close(old)
+
+    picker.observe(render, names="value")
+    return [picker, body]
+
+
 class ViewApp:
-    """Header with period and language selectors above a re-rendered body."""
+    """Header with period and language selectors above the snapshot of the chosen bundle."""
 
     def __init__(
         self,
-        title_key: str,
-        render: Render,
+        page: str,
         *,
         outputs: str | Path | None = None,
         language: str | None = None,
         period: str | None = None,
     ) -> None:
-        self.title_key = title_key
-        self.render_body = render
+        self.page = page
         self.outputs = outputs
         self.periods = list_bundles(outputs)
         lang = language or os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
@@ -82,6 +148,7 @@ class ViewApp:
         )
         self.status = w.HTML()
         self.body = w.VBox()
+        self.first_screen = ""  # the page's first screen, shown before the widgets are up
         self.period_picker.observe(self._on_change, names="value")
         self.language_picker.observe(self._on_change, names="value")
         self.root = w.VBox(
@@ -107,33 +174,56 @@ class ViewApp:
             period = None
         return period, language
 
+    def _snapshot(self, period: str, language: str) -> dict | None:
+        from sales_analytics.views.snapshot import load_snapshot, prerender_in_subprocess
+
+        snapshot = load_snapshot(self.outputs, period, self.page, language)
+        if snapshot is None:
+            prerender_in_subprocess(self.outputs, period)
+            snapshot = load_snapshot(self.outputs, period, self.page, language)
+        return snapshot
+
     def refresh(self) -> None:
         period, language = self._selected()
         self.language = language
-        self.title.value = f'<div class="sa-title">{label(self.title_key, language)}</div>'
         self.period_picker.description = label("view_period", language)
+        old = self.body.children
         if period is None:
+            self.title.value = (
+                f'<div class="sa-title">{html.escape(label("view_" + self.page, language))}</div>'
+            )
             self.status.value = ""
             self.body.children = [note(label("view_no_bundle", language), css="sa-empty")]
+            self.first_screen = self.title.value + self.body.children[0].value
+            _close(old)
             return
-        try:
-            bundle = open_bundle(period, self.outputs)
-            children = self.render_body(bundle, language)
-        except Exception:  # a broken section must not show a traceback to the browser
-            log.exception("view %s failed for %s", self.title_key, period)
-            children = [note(label("view_section_failed", language))]
-            bundle = None
-        if bundle is not None:
-            self.status.value = (
-                f'<span style="color:#666">{label("view_published", language)}: '
-                f"{bundle.created[:19].replace('T', ' ')}</span>"
+        snapshot = self._snapshot(period, language)
+        if snapshot is None:
+            log.error("view %s: no snapshot of %s could be drawn", self.page, period)
+            self.title.value = (
+                f'<div class="sa-title">{html.escape(label("view_" + self.page, language))}</div>'
             )
-            as_of = bundle.manifest.get("as_of")
-            if as_of:  # an incomplete month: every page says how far its figures go
-                children = [note(label("run_partial_as_of", language).format(date=str(as_of))), *children]
-        self.body.children = children
+            self.status.value = ""
+            self.body.children = [note(label("view_section_failed", language))]
+            _close(old)
+            return
+        self.title.value = f'<div class="sa-title">{html.escape(snapshot["title"])}</div>'
+        self.status.value = (
+            f'<span style="color:#666">{html.escape(label("view_published", language))}: '
+            f"{html.escape(snapshot['published'])}</span>"
+        )
+        self.body.children = build(snapshot["body"], language)
+        self.first_screen = self.title.value + self.status.value + static_html(snapshot["body"])
+        _close(old)
 
     def show(self) -> ViewApp:
+        """Display the first screen as HTML (visible as soon as the page arrives), then the live
+        view, which hides it once its widgets are rendered."""
+        from IPython.display import HTML
+
         self.refresh()
+        self.root.add_class("sa-live")
+        first = _SCRIPT.sub(r"&lt;\1script", self.first_screen)
+        display(HTML(f'{_CSS}<div class="sa-static">{first}</div>'))
         display(self.root)
         return self

@@ -12,13 +12,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
+
+if TYPE_CHECKING:  # a viewer's kernel lists bundles without loading pandas
+    import pandas as pd
 
 __all__ = ["Bundle", "BundleNotFound", "list_bundles", "open_bundle"]
 
@@ -52,6 +53,8 @@ class Bundle:
             if not path.is_file():
                 self._cache[name] = None
             else:
+                import pandas as pd
+
                 frame = pd.read_parquet(path)
                 self._cache[name] = without_contact_columns(frame)
         cached = self._cache[name]

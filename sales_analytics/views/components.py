@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ __all__ = [
     "fmt_number",
     "fmt_pct",
     "heading",
+    "html_table",
     "survey_names",
     "table",
 ]
@@ -213,24 +215,28 @@ def table(
     max_plain_rows: int = 12,
     namespace: str | None = None,
     ratios: Iterable[str] = RATIO_COLUMNS,
-) -> w.Widget:
-    """A table: plain HTML when short, an interactive (sortable, searchable) itables widget when long.
-
-    itables serves its JavaScript from the Python package, nothing from the internet.
-    """
+) -> w.HTML:
+    """A table as escaped HTML: every header and value goes through ``html.escape`` (names in
+    a bundle come from the team's own data). A table longer than ``max_plain_rows`` scrolls
+    inside a box of its own."""
     shown = display_frame(frame, language, namespace=namespace, ratios=ratios)
-    shown.columns = [str(c) for c in shown.columns]
-    if len(shown) <= max_plain_rows:
-        styled = shown.style.hide(axis="index").format(
-            lambda v: fmt_number(v) if isinstance(v, float | int) and not isinstance(v, bool) else v,
-            na_rep="—",
-        )
-        return w.HTML(styled.to_html())
-    from itables.widget import ITable
+    return w.HTML(html_table(shown, scroll=len(shown) > max_plain_rows))
 
-    # itables formats float columns in Python with pandas' display options, keeping the raw
-    # value for sorting (itables.datatables_format)
-    with pd.option_context("display.float_format", fmt_number):
-        return ITable(
-            shown, pageLength=15, lengthMenu=[15, 50, 100], maxBytes=2**20, classes="display compact"
-        )
+
+def _cell(value) -> str:
+    if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, numbers.Number) and not pd.api.types.is_bool(value):
+        return fmt_number(value)
+    return html.escape(str(value))
+
+
+def html_table(frame: pd.DataFrame, *, scroll: bool = False) -> str:
+    """``frame`` (labelled, without its index) as an HTML table, every header and cell escaped."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    table_html = f'<table class="sa-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return f'<div class="sa-scroll">{table_html}</div>' if scroll else table_html

@@ -288,6 +288,8 @@ def training_rules(bundle: Bundle, language: str) -> list[w.Widget]:
         ("feedback_open_items", "view_feedback_open", ()),
         ("feedback_customer_followup", "view_feedback_followup", ()),
         ("feedback_complaints", "view_feedback_complaints", ()),
+        ("conflict_by_team", "view_conflicts_by_team", ()),  # issue 21: notebooks/09_conflicts
+        ("conflict_repeat_pairs", "view_conflicts_repeat_pairs", ()),
     )
     for name, key, local in sections:
         t = at(bundle.table(name), p)

@@ -15,7 +15,7 @@ from traitlets.utils.importstring import import_item
 
 from sales_analytics import serve
 from sales_analytics.cli import main
-from sales_analytics.voila_server import ViewsIdentityProvider, ViewsKernelManager
+from sales_analytics.voila_server import ViewsIdentityProvider, ViewsKernelManager, ViewsWebsocketConnection
 
 
 @pytest.fixture
@@ -48,6 +48,22 @@ def test_serves_read_only_with_a_generated_token(execs, outputs, capsys):
     assert _option(cmd, "MappingKernelManager.cull_connected") == "False"  # an open tab keeps its kernel
     assert env["SALES_ANALYTICS_OUTPUTS"] == str(outputs.resolve())
     assert env["SALES_ANALYTICS_VIEW_LANGUAGE"] == "zh"
+    assert cmd[1:3] == ["-m", "sales_analytics.voila_server"]  # Voila with the holes closed
+    assert _option(cmd, "ViewsVoila.max_kernels") == "40"
+    assert _option(cmd, "ViewsVoila.max_kernels_per_credential") == "30"
+
+
+def test_the_views_are_drawn_before_the_server_starts(execs, outputs):
+    from sales_analytics.views.snapshot import load_snapshot
+
+    main(["serve", "--outputs", str(outputs), "--max-kernels", "5", "--max-kernels-per-credential", "2"])
+    ((cmd, _),) = execs
+    assert _option(cmd, "ViewsVoila.max_kernels") == "5"
+    assert _option(cmd, "ViewsVoila.max_kernels_per_credential") == "2"
+    for page in ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules"):
+        for language in ("zh", "en"):
+            assert load_snapshot(outputs, "2026-10", page, language) is not None  # the newest bundle
+    assert load_snapshot(outputs, "2026-09", "overview", "zh") is None  # older ones on first request
 
 
 def test_two_starts_get_different_tokens(execs, outputs):
@@ -85,6 +101,8 @@ def test_other_interfaces_warn_about_a_proxy(execs, outputs, caplog):
         (["--token", "x", "--no-token"], "contradict"),
         (["--language", "fr"], "--language must be zh or en; got 'fr'"),
         (["--period", "2025-01"], "no published bundle for 2025-01; published: ['2026-10', '2026-09']"),
+        (["--max-kernels", "0"], "--max-kernels must be at least 1"),
+        (["--max-kernels", "5", "--max-kernels-per-credential", "6"], "got 5 and 6"),
     ],
 )
 def test_bad_arguments_are_refused_before_starting(execs, outputs, capsys, args, message):
@@ -104,6 +122,7 @@ def test_voila_finds_the_server_classes(execs, outputs):
     cmd = execs[0][0]
     assert import_item(_option(cmd, "Voila.identity_provider_class")) is ViewsIdentityProvider
     assert import_item(_option(cmd, "VoilaConfiguration.multi_kernel_manager_class")) is ViewsKernelManager
+    assert import_item(_option(cmd, "Voila.kernel_websocket_connection_class")) is ViewsWebsocketConnection
 
 
 def test_a_kernel_handed_to_a_page_gets_a_full_idle_timeout(monkeypatch):
@@ -130,3 +149,37 @@ def test_a_kernel_handed_to_a_page_gets_a_full_idle_timeout(monkeypatch):
     kernel.last_activity = datetime.now(UTC) - timedelta(seconds=11)
     asyncio.run(km.cull_kernel_if_idle("k1"))  # idle the whole timeout with no connection
     assert shut == ["k1"]
+
+
+def test_a_kernel_whose_page_never_connects_is_shut_down_after_the_grace(monkeypatch):
+    """A GET without a browser (a link preview, curl) takes a kernel whose websocket never
+    connects: it is shut down ``unconnected_grace`` seconds after the cull first sees it, long
+    before the idle timeout; a kernel whose page connected keeps the full idle timeout."""
+    from sales_analytics import voila_server
+
+    clock = [1000.0]
+    monkeypatch.setattr(voila_server.time, "monotonic", lambda: clock[0])
+    km = ViewsKernelManager(cull_idle_timeout=600, unconnected_grace=60)
+    for kid in ("curl", "tab"):
+        km._kernels[kid] = SimpleNamespace(
+            last_activity=datetime.now(UTC), execution_state="idle", kernel_name="python3",
+            kernel_spec=SimpleNamespace(metadata={}),
+        )  # fmt: skip
+    km._kernel_connections["tab"] = 1
+    shut = []
+
+    async def fake_shutdown(self, kernel_id, *args, **kwargs):
+        shut.append(kernel_id)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    for kid in ("curl", "tab"):
+        asyncio.run(km.cull_kernel_if_idle(kid))  # first sight: the clock starts
+    clock[0] += 59
+    for kid in ("curl", "tab"):
+        asyncio.run(km.cull_kernel_if_idle(kid))
+    assert shut == []
+    clock[0] += 1  # 60 s: the grace is over for the kernel that never connected
+    km._kernel_connections["tab"] = 0  # the tab's websocket dropped: it still has its idle timeout
+    for kid in ("curl", "tab"):
+        asyncio.run(km.cull_kernel_if_idle(kid))
+    assert shut == ["curl"]

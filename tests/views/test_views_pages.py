@@ -1,5 +1,7 @@
 """The views render from a bundle alone, in both languages, and degrade plainly."""
 
+import json
+
 import ipywidgets as w
 import pandas as pd
 import pytest
@@ -76,12 +78,18 @@ def test_contact_data_never_reaches_a_view(outputs):
 
 
 def test_failing_section_shows_a_note_not_a_traceback(outputs, monkeypatch):
+    from sales_analytics.views import snapshot
+
     def boom(bundle, language):
         raise RuntimeError("secret internals")
 
-    app = views.ViewApp("view_overview", boom, outputs=outputs, language="en").show()
-    text = _text(app.body)
-    assert "could not be shown" in text and "secret internals" not in text
+    monkeypatch.setitem(PAGES, "overview", ("view_overview", boom))
+    shot = snapshot.render_snapshot("overview", "2026-10", "en", outputs)
+    text = json.dumps(shot)
+    assert shot["failed"] and "could not be shown" in text and "secret internals" not in text
+    # a failed page is not kept (it is drawn again next time): 6 pages x 2 languages - 2 = 10
+    assert snapshot.prerender(outputs, ["2026-10"]) == 10
+    assert snapshot.load_snapshot(outputs, "2026-10", "overview", "en") is None
 
 
 def test_rep_picker_accepts_only_listed_reps(outputs):

@@ -1,7 +1,7 @@
 """RFM segment maps as data: the three published maps and user-defined ones.
 
 A map file (YAML) names its segments in value order (most valuable first),
-with zh/en names, and one of three kinds of rules (formulas.md §6.3):
+with zh/en names, and one of three kinds of rules (docs/formulas.md §6.3):
 
 ``regex``
     ``patterns: [{pattern, segment}]`` matched (whole string) against ``R+F``

@@ -10,7 +10,7 @@ def w(name, text, enc="utf-8"):
     (here / name).write_bytes(text.encode(enc))
 
 
-# Zoho Deals UI export, real header line of formats.md §4 (Deals_2025_10_07.csv), fictional rows
+# Zoho Deals UI export, real header line of a Zoho Deals UI export (Deals_2025_10_07.csv; docs/loading.md, Profiles), fictional rows
 w(
     "Deals_2025_10_07.csv",
     "Record Id,Deal Name,Contact Name.id,Contact Name,Stage,Next Activity Date,Next Activity Description,Closing Date,"
@@ -31,7 +31,7 @@ w(
     'zcrm_6001,Kiosk rollout,zcrm_9001,Li Lei,zcrm_3001,Acme Ltd,Closed Lost,"12,500.00",0,2025-09-01,2025-06-01 10:00:00\n'
     "zcrm_6002,Service plan,zcrm_9002,Han Mei,zcrm_3002,Beta Co,Qualification,8000,10,2025-12-01,2025-08-20 09:30:00\n",
 )
-# stage history, real header (formats.md §1.3)
+# stage history, real header of Zoho's stage history export (docs/loading.md, Profiles)
 w(
     "Deals_Stage_History_2025_09_10.csv",
     "Record Id,Deal Name.id,Deal Name,Stage,Stage Duration (Calendar Days),Modified By.id,Modified By,Modified Time,"
@@ -39,7 +39,7 @@ w(
     "zcrm_8001,zcrm_5001,Pumps for Acme,Qualification,5,zcrm_9001,Li Lei,2025-07-01 09:15:00,30000,10,3000,2025-09-30,,Needs Analysis\n"
     "zcrm_8002,zcrm_5001,Pumps for Acme,Closed Won,0,zcrm_9001,Li Lei,2025-09-30 10:00:00,30000,100,30000,2025-09-30,,\n",
 )
-# Meetings, real header (formats.md §1.4) with the elided middle left out
+# Meetings, real header of Zoho's Meetings export (docs/loading.md, Profiles) with the elided middle left out
 w(
     "Meetings_2025_09_10.csv",
     "Record Id,To,Host.id,Host,Title,Location,Contact Name.id,Contact Name,Related To.id,Related To,Created By.id,"
@@ -48,7 +48,7 @@ w(
     "zcrm_4001,2025-09-02 11:00:00,zcrm_9001,Li Lei,Demo,Shanghai,zcrm_7001,Wang Fang,zcrm_3001,Acme Ltd,zcrm_9001,"
     "Li Lei,zcrm_9001,Li Lei,2025-08-30 10:00:00,2025-08-30 10:00:00,,,,false,,Checked In,2025-09-02 10:00:00,,,,Client site,\n",
 )
-# Calls (labels of formats.md §1.4)
+# Calls (Zoho's field labels; docs/loading.md, Profiles)
 w(
     "Calls_2025_09_10.csv",
     "Record Id,Call Owner.id,Call Owner,Subject,Call Type,Call Purpose,Call Start Time,Call Duration (in seconds),"
@@ -56,7 +56,7 @@ w(
     "zcrm_2001,zcrm_9002,Han Mei,Follow-up,Outbound,Negotiation,2025-09-05 15:00:00,540,Interested,zcrm_3002,Beta Co,,,\n"
     "zcrm_2002,zcrm_9001,Li Lei,Intro,Inbound,Prospecting,2025-09-06 09:30:00,120,No answer,zcrm_3001,Acme Ltd,,,\n",
 )
-# Accounts (labels of formats.md §1.4)
+# Accounts (Zoho's field labels; docs/loading.md, Profiles)
 w(
     "Accounts_2025_09_10.csv",
     "Record Id,Account Owner.id,Account Owner,Account Name,Account Number,Account Type,Industry,Annual Revenue,"
@@ -71,7 +71,7 @@ w(
     "Mailing City,Mailing State,Created Time\n"
     "zcrm_7001,zcrm_9001,Li Lei,Fang,Wang,Wang Fang,zcrm_3001,Acme Ltd,wf@example.com,Suzhou,Jiangsu,2024-02-01 08:00:00\n",
 )
-# Sales Orders and Invoices (labels of formats.md §1.4)
+# Sales Orders and Invoices (Zoho's field labels; docs/loading.md, Profiles)
 w(
     "Sales_Orders_2025_09_10.csv",
     "Record Id,Sales Order Owner.id,Sales Order Owner,SO Number,Subject,Account Name.id,Account Name,Status,"
@@ -268,7 +268,7 @@ msgs = [
     },
 ]
 w("wecom_messages.jsonl", "\n".join(json.dumps(m, ensure_ascii=False) for m in msgs) + "\n")
-# WeChatMsg CSV (UTF-8 with BOM), columns of formats.md §3.2
+# WeChatMsg CSV (UTF-8 with BOM), columns as WeChatMsg writes them (docs/loading.md, From your platform)
 w(
     "销售一组_utf8.csv",
     "\ufefflocalId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,Remark,NickName,Sender\n"
