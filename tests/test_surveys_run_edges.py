@@ -98,3 +98,25 @@ def test_docs_parameters_for_own_instruments_are_valid_and_read_the_corpus(tmp_p
 
     ds, _ = _load(tmp_path / "exports", sa.load_parameters(tmp_path / "p.yaml"))
     assert len(ds.survey_sales_csat) == 6
+
+
+def test_empty_survey_tables_and_a_nameless_churn_list_match_the_catalog() -> None:
+    # the real-exports run: no instrument with rep_id + NPS + CSAT (no per-rep satisfaction),
+    # answers outside the window; and an orders-only folder with no customer names
+    from sales_analytics.customers.churn import churn_risk
+    from sales_analytics.customers.rfm import rfm_segments
+    from sales_analytics.tables import check_table
+    from tests.test_customers_segments import churn_orders
+
+    instruments = sa.load_instruments(INSTRUMENTS)
+    tables = sa.survey_tables({"sales_csat": _csat_answers("2026-03")}, instruments, until="2018-03")
+    for name, table in tables.items():
+        check_table(name, table)
+    orders = churn_orders()
+    reps = pd.DataFrame({"rep_id": ["r1", "r2", "r3"], "rep_name": ["一", "二", "三"]})  # always in a run
+    clv = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "p_alive": 0.9, "clv": 10.0})  # notebook 04's
+    rfm = rfm_segments(orders, period="2026-03")
+    risk = churn_risk(orders, rfm, period="2026-03", reps=reps, clv=clv)
+    # customers a and c are at risk (tests/test_customers_segments.py); no names were supplied
+    assert risk["customer_id"].tolist() == ["c", "a"] and risk["customer_name"].isna().all()
+    check_table("customer_churn_risk", risk)

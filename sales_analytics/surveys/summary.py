@@ -17,7 +17,13 @@ from sales_analytics.surveys.quality import (
     response_quality,
 )
 from sales_analytics.surveys.reliability import item_reliability, reliability_table
-from sales_analytics.surveys.scores import rep_satisfaction, response_rates, survey_dimensions, survey_scores
+from sales_analytics.surveys.scores import (
+    REP_SATISFACTION_COLUMNS,
+    rep_satisfaction,
+    response_rates,
+    survey_dimensions,
+    survey_scores,
+)
 from sales_analytics.surveys.text import representative_comments, survey_themes
 
 __all__ = ["SURVEY_TABLES", "survey_tables"]
@@ -104,7 +110,10 @@ def survey_tables(
             continue
         # nothing to show (no wave in the window, no instrument with dimensions …): an empty
         # table that keeps its columns, so a reader selecting `instrument` or `period` gets none
-        keys = ["period"] if name == "survey_rep_satisfaction" else ["period", "instrument"]
+        if name == "survey_rep_satisfaction":  # no customer survey with rep_id, NPS and CSAT items
+            out[name] = pd.DataFrame(columns=list(REP_SATISFACTION_COLUMNS))
+            continue
+        keys = ["period", "instrument"]
         widest = max(frames, key=lambda f: len(f.columns), default=pd.DataFrame())
         out[name] = widest.reindex(
             columns=[*widest.columns, *(k for k in keys if k not in widest.columns)]
