@@ -8,7 +8,7 @@ survey platform exports answering the test instruments of ``tests/data/real/surv
 
 - the 问卷星 CSV (按选项文本) and the Qualtrics CSV (three header rows) of the sales satisfaction
   survey, both declared as parts of ``survey_sales_csat`` in ``data.tables``. These two are
-  rebuilt files (PROVENANCE.md) dated March 2026 and March 2024; the copies here are moved by whole
+  rebuilt files (tests/data/real/PROVENANCE.md) dated March 2026 and March 2024; the copies here are moved by whole
   years to March 2018, the month of the chat and sales files (every other byte unchanged), so the
   one run has chat, sales and survey answers in its month;
 - the real Qualtrics export of ropensci/qualtRics (one response, July 2017) with its roster;
