@@ -216,7 +216,7 @@ def open_notebook(
         parameters_file or None, period=period or None, overrides={"language": language} if language else None
     )
     data_dir = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
-    ds = dataset if dataset is not None else load_dataset(data_dir)
+    ds = dataset if dataset is not None else load_dataset(data_dir, params=params)
     p = parse_period(period) if period else latest_month_in(ds.orders)
     if p.grain != "month":
         raise SalesAnalyticsError(f"a notebook reports one month; got {p} (a {p.grain})")

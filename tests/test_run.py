@@ -498,7 +498,9 @@ def test_backfill_loads_once_and_resumes(project, monkeypatch):
     monkeypatch.setattr(monthly, "execute_notebooks", execute)
     loads = []
     real_load = monthly.load_dataset
-    monkeypatch.setattr(monthly, "load_dataset", lambda folder: loads.append(folder) or real_load(folder))
+    monkeypatch.setattr(
+        monthly, "load_dataset", lambda folder, **kw: loads.append(folder) or real_load(folder, **kw)
+    )
     kwargs = {"data": project["data"], "notebooks_dir": project["notebooks"], "outputs": project["outputs"]}
     # the data cover 2026-09 … 2026-10: a range reaching 2026-08 is refused before any month runs
     with pytest.raises(RunError, match="no orders in 2026-08; the data covers 2026-09 … 2026-10"):

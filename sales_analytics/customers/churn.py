@@ -212,6 +212,8 @@ def churn_risk(
             on="customer_id",
             how="left",
         )
+    else:  # no names in the data (an orders-only folder): the declared column stays, empty
+        risk = risk.assign(customer_name=pd.Series(None, index=risk.index, dtype="object"))
     if clv is not None:
         risk = risk.merge(clv[["customer_id", "p_alive", "clv"]], on="customer_id", how="left")
     lapsed = np.zeros(len(risk), dtype=bool)

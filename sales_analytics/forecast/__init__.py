@@ -30,7 +30,7 @@ from sales_analytics.forecast.forecast import INTERVAL, monthly_revenue, revenue
 from sales_analytics.forecast.pipeline import pipeline_adjustment
 from sales_analytics.forecast.targets import (
     goal_from_growth,
-    last_year_revenue,
+    growth_proposal,
     propose_targets,
     target_chances,
     target_probability,
@@ -46,7 +46,7 @@ __all__ = [
     "forecast_chart",
     "forecast_vs_actual",
     "goal_from_growth",
-    "last_year_revenue",
+    "growth_proposal",
     "last_forecast_sentence",
     "monthly_revenue",
     "pipeline_adjustment",

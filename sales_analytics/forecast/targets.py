@@ -25,8 +25,10 @@ from sales_analytics.forecast.forecast import _month
 from sales_analytics.periods import Period
 
 __all__ = [
+    "PROPOSAL_COLUMNS",
+    "NothingToSplit",
     "goal_from_growth",
-    "last_year_revenue",
+    "growth_proposal",
     "propose_targets",
     "target_chances",
     "target_probability",
@@ -35,6 +37,20 @@ __all__ = [
 
 _Z90 = float(stats.norm.ppf(0.9))
 TARGET_COLUMNS = ("period", "rep_id", "team", "target_amount")
+#: The columns of :func:`propose_targets`.
+PROPOSAL_COLUMNS = (
+    "period",
+    "level",
+    "team",
+    "rep_id",
+    "target_amount",
+    "share",
+    "basis",
+    "p10",
+    "p50",
+    "p90",
+    "probability",
+)
 
 
 def target_probability(target: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90: np.ndarray) -> np.ndarray:
@@ -58,6 +74,10 @@ def target_probability(target: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90
     return out
 
 
+class NothingToSplit(SalesAnalyticsError, ValueError):
+    """No active rep has a forecast or a ramp share for the month: a goal cannot be split."""
+
+
 def _largest_remainder(total_cents: int, weights: np.ndarray) -> np.ndarray:
     """Integer cents proportional to ``weights`` that add up to ``total_cents`` exactly.
 
@@ -73,37 +93,23 @@ def _largest_remainder(total_cents: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def last_year_revenue(revenue: pd.DataFrame, *, month: Period | str) -> float | None:
-    """Revenue of the same month last year; ``None`` when the data do not reach back to it.
-
-    ``revenue`` is :func:`~sales_analytics.forecast.monthly_revenue` (``month, revenue``).
-
-    >>> rev = pd.DataFrame({"month": ["2025-01"], "revenue": [100.0]})
-    >>> last_year_revenue(rev, month="2026-01"), last_year_revenue(rev, month="2026-02")
-    (100.0, None)
-    """
-    last = str(_month(month).same_period_last_year())
-    base = revenue.loc[revenue["month"].astype(str) == last, "revenue"]
-    return None if base.empty else float(base.sum())
-
-
 def goal_from_growth(revenue: pd.DataFrame, *, month: Period | str, growth: float) -> float:
     """Company goal = revenue of the same month last year × (1 + growth), in cents.
 
     ``revenue`` is :func:`~sales_analytics.forecast.monthly_revenue` (``month, revenue``).
-    A month whose last-year month is not in the data is an error (give the goal as an amount).
 
     >>> goal_from_growth(pd.DataFrame({"month": ["2025-01"], "revenue": [100.0]}), month="2026-01", growth=0.1)
     110.0
     """
-    base = last_year_revenue(revenue, month=month)
-    if base is None:
-        last = _month(month).same_period_last_year()
+    m = _month(month)
+    last = str(m.same_period_last_year())
+    base = revenue.loc[revenue["month"].astype(str) == last, "revenue"]
+    if base.empty:
         raise SalesAnalyticsError(
             f"no revenue recorded for {last}, the same month last year: give the goal as an amount "
             "(--goal) instead of a growth"
         )
-    return round(base * (1 + growth), 2)
+    return round(float(base.sum()) * (1 + growth), 2)
 
 
 def propose_targets(
@@ -168,7 +174,7 @@ def propose_targets(
         basis[lift] = "ramp"
     keep = weight > 0
     if not keep.any():
-        raise ValueError(
+        raise NothingToSplit(
             f"no active rep has a forecast or a ramp share for {m}: nothing to split the goal over."
         )
     goal_cents = int(round(goal * 100))
@@ -213,21 +219,45 @@ def propose_targets(
     out["period"] = m
     out["team"] = out["team"].astype("str")
     out["rep_id"] = out["rep_id"].astype("str")
-    return out[
-        [
-            "period",
-            "level",
-            "team",
-            "rep_id",
-            "target_amount",
-            "share",
-            "basis",
-            "p10",
-            "p50",
-            "p90",
-            "probability",
-        ]
-    ].reset_index(drop=True)
+    return out[list(PROPOSAL_COLUMNS)].reset_index(drop=True)
+
+
+def growth_proposal(
+    revenue: pd.DataFrame,
+    forecast: pd.DataFrame,
+    reps: pd.DataFrame,
+    *,
+    month: Period | str,
+    growth: float,
+    ramp_months: int = 6,
+) -> tuple[pd.DataFrame, str | None]:
+    """The monthly run's proposal: :func:`goal_from_growth` split by :func:`propose_targets`.
+
+    Returns ``(proposal, None)``, or an empty proposal and the label key saying why
+    there is none when the data cannot give one (a valid run, not an error):
+    ``goals_no_growth_base`` — no revenue (or none above zero) in the same month
+    last year, e.g. less than a year of data; ``goals_no_split`` — no active rep
+    has a forecast or a ramp share to split the goal over.
+
+    >>> revenue = pd.DataFrame({"month": ["2026-01"], "revenue": [100.0]})
+    >>> proposal, why = growth_proposal(revenue, pd.DataFrame(), pd.DataFrame(), month="2026-02", growth=0.1)
+    >>> (len(proposal), why)
+    (0, 'goals_no_growth_base')
+    """
+    m = _month(month)
+    last = str(m.same_period_last_year())
+    base = float(revenue.loc[revenue["month"].astype(str) == last, "revenue"].sum())
+    numbers = ("target_amount", "share", "p10", "p50", "p90", "probability")
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c in numbers else "object") for c in PROPOSAL_COLUMNS}
+    )
+    if not np.isfinite(base) or base <= 0:
+        return empty, "goals_no_growth_base"
+    goal = goal_from_growth(revenue, month=m, growth=growth)
+    try:
+        return propose_targets(forecast, reps, month=m, goal=goal, ramp_months=ramp_months), None
+    except NothingToSplit:
+        return empty, "goals_no_split"
 
 
 def targets_file(proposal: pd.DataFrame) -> pd.DataFrame:

@@ -129,7 +129,7 @@ def _typed_csv_columns(job: _FileJob) -> Callable[[list[str]], dict[str, pa.Data
 
 
 def _map_file(
-    job: _FileJob, raw: RawTable, user_maps: list[ColumnMap], tz: str
+    job: _FileJob, raw: RawTable, user_maps: list[ColumnMap], tz: str, instruments: str | Path = ""
 ) -> tuple[Detected | None, pd.DataFrame | None, TableCheck | None]:
     columns = list(raw.frame.columns)
     if job.column_map is not None:
@@ -154,7 +154,9 @@ def _map_file(
             if _is_survey(canon):  # a platform export (问卷星, Qualtrics …) named survey_<instrument>
                 from sales_analytics.surveys.importing import survey_export_table
 
-                mapped, rows = survey_export_table(raw, canon, tz=tz, base_dir=job.path.parent)
+                mapped, rows = survey_export_table(
+                    raw, canon, tz=tz, base_dir=job.path.parent, instruments_dir=instruments
+                )
                 raw.row_numbers, raw.first_row = rows, int(rows[0]) if len(rows) else raw.first_row
                 return (
                     Detected(SURVEY_EXPORT, canon, None),
@@ -411,7 +413,7 @@ def _check_files(
                 raw = read_source_file(
                     job.path, encoding=job.encoding, sheet=job.sheet, column_types=types, **_read_options(job)
                 )
-                det, mapped, check = _map_file(job, raw, user_maps, tz)
+                det, mapped, check = _map_file(job, raw, user_maps, tz, params.surveys.instruments)
             except DataError as exc:
                 problems.extend(exc.problems)
                 attempted.add(job.table or canonical_table_of(job.path.stem) or "")
@@ -491,7 +493,7 @@ def _check_files(
             frame, schema, check, tz=tz, dup_check_max_rows=params.data.dup_check_max_rows
         )
         checks[table], schemas[table] = check, schema
-    _survey_rosters(tables, per_table, problems)
+    _survey_rosters(tables, per_table, problems, params.surveys.instruments)
     check_references(tables, checks, schemas)
     for check in checks.values():
         problems.extend(check.problems)
@@ -521,7 +523,10 @@ def _check_files(
 
 
 def _survey_rosters(
-    tables: dict[str, pd.DataFrame], per_table: dict[str, Any], problems: list[DataProblem]
+    tables: dict[str, pd.DataFrame],
+    per_table: dict[str, Any],
+    problems: list[DataProblem],
+    instruments: str = "",
 ) -> None:
     """Fill survey grouping columns looked up through a roster table, now that every table is read."""
     for table, frame in list(tables.items()):
@@ -533,7 +538,9 @@ def _survey_rosters(
         files = ", ".join(str(job.path) for job, *_ in parts)
         rows = [r for _, _, mapped, _, raw in parts for r in raw.rows_of(range(len(mapped)))]
         try:
-            tables[table] = resolve_rosters(frame, table, tables, file=files, file_rows=rows)
+            tables[table] = resolve_rosters(
+                frame, table, tables, file=files, file_rows=rows, instruments_dir=instruments
+            )
         except DataError as exc:
             problems.extend(exc.problems)
 
@@ -588,12 +595,15 @@ def inspect_table(
     encoding: str | None = None,
     tz: str = "Asia/Shanghai",
     dup_check_max_rows: int = 500_000,
+    instruments: str | Path = "",
 ) -> TableRead:
     """Read one file into one validated canonical table (no cross-table checks).
 
     ``profile``: a built-in profile name (``sa.list_profiles()``) or ``"canonical"``;
     ``column_map``: a :class:`ColumnMap`, or a path to a column map YAML file;
-    neither: detected from the headers. Raises :class:`DataError` with every problem.
+    neither: detected from the headers. ``instruments``: the folder of survey instruments
+    for a ``survey_<id>`` platform export (empty: ``surveys/``). Raises :class:`DataError`
+    with every problem.
     """
     cmap = column_map
     if cmap is not None and not isinstance(cmap, ColumnMap):
@@ -602,7 +612,7 @@ def inspect_table(
     raw = read_source_file(
         job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job), **_read_options(job)
     )
-    det, mapped, check = _map_file(job, raw, [], tz)
+    det, mapped, check = _map_file(job, raw, [], tz, str(instruments))
     if det is None or mapped is None or check is None:
         raise DataError(
             [

@@ -148,7 +148,7 @@ def _load(data: str | Path | None, params: Any) -> tuple[Dataset, str]:
     """Load and validate the data once; anything unreadable becomes a DataError naming the folder."""
     folder = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
     try:
-        ds = load_dataset(folder)
+        ds = load_dataset(folder, params=params)  # its data section and time zone
     except SalesAnalyticsError:
         raise
     except Exception as exc:  # a reader that failed without a DataError still stops the run, clearly

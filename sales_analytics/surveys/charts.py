@@ -19,7 +19,20 @@ from sales_analytics.surveys.instruments import Instrument
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_dimension_heatmap", "plot_drivers", "plot_score_trend"]
+__all__ = ["headline_metrics", "plot_dimension_heatmap", "plot_drivers", "plot_score_trend"]
+
+
+def headline_metrics(instrument: Instrument) -> list[str]:
+    """The metrics of an instrument's score trend, from the types of its items: NPS (``enps``
+    for an employee survey), CSAT top-two box, CES mean; empty when it has none of them.
+
+    >>> from sales_analytics.surveys.instruments import load_instruments
+    >>> {k: headline_metrics(v) for k, v in sorted(load_instruments().items())}
+    {'customer_satisfaction': ['nps', 'csat_top2', 'ces_mean'], 'team_pulse': ['enps'], 'training_feedback': ['csat_top2']}
+    """
+    types = {it.type for it in instrument.items}
+    nps = "enps" if instrument.audience == "employee" else "nps"
+    return [m for t, m in (("nps", nps), ("csat", "csat_top2"), ("ces", "ces_mean")) if t in types]
 
 
 def plot_score_trend(

@@ -839,25 +839,32 @@ def apply_rosters(
 
 
 def survey_export_table(
-    raw: Any, table: str, *, tz: str = "Asia/Shanghai", base_dir: Path | None = None
+    raw: Any,
+    table: str,
+    *,
+    tz: str = "Asia/Shanghai",
+    base_dir: Path | None = None,
+    instruments_dir: str | Path | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """A platform export found in a data folder as ``survey_<id>.*``, mapped through instrument ``<id>``.
 
     Returns the table and the file row of each response. Roster lookups
     through a canonical table stay as ``_roster_<column>`` keys for
-    :func:`apply_rosters` once the folder's tables are read.
+    :func:`apply_rosters` once the folder's tables are read. ``instruments_dir``:
+    ``surveys.instruments`` of the parameters (empty: ``surveys/``).
     """
-    from sales_analytics.surveys.instruments import load_instruments
+    from sales_analytics.surveys.instruments import instruments_folder, load_instruments
 
     instrument_id = table.removeprefix("survey_")
-    instruments = load_instruments()
+    instruments = load_instruments(instruments_dir)
     if instrument_id not in instruments:
         raise DataError(
             [
                 DataProblem(
                     raw.path,
                     f"no survey instrument {instrument_id!r} for this {table} file",
-                    expected=f"surveys/<file>.yaml with `id: {instrument_id}`; known: {sorted(instruments)}",
+                    expected=f"{instruments_folder(instruments_dir)}/<file>.yaml with `id: {instrument_id}`; "
+                    f"known: {sorted(instruments)}",
                     found=table,
                 )
             ]
@@ -875,12 +882,13 @@ def resolve_rosters(
     *,
     file: str,
     file_rows: Any = None,
+    instruments_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """:func:`apply_rosters` for a survey table read from a folder (instrument from its name)."""
     from sales_analytics.surveys.instruments import load_instruments
 
     rows = None if file_rows is None else np.asarray(file_rows, dtype=np.int64)
-    inst = load_instruments()[table.removeprefix("survey_")]
+    inst = load_instruments(instruments_dir)[table.removeprefix("survey_")]
     return apply_rosters(frame, inst, tables, file=file, file_rows=rows)
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "Roster",
     "instrument_from_dict",
     "load_instrument",
+    "instruments_folder",
     "load_instruments",
 ]
 
@@ -434,9 +435,18 @@ def load_instrument(path: str | Path) -> Instrument:
     return _CACHE[key]
 
 
+def instruments_folder(folder: str | Path | None = None) -> Path:
+    """The instrument folder: ``folder`` (``surveys.instruments`` of the parameters; a relative
+    path is read from the project folder), or ``surveys/`` when it is empty or None."""
+    if folder is None or str(folder) == "":
+        return paths.surveys_dir()
+    folder = Path(folder)
+    return folder if folder.is_absolute() else paths.project_root() / folder
+
+
 def load_instruments(folder: str | Path | None = None) -> dict[str, Instrument]:
-    """Every ``*.yaml`` instrument in ``folder`` (default ``surveys/``), keyed by id."""
-    folder = Path(folder) if folder is not None else paths.surveys_dir()
+    """Every ``*.yaml`` instrument in ``folder`` (see :func:`instruments_folder`), keyed by id."""
+    folder = instruments_folder(folder)
     if not folder.is_dir():
         raise ConfigError(str(folder), None, "survey instrument folder not found")
     out: dict[str, Instrument] = {}

@@ -21,6 +21,10 @@ class SurveyParams(StrictModel):
     ('out_of_range', 'duplicate', 'straight_line', 'speeder')
     """
 
+    instruments: str = Field(
+        "",
+        description="folder of the instrument files (empty: surveys/); a relative path is read from the project folder",
+    )
     anonymity_threshold: int = Field(5, ge=1, description="smallest group whose results are shown")
     comment_threshold: int = Field(5, ge=1, description="smallest number of comments shown for a group")
     exclude: tuple[QualityCheck, ...] = Field(

@@ -475,6 +475,19 @@ def survey_dimensions(
     )
 
 
+#: The columns of :func:`rep_satisfaction` (``survey_rep_satisfaction``).
+REP_SATISFACTION_COLUMNS = (
+    "period",
+    "rep_id",
+    "csat",
+    "nps",
+    "responses",
+    "csat_ci_low",
+    "csat_ci_high",
+    "nps_moe",
+)
+
+
 def rep_satisfaction(
     responses: pd.DataFrame,
     instrument: Instrument,
@@ -505,7 +518,7 @@ def rep_satisfaction(
     params = params or SurveyParams()
     if "rep_id" not in instrument.grouping:
         raise KeyError(f"instrument {instrument.id!r} has no rep_id column; satisfaction per rep needs one")
-    cols = ["period", "rep_id", "csat", "nps", "responses", "csat_ci_low", "csat_ci_high", "nps_moe"]
+    cols = list(REP_SATISFACTION_COLUMNS)
     r = _scorable(responses, instrument, until)
     if r.empty:
         return pd.DataFrame(columns=cols)

@@ -17,7 +17,13 @@ from sales_analytics.surveys.quality import (
     response_quality,
 )
 from sales_analytics.surveys.reliability import item_reliability, reliability_table
-from sales_analytics.surveys.scores import rep_satisfaction, response_rates, survey_dimensions, survey_scores
+from sales_analytics.surveys.scores import (
+    REP_SATISFACTION_COLUMNS,
+    rep_satisfaction,
+    response_rates,
+    survey_dimensions,
+    survey_scores,
+)
 from sales_analytics.surveys.text import representative_comments, survey_themes
 
 __all__ = ["SURVEY_TABLES", "survey_tables"]
@@ -98,6 +104,18 @@ def survey_tables(
             parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, until=until))
     out = {}
     for name, frames in parts.items():
-        frames = [f for f in frames if not f.empty]
-        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period"])
+        filled = [f for f in frames if not f.empty]
+        if filled:
+            out[name] = pd.concat(filled, ignore_index=True)
+            continue
+        # nothing to show (no wave in the window, no instrument with dimensions …): an empty
+        # table that keeps its columns, so a reader selecting `instrument` or `period` gets none
+        if name == "survey_rep_satisfaction":  # no customer survey with rep_id, NPS and CSAT items
+            out[name] = pd.DataFrame(columns=list(REP_SATISFACTION_COLUMNS))
+            continue
+        keys = ["period", "instrument"]
+        widest = max(frames, key=lambda f: len(f.columns), default=pd.DataFrame())
+        out[name] = widest.reindex(
+            columns=[*widest.columns, *(k for k in keys if k not in widest.columns)]
+        ).iloc[0:0]
     return out

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sales_analytics import paths
 from sales_analytics.periods import Period
 from sales_analytics.training._common import attended_sessions, require, window
 
@@ -272,10 +271,13 @@ def reaction_scores(
 
 
 def survey_instrument(instrument_id: str, folder: str | Path | None = None) -> Any:
-    """The instrument ``surveys/<instrument_id>.yaml`` validated, or ``None`` when the file is absent."""
-    from sales_analytics.surveys.instruments import load_instrument
+    """The instrument ``<folder>/<instrument_id>.yaml`` validated, or ``None`` when the file is absent.
 
-    path = (Path(folder) if folder is not None else paths.surveys_dir()) / f"{instrument_id}.yaml"
+    ``folder``: ``surveys.instruments`` of the parameters (empty or None: ``surveys/``).
+    """
+    from sales_analytics.surveys.instruments import instruments_folder, load_instrument
+
+    path = instruments_folder(folder) / f"{instrument_id}.yaml"
     return load_instrument(path) if path.exists() else None
 
 
