@@ -43,9 +43,10 @@ def test_no_revenue_a_year_before_gives_no_proposal_and_says_why(revenue: pd.Dat
 
 
 def test_the_command_keeps_its_error_without_a_base_month() -> None:
-    # propose-targets: there the user can give the goal as an amount instead
+    # propose-targets: there the user can give the goal as an amount instead; a SalesAnalyticsError
+    # is what the command line shows as one line (exit 2) rather than a traceback
     revenue = pd.DataFrame({"month": ["2026-12"], "revenue": [20.0]})
-    with pytest.raises(ValueError, match="no revenue recorded for 2026-01"):
+    with pytest.raises(sa.SalesAnalyticsError, match=r"no revenue recorded for 2026-01.*--goal"):
         sa.goal_from_growth(revenue, month="2027-01", growth=0.1)
 
 

@@ -106,15 +106,6 @@ def test_goal_must_be_positive() -> None:
         sa.propose_targets(fake_forecast([1.0], ["t"]), reps_of({"r0": "t"}), month="2027-01", goal=0)
 
 
-def test_growth_goal_needs_the_same_month_last_year() -> None:
-    # 2025-12 revenue 200 → a 2026-12 goal at +10% is 220.00; 2027-01 has no 2026-01 to grow from:
-    # a one-line error for the propose-targets command (the CLI shows SalesAnalyticsError as one line)
-    revenue = pd.DataFrame({"month": ["2025-12", "2026-11"], "revenue": [200.0, 50.0]})
-    assert sa.goal_from_growth(revenue, month="2026-12", growth=0.1) == 220.0
-    with pytest.raises(sa.SalesAnalyticsError, match=r"no revenue recorded for 2026-01.*--goal"):
-        sa.goal_from_growth(revenue, month="2027-01", growth=0.1)
-
-
 def test_targets_file_has_the_canonical_columns() -> None:
     out = sa.propose_targets(
         fake_forecast([1.0, 3.0], ["a", "b"]), reps_of({"r0": "a", "r1": "b"}), month="2027-01", goal=400.0
