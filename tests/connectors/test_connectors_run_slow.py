@@ -66,6 +66,10 @@ def test_pulled_folder_runs_like_a_hand_export(zoho_fake, creds_env, tmp_path):
         if g.name == "dq_tables.parquet":  # which files fed each table: names and hashes differ by design
             assert list(left["profile"]) == list(right["profile"])
             left, right = left.drop(columns=["source", "sha256"]), right.drop(columns=["source", "sha256"])
+        if g.name == "dq_problems.parquet":  # the current view's marker is listed as a file not read
+            marker = (left["kind"] == "file_skipped") & left["message"].str.contains("_current_zoho.json")
+            assert marker.sum() == 1 and (left.loc[marker, "severity"] == "info").all()
+            left = left[~marker].reset_index(drop=True)
         assert_frame_equal(left, right, check_dtype=False, obj=g.name)
     # no credential anywhere the pull and the run wrote, nor in what they printed
     secrets = [*ZOHO_CREDS.values()] + [
