@@ -95,7 +95,10 @@ def snapshot_distrust(folder: str | Path, *, outputs: str | Path | None = None) 
     folder = Path(folder).resolve()
     root = Path(outputs or paths.outputs_dir()).resolve()
     bundle = folder.parent
-    if folder.name != "inputs" or not bundle.is_relative_to(root) or bundle == root:
+    # a run's staging folder (<outputs>/.staging/<run>/inputs) is where its notebooks read the
+    # snapshot, whichever outputs folder the run was given (`run --outputs`)
+    staging = bundle.parent.name == ".staging"
+    if folder.name != "inputs" or not (staging or (bundle.is_relative_to(root) and bundle != root)):
         return f"it is not the inputs/ folder of a run under {root}"
     try:
         record = json.loads((bundle / "manifest.json").read_text(encoding="utf-8")).get("snapshot")

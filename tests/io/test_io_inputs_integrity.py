@@ -145,3 +145,21 @@ def test_snapshot_is_trusted_only_against_its_runs_record(tmp_path, monkeypatch)
     assert snapshot_distrust(inputs) == f"inputs/{SNAPSHOT_MARKER} does not match the hash its run recorded"
     checked = sa.check_data(inputs)
     assert "snapshot_untrusted" in set(checked.quality["kind"])
+
+
+def test_a_runs_staging_snapshot_is_trusted_under_any_outputs_folder(tmp_path, monkeypatch):
+    """`run --outputs DIR`: the notebooks' kernels see another $SALES_ANALYTICS_OUTPUTS than DIR."""
+    monkeypatch.setenv("SALES_ANALYTICS_OUTPUTS", str(tmp_path / "elsewhere"))
+    ds = sa.load_dataset(folder(tmp_path))
+    inputs = tmp_path / "given" / ".staging" / "run1" / "inputs"
+    written = sa.write_snapshot(ds, inputs)
+    (inputs.parent / "manifest.json").write_text(
+        json.dumps({"snapshot": snapshot_hashes(written)}), encoding="utf-8"
+    )
+    assert snapshot_distrust(inputs) is None
+    # a published bundle outside the outputs folder is still not trusted
+    bundle = tmp_path / "given" / "2026-01" / "inputs"
+    bundle.parent.mkdir(parents=True)
+    inputs.rename(bundle)
+    (inputs.parent / "manifest.json").rename(bundle.parent / "manifest.json")
+    assert snapshot_distrust(bundle).startswith("it is not the inputs/ folder of a run")
