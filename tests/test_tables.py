@@ -89,15 +89,20 @@ def test_every_failure_is_reported_at_once_with_expected_and_found():
     assert re.search(r"column 'attainment': expected float, found bool", text)
 
 
-def test_publishing_checks_the_table_and_stores_the_catalog_description(tmp_path):
-    ctx = NotebookContext(
+def _context(folder) -> NotebookContext:
+    """A notebook context that publishes English descriptions into ``folder``."""
+    return NotebookContext(
         period=None,
         language="en",
         params=None,
         dataset=None,
-        data_dir=tmp_path,
-        output_dir=tmp_path,  # type: ignore[arg-type]
+        data_dir=folder,
+        output_dir=folder,  # type: ignore[arg-type]
     )
+
+
+def test_publishing_checks_the_table_and_stores_the_catalog_description(tmp_path):
+    ctx = _context(tmp_path)
     path = ctx.publish("kpi_attainment_team", _attainment())
     assert table_description(path) == "Target attainment and gap per team"
     with pytest.raises(SalesAnalyticsError, match=r"'kpi_made_up' is not declared in the table catalog"):
@@ -109,14 +114,7 @@ def test_publishing_checks_the_table_and_stores_the_catalog_description(tmp_path
 
 def test_an_empty_table_is_published_with_the_declared_columns(tmp_path):
     """A month with nothing to report (no survey wave): the lever's empty frame lacks most columns."""
-    ctx = NotebookContext(
-        period=None,
-        language="en",
-        params=None,
-        dataset=None,
-        data_dir=tmp_path,
-        output_dir=tmp_path,  # type: ignore[arg-type]
-    )
+    ctx = _context(tmp_path)
     path = ctx.publish("kpi_attainment_team", pd.DataFrame({"period": pd.Series([], dtype=str)}))
     published = pd.read_parquet(path)
     assert list(published.columns) == list(_attainment().columns) and len(published) == 0
