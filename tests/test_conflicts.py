@@ -18,6 +18,7 @@ from sales_analytics.conflicts import (
     finding_id,
     load_decisions,
     parse_decisions,
+    register_adjustments,
     repeat_pairs,
 )
 from sales_analytics.errors import ConfigError, DataError
@@ -229,6 +230,36 @@ def test_split_moves_exactly_the_split_amount_to_the_cent_on_both_statements():
     assert lines["adjustment"].tolist() == ["DEC-1", "DEC-1"]
     assert lines["base_amount"].tolist() == [300.01, -300.01]
     assert lines["description"].str.contains("CF-x").all()
+
+
+def test_register_adjustments_detect_only_when_something_was_decided():
+    # C1: R1 (owner) sold 100 + 200 = 300.00, R3 sold 300.00 (O4 cancelled): at stake 600.00.
+    # keep_owner on 2026-03-25 moves R3's 300.00 to R1; a decision of 2026-05-02 is after April.
+    orders = _orders(
+        [
+            ["O1", "2026-03-01", "C1", "R1", 100.0, "paid"],
+            ["O2", "2026-03-05", "C1", "R1", 200.0, "paid"],
+            ["O3", "2026-03-10", "C1", "R3", 300.0, "paid"],
+            ["O4", "2026-03-20", "C1", "R3", 400.0, "cancelled"],
+        ]
+    )
+    found = finding_id("shared_customer", "C1", "R3", "R1")
+    tables = {"orders": orders, "customers": CUSTOMERS, "reps": REPS}
+    empty = register_adjustments(P, parse_decisions({"decisions": []}), through="2026-04", **tables)
+    assert empty.empty and list(empty.columns)[:3] == ["period", "rep_id", "credit_cents"]
+    kept = {
+        "id": "D1",
+        "finding": found,
+        "decision": "keep_owner",
+        "decided_by": "M",
+        "decided_on": "2026-03-25",
+    }
+    later = {**kept, "id": "D2", "decision": "transfer", "decided_on": "2026-05-02"}
+    adj = register_adjustments(P, parse_decisions({"decisions": [kept, later]}), through="2026-04", **tables)
+    assert adj[["period", "rep_id", "credit_cents", "decision_id"]].values.tolist() == [
+        ["2026-03", "R1", 30000, "D1"],
+        ["2026-03", "R3", -30000, "D1"],
+    ]
 
 
 @settings(max_examples=200, deadline=None)

@@ -19,6 +19,7 @@ from sales_analytics.conflicts.register import (
     decision_adjustments,
     load_decisions,
     parse_decisions,
+    register_adjustments,
 )
 from sales_analytics.conflicts.signals import (
     ConflictLexicon,
@@ -49,5 +50,6 @@ __all__ = [
     "load_lexicon",
     "parse_decisions",
     "parse_lexicon",
+    "register_adjustments",
     "repeat_pairs",
 ]

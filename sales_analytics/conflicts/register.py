@@ -29,7 +29,8 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
-from sales_analytics.conflicts.detect import FINDING_COLUMNS
+from sales_analytics.conflicts.detect import FINDING_COLUMNS, detect_conflicts
+from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
 
@@ -130,6 +131,9 @@ def _cents(x: float) -> int:
     return int((Decimal(str(x)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+ADJUSTMENT_COLUMNS = ["period", "rep_id", "credit_cents", "decision_id", "finding_id", "description"]
+
+
 def decision_adjustments(findings: pd.DataFrame, register: ConflictRegister) -> pd.DataFrame:
     """Credit moved by each decision, as commission-engine adjustment rows.
 
@@ -179,8 +183,46 @@ def decision_adjustments(findings: pd.DataFrame, register: ConflictRegister) -> 
                     "description": text,
                 }
             )
-    cols = ["period", "rep_id", "credit_cents", "decision_id", "finding_id", "description"]
-    return pd.DataFrame(rows, columns=cols).astype({"credit_cents": "int64"})
+    return pd.DataFrame(rows, columns=ADJUSTMENT_COLUMNS).astype({"credit_cents": "int64"})
+
+
+def register_adjustments(
+    params: ConflictParams | None,
+    register: ConflictRegister,
+    *,
+    through: str,
+    orders: pd.DataFrame | None = None,
+    deals: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    reps: pd.DataFrame | None = None,
+    handovers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The credit the register's decisions move up to month ``through``, for the commission engine.
+
+    What the incentives lever passes as ``compute_commissions(..., adjustments=...)`` so that the
+    official statements carry every decided split or transfer with its decision id. With no decision
+    in the register nothing is detected (the detection costs seconds on a large organisation) and the
+    result is empty; otherwise the findings are detected as :func:`detect_conflicts` does with the
+    same tables, and :func:`decision_adjustments` rows dated after ``through`` are left out.
+
+    >>> register_adjustments(None, ConflictRegister(), through="2026-04").columns.tolist()
+    ['period', 'rep_id', 'credit_cents', 'decision_id', 'finding_id', 'description']
+    """
+    if not register.decisions:
+        return pd.DataFrame(columns=ADJUSTMENT_COLUMNS).astype({"credit_cents": "int64"})
+    findings = detect_conflicts(
+        params or ConflictParams(),
+        orders=orders,
+        deals=deals,
+        activities=activities,
+        customers=customers,
+        reps=reps,
+        handovers=handovers,
+        through=through,
+    )
+    adjustments = decision_adjustments(findings, register)
+    return adjustments[adjustments["period"] <= through].reset_index(drop=True)
 
 
 def conflict_status(
