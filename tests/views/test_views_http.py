@@ -71,8 +71,15 @@ def _kernel_id(page: str) -> str:
 
 
 def _kernels(server) -> list[psutil.Process]:
-    procs = psutil.Process(server.proc.pid).children(recursive=True)
-    return [p for p in procs if "ipykernel" in " ".join(p.cmdline())]
+    """The server's live kernel processes (a kernel that just exited may linger as a zombie: not counted)."""
+    live = []
+    for p in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                live.append(p)
+        except psutil.Error:  # a zombie or a process gone meanwhile
+            continue
+    return live
 
 
 def test_page_kernels_are_capped_per_credential_with_a_bilingual_busy_page(capped):
