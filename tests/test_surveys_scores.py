@@ -76,6 +76,28 @@ def test_wilson_against_closed_form():
     )
 
 
+@pytest.mark.parametrize("n", [1, 3, 6, 10, 37, 100])
+def test_wilson_interval_holds_the_share_at_zero_and_all(n):
+    # k = 0 and k = n: the exact interval is [0, …] and […, 1]; rounding must not leave p̂ outside
+    # (it did: ci_low 3.4e-15 above a 0 % share, which a chart's error bar refused).
+    lo, hi = sa.wilson_interval(np.array([0.0, n]), np.array([n, n]))
+    assert lo[0] == 0.0 and hi[1] == 1.0
+    assert lo[1] <= 1.0 and hi[0] >= 0.0
+
+
+def test_change_between_two_certain_waves_is_not_tested():
+    # March: 10 of 10 top-box, April: 0 of 6 -> both standard errors 0; the z test is undefined,
+    # so z, p_value and significant stay empty (were -inf, 0 and True).
+    r = pd.concat(
+        [customers([9] * 10, [5] * 10, period="2026-03"), customers([9] * 6, [1] * 6, period="2026-04")]
+    )
+    s = sa.survey_scores(r, CS, by=())
+    apr = s[(s["metric"] == "csat_top2") & (s["period"] == "2026-04")].iloc[0]
+    assert apr["change"] == pytest.approx(-100.0)
+    assert pd.isna(apr["z"]) and pd.isna(apr["p_value"]) and pd.isna(apr["significant"])
+    assert np.isfinite(s["z"].dropna()).all()
+
+
 def test_change_vs_previous_wave_and_its_test():
     # March: 50 promoters / 50 detractors -> NPS 0, Var = 1e4 * (1 - 0) / 100 = 100
     # April: 80 promoters / 20 detractors -> NPS 60, Var = 1e4 * (1 - .36) / 100 = 64

@@ -121,7 +121,10 @@ def wilson_interval(
         centre = p + z**2 / (2 * n)
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
         denom = 1 + z**2 / n
-        return (centre - half) / denom, (centre + half) / denom
+        lo, hi = (centre - half) / denom, (centre + half) / denom
+    # In exact arithmetic 0 ≤ lo ≤ p̂ ≤ hi ≤ 1 (lo = 0 at k = 0, hi = 1 at k = n); rounding can leave a
+    # bound 1e-15 outside, which a chart's error bar refuses as a negative length.
+    return np.clip(np.minimum(lo, p), 0.0, 1.0), np.clip(np.maximum(hi, p), 0.0, 1.0)
 
 
 def reverse_code(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -176,8 +179,10 @@ def _changes(table: pd.DataFrame, keys: list[str], periods: list[str], significa
     )
     out = out.merge(prev, on=["previous_period", *keys], how="left")
     out["change"] = out["value"] - out["_pv"]
+    se = np.sqrt(out["se"] ** 2 + out["_pse"] ** 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["z"] = out["change"] / np.sqrt(out["se"] ** 2 + out["_pse"] ** 2)
+        # Both standard errors 0 (e.g. 100% then 0% top-box): the normal test is undefined, not ±∞.
+        out["z"] = (out["change"] / se).where(se > 0)
     out["p_value"] = 2 * stats.norm.sf(np.abs(out["z"].to_numpy(dtype=float)))
     sig = out["p_value"] < significance
     out["significant"] = sig.astype("boolean").mask(out["p_value"].isna())
