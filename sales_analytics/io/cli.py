@@ -26,13 +26,17 @@ def register_cli(subparsers: Any) -> None:
         description="Read every input table, map it to the canonical columns, validate it and print the "
         "data-quality report. Exit code 1 when there are errors.",
     )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
+    parser.add_argument(
         "--data",
         metavar="DIR",
         help="data folder (default: data.dir of the parameters, else $SALES_ANALYTICS_DATA or data/sample)",
     )
-    where.add_argument("--params", metavar="FILE", help="parameters file whose data section to use")
+    parser.add_argument(
+        "--params",
+        metavar="FILE",
+        help="parameters file whose data section (column maps, parts, time zone) to use; with --data, "
+        "its data.dir is replaced by that folder",
+    )
     parser.add_argument("--profiles", action="store_true", help="list the source profiles and exit")
     parser.set_defaults(func=_validate)
 
@@ -59,19 +63,25 @@ def report(result: DataCheck, out: TextIO) -> None:
         out.write(f"\nErrors ({len(result.problems)}): the data cannot be used until these are fixed\n")
         for p in result.problems:
             out.write(f"  - {p}\n")
-    if result.skipped:
-        out.write(f"\nSkipped files ({len(result.skipped)}): not read, their rows are NOT in the data\n")
-        for f in result.skipped:
+    skipped = [f for f in result.skipped if not f.note]
+    if skipped:
+        out.write(f"\nSkipped files ({len(skipped)}): not read, their rows are NOT in the data\n")
+        for f in skipped:
             out.write(f"  - {f.path}: {f.reason}")
             out.write(f"; closest profile: {f.closest}\n" if f.closest else "\n")
+    notes = [f for f in result.skipped if f.note]
+    if notes:
+        out.write(f"\nNot data ({len(notes)}): notes and markers, not read\n")
+        for f in notes:
+            out.write(f"  - {f.path}: {f.reason}\n")
     q = result.quality
     if len(q):
         out.write(f"\nData quality ({len(q)} findings)\n")
         _table(q[["severity", "table", "column", "kind", "count", "rows", "message"]], out)
     if not result.ok:
         out.write("\nFAILED: see the errors above.\n")
-    elif result.skipped:
-        n = len(result.skipped)
+    elif skipped:
+        n = len(skipped)
         out.write(
             f"\nUSABLE, BUT {n} FILE{'S' if n > 1 else ''} SKIPPED: the tables above were read; "
             "check the skipped files listed above.\n"
@@ -84,6 +94,11 @@ def _validate(args: argparse.Namespace) -> int:
     if args.profiles:
         _table(list_profiles(), sys.stdout)
         return 0
-    result = check_data(args.params or args.data)
+    if args.params and args.data:
+        from sales_analytics.config import load_parameters
+
+        result = check_data(args.data, params=load_parameters(args.params))
+    else:
+        result = check_data(args.params or args.data)
     report(result, sys.stdout)
     return 0 if result.ok else 1

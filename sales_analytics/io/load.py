@@ -62,6 +62,7 @@ class SkippedFile:
     path: str
     reason: str
     closest: str = ""
+    note: bool = False  # a hidden file, a marker or a README: never data, listed but not a warning
 
 
 @dataclass
@@ -381,9 +382,16 @@ def _unread_files(folder: Path, jobs: list[_FileJob], scan: bool) -> list[Skippe
         elif path.name.startswith("~$"):
             reason = "an Office lock file (the workbook is open in Excel/WPS)"
         elif path.name.startswith("."):
-            reason = "a hidden file"
+            out.append(SkippedFile(str(path), "a hidden file", note=True))
+            continue
         elif path.name.startswith("_"):
-            reason = "names starting with _ are not read (notes, markers)"
+            out.append(
+                SkippedFile(str(path), "names starting with _ are not read (notes, markers)", note=True)
+            )
+            continue
+        elif path.stem.upper() == "README" and path.suffix.lower() in (".md", ".txt", ""):
+            out.append(SkippedFile(str(path), "a README (notes about the folder)", note=True))
+            continue
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             reason = f"unsupported file type {path.suffix or '(no suffix)'!r}; read are {', '.join(SUPPORTED_SUFFIXES)}"
         elif not scan:

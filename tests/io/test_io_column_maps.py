@@ -318,3 +318,55 @@ def test_narrow_rows_with_a_multi_line_message(tmp_path: Path) -> None:
     assert chat[["sender_id", "text"]].values.tolist() == [["217", "line one\r\nline two"], ["self", "hi"]]
     # CreateTime 1628863878 = 2021-08-13 14:11:18 UTC
     assert chat["sent_at"].iloc[0] == pd.Timestamp("2021-08-13 14:11:18", tz="UTC")
+
+
+def test_validate_takes_a_folder_and_the_parameters_that_map_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A till export needs a column map declared in a parameters file; the folder is given on its own.
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "reps.csv").write_text(REPS, encoding="utf-8")
+    (folder / "till.csv").write_text("Receipt,Date,Customer,Net\n1,3/4/2026,c1,10\n", encoding="utf-8")
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    (maps / "till.yaml").write_text(ORDERS_MAP, encoding="utf-8")
+    params = tmp_path / "p.yaml"
+    params.write_text(
+        "data:\n"
+        f"  dir: {tmp_path / 'elsewhere'}\n"  # replaced by --data
+        f"  column_maps_dir: {maps}\n"
+        "  tables:\n    orders: {path: till.csv, column_map: till}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", "--data", str(folder)]) == 1  # the till file is not a known export
+    capsys.readouterr()
+    assert main(["validate", "--data", str(folder), "--params", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert "OK: the data can be used." in out and "till.csv" in out
+
+
+def test_validate_lists_notes_and_markers_without_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The sample itself carries README.md and a .complete marker: a folder's notes are not skipped data.
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "reps.csv").write_text(REPS, encoding="utf-8")
+    (folder / "orders.csv").write_text(
+        "order_id,order_date,customer_id,rep_id,amount\no1,2026-01-05,c1,r1,100\n", encoding="utf-8"
+    )
+    for name in ("README.md", ".DS_Store", "_notes.csv"):
+        (folder / name).write_text("x", encoding="utf-8")
+    assert main(["validate", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "OK: the data can be used." in out and "Skipped files" not in out
+    assert "Not data (3): notes and markers, not read" in out
+    assert "README.md: a README (notes about the folder)" in out
+    result = sa.check_data(folder)
+    assert sorted(Path(s.path).name for s in result.skipped if s.note) == [
+        ".DS_Store",
+        "README.md",
+        "_notes.csv",
+    ]
+    assert (result.quality["kind"] == "file_skipped").sum() == 3  # still in the quality table, as info
