@@ -75,7 +75,8 @@ def module_fields(module: str, extra: list[str] | None = None) -> list[str]:
     for target in cmap.columns:
         rule: ColumnRule = cmap.rule(target)
         names.update(rule.sources())
-        names.update(rule.minutes_between or [])
+        for name in rule.minutes_between or []:
+            names.update([name] if isinstance(name, str) else name)
     for group in cmap.detect_groups():
         names.update(group)
     keep = {n for n in names if _API_NAME.match(n) or n in _ONE_WORD_API_NAMES}

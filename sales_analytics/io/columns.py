@@ -51,7 +51,9 @@ class ColumnRule(StrictModel):
     column: str | list[str] | None = Field(None, description="source column, or aliases tried in order")
     value: Any = Field(None, description="a constant for every row")
     product: list[str] | None = Field(None, description="multiply these numeric columns")
-    minutes_between: list[str] | None = Field(None, description="[start, end] columns: minutes between them")
+    minutes_between: list[str | list[str]] | None = Field(
+        None, description="[start, end] columns (each a name or aliases tried in order): minutes between them"
+    )
     join: list[str] | None = Field(None, description="join these columns' texts (empty ones skipped)")
     sep: str = Field(" ", description="separator for join")
     from_json: str | None = Field(None, description="the cell is JSON: take this key (a.b for nested keys)")
@@ -253,7 +255,7 @@ def _source_values(
         return target, pd.Series([rule.value] * len(raw), index=index, dtype=object)
     names = rule.product or rule.minutes_between or rule.join
     if names:
-        found = [_find(raw.columns, [n]) for n in names]
+        found = [_find(raw.columns, [n] if isinstance(n, str) else n) for n in names]
         if rule.join:
             present = [f for f in found if f is not None]
             if not present:

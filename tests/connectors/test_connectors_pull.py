@@ -101,6 +101,8 @@ def test_zoho_full_pull_writes_platform_files_manifest_and_current_view(zoho_fak
     assert orders.loc["SO-3", "status"] == "cancelled" and orders.loc["INV-2", "status"] == "cancelled"
     assert orders.loc["SO-1", "amount"] == 5000.0 and orders.loc["SO-1", "rep_id"] == "u1"
     assert tables["reps"].set_index("rep_id").loc["u3", "active"] == False  # noqa: E712 (status inactive)
+    meetings = tables["activities"].set_index("activity_id").loc[["e1", "e2"], "duration_min"]
+    assert meetings.tolist() == [60.0, 90.0]  # Start_DateTime -> End_DateTime: 14:00-15:00, 10:00-11:30
 
 
 def _hand(fake, tmp_path: Path, name: str = "by_hand") -> Path:

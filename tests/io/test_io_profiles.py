@@ -82,6 +82,20 @@ def test_zoho_calls_meetings_orders_invoices() -> None:
     )
 
 
+def test_zoho_events_from_the_api_have_durations(tmp_path: Path) -> None:
+    # Events read through the REST API name their times Start_DateTime / End_DateTime (not From / To)
+    events = tmp_path / "Events.csv"
+    events.write_text(
+        "id,Event_Title,Start_DateTime,End_DateTime,Owner.id,What_Id.id\n"
+        "e1,Acme QBR,2026-11-06T14:00:00+08:00,2026-11-06T15:00:00+08:00,u1,a1\n"
+        "e2,Beta demo,2026-11-18T10:00:00+08:00,2026-11-18T11:30:00+08:00,u2,a2\n",
+        encoding="utf-8",
+    )
+    out = sa.read_table(events)
+    assert out["duration_min"].tolist() == [60.0, 90.0]  # 14:00-15:00 and 10:00-11:30
+    assert set(out["activity_type"]) == {"meeting"}
+
+
 def test_fxiaoke_rest_result() -> None:
     orders = sa.read_table(PROFILES / "fxiaoke_sales_orders.json")
     assert orders["rep_id"].tolist() == ["1000", "1001"]  # owner lists -> first id

@@ -165,7 +165,12 @@ ZOHO_PROFILES: list[ColumnMap] = [
             "customer_id": _RELATED,
             "activity_type": ColumnRule(value="meeting"),
             "activity_at": ["From", "Start DateTime", "Start_DateTime"],
-            "duration_min": ColumnRule(minutes_between=["From", "To"]),
+            "duration_min": ColumnRule(
+                minutes_between=[
+                    ["From", "Start DateTime", "Start_DateTime"],
+                    ["To", "End DateTime", "End_DateTime"],
+                ]
+            ),
             "outcome": ["Checked In Status", "Check_In_Status"],
         },
     ),
