@@ -165,6 +165,18 @@ def test_surveymonkey_two_rows_checkbox_and_custom_data():
     assert out["submitted_at"].iloc[0] == TS("2024-03-04 10:01:02")  # 10:01:02 AM, no zone: the team's
 
 
+def test_surveymonkey_file_without_its_second_header_row_keeps_every_answer(tmp_path):
+    # Someone deleted the "Response / Open-Ended Response" row before sending the file: the first
+    # row has a Respondent ID, so it is an answer, not a header (it used to be dropped as one).
+    lines = (REAL / "surveymonkey_2row.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "sm_one_header.csv"
+    path.write_text(lines[0] + "".join(lines[2:]), encoding="utf-8")
+    raw = sa.read_source_file(path, header_row=0, dedupe_headers=True)
+    export = prepare_export(raw)
+    assert export.platform == "surveymonkey"
+    assert export.frame["Respondent ID"].astype(str).tolist() == ["11456789012", "11456789013"]
+
+
 def test_google_forms_zones_scale_labels_and_commas_in_options():
     out = read("google_forms.csv", "sales_csat")
     # 11:07:29 AM AST (UTC-4) = 15:07:29 UTC; 9:15:02 PM AST = 01:15:02 next day; 8:00 AM GMT+8 = 00:00 UTC

@@ -16,8 +16,9 @@ platform                what is undone
                         ``=Hyperlink(…)`` cells, tab-prefixed ids
 ``qualtrics``           three header rows (tags, question texts, ImportId JSON
                         with ``timeZone``) or the legacy two rows
-``surveymonkey``        two header rows; a checkbox question spread over one
-                        column per option is joined into one answer
+``surveymonkey``        two header rows (one if the file lost the second); a
+                        checkbox question spread over one column per option is
+                        joined into one answer
 ``google_forms``        ``Timestamp`` with a zone (``GMT+8``, ``AST``)
 ``ms_forms``            ``ID, Start time, Completion time, Email, Name``
 ``generic``             anything else with question headers
@@ -200,6 +201,16 @@ def _qualtrics(frame: pd.DataFrame, texts: dict[str, list[str]]) -> tuple[int, s
     return skip, tz
 
 
+def _has_subheader(frame: pd.DataFrame) -> bool:
+    """SurveyMonkey's second header row leaves Respondent ID empty; a data row never does (a file
+    re-saved without that row keeps every row as an answer)."""
+    if not len(frame):
+        return False
+    rid = next(c for c in frame.columns if _fold(c) == "respondent id")
+    cell = frame[rid].iloc[0]
+    return bool(pd.isna(cell)) or not str(cell).strip()
+
+
 def _surveymonkey(frame: pd.DataFrame, texts: dict[str, list[str]]) -> tuple[pd.DataFrame, list[str]]:
     """Undo the second header row; join a checkbox question's option columns into one answer."""
     sub = frame.iloc[0]
@@ -262,7 +273,7 @@ def prepare_export(raw: RawTable) -> Export:
         if skip:
             notes.append(f"Qualtrics: {skip} header row(s) under the export tags")
         frame, rows = frame.iloc[skip:], rows[skip:]
-    elif platform == "surveymonkey" and len(frame) >= 1:
+    elif platform == "surveymonkey" and _has_subheader(frame):
         frame, more = _surveymonkey(frame, texts)
         rows = rows[1:]
         notes += more
