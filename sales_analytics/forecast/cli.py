@@ -70,6 +70,25 @@ def _propose(args: argparse.Namespace) -> int:
             "targets are proposed for months still to come"
         )
     gp = params.goals
+    calibration = None
+    if gp.band == "conformal":  # the band the backtest's own errors call for (docs/goals.md)
+        from sales_analytics.forecast.backtest import forecast_backtest
+        from sales_analytics.forecast.calibrate import interval_calibration
+
+        calibration = interval_calibration(
+            forecast_backtest(
+                ds.orders,
+                ds.reps,
+                period=origin,
+                deals=ds.get("deals"),
+                deal_history=ds.get("deal_stage_history"),
+                horizon=max(gp.horizon_months, ahead - 1),
+                min_history_months=gp.min_history_months,
+                full_model_months=gp.full_model_months,
+                quiet_months=gp.quiet_months,
+                band="conformal",
+            )
+        )
     fc = revenue_forecast(
         ds.orders,
         ds.reps,
@@ -79,6 +98,7 @@ def _propose(args: argparse.Namespace) -> int:
         horizon=max(gp.horizon_months, ahead - 1),
         full_model_months=gp.full_model_months,
         quiet_months=gp.quiet_months,
+        calibration=calibration,
     )
     if args.goal is not None:
         goal = float(args.goal)
