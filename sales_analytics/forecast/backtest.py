@@ -173,8 +173,8 @@ def forecast_backtest(
     for origin, rows in raw.groupby("origin", sort=True):
         known = raw[(raw["origin"] < origin) & (raw["month"] <= origin)]
         cal = interval_calibration(known) if band == "conformal" else None
-        band = rows.assign(p10=rows["p10_raw"], p90=rows["p90_raw"])
-        parts.append(apply_calibration(band, cal))
+        own = rows.assign(p10=rows["p10_raw"], p90=rows["p90_raw"])
+        parts.append(apply_calibration(own, cal))
     bt = pd.concat(parts, ignore_index=True)
     return bt.assign(period=str(p))[cols]
 
