@@ -208,3 +208,60 @@ def test_one_late_response_changes_no_pooled_table():
     # the late month publishes no score, no quality row and no team label
     assert LATE not in set(b2["survey_scores"]["period"])
     assert LATE not in set(b2["survey_quality"]["period"])
+
+
+def test_backdated_response_stays_out_of_its_published_month_across_three_bundles(tmp_path):
+    # The wave (12) is published; then one response dated in the wave's month reaches the data. Read
+    # back through the run layer from the wave's bundle, the record keeps the wave's month as published:
+    # the second bundle counts the response in the month it arrived in (April), where it is alone and
+    # enters nothing; the third bundle reads the second's record and keeps it in April.
+    rng = np.random.default_rng(11)
+    w = responses(rng, WAVE, [0] * 6 + [1] * 6, "w")
+    x = responses(rng, WAVE, [1], "backdated", day=28)
+    params = sa.SurveyParams(bootstrap=20)
+    inv = pd.DataFrame({"instrument": "team_pulse", "period": WAVE, "team": ["T0", "T1"], "invited": 7})
+    outputs = tmp_path / "outputs"
+
+    def publish(r: pd.DataFrame, period: str) -> dict[str, pd.DataFrame]:
+        published = sa.published_survey_blocks(outputs)
+        tables = bundle(r, period, params, inv, published=published)
+        sa.keep_survey_blocks(record(r, period, published), output_dir=outputs / period / "tables")
+        (outputs / period / "manifest.json").write_text('{"status": "ok"}', encoding="utf-8")
+        return tables
+
+    b1 = publish(w, WAVE)
+    both = pd.concat([w, x], ignore_index=True)
+    b2 = publish(both, LATE)
+    b3 = publish(both, "2026-05")
+    for b in (b2, b3):
+        for name in ("survey_items", "survey_reliability", "survey_drivers", "survey_themes"):
+            cols = [c for c in b1[name].columns if c not in ("period", "window")]
+            pd.testing.assert_frame_equal(b1[name][cols], b[name][cols])
+        assert set(b["survey_items"]["n"]) == {12}  # 12, not 13
+        pd.testing.assert_frame_equal(
+            b1["survey_scores"].reset_index(drop=True),
+            b["survey_scores"][b["survey_scores"]["period"] == WAVE].reset_index(drop=True),
+            check_dtype=False,
+        )
+    rec = sa.published_survey_blocks(outputs)  # the third bundle's record
+    assert set(rec["period"]) == {"2026-05"}
+    assert rec.loc[rec["response_id"] == "backdated-0", "month"].tolist() == [LATE]
+    assert (rec.loc[rec["response_id"].str.startswith("w-"), "month"] == WAVE).all()
+
+
+def test_published_survey_blocks_reads_only_ok_bundles(tmp_path):
+    # a failed bundle's record is not history; without any record every response keeps its month
+    outputs = tmp_path / "outputs"
+    assert sa.published_survey_blocks(outputs).empty
+    rec = pd.DataFrame({"period": WAVE, "instrument": "team_pulse", "month": WAVE, "response_id": ["a"]})
+    sa.keep_survey_blocks(rec, output_dir=outputs / WAVE / "tables")
+    (outputs / WAVE / "manifest.json").write_text('{"status": "failed"}', encoding="utf-8")
+    assert sa.published_survey_blocks(outputs).empty
+    (outputs / WAVE / "manifest.json").write_text('{"status": "ok"}', encoding="utf-8")
+    pd.testing.assert_frame_equal(sa.published_survey_blocks(outputs), rec)
+    with pytest.raises(KeyError, match=r"lacks column\(s\) \['month'\]"):
+        sa.settle_blocks(
+            pd.DataFrame({"response_id": ["a"], "period": [WAVE]}),
+            rec.drop(columns="month"),
+            instrument="team_pulse",
+        )

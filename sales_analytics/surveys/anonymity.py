@@ -263,6 +263,7 @@ def published_group_responses(
     *,
     by: str,
     until: str | None = None,
+    published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The responses another lever may pool per ``by`` group: published month blocks only.
 
@@ -270,7 +271,9 @@ def published_group_responses(
     several months (training needs by team): each group keeps only the months in which its
     block is published (:func:`published_blocks`), so its pooled figure moves between bundles
     only by whole blocks of at least the threshold. A named instrument's responses are returned
-    as they are (up to ``until``).
+    as they are (up to ``until``). ``published`` is the month-block record of the latest
+    published bundle (:func:`settle_blocks`): a response backdated into a month it covers
+    counts in the month it arrived in.
 
     Returns
     -------
@@ -279,6 +282,8 @@ def published_group_responses(
     from sales_analytics.surveys.quality import prepare_responses
 
     r = responses if "period" in responses else prepare_responses(responses, instrument)
+    if instrument.anonymous:
+        r = settle_blocks(r, published, instrument=instrument.id)
     if until is not None:
         r = r[r["period"] <= str(until)]
     threshold = anonymity_threshold_for(instrument, params)
