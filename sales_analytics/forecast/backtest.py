@@ -36,6 +36,7 @@ from sales_analytics.forecast.forecast import (
     _month,
     booked_between,
     forecast_hierarchy,
+    forecast_with_fits,
     monthly_revenue,
 )
 from sales_analytics.forecast.pipeline import PipelineBook
@@ -117,7 +118,7 @@ def forecast_backtest(
     frames = []
     for i in range(min_history_months - 1, len(months) - 1):
         origin = months[i]
-        model = forecast_hierarchy(h, origin=origin, **kw)
+        model, fits = forecast_with_fits(h, origin=origin, **kw)
         seen = model
         o = parse_period(origin)
         as_of = situation.as_of(o)
@@ -134,7 +135,13 @@ def forecast_backtest(
             )
             if to_date.any() or elapsed > 0 or adjustment is not None:
                 seen = forecast_hierarchy(
-                    h, origin=origin, to_date=to_date, elapsed=elapsed, adjustment=adjustment, **kw
+                    h,
+                    origin=origin,
+                    to_date=to_date,
+                    elapsed=elapsed,
+                    adjustment=adjustment,
+                    fits=fits,
+                    **kw,
                 )
         fc = seen.assign(
             p10_model=model["p10"].to_numpy(),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -248,7 +249,13 @@ def _gone(Y_rep: np.ndarray, months_quiet: int) -> np.ndarray:
     return (Y_rep[:, -months_quiet:] <= 0).all(axis=1)
 
 
-def forecast_hierarchy(
+def forecast_hierarchy(h: Hierarchy, **kwargs: Any) -> pd.DataFrame:
+    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``
+    (the arguments of :func:`forecast_with_fits`). Returns one row per series and month."""
+    return forecast_with_fits(h, **kwargs)[0]
+
+
+def forecast_with_fits(
     h: Hierarchy,
     *,
     origin: str,
@@ -259,12 +266,15 @@ def forecast_hierarchy(
     to_date: np.ndarray | None = None,
     elapsed: float = 0.0,
     adjustment: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``.
+    fits: list[SeriesFit] | None = None,
+) -> tuple[pd.DataFrame, list[SeriesFit]]:
+    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``, and its fits.
 
     ``to_date`` (reps) is revenue already booked in the open month, ``elapsed``
     the share of its working days gone, ``adjustment`` (reps) the pipeline
-    adjustment of the open month. Returns one row per series and month.
+    adjustment of the open month. ``fits``: the base fits an earlier call with the
+    same history and settings returned, so the backtest forecasts an origin with and
+    without its open month from one set of fits.
     """
     hist = [m for m in h.months if m <= origin]
     if not hist:
@@ -277,7 +287,8 @@ def forecast_hierarchy(
         stop = stop | inactive
     # teams and the company are modelled on the reps who carry on: a rep who left sells nothing ahead
     Y = S @ (h.revenue[:, : len(hist)] * ~stop[:, None])
-    fits = _base_fits(Y, h, hist, future, full_model_months)
+    if fits is None:
+        fits = _base_fits(Y, h, hist, future, full_model_months)
     bands = [quantiles(f, INTERVAL) for f in fits]
     lo, p50, hi = (np.vstack([b[j] for b in bands]) for j in range(3))
     n_rep = len(h.rep_ids)
@@ -323,7 +334,7 @@ def forecast_hierarchy(
         cents_lo[:, k] = np.minimum(cents_lo[:, k], cents_p50[:, k])
     levels, teams, reps = _series_labels(h)
     n_series, H = p50.shape
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "period": origin,
             "month": np.tile(future, n_series),
@@ -340,6 +351,7 @@ def forecast_hierarchy(
             "n_months": np.repeat([fit.n_months for fit in fits], H),
         }
     )
+    return out, fits
 
 
 @dataclass(frozen=True)
