@@ -38,7 +38,7 @@ from sales_analytics.forecast.pipeline import PipelineBook
 from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
 from sales_analytics.periods import Period, parse_period
 
-__all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "revenue_forecast"]  # OpenMonth: the backtest's
+__all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "revenue_forecast"]
 
 INTERVAL = 0.8  # the band is the central 80 %: p10 to p90
 FORECAST_COLUMNS = (
@@ -59,6 +59,9 @@ FORECAST_COLUMNS = (
 )
 LEVELS = ("company", "team", "rep")
 _Z90 = float(stats.norm.ppf(0.9))
+_PLACEHOLDER_SE = (
+    0.5  # log-scale spread of a series too short for its own (a rep's is replaced by its peers')
+)
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ def _base_fits(
         offset_hist=None,
         offset_future=None,
         full_model_months=full_model_months,
-        fallback_se=0.5,
+        fallback_se=_PLACEHOLDER_SE,
     )
     fits: list[SeriesFit] = [company]
     for k in range(n_teams):
@@ -195,7 +198,7 @@ def _base_fits(
                 offset_hist=company.calendar_hist,
                 offset_future=company.calendar_future,
                 full_model_months=full_model_months,
-                fallback_se=0.5,
+                fallback_se=_PLACEHOLDER_SE,
                 offset_uncertainty=company.borrowed(),
             )
         )
@@ -211,7 +214,7 @@ def _base_fits(
             offset_hist=team.calendar_hist,
             offset_future=team.calendar_future,
             full_model_months=10**9,
-            fallback_se=0.5,
+            fallback_se=_PLACEHOLDER_SE,
             offset_uncertainty=team.borrowed(),
         )
         rep_fits[i] = f
@@ -219,7 +222,7 @@ def _base_fits(
             pending.append(i)
     # a rep with too little history for a spread of their own takes the median of their peers'
     peer = [f.se[0] for f in rep_fits if f is not None and f.model == "offset"]
-    fallback = float(np.median(peer)) if peer else 0.5
+    fallback = float(np.median(peer)) if peer else _PLACEHOLDER_SE
     for i in pending:
         f = rep_fits[i]
         assert f is not None
@@ -227,7 +230,7 @@ def _base_fits(
             f.mean,
             # the peers' spread in place of the placeholder, keeping the borrowed calendar's variance
             np.sqrt(
-                np.maximum(f.se**2 - 0.25 * (1 + 1 / max(f.n_months, 1)), 0.0)
+                np.maximum(f.se**2 - _PLACEHOLDER_SE**2 * (1 + 1 / max(f.n_months, 1)), 0.0)
                 + fallback**2 * (1 + 1 / max(f.n_months, 1))
             ),
             f.df,
