@@ -59,9 +59,8 @@ FORECAST_COLUMNS = (
 )
 LEVELS = ("company", "team", "rep")
 _Z90 = float(stats.norm.ppf(0.9))
-_PLACEHOLDER_SE = (
-    0.5  # log-scale spread of a series too short for its own (a rep's is replaced by its peers')
-)
+# log-scale spread of a series too short for its own (a rep's is replaced by its peers')
+_PLACEHOLDER_SE = 0.5
 
 
 @dataclass(frozen=True)
