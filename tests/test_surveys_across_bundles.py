@@ -8,6 +8,11 @@ the comment, and a row labelled with the person's team appeared even though it w
 suppressed. Each example here builds a wave, a few late responses in the next month and
 perhaps a wave that drops out of the window, publishes both bundles with
 ``survey_tables`` and runs the attacks.
+
+Backdated responses (issue 14, item 2): responses dated in the wave's month that reach
+the data only after the wave's bundle was published. The second bundle reads the first
+bundle's month-block record (``survey_block_record``, kept by the run) and counts them in
+the month they arrived in, so the wave's month, already published, never changes.
 """
 
 from __future__ import annotations
@@ -55,11 +60,25 @@ def responses(
 
 
 def bundle(
-    r: pd.DataFrame, until: str, params: sa.SurveyParams, invitations: pd.DataFrame
+    r: pd.DataFrame,
+    until: str,
+    params: sa.SurveyParams,
+    invitations: pd.DataFrame,
+    published: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     return sa.survey_tables(
-        {"team_pulse": r}, {"team_pulse": TP}, params, invitations=invitations, until=until
+        {"team_pulse": r},
+        {"team_pulse": TP},
+        params,
+        invitations=invitations,
+        until=until,
+        published=published,
     )
+
+
+def record(r: pd.DataFrame, until: str, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The month-block record the bundle of ``until`` keeps for the next run."""
+    return sa.survey_block_record({"team_pulse": r}, {"team_pulse": TP}, until=until, published=published)
 
 
 def pooled(size: int, threshold: int) -> int:
@@ -79,19 +98,25 @@ def team_list(sizes: list[int]) -> list[int]:
     old=st.lists(st.integers(0, 8), min_size=0, max_size=4),
     threshold=st.integers(3, 6),
     seed=st.integers(0, 10_000),
+    backdated=st.lists(st.integers(0, 3), min_size=0, max_size=4),
 )
-def test_two_bundle_differencing_isolates_nobody(wave, late, old, threshold, seed):
+def test_two_bundle_differencing_isolates_nobody(wave, late, old, threshold, seed, backdated):
     rng = np.random.default_rng(seed)
     late = [t % len(wave) for t in late]
     w = responses(rng, WAVE, team_list(wave), "w")
-    lt = responses(rng, LATE, late, "late", day=3)
+    lt_own = responses(rng, LATE, late, "late", day=3)
+    # dated in the wave's month, but in the data only after the wave's bundle was published
+    bd = responses(rng, WAVE, [t % len(wave) for t in backdated], "bd", day=25)
     o = responses(rng, OLD, team_list(old[: len(wave)]), "o") if old else w.iloc[:0]
-    r = pd.concat([o, w, lt], ignore_index=True)
+    r1 = pd.concat([o, w, lt_own], ignore_index=True)  # what the first bundle's data held
+    r = pd.concat([r1, bd], ignore_index=True) if len(bd) else r1
     params = sa.SurveyParams(anonymity_threshold=threshold, comment_threshold=threshold, bootstrap=20)
     teams = [f"T{t}" for t in range(len(wave))]
     invitations = pd.DataFrame({"instrument": "team_pulse", "period": WAVE, "team": teams, "invited": 9})
-    b1 = bundle(r, WAVE, params, invitations)
-    b2 = bundle(r, LATE, params, invitations)
+    b1 = bundle(r1, WAVE, params, invitations)
+    b2 = bundle(r, LATE, params, invitations, published=record(r1, WAVE))
+    # the backdated responses arrived in the late month: they are late respondents like the others
+    lt = pd.concat([lt_own, bd], ignore_index=True) if len(bd) else lt_own
 
     # 1. The pooled total changes only by whole months of at least the threshold.
     n1 = pooled(len(o), threshold) + pooled(len(w), threshold)
@@ -183,3 +208,60 @@ def test_one_late_response_changes_no_pooled_table():
     # the late month publishes no score, no quality row and no team label
     assert LATE not in set(b2["survey_scores"]["period"])
     assert LATE not in set(b2["survey_quality"]["period"])
+
+
+def test_backdated_response_stays_out_of_its_published_month_across_three_bundles(tmp_path):
+    # The wave (12) is published; then one response dated in the wave's month reaches the data. Read
+    # back through the run layer from the wave's bundle, the record keeps the wave's month as published:
+    # the second bundle counts the response in the month it arrived in (April), where it is alone and
+    # enters nothing; the third bundle reads the second's record and keeps it in April.
+    rng = np.random.default_rng(11)
+    w = responses(rng, WAVE, [0] * 6 + [1] * 6, "w")
+    x = responses(rng, WAVE, [1], "backdated", day=28)
+    params = sa.SurveyParams(bootstrap=20)
+    inv = pd.DataFrame({"instrument": "team_pulse", "period": WAVE, "team": ["T0", "T1"], "invited": 7})
+    outputs = tmp_path / "outputs"
+
+    def publish(r: pd.DataFrame, period: str) -> dict[str, pd.DataFrame]:
+        published = sa.published_survey_blocks(outputs)
+        tables = bundle(r, period, params, inv, published=published)
+        sa.keep_survey_blocks(record(r, period, published), output_dir=outputs / period / "tables")
+        (outputs / period / "manifest.json").write_text('{"status": "ok"}', encoding="utf-8")
+        return tables
+
+    b1 = publish(w, WAVE)
+    both = pd.concat([w, x], ignore_index=True)
+    b2 = publish(both, LATE)
+    b3 = publish(both, "2026-05")
+    for b in (b2, b3):
+        for name in ("survey_items", "survey_reliability", "survey_drivers", "survey_themes"):
+            cols = [c for c in b1[name].columns if c not in ("period", "window")]
+            pd.testing.assert_frame_equal(b1[name][cols], b[name][cols])
+        assert set(b["survey_items"]["n"]) == {12}  # 12, not 13
+        pd.testing.assert_frame_equal(
+            b1["survey_scores"].reset_index(drop=True),
+            b["survey_scores"][b["survey_scores"]["period"] == WAVE].reset_index(drop=True),
+            check_dtype=False,
+        )
+    rec = sa.published_survey_blocks(outputs)  # the third bundle's record
+    assert set(rec["period"]) == {"2026-05"}
+    assert rec.loc[rec["response_id"] == "backdated-0", "month"].tolist() == [LATE]
+    assert (rec.loc[rec["response_id"].str.startswith("w-"), "month"] == WAVE).all()
+
+
+def test_published_survey_blocks_reads_only_ok_bundles(tmp_path):
+    # a failed bundle's record is not history; without any record every response keeps its month
+    outputs = tmp_path / "outputs"
+    assert sa.published_survey_blocks(outputs).empty
+    rec = pd.DataFrame({"period": WAVE, "instrument": "team_pulse", "month": WAVE, "response_id": ["a"]})
+    sa.keep_survey_blocks(rec, output_dir=outputs / WAVE / "tables")
+    (outputs / WAVE / "manifest.json").write_text('{"status": "failed"}', encoding="utf-8")
+    assert sa.published_survey_blocks(outputs).empty
+    (outputs / WAVE / "manifest.json").write_text('{"status": "ok"}', encoding="utf-8")
+    pd.testing.assert_frame_equal(sa.published_survey_blocks(outputs), rec)
+    with pytest.raises(KeyError, match=r"lacks column\(s\) \['month'\]"):
+        sa.settle_blocks(
+            pd.DataFrame({"response_id": ["a"], "period": [WAVE]}),
+            rec.drop(columns="month"),
+            instrument="team_pulse",
+        )

@@ -6,6 +6,8 @@
   calendar regressors in ``calendar.py``);
 - :func:`forecast_backtest`, :func:`forecast_accuracy`: a rolling-origin
   backtest and its WAPE / MAPE / coverage per level and horizon;
+  :func:`interval_calibration`, :func:`apply_calibration`: bands widened by the
+  backtest's own errors (split-conformal, ``calibrate.py``);
   :func:`forecast_vs_actual`: earlier bundles' forecasts against what happened;
 - :func:`propose_targets`: team and rep targets summing to a company goal to the
   cent, each with its probability under the forecast (``targets.py``).
@@ -14,6 +16,8 @@ The method is explained in ``docs/goals.md``.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field
 
@@ -25,6 +29,7 @@ from sales_analytics.forecast.backtest import (
     last_forecast_sentence,
 )
 from sales_analytics.forecast.calendar import calendar_features
+from sales_analytics.forecast.calibrate import apply_calibration, interval_calibration
 from sales_analytics.forecast.charts import forecast_chart
 from sales_analytics.forecast.forecast import INTERVAL, monthly_revenue, revenue_forecast
 from sales_analytics.forecast.pipeline import pipeline_adjustment
@@ -40,6 +45,7 @@ from sales_analytics.forecast.targets import (
 __all__ = [
     "INTERVAL",
     "ForecastParams",
+    "apply_calibration",
     "calendar_features",
     "forecast_accuracy",
     "forecast_backtest",
@@ -47,6 +53,7 @@ __all__ = [
     "forecast_vs_actual",
     "goal_from_growth",
     "growth_proposal",
+    "interval_calibration",
     "last_forecast_sentence",
     "monthly_revenue",
     "pipeline_adjustment",
@@ -70,4 +77,9 @@ class ForecastParams(StrictModel):
     ramp_months: int = Field(6, ge=1, description="months a new hire takes to reach a full share of a target")
     growth: float = Field(
         0.10, ge=-1, description="the notebook's proposal: goal = same month last year × (1+growth)"
+    )
+    band: Literal["model", "conformal"] = Field(
+        "model",
+        description="the published band: the model's own (parameter uncertainty included) or widened by "
+        "split-conformal calibration from the backtest's errors (docs/goals.md)",
     )

@@ -70,16 +70,27 @@ def _propose(args: argparse.Namespace) -> int:
             "targets are proposed for months still to come"
         )
     gp = params.goals
-    fc = revenue_forecast(
-        ds.orders,
-        ds.reps,
-        period=origin,
-        deals=ds.get("deals"),
-        deal_history=ds.get("deal_stage_history"),
-        horizon=max(gp.horizon_months, ahead - 1),
-        full_model_months=gp.full_model_months,
-        quiet_months=gp.quiet_months,
-    )
+    same: dict[
+        str, Any
+    ] = {  # the forecast and, for a conformal band, its backtest see the same data and settings
+        "period": origin,
+        "deals": ds.get("deals"),
+        "deal_history": ds.get("deal_stage_history"),
+        "horizon": max(gp.horizon_months, ahead - 1),
+        "full_model_months": gp.full_model_months,
+        "quiet_months": gp.quiet_months,
+    }
+    calibration = None
+    if gp.band == "conformal":  # the band the backtest's own errors call for (docs/goals.md)
+        from sales_analytics.forecast.backtest import forecast_backtest
+        from sales_analytics.forecast.calibrate import interval_calibration
+
+        calibration = interval_calibration(
+            forecast_backtest(
+                ds.orders, ds.reps, min_history_months=gp.min_history_months, band="conformal", **same
+            )
+        )
+    fc = revenue_forecast(ds.orders, ds.reps, calibration=calibration, **same)
     if args.goal is not None:
         goal = float(args.goal)
     else:

@@ -14,12 +14,17 @@ month, horizon 1) and the ``horizon`` months after it:
    months (:func:`pipeline_adjustment`);
 4. MinT reconciliation (:mod:`~sales_analytics.forecast.reconcile`) makes reps
    add up to teams and teams to the company, to the cent; each band keeps its
-   own model's relative width around the reconciled p50.
+   own model's relative width around the reconciled p50;
+5. calibration (:mod:`~sales_analytics.forecast.calibrate`, when given): each
+   band is stretched around p50 by the factor the backtest's own errors call
+   for at its level and horizon.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,8 +32,9 @@ from scipy import stats
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.forecast.calendar import CALENDAR_REGRESSORS, calendar_features
+from sales_analytics.forecast.calibrate import apply_calibration
 from sales_analytics.forecast.model import SeriesFit, fit_series, quantiles
-from sales_analytics.forecast.pipeline import pipeline_adjustment
+from sales_analytics.forecast.pipeline import PipelineBook
 from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
 from sales_analytics.periods import Period, parse_period
 
@@ -49,9 +55,12 @@ FORECAST_COLUMNS = (
     "pipeline_adjustment",
     "model",
     "n_months",
+    "calibration",
 )
 LEVELS = ("company", "team", "rep")
 _Z90 = float(stats.norm.ppf(0.9))
+# log-scale spread of a series too short for its own (a rep's is replaced by its peers')
+_PLACEHOLDER_SE = 0.5
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,7 @@ def _base_fits(
         offset_hist=None,
         offset_future=None,
         full_model_months=full_model_months,
-        fallback_se=0.5,
+        fallback_se=_PLACEHOLDER_SE,
     )
     fits: list[SeriesFit] = [company]
     for k in range(n_teams):
@@ -188,7 +197,8 @@ def _base_fits(
                 offset_hist=company.calendar_hist,
                 offset_future=company.calendar_future,
                 full_model_months=full_model_months,
-                fallback_se=0.5,
+                fallback_se=_PLACEHOLDER_SE,
+                offset_uncertainty=company.borrowed(),
             )
         )
     rep_fits: list[SeriesFit | None] = [None] * len(h.rep_ids)
@@ -203,25 +213,33 @@ def _base_fits(
             offset_hist=team.calendar_hist,
             offset_future=team.calendar_future,
             full_model_months=10**9,
-            fallback_se=0.5,
+            fallback_se=_PLACEHOLDER_SE,
+            offset_uncertainty=team.borrowed(),
         )
         rep_fits[i] = f
         if f.model == "level":
             pending.append(i)
     # a rep with too little history for a spread of their own takes the median of their peers'
     peer = [f.se[0] for f in rep_fits if f is not None and f.model == "offset"]
-    fallback = float(np.median(peer)) if peer else 0.5
+    fallback = float(np.median(peer)) if peer else _PLACEHOLDER_SE
     for i in pending:
         f = rep_fits[i]
         assert f is not None
         rep_fits[i] = SeriesFit(
             f.mean,
-            np.full_like(f.se, fallback * np.sqrt(1 + 1 / max(f.n_months, 1))),
+            # the peers' spread in place of the placeholder, keeping the borrowed calendar's variance
+            np.sqrt(
+                np.maximum(f.se**2 - _PLACEHOLDER_SE**2 * (1 + 1 / max(f.n_months, 1)), 0.0)
+                + fallback**2 * (1 + 1 / max(f.n_months, 1))
+            ),
             f.df,
             f.n_months,
             f.calendar_hist,
             f.calendar_future,
             f.model,
+            f.design_hist,
+            f.design_future,
+            f.cov,
         )
     return fits + [f for f in rep_fits if f is not None]
 
@@ -233,7 +251,13 @@ def _gone(Y_rep: np.ndarray, months_quiet: int) -> np.ndarray:
     return (Y_rep[:, -months_quiet:] <= 0).all(axis=1)
 
 
-def forecast_hierarchy(
+def forecast_hierarchy(h: Hierarchy, **kwargs: Any) -> pd.DataFrame:
+    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``
+    (the arguments of :func:`forecast_with_fits`). Returns one row per series and month."""
+    return forecast_with_fits(h, **kwargs)[0]
+
+
+def forecast_with_fits(
     h: Hierarchy,
     *,
     origin: str,
@@ -244,12 +268,15 @@ def forecast_hierarchy(
     to_date: np.ndarray | None = None,
     elapsed: float = 0.0,
     adjustment: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``.
+    fits: list[SeriesFit] | None = None,
+) -> tuple[pd.DataFrame, list[SeriesFit]]:
+    """Forecast months ``origin+1 … origin+1+horizon`` from the history up to ``origin``, and its fits.
 
     ``to_date`` (reps) is revenue already booked in the open month, ``elapsed``
     the share of its working days gone, ``adjustment`` (reps) the pipeline
-    adjustment of the open month. Returns one row per series and month.
+    adjustment of the open month. ``fits``: the base fits an earlier call with the
+    same history and settings returned, so the backtest forecasts an origin with and
+    without its open month from one set of fits.
     """
     hist = [m for m in h.months if m <= origin]
     if not hist:
@@ -262,7 +289,8 @@ def forecast_hierarchy(
         stop = stop | inactive
     # teams and the company are modelled on the reps who carry on: a rep who left sells nothing ahead
     Y = S @ (h.revenue[:, : len(hist)] * ~stop[:, None])
-    fits = _base_fits(Y, h, hist, future, full_model_months)
+    if fits is None:
+        fits = _base_fits(Y, h, hist, future, full_model_months)
     bands = [quantiles(f, INTERVAL) for f in fits]
     lo, p50, hi = (np.vstack([b[j] for b in bands]) for j in range(3))
     n_rep = len(h.rep_ids)
@@ -308,7 +336,7 @@ def forecast_hierarchy(
         cents_lo[:, k] = np.minimum(cents_lo[:, k], cents_p50[:, k])
     levels, teams, reps = _series_labels(h)
     n_series, H = p50.shape
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "period": origin,
             "month": np.tile(future, n_series),
@@ -325,6 +353,66 @@ def forecast_hierarchy(
             "n_months": np.repeat([fit.n_months for fit in fits], H),
         }
     )
+    return out, fits
+
+
+@dataclass(frozen=True)
+class OpenMonth:
+    """What a forecast knows of its open month: the day its data reach, or nothing (a backfill).
+
+    ``offset`` is the number of days from the open month's first day to the last
+    order day (negative: the data end in the report month); ``None`` when the data
+    already reach the open month's last day, so the forecast is made as on its first
+    day without month-to-date revenue or pipeline. The backtest puts every origin in
+    the same situation (the same day of its own open month).
+    """
+
+    offset: int | None
+
+    @classmethod
+    def of(cls, orders: pd.DataFrame, report: Period) -> OpenMonth:
+        open_month = report.next()
+        if not len(orders):
+            return cls(-1)
+        last = pd.Timestamp(pd.to_datetime(orders["order_date"]).max()).date()
+        return cls(None if last >= open_month.end else (last - open_month.start).days)
+
+    def as_of(self, report: Period) -> pd.Timestamp | None:
+        """The day the forecast of ``report``'s open month is made on (its data's last day)."""
+        if self.offset is None:
+            return None
+        open_month = report.next()
+        if self.offset < 0:
+            return pd.Timestamp(report.end)
+        day = min(open_month.start + pd.Timedelta(days=self.offset).to_pytimedelta(), open_month.end)
+        # never the open month's last day: then the month would be known, not forecast
+        return pd.Timestamp(min(day, open_month.end - pd.Timedelta(days=1).to_pytimedelta()))
+
+
+def _elapsed(open_month: Period, as_of: pd.Timestamp) -> float:
+    """Share of the open month's working days up to ``as_of`` (0 before the month)."""
+    from sales_analytics.workdays import workdays_in
+
+    if as_of.date() < open_month.start:
+        return 0.0
+    total = int(calendar_features([str(open_month)])["workdays"].iloc[0])
+    return workdays_in(open_month.start, as_of.date()) / total if total else 0.0
+
+
+def booked_between(orders: pd.DataFrame, rep_ids: np.ndarray, start: date, end: date) -> np.ndarray:
+    """Net revenue per rep (in ``rep_ids`` order) of order days ``start`` … ``end``, as the KPIs count it."""
+    from sales_analytics.kpis.sales import _checked, _id_codes
+
+    days, amount, _, counts = _checked(orders)
+    d = days.astype("datetime64[D]")
+    keep = counts & (d >= np.datetime64(start, "D")) & (d <= np.datetime64(end, "D"))
+    codes = _id_codes(orders, "rep_id")
+    row = pd.Index(pd.Series(rep_ids, dtype=object).astype(str)).get_indexer(
+        np.asarray(codes.uniques.astype(str))
+    )
+    rows = row[codes.codes[keep]]
+    known = rows >= 0  # a rep missing from the reps table is monthly_revenue's DataError
+    return np.bincount(rows[known], weights=amount[keep][known], minlength=len(rep_ids))
 
 
 def revenue_forecast(
@@ -337,6 +425,7 @@ def revenue_forecast(
     horizon: int = 3,
     full_model_months: int = 18,
     quiet_months: int = 2,
+    calibration: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """p10 / p50 / p90 revenue of the company, each team and each rep for the months after ``period``.
 
@@ -351,6 +440,9 @@ def revenue_forecast(
     full_model_months : positive months a team needs to learn its own calendar effects.
     quiet_months : a rep without revenue in this many last months, or ``active`` false, is
         forecast at zero.
+    calibration : ``level, horizon, factor`` from :func:`interval_calibration` of the
+        backtest (``sa.interval_calibration(sa.forecast_backtest(...))``): each band is
+        stretched by its factor around p50. ``None``: the model's own bands (factor 1).
 
     The open month's booked revenue and the pipeline are used only when the orders end inside
     it; when they reach its last day (a backfill or a re-run of an old month) the forecast is
@@ -360,7 +452,8 @@ def revenue_forecast(
     -------
     DataFrame
         ``period, month, horizon, level (company | team | rep), team, rep_id, p10, p50, p90,
-        actual_to_date, pipeline_adjustment, model, n_months``: one row per series and month.
+        actual_to_date, pipeline_adjustment, model, n_months, calibration``: one row per series
+        and month (``calibration``: the factor the band was stretched by).
         p50 of a team is the sum of its reps' p50 to the cent, the company's the sum of the
         teams'. ``actual_to_date`` is revenue already booked in the open month.
     """
@@ -377,31 +470,26 @@ def revenue_forecast(
         inactive = ~active.reindex(h.rep_ids).fillna(True).astype(bool).to_numpy()
     to_date = np.zeros(len(h.rep_ids))
     elapsed = 0.0
-    as_of = pd.Timestamp(p.end)
-    last_order = pd.Timestamp(pd.to_datetime(orders["order_date"]).max()) if len(orders) else as_of
     # Data that reach the open month's last day (a backfill, or a re-run of an old month) would let
     # the forecast see what it forecasts: then it is made as on the first day of the open month,
     # without month-to-date revenue or today's pipeline.
-    backfill = last_order.date() >= open_month.end
-    if not backfill and str(open_month) in h.months:
+    situation = OpenMonth.of(orders, p)
+    as_of = situation.as_of(p)
+    if as_of is not None and str(open_month) in h.months:
         to_date = h.revenue[:, h.months.index(str(open_month))]
-        if last_order.date() >= open_month.start:
-            from sales_analytics.workdays import workdays_in
-
-            as_of = last_order.normalize()
-            total = int(calendar_features([str(open_month)])["workdays"].iloc[0])
-            elapsed = workdays_in(open_month.start, as_of.date()) / total if total else 0.0
+        elapsed = _elapsed(open_month, as_of)
     adjustment = None
-    if deals is not None and len(deals) and deal_history is not None and len(deal_history) and not backfill:
-        adjustment = pipeline_adjustment(
-            deals,
-            h.rep_ids.tolist(),
-            as_of=as_of,
-            month_end=open_month.end,
-            elapsed=elapsed,
-            history=deal_history,
+    if (
+        deals is not None
+        and len(deals)
+        and deal_history is not None
+        and len(deal_history)
+        and as_of is not None
+    ):
+        adjustment = PipelineBook.of(deals, deal_history).adjustment(
+            h.rep_ids.tolist(), as_of=as_of, month_end=open_month.end, elapsed=elapsed
         )
-    return forecast_hierarchy(
+    fc = forecast_hierarchy(
         h,
         origin=str(p),
         horizon=horizon,
@@ -412,3 +500,4 @@ def revenue_forecast(
         elapsed=elapsed,
         adjustment=adjustment,
     )
+    return apply_calibration(fc, calibration)

@@ -14,8 +14,12 @@ log-scale mean.
 
 A series too short to learn its own calendar effects (fewer than
 ``full_model_months`` positive months) borrows them from its parent (a rep
-from the team, a team from the company) as a fixed *offset* and fits only its
-level and trend. Months with zero or negative revenue (a refund-heavy month,
+from the team, a team from the company) as an *offset* and fits only its
+level and trend. The borrowed effects are estimates: their uncertainty (the
+parent's coefficient covariance, carried through the child's own fit of level
+and trend) is added to the child's prediction variance, so a team that borrows
+a Spring Festival effect the company has seen once gets the band that one
+festival warrants, not the band of a known effect. Months with zero or negative revenue (a refund-heavy month,
 leave) are left out of the fit and said so in ``n_months``.
 """
 
@@ -43,6 +47,17 @@ class SeriesFit:
     calendar_hist: np.ndarray  # (T,) calendar effect on the log scale over the history
     calendar_future: np.ndarray  # (H,) and over the forecast months
     model: str  # full | offset | level | none
+    # the calendar effect as design × coefficients and the coefficients' covariance, so a child
+    # borrowing it can carry its uncertainty: calendar_hist = design_hist @ beta, Var(beta) = cov
+    design_hist: np.ndarray | None = None  # (T, k)
+    design_future: np.ndarray | None = None  # (H, k)
+    cov: np.ndarray | None = None  # (k, k)
+
+    def borrowed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The (design_hist, design_future, cov) a child offsets by, or None when there is none."""
+        if self.design_hist is None or self.design_future is None or self.cov is None:
+            return None
+        return self.design_hist, self.design_future, self.cov
 
 
 def fit_series(
@@ -54,11 +69,14 @@ def fit_series(
     offset_future: np.ndarray | None,
     full_model_months: int,
     fallback_se: float,
+    offset_uncertainty: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> SeriesFit:
     """Fit one series (length T) and forecast H months.
 
     ``cal_hist`` (T×k) and ``cal_future`` (H×k) are the calendar regressors;
-    ``offset_*`` the parent's calendar effect (None for the top series).
+    ``offset_*`` the parent's calendar effect (None for the top series) and
+    ``offset_uncertainty`` its (design_hist, design_future, coefficient covariance)
+    (:meth:`SeriesFit.borrowed`); without it the offset counts as known.
     """
     import statsmodels.api as sm
 
@@ -71,7 +89,16 @@ def fit_series(
     zero_off_h = np.zeros(T) if offset_hist is None else offset_hist
     zero_off_f = np.zeros(H) if offset_future is None else offset_future
     if n == 0:
-        return SeriesFit(np.full(H, -np.inf), np.zeros(H), np.inf, 0, zero_off_h, zero_off_f, "none")
+        return SeriesFit(
+            np.full(H, -np.inf),
+            np.zeros(H),
+            np.inf,
+            0,
+            zero_off_h,
+            zero_off_f,
+            "none",
+            *(offset_uncertainty or ()),
+        )
     z = np.log(y[idx])
     full = n >= full_model_months or offset_hist is None
     cols_h: list[np.ndarray] = [np.ones(n)]
@@ -98,19 +125,49 @@ def fit_series(
         level = float(np.mean(z_adj))
         mean = level + off_f
         se = np.full(H, fallback_se * np.sqrt(1 + 1 / n))
-        return SeriesFit(mean, se, np.inf, n, off_h, off_f, "level")
+        if not full:
+            se = np.sqrt(se**2 + _borrowed_variance(X, Xf, idx, offset_uncertainty))
+        return SeriesFit(mean, se, np.inf, n, off_h, off_f, "level", *(offset_uncertainty or ()))
     res = sm.OLS(z_adj, X).fit()
     pred = res.get_prediction(Xf)
     mean = np.asarray(pred.predicted_mean) + off_f
     se = np.asarray(pred.se_obs)
     if full:
-        beta = np.asarray(res.params)[X.shape[1] - len(cal_cols) :]
-        calendar_hist = cal_hist[:, cal_cols] @ beta if cal_cols else np.zeros(T)
-        calendar_future = cal_future[:, cal_cols] @ beta if cal_cols else np.zeros(H)
-        model = "full"
-    else:
-        calendar_hist, calendar_future, model = off_h, off_f, "offset"
-    return SeriesFit(mean, se, float(res.df_resid), n, calendar_hist, calendar_future, model)
+        k = len(cal_cols)
+        beta = np.asarray(res.params)[X.shape[1] - k :]
+        cov = np.asarray(res.cov_params())[X.shape[1] - k :, X.shape[1] - k :]
+        design_h, design_f = cal_hist[:, cal_cols], cal_future[:, cal_cols]
+        calendar_hist = design_h @ beta if cal_cols else np.zeros(T)
+        calendar_future = design_f @ beta if cal_cols else np.zeros(H)
+        return SeriesFit(
+            mean, se, float(res.df_resid), n, calendar_hist, calendar_future, "full", design_h, design_f, cov
+        )
+    se = np.sqrt(se**2 + _borrowed_variance(X, Xf, idx, offset_uncertainty))
+    return SeriesFit(mean, se, float(res.df_resid), n, off_h, off_f, "offset", *(offset_uncertainty or ()))
+
+
+def _borrowed_variance(
+    X: np.ndarray,
+    Xf: np.ndarray,
+    idx: np.ndarray,
+    borrowed: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """Variance a borrowed calendar effect adds to a child's forecast (H,).
+
+    The child predicts ``D_f β + X_f b̂`` with ``b̂ = (XᵀX)⁻¹ Xᵀ (z − D_h β)`` on its
+    fitted months: with the parent's β̂ of covariance Σ, the prediction moves by
+    ``G (β̂ − β)``, ``G = D_f − X_f (XᵀX)⁻¹ Xᵀ D_h``, so its variance is diag(G Σ Gᵀ).
+    A level-only child, for example, is exposed to the difference between the future
+    month's effect and the average effect of its history months.
+    """
+    if borrowed is None:
+        return np.zeros(len(Xf))
+    design_h, design_f, cov = borrowed
+    if design_h.shape[1] == 0:
+        return np.zeros(len(Xf))
+    proj = Xf @ np.linalg.pinv(X)  # X_f (XᵀX)⁻¹ Xᵀ  (H × n)
+    G = design_f - proj @ design_h[idx]
+    return np.maximum(np.einsum("hk,kl,hl->h", G, cov, G), 0.0)
 
 
 def quantiles(fit: SeriesFit, interval: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,12 +7,13 @@ adds to the open month when the deals table and its stage history exist.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["pipeline_adjustment"]
+__all__ = ["pipeline_adjustment"]  # PipelineBook: used by the backtest, not re-exported
 
 
 def _weighted_open(state: pd.DataFrame, t: pd.Timestamp, end: pd.Timestamp, stage_p: pd.Series) -> pd.Series:
@@ -57,7 +58,8 @@ def _deal_tables(deals: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFra
             else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
         }
     )
-    h["status"] = h["stage"].map(_status_from_stage)
+    stages = h["stage"].unique()  # the status of each distinct stage, not of each of 10⁴-10⁵ rows
+    h["status"] = h["stage"].map(dict(zip(stages, map(_status_from_stage, stages), strict=True)))
     return d, h.sort_values("changed_at", kind="stable", ignore_index=True)
 
 
@@ -108,20 +110,59 @@ def pipeline_adjustment(
     ...                     lookback_months=6).tolist()  # 1000 × 0.5 now; d2 was 600 × 0.5 open on 1 June, / 6
     [450.0]
     """
-    from sales_analytics.kpis.pipeline import _stage_probability
+    return PipelineBook.of(deals, history).adjustment(
+        rep_ids, as_of=as_of, month_end=month_end, elapsed=elapsed, lookback_months=lookback_months
+    )
 
-    stage_p = _stage_probability(deals, history, None)
-    deals, history = _deal_tables(deals, history)
-    t = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    end = pd.Timestamp(month_end).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    now = _weighted_open(_states_at(deals, history, t), t, end, stage_p)
-    total = pd.Series(0.0, index=now.index)
-    open_month = pd.Timestamp(month_end).to_period("M")
-    for k in range(1, lookback_months + 1):
-        m = open_month - k
-        start = m.start_time - pd.Timedelta(microseconds=1)
-        past = _states_at(deals, history, start)
-        total = total.add(_weighted_open(past, start, m.end_time, stage_p), fill_value=0.0)
-    usual = total / lookback_months * (1 - min(max(elapsed, 0.0), 1.0))
-    both = pd.DataFrame({"now": now, "usual": usual}).fillna(0.0).reindex(list(rep_ids), fill_value=0.0)
-    return (both["now"] - both["usual"]).to_numpy(dtype=np.float64)
+
+@dataclass
+class PipelineBook:
+    """The deals and their stage history prepared once, to rebuild the pipeline at many moments.
+
+    :func:`pipeline_adjustment` uses one for one moment; the backtest asks one book for
+    the open month of every origin, and the weighted pipeline at each month start is
+    computed once however many origins look back at it.
+    """
+
+    deals: pd.DataFrame
+    history: pd.DataFrame
+    stage_p: pd.Series
+    _cache: dict[tuple[pd.Timestamp, pd.Timestamp], pd.Series] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, deals: pd.DataFrame, history: pd.DataFrame) -> PipelineBook:
+        from sales_analytics.kpis.pipeline import _stage_probability
+
+        stage_p = _stage_probability(deals, history, None)
+        d, h = _deal_tables(deals, history)
+        return cls(d, h, stage_p)
+
+    def weighted_open(self, t: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+        """Σ amount × probability per rep of deals open at ``t`` closing after ``t`` and by ``end``."""
+        key = (t, end)
+        if key not in self._cache:
+            self._cache[key] = _weighted_open(_states_at(self.deals, self.history, t), t, end, self.stage_p)
+        return self._cache[key]
+
+    def adjustment(
+        self,
+        rep_ids: Sequence[str],
+        *,
+        as_of: date | datetime | str,
+        month_end: date | datetime | str,
+        elapsed: float,
+        lookback_months: int = 6,
+    ) -> np.ndarray:
+        """:func:`pipeline_adjustment` at ``as_of`` for the month ending ``month_end``."""
+        t = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        end = pd.Timestamp(month_end).normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        now = self.weighted_open(t, end)
+        total = pd.Series(0.0, index=now.index)
+        open_month = pd.Timestamp(month_end).to_period("M")
+        for k in range(1, lookback_months + 1):
+            m = open_month - k
+            start = m.start_time - pd.Timedelta(microseconds=1)
+            total = total.add(self.weighted_open(start, m.end_time), fill_value=0.0)
+        usual = total / lookback_months * (1 - min(max(elapsed, 0.0), 1.0))
+        both = pd.DataFrame({"now": now, "usual": usual}).fillna(0.0).reindex(list(rep_ids), fill_value=0.0)
+        return (both["now"] - both["usual"]).to_numpy(dtype=np.float64)

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from sales_analytics.run.bundle import BundleLayout, list_runs, read_manifest
 from sales_analytics.run.execute import check_parameter_names, discover_notebooks, notebook_parameters
-from sales_analytics.run.history import outputs_root_of, read_published_tables
+from sales_analytics.run.history import (
+    keep_survey_blocks,
+    outputs_root_of,
+    published_survey_blocks,
+    read_published_tables,
+)
 from sales_analytics.run.lock import PeriodLock
 from sales_analytics.run.monthly import RUN_PARAMETERS, RunResult, run_backfill, run_period
 from sales_analytics.run.settings import RunParams
@@ -29,9 +34,11 @@ __all__ = [
     "RunResult",
     "check_parameter_names",
     "discover_notebooks",
+    "keep_survey_blocks",
     "list_runs",
     "notebook_parameters",
     "outputs_root_of",
+    "published_survey_blocks",
     "read_manifest",
     "read_published_tables",
     "run_backfill",

@@ -27,6 +27,21 @@ bundles only by whole blocks of at least the threshold entering or leaving the
 window, and a late response that is alone in its month (or one of fewer than
 the threshold) never enters any pooled table. A month's block is decided by
 that month's responses alone, so every bundle takes the same decision for it.
+
+Backdated responses
+-------------------
+A response can reach the data after its month was published: an export
+re-pulled later, a platform that dates a response by when the form was opened.
+Counted in its own month, it would change that month's block (its scores and
+every pooled table) by one person between two bundles. So a month's block is
+frozen once a bundle published it: each bundle records which respondents it
+put in which month block (:func:`settle_blocks` → the run keeps the record
+with the bundle), the next bundle reads the record of the latest published one
+and keeps every recorded response in its recorded block, and a response dated
+into a month the record already covers, but not recorded there, is counted in
+the month it *arrived* in: the first month after the record's period. There it
+is one respondent of that month's block, published only when the block passes
+the threshold in its own month, like any other. See docs/surveys.md.
 """
 
 from __future__ import annotations
@@ -43,15 +58,20 @@ if TYPE_CHECKING:
     from sales_analytics.surveys.params import SurveyParams
 
 __all__ = [
+    "BLOCK_RECORD_COLUMNS",
     "anonymity_threshold_for",
     "published_blocks",
     "published_group_responses",
+    "settle_blocks",
     "suppress_small_groups",
 ]
 
 log = logging.getLogger(__name__)
 
 ALL = "all"  # the group label of a total row
+#: The record of month blocks a bundle keeps (read back by ``sales_analytics.run.history``):
+#: ``period`` the bundle's month, ``instrument``, ``month`` the block and ``response_id``.
+BLOCK_RECORD_COLUMNS = ("period", "instrument", "month", "response_id")
 
 
 def anonymity_threshold_for(instrument: Instrument, params: SurveyParams, *, comments: bool = False) -> int:
@@ -243,6 +263,7 @@ def published_group_responses(
     *,
     by: str,
     until: str | None = None,
+    published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The responses another lever may pool per ``by`` group: published month blocks only.
 
@@ -250,7 +271,9 @@ def published_group_responses(
     several months (training needs by team): each group keeps only the months in which its
     block is published (:func:`published_blocks`), so its pooled figure moves between bundles
     only by whole blocks of at least the threshold. A named instrument's responses are returned
-    as they are (up to ``until``).
+    as they are (up to ``until``). ``published`` is the month-block record of the latest
+    published bundle (:func:`settle_blocks`): a response backdated into a month it covers
+    counts in the month it arrived in.
 
     Returns
     -------
@@ -259,6 +282,8 @@ def published_group_responses(
     from sales_analytics.surveys.quality import prepare_responses
 
     r = responses if "period" in responses else prepare_responses(responses, instrument)
+    if instrument.anonymous:
+        r = settle_blocks(r, published, instrument=instrument.id)
     if until is not None:
         r = r[r["period"] <= str(until)]
     threshold = anonymity_threshold_for(instrument, params)
@@ -267,3 +292,61 @@ def published_group_responses(
     kept = published_blocks(r, threshold=threshold, by=(by,))
     kept = kept[kept["group_by"] == by]
     return kept.drop(columns=["group_by", "group"]).reset_index(drop=True)
+
+
+def settle_blocks(prepared: pd.DataFrame, published: pd.DataFrame | None, *, instrument: str) -> pd.DataFrame:
+    """Put every response in its month block, keeping months an earlier bundle published frozen.
+
+    Parameters
+    ----------
+    prepared : responses of one instrument with ``response_id`` and ``period`` (the
+        month of ``submitted_at``, from :func:`~sales_analytics.surveys.prepare_responses`).
+    published : the block record of the latest published bundle
+        (:data:`BLOCK_RECORD_COLUMNS`; its ``period`` is that bundle's month), or ``None``
+        / empty when no bundle recorded one: then every response stays in its own month.
+    instrument : the instrument id whose rows of ``published`` apply.
+
+    Returns
+    -------
+    A copy of ``prepared`` whose ``period`` is the response's block: its recorded
+    month when the record has it; the month after the record's period (the month it
+    arrived in) when it is dated into a month the record covers but is not recorded;
+    else its own month. ``submitted_at`` is left as it was.
+
+    Examples
+    --------
+    March was published with a and b; c, dated in March, arrived afterwards:
+
+    >>> r = pd.DataFrame({"response_id": ["a", "b", "c", "d"],
+    ...                   "period": ["2026-03", "2026-03", "2026-03", "2026-04"]})
+    >>> rec = pd.DataFrame({"period": "2026-03", "instrument": "team_pulse", "month": "2026-03",
+    ...                     "response_id": ["a", "b"]})
+    >>> settle_blocks(r, rec, instrument="team_pulse")["period"].tolist()
+    ['2026-03', '2026-03', '2026-04', '2026-04']
+    """
+    out = prepared.copy()
+    if published is None or published.empty:
+        return out
+    missing = [c for c in BLOCK_RECORD_COLUMNS if c not in published.columns]
+    if missing:
+        raise KeyError(
+            f"settle_blocks: the block record lacks column(s) {missing}; it has {list(published.columns)}"
+        )
+    through = str(published["period"].astype(str).max())
+    rec = published[published["instrument"].astype(str) == str(instrument)]
+    recorded = pd.Series(rec["month"].astype(str).to_numpy(), index=rec["response_id"].astype(str).to_numpy())
+    recorded = recorded[~recorded.index.duplicated(keep="first")]
+    ids = out["response_id"].astype(str)
+    month = ids.map(recorded)
+    arrived = str((pd.Period(through, freq="M") + 1).strftime("%Y-%m"))
+    late = month.isna() & (out["period"].astype(str) <= through)
+    if late.any():
+        log.info(
+            "%s: %d responses dated into months published by %s arrived later: counted in %s",
+            instrument,
+            int(late.sum()),
+            through,
+            arrived,
+        )
+    out["period"] = month.where(month.notna(), out["period"].where(~late, arrived)).astype("str")
+    return out

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from sales_analytics.surveys.anonymity import BLOCK_RECORD_COLUMNS, settle_blocks
 from sales_analytics.surveys.drivers import key_drivers
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
@@ -26,7 +27,7 @@ from sales_analytics.surveys.scores import (
 )
 from sales_analytics.surveys.text import representative_comments, survey_themes
 
-__all__ = ["SURVEY_TABLES", "survey_tables"]
+__all__ = ["SURVEY_TABLES", "survey_block_record", "survey_tables"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def survey_tables(
     *,
     invitations: pd.DataFrame | None = None,
     until: str | None = None,
+    published: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Quality, scores, dimensions, reliability, drivers, themes, rep satisfaction and response rates.
 
@@ -61,6 +63,9 @@ def survey_tables(
     instruments : the instruments keyed by id (:func:`load_instruments`).
     invitations : ``instrument, period, <group columns>, invited`` or ``None``.
     until : the report month; later responses are ignored.
+    published : the month-block record of the latest published bundle (read by the run,
+        ``sa.published_survey_blocks``); a response dated into a month it covers but not
+        recorded there counts in the month it arrived in (:func:`settle_blocks`).
 
     Returns
     -------
@@ -78,6 +83,8 @@ def survey_tables(
             log.info("no responses for survey %s: skipped", inst_id)
             continue
         prepared = prepare_responses(raw, inst)
+        if inst.anonymous:  # a named survey has no anonymity to keep: its responses stay in their month
+            prepared = settle_blocks(prepared, published, instrument=inst_id)
         if until is not None:
             prepared = prepared[prepared["period"] <= str(until)].reset_index(drop=True)
         by = ("team",) if "team" in inst.grouping else ()
@@ -119,3 +126,43 @@ def survey_tables(
             columns=[*widest.columns, *(k for k in keys if k not in widest.columns)]
         ).iloc[0:0]
     return out
+
+
+def survey_block_record(
+    responses: Mapping[str, pd.DataFrame],
+    instruments: Mapping[str, Instrument],
+    *,
+    until: str,
+    published: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Which respondents this bundle puts in which month block: the record the next bundle reads.
+
+    The same assignment :func:`survey_tables` makes with the same ``published`` record
+    (:func:`settle_blocks`), for every response of an anonymous instrument up to ``until``.
+
+    Returns
+    -------
+    DataFrame ``period`` (= ``until``), ``instrument``, ``month``, ``response_id``, sorted;
+    kept with the bundle, outside its published tables (``sa.keep_survey_blocks``).
+    """
+    frames = []
+    for inst_id in sorted(instruments):
+        raw = responses.get(inst_id)
+        if raw is None or raw.empty or not instruments[inst_id].anonymous:
+            continue
+        settled = settle_blocks(prepare_responses(raw, instruments[inst_id]), published, instrument=inst_id)
+        settled = settled[settled["period"] <= str(until)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": str(until),
+                    "instrument": inst_id,
+                    "month": settled["period"].astype(str).to_numpy(),
+                    "response_id": settled["response_id"].astype(str).to_numpy(),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in BLOCK_RECORD_COLUMNS})
+    out = pd.concat(frames, ignore_index=True).astype("str")
+    return out.sort_values(["instrument", "month", "response_id"], ignore_index=True)
