@@ -64,6 +64,8 @@ body.sa-first {font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC",
 .sa-pick span.sa-here {background: #e3ecf7; border-color: #6a8fc7;}
 .sa-live-link {margin-left: auto;}
 img.sa-chart {max-width: 100%; height: auto;}
+/* a long table scrolls in its box: the browser lays it out only when it comes into view */
+.sa-first .sa-scroll {content-visibility: auto; contain-intrinsic-size: auto 480px;}
 </style>
 """
 
