@@ -35,6 +35,15 @@ Capacity
   health check, ``curl``) is shut down after ``unconnected_grace`` seconds, not
   after the idle timeout.
 
+First screen
+- ``/views/<view>`` (:class:`FirstScreenHandler`) answers with the view's first screen written
+  from its publish-time snapshot (sales_analytics/views/first_screen.py): no kernel, no script,
+  so a crowd costs the server a file read and a string join per page; the month, language and
+  choices are GET arguments checked against the snapshot; the snapshots a request may read come
+  from one function of its identity (``snapshot_source``); a month not drawn yet is drawn in a
+  child process, one at a time. The Voila page (``/voila/render/<view>.ipynb``, a kernel) is its
+  "live view" link, and opens on the month and language asked for.
+
 Two corrections to how Voila handles the kernels of preheated views, kept:
 closing a tab must shut its kernel down (the ``_xsrf`` cookie its shutdown
 beacon needs is set on every authenticated page, voila-dashboards/voila#1458),
@@ -47,6 +56,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import importlib
 import logging
 import re
 import secrets
@@ -590,6 +600,8 @@ def _app_class():
             CAPACITY.retry_after = self.retry_after
             self.app.settings["views_capacity"] = CAPACITY
             self.app.settings["views_first_screen"] = FirstScreen()
+            for module in ("sales_analytics.views.app", "sales_analytics.views.first_screen"):
+                importlib.import_module(module)  # loaded now, not on the first request
             # the first screen of each view, served from its snapshot without a kernel
             kept.insert(0, (url_path_join(self.server_url, r"/views/([a-z_]+)"), FirstScreenHandler))
             return kept
