@@ -9,11 +9,10 @@ Marked slow: one server on the hand-made bundle (tests/views/bundle_factory).
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 
-import psutil
 import pytest
+from browsing import http_get as _get
+from browsing import kernel_processes
 
 pytestmark = pytest.mark.slow
 
@@ -35,30 +34,9 @@ def server(tmp_path_factory):
         yield running
 
 
-def _get(url: str) -> tuple[int, dict, str]:
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(url, timeout=60) as resp:
-            return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read().decode("utf-8", "replace")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def _kernels(server) -> set[int]:
     """Pids of the server's live kernel processes."""
-    pids = set()
-    for p in psutil.Process(server.proc.pid).children(recursive=True):
-        try:
-            if "ipykernel" in " ".join(p.cmdline()):
-                pids.add(p.pid)
-        except psutil.Error:  # a zombie or a process gone meanwhile
-            continue
-    return pids
+    return {p.pid for p in kernel_processes(server)}
 
 
 def _settled(server, seconds: float = 3.0) -> set[int]:
