@@ -65,7 +65,7 @@ body.sa-first {font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC",
 .sa-live-link {margin-left: auto;}
 img.sa-chart {max-width: 100%; height: auto;}
 /* a long table scrolls in its box: the browser lays it out only when it comes into view */
-.sa-first .sa-scroll, .sa-first .sa-part {content-visibility: auto; contain-intrinsic-size: auto 480px;}
+.sa-first .sa-scroll {content-visibility: auto; contain-intrinsic-size: auto 480px;}
 </style>
 """
 
@@ -213,12 +213,7 @@ def first_screen_page(
                     parts.append(f'<div class="sa-note">{esc(label("view_bad_choice", language))}</div>')
         return "".join(parts)
 
-    taken: dict[int, str] = {}
-    # each section of the page in a box the browser lays out only once it is near the screen
-    content = _SCRIPT.sub(
-        r"&lt;\1script",
-        "".join(f'<div class="sa-part">{body([node], taken)}</div>' for node in snapshot["body"]),
-    )
+    content = _SCRIPT.sub(r"&lt;\1script", body(snapshot["body"], {}))
     title = esc(snapshot["title"])
     published = f"{esc(label('view_published', language))}: {esc(snapshot['published'])}"
     return (
