@@ -8,7 +8,9 @@ What is enforced, and why:
   explicitly, with a warning;
 - bound to 127.0.0.1 unless ``--ip`` is given (put a reverse proxy in front for
   a team; see docs/views.md);
-- a preheated kernel per view (first chart fast), idle kernels culled;
+- a view opens on its first screen (``/views/<view>``), written by the server from the
+  snapshot drawn ahead: no kernel, no script; the Voila view with its widgets is a link away,
+  with a preheated kernel per view and idle kernels culled;
 - Voila's kernel websocket accepts only widget (comm) and kernel-info
   messages, so the browser cannot execute code; views read published
   bundles only (``SALES_ANALYTICS_OUTPUTS``);
@@ -32,6 +34,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
@@ -149,7 +152,12 @@ class ViewsServer:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, view: str) -> str:
+        """The live (Voila, widgets, a kernel) view."""
         return f"{self.base}/voila/render/{view}.ipynb?token={self.token}"
+
+    def first_screen_url(self, view: str, **args: str) -> str:
+        """The view's first screen, written from its snapshot (no kernel, no script)."""
+        return f"{self.base}/views/{view}?" + urlencode({**args, "token": self.token})
 
     def wait_ready(self, timeout: float = 120) -> None:
         """Until every view's kernel pool is filled (its notebook may still be executing)."""
@@ -249,7 +257,7 @@ def _serve(args: argparse.Namespace) -> int:
         max_kernels_per_credential=args.max_kernels_per_credential,
     )
     host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
-    url = f"http://{host}:{args.port}/voila/render/overview.ipynb"
+    url = f"http://{host}:{args.port}/views/overview"  # the first screen; its "live view" link: Voila
     # A token the operator gave (flag, environment) is never printed: under a service manager this
     # output is a log. A generated one is printed once, or nobody could open the views.
     shown = "" if not token else (f"?token={token}" if not given else "?token=<your token>")

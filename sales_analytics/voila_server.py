@@ -35,6 +35,15 @@ Capacity
   health check, ``curl``) is shut down after ``unconnected_grace`` seconds, not
   after the idle timeout.
 
+First screen
+- ``/views/<view>`` (:class:`FirstScreenHandler`) answers with the view's first screen written
+  from its publish-time snapshot (sales_analytics/views/first_screen.py): no kernel, no script,
+  so a crowd costs the server a file read and a string join per page; the month, language and
+  choices are GET arguments checked against the snapshot; the snapshots a request may read come
+  from one function of its identity (``snapshot_source``); a month not drawn yet is drawn in a
+  child process, one at a time. The Voila page (``/voila/render/<view>.ipynb``, a kernel) is its
+  "live view" link, and opens on the month and language asked for.
+
 Two corrections to how Voila handles the kernels of preheated views, kept:
 closing a tab must shut its kernel down (the ``_xsrf`` cookie its shutdown
 beacon needs is set on every authenticated page, voila-dashboards/voila#1458),
@@ -44,8 +53,10 @@ it (a cull check between the page and its websocket connecting would kill it).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
+import importlib
 import logging
 import re
 import secrets
@@ -65,6 +76,7 @@ from traitlets import Int, default
 __all__ = [
     "Capacity",
     "CommRateLimit",
+    "FirstScreenHandler",
     "NonceTransform",
     "ViewsIdentityProvider",
     "ViewsKernelManager",
@@ -271,6 +283,14 @@ def _page_handler_class():
                 if kernel_id is None:
                     capacity.settle(credential, None)
 
+        def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme, args):
+            """A preheated kernel shows the server's default month and language; a page asking
+            for others (the first screen's "live view" link) gets a kernel of its own, which
+            reads them from its ``QUERY_STRING`` (sales_analytics/views/app.py)."""
+            if "period" in args or "language" in args:
+                return False
+            return super().should_use_rendered_notebook(notebook_data, pool_size, template_name, theme, args)
+
     return ViewsPageHandler
 
 
@@ -284,6 +304,99 @@ def _strip_token(request) -> None:
 
     request.query = urlencode([(k, v.decode()) for k, vs in request.query_arguments.items() for v in vs])
     request.uri = request.path + (f"?{request.query}" if request.query else "")
+
+
+# --------------------------------------------------------------- first screen
+DRAW_WAIT_S = 20.0  # how long a request for a month not drawn yet waits before the retry page
+
+
+class FirstScreen:
+    """The first-screen route's state: the function choosing a request's snapshots, and one
+    drawing at a time of a month whose snapshots are missing (a child process each)."""
+
+    def __init__(self, source=None) -> None:
+        from sales_analytics.views.first_screen import snapshot_source
+
+        self.source = source or snapshot_source
+        self.drawing: dict[tuple[str, str], asyncio.Future] = {}
+        self.lock = asyncio.Lock()
+
+    async def draw(self, source, period: str) -> None:
+        key = (str(source.outputs), period)
+        if key not in self.drawing:
+
+            async def run() -> None:
+                try:
+                    async with self.lock:  # one child process drawing at a time, whoever asks
+                        await asyncio.get_running_loop().run_in_executor(None, source.draw, period)
+                finally:
+                    self.drawing.pop(key, None)
+
+            self.drawing[key] = asyncio.ensure_future(run())
+        await asyncio.wait_for(asyncio.shield(self.drawing[key]), DRAW_WAIT_S)
+
+
+class FirstScreenHandler(JupyterHandler):
+    """``/views/<page>``: a view's first screen, written from its snapshot. No kernel, no script
+    (sales_analytics/views/first_screen.py); the month, language and choices are GET arguments,
+    each checked against what the snapshot offers."""
+
+    @tornado.web.authenticated
+    async def get(self, page: str):
+        from sales_analytics.report.labels import label
+        from sales_analytics.views import PAGE_NAMES
+        from sales_analytics.views import first_screen as fs
+
+        started = time.perf_counter()
+        _strip_token(self.request)
+        state: FirstScreen = self.settings["views_first_screen"]
+        source = state.source(self.current_user)
+        periods = source.periods()
+        default_period, default_language = fs.default_view(periods)
+        language = self.get_argument("language", default_language)
+        if page not in PAGE_NAMES or language not in fs.LANGUAGES:
+            raise tornado.web.HTTPError(404)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        if default_period is None:
+            self.finish(fs.empty_page(language))
+            return
+        period = self.get_argument("period", default_period)
+        if period not in periods:
+            raise tornado.web.HTTPError(404)
+        snapshot = source.load(period, page, language)
+        if snapshot is None:
+            try:
+                await state.draw(source, period)
+            except TimeoutError:
+                pass
+            snapshot = source.load(period, page, language)
+        if snapshot is None:
+            self.set_status(503)
+            self.set_header("Retry-After", "10")
+            self.finish(_retry_page(label("view_drawing", language).format(seconds=10), 10, language))
+            return
+        chosen = fs.choice_values({k: self.get_argument(k) for k in self.request.arguments})
+        text = fs.first_screen_page(
+            snapshot,
+            page=page,
+            period=period,
+            language=language,
+            periods=periods,
+            chosen=chosen,
+            base_url=self.base_url,
+            live=fs.live_url(self.base_url, page, period, language, (default_period, default_language)),
+        )
+        self.set_header("Server-Timing", f"render;dur={(time.perf_counter() - started) * 1000:.1f}")
+        self.finish(text)
+
+
+def _retry_page(text: str, seconds: int, language: str) -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="{int(seconds)}"><title>{html.escape(text)}</title></head>'
+        f'<body style="font-family:sans-serif;margin:3em"><p>{html.escape(text)}</p></body></html>'
+    )
 
 
 # -------------------------------------------------------------------- handlers
@@ -453,6 +566,7 @@ class ViewsKernelManager(AsyncMappingKernelManager):
 
 # ------------------------------------------------------------------------ app
 def _app_class():
+    from jupyter_server.utils import url_path_join
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
 
@@ -485,6 +599,11 @@ def _app_class():
             CAPACITY.per_credential = self.max_kernels_per_credential
             CAPACITY.retry_after = self.retry_after
             self.app.settings["views_capacity"] = CAPACITY
+            self.app.settings["views_first_screen"] = FirstScreen()
+            for module in ("sales_analytics.views.app", "sales_analytics.views.first_screen"):
+                importlib.import_module(module)  # loaded now, not on the first request
+            # the first screen of each view, served from its snapshot without a kernel
+            kept.insert(0, (url_path_join(self.server_url, r"/views/([a-z_]+)"), FirstScreenHandler))
             return kept
 
     return ViewsVoila

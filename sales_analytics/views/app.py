@@ -118,6 +118,19 @@ def _choice(node: dict, language: str) -> list[w.Widget]:
     return [picker, body]
 
 
+def _requested() -> dict[str, str]:
+    """The month and language the page request asked for (``?period=…&language=…``), which Voila
+    gives a kernel started for that request as ``QUERY_STRING`` (a preheated kernel has none).
+    Both are checked like widget values: a month must be published, a language zh or en."""
+    from urllib.parse import parse_qs
+
+    try:
+        query = parse_qs(os.environ.get("QUERY_STRING", ""), max_num_fields=10)
+    except ValueError:  # more fields than a page link has: none of them is taken
+        return {}
+    return {k: v[0] for k, v in query.items() if k in ("period", "language") and v}
+
+
 class ViewApp:
     """Header with period and language selectors above the snapshot of the chosen bundle."""
 
@@ -132,9 +145,10 @@ class ViewApp:
         self.page = page
         self.outputs = outputs
         self.periods = list_bundles(outputs)
-        lang = language or os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
+        asked = _requested()
+        lang = language or asked.get("language") or os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
         self.language = lang if lang in LANGUAGES else "zh"
-        wanted = period or os.environ.get("SALES_ANALYTICS_VIEW_PERIOD", "")
+        wanted = period or asked.get("period") or os.environ.get("SALES_ANALYTICS_VIEW_PERIOD", "")
         initial = wanted if wanted in self.periods else (self.periods[0] if self.periods else None)
         self.title = w.HTML()
         self.period_picker = w.Dropdown(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,3 +59,34 @@ def kernel_message(msg_type: str, content: dict, channel: str = "shell") -> str:
             "buffers": [],
         }
     )
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Report a redirect (the login page) as the answer instead of following it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http_get(url: str, *, timeout: float = 60, headers: dict | None = None) -> tuple[int, dict, str]:
+    """(status, headers, body) of a plain GET, redirects not followed."""
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read().decode("utf-8", "replace")
+
+
+def kernel_processes(server) -> list:
+    """The server's live kernel processes (a kernel that just exited may linger as a zombie: not counted)."""
+    import psutil
+
+    live = []
+    for p in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                live.append(p)
+        except psutil.Error:  # a zombie or a process gone meanwhile
+            continue
+    return live

@@ -39,7 +39,7 @@ def test_serves_read_only_with_a_generated_token(execs, outputs, capsys):
     out = capsys.readouterr().out
     token = _option(cmd, "token")
     assert len(token) >= 24 and f"token (generated): {token}" in out
-    assert f"localhost:8866/voila/render/overview.ipynb?token={token}" in out
+    assert f"localhost:8866/views/overview?token={token}" in out
     assert _option(cmd, "strip_sources") == "True"
     assert _option(cmd, "show_tracebacks") == "False"
     assert _option(cmd, "Voila.ip") == "127.0.0.1"

@@ -14,9 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import psutil
 import pytest
-from browsing import kernel_message
+from browsing import http_get, kernel_message, kernel_processes
 
 pytestmark = pytest.mark.slow
 
@@ -52,34 +51,11 @@ def capped(tmp_path_factory):
         yield running
 
 
-def _get(url: str, *, timeout: float = 60, headers: dict | None = None) -> tuple[int, dict, str]:
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as resp:
-            return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read().decode("utf-8", "replace")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def _kernel_id(page: str) -> str:
     return re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page).group(1)
 
 
-def _kernels(server) -> list[psutil.Process]:
-    """The server's live kernel processes (a kernel that just exited may linger as a zombie: not counted)."""
-    live = []
-    for p in psutil.Process(server.proc.pid).children(recursive=True):
-        try:
-            if "ipykernel" in " ".join(p.cmdline()):
-                live.append(p)
-        except psutil.Error:  # a zombie or a process gone meanwhile
-            continue
-    return live
+_get, _kernels = http_get, kernel_processes
 
 
 def test_page_kernels_are_capped_per_credential_with_a_bilingual_busy_page(capped):
