@@ -165,32 +165,56 @@ def column_views(
     does not declare (or every column, without ``table``) is typed by its
     dtype. ``units`` / ``labels`` override a column's unit / label key (for a
     frame a notebook derives from a published table). For a column pair
-    ``<name>_zh`` / ``<name>_en`` only the twin in ``language`` is shown, under
-    the label of ``<name>``, and a ``<name>`` column holding the code is hidden.
+    ``<name>_zh`` / ``<name>_en`` (see :func:`_twin`) only the twin in
+    ``language`` is shown, under the label of the Chinese twin, and a
+    ``<name>`` column holding the code is hidden.
     """
     _check_language(language)
     spec: TableSpec | None = table_spec(table) if table else None
     declared: dict[str, ColumnSpec] = {c.name: c for c in spec.columns} if spec else {}
     units, labels = dict(units or {}), dict(labels or {})
     present_cols = [str(c) for c in without_contact_columns(frame.iloc[:0]).columns]
-    twins = {c[:-3] for c in present_cols if c.endswith(_TWIN_SUFFIXES) and f"{c[:-3]}_zh" in present_cols
-             and f"{c[:-3]}_en" in present_cols}  # fmt: skip
     views = []
     for col in present_cols:
-        base = col[:-3] if col.endswith(_TWIN_SUFFIXES) else col
-        if base in twins and (col == base or not col.endswith(f"_{language}")):
-            continue  # the code and the other language's twin
+        base, twin_language = _twin(col, present_cols)
+        if twin_language == "code" or (twin_language and twin_language != language):
+            continue  # the code behind a translated pair, and the other language's twin
         if col in declared:
             kind, unit, key = declared[col].kind, declared[col].unit, declared[col].label
         else:
             kind, unit = _dtype_unit(frame[col])
             key = ""
         unit = units.get(col, unit)
-        if base in twins:
-            key = labels.get(base) or (base if label(base, language) != base else key)
+        if twin_language or col.endswith(_TWIN_SUFFIXES):
+            # both twins read the same header: the label the catalog gives the Chinese one
+            zh = declared.get(f"{base}_zh") or declared.get(base)
+            key = labels.get(base) or (zh.label if zh and zh.label else key)
         key = labels.get(col, key)
         views.append(ColumnView(base, col, unit, _header(key, col, unit, language, currency), kind))
     return _unique_headers(views)
+
+
+def _twin(col: str, columns: Sequence[str]) -> tuple[str, str]:
+    """``(base, language)`` of a column in a translated pair; language ``code`` for a hidden code
+    column, ``''`` for a column in no pair.
+
+    Pairs are ``<base>_zh`` / ``<base>_en`` (a ``<base>`` column next to both holds the code) or
+    ``<base>`` / ``<base>_en`` (the base holds the Chinese text).
+
+    >>> cols = ["segment", "segment_zh", "segment_en", "contest", "contest_en", "rep_id"]
+    >>> [_twin(c, cols) for c in cols]
+    [('segment', 'code'), ('segment', 'zh'), ('segment', 'en'), ('contest', 'zh'), ('contest', 'en'), ('rep_id', '')]
+    """
+    names = set(columns)
+    base = col[:-3] if col.endswith(_TWIN_SUFFIXES) else col
+    has_zh, has_en = f"{base}_zh" in names, f"{base}_en" in names
+    if col == base:
+        if has_zh and has_en:
+            return base, "code"
+        return (base, "zh") if has_en else (base, "")
+    if col.endswith("_zh"):
+        return (base, "zh") if has_en else (base, "")
+    return (base, "en") if has_zh or base in names else (base, "")
 
 
 def _unique_headers(views: list[ColumnView]) -> list[ColumnView]:
