@@ -68,9 +68,9 @@ table.sa-table .num { text-align: right; }
 .sa-card .sa-up { color: #1a7f37; } .sa-card .sa-down { color: #cf222e; }
 .sa-summary ul { margin: 8px 0 0; padding-left: 20px; }
 .sa-toc { border-left: 3px solid #9db4cc; padding: 4px 12px; margin: 0 0 16px; font-size: 13px; }
-.sa-toc ol { margin: 4px 0; padding-left: 20px; columns: 2; }
+.sa-toc ul { margin: 4px 0; padding-left: 20px; columns: 2; }
 .sa-toc li.sa-toc-3 { margin-left: 1.2em; list-style: circle; }
-@media (max-width: 700px) { .sa-toc ol { columns: 1; } }
+@media (max-width: 700px) { .sa-toc ul { columns: 1; } }
 """
 
 
@@ -153,7 +153,7 @@ def contents_html(page: str, language: str, *, skip: int = 1) -> str:
         return ""
     return (
         f'<nav class="sa-toc"><strong>{html.escape(label("summary_contents", language))}</strong>'
-        f"<ol>{''.join(entries)}</ol></nav>"
+        f"<ul>{''.join(entries)}</ul></nav>"
     )
 
 

@@ -10,7 +10,7 @@ Two steps, for two kinds of output:
 - :func:`display_frame` — the values a person reads, still typed: headers in
   the run's language, label keys (unit ``key``) and flags translated, the
   language twin of a ``_zh`` / ``_en`` column pair kept, contact columns
-  dropped, integer cents turned into money. Numbers stay numbers: the Excel
+  dropped. Numbers stay numbers: the Excel
   writer takes this frame and gives each column :func:`excel_number_format`.
 - :func:`present` — the same, as text: thousands separators, percentages,
   dates as ``YYYY-MM-DD``, ``—`` for a missing value, never scientific
@@ -124,7 +124,7 @@ def _dtype_unit(series: pd.Series) -> tuple[str, str]:
 
 def _header(label_key: str, name: str, unit: str, language: str, currency: str) -> str:
     text = label(label_key or name, language)
-    if unit in ("money", "cents"):
+    if unit == "money":
         return label("present_header_unit", language).format(
             label=text, unit=currency_name(currency, language)
         )
@@ -273,7 +273,7 @@ def format_value(value: Any, unit: str, language: str = "zh", *, decimals: int |
 
     >>> [format_value(v, u, "zh") for v, u in [(0.1234, "fraction"), (12.5, "percent"), (1234, "count"),
     ...  (True, "flag"), (None, "money"), (8.5e-14, "number"), (3.235248e8, "money"), (150000, "cents")]]
-    ['12.3%', '12.5%', '1,234', '是', '—', '<0.001', '323,524,800.00', '1,500.00']
+    ['12.3%', '12.5%', '1,234', '是', '—', '<0.001', '323,524,800.00', '150,000']
     """
     if _is_missing(value):
         return MISSING
@@ -283,12 +283,12 @@ def format_value(value: Any, unit: str, language: str = "zh", *, decimals: int |
         return label(str(value), language)
     if unit == "date":
         return _date_text(value)
+    if unit == "id_list":
+        return _id_list_text(str(value), language)
     if unit not in NUMERIC_UNITS or isinstance(value, str):
         return str(value)
     v = float(value)
-    if unit == "cents":
-        v /= 100
-    if unit in ("money", "cents"):
+    if unit == "money":
         return _plain(v, 2 if decimals is None else decimals)
     if unit == "fraction":
         return _plain(v * 100, 1 if decimals is None else decimals) + "%"
@@ -299,6 +299,26 @@ def format_value(value: Any, unit: str, language: str = "zh", *, decimals: int |
     if decimals is None:
         decimals = 0 if v.is_integer() else (2 if unit == "score" else 1)
     return _plain(v, decimals)
+
+
+_ID_LIST_SHOWN = 3
+
+
+def _id_list_text(text: str, language: str) -> str:
+    """The first ids of a comma-separated list and how many more (the workbook has them all).
+
+    >>> _id_list_text("O1, O2, O3, O4, O5", "en"), _id_list_text("O1", "zh")
+    ('O1, O2, O3 … (+2)', 'O1')
+    """
+    ids = split_ids(text)
+    if len(ids) <= _ID_LIST_SHOWN:
+        return ", ".join(ids)
+    return ", ".join(ids[:_ID_LIST_SHOWN]) + f" … (+{len(ids) - _ID_LIST_SHOWN:,})"
+
+
+def split_ids(text: str) -> list[str]:
+    """The ids of a comma-separated list (an ``id_list`` column), blanks dropped."""
+    return [part.strip() for part in str(text).split(",") if part.strip()]
 
 
 def _date_text(value: Any) -> str:
@@ -321,11 +341,9 @@ def _column_decimals(values: pd.Series, unit: str) -> int | None:
     numbers = numbers[numbers.map(math.isfinite)] if len(numbers) else numbers
     if not len(numbers):
         return None
-    if unit == "cents":
-        numbers = numbers / 100
-    if unit in ("money", "cents"):
+    if unit == "money":
         return 0 if numbers.abs().max() >= 100_000 else 2
-    if unit in ("count", "days", "minutes", "hours", "months", "points"):
+    if unit in ("count", "cents", "days", "minutes", "hours", "months", "points"):
         return 0 if (numbers % 1 == 0).all() else 1
     if unit == "score":
         return 2
@@ -355,8 +373,8 @@ def display_frame(
     """``frame`` as a person reads it, values still typed (for Excel and charts).
 
     Headers in ``language`` (:func:`column_views`), label keys and flags
-    translated, cents as money, a fresh 0…n-1 index; numbers, dates and empty
-    cells stay what they are. ``frame`` itself is not changed.
+    translated, a fresh 0…n-1 index; numbers, dates and empty cells stay what
+    they are. ``frame`` itself is not changed.
 
     >>> f = pd.DataFrame({"period": ["2026-10"], "chosen": [True], "k": [3], "silhouette": [0.41]})
     >>> shown = display_frame(f, "customer_cluster_selection", language="zh")
@@ -373,8 +391,6 @@ def display_frame(
             )
         elif v.unit == "key":
             s = s.map(lambda x: x if _is_missing(x) else label(str(x), language))
-        elif v.unit == "cents":
-            s = pd.to_numeric(s, errors="coerce") / 100
         out[v.header] = s
     return pd.DataFrame(out, columns=[v.header for v in views])
 
@@ -508,7 +524,7 @@ def present(
 # --------------------------------------------------------------------------- Excel
 _EXCEL_FORMATS = {
     "money": "#,##0.00",
-    "cents": "#,##0.00",
+    "cents": "#,##0",
     "fraction": "0.0%",
     "percent": '0.0"%"',
     "count": "#,##0",
@@ -518,7 +534,7 @@ _EXCEL_FORMATS = {
     "months": "#,##0",
     "points": "#,##0.##",
     "score": "0.00",
-    "number": "#,##0.000",
+    "number": "#,##0.00",
     "date": "yyyy-mm-dd",
 }
 
@@ -536,12 +552,12 @@ def excel_number_format(unit: str, values: pd.Series | None = None) -> str | Non
     if fmt is None or values is None:
         return fmt
     decimals = _column_decimals(values, unit)
-    if unit in ("money", "cents", "days", "minutes", "hours", "count") and decimals == 0:
+    if unit in ("money", "days", "minutes", "hours", "count") and decimals == 0:
         return "#,##0"
     if unit == "date" and pd.api.types.is_datetime64_any_dtype(values.dtype):
         v = values.dropna()
         if len(v) and not (v.dt.normalize() == v).all():
-            return "yyyy-mm-dd hh:mm"
+            return "yyyy-mm-dd hh:mm:ss"
     return fmt
 
 
