@@ -36,7 +36,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -78,6 +78,8 @@ _HEADER_UNIT_KEYS = {
     "points": "present_unit_points",
 }
 _LANGUAGES = ("zh", "en")
+# Levers whose amounts are pay: shown to the cent however large (a statement must add up exactly).
+_EXACT_MONEY_LEVERS = frozenset({"incentive"})
 _TWIN_SUFFIXES = ("_zh", "_en")
 
 
@@ -102,6 +104,7 @@ class ColumnView:
     unit: str
     header: str
     kind: str = "any"
+    decimals: int | None = None  # fixed by the table's lever (pay is shown to the cent), else by the values
 
     @property
     def numeric(self) -> bool:
@@ -190,7 +193,8 @@ def column_views(
             zh = declared.get(f"{base}_zh") or declared.get(base)
             key = labels.get(base) or (zh.label if zh and zh.label else key)
         key = labels.get(col, key)
-        views.append(ColumnView(base, col, unit, _header(key, col, unit, language, currency), kind))
+        exact = 2 if unit == "money" and spec is not None and spec.lever in _EXACT_MONEY_LEVERS else None
+        views.append(ColumnView(base, col, unit, _header(key, col, unit, language, currency), kind, exact))
     return _unique_headers(views)
 
 
@@ -223,7 +227,7 @@ def _unique_headers(views: list[ColumnView]) -> list[ColumnView]:
     for v in views:
         n = seen.get(v.header, 0) + 1
         seen[v.header] = n
-        out.append(v if n == 1 else ColumnView(v.name, v.source, v.unit, f"{v.header} ({n})", v.kind))
+        out.append(v if n == 1 else replace(v, header=f"{v.header} ({n})"))
     return out
 
 
@@ -386,13 +390,34 @@ def display_frame(
     for v in views:
         s = frame[v.source].reset_index(drop=True)
         if v.unit == "flag":
-            s = s.map(lambda x: MISSING if _is_missing(x) else format_value(x, "flag", language)).astype(
-                object
-            )
+            s = s.map(lambda x: None if _is_missing(x) else format_value(x, "flag", language)).astype(object)
         elif v.unit == "key":
             s = s.map(lambda x: x if _is_missing(x) else label(str(x), language))
+        for unit, rows in _row_units(frame, table, v.source):
+            s = s.astype(object)
+            s[rows] = [format_value(x, unit, language) for x in s[rows].tolist()]
         out[v.header] = s
     return pd.DataFrame(out, columns=[v.header for v in views])
+
+
+# A column whose unit depends on the row: a statement's rate is a fraction of the line's base, except
+# on a SPIFF line, where it is an amount per unit ("200.00 per order", as its description says).
+_ROW_UNITS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "incentive_statements": {"rate": ("line_type", {"spiff": "money"})},
+    "incentive_statement_<team>": {"rate": ("line_type", {"spiff": "money"})},
+}
+
+
+def _row_units(frame: pd.DataFrame, table: str | None, column: str) -> list[tuple[str, pd.Series]]:
+    """``(unit, row mask)`` pairs overriding the declared unit of ``column`` on some rows."""
+    if not table:
+        return []
+    rule = _ROW_UNITS.get(table_spec(table).name, {}).get(column)
+    if rule is None or rule[0] not in frame.columns:
+        return []
+    by, units = rule
+    keys = frame[by].reset_index(drop=True)
+    return [(unit, (keys == value).to_numpy()) for value, unit in units.items() if (keys == value).any()]
 
 
 def table_title(table: str, language: str = "zh") -> str:
@@ -507,11 +532,13 @@ def present(
     shown = frame if max_rows is None or total <= max_rows else frame.iloc[:max_rows]
     views = column_views(shown, table, language=language, currency=currency, units=units, labels=labels)
     decimals = dict(decimals or {})
-    out = {
-        v.header: format_series(shown[v.source].reset_index(drop=True), v.unit, language,
-                                decimals=decimals.get(v.source)).tolist()
-        for v in views
-    }  # fmt: skip
+    out = {}
+    for v in views:
+        values = shown[v.source].reset_index(drop=True)
+        texts = format_series(values, v.unit, language, decimals=decimals.get(v.source, v.decimals))
+        for unit, rows in _row_units(shown, table, v.source):
+            texts[rows] = format_series(values[rows], unit, language).tolist()
+        out[v.header] = texts.tolist()
     text = pd.DataFrame(out, columns=[v.header for v in views], dtype=object)
     note = ""
     if len(shown) < total:
@@ -539,7 +566,9 @@ _EXCEL_FORMATS = {
 }
 
 
-def excel_number_format(unit: str, values: pd.Series | None = None) -> str | None:
+def excel_number_format(
+    unit: str, values: pd.Series | None = None, *, decimals: int | None = None
+) -> str | None:
     """The Excel number format of a column of ``unit`` (``None``: text, shown as is).
 
     With ``values``, money of a column reaching 100,000 is shown in whole units
@@ -549,7 +578,7 @@ def excel_number_format(unit: str, values: pd.Series | None = None) -> str | Non
     ('0.0%', '#,##0')
     """
     fmt = _EXCEL_FORMATS.get(unit)
-    if fmt is None or values is None:
+    if fmt is None or values is None or decimals is not None:
         return fmt
     decimals = _column_decimals(values, unit)
     if unit in ("money", "days", "minutes", "hours", "count") and decimals == 0:
