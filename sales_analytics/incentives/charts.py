@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import money_axis
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -107,6 +108,7 @@ def plot_payouts(summary: pd.DataFrame, *, label_column: str = "rep_name", langu
     ax.set_xticks(range(len(data)), names, rotation=45, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(title=label("inc_payout_by_rep", language), ylabel=label("amount", language))
+    money_axis(ax, language)  # 万 / k ticks and the currency, no "1e5" offset
     ax.legend(fontsize=8, ncols=2)
     fig.tight_layout()
     return fig

@@ -58,6 +58,7 @@ __all__ = [
     "format_value",
     "money_axis",
     "money_text",
+    "p_value_text",
     "percent_axis",
     "present",
     "table_title",
@@ -259,6 +260,17 @@ def _number(value: float) -> str:
     if magnitude < 1:
         return _plain(value, 3)
     return _plain(value, 0 if magnitude >= 100_000 else 2)
+
+
+def p_value_text(p: float) -> str:
+    """A p-value as a report states it: ``p < 0.001`` below a thousandth, else three decimals.
+
+    >>> p_value_text(5.33e-148), p_value_text(0.04567), p_value_text(float("nan"))
+    ('p < 0.001', 'p = 0.046', 'p = —')
+    """
+    if _is_missing(p):
+        return f"p = {MISSING}"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def money_text(value: float, language: str = "zh", *, decimals: int = 2) -> str:
