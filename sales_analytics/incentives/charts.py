@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sales_analytics.report.labels import label
-from sales_analytics.report.present import money_axis
+from sales_analytics.report.present import money_axis, percent_axis
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -20,6 +20,16 @@ def _change_text(change: object, language: str) -> str:
         return "新上榜" if language == "zh" else "new"
     c = int(change)
     return f"▲{c}" if c > 0 else (f"▼{-c}" if c < 0 else "=")
+
+
+def _board_unit(name: str) -> str:
+    """The unit of a board's metric: as the scorecard declares that column in the table catalog."""
+    from sales_analytics.tables import table_spec
+
+    try:
+        return table_spec("kpi_scorecard").column(name).unit
+    except KeyError:
+        return "number"
 
 
 def plot_leaderboard(
@@ -61,6 +71,11 @@ def plot_leaderboard(
         xlabel=label(name, language),
         ylabel="",
     )
+    unit = _board_unit(name)
+    if unit == "money":
+        money_axis(ax, language, "x")
+    elif unit == "fraction":
+        percent_axis(ax, "x")
     ax.margins(x=0.12)
     fig.tight_layout()
     return fig
