@@ -51,12 +51,13 @@ REPORT_CSS = """
 body.jp-Notebook { max-width: 1280px; margin: 0 auto; }
 .sa-table-wrap { overflow-x: auto; max-width: 100%; margin: 0.4em 0 1em; }
 table.sa-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
-table.sa-table th { background: #eef3f8; border-bottom: 2px solid #9db4cc; padding: 4px 8px; text-align: left;
+table.sa-table th { background: #eef3f8; border-bottom: 2px solid #9db4cc; padding: 4px 8px; text-align: left !important;
   vertical-align: bottom; white-space: normal; min-width: 4em; max-width: 14em; }
 table.sa-table td { border-bottom: 1px solid #e3e8ee; padding: 3px 8px; white-space: nowrap; max-width: 28em;
+  text-align: left !important;
   overflow: hidden; text-overflow: ellipsis; }
 table.sa-table tbody tr:nth-child(even) { background: #f8fafc; }
-table.sa-table .num { text-align: right; }
+table.sa-table .num { text-align: right !important; }
 .sa-note { color: #57606a; font-size: 12px; margin: 2px 0 0; }
 .sa-summary { border: 1px solid #c9d6e3; border-radius: 6px; background: #f6f9fc; padding: 10px 14px; margin: 8px 0 16px; }
 .sa-summary h2 { font-size: 16px; margin: 0 0 8px; }
@@ -133,18 +134,14 @@ _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def contents_html(page: str, language: str, *, skip: int = 1) -> str:
-    """A table of contents of the page's ``h2`` / ``h3`` headings (the first ``skip`` h2 are the title)."""
+def contents_html(page: str, language: str, *, skip: tuple[str, ...] = ()) -> str:
+    """A table of contents of the page's ``h2`` / ``h3`` headings (those containing a text of
+    ``skip``, such as the period in the page's title, left out)."""
     entries = []
-    seen_h2 = 0
     for m in _HEADING.finditer(page):
         level, anchor, inner = m.group(1), m.group(2), m.group(3)
-        if level == "2":
-            seen_h2 += 1
-            if seen_h2 <= skip:
-                continue
         text = html.unescape(_TAG.sub("", inner)).replace("¶", "").strip()
-        if not text or anchor == "sa-summary":
+        if not text or anchor == "sa-summary" or any(s and s in text for s in skip):
             continue
         entries.append(
             f'<li class="sa-toc-{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
@@ -157,19 +154,26 @@ def contents_html(page: str, language: str, *, skip: int = 1) -> str:
     )
 
 
-def finish_report(path: str | Path, *, summary: str, language: str) -> None:
-    """Add the summary and a table of contents under the page's title (once: a second call changes nothing)."""
+_H1 = re.compile(r"<h1[\s>]")
+_CELL = re.compile(r'<div[^>]*class="jp-Cell ')
+
+
+def finish_report(path: str | Path, *, summary: str, language: str, period: str = "") -> None:
+    """Add the summary and a table of contents under the page's first cell (its title and
+    introduction); a second call changes nothing."""
+    from sales_analytics.periods import parse_period
+
     path = Path(path)
     page = path.read_text(encoding="utf-8")
     if _SECTION_MARK in page:
         return
     page = re.sub(r'<html lang="[^"]*">', f'<html lang="{language}">', page, count=1)
-    title = _HEADING.search(page)
-    # under the notebook's own title heading (its first h2), else at the top of the page
-    at = page.find("</div>", title.end()) if title else page.find("<main>") + len("<main>")
-    if at < 0:
-        at = page.find("<main>") + len("<main>")
-    head = _SECTION_MARK + summary + contents_html(page, language)
+    title = _H1.search(page)
+    cell = _CELL.search(page, title.end()) if title else None
+    main = page.find("<main>")
+    at = cell.start() if cell else (main + len("<main>") if main >= 0 else 0)
+    skip = (period, parse_period(period).label(language)) if period else ()
+    head = _SECTION_MARK + summary + contents_html(page, language, skip=skip)
     path.write_text(page[:at] + head + page[at:], encoding="utf-8")
 
 
@@ -181,6 +185,6 @@ def finish_reports(bundle: str | Path, *, period: str, language: str) -> list[Pa
         return []
     summary = summary_html(load_summary_tables(bundle / "tables"), period, language)
     for page in pages:
-        finish_report(page, summary=summary, language=language)
+        finish_report(page, summary=summary, language=language, period=period)
     log.info("report pages: summary and contents added to %d pages", len(pages))
     return pages
