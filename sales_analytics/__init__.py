@@ -47,9 +47,9 @@ _EXTRA = {
     "label": "report",
     "label_columns": "report",
     "use_theme": "report",
-    "present": "report",
-    "money_axis": "report",
-    "percent_axis": "report",
+    "present": "report.present",
+    "money_axis": "report.present",
+    "percent_axis": "report.present",
 }
 _exports: dict[str, str] | None = None
 
