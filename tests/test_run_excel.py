@@ -62,8 +62,13 @@ def test_formula_looking_text_is_written_as_quoted_text(tmp_path):
     )
     contents = wb.worksheets[0]
     assert contents.title == "Contents"
-    described = {contents.cell(row=r, column=1).value: contents.cell(row=r, column=4) for r in range(2, 4)}
+    # contents: sheet (a link) · description · rows · table
+    described = {contents.cell(row=r, column=4).value: contents.cell(row=r, column=2) for r in range(2, 4)}
     assert described["feedback_texts"].value == "=evil()" and described["feedback_texts"].quotePrefix
+    link = {contents.cell(row=r, column=4).value: contents.cell(row=r, column=1) for r in range(2, 4)}[
+        "=sheet"
+    ]
+    assert link.value == "=sheet" and link.quotePrefix and link.hyperlink.location == "'=sheet'!A1"
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -134,7 +139,7 @@ def test_sheet_layout_formats_and_labels(tmp_path):
             "rep_id": ["R001", "R002"],
             "revenue": [1234.5, None],
             "orders": pd.array([3, 4], dtype="int64"),
-            "attainment": [1.1, 0.85],
+            "pct_vs_previous": [1.1, 0.85],  # declared a fraction in the catalog: shown as %
             "order_date": pd.to_datetime(["2026-10-01", "2026-10-02"]),
             "sent_at": pd.to_datetime(["2026-10-01 01:30:00", "2026-10-02 02:00:00"]).tz_localize("UTC"),
             "active": [True, False],
@@ -142,13 +147,16 @@ def test_sheet_layout_formats_and_labels(tmp_path):
     )
     path = tmp_path / "r.xlsx"
     sheets = write_excel({"kpi_sales_by_rep": frame}, path, language="zh", title="月报 2026-10")
-    assert sheets == {"kpi_sales_by_rep": "kpi_sales_by_rep"}
+    assert sheets == {"kpi_sales_by_rep": "个人销售"}  # the catalog's title in the run's language
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["目录", "kpi_sales_by_rep"]
-    ws = wb["kpi_sales_by_rep"]
+    assert wb.sheetnames == ["目录", "个人销售"]  # no chart sheet: no monthly sales table
+    ws = wb["个人销售"]
     assert ws.freeze_panes == "A2"  # header row frozen
-    assert [c.value for c in ws[1]][:3] == ["期间", "销售编号", "营收"]  # labels from labels/common.yaml
-    assert all(c.font.bold for c in ws[1])
+    # labels from labels/common.yaml, money with its currency
+    assert [c.value for c in ws[1]][:3] == ["期间", "销售编号", "营收（元）"]
+    assert all(c.font.bold for c in ws[1][:8])
+    back = ws.cell(row=1, column=10)  # right of the table, one column apart: back to the contents
+    assert back.value == "← 返回目录" and back.hyperlink.location == "'目录'!A1"
     assert ws["C2"].value == 1234.5 and ws["C2"].number_format == "#,##0.00"
     assert ws["C3"].value is None  # NaN → empty cell, never the text 'nan'
     assert ws["D2"].number_format == "#,##0" and ws["E2"].number_format == "0.0%"
@@ -156,12 +164,18 @@ def test_sheet_layout_formats_and_labels(tmp_path):
     assert (
         ws["G2"].value.hour == 1 and ws["G2"].number_format == "yyyy-mm-dd hh:mm:ss"
     )  # tz dropped, wall time kept
-    assert ws["H2"].value is True
+    assert ws["H2"].value == "是" and ws["H3"].value == "否"  # flags in the run's language
     assert ws.column_dimensions["B"].width >= 8
     contents = wb["目录"]
     assert contents["A1"].value == "月报 2026-10"
-    assert [c.value for c in contents[3]] == ["数据表", "工作表", "行数", "说明"]
-    assert [c.value for c in contents[4]][:3] == ["kpi_sales_by_rep", "kpi_sales_by_rep", 2]
+    assert [c.value for c in contents[3]] == ["工作表", "说明", "行数", "数据表"]
+    assert [c.value for c in contents[4]] == [
+        "个人销售",
+        "每位销售每月的销售 KPI 与环比、同比",
+        2,
+        "kpi_sales_by_rep",
+    ]
+    assert contents["A4"].hyperlink.location == "'个人销售'!A1"
 
 
 def test_same_tables_give_the_same_bytes(tmp_path):
@@ -238,7 +252,7 @@ def test_every_kind_of_value_reads_back_as_written(tmp_path):
     ]
     assert [r[1] for r in got] == [1.5, -0.000012345, 1e16, None, None, 3, 123456789.125]
     assert [r[2] for r in got] == [1, None, 3, 4, 5, 6, 2**40]
-    assert [r[3] for r in got] == [True, False, None, True, True, False, True]
+    assert [r[3] for r in got] == ["Yes", "No", None, "Yes", "Yes", "No", "Yes"]  # flags read as words
     assert [r[4] for r in got] == [
         datetime(2026, 10, 1, 8, 30),
         None,
@@ -274,4 +288,4 @@ def test_a_table_longer_than_excel_allows_is_cut_and_says_so(tmp_path, monkeypat
     wb = openpyxl.load_workbook(path)
     assert [c.value for c in wb["kpi_long"]["B"]] == ["seq_no", 0, 1, 2]
     contents = wb["Contents"]
-    assert contents["C2"].value == 10 and contents["D2"].value == "Long (first 3 of 10 rows)"
+    assert contents["C2"].value == 10 and contents["B2"].value == "Long (first 3 of 10 rows)"

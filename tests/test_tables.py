@@ -129,7 +129,8 @@ def test_excel_contents_read_the_catalog_in_the_run_language(tmp_path):
 
     write_excel({"kpi_attainment_team": _attainment()}, tmp_path / "r.xlsx", language="zh")
     rows = list(openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[0].iter_rows(values_only=True))
-    assert ("kpi_attainment_team", "kpi_attainment_team", 2, "每个团队的目标达成率与差距") in rows
+    # sheet (the catalog's title) · description · rows · table
+    assert ("团队目标完成率", "每个团队的目标达成率与差距", 2, "kpi_attainment_team") in rows
 
 
 # --------------------------------------------------------------------------- docs
@@ -239,3 +240,8 @@ def test_every_table_of_a_sample_run_matches_its_declaration(tmp_path):
     manifest = read_manifest(result.bundle)
     by_name = {t["name"]: t["description"] for t in manifest["tables"]}
     assert by_name["kpi_attainment_team"] == "Target attainment and gap per team"
+    # the same bundle, read as a manager in English: report pages and workbook (issue 18)
+    from test_report_bundle import check_html_reports, check_statements, check_workbook
+
+    check_html_reports(result.bundle, "en")
+    check_statements(check_workbook(result.bundle, "en"), result.bundle, "en")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import money_axis, percent_axis
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -19,6 +20,16 @@ def _change_text(change: object, language: str) -> str:
         return "新上榜" if language == "zh" else "new"
     c = int(change)
     return f"▲{c}" if c > 0 else (f"▼{-c}" if c < 0 else "=")
+
+
+def _board_unit(name: str) -> str:
+    """The unit of a board's metric: as the scorecard declares that column in the table catalog."""
+    from sales_analytics.tables import table_spec
+
+    try:
+        return table_spec("kpi_scorecard").column(name).unit
+    except KeyError:
+        return "number"
 
 
 def plot_leaderboard(
@@ -60,6 +71,11 @@ def plot_leaderboard(
         xlabel=label(name, language),
         ylabel="",
     )
+    unit = _board_unit(name)
+    if unit == "money":
+        money_axis(ax, language, "x")
+    elif unit == "fraction":
+        percent_axis(ax, "x")
     ax.margins(x=0.12)
     fig.tight_layout()
     return fig
@@ -107,6 +123,7 @@ def plot_payouts(summary: pd.DataFrame, *, label_column: str = "rep_name", langu
     ax.set_xticks(range(len(data)), names, rotation=45, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(title=label("inc_payout_by_rep", language), ylabel=label("amount", language))
+    money_axis(ax, language)  # 万 / k ticks and the currency, no "1e5" offset
     ax.legend(fontsize=8, ncols=2)
     fig.tight_layout()
     return fig

@@ -40,7 +40,18 @@ import pandas as pd
 
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
+from sales_analytics.report.excel_layout import (
+    detail_labels,
+    detail_title,
+    id_detail,
+    is_family,
+    is_statement,
+    sheet_title,
+    split_id_lists,
+    with_statement_totals,
+)
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import column_views, display_frame, excel_number_format
 from sales_analytics.tables import describe
 
 if TYPE_CHECKING:
@@ -162,6 +173,11 @@ class _Writer:
             }
         )
         self.title = workbook.add_format({"bold": True, "font_size": 13})
+        self.link = workbook.add_format({"font_color": "#0563C1", "underline": 1})
+        self.link_quoted = workbook.add_format(
+            {"font_color": "#0563C1", "underline": 1, "quote_prefix": True}
+        )
+        self._workbook = workbook
         self.formats = {
             "int": workbook.add_format({"num_format": "#,##0"}),
             "float": workbook.add_format({"num_format": "#,##0.00"}),
@@ -169,6 +185,19 @@ class _Writer:
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         }
+        # one Format per number format: xlsxwriter gives a second, equal Format no index of its own
+        self._by_number_format = {f.num_format: f for f in self.formats.values()}
+
+    def number_format(self, num_format: str) -> Format:
+        """One shared cell format per number format string."""
+        if num_format not in self._by_number_format:
+            self._by_number_format[num_format] = self._workbook.add_format({"num_format": num_format})
+        return self._by_number_format[num_format]
+
+    def link_to(self, sheet: Worksheet, row: int, col: int, target: str, text: str) -> None:
+        """A hyperlink to cell A1 of sheet ``target`` (a link, never a HYPERLINK formula)."""
+        location = "internal:'" + target.replace("'", "''") + "'!A1"
+        sheet.write_url(row, col, location, self.link_quoted if looks_like_formula(text) else self.link, text)
 
     def string(self, sheet: Worksheet, row: int, col: int, text: str, *, header: bool = False) -> None:
         if looks_like_formula(text):
@@ -177,17 +206,16 @@ class _Writer:
             sheet.write_string(row, col, text, self.header if header else None)
 
 
-def _column_format(writer: _Writer, name: str, kind: str, series: pd.Series) -> Format | None:
-    if kind == "float" and _PERCENT_COLUMN.search(name):
-        return writer.formats["percent"]
-    if kind in ("int", "float"):
-        return writer.formats[kind]
+def _column_format(
+    writer: _Writer, unit: str, kind: str, source: pd.Series, decimals: int | None = None
+) -> Format | None:
+    """The number format of a column from its catalog unit (:func:`present.excel_number_format`)."""
     if kind == "datetime":
-        values = series.dropna()
-        if len(values) and (values.dt.normalize() == values).all():
-            return writer.formats["date"]
-        return writer.formats["datetime"]
-    return None
+        unit = "date"
+    if kind not in ("int", "float", "datetime", "object"):
+        return None
+    fmt = excel_number_format(unit, source, decimals=decimals)
+    return writer.number_format(fmt) if fmt else None
 
 
 def _width(header: str, series: pd.Series, kind: str) -> float:
@@ -298,7 +326,7 @@ def _column_cells(series: pd.Series, kind: str, refs: pd.Series, style: str, quo
         elif isinstance(v, (bool, np.bool_)):
             out.append(f'<c r="{ref}" t="b"><v>{int(v)}</v></c>')
         elif isinstance(v, (int, float, np.integer, np.floating)):
-            out.append(f'<c r="{ref}"><v>{float(v):.16G}</v></c>')
+            out.append(f'<c r="{ref}"{style}><v>{float(v):.16G}</v></c>')
         else:  # dates in a text column, Decimal, lists …: shown as their text
             out.append(_text_cell(ref, str(v), style, quoted))
     return out
@@ -330,27 +358,55 @@ class _PendingSheet:
 
 
 def _write_table(
-    writer: _Writer, sheet: Worksheet, frame: pd.DataFrame, language: str, part: str
+    writer: _Writer,
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    part: str,
+    *,
+    table: str | None,
+    language: str,
+    currency: str,
+    contents: str,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[int, _PendingSheet]:
-    """Header, widths, formats, frozen header and autofilter through xlsxwriter; the rows come later."""
-    frame = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]
+    """Header, widths, formats, frozen header and autofilter through xlsxwriter; the rows come later.
+
+    The header row carries the columns' labels in ``language`` (with their unit) and, right of the
+    table, a link back to the contents sheet.
+    """
+    prepared = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]
+    table = table if table and _declared(table) else None
+    views = column_views(prepared, table, language=language, currency=currency, labels=labels)
+    shown = display_frame(prepared, table, language=language, currency=currency, labels=labels)
     kinds, formats = [], []
-    for c, name in enumerate(frame.columns):
-        header = label(str(name), language)
-        writer.string(sheet, 0, c, header, header=True)
-        series = frame.iloc[:, c]
+    for c, view in enumerate(views):
+        writer.string(sheet, 0, c, view.header, header=True)
+        series = shown.iloc[:, c]
         kind = _column_kind(series)
-        fmt = _column_format(writer, str(name), kind, series)
-        sheet.set_column(c, c, _width(header, series, kind), fmt)
+        fmt = _column_format(writer, view.unit, kind, series, view.decimals)
+        sheet.set_column(c, c, _width(view.header, series, kind), fmt)
         kinds.append(kind)
         formats.append(fmt)
-    n = len(frame)
-    if frame.shape[1]:
+    n = len(shown)
+    if shown.shape[1]:
         # the bottom-right cell sets the sheet's dimension and registers the quote-prefix style
-        sheet.write_blank(max(n, 1), frame.shape[1] - 1, None, writer.quoted)
-        sheet.autofilter(0, 0, max(n, 1), frame.shape[1] - 1)
+        sheet.write_blank(max(n, 1), shown.shape[1] - 1, None, writer.quoted)
+        sheet.autofilter(0, 0, max(n, 1), shown.shape[1] - 1)
+        back = shown.shape[1] + 1
+        writer.link_to(sheet, 0, back, contents, label("excel_back_to_contents", language))
+        sheet.set_column(back, back, max(10, _display_width(label("excel_back_to_contents", language)) + 2))
     sheet.freeze_panes(1, 0)
-    return n, _PendingSheet(part, frame, kinds, formats)
+    return n, _PendingSheet(part, shown, kinds, formats)
+
+
+def _declared(name: str) -> bool:
+    from sales_analytics.tables import table_spec
+
+    try:
+        table_spec(name)
+    except SalesAnalyticsError:
+        return False
+    return True
 
 
 def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> None:
@@ -390,6 +446,71 @@ def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> No
     tmp.replace(path)
 
 
+@dataclass
+class _SheetPlan:
+    """One sheet to write: a table's (or an id detail's) rows, its title and contents line."""
+
+    key: str  # the table name, or "<table>.<column>" for an id detail
+    table: str | None  # catalog name that formats the columns (None: by dtype)
+    frame: pd.DataFrame
+    title: str
+    description: str
+    rows: int
+    labels: dict[str, str] | None = None
+
+
+def _plan_sheets(
+    tables: Mapping[str, pd.DataFrame], descriptions: Mapping[str, str], language: str
+) -> list[_SheetPlan]:
+    """Every table's sheet in order, each followed by the detail sheets of its id lists."""
+    plan = []
+    for name, frame in tables.items():
+        kept, lists = split_id_lists(name, frame)
+        if is_statement(name):
+            kept = with_statement_totals(kept, language)
+        title = sheet_title(name, frame, language)
+        description = descriptions.get(name) or describe(name, language) or title
+        plan.append(_SheetPlan(name, name, kept, title, description, len(frame)))
+        if not lists or is_family(name):  # one team's statement: its ids are on the detail sheet
+            continue  # of the statements of all teams
+        for column in lists:
+            detail = id_detail(name, frame, column)
+            plan.append(
+                _SheetPlan(
+                    f"{name}.{column}",
+                    None,
+                    detail,
+                    detail_title(name, column, language),
+                    label("excel_detail_description", language).format(
+                        column=label(column, language), table=title
+                    ),
+                    len(detail),
+                    detail_labels(),
+                )
+            )
+    return plan
+
+
+def _contents_sheet(writer: _Writer, sheet: Worksheet, *, title: str, note: str, language: str) -> int:
+    """Title, note and the header row of the contents sheet; returns the header's row."""
+    headers = [label(k, language) for k in ("run_sheet", "run_description", "run_rows", "run_table")]
+    first = 0
+    if title:
+        writer.string(sheet, 0, 0, title)
+        sheet.set_row(0, None, writer.title)
+        first = 2
+    if note:
+        writer.string(sheet, 1, 0, note)
+        sheet.set_header("&C" + note.replace("&", "&&"))
+        first = max(first, 2)
+    for c, h in enumerate(headers):
+        writer.string(sheet, first, c, h, header=True)
+    for c, width in enumerate((30, 90, 10, 34)):
+        sheet.set_column(c, c, width)
+    sheet.freeze_panes(first + 1, 0)
+    return first
+
+
 def write_excel(
     tables: Mapping[str, pd.DataFrame],
     path: str | Path,
@@ -398,8 +519,11 @@ def write_excel(
     language: str = "zh",
     title: str = "",
     note: str = "",
+    period: str = "",
+    currency: str = "CNY",
+    charts: bool = True,
 ) -> dict[str, str]:
-    """Write ``tables`` to an .xlsx workbook, one formatted sheet per table.
+    """Write ``tables`` to an .xlsx workbook a manager navigates: contents, charts, one sheet per table.
 
     Parameters
     ----------
@@ -408,20 +532,31 @@ def write_excel(
     descriptions : table name → one-line description shown on the contents sheet;
         a table not listed gets its table-catalog description in ``language``
         (:func:`sales_analytics.tables.describe`).
-    language : ``zh`` or ``en``; header cells carry the column labels in that language.
+    language : ``zh`` or ``en``: sheet names (the catalog's table titles), headers
+        (column labels with their unit), flags and label-key values in that language.
     title : shown above the contents list.
     note : a line every sheet carries (under the title, and as each sheet's page
         header), e.g. "as of 2026-12-02" for an incomplete month.
+    period : the report month, for the charts (default: the latest month in the tables).
+    currency : the reporting currency, named in money headers.
+    charts : add the sheet of native charts (revenue vs target, attainment by team,
+        NPS / CSAT trend) when the tables allow them.
 
     Returns
     -------
     dict
         Table name → sheet name (sheet names are ≤ 31 characters and unique).
 
-    The contents sheet lists ``table, sheet, rows, description``; a table longer
-    than Excel's row limit is cut there and the contents sheet says so.
+    The contents sheet lists ``sheet (a link), description, rows, table``; every
+    table sheet links back to it. Commission statements get a total row per rep
+    and per team; a column declared ``id_list`` moves to a detail sheet with one
+    row per id. A table longer than Excel's row limit is cut there and the
+    contents sheet says so. Every value is written as a number, a date or text:
+    no cell holds a formula.
     """
     import xlsxwriter
+
+    from sales_analytics.report.excel_charts import chart_data, write_charts
 
     if language not in ("zh", "en"):
         raise SalesAnalyticsError(f"language must be one of ['en', 'zh']; got {language!r}")
@@ -429,8 +564,11 @@ def write_excel(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     contents_name = label("run_contents", language)[:_MAX_SHEET_NAME]
-    names = list(tables)
-    sheet_names = dict(zip(names, excel_sheet_names(names, reserved=(contents_name,))))
+    charts_name = label("excel_charts", language)[:_MAX_SHEET_NAME]
+    plan = _plan_sheets(tables, descriptions, language)
+    blocks = chart_data(tables, period or "9999-12") if charts else []
+    reserved = (contents_name, charts_name) if blocks else (contents_name,)
+    names = excel_sheet_names([p.title for p in plan], reserved=reserved)
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -445,45 +583,51 @@ def write_excel(
         workbook.set_properties({"title": title or "Sales Team Workbook", "created": _FIXED_CREATED})
         writer = _Writer(workbook)
         contents = workbook.add_worksheet(contents_name)
-        headers = [label(k, language) for k in ("run_table", "run_sheet", "run_rows", "run_description")]
-        first = 0
-        if title:
-            writer.string(contents, 0, 0, title)
-            contents.set_row(0, None, writer.title)
-            first = 2
-        if note:
-            writer.string(contents, 1, 0, note)
-            contents.set_header("&C" + note.replace("&", "&&"))
-            first = max(first, 2)
-        for c, h in enumerate(headers):
-            writer.string(contents, first, c, h, header=True)
-        for c, width in enumerate((34, 34, 12, 80)):
-            contents.set_column(c, c, width)
-        contents.freeze_panes(first + 1, 0)
-        for i, name in enumerate(names):
-            frame = tables[name]
-            sheet = workbook.add_worksheet(sheet_names[name])
+        first = _contents_sheet(writer, contents, title=title, note=note, language=language)
+        row = first + 1
+        if blocks:
+            sheet = workbook.add_worksheet(charts_name)
             if note:
                 sheet.set_header("&C" + note.replace("&", "&&"))
-            # xlsxwriter names the parts after the order of creation; the contents sheet is sheet1
+            write_charts(workbook, sheet, blocks, language=language, currency=currency, header=writer.header)
+            writer.link_to(contents, row, 0, charts_name, charts_name)
+            writer.string(contents, row, 1, label("excel_charts_description", language))
+            row += 1
+        for item, sheet_name in zip(plan, names):
+            sheet = workbook.add_worksheet(sheet_name)
+            if note:
+                sheet.set_header("&C" + note.replace("&", "&&"))
+            # xlsxwriter names the parts after the order of creation (the contents sheet is sheet1)
+            part = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
             written, sheet_rows = _write_table(
-                writer, sheet, frame, language, f"xl/worksheets/sheet{i + 2}.xml"
+                writer,
+                sheet,
+                item.frame,
+                part,
+                table=item.table,
+                language=language,
+                currency=currency,
+                contents=contents_name,
+                labels=item.labels,
             )
             pending.append(sheet_rows)
-            description = descriptions.get(name) or describe(name, language)
-            if written < len(frame):
-                note = label("run_truncated", language).format(rows=written, total=len(frame))
-                description = f"{description} ({note})" if description else note
+            description = item.description
+            if written < len(item.frame):
+                cut = label("run_truncated", language).format(rows=written, total=len(item.frame))
+                description = f"{description} ({cut})" if description else cut
                 log.warning(
-                    "table %s has %d rows; the Excel sheet holds the first %d", name, len(frame), written
+                    "table %s has %d rows; the Excel sheet holds the first %d",
+                    item.key,
+                    len(item.frame),
+                    written,
                 )
-            row = first + 1 + i
-            writer.string(contents, row, 0, name)
-            writer.string(contents, row, 1, sheet_names[name])
-            contents.write_number(row, 2, len(frame), writer.formats["int"])
-            writer.string(contents, row, 3, description)
+            writer.link_to(contents, row, 0, sheet_name, sheet_name)
+            writer.string(contents, row, 1, description)
+            contents.write_number(row, 2, item.rows, writer.formats["int"])
+            writer.string(contents, row, 3, item.key)
+            row += 1
     finally:
         workbook.close()
     _splice_rows(path, pending, writer.quoted)
-    log.info("wrote %s (%d sheets)", path, len(names) + 1)
-    return sheet_names
+    log.info("wrote %s (%d sheets)", path, len(plan) + 1 + bool(blocks))
+    return {p.key: n for p, n in zip(plan, names) if p.table == p.key}

@@ -65,5 +65,9 @@ def use_theme(*, context: str = "notebook", style: str = "whitegrid", palette: s
     mpl.rcParams["font.family"] = "sans-serif"
     mpl.rcParams["font.sans-serif"] = [family, *mpl.rcParams["font.sans-serif"]]
     mpl.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
+    # no "1e8" offset or ×10⁶ factor on an axis: plain numbers unless a chart sets a unit formatter
+    # (sales_analytics.report.present.money_axis / percent_axis)
+    mpl.rcParams["axes.formatter.useoffset"] = False
+    mpl.rcParams["axes.formatter.limits"] = (-9, 15)
     log.debug("chart font: %s (%s)", family, path)
     return family

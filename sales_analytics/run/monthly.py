@@ -329,15 +329,22 @@ def _collect_tables(folder: Path, language: str = "zh") -> list[dict[str, Any]]:
 
 
 def _write_report(
-    staging: Path, tables: list[dict[str, Any]], language: str, period: str, as_of: date | None = None
+    staging: Path,
+    tables: list[dict[str, Any]],
+    language: str,
+    period: str,
+    as_of: date | None = None,
+    currency: str = "CNY",
 ) -> None:
     import pandas as pd
 
     from sales_analytics.notebook import as_of_text
     from sales_analytics.report.excel import write_excel
+    from sales_analytics.report.excel_layout import report_order
     from sales_analytics.report.labels import label
 
-    frames = {t["name"]: pd.read_parquet(staging / t["path"]) for t in tables}
+    paths = {t["name"]: t["path"] for t in tables}
+    frames = {name: pd.read_parquet(staging / paths[name]) for name in report_order(list(paths))}
     write_excel(
         frames,
         staging / "report.xlsx",
@@ -345,6 +352,8 @@ def _write_report(
         language=language,
         title=label("run_report_title", language).format(period=period),
         note=as_of_text(as_of, language) if as_of is not None else "",
+        period=period,
+        currency=currency,
     )
 
 
@@ -609,7 +618,11 @@ def _build(plan: _Plan) -> RunResult:
     mark = time.monotonic()
     tables = _collect_tables(staging / "tables", params.language) if ok else []
     if ok and settings.excel:
-        _write_report(staging, tables, params.language, str(p), plan.as_of)
+        _write_report(staging, tables, params.language, str(p), plan.as_of, params.currency)
+    if ok and settings.html:
+        from sales_analytics.report.html import finish_reports
+
+        finish_reports(staging, period=str(p), language=params.language)
     timings["report_s"] = round(time.monotonic() - mark, 3)
     ended = datetime.now(UTC)
     manifest = {

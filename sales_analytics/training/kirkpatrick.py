@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.report.present import p_value_text
 from sales_analytics.training._common import attended_sessions, window
 from sales_analytics.training.learning import gain_band, normalized_gain, paired_test
 
@@ -130,7 +131,7 @@ def kirkpatrick_levels(
                 t["ci_low"],
                 t["ci_high"],
                 n,
-                f"paired t = {t['t']:.2f}, df = {t['df']:.0f}, p = {t['p_value']:.3g}",
+                f"paired t = {t['t']:.2f}, df = {t['df']:.0f}, {p_value_text(t['p_value'])}",
             )
             lo_d, hi_d = _dz_interval(float(t["d_z"]), n)
             add(

@@ -1,0 +1,169 @@
+"""What a manager opens, checked on a real run of the small sample (issue 18): every HTML report
+page and report.xlsx.
+
+Slow: one monthly run of the sample (about 90 s) for the module. The checks are functions so that
+other slow tests holding a real bundle (tests/test_tables.py runs one in English) reuse them.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sales_analytics.report.present import split_ids
+from sales_analytics.tables import catalog, table_spec
+
+pytestmark = pytest.mark.slow
+
+PERIOD = "2026-10"
+SNAKE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
+# numbers in scientific notation (3.235248e+08, 8.5e-14), Python/pandas missing markers
+BAD_VALUE = re.compile(r"\d(\.\d+)?e[+-]\d|\bNaN\b|\bnan\b|<NA>|\bNaT\b|\bNone\b|\bTrue\b|\bFalse\b")
+
+
+def _declared_columns() -> set[str]:
+    return {c.name for spec in catalog().values() for c in spec.columns}
+
+
+def _text(fragment: str) -> str:
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def check_html_reports(bundle: Path, language: str) -> dict[str, int]:
+    """Every report page: formatted tables only, no raw values, headers translated, summary and contents."""
+    from sales_analytics.run.execute import REPORT_CSP
+
+    raw_columns = _declared_columns()
+    pages = sorted((bundle / "html").glob("*.html"))
+    assert len(pages) == 9, [p.name for p in pages]
+    tables = {}
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        body = source[source.index("<body") :]
+        shown = _text(re.sub(r"<img[^>]*>", "", body))
+        bad = [m.group(0) for m in BAD_VALUE.finditer(shown)]
+        assert not bad, f"{page.name}: {bad[:5]}"
+        # pandas' own tables (class "dataframe") carry the 0…N index column; every table goes
+        # through the presentation layer instead
+        assert 'class="dataframe"' not in body, page.name
+        assert "&lt;h2" not in body and "&lt;th" not in body and "&lt;table" not in body, page.name
+        headers = [_text(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", body, re.S)]
+        # a raw column name or snake_case key; statistical symbols (k, z, T) read the same in English
+        untranslated = sorted({h for h in headers if (h in raw_columns and len(h) > 2) or SNAKE.fullmatch(h)})
+        assert not untranslated, f"{page.name}: untranslated headers {untranslated}"
+        # the period at a glance and the page's contents, under its title
+        assert 'class="sa-summary"' in body and 'class="sa-toc"' in body, page.name
+        assert f'<html lang="{language}">' in source
+        # static, offline, script-free: the policy is unchanged and nothing is fetched
+        policy = re.search(r'<meta content="([^"]*)" http-equiv="Content-Security-Policy"/>', source)
+        assert policy and html_lib.unescape(policy.group(1)) == REPORT_CSP, page.name
+        assert "<script" not in source and not re.search(r"""(src|href)=["']https?://""", source), page.name
+        tables[page.name] = body.count('class="sa-table"')
+    assert sum(tables.values()) >= 60, tables
+    return tables
+
+
+def _sheet_xml(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+
+
+def check_workbook(bundle: Path, language: str) -> openpyxl.Workbook:
+    """report.xlsx: named and linked in the run's language, described, charted, formula-free."""
+    path = bundle / "report.xlsx"
+    xml = _sheet_xml(path)
+    assert xml and not any("<f>" in part or "<f " in part for part in xml.values())  # no formula cell
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    assert len(charts) == 3  # revenue vs target, attainment by team, NPS / CSAT
+
+    wb = openpyxl.load_workbook(path)
+    names = wb.sheetnames
+    assert len({n.lower() for n in names}) == len(names) and max(map(len, names)) <= 31
+    assert not [n for n in names if SNAKE.search(n)], names
+    if language == "zh":  # every sheet is named in Chinese
+        assert all(re.search(r"[\u4e00-\u9fff]", n) for n in names), names
+    contents = wb.worksheets[0]
+    rows = list(contents.iter_rows(min_row=1))
+    header_row = next(i for i, r in enumerate(rows) if r[0].value in ("工作表", "Sheet"))
+    listed = {}
+    for r in rows[header_row + 1 :]:
+        sheet, description, count, table = (c for c in r[:4])
+        assert sheet.hyperlink is not None and sheet.hyperlink.location == f"'{sheet.value}'!A1", sheet.value
+        assert str(description.value or "").strip(), f"{sheet.value}: no description"
+        listed[sheet.value] = (count.value, table.value)
+    assert set(listed) == set(names[1:])  # every sheet but the contents is listed, with a link
+    published = {p.stem: p for p in (bundle / "tables").glob("*.parquet")}
+    for sheet, (count, table) in listed.items():
+        if table in published:  # the row count is the published table's
+            assert count == pd.read_parquet(published[table]).shape[0], sheet
+    for ws in wb.worksheets[2:]:  # tables: headers in the run's language, a link back
+        headers = [c.value for c in ws[1] if c.value is not None]
+        assert headers[-1] in ("← 返回目录", "← Contents"), ws.title
+        assert not [h for h in headers if SNAKE.fullmatch(str(h))], (ws.title, headers)
+    return wb
+
+
+def check_statements(wb: openpyxl.Workbook, bundle: Path, language: str) -> None:
+    """Statements add up per rep and per team; the order ids are on a detail sheet, one per row."""
+    lines = pd.read_parquet(bundle / "tables" / "incentive_statements.parquet")
+    title = table_spec("incentive_statements").title[language]
+    ws = wb[title]
+    header = [c.value for c in ws[1]]
+    rep_at, type_at = (
+        header.index("销售编号" if language == "zh" else "Rep ID"),
+        header.index("项目类型" if language == "zh" else "Line type"),
+    )
+    amount_at = header.index("金额（元）" if language == "zh" else "Amount (CNY)")
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rep_total = "个人合计" if language == "zh" else "Rep total"
+    team_total = "团队合计" if language == "zh" else "Team total"
+    totals = {r[rep_at]: r[amount_at] for r in rows if r[type_at] == rep_total}
+    expected = lines.groupby("rep_id")["amount_cents"].sum() / 100  # the engine's cents, summed
+    assert totals == pytest.approx(expected.to_dict(), abs=0.005)
+    team_sums = [r[amount_at] for r in rows if r[type_at] == team_total]
+    assert sorted(team_sums) == pytest.approx(
+        sorted(lines.groupby("team")["amount_cents"].sum() / 100), abs=0.005
+    )
+    assert "来源订单" not in header and "Source orders" not in header  # the id lists left the sheet
+    detail = wb[[n for n in wb.sheetnames if n.startswith(title + " · ")][0]]
+    ids = sum(len(split_ids(v)) for v in lines["source_order_ids"].fillna(""))
+    assert detail.max_row - 1 == ids and ids > 0
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    from sales_analytics.run import run_period
+
+    outputs = tmp_path_factory.mktemp("outputs")
+    result = run_period(
+        PERIOD, data=os.environ["SALES_ANALYTICS_DATA"], outputs=outputs, jobs=2, language="zh"
+    )
+    assert result.status == "ok", result
+    return outputs / PERIOD
+
+
+def test_every_html_report_reads_as_a_finished_page(bundle):
+    per_page = check_html_reports(bundle, "zh")
+    assert per_page["02_sales_performance.html"] >= 10
+
+
+def test_the_summary_states_the_months_figures(bundle):
+    monthly = pd.read_parquet(bundle / "tables" / "kpi_sales_monthly.parquet").set_index("period")
+    row = monthly.loc[PERIOD]
+    page = _text((bundle / "html" / "02_sales_performance.html").read_text(encoding="utf-8"))
+    assert f"{row['revenue']:,.0f}" in page  # the month's revenue, in whole yuan with separators
+    assert f"环比 {row['pct_vs_previous']:+.1%}" in page
+
+
+def test_report_xlsx_is_a_workbook_a_manager_navigates(bundle):
+    wb = check_workbook(bundle, "zh")
+    check_statements(wb, bundle, "zh")
+    assert wb.sheetnames[:2] == ["目录", "图表"]
