@@ -58,7 +58,7 @@ def bundle(
     r: pd.DataFrame, until: str, params: sa.SurveyParams, invitations: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     return sa.survey_tables(
-        {"team_pulse": r}, {"team_pulse": TP}, params, invitations=invitations, until=until
+        {"team_pulse": r}, {"team_pulse": TP}, params, invitations=invitations, period=until
     )
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["FINDING_COLUMNS", "contacts", "detect_conflicts", "finding_id"]
 
@@ -332,6 +333,7 @@ def _handover_pairs(handovers: pd.DataFrame | None) -> set[tuple[str, frozenset[
     }
 
 
+@renamed_arguments(through="period")
 def detect_conflicts(
     params: ConflictParams,
     *,
@@ -341,7 +343,7 @@ def detect_conflicts(
     customers: pd.DataFrame | None = None,
     reps: pd.DataFrame | None = None,
     handovers: pd.DataFrame | None = None,
-    through: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Every conflict finding, one row per (kind, customer, pair of reps).
 
@@ -354,7 +356,7 @@ def detect_conflicts(
     reps : ``rep_id, team`` (the team of the owner side).
     handovers : ``customer_id, from_rep, to_rep`` [, ``effective_date, reason``]:
         planned moves; a finding on a recorded pair is not reported.
-    through : a month ``YYYY-MM``: only rows up to its last day are read (a report
+    period : a month ``YYYY-MM``: only rows up to its last day are read (a report
         for an earlier month does not see later contacts).
 
     Returns
@@ -373,8 +375,8 @@ def detect_conflicts(
     if reps is not None:
         require_columns(reps, "reps", ["rep_id", "team"])
         team_of = dict(zip(reps["rep_id"].astype(str), reps["team"].astype(str)))
-    if through is not None:
-        end = pd.Timestamp(parse_period(through).end) + pd.Timedelta(days=1)
+    if period is not None:
+        end = pd.Timestamp(parse_period(period).end) + pd.Timedelta(days=1)
         orders, deals, activities = (
             _until(f, col, end)
             for f, col in ((orders, "order_date"), (deals, "created_date"), (activities, "activity_at"))

@@ -77,7 +77,7 @@ def forecast_backtest(
     (``period`` is the report month, ``origin`` the month the forecast was made after).
     """
     p = _month(period)
-    h = _hierarchy(monthly_revenue(orders, reps, through=p))
+    h = _hierarchy(monthly_revenue(orders, reps, period=p))
     actual = _actuals(h, h.months)
     months = h.months
     frames = []
@@ -171,7 +171,7 @@ def forecast_vs_actual(
     if published is None or published.empty:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
     past = published[(published["month"].astype(str) <= str(p)) & (published["level"] != "rep")]
-    h = _hierarchy(monthly_revenue(orders, reps, through=p))
+    h = _hierarchy(monthly_revenue(orders, reps, period=p))
     actual = _actuals(h, h.months)
     out = past.rename(columns={"period": "forecast_made"}).merge(actual, on=["month", *_KEYS], how="left")
     out = out.assign(

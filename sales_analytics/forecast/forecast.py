@@ -31,6 +31,7 @@ from sales_analytics.forecast.model import SeriesFit, fit_series, quantiles
 from sales_analytics.forecast.pipeline import pipeline_adjustment
 from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "revenue_forecast"]
 
@@ -77,8 +78,9 @@ def _month(p: Period | str) -> Period:
     return out
 
 
-def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period | str) -> pd.DataFrame:
-    """Net revenue per rep and month, from the first order month to ``through``.
+@renamed_arguments(through="period")
+def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, period: Period | str) -> pd.DataFrame:
+    """Net revenue per rep and month, from the first order month to ``period``.
 
     Returns
     -------
@@ -89,13 +91,13 @@ def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period
     >>> o = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["c1", "c2"], "rep_id": ["r1", "r2"],
     ...     "order_date": pd.to_datetime(["2026-01-05", "2026-02-03"]), "amount": [100.0, 40.0]})
     >>> r = pd.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["A", "B"], "team": ["t", "t"]})
-    >>> monthly_revenue(o, r, through="2026-02")["revenue"].tolist()
+    >>> monthly_revenue(o, r, period="2026-02")["revenue"].tolist()
     [100.0, 0.0, 0.0, 40.0]
     """
     from sales_analytics.kpis._core import month_index, month_to_period
     from sales_analytics.kpis.sales import _checked, _id_codes
 
-    end = _month(through)
+    end = _month(period)
     require_columns(reps, "reps", ("rep_id", "team"))
     # the KPIs' own checks and revenue rule (paid + refunded, cancelled left out); a bincount
     # over rep × month instead of the full sales_kpis table, which also counts customers
@@ -368,7 +370,7 @@ def revenue_forecast(
     if horizon < 0:
         raise ValueError(f"`horizon` must be 0 or more months, got {horizon!r}.")
     open_month = p.next()
-    rev = monthly_revenue(orders, reps, through=open_month)
+    rev = monthly_revenue(orders, reps, period=open_month)
     h = _hierarchy(rev)
     inactive = None
     if "active" in reps.columns:

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from sales_analytics.incentives.credits import require_columns
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["incentive_metrics", "statement_tables"]
 
@@ -14,6 +15,7 @@ __all__ = ["incentive_metrics", "statement_tables"]
 SURVEY_COLUMNS = ("csat", "nps", "responses", "csat_ci_low", "csat_ci_high", "nps_moe")
 
 
+@renamed_arguments(through="period")
 def incentive_metrics(
     orders: pd.DataFrame,
     reps: pd.DataFrame,
@@ -22,7 +24,7 @@ def incentive_metrics(
     activities: pd.DataFrame | None = None,
     satisfaction: pd.DataFrame | None = None,
     level: str = "rep",
-    through: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """One row per rep (or team) and month with every metric a board can rank.
 
@@ -34,7 +36,7 @@ def incentive_metrics(
         activities`` (``sa.activity_kpis``).
     satisfaction : optional ``period, rep_id, csat, nps`` (``sa.rep_satisfaction``), rep level only.
     level : ``rep`` or ``team``.
-    through : drop months after this one (``YYYY-MM``).
+    period : drop months after this one (``YYYY-MM``).
 
     Returns
     -------
@@ -77,8 +79,8 @@ def incentive_metrics(
         out = out.merge(names, on="rep_id", how="left")
         front = ["period", "rep_id"] + [c for c in ("rep_name", "team") if c in names.columns]
         out = out[front + [c for c in out.columns if c not in front]]
-    if through is not None:
-        out = out.loc[out["period"] <= str(through)]
+    if period is not None:
+        out = out.loc[out["period"] <= str(period)]
     return out.sort_values(["period", key], kind="stable").reset_index(drop=True)
 
 

@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sales_analytics.vocabulary import renamed_arguments
+
 if TYPE_CHECKING:
     from sales_analytics.surveys.instruments import Instrument
     from sales_analytics.surveys.params import SurveyParams
@@ -236,13 +238,14 @@ def published_blocks(
     return cut.merge(shown[keys], on=keys, how="inner")
 
 
+@renamed_arguments(until="period")
 def published_group_responses(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams,
     *,
     by: str,
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """The responses another lever may pool per ``by`` group: published month blocks only.
 
@@ -250,17 +253,17 @@ def published_group_responses(
     several months (training needs by team): each group keeps only the months in which its
     block is published (:func:`published_blocks`), so its pooled figure moves between bundles
     only by whole blocks of at least the threshold. A named instrument's responses are returned
-    as they are (up to ``until``).
+    as they are (up to ``period``).
 
     Returns
     -------
-    The prepared responses (with ``period``) of the kept blocks, up to ``until``.
+    The prepared responses (with ``period``) of the kept blocks, up to ``period``.
     """
     from sales_analytics.surveys.quality import prepare_responses
 
     r = responses if "period" in responses else prepare_responses(responses, instrument)
-    if until is not None:
-        r = r[r["period"] <= str(until)]
+    if period is not None:
+        r = r[r["period"] <= str(period)]
     threshold = anonymity_threshold_for(instrument, params)
     if threshold <= 1 or by not in r:
         return r.reset_index(drop=True)

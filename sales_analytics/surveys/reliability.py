@@ -36,6 +36,7 @@ from sales_analytics.surveys.anonymity import (
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.scores import _scorable, reverse_code
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "cronbach_alpha",
@@ -188,8 +189,8 @@ def _pooled(rc: pd.DataFrame, ids: list[str], threshold: int, missing: str) -> p
     return published_blocks(block, threshold=threshold, columns=ids)[ids].reset_index(drop=True)
 
 
-def _window(r: pd.DataFrame, until: str | None, months: int) -> tuple[pd.DataFrame, str, str]:
-    last = str(until) if until is not None else (r["period"].max() if len(r) else "")
+def _window(r: pd.DataFrame, period: str | None, months: int) -> tuple[pd.DataFrame, str, str]:
+    last = str(period) if period is not None else (r["period"].max() if len(r) else "")
     if not last:
         return r, "", ""
     first = str(Period.parse(last).shift(-(months - 1)))
@@ -216,12 +217,13 @@ _REL_COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def reliability_table(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Reliability of every dimension over the trailing window of ``params.window_months``.
 
@@ -234,8 +236,8 @@ def reliability_table(
     negatively with the rest).
     """
     params = params or SurveyParams()
-    r = _scorable(responses, instrument, until)
-    r, first, last = _window(r, until, params.window_months)
+    r = _scorable(responses, instrument, period)
+    r, first, last = _window(r, period, params.window_months)
     rows = []
     rc = reverse_code(r, instrument)
     threshold = anonymity_threshold_for(instrument, params)
@@ -301,12 +303,13 @@ _ITEM_COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def item_reliability(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Item statistics per dimension: mean, sd, item-rest correlation and alpha if the item is deleted.
 
@@ -316,8 +319,8 @@ def item_reliability(
     coding), ``item_rest_r, alpha_if_deleted, n, missing, group, suppressed``.
     """
     params = params or SurveyParams()
-    r = _scorable(responses, instrument, until)
-    r, _, last = _window(r, until, params.window_months)
+    r = _scorable(responses, instrument, period)
+    r, _, last = _window(r, period, params.window_months)
     rc = reverse_code(r, instrument)
     threshold = anonymity_threshold_for(instrument, params)
     rows = []

@@ -25,6 +25,7 @@ from sales_analytics.surveys.scores import (
     survey_scores,
 )
 from sales_analytics.surveys.text import representative_comments, survey_themes
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["SURVEY_TABLES", "survey_tables"]
 
@@ -44,13 +45,14 @@ SURVEY_TABLES = (
 )
 
 
+@renamed_arguments(until="period")
 def survey_tables(
     responses: Mapping[str, pd.DataFrame],
     instruments: Mapping[str, Instrument],
     params: SurveyParams | None = None,
     *,
     invitations: pd.DataFrame | None = None,
-    until: str | None = None,
+    period: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Quality, scores, dimensions, reliability, drivers, themes, rep satisfaction and response rates.
 
@@ -60,7 +62,7 @@ def survey_tables(
         instruments without a table are skipped (logged).
     instruments : the instruments keyed by id (:func:`load_instruments`).
     invitations : ``instrument, period, <group columns>, invited`` or ``None``.
-    until : the report month; later responses are ignored.
+    period : the report month; later responses are ignored.
 
     Returns
     -------
@@ -78,22 +80,24 @@ def survey_tables(
             log.info("no responses for survey %s: skipped", inst_id)
             continue
         prepared = prepare_responses(raw, inst)
-        if until is not None:
-            prepared = prepared[prepared["period"] <= str(until)].reset_index(drop=True)
+        if period is not None:
+            prepared = prepared[prepared["period"] <= str(period)].reset_index(drop=True)
         by = ("team",) if "team" in inst.grouping else ()
         quality = response_quality(prepared, inst, params)
         parts["survey_quality"].append(quality_summary(quality, inst, params))
         clean = clean_responses(prepared, inst, params)
-        parts["survey_scores"].append(survey_scores(clean, inst, params, by=by, until=until))
-        parts["survey_dimensions"].append(survey_dimensions(clean, inst, params, by=by, until=until))
-        parts["survey_reliability"].append(reliability_table(clean, inst, params, until=until))
-        parts["survey_items"].append(item_reliability(clean, inst, params, until=until))
-        parts["survey_drivers"].append(key_drivers(clean, inst, params, until=until))
+        parts["survey_scores"].append(survey_scores(clean, inst, params, by=by, period=period))
+        parts["survey_dimensions"].append(survey_dimensions(clean, inst, params, by=by, period=period))
+        parts["survey_reliability"].append(reliability_table(clean, inst, params, period=period))
+        parts["survey_items"].append(item_reliability(clean, inst, params, period=period))
+        parts["survey_drivers"].append(key_drivers(clean, inst, params, period=period))
         if inst.items_of("open_text"):
-            parts["survey_themes"].append(survey_themes(clean, inst, params, by=by, until=until))
-            parts["survey_comments"].append(representative_comments(clean, inst, params, by=by, until=until))
+            parts["survey_themes"].append(survey_themes(clean, inst, params, by=by, period=period))
+            parts["survey_comments"].append(
+                representative_comments(clean, inst, params, by=by, period=period)
+            )
         parts["survey_response_rates"].append(
-            response_rates(prepared, invitations, inst, params, by=by, until=until)
+            response_rates(prepared, invitations, inst, params, by=by, period=period)
         )
         if (
             inst.audience == "customer"
@@ -101,7 +105,7 @@ def survey_tables(
             and inst.items_of("csat")
             and inst.items_of("nps")
         ):
-            parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, until=until))
+            parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, period=period))
     out = {}
     for name, frames in parts.items():
         filled = [f for f in frames if not f.empty]
