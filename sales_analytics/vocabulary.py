@@ -39,10 +39,23 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, get_args
 
-__all__ = ["LANGUAGES", "VOCABULARY", "Language", "check_language", "renamed_arguments"]
+__all__ = [
+    "GROUPINGS",
+    "LANGUAGES",
+    "VOCABULARY",
+    "Grouping",
+    "Language",
+    "check_language",
+    "group_column",
+    "renamed_arguments",
+]
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
+
+#: ``by=`` of the functions that group by rep or by team (attainment, pacing, incentive metrics).
+Grouping = Literal["rep_id", "team"]
+GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 
 #: canonical argument name -> the names it replaces (deprecated for one release).
 VOCABULARY: dict[str, tuple[str, ...]] = {
@@ -69,6 +82,22 @@ def check_language(language: object, where: str = "language") -> Language:
     if language not in LANGUAGES:
         raise ValueError(f"{where} must be one of {list(LANGUAGES)}; got {language!r}")
     return language  # type: ignore[return-value]
+
+
+def group_column(by: str) -> Grouping:
+    """The column a rep-or-team ``by=`` groups on (``"rep"``, the value before ``by=``, is ``rep_id``).
+
+    >>> group_column("team"), group_column("rep")
+    ('team', 'rep_id')
+    >>> group_column("region")
+    Traceback (most recent call last):
+    ...
+    ValueError: `by` must be one of ['rep_id', 'team'], got 'region'.
+    """
+    key = "rep_id" if by == "rep" else by
+    if key not in GROUPINGS:
+        raise ValueError(f"`by` must be one of {list(GROUPINGS)}, got {by!r}.")
+    return key  # type: ignore[return-value]
 
 
 def renamed_arguments(**renames: str) -> Callable[[F], F]:

@@ -71,7 +71,7 @@ def test_incentive_metrics_joins_sales_targets_and_activities():
     assert mar["attainment"].to_dict() == {"a": 0.5, "b": 1.0}
     assert mar["visits"].to_dict() == {"a": 1.0, "b": 0.0}
     assert mar["rep_name"].to_dict() == {"a": "Ann", "b": "Bo"}
-    teams = incentive_metrics(ORDERS, REPS, level="team")
+    teams = incentive_metrics(ORDERS, REPS, by="team")
     assert teams.loc[teams["period"] == "2026-03"].set_index("team")["revenue"].to_dict() == {
         "T1": 200.0,
         "T2": 350.0,

@@ -248,13 +248,13 @@ def test_attainment_team_uses_team_targets_else_rep_sum(orders, reps):
             "target_amount": [700.0, 300.0, 60.0, 40.0],
         }
     )
-    a = sa.attainment(orders, targets, reps=reps, level="team").set_index(["period", "team"])
+    a = sa.attainment(orders, targets, reps=reps, by="team").set_index(["period", "team"])
     assert a.loc[("2026-01", "T1"), "target_amount"] == 700.0  # the team's own target wins
     assert a.loc[("2026-01", "T1"), "attainment"] == pytest.approx(350 / 700)
     assert a.loc[("2026-03", "T2"), "target_amount"] == 40.0  # sum of r3's target
     assert a.loc[("2026-03", "T2"), "attainment"] == pytest.approx(1.0)
     with pytest.raises(DataError, match="reps: is required for team attainment"):
-        sa.attainment(orders, targets, level="team")
+        sa.attainment(orders, targets, by="team")
     with pytest.raises(DataError, match="column 'period': 1 row are not months"):
         sa.attainment(orders, targets.assign(period=["2026-01", "2026-01", "2026-Q1", "2026-03"]))
 

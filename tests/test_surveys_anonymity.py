@@ -139,10 +139,12 @@ def test_suppress_small_groups_cases(ns, hidden):
             "value": 1.0,
         }
     )
-    out = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"], keep_hidden=True)
+    out = sa.suppress_small_groups(
+        t, anonymity_threshold=5, by=["metric"], values=["value"], keep_hidden=True
+    )
     assert set(out.loc[out["suppressed"], "group"]) == hidden
     assert out.loc[out["suppressed"], ["n", "value"]].isna().all().all()
-    published = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])
+    published = sa.suppress_small_groups(t, anonymity_threshold=5, by=["metric"], values=["value"])
     assert set(published["group"]) == set(groups) - hidden  # hidden groups leave no row
     assert not published["suppressed"].any()
 

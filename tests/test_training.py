@@ -345,7 +345,7 @@ def test_reps_who_left_do_not_inflate_the_trained_share() -> None:
 
 def test_dimension_scores_suppress_small_groups() -> None:
     r = pd.DataFrame({"team": ["T"] * 5 + ["U"] * 4, "a": [3] * 9})
-    out = skill_dimension_scores(r, {"dim": ["a"]}, by="team", min_n=5)
+    out = skill_dimension_scores(r, {"dim": ["a"]}, by="team", anonymity_threshold=5)
     assert out["key"].tolist() == ["T"]  # U has 4 respondents, below the threshold of 5
 
 

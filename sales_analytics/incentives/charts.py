@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.vocabulary import renamed_arguments
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -21,11 +22,12 @@ def _change_text(change: object, language: str) -> str:
     return f"▲{c}" if c > 0 else (f"▼{-c}" if c < 0 else "=")
 
 
+@renamed_arguments(entity="by")
 def plot_leaderboard(
     board: pd.DataFrame,
     name: str,
     *,
-    entity: str = "rep_id",
+    by: str = "rep_id",
     label_column: str | None = None,
     language: str = "zh",
     top: int = 15,
@@ -37,7 +39,7 @@ def plot_leaderboard(
     column naming each bar (default the entity id).
     """
     rows = board.loc[(board["board"] == name) & board["rank"].notna()].sort_values("rank").head(top)
-    names = rows[label_column or entity].astype(str) if len(rows) else pd.Series(dtype=str)
+    names = rows[label_column or by].astype(str) if len(rows) else pd.Series(dtype=str)
     names = [f"{int(r)}. {n}" for r, n in zip(rows["rank"], names)]
     import matplotlib.pyplot as plt  # imported on use: the command line starts without matplotlib
     import seaborn as sns

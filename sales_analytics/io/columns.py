@@ -41,6 +41,7 @@ from sales_analytics.errors import ConfigError
 from sales_analytics.io.parsing import clean_text, parse_datetimes, parse_ids, parse_numbers
 from sales_analytics.io.schemas import TABLE_SCHEMAS, schema_for
 from sales_analytics.io.validate import TableCheck, report_date_problems
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["ColumnMap", "ColumnRule", "RefundRule", "apply_column_map", "load_column_map"]
 
@@ -185,8 +186,9 @@ def _mapped(values: pd.Series, rule: ColumnRule) -> pd.Series:
     return out.where(text.notna() | (rule.default is None), rule.default)
 
 
+@renamed_arguments(tz="timezone")
 def apply_column_map(
-    raw: pd.DataFrame, cmap: ColumnMap, check: TableCheck, *, tz: str = "Asia/Shanghai"
+    raw: pd.DataFrame, cmap: ColumnMap, check: TableCheck, *, timezone: str = "Asia/Shanghai"
 ) -> pd.DataFrame:
     """Build the canonical columns of ``cmap.table`` from a raw frame (rows kept in order).
 
@@ -208,7 +210,7 @@ def apply_column_map(
     for target in cmap.columns:
         rule = cmap.rule(target)
         spec = schema.by_name.get(target)
-        source, col = _source_values(raw, rule, target, spec, check, tz)
+        source, col = _source_values(raw, rule, target, spec, check, timezone)
         if col is None:
             continue
         if rule.divide:
@@ -228,7 +230,7 @@ def apply_column_map(
         if spec is not None and spec.kind in ("date", "instant") and rule.value is None:
             # each file's dates are read on their own (two exporters' formats never mix)
             parsed = parse_datetimes(
-                col, tz=tz, utc=spec.kind == "instant", dayfirst=rule.dayfirst, fmt=rule.format
+                col, timezone=timezone, utc=spec.kind == "instant", dayfirst=rule.dayfirst, fmt=rule.format
             )
             report_date_problems(parsed, col, source, check, target)
             out[target] = parsed.values
@@ -288,8 +290,8 @@ def _source_values(
                     )
                 result = result * values
         else:
-            start = parse_datetimes(raw[found[0]], tz=tz).values
-            end = parse_datetimes(raw[found[1]], tz=tz).values
+            start = parse_datetimes(raw[found[0]], timezone=tz).values
+            end = parse_datetimes(raw[found[1]], timezone=tz).values
             result = (end - start).dt.total_seconds() / 60.0
         return target, result
     source = _find(raw.columns, rule.sources())

@@ -41,6 +41,7 @@ from sales_analytics.io.readers import SUPPORTED_SUFFIXES, RawTable, read_source
 from sales_analytics.io.schemas import TABLE_SCHEMAS, TableSchema, schema_for
 from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot, snapshot_distrust
 from sales_analytics.io.validate import Segment, TableCheck, check_references, coerce_table, quality_frame
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "DataCheck",
@@ -155,7 +156,7 @@ def _map_file(
                 from sales_analytics.surveys.importing import survey_export_table
 
                 mapped, rows = survey_export_table(
-                    raw, canon, tz=tz, base_dir=job.path.parent, instruments_dir=instruments
+                    raw, canon, timezone=tz, base_dir=job.path.parent, instruments_dir=instruments
                 )
                 raw.row_numbers, raw.first_row = rows, int(rows[0]) if len(rows) else raw.first_row
                 return (
@@ -174,7 +175,7 @@ def _map_file(
     check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame), drop)])
     if det.column_map is None:
         return det, raw.frame, check
-    mapped = apply_column_map(raw.frame, det.column_map, check, tz=tz)
+    mapped = apply_column_map(raw.frame, det.column_map, check, timezone=tz)
     finish = FINISHERS.get(det.profile)
     if finish is not None and not check.has_fatal:
         mapped = finish(raw.frame, mapped)
@@ -585,6 +586,7 @@ class TableRead:
     profile: str
 
 
+@renamed_arguments(tz="timezone")
 def inspect_table(
     path: str | Path,
     *,
@@ -593,7 +595,7 @@ def inspect_table(
     column_map: Any = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     dup_check_max_rows: int = 500_000,
     instruments: str | Path = "",
 ) -> TableRead:
@@ -612,7 +614,7 @@ def inspect_table(
     raw = read_source_file(
         job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job), **_read_options(job)
     )
-    det, mapped, check = _map_file(job, raw, [], tz, str(instruments))
+    det, mapped, check = _map_file(job, raw, [], timezone, str(instruments))
     if det is None or mapped is None or check is None:
         raise DataError(
             [
@@ -631,7 +633,7 @@ def inspect_table(
         mapped.reset_index(drop=True),
         schema_for(det.table),
         full,
-        tz=tz,
+        tz=timezone,
         dup_check_max_rows=dup_check_max_rows,
     )
     if check.problems or full.problems:
@@ -651,6 +653,7 @@ def inspect_table(
     return TableRead(frame, quality_frame(notes + check.quality + full.quality), det.table, det.profile)
 
 
+@renamed_arguments(tz="timezone")
 def read_table(
     path: str | Path,
     *,
@@ -659,7 +662,7 @@ def read_table(
     column_map: Any = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
 ) -> pd.DataFrame:
     """Read one file into one validated canonical table (see :func:`inspect_table`).
 
@@ -670,5 +673,11 @@ def read_table(
     [{'rep_id': 'r1', 'team': 'East', 'active': True}]
     """
     return inspect_table(
-        path, table=table, profile=profile, column_map=column_map, sheet=sheet, encoding=encoding, tz=tz
+        path,
+        table=table,
+        profile=profile,
+        column_map=column_map,
+        sheet=sheet,
+        encoding=encoding,
+        timezone=timezone,
     ).frame

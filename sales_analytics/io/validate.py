@@ -353,7 +353,7 @@ def _coerce_column(
                 )
         return values
     if kind in ("date", "instant"):
-        parsed = parse_datetimes(frame_col, tz=tz, utc=kind == "instant")
+        parsed = parse_datetimes(frame_col, timezone=tz, utc=kind == "instant")
         report_date_problems(parsed, frame_col, name, check)
         values = parsed.values
         naive = values.dt.tz_localize(None) if kind == "instant" else values
@@ -411,7 +411,7 @@ def _coerce_column(
         )
         ok = norm.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
         if not ok.all():
-            parsed = parse_datetimes(frame_col, tz=tz)
+            parsed = parse_datetimes(frame_col, timezone=tz)
             as_month = parsed.values.dt.strftime("%Y-%m").astype("str")
             norm = norm.where(ok, as_month)
             bad = (~ok & parsed.bad | (~ok & as_month.isna() & text.notna())).to_numpy()

@@ -26,18 +26,12 @@ from sales_analytics.kpis._core import (
 )
 from sales_analytics.kpis.sales import _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
+from sales_analytics.vocabulary import group_column, renamed_arguments
 
 __all__ = ["PACING_STATUSES", "attainment", "pacing"]
 
 PACING_STATUSES = ("On-Track", "Cautioned", "Off-Track")
-_LEVELS = ("rep", "team")
 _RULES = ("relative", "points")
-
-
-def _level_column(level: str) -> str:
-    if level not in _LEVELS:
-        raise ValueError(f"`level` must be one of {list(_LEVELS)}, got {level!r}.")
-    return "rep_id" if level == "rep" else "team"
 
 
 def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
@@ -132,12 +126,13 @@ def _targets_by(
     return tt.astype({key: object})
 
 
+@renamed_arguments(level="by")
 def attainment(
     orders: pd.DataFrame,
     targets: pd.DataFrame,
     *,
     reps: pd.DataFrame | None = None,
-    level: str = "rep",
+    by: str = "rep_id",
     grain: str = "month",
     fiscal_year_start: int = 1,
 ) -> pd.DataFrame:
@@ -148,9 +143,9 @@ def attainment(
     orders : canonical orders (see :func:`sales_kpis`).
     targets : period (YYYY-MM), rep_id or team, target_amount. Quarter and
         year targets are the sums of their months' targets.
-    reps : canonical reps; required for ``level="team"`` (team revenue is the
+    reps : canonical reps; required for ``by="team"`` (team revenue is the
         sum over the team's reps); with it, active reps without sales appear.
-    level : ``rep`` or ``team``. A team's target is the sum of the targets set
+    by : ``rep_id`` or ``team``. A team's target is the sum of the targets set
         on the team; when none is set for a period, the sum of its reps' targets.
     grain, fiscal_year_start : the period grain of the result.
 
@@ -172,10 +167,10 @@ def attainment(
     0     r1    110.0          100.0         1.1
     1     r2     50.0            NaN         NaN
     """
-    key = _level_column(level)
+    key = group_column(by)
     check_grain(grain)
     check_fiscal_start(fiscal_year_start)
-    if level == "team" and reps is None:
+    if key == "team" and reps is None:
         raise DataError(
             [
                 DataProblem(
@@ -211,6 +206,7 @@ def attainment(
     )
 
 
+@renamed_arguments(level="by")
 def pacing(
     orders: pd.DataFrame,
     targets: pd.DataFrame,
@@ -218,14 +214,14 @@ def pacing(
     as_of: date | datetime | str,
     reps: pd.DataFrame | None = None,
     rule: str | None = None,
-    level: str = "rep",
+    by: str = "rep_id",
     calendar: str = "calendar",
 ) -> pd.DataFrame:
     """Pacing within the month of ``as_of`` and a run-rate forecast of month-end attainment.
 
     Parameters
     ----------
-    orders, targets, reps, level : as for :func:`attainment`.
+    orders, targets, reps, by : as for :func:`attainment`.
     as_of : the day up to which sales count (inclusive); its month is the period.
     rule : ``relative`` (default; Off-Track when revenue ≤ 0.9 × expected) or
         ``points`` (Off-Track when attainment is 10 points or more below the
@@ -252,7 +248,7 @@ def pacing(
     0     r1  180000.0   On-Track     308333.333333
     1     r2  180000.0  Off-Track     266666.666667
     """
-    key = _level_column(level)
+    key = group_column(by)
     rule = rule or "relative"
     if rule not in _RULES:
         raise ValueError(f"`rule` must be one of {list(_RULES)}, got {rule!r}.")
@@ -269,7 +265,7 @@ def pacing(
     require_columns(orders, "orders", ("order_date",))
     days = as_datetime(orders, "orders", "order_date")
     upto = days < np.datetime64(day + pd.Timedelta(days=1), "ns")
-    if level == "team" and reps is None:
+    if key == "team" and reps is None:
         raise DataError(
             [
                 DataProblem(

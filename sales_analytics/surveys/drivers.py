@@ -176,7 +176,9 @@ def key_drivers(
         data = data.dropna()
     threshold = anonymity_threshold_for(instrument, params)
     data = published_blocks(
-        data.assign(period=r.loc[data.index, "period"]), threshold=threshold, columns=[*drivers, "__y"]
+        data.assign(period=r.loc[data.index, "period"]),
+        anonymity_threshold=threshold,
+        columns=[*drivers, "__y"],
     )[[*drivers, "__y"]]
     n = int(data["__y"].notna().sum()) if params.missing == "pairwise" else len(data)
     method = params.driver_method
@@ -226,9 +228,9 @@ def key_drivers(
     )
     out = suppress_small_groups(
         rows,
-        threshold=threshold,
+        anonymity_threshold=threshold,
         by=["driver"],
         values=["weight", "share", "ci_low", "ci_high", "r", "r2"],
-        level=None,
+        group_by=None,
     )
     return out[_COLUMNS].astype({"period": "str", "instrument": "str", "driver": "str"})

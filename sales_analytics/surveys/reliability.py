@@ -186,7 +186,7 @@ def _pooled(rc: pd.DataFrame, ids: list[str], threshold: int, missing: str) -> p
     block = rc[["period", *ids]].astype({c: float for c in ids})
     if missing == "listwise":
         block = block.dropna(subset=ids)
-    return published_blocks(block, threshold=threshold, columns=ids)[ids].reset_index(drop=True)
+    return published_blocks(block, anonymity_threshold=threshold, columns=ids)[ids].reset_index(drop=True)
 
 
 def _window(r: pd.DataFrame, period: str | None, months: int) -> tuple[pd.DataFrame, str, str]:
@@ -276,10 +276,10 @@ def reliability_table(
         return pd.DataFrame(columns=_REL_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=threshold,
+        anonymity_threshold=threshold,
         by=["dimension"],
         values=["alpha", "alpha_std", "ci_low", "ci_high", "omega", "mean_r"],
-        level=None,
+        group_by=None,
     )
     for note in out.loc[out["note"] != "", "note"]:
         log.warning("%s: %s", instrument.id, note)
@@ -354,10 +354,10 @@ def item_reliability(
         return pd.DataFrame(columns=_ITEM_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=threshold,
+        anonymity_threshold=threshold,
         by=["item"],
         values=["mean", "sd", "item_rest_r", "alpha_if_deleted"],
-        level=None,
+        group_by=None,
     )
     return out[_ITEM_COLUMNS].astype(
         {"period": "str", "instrument": "str", "dimension": "str", "item": "str"}

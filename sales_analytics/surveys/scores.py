@@ -277,7 +277,7 @@ def _finish(
     rows = rows.assign(instrument=instrument.id)
     rows = suppress_small_groups(
         rows,
-        threshold=anonymity_threshold_for(instrument, params),
+        anonymity_threshold=anonymity_threshold_for(instrument, params),
         by=["period", *[k for k in keys if k not in ("group_by", "group")]],
         values=values,
     )
@@ -614,7 +614,10 @@ def response_rates(
     with np.errstate(invalid="ignore", divide="ignore"):
         out["response_rate"] = 100.0 * out["n"] / out["invited"]
     out = suppress_small_groups(
-        out, threshold=anonymity_threshold_for(instrument, params), by=["period"], values=["response_rate"]
+        out,
+        anonymity_threshold=anonymity_threshold_for(instrument, params),
+        by=["period"],
+        values=["response_rate"],
     )
     out = out.sort_values(["period", "group_by", "group"], kind="stable").reset_index(drop=True)
     return out[cols].astype({"period": "str", "instrument": "str", "group_by": "str", "group": "str"})

@@ -183,7 +183,7 @@ def _comments(
     blocks["_eff"] = blocks["n"].where(enough, 0)
     shown = suppress_small_groups(
         blocks,
-        threshold=anonymity_threshold_for(instrument, params, comments=True),
+        anonymity_threshold=anonymity_threshold_for(instrument, params, comments=True),
         by=["period", "item"],
         values=[],
         n="_eff",
