@@ -222,7 +222,7 @@ def validate_model(model: type[BaseModel], data: dict[str, Any], file: str | Pat
             key = _key_path(err["loc"])
             if err["type"] == "extra_forbidden":
                 problem = "is not a known key"
-                parent = model
+                parent: type[BaseModel] | None = model
                 for part in err["loc"][:-1]:
                     f = getattr(parent, "model_fields", {}).get(part) if isinstance(part, str) else None
                     ann = f.annotation if f is not None else None

@@ -40,11 +40,16 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar, get_args
 
 __all__ = [
+    "CAUTIONED",
     "GROUPINGS",
     "LANGUAGES",
+    "OFF_TRACK",
+    "ON_TRACK",
+    "PACING_STATUSES",
     "VOCABULARY",
     "Grouping",
     "Language",
+    "PacingStatus",
     "check_language",
     "group_column",
     "renamed_arguments",
@@ -56,6 +61,11 @@ LANGUAGES: tuple[Language, ...] = get_args(Language)
 #: ``by=`` of the functions that group by rep or by team (attainment, pacing, incentive metrics).
 Grouping = Literal["rep_id", "team"]
 GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
+
+#: ``status`` of ``kpi_pacing`` (:func:`sales_analytics.kpis.pacing`), written and compared as declared here.
+PacingStatus = Literal["On-Track", "Cautioned", "Off-Track"]
+PACING_STATUSES: tuple[PacingStatus, ...] = get_args(PacingStatus)
+ON_TRACK, CAUTIONED, OFF_TRACK = PACING_STATUSES
 
 #: canonical argument name -> the names it replaces (deprecated for one release).
 VOCABULARY: dict[str, tuple[str, ...]] = {
@@ -81,7 +91,7 @@ def check_language(language: object, where: str = "language") -> Language:
     """
     if language not in LANGUAGES:
         raise ValueError(f"{where} must be one of {list(LANGUAGES)}; got {language!r}")
-    return language  # type: ignore[return-value]
+    return language
 
 
 def group_column(by: str) -> Grouping:
@@ -97,7 +107,7 @@ def group_column(by: str) -> Grouping:
     key = "rep_id" if by == "rep" else by
     if key not in GROUPINGS:
         raise ValueError(f"`by` must be one of {list(GROUPINGS)}, got {by!r}.")
-    return key  # type: ignore[return-value]
+    return key
 
 
 def renamed_arguments(**renames: str) -> Callable[[F], F]:

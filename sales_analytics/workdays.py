@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ __all__ = [
     "workdays_in_month",
 ]
 
-DateLike = date | datetime | pd.Timestamp | str
+DateLike: TypeAlias = date | datetime | pd.Timestamp | str
 
 
 class CalendarCoverageError(SalesAnalyticsError):

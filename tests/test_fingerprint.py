@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -30,12 +31,26 @@ STORED = ROOT / "tests" / "data" / "fingerprint_small_2026-10.json"
 PERIOD = "2026-10"
 
 
+_FOLDERS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s'\"]+)+[\\/]")
+
+
 def table_fingerprint(frame: pd.DataFrame) -> dict[str, object]:
-    """Rows and a sha256 over the columns, their dtypes and the values as CSV (floats to 8 digits)."""
+    """Rows and a sha256 over the columns, their dtypes and the values as CSV (floats to 8 digits).
+
+    Folders in text values are dropped (``/tmp/…/inputs/orders.parquet`` -> ``orders.parquet``):
+    the data-quality tables name the run's input files, whose folder changes with every run.
+    """
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if text:
+        frame = frame.assign(**{c: frame[c].map(_strip_folders) for c in text})
     header = json.dumps([[str(c), str(frame[c].dtype)] for c in frame.columns], ensure_ascii=False)
     body = frame.to_csv(index=False, float_format="%.8g", lineterminator="\n")
     digest = hashlib.sha256((header + "\n" + body).encode("utf-8")).hexdigest()
     return {"rows": len(frame), "sha256": digest}
+
+
+def _strip_folders(value: object) -> object:
+    return _FOLDERS.sub("", value) if isinstance(value, str) else value
 
 
 def test_table_fingerprint_sees_values_dtypes_and_order_but_not_float_noise():
@@ -46,6 +61,12 @@ def test_table_fingerprint_sees_values_dtypes_and_order_but_not_float_noise():
     assert table_fingerprint(a) != table_fingerprint(a.iloc[::-1])
     assert table_fingerprint(a) != table_fingerprint(a.astype({"revenue": "float32"}))
     assert table_fingerprint(a)["rows"] == 2
+    f1 = pd.DataFrame({"source": ["/tmp/run-1/inputs/orders.parquet: 3 rows"]})
+    f2 = pd.DataFrame({"source": ["/tmp/other/run-2/inputs/orders.parquet: 3 rows"]})
+    assert table_fingerprint(f1) == table_fingerprint(f2)
+    assert table_fingerprint(f1) != table_fingerprint(
+        f1.replace({"source": {f1.iloc[0, 0]: "/a/reps.parquet"}})
+    )
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ decision in the register keeps pointing at it when the data grow.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -69,7 +70,7 @@ def contacts(
     deals: pd.DataFrame | None,
     activities: pd.DataFrame | None,
     *,
-    sources: list[str] | tuple[str, ...] = ("orders", "deals", "activities"),
+    sources: Sequence[str] = ("orders", "deals", "activities"),
 ) -> pd.DataFrame:
     """Every rep-customer contact as one row.
 
@@ -91,7 +92,8 @@ def contacts(
         require_columns(frame, name, ["rep_id", "customer_id", at_col])
         ids = frame[id_col].astype(str) if id_col in frame.columns else pd.Series(frame.index.astype(str))
         amount = frame["amount"].astype("float64") if "amount" in frame.columns else 0.0
-        revenue = pipeline = 0.0
+        revenue: np.ndarray | float = 0.0
+        pipeline: np.ndarray | float = 0.0
         if name == "orders":
             status = frame["status"] if "status" in frame.columns else "paid"
             revenue = np.where(pd.Series(status, index=frame.index) == "cancelled", 0.0, amount)
@@ -260,7 +262,7 @@ def _duplicate_deals(deals: pd.DataFrame | None, p: ConflictParams, owners, team
 def _owner_changes(
     orders_con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of
 ) -> list[dict]:
-    out = []
+    out: list[dict] = []
     if not owners or not len(orders_con):
         return out
     oc = orders_con.assign(owner=orders_con["customer_id"].map(owners))
@@ -294,7 +296,7 @@ def _owner_changes(
 
 
 def _foreign(acts: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of) -> list[dict]:
-    out = []
+    out: list[dict] = []
     if not owners or not len(acts):
         return out
     own = acts["customer_id"].map(owners)

@@ -86,7 +86,9 @@ class ConflictDecision(StrictModel):
             return Decimal(1)
         if self.decision == "transfer":
             return Decimal(0)
-        x, y = (Decimal(g) for g in _SPLIT.match(self.split or "").groups())
+        parts = _SPLIT.match(self.split or "")
+        assert parts is not None  # the split was validated when the decision was read
+        x, y = (Decimal(g) for g in parts.groups())
         return x / (x + y)
 
 

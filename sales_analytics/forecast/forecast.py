@@ -214,16 +214,16 @@ def _base_fits(
     peer = [f.se[0] for f in rep_fits if f is not None and f.model == "offset"]
     fallback = float(np.median(peer)) if peer else 0.5
     for i in pending:
-        f = rep_fits[i]
-        assert f is not None
+        lone = rep_fits[i]
+        assert lone is not None
         rep_fits[i] = SeriesFit(
-            f.mean,
-            np.full_like(f.se, fallback * np.sqrt(1 + 1 / max(f.n_months, 1))),
-            f.df,
-            f.n_months,
-            f.calendar_hist,
-            f.calendar_future,
-            f.model,
+            lone.mean,
+            np.full_like(lone.se, fallback * np.sqrt(1 + 1 / max(lone.n_months, 1))),
+            lone.df,
+            lone.n_months,
+            lone.calendar_hist,
+            lone.calendar_future,
+            lone.model,
         )
     return fits + [f for f in rep_fits if f is not None]
 
@@ -232,7 +232,7 @@ def _gone(Y_rep: np.ndarray, months_quiet: int) -> np.ndarray:
     """Reps without revenue in each of their last ``months_quiet`` months (left or on leave)."""
     if Y_rep.shape[1] < months_quiet:
         return np.zeros(len(Y_rep), dtype=bool)
-    return (Y_rep[:, -months_quiet:] <= 0).all(axis=1)
+    return np.asarray((Y_rep[:, -months_quiet:] <= 0).all(axis=1))
 
 
 def forecast_hierarchy(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_leaderboard", "plot_payouts"]
 
 
-def _change_text(change: object, language: str) -> str:
+def _change_text(change: float, language: str) -> str:
     if pd.isna(change):
         return "新上榜" if language == "zh" else "new"
     c = int(change)

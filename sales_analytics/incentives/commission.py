@@ -188,7 +188,11 @@ class _Groups:
         self.rows = rows[order]
         uniq, starts = np.unique(key[order], return_index=True)
         ends = np.append(starts[1:], len(order))
-        totals = np.add.reduceat(credits["credit_micro"].to_numpy()[self.rows], starts) if len(starts) else []
+        totals = (
+            np.add.reduceat(credits["credit_micro"].to_numpy()[self.rows], starts)
+            if len(starts)
+            else np.zeros(0, dtype=np.int64)
+        )
         self.sums: dict[tuple[str, str, str], int] = {}
         self.slices: dict[tuple[str, str, str], tuple[int, int]] = {}
         for k, s, e, total in zip(uniq, starts, ends, totals):
@@ -394,7 +398,7 @@ def compute_commissions(
             key = (month, rep, "tiered")
             sales = Decimal(int(sums.get(key, 0))) / MICRO
             moved = credit_adj.get((month, rep), [])
-            sales += sum((ln.base for ln in moved), Decimal(0))
+            sales += sum((ln.base for ln in moved if ln.base is not None), Decimal(0))
             tiered = tier_lines(plan_r, sales, quota)
             ids = groups.ids(key)
             for ln in tiered:
@@ -478,7 +482,7 @@ def compute_commissions(
                         "amount_exact": f"{ln.amount:f}",
                     }
                 )
-            total = defaultdict(Decimal)
+            total: defaultdict[str, Decimal] = defaultdict(Decimal)
             for ln, amt in zip(lines, shown):
                 total[ln.line_type] += amt
             summary.append(

@@ -138,7 +138,7 @@ class AwardRules(_Model):
     enabled: list[
         Literal["top_seller", "most_improved", "best_satisfaction", "rookie", "activity_leader"]
     ] = Field(
-        default_factory=lambda: [
+        default_factory=lambda: [  # type: ignore[arg-type]  # pydantic's stub cannot see the literals
             "top_seller",
             "most_improved",
             "best_satisfaction",
@@ -298,8 +298,8 @@ def _check_tiers(plan: CommissionPlan, key: str) -> list[tuple[str, str]]:
             )
         if tier.to is None and i < len(tiers) - 1:
             issues.append((f"{key}.tiers[{i}].to", "only the last tier may be open-ended"))
-        if i > 0 and tiers[i - 1].to is not None:
-            prev_to = tiers[i - 1].to
+        prev_to = tiers[i - 1].to if i > 0 else None
+        if prev_to is not None:
             if tier.from_ < prev_to:
                 issues.append(
                     (f"{key}.tiers[{i}].from", f"overlaps the previous tier, which ends at {_fmt(prev_to)}")

@@ -133,7 +133,7 @@ class ColumnMap(StrictModel):
             return []
         if all(isinstance(d, str) for d in self.detect):
             return [list(self.detect)]  # type: ignore[arg-type]
-        return [list(g) for g in self.detect]  # type: ignore[union-attr]
+        return [list(g) for g in self.detect]
 
 
 def load_column_map(path: str | Path) -> ColumnMap:

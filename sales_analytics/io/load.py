@@ -133,6 +133,7 @@ def _map_file(
     job: _FileJob, raw: RawTable, user_maps: list[ColumnMap], tz: str, instruments: str | Path = ""
 ) -> tuple[Detected | None, pd.DataFrame | None, TableCheck | None]:
     columns = list(raw.frame.columns)
+    det: Detected | None
     if job.column_map is not None:
         det = Detected(job.column_map.name or "column_map", job.column_map.table, job.column_map)
     elif job.profile and job.profile != CANONICAL:
@@ -354,7 +355,7 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
             result.quality = pd.concat([quality_frame(notes), result.quality], ignore_index=True)
             if result.dataset is not None:
                 result.dataset.quality = result.quality
-    if distrust is not None:
+    if distrust is not None and folder is not None:
         note = {
             "table": "",
             "column": "",

@@ -485,7 +485,7 @@ def report_date_problems(
 
 def _empty(kind: str, n: int, default: object, index: pd.Index) -> pd.Series:
     if kind in ("number", "money"):
-        return pd.Series(np.nan if default is None else float(default), index=index, dtype="float64")
+        return pd.Series(np.nan if default is None else float(default), index=index, dtype="float64")  # type: ignore[arg-type]
     if kind == "date":
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     if kind == "instant":
@@ -667,7 +667,7 @@ def _has_duplicate_rows(frame: pd.DataFrame) -> bool:
     con = duckdb.connect()
     try:
         con.register("t", table)
-        distinct = con.execute("SELECT count(*) FROM (SELECT DISTINCT * FROM t)").fetchone()[0]
+        (distinct,) = con.execute("SELECT count(*) FROM (SELECT DISTINCT * FROM t)").fetchone() or (0,)
     finally:
         con.close()
     return int(distinct) != len(frame)

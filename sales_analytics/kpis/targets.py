@@ -26,11 +26,17 @@ from sales_analytics.kpis._core import (
 )
 from sales_analytics.kpis.sales import _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
-from sales_analytics.vocabulary import group_column, renamed_arguments
+from sales_analytics.vocabulary import (
+    CAUTIONED,
+    OFF_TRACK,
+    ON_TRACK,
+    PACING_STATUSES,
+    group_column,
+    renamed_arguments,
+)
 
 __all__ = ["PACING_STATUSES", "attainment", "pacing"]
 
-PACING_STATUSES = ("On-Track", "Cautioned", "Off-Track")
 _RULES = ("relative", "points")
 
 
@@ -117,6 +123,7 @@ def _targets_by(
         team_set = _sum_targets(t[t["team"].notna() & t["rep_id"].isna()], "team")
         rep_t = t[t["rep_id"].notna()].copy()
         require_columns(reps, "reps", ("rep_id", "team"))
+        assert reps is not None  # require_columns raised otherwise
         team_of = pd.Series(reps["team"].astype(object).to_numpy(), index=reps["rep_id"].astype(str))
         rep_t["team"] = rep_t["rep_id"].astype(str).map(team_of)
         from_reps = _sum_targets(rep_t[rep_t["team"].notna()], "team")
@@ -288,7 +295,7 @@ def pacing(
         off = revenue <= 0.9 * expected
     else:
         off = (share - att) >= 0.1 - 1e-12
-    status = np.where(revenue >= expected, "On-Track", np.where(off, "Off-Track", "Cautioned")).astype(object)
+    status = np.where(revenue >= expected, ON_TRACK, np.where(off, OFF_TRACK, CAUTIONED)).astype(object)
     status[~np.isfinite(positive)] = None
     forecast = revenue / elapsed * length if elapsed else np.full(len(out), np.nan)
     return pd.DataFrame(

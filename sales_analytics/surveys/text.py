@@ -258,7 +258,8 @@ def survey_themes(
         texts = cut.loc[
             (cut["item"] == g.item) & (cut["group_by"] == g.group_by) & (cut["group"] == g.group), "comment"
         ]
-        words, phrases = Counter(), Counter()
+        words: Counter[str] = Counter()
+        phrases: Counter[str] = Counter()
         for t in texts:
             w, p = _terms(tokens[t])
             words.update(w)
