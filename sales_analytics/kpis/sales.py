@@ -446,7 +446,7 @@ def _assemble(
     grain: str,
 ) -> pd.DataFrame:
     """The result frame of the non-empty cells (with zero rows added by :func:`_fill`)."""
-    cells = cell_keys[present] if compress else present
+    cells = cell_keys[present] if compress and cell_keys is not None else present
     parts = split(cells, radices)
     data: dict[str, object] = {"period": np.asarray(axis.labels, dtype=object)[parts[0]]}
     for (col, _, _, labels), part in zip(groups, parts[1:]):

@@ -266,7 +266,7 @@ def _split_multi(text: str, match: Any) -> list[str] | None:
         if sep in text:
             parts = [match(p) for p in text.split(sep) if p.strip()]
             if parts and all(p is not None for p in parts):
-                return parts  # type: ignore[return-value]
+                return [p for p in parts if p is not None]
     return None
 
 
@@ -288,7 +288,8 @@ def _choice(values: pd.Series, item: Item) -> tuple[pd.Series, np.ndarray]:
             return None
         if item.type == "single_choice":
             return match(v)
-        parts = _split_multi(str(v), match) if isinstance(v, str) else ([match(v)] if match(v) else None)
+        single = None if isinstance(v, str) else match(v)
+        parts = _split_multi(str(v), match) if isinstance(v, str) else ([single] if single else None)
         return None if parts is None else ";".join(dict.fromkeys(parts))
 
     out = values.map(one)
