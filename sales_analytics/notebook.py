@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.io import Dataset, load_dataset
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.report.labels import label
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = ["NotebookContext", "latest_month_in", "open_notebook", "publish_table", "table_description"]
 
@@ -159,7 +162,7 @@ class NotebookContext:
 
     period: Period
     language: str
-    params: Any
+    params: Parameters
     dataset: Dataset
     data_dir: Path
     output_dir: Path

@@ -27,3 +27,21 @@ def test_only_the_listed_modules_are_left_unchecked():
     skipped = [m for o in config.get("overrides", []) if o.get("ignore_errors") for m in o["module"]]
     # shrink this list, never grow it
     assert skipped == ["sales_analytics.views.*", "sales_analytics.voila_server"]
+
+
+def test_the_static_parameters_model_declares_every_section_with_its_model():
+    import ast
+
+    from sales_analytics import config
+
+    tree = ast.parse((ROOT / "sales_analytics" / "config.py").read_text(encoding="utf-8"))
+    static = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "Parameters")
+    declared = {
+        f.target.id: ast.unparse(f.annotation) for f in static.body if isinstance(f, ast.AnnAssign)
+    }
+    assert declared == {section: ref.split(":")[1] for section, ref in config.SECTIONS.items()}
+    # the run-time model has the same sections, each of the declared model
+    runtime = config.Parameters.model_fields
+    for section, model in declared.items():
+        assert runtime[section].annotation.__name__ == model
+    assert runtime["language"].annotation == config.Language

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import ConfigDict, Field
@@ -37,6 +37,9 @@ from pydantic import ConfigDict, Field
 from sales_analytics import paths
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = [
     "KNOWN_METRICS",
@@ -506,7 +509,7 @@ def parse_incentive_plan(
 def load_incentive_plan(
     path: str | Path | None = None,
     *,
-    params: Any = None,
+    params: Parameters | None = None,
     parameters_file: str | Path | None = None,
     reps: pd.DataFrame | None = None,
 ) -> IncentivePlan:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ from sales_analytics.io.schemas import TABLE_SCHEMAS, TableSchema, schema_for
 from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot, snapshot_distrust
 from sales_analytics.io.validate import Segment, TableCheck, check_references, coerce_table, quality_frame
 from sales_analytics.vocabulary import renamed_arguments
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = [
     "DataCheck",
@@ -294,7 +297,9 @@ def _doubled_files(table: str, jobs: list[_FileJob], digests: dict[Path, str]) -
     return problems
 
 
-def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
+def check_data(
+    source: str | Path | Parameters | None = None, *, params: Parameters | None = None
+) -> DataCheck:
     """Read, map and validate everything; never raises for data problems (see :class:`DataCheck`).
 
     ``source``: a data folder, a parameters file (``.yaml``), a ``Parameters``
@@ -305,7 +310,7 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
     from sales_analytics.config import load_parameters
 
     folder: Path | None = None
-    if source is not None and hasattr(source, "data") and hasattr(source, "timezone"):
+    if source is not None and not isinstance(source, (str, Path)):  # a Parameters object
         params = source
         source = None
     elif source is not None and Path(source).suffix in (".yaml", ".yml") and not Path(source).is_dir():
@@ -547,7 +552,9 @@ def _survey_rosters(
             problems.extend(exc.problems)
 
 
-def load_dataset(source: Any = None, *, params: Any = None) -> Dataset:
+def load_dataset(
+    source: str | Path | Parameters | None = None, *, params: Parameters | None = None
+) -> Dataset:
     """Load and validate every canonical table found; raise one :class:`DataError` listing all problems.
 
     Parameters

@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -62,6 +62,9 @@ from sales_analytics.run.execute import (
     result_record,
 )
 from sales_analytics.run.lock import PeriodLock
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = ["RUN_PARAMETERS", "RunResult", "run_backfill", "run_period"]
 
@@ -117,7 +120,7 @@ class _Plan:
     staging: Path
     ds: Dataset
     data_folder: str
-    params: Any
+    params: Parameters
     param_doc: dict[str, Any]
     parameter_files: list[dict[str, Any]]
     nb_paths: list[Path]
@@ -144,7 +147,7 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
-def _load(data: str | Path | None, params: Any) -> tuple[Dataset, str]:
+def _load(data: str | Path | None, params: Parameters) -> tuple[Dataset, str]:
     """Load and validate the data once; anything unreadable becomes a DataError naming the folder."""
     folder = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
     try:
