@@ -99,7 +99,9 @@ _EXPORTS: dict[str, str] = {
     "normalize_refunds": "refunds",
     "refunded_orders": "refunds",
     "CalendarCoverageError": "workdays",
+    "WorkdayCalendar": "workdays",
     "calendar_coverage": "workdays",
+    "calendar_options": "workdays",
     "holiday_name": "workdays",
     "is_workday": "workdays",
     "spring_festival": "workdays",
@@ -706,7 +708,9 @@ if TYPE_CHECKING:
     from sales_analytics.training import training_roi as training_roi
     from sales_analytics.training import untrained_reps as untrained_reps
     from sales_analytics.workdays import CalendarCoverageError as CalendarCoverageError
+    from sales_analytics.workdays import WorkdayCalendar as WorkdayCalendar
     from sales_analytics.workdays import calendar_coverage as calendar_coverage
+    from sales_analytics.workdays import calendar_options as calendar_options
     from sales_analytics.workdays import holiday_name as holiday_name
     from sales_analytics.workdays import is_workday as is_workday
     from sales_analytics.workdays import spring_festival as spring_festival

@@ -296,6 +296,29 @@ def test_pacing_rep_without_target_and_without_sales():
         sa.pacing(o, t, as_of="2026-04-15", rule="percent")
 
 
+def test_working_day_kpis_honour_the_teams_extra_holidays():
+    from datetime import date
+
+    from sales_analytics.rules.model import CalendarRules
+
+    # March 2026 has 22 weekdays and no statutory holiday; the team also closes on Tue 10 March
+    team = CalendarRules(extra_holidays=[date(2026, 3, 10)])
+    o = orders_frame([("o1", "2026-03-02", "c1", "r1", 4_200.0, "paid", "A", "web")])
+    plain = sa.sales_kpis(o, by=["rep_id"])
+    own = sa.sales_kpis(o, by=["rep_id"], workday_calendar=team)
+    assert plain["workdays"].tolist() == [22.0] and own["workdays"].tolist() == [21.0]
+    assert own["revenue_per_workday"].tolist() == [200.0]  # 4,200 / 21
+    monthly = sa.sales_growth(o, workday_calendar=team)
+    assert monthly["workdays"].tolist() == [21.0]
+
+    t = pd.DataFrame({"period": ["2026-03"], "rep_id": ["r1"], "target_amount": [2_100.0]})
+    # working days 2-10 March: 7 statutory, 6 without the 10th; of 22 and 21 in the month
+    p = sa.pacing(o, t, as_of="2026-03-10", calendar="workdays")
+    q = sa.pacing(o, t, as_of="2026-03-10", calendar="workdays", workday_calendar=team)
+    assert p["expected"].iloc[0] == pytest.approx(2_100 * 7 / 22)
+    assert q["expected"].iloc[0] == pytest.approx(600.0)  # 2,100 x 6 / 21
+
+
 # ------------------------------------------------------------------ pipeline
 @pytest.fixture
 def deals() -> pd.DataFrame:

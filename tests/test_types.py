@@ -36,9 +36,7 @@ def test_the_static_parameters_model_declares_every_section_with_its_model():
 
     tree = ast.parse((ROOT / "sales_analytics" / "config.py").read_text(encoding="utf-8"))
     static = next(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == "Parameters")
-    declared = {
-        f.target.id: ast.unparse(f.annotation) for f in static.body if isinstance(f, ast.AnnAssign)
-    }
+    declared = {f.target.id: ast.unparse(f.annotation) for f in static.body if isinstance(f, ast.AnnAssign)}
     assert declared == {section: ref.split(":")[1] for section, ref in config.SECTIONS.items()}
     # the run-time model has the same sections, each of the declared model
     runtime = config.Parameters.model_fields

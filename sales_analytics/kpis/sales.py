@@ -47,6 +47,7 @@ from sales_analytics.kpis._core import (
 )
 from sales_analytics.periods import Period
 from sales_analytics.refunds import fully_refunded, normalize_refunds
+from sales_analytics.workdays import WorkdayCalendar, calendar_options
 
 __all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "sales_kpis"]
 
@@ -241,11 +242,11 @@ def _group_columns(
 
 
 @lru_cache(maxsize=512)
-def _workdays(period: str) -> float:
+def _workdays(period: str, options: tuple[tuple[str, tuple], ...] = ()) -> float:
     from sales_analytics.workdays import CalendarCoverageError, workdays_in_month
 
     try:
-        return float(workdays_in_month(period))
+        return float(workdays_in_month(period, **dict(options)))
     except CalendarCoverageError as exc:
         log.warning("revenue per working day is n/a for %s: %s", period, exc)
         return float("nan")
@@ -276,6 +277,7 @@ def sales_kpis(
     grain: str = "month",
     fiscal_year_start: int = 1,
     periods: Sequence[Period | str] | None = None,
+    workday_calendar: WorkdayCalendar | None = None,
 ) -> pd.DataFrame:
     """Revenue, orders, order value and customers per period and group.
 
@@ -297,6 +299,9 @@ def sales_kpis(
     periods : only these periods (default: every period from the first to
         the last order; for the company-wide table, periods without sales
         appear with zeros). New customers are judged on the full history.
+    workday_calendar : the team's own days off and working days (``rules.calendar``
+        of the group rules: ``extra_holidays``, ``extra_workdays``, ``extra_years``)
+        counted in ``workdays``; default the statutory calendar alone.
 
     Returns
     -------
@@ -317,7 +322,10 @@ def sales_kpis(
         period rep_id  revenue  orders   aov  customers
     0  2026-03     r1    120.0       2  60.0          2
     """
-    return _sales(orders, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=periods)
+    res = _sales(orders, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=periods)
+    if workday_calendar is not None and grain == "month":
+        res = _with_workdays(res, workday_calendar)
+    return res
 
 
 def _sales(
@@ -523,9 +531,16 @@ def _finish(out: pd.DataFrame, by: Sequence[str], grain: str) -> pd.DataFrame:
     res["new_customers"] = out["new_customers"].astype(np.int64).to_numpy()
     res["returning_customers"] = res["customers"] - res["new_customers"]
     if grain == "month":
-        wd = np.array([_workdays(p) for p in res["period"]], dtype=np.float64)
-        res["workdays"] = wd
-        res["revenue_per_workday"] = safe_ratio(res["revenue"], wd)
+        res = _with_workdays(res, None)
+    return res
+
+
+def _with_workdays(res: pd.DataFrame, calendar: WorkdayCalendar | None) -> pd.DataFrame:
+    """``workdays`` and ``revenue_per_workday`` of a monthly table, counted on ``calendar``."""
+    options = tuple(sorted(calendar_options(calendar).items()))
+    wd = np.array([_workdays(p, options) for p in res["period"]], dtype=np.float64)
+    res["workdays"] = wd
+    res["revenue_per_workday"] = safe_ratio(res["revenue"], wd)
     return res
 
 

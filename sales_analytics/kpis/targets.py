@@ -34,6 +34,7 @@ from sales_analytics.vocabulary import (
     group_column,
     renamed_arguments,
 )
+from sales_analytics.workdays import WorkdayCalendar
 
 __all__ = ["PACING_STATUSES", "attainment", "pacing"]
 
@@ -223,6 +224,7 @@ def pacing(
     rule: str | None = None,
     by: str = "rep_id",
     calendar: str = "calendar",
+    workday_calendar: WorkdayCalendar | None = None,
 ) -> pd.DataFrame:
     """Pacing within the month of ``as_of`` and a run-rate forecast of month-end attainment.
 
@@ -235,6 +237,8 @@ def pacing(
         expected attainment) — ``KpiParams.pacing_rule``.
     calendar : ``calendar`` counts calendar days including ``as_of``;
         ``workdays`` counts working days (:mod:`sales_analytics.workdays`).
+    workday_calendar : the team's own days off and working days (``rules.calendar`` of the
+        group rules), counted with ``calendar="workdays"``; default the statutory calendar alone.
 
     Returns
     -------
@@ -266,9 +270,10 @@ def pacing(
     if calendar == "calendar":
         elapsed, length = day.day, period.days
     else:
-        from sales_analytics.workdays import workdays_in, workdays_in_month
+        from sales_analytics.workdays import calendar_options, workdays_in, workdays_in_month
 
-        elapsed, length = workdays_in(period.start, day), workdays_in_month(period)
+        options = calendar_options(workday_calendar)
+        elapsed, length = workdays_in(period.start, day, **options), workdays_in_month(period, **options)
     require_columns(orders, "orders", ("order_date",))
     days = as_datetime(orders, "orders", "order_date")
     upto = days < np.datetime64(day + pd.Timedelta(days=1), "ns")

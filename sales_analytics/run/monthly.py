@@ -62,6 +62,7 @@ from sales_analytics.run.execute import (
     result_record,
 )
 from sales_analytics.run.lock import PeriodLock
+from sales_analytics.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
     from sales_analytics.config import Parameters
@@ -258,7 +259,7 @@ def _published_language(layout: BundleLayout, period: str) -> str | None:
     if not current or current.get("status") != "ok":
         return None
     lang = current.get("language")
-    return lang if lang in ("zh", "en") else None
+    return lang if lang in LANGUAGES else None
 
 
 def _coverage_record(ds: Dataset) -> dict[str, str] | None:

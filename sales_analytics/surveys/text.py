@@ -33,7 +33,7 @@ from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.quality import prepare_responses
 from sales_analytics.surveys.scores import anonymity_threshold_for
-from sales_analytics.vocabulary import renamed_arguments
+from sales_analytics.vocabulary import LANGUAGES, renamed_arguments
 
 __all__ = ["representative_comments", "comment_stop_words", "survey_themes", "comment_tokens"]
 
@@ -65,7 +65,7 @@ _WORD = re.compile(r"[a-z][a-z'\-]*(?:\s+[a-z][a-z'\-]*)*|[\u3400-\u9fff]+|\d+")
 def comment_stop_words() -> frozenset[str]:
     """The Chinese and English stop words shipped with the package."""
     data = load_yaml(_STOPWORDS_FILE)
-    return frozenset(str(w) for lang in ("zh", "en") for w in data.get(lang, []))
+    return frozenset(str(w) for lang in LANGUAGES for w in data.get(lang, []))
 
 
 @lru_cache(maxsize=1)

@@ -36,6 +36,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
+from sales_analytics.vocabulary import check_language
 
 __all__ = [
     "NO_NET_SPEND",
@@ -159,8 +160,7 @@ class SegmentMap:
 
     def label(self, segment_id: str, language: str = "zh") -> str:
         """The segment's name in ``language`` (``zh`` | ``en``)."""
-        if language not in ("zh", "en"):
-            raise ValueError(f"language must be one of ['en', 'zh']; got {language!r}")
+        check_language(language)
         if segment_id == NO_NET_SPEND:
             return _NO_NET_SPEND_LABELS[language]
         for s in self.segments:
