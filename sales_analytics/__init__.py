@@ -196,6 +196,7 @@ _EXPORTS: dict[str, str] = {
     "parse_incentive_plan": "incentives",
     "plot_leaderboard": "incentives",
     "plot_payouts": "incentives",
+    "ranking": "incentives",
     "statement_tables": "incentives",
     "team_commission_summary": "incentives",
     "BgNbdParams": "customers",
@@ -516,6 +517,7 @@ if TYPE_CHECKING:
     from sales_analytics.incentives import parse_incentive_plan as parse_incentive_plan
     from sales_analytics.incentives import plot_leaderboard as plot_leaderboard
     from sales_analytics.incentives import plot_payouts as plot_payouts
+    from sales_analytics.incentives import ranking as ranking
     from sales_analytics.incentives import statement_tables as statement_tables
     from sales_analytics.incentives import team_commission_summary as team_commission_summary
     from sales_analytics.incentives.awards import awards as awards

@@ -64,3 +64,31 @@ def test_the_package_is_typed_and_its_import_stays_lazy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     # nothing but the package itself on import; one name imports its own module, not every lever
     assert out.split() == ["[]", "False", "False"]
+
+
+def test_the_io_modules_do_not_import_each_other_in_a_cycle():
+    import ast
+    from pathlib import Path
+
+    folder = Path(sa.__file__).parent / "io"
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        name = f"sales_analytics.io.{path.stem}"
+        graph[name] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # function-level imports too
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("sales_analytics.io.")
+            ):
+                graph[name].add(node.module)
+    graph.pop("sales_analytics.io.__init__", None)
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt})):
+                return True
+        return False
+
+    assert "sales_analytics.io.rawtable" in graph["sales_analytics.io.jsonfiles"]
+    assert [m for m in graph if reaches(m, m, {m})] == []

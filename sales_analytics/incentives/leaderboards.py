@@ -17,6 +17,7 @@ Composite score (docs/formulas.md §5)::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,7 +29,7 @@ from sales_analytics.incentives.plan import CompositeMetric, LeaderboardRules
 from sales_analytics.periods import parse_period
 from sales_analytics.vocabulary import renamed_arguments
 
-__all__ = ["RANK_METHOD", "composite_score", "leaderboard", "leaderboards"]
+__all__ = ["RANK_METHOD", "composite_score", "leaderboard", "leaderboards", "ranking"]
 
 RANK_METHOD = "competition (1, 2, 2, 4)"
 SURVEY_BOARDS = ("csat", "nps")  # boards on survey scores: n, interval and a minimum of responses
@@ -47,10 +48,10 @@ BOARD_COLUMNS = [
 
 
 @renamed_arguments(entity="by")
-def leaderboard(
+def ranking(
     metrics: pd.DataFrame, metric: str, *, by: str = "rep_id", ascending: bool = False
 ) -> pd.DataFrame:
-    """Rank entities per period by one metric column.
+    """Rank entities per period by one metric column (one board; :func:`leaderboards` makes every board of a plan).
 
     Parameters
     ----------
@@ -66,7 +67,7 @@ def leaderboard(
 
     >>> m = pd.DataFrame({"period": ["2026-02"] * 3 + ["2026-03"] * 4, "rep_id": ["a", "b", "c", "a", "b", "c", "d"],
     ...                   "revenue": [5.0, 9.0, 7.0, 8.0, 6.0, 8.0, 3.0]})
-    >>> leaderboard(m, "revenue").query("period == '2026-03'")[["rep_id", "rank", "rank_change", "tied"]]
+    >>> ranking(m, "revenue").query("period == '2026-03'")[["rep_id", "rank", "rank_change", "tied"]]
       rep_id  rank  rank_change   tied
     3      a     1            2   True
     4      c     1            1   True
@@ -110,6 +111,19 @@ def leaderboard(
     )
     frame = frame.sort_values(["period", "rank", by], na_position="last", kind="stable")
     return frame[["period", by] + BOARD_COLUMNS[1:]].reset_index(drop=True)
+
+
+def leaderboard(
+    metrics: pd.DataFrame, metric: str, *, by: str = "rep_id", ascending: bool = False
+) -> pd.DataFrame:
+    """Deprecated: :func:`ranking` (one board); ``leaderboard`` and :func:`leaderboards` read alike."""
+    warnings.warn(
+        "sa.leaderboard is deprecated: use sa.ranking (one board) or sa.leaderboards (every board of a plan); "
+        "the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return ranking(metrics, metric, by=by, ascending=ascending)
 
 
 @renamed_arguments(entity="by")
@@ -211,7 +225,7 @@ def leaderboards(
     rules = rules or LeaderboardRules()
     wanted = list(boards) if boards is not None else list(rules.metrics)
     parts = [
-        _survey_board(metrics, b, by, min_responses) if b in SURVEY_BOARDS else leaderboard(metrics, b, by=by)
+        _survey_board(metrics, b, by, min_responses) if b in SURVEY_BOARDS else ranking(metrics, b, by=by)
         for b in wanted
         if b in metrics.columns
     ]
@@ -220,7 +234,7 @@ def leaderboards(
     ]
     if rules.composite and all(c in metrics.columns for c in comp_cols):
         scores = composite_score(metrics, rules.composite, by=by)
-        parts.append(leaderboard(scores, "composite_score", by=by))
+        parts.append(ranking(scores, "composite_score", by=by))
     if not parts:
         out = pd.DataFrame(columns=["period", by] + BOARD_COLUMNS[1:])
     else:
@@ -248,7 +262,7 @@ def _survey_board(metrics: pd.DataFrame, metric: str, entity: str, min_responses
     )
     value = pd.to_numeric(metrics[metric], errors="coerce")
     few = (n.fillna(0) < min_responses) & value.notna()
-    board = leaderboard(metrics.assign(**{metric: value.where(~few)}), metric, by=entity)
+    board = ranking(metrics.assign(**{metric: value.where(~few)}), metric, by=entity)
     if metric == "csat" and {"csat_ci_low", "csat_ci_high"} <= set(metrics.columns):
         low, high = metrics["csat_ci_low"], metrics["csat_ci_high"]
     elif metric == "nps" and "nps_moe" in metrics.columns:
