@@ -14,6 +14,7 @@ in any later period in which they buy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -377,26 +378,21 @@ def _sales(
     n_rows = np.bincount(key[rev_rows], minlength=size)
     revenue = np.bincount(key[rev_rows], weights=amount[rev_rows], minlength=size)
 
+    cells = _Cells(
+        compress=compress,
+        cell_keys=cell_keys if compress else None,
+        radices=radices,
+        axis=axis,
+        groups=groups,
+        by=by,
+        reps=reps,
+        wanted=wanted,
+        grain=grain,
+    )
     if revenue_only:
         zeros = np.zeros(size, dtype=np.int64)
         present = np.flatnonzero(n_rows > 0)
-        n_orders = customers = new = zeros
-        return _assemble(
-            present,
-            compress,
-            cell_keys if compress else None,
-            radices,
-            axis,
-            groups,
-            revenue,
-            n_orders,
-            customers,
-            new,
-            by,
-            reps,
-            wanted,
-            grain,
-        )
+        return _assemble(cells, present, revenue=revenue, n_orders=zeros, customers=zeros, new=zeros)
     oc = _id_codes(orders, "order_id")
     cc = _id_codes(orders, "customer_id")
     is_order = _without_full_refunds(is_order, counts_revenue, oc, months, amount)
@@ -419,55 +415,48 @@ def _sales(
     new = np.bincount(g[first_pos[cust] == g_period], minlength=size)
 
     present = np.flatnonzero((n_rows > 0) | (n_orders > 0))
-    return _assemble(
-        present,
-        compress,
-        cell_keys if compress else None,
-        radices,
-        axis,
-        groups,
-        revenue,
-        n_orders,
-        customers,
-        new,
-        by,
-        reps,
-        wanted,
-        grain,
-    )
+    return _assemble(cells, present, revenue=revenue, n_orders=n_orders, customers=customers, new=new)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Cells:
+    """How the group cells of one KPI pass are numbered, and what the result is grouped by."""
+
+    compress: bool  # cells numbered as they occur (``cell_keys``) instead of densely
+    cell_keys: np.ndarray | None
+    radices: list[int]
+    axis: PeriodAxis
+    groups: list[tuple[str, np.ndarray, int, np.ndarray]]
+    by: Sequence[str]
+    reps: pd.DataFrame | None
+    wanted: list[Period] | None
+    grain: str
 
 
 def _assemble(
+    cells: _Cells,
     present: np.ndarray,
-    compress: bool,
-    cell_keys: np.ndarray | None,
-    radices: list[int],
-    axis: PeriodAxis,
-    groups: list[tuple[str, np.ndarray, int, np.ndarray]],
+    *,
     revenue: np.ndarray,
     n_orders: np.ndarray,
     customers: np.ndarray,
     new: np.ndarray,
-    by: Sequence[str],
-    reps: pd.DataFrame | None,
-    wanted: list[Period] | None,
-    grain: str,
 ) -> pd.DataFrame:
     """The result frame of the non-empty cells (with zero rows added by :func:`_fill`)."""
-    cells = cell_keys[present] if compress and cell_keys is not None else present
-    parts = split(cells, radices)
-    data: dict[str, object] = {"period": np.asarray(axis.labels, dtype=object)[parts[0]]}
-    for (col, _, _, labels), part in zip(groups, parts[1:]):
+    keys = cells.cell_keys[present] if cells.compress and cells.cell_keys is not None else present
+    parts = split(keys, cells.radices)
+    data: dict[str, object] = {"period": np.asarray(cells.axis.labels, dtype=object)[parts[0]]}
+    for (col, _, _, labels), part in zip(cells.groups, parts[1:]):
         data[col] = labels[part]
     data["revenue"] = revenue[present]
     data["orders"] = n_orders[present]
     data["customers"] = customers[present]
     data["new_customers"] = new[present]
     out = pd.DataFrame(data)
-    out = _fill(out, by, reps, axis, groups)
-    if wanted is not None:
-        out = out[out["period"].isin([str(p) for p in wanted])]
-    return _finish(out, by, grain)
+    out = _fill(out, cells.by, cells.reps, cells.axis, cells.groups)
+    if cells.wanted is not None:
+        out = out[out["period"].isin([str(p) for p in cells.wanted])]
+    return _finish(out, cells.by, cells.grain)
 
 
 def _empty(by: Sequence[str], grain: str) -> pd.DataFrame:

@@ -111,9 +111,9 @@ class RunResult:
         return f"run of {self.period} failed: {line}{where}; the published bundle is unchanged"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Plan:
-    """Everything decided before the lock is taken; _build carries it out."""
+    """Everything decided before the lock is taken; _build carries it out (built by keyword only)."""
 
     layout: BundleLayout
     period: Period
@@ -477,27 +477,27 @@ def run_period(
     parameter_files = _parameter_files(parameters_file)
     fingerprint = _fingerprint(inputs, param_doc, nb_records, extra, parameter_files)
     plan = _Plan(
-        layout,
-        p,
-        run_id,
-        staging,
-        ds,
-        data_folder,
-        params,
-        param_doc,
-        parameter_files,
-        nb_paths,
-        injected,
-        nb_records,
-        inputs,
-        fingerprint,
-        jobs,
-        progress,
-        started,
-        t0,
-        timings,
-        as_of,
-        _coverage_record(ds),
+        layout=layout,
+        period=p,
+        run_id=run_id,
+        staging=staging,
+        ds=ds,
+        data_folder=data_folder,
+        params=params,
+        param_doc=param_doc,
+        parameter_files=parameter_files,
+        nb_paths=nb_paths,
+        injected=injected,
+        nb_records=nb_records,
+        inputs=inputs,
+        fingerprint=fingerprint,
+        jobs=jobs,
+        progress=progress,
+        started=started,
+        t0=t0,
+        timings=timings,
+        as_of=as_of,
+        coverage=_coverage_record(ds),
     )
 
     try:
