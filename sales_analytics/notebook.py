@@ -218,7 +218,7 @@ def open_notebook(
     params = load_parameters(
         parameters_file or None, period=period or None, overrides={"language": language} if language else None
     )
-    data_dir = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
+    data_dir = paths.input_folder(data, params.data.dir)
     ds = dataset if dataset is not None else load_dataset(data_dir, params=params)
     p = parse_period(period) if period else latest_month_in(ds.orders)
     if p.grain != "month":

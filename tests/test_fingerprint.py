@@ -9,7 +9,7 @@ that changes any published figure fails here, naming the tables.
 When a change of published figures is intended, regenerate the fingerprint and
 name the change in the commit message:
 
-    SALES_ANALYTICS_WRITE_FINGERPRINT=1 PYTHONPATH=$PWD python -m pytest tests/test_fingerprint.py -m slow -q
+    SALES_ANALYTICS_WRITE_FINGERPRINT=1 PYTHONPATH=$PWD python -m pytest tests/test_fingerprint.py -m "" -q
 """
 
 from __future__ import annotations

@@ -321,10 +321,8 @@ def check_data(
     root = paths.project_root()
     if source is not None:
         folder = Path(source)
-    elif params.data.dir:
-        folder = Path(params.data.dir) if Path(params.data.dir).is_absolute() else root / params.data.dir
-    elif not params.data.tables:
-        folder = paths.data_dir()
+    elif params.data.dir or not params.data.tables:
+        folder = paths.input_folder(configured=params.data.dir)
     if folder is not None and not folder.is_dir():
         problem = DataProblem(
             str(folder),

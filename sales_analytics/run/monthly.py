@@ -150,7 +150,7 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def _load(data: str | Path | None, params: Parameters) -> tuple[Dataset, str]:
     """Load and validate the data once; anything unreadable becomes a DataError naming the folder."""
-    folder = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
+    folder = paths.input_folder(data, params.data.dir)
     try:
         ds = load_dataset(folder, params=params)  # its data section and time zone
     except SalesAnalyticsError:
