@@ -48,3 +48,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     tmp = getattr(config, "_sales_analytics_tmp", None)
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _doctest_temporary_folders(request: pytest.FixtureRequest):
+    """A doctest's ``tempfile.mkdtemp()`` lands in a folder removed after the doctest."""
+    if not isinstance(request.node, pytest.DoctestItem):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sales-analytics-doctest-") as folder:
+        previous, tempfile.tempdir = tempfile.tempdir, folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous

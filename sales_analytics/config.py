@@ -16,16 +16,17 @@ from __future__ import annotations
 import copy
 import importlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from sales_analytics import paths
 from sales_analytics.errors import ConfigError
+from sales_analytics.vocabulary import Language
 
 __all__ = [
-    "Parameters",  # noqa: F822 (built on first use by the module __getattr__ below)
+    "Parameters",
     "StrictModel",
     "load_parameters",
     "MAX_ALIAS_VALUES",
@@ -62,11 +63,47 @@ SECTIONS: dict[str, str] = {
 
 
 class _GeneralParams(StrictModel):
-    language: Literal["zh", "en"] = "zh"
+    language: Language = "zh"
     fiscal_year_start: int = Field(1, ge=1, le=12, description="month the fiscal year starts in")
     currency: str = Field("CNY", description="reporting currency code shown in labels")
     timezone: str = Field("Asia/Shanghai", description="local time zone of the team")
     organisation: str = Field("", description="name shown in report titles")
+
+
+if TYPE_CHECKING:  # the model create_model builds from SECTIONS, written out for type checkers
+    from sales_analytics.conflicts import ConflictParams
+    from sales_analytics.connectors.config import PullStep
+    from sales_analytics.customers import CustomerParams
+    from sales_analytics.feedback import FeedbackParams
+    from sales_analytics.forecast import ForecastParams
+    from sales_analytics.incentives import IncentiveParams
+    from sales_analytics.io import DataParams
+    from sales_analytics.kpis import KpiParams
+    from sales_analytics.notify.config import NotifyStep
+    from sales_analytics.rules import RulesParams
+    from sales_analytics.run import RunParams
+    from sales_analytics.surveys import SurveyParams
+    from sales_analytics.training import TrainingParams
+
+    class Parameters(_GeneralParams):
+        """The merged run parameters: the general keys and one typed section per lever."""
+
+        pull: PullStep
+        data: DataParams
+        run: RunParams
+        kpis: KpiParams
+        incentives: IncentiveParams
+        customers: CustomerParams
+        surveys: SurveyParams
+        training: TrainingParams
+        rules: RulesParams
+        feedback: FeedbackParams
+        notify: NotifyStep
+        goals: ForecastParams
+        conflicts: ConflictParams
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _resolve(ref: str) -> type[StrictModel]:
@@ -88,7 +125,7 @@ def _parameters_model() -> type[StrictModel]:
     return _PARAMETERS_MODEL
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "Parameters":
         return _parameters_model()
     raise AttributeError(name)
@@ -212,7 +249,7 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def validate_model(model: type[BaseModel], data: dict[str, Any], file: str | Path) -> Any:
+def validate_model(model: type[M], data: dict[str, Any], file: str | Path) -> M:
     """Validate ``data`` into ``model``; every problem becomes part of one ConfigError."""
     try:
         return model.model_validate(data)
@@ -222,7 +259,7 @@ def validate_model(model: type[BaseModel], data: dict[str, Any], file: str | Pat
             key = _key_path(err["loc"])
             if err["type"] == "extra_forbidden":
                 problem = "is not a known key"
-                parent = model
+                parent: type[BaseModel] | None = model
                 for part in err["loc"][:-1]:
                     f = getattr(parent, "model_fields", {}).get(part) if isinstance(part, str) else None
                     ann = f.annotation if f is not None else None
@@ -252,7 +289,7 @@ def load_parameters(
     *,
     period: str | None = None,
     overrides: dict[str, Any] | None = None,
-) -> Any:
+) -> Parameters:
     """Load and validate the run parameters.
 
     Parameters
@@ -279,4 +316,4 @@ def load_parameters(
     for name, layer in layers:
         validate_model(model, layer, name)
         merged = _deep_merge(merged, layer)
-    return validate_model(model, merged, " + ".join(n for n, _ in layers) or "defaults")
+    return cast("Parameters", validate_model(model, merged, " + ".join(n for n, _ in layers) or "defaults"))

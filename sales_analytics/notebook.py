@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.io import Dataset, load_dataset
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.report.labels import label
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = ["NotebookContext", "latest_month_in", "open_notebook", "publish_table", "table_description"]
 
@@ -159,7 +162,7 @@ class NotebookContext:
 
     period: Period
     language: str
-    params: Any
+    params: Parameters
     dataset: Dataset
     data_dir: Path
     output_dir: Path
@@ -229,7 +232,7 @@ def open_notebook(
     params = load_parameters(
         parameters_file or None, period=period or None, overrides={"language": language} if language else None
     )
-    data_dir = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
+    data_dir = paths.input_folder(data, params.data.dir)
     ds = dataset if dataset is not None else load_dataset(data_dir, params=params)
     p = parse_period(period) if period else latest_month_in(ds.orders)
     if p.grain != "month":

@@ -63,6 +63,21 @@ def data_dir() -> Path:
     return Path(env).resolve() if env else sample_data_dir()
 
 
+def input_folder(data: str | Path | None = None, configured: str = "") -> Path:
+    """The data folder of a run, a notebook or a command: the one place the rule is written.
+
+    ``data`` when given (a ``--data`` option or notebook parameter, as given); else the
+    parameters' ``data.dir`` (``configured``; a relative one is taken from the project root);
+    else :func:`data_dir`.
+    """
+    if data:
+        return Path(data)
+    if configured:
+        folder = Path(configured)
+        return folder if folder.is_absolute() else project_root() / folder
+    return data_dir()
+
+
 def outputs_dir() -> Path:
     """Published bundles: ``$SALES_ANALYTICS_OUTPUTS`` or ``outputs/``."""
     env = os.environ.get("SALES_ANALYTICS_OUTPUTS")

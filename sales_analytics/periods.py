@@ -248,7 +248,7 @@ def parse_period(text: str | Period | date, *, fiscal_year_start: int = 1) -> Pe
                 return Period("month", year, month)
             if grain == "quarter":
                 q = m.groupdict().get("q") or m.groupdict().get("q2")
-                qi = _CN_DIGITS.get(q, None) or int(q)
+                qi = _CN_DIGITS.get(q or "", None) or int(q or 0)
                 return Period("quarter", year, qi, fiscal_year_start)
             return Period("year", year, 1, fiscal_year_start)
         except PeriodError as exc:

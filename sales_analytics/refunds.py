@@ -179,9 +179,9 @@ def fully_refunded(
     span = max(int(r_month.max()), int(c_month.max())) - lo + 1
     r_key = base[found].astype(np.int64) * span + (r_month - lo)
     c_key = codes[candidates].astype(np.int64) * span + (c_month - lo)
-    r_uniq, r_inv = np.unique(r_key, return_inverse=True)
+    r_uniq, r_inv = np.unique(np.asarray(r_key), return_inverse=True)
     r_sum = np.bincount(r_inv, weights=amount[refund_rows][found])
-    c_uniq, c_inv = np.unique(c_key, return_inverse=True)
+    c_uniq, c_inv = np.unique(np.asarray(c_key), return_inverse=True)
     c_sum = np.bincount(c_inv, weights=amount[candidates])
     pos = np.searchsorted(r_uniq, c_uniq)
     pos_ok = pos < len(r_uniq)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,9 @@ from sales_analytics.periods import Period, parse_period
 
 __all__ = [
     "CalendarCoverageError",
+    "WorkdayCalendar",
     "calendar_coverage",
+    "calendar_options",
     "holiday_name",
     "is_workday",
     "spring_festival",
@@ -36,7 +39,7 @@ __all__ = [
     "workdays_in_month",
 ]
 
-DateLike = date | datetime | pd.Timestamp | str
+DateLike: TypeAlias = date | datetime | pd.Timestamp | str
 
 
 class CalendarCoverageError(SalesAnalyticsError):
@@ -73,6 +76,31 @@ def _to_array(values: Iterable[DateLike] | None) -> np.ndarray:
     if not values:
         return np.array([], dtype="datetime64[D]")
     return _as_days(list(values))
+
+
+class WorkdayCalendar(Protocol):
+    """The team's own calendar days: ``rules.calendar`` of the group-rules file (``parameters/group_rules.yaml``)."""
+
+    @property
+    def extra_holidays(self) -> list[date]: ...
+    @property
+    def extra_workdays(self) -> list[date]: ...
+    @property
+    def extra_years(self) -> list[int]: ...
+
+
+def calendar_options(calendar: WorkdayCalendar | None) -> dict[str, Any]:
+    """Keyword arguments of :func:`is_workday` for the team's calendar (none: the statutory calendar alone).
+
+    The values are tuples, so the options can key a cache.
+    """
+    if calendar is None:
+        return {}
+    return {
+        "extra_holidays": tuple(calendar.extra_holidays),
+        "extra_workdays": tuple(calendar.extra_workdays),
+        "extra_years": tuple(calendar.extra_years),
+    }
 
 
 def is_workday(

@@ -218,8 +218,8 @@ def test_split_moves_exactly_the_split_amount_to_the_cent_on_both_statements():
             "order_date": pd.to_datetime(["2026-04-03", "2026-04-04"]),
         }
     )
-    before = compute_commissions(orders, REPS, plan, through="2026-04").summary.set_index("rep_id")
-    res = compute_commissions(orders, REPS, plan, through="2026-04", adjustments=adj)
+    before = compute_commissions(orders, REPS, plan, period="2026-04").summary.set_index("rep_id")
+    res = compute_commissions(orders, REPS, plan, period="2026-04", adjustments=adj)
     after = res.summary.set_index("rep_id")
     delta = (after["credited_sales"] - before["credited_sales"]).round(2)
     assert delta.to_dict() == {"R1": 300.01, "R2": 0.0, "R3": -300.01}
@@ -245,7 +245,7 @@ def test_register_adjustments_detect_only_when_something_was_decided():
     )
     found = finding_id("shared_customer", "C1", "R3", "R1")
     tables = {"orders": orders, "customers": CUSTOMERS, "reps": REPS}
-    empty = register_adjustments(P, parse_decisions({"decisions": []}), through="2026-04", **tables)
+    empty = register_adjustments(P, parse_decisions({"decisions": []}), period="2026-04", **tables)
     assert empty.empty and list(empty.columns)[:3] == ["period", "rep_id", "credit_cents"]
     kept = {
         "id": "D1",
@@ -255,7 +255,7 @@ def test_register_adjustments_detect_only_when_something_was_decided():
         "decided_on": "2026-03-25",
     }
     later = {**kept, "id": "D2", "decision": "transfer", "decided_on": "2026-05-02"}
-    adj = register_adjustments(P, parse_decisions({"decisions": [kept, later]}), through="2026-04", **tables)
+    adj = register_adjustments(P, parse_decisions({"decisions": [kept, later]}), period="2026-04", **tables)
     assert adj[["period", "rep_id", "credit_cents", "decision_id"]].values.tolist() == [
         ["2026-03", "R1", 30000, "D1"],
         ["2026-03", "R3", -30000, "D1"],
@@ -292,7 +292,7 @@ def test_through_ignores_later_contacts():
         ]
     )
     # through March R3 has one contact (O3): below min_contacts 2; with April, O3 + O4 make two
-    assert detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS, through="2026-03").empty
+    assert detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS, period="2026-03").empty
     assert detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS)["kind"].tolist() == [
         "shared_customer"
     ]

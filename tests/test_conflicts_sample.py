@@ -75,7 +75,7 @@ def test_a_decided_split_reaches_the_official_statements_of_the_monthly_run(tmp_
         customers=ds.get("customers"),
         reps=ds.reps,
         handovers=ds.get("handovers"),
-        through=period,
+        period=period,
     )
     moving = findings[(findings["owner_revenue"] > 0) & (findings["other_revenue"] > 0)]
     assert len(moving), "the sample plants shared customers with revenue on both sides"

@@ -258,7 +258,7 @@ def test_churn_risk_list() -> None:
         for c in risk.columns
     )
     # a stricter threshold keeps only a
-    assert churn_risk(orders, rfm, period="2026-03", threshold=10)["customer_id"].tolist() == ["a"]
+    assert churn_risk(orders, rfm, period="2026-03", churn_threshold=10)["customer_id"].tolist() == ["a"]
     # without the minimum gap d (7 quiet days, 3.5 × its 2-day rhythm) is listed too
     loose = churn_risk(orders, rfm, period="2026-03", min_days=0)
     assert "d" in set(loose["customer_id"]) and "b" not in set(loose["customer_id"])

@@ -18,6 +18,7 @@ from sales_analytics.incentives import (
     leaderboards,
     ledger_totals,
     parse_incentive_plan,
+    ranking,
 )
 from sales_analytics.incentives.plan import AwardRules, Contest, LeaderboardRules
 
@@ -34,7 +35,7 @@ METRICS = pd.DataFrame(
 
 
 def test_competition_ranking_with_ties_and_rank_change():
-    board = leaderboard(METRICS, "revenue").query("period == '2026-03'").set_index("rep_id")
+    board = ranking(METRICS, "revenue").query("period == '2026-03'").set_index("rep_id")
     # March: a 400 (1), b 250 and c 250 tie (2, 2), d has no value → unranked
     assert board["rank"].tolist()[:3] == [1, 2, 2]
     assert board.loc[["b", "c"], "tied"].tolist() == [True, True]
@@ -49,14 +50,14 @@ def test_competition_ranking_with_ties_and_rank_change():
 
 def test_first_period_has_no_rank_change_and_input_is_unchanged():
     before = METRICS.copy()
-    board = leaderboard(METRICS, "activities")
+    board = ranking(METRICS, "activities")
     pd.testing.assert_frame_equal(METRICS, before)
     assert board.loc[board["period"] == "2026-02", "rank_change"].isna().all()
 
 
 def test_duplicate_rows_are_a_data_error():
     with pytest.raises(DataError, match="more than one row per period and rep_id"):
-        leaderboard(pd.concat([METRICS, METRICS.iloc[:1]]), "revenue")
+        ranking(pd.concat([METRICS, METRICS.iloc[:1]]), "revenue")
 
 
 def test_composite_score_formulas_example():
@@ -126,7 +127,7 @@ def test_competition_rank_is_one_plus_the_number_strictly_better(values):
             "x": [float(v) for v in values],
         }
     )
-    board = leaderboard(m, "x").set_index("rep_id")
+    board = ranking(m, "x").set_index("rep_id")
     for i, v in enumerate(values):
         assert board.loc[f"r{i}", "rank"] == 1 + sum(w > v for w in values)
 
@@ -378,3 +379,9 @@ def test_survey_board_lists_reps_below_the_minimum_without_ranking_them():
     nps = board[board["board"] == "nps"].set_index("rep_id")
     # NPS interval: 40 ± 30 → 10 … 70
     assert nps.loc["a", ["ci_low", "ci_high"]].tolist() == [10.0, 70.0]
+
+
+def test_leaderboard_is_a_deprecated_name_of_ranking():
+    with pytest.warns(DeprecationWarning, match=r"sa.leaderboard is deprecated: use sa.ranking"):
+        old = leaderboard(METRICS, "revenue")
+    pd.testing.assert_frame_equal(old, ranking(METRICS, "revenue"))

@@ -72,9 +72,7 @@ def lines_of(result, period, rep="r1") -> pd.DataFrame:
 )
 def test_retroactive_vs_marginal_on_the_same_sales(method, expected):
     plan = plan_of(method=method, tiers=TIERS_41)
-    res = compute_commissions(
-        orders_of(("O1", "2026-03-10", "r1", 220000)), REPS[:1], plan, through="2026-03"
-    )
+    res = compute_commissions(orders_of(("O1", "2026-03-10", "r1", 220000)), REPS[:1], plan, period="2026-03")
     assert summary_of(res).loc["2026-03", "payout"] == expected
     lines = lines_of(res, "2026-03")
     assert lines["amount"].sum() == expected
@@ -106,9 +104,7 @@ def test_tier_boundaries_belong_to_the_upper_tier(sales, retro, marginal):
 # ---------------------------------------------------------------- golden 2: caps
 def test_max_payout_caps_the_commission_with_an_adjustment_line():
     plan = plan_of(max_payout=6000)
-    res = compute_commissions(
-        orders_of(("O1", "2026-01-05", "r1", 100000)), REPS[:1], plan, through="2026-01"
-    )
+    res = compute_commissions(orders_of(("O1", "2026-01-05", "r1", 100000)), REPS[:1], plan, period="2026-01")
     lines = lines_of(res, "2026-01")
     # 10% × 100,000 = 10,000, capped at 6,000 → cap line −4,000
     assert lines["line_type"].tolist() == ["commission", "cap"]
@@ -118,9 +114,7 @@ def test_max_payout_caps_the_commission_with_an_adjustment_line():
 
 def test_sales_cap_stops_the_base():
     plan = plan_of(tiers=[{"from": 0, "rate": 0.05}], cap=150000)
-    res = compute_commissions(
-        orders_of(("O1", "2026-01-05", "r1", 200000)), REPS[:1], plan, through="2026-01"
-    )
+    res = compute_commissions(orders_of(("O1", "2026-01-05", "r1", 200000)), REPS[:1], plan, period="2026-01")
     # 5% × min(200,000, 150,000) = 7,500
     assert summary_of(res).loc["2026-01", "payout"] == 7500.0
     assert "capped at 150,000.00" in lines_of(res, "2026-01")["adjustment"].iloc[0]
@@ -137,19 +131,19 @@ def test_sales_cap_stops_the_base():
 )
 def test_threshold_exactly_hit_is_paid(sales, payout):
     plan = plan_of(tiers=[{"from": 0, "rate": 0.05}], threshold=50000)
-    res = compute_commissions(orders_of(("O1", "2026-02-01", "r1", sales)), REPS[:1], plan, through="2026-02")
+    res = compute_commissions(orders_of(("O1", "2026-02-01", "r1", sales)), REPS[:1], plan, period="2026-02")
     assert summary_of(res).loc["2026-02", "payout"] == payout
 
 
 # ---------------------------------------------------------------- golden 4: zero sales
 def test_zero_sales_gives_a_zero_statement_and_the_draw_still_applies():
     orders = orders_of(("O1", "2026-02-01", "r2", 1000))
-    res = compute_commissions(orders, REPS, plan_of(), through="2026-02")
+    res = compute_commissions(orders, REPS, plan_of(), period="2026-02")
     lines = lines_of(res, "2026-02", "r1")
     assert lines["line_type"].tolist() == ["commission"]
     assert lines["amount"].tolist() == [0.0]
     assert summary_of(res).loc["2026-02", "payout"] == 0.0
-    res = compute_commissions(orders, REPS, plan_of(draw={"amount": 3000}), through="2026-02")
+    res = compute_commissions(orders, REPS, plan_of(draw={"amount": 3000}), period="2026-02")
     # earned 0, guarantee 3,000 → top-up 3,000, carried as a recoverable balance
     assert lines_of(res, "2026-02", "r1")["line_type"].tolist() == ["commission", "draw_topup"]
     assert summary_of(res).loc["2026-02", ["payout", "balance_end"]].tolist() == [3000.0, 3000.0]
@@ -160,7 +154,7 @@ def test_recoverable_draw_formulas_example():
     # G = 3,000: month 1 earned 2,000 → paid 3,000, B = 1,000; month 2 earned 5,000 → paid 4,000, B = 0
     plan = plan_of(draw={"amount": 3000, "recoverable": True})
     orders = orders_of(("O1", "2026-01-10", "r1", 20000), ("O2", "2026-02-10", "r1", 50000))
-    s = summary_of(compute_commissions(orders, REPS[:1], plan, through="2026-02"))
+    s = summary_of(compute_commissions(orders, REPS[:1], plan, period="2026-02"))
     assert s["earned"].tolist() == [2000.0, 5000.0]
     assert s["payout"].tolist() == [3000.0, 4000.0]
     assert s["balance_end"].tolist() == [1000.0, 0.0]
@@ -175,7 +169,7 @@ def test_draw_recovered_over_two_months():
         orders,
         REPS[:1],
         plan.model_copy(update={"commission": plan.commission.model_copy(update={"start": "2026-01"})}),
-        through="2026-03",
+        period="2026-03",
     )
     s = summary_of(res)
     assert s["payout"].tolist() == [3000.0, 3000.0, 4500.0]
@@ -188,7 +182,7 @@ def test_draw_recovered_over_two_months():
 def test_non_recoverable_draw_is_forgiven():
     plan = plan_of(draw={"amount": 3000, "recoverable": False})
     orders = orders_of(("O1", "2026-01-10", "r1", 20000), ("O2", "2026-02-10", "r1", 50000))
-    s = summary_of(compute_commissions(orders, REPS[:1], plan, through="2026-02"))
+    s = summary_of(compute_commissions(orders, REPS[:1], plan, period="2026-02"))
     # max(2,000, 3,000) = 3,000; max(5,000, 3,000) = 5,000; nothing carried
     assert s["payout"].tolist() == [3000.0, 5000.0]
     assert s["balance_end"].tolist() == [0.0, 0.0]
@@ -203,7 +197,7 @@ def test_clawback_across_periods_recovers_the_paid_portion():
         ("O9", "2026-03-02", "r1", 30000),
         ("O1-R", "2026-03-15", "r1", -100000, "refunded"),
     )
-    res = compute_commissions(orders, REPS[:1], plan, through="2026-03")
+    res = compute_commissions(orders, REPS[:1], plan, period="2026-03")
     mar = lines_of(res, "2026-03")
     claw = mar.loc[mar["line_type"] == "clawback"]
     assert claw["amount"].tolist() == [-5000.0]
@@ -218,7 +212,7 @@ def test_clawback_of_a_capped_order_recovers_only_what_was_paid():
     # 10,000 earned but only 6,000 paid (max_payout); 50% clawback → −3,000
     plan = plan_of(clawback={"rate": 0.5}, max_payout=6000)
     orders = orders_of(("O1", "2026-01-10", "r1", 100000), ("O1-R", "2026-02-03", "r1", -100000, "refunded"))
-    res = compute_commissions(orders, REPS[:1], plan, through="2026-02")
+    res = compute_commissions(orders, REPS[:1], plan, period="2026-02")
     feb = lines_of(res, "2026-02")
     assert feb.loc[feb["line_type"] == "clawback", "amount"].tolist() == [-3000.0]
 
@@ -231,7 +225,7 @@ def test_partial_refund_same_period_nets_and_outside_window_is_not_clawed():
         ("O2", "2026-01-11", "r1", 5000),
         ("O2-R", "2026-04-01", "r1", -5000, "refunded"),
     )
-    res = compute_commissions(orders, REPS[:1], plan, through="2026-04")
+    res = compute_commissions(orders, REPS[:1], plan, period="2026-04")
     # January: 10% × (10,000 − 4,000 + 5,000) = 1,100; April refund is 3 months later > 2-month window → 0
     assert summary_of(res).loc["2026-01", "payout"] == 1100.0
     apr = lines_of(res, "2026-04")
@@ -242,7 +236,7 @@ def test_partial_refund_same_period_nets_and_outside_window_is_not_clawed():
 
 def test_cancelled_orders_are_ignored():
     orders = orders_of(("O1", "2026-01-10", "r1", 10000), ("O2", "2026-01-11", "r1", 5000, "cancelled"))
-    res = compute_commissions(orders, REPS[:1], plan_of(), through="2026-01")
+    res = compute_commissions(orders, REPS[:1], plan_of(), period="2026-01")
     assert summary_of(res).loc["2026-01", "payout"] == 1000.0
 
 
@@ -257,7 +251,7 @@ def test_split_credits_each_rep_and_the_refund_follows_the_split():
         },
     )
     orders = orders_of(("O1", "2026-01-10", "r1", 10000), ("O1-R", "2026-02-10", "r1", -10000, "refunded"))
-    res = compute_commissions(orders, REPS, plan, through="2026-02")
+    res = compute_commissions(orders, REPS, plan, period="2026-02")
     jan = res.summary.loc[res.summary["period"] == "2026-01"].set_index("rep_id")
     # 5% × 6,000 = 300 and 5% × 4,000 = 200
     assert jan["payout"].to_dict() == {"r1": 300.0, "r2": 200.0}
@@ -295,7 +289,7 @@ def test_spiff_window_edges_are_inclusive():
         ("O4", "2026-04-01 00:00", "r1", 100),
     )
     orders = orders.assign(product_id="NEW")
-    res = compute_commissions(orders, REPS[:1], plan, through="2026-04")
+    res = compute_commissions(orders, REPS[:1], plan, period="2026-04")
     s = summary_of(res)
     # only O2 and O3 are inside 1–31 March: 2 × 500
     assert s["spiffs"].tolist() == [0.0, 1000.0, 0.0]
@@ -329,7 +323,7 @@ def test_activity_spiff_and_eligible_reps():
         }
     )
     res = compute_commissions(
-        orders_of(("O1", "2026-03-10", "r1", 100)), REPS, plan, through="2026-03", activities=acts
+        orders_of(("O1", "2026-03-10", "r1", 100)), REPS, plan, period="2026-03", activities=acts
     )
     # r1 is not eligible; r2 has one visit (A2) → 50
     assert res.summary.set_index("rep_id")["spiffs"].to_dict() == {"r1": 0.0, "r2": 50.0}
@@ -358,7 +352,7 @@ def test_payout_curve_example(sales, payout):
     plan = plan_of(**CURVE)
     targets = pd.DataFrame({"period": ["2026-05"], "rep_id": ["r1"], "target_amount": [500000.0]})
     res = compute_commissions(
-        orders_of(("O1", "2026-05-10", "r1", sales)), REPS[:1], plan, through="2026-05", targets=targets
+        orders_of(("O1", "2026-05-10", "r1", sales)), REPS[:1], plan, period="2026-05", targets=targets
     )
     assert summary_of(res).loc["2026-05", "payout"] == payout
 
@@ -383,7 +377,7 @@ def test_curve_with_decelerator():
 
 def test_attainment_tiers_without_target_pay_nothing_and_say_why():
     plan = plan_of(basis="attainment", tiers=[{"from": 0, "to": 1, "rate": 0.03}, {"from": 1, "rate": 0.06}])
-    res = compute_commissions(orders_of(("O1", "2026-05-10", "r1", 1000)), REPS[:1], plan, through="2026-05")
+    res = compute_commissions(orders_of(("O1", "2026-05-10", "r1", 1000)), REPS[:1], plan, period="2026-05")
     line = lines_of(res, "2026-05").iloc[0]
     assert line["amount"] == 0.0 and "no target" in line["description"]
 
@@ -392,7 +386,7 @@ def test_attainment_tiers_classify_accelerator_lines():
     plan = plan_of(basis="attainment", tiers=[{"from": 0, "to": 1, "rate": 0.03}, {"from": 1, "rate": 0.06}])
     targets = pd.DataFrame({"period": ["2026-05"], "rep_id": ["r1"], "target_amount": [100000.0]})
     res = compute_commissions(
-        orders_of(("O1", "2026-05-10", "r1", 120000)), REPS[:1], plan, through="2026-05", targets=targets
+        orders_of(("O1", "2026-05-10", "r1", 120000)), REPS[:1], plan, period="2026-05", targets=targets
     )
     lines = lines_of(res, "2026-05")
     # 3% × 100,000 + 6% × 20,000 = 3,000 + 1,200
@@ -414,7 +408,7 @@ def test_category_rate_is_paid_outside_the_tiers():
     orders = orders_of(
         ("O1", "2026-01-10", "r1", 8000), ("O2", "2026-01-11", "r1", 50000, "paid", "consumables")
     )
-    res = compute_commissions(orders, REPS[:1], plan, through="2026-01")
+    res = compute_commissions(orders, REPS[:1], plan, period="2026-01")
     lines = lines_of(res, "2026-01")
     # tiers see 8,000 only: 5% × 8,000 = 400; consumables 1% × 50,000 = 500
     assert lines["line_type"].tolist() == ["commission", "category_rate"]
@@ -427,7 +421,7 @@ def test_payout_is_rounded_once_by_the_plan_rule():
         tiers=[{"from": 0, "rate": 0.035}], _commission={"rounding": {"quantum": "1", "mode": "half_up"}}
     )
     res = compute_commissions(
-        orders_of(("O1", "2026-01-10", "r1", 12345.7)), REPS[:1], plan, through="2026-01"
+        orders_of(("O1", "2026-01-10", "r1", 12345.7)), REPS[:1], plan, period="2026-01"
     )
     lines = lines_of(res, "2026-01")
     # 3.5% × 12,345.70 = 432.0995 → shown 432.10; payout rounded to 1 yuan half-up = 432 → rounding line −0.10
@@ -440,7 +434,7 @@ def test_payout_is_rounded_once_by_the_plan_rule():
 def test_team_summary_and_inputs_unchanged():
     orders = orders_of(("O1", "2026-01-10", "r1", 1000), ("O2", "2026-01-10", "r2", 3000))
     before = orders.copy()
-    res = compute_commissions(orders, REPS, plan_of(), through="2026-01")
+    res = compute_commissions(orders, REPS, plan_of(), period="2026-01")
     pd.testing.assert_frame_equal(orders, before)
     team = team_commission_summary(res.summary)
     assert team[["team", "reps", "credited_sales", "payout"]].to_dict("records") == [
@@ -454,7 +448,7 @@ def test_missing_columns_are_a_data_error():
             pd.DataFrame({"order_id": ["1"], "order_date": ["2026-01-01"], "rep_id": ["r1"]}),
             REPS,
             plan_of(),
-            through="2026-01",
+            period="2026-01",
         )
 
 
@@ -488,7 +482,7 @@ amounts = st.integers(1, 10**7).map(lambda c: c / 100)  # whole cents
 def test_a_split_pays_out_exactly_the_unsplit_total(sales, share_bp):
     orders = orders_of(*[(f"O{i}", "2026-01-10", "r1", a) for i, a in enumerate(sales)])
     plan = plan_of(tiers=[{"from": 0, "rate": 0.07}])
-    unsplit = compute_commissions(orders, REPS, plan, through="2026-01").statements
+    unsplit = compute_commissions(orders, REPS, plan, period="2026-01").statements
     splits = pd.DataFrame(
         {
             "order_id": [o for o in orders["order_id"] for _ in range(2)],
@@ -496,7 +490,7 @@ def test_a_split_pays_out_exactly_the_unsplit_total(sales, share_bp):
             "share": [share_bp / 10000, 1 - share_bp / 10000] * len(orders),
         }
     )
-    split = compute_commissions(orders, REPS, plan, through="2026-01", splits=splits).statements
+    split = compute_commissions(orders, REPS, plan, period="2026-01", splits=splits).statements
 
     def exact(s: pd.DataFrame) -> Decimal:
         return sum((Decimal(x) for x in s.loc[s["line_type"] != "rounding", "amount_exact"]), Decimal(0))
@@ -528,7 +522,7 @@ def test_statement_lines_add_up_to_the_payout(amounts_, method, draw, max_payout
         max_payout=max_payout,
         _commission={"rounding": {"quantum": quantum}, "start": "2026-01"},
     )
-    res = compute_commissions(orders, REPS, plan, through="2026-04")
+    res = compute_commissions(orders, REPS, plan, period="2026-04")
     per = res.statements.groupby(["period", "rep_id"])["amount_cents"].sum()
     pay = res.summary.set_index(["period", "rep_id"])["payout_cents"]
     pd.testing.assert_series_equal(per.sort_index(), pay.sort_index(), check_names=False)

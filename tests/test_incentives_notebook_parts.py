@@ -64,14 +64,14 @@ def test_incentive_metrics_joins_sales_targets_and_activities():
             "activity_at": pd.to_datetime(["2026-03-04 10:00"]),
         }
     )
-    m = incentive_metrics(ORDERS, REPS, targets=targets, activities=acts, through="2026-03")
+    m = incentive_metrics(ORDERS, REPS, targets=targets, activities=acts, period="2026-03")
     mar = m.loc[m["period"] == "2026-03"].set_index("rep_id")
     # a: 200 / 400 = 0.5; b: (300 + 50) / 350 = 1.0
     assert mar["revenue"].to_dict() == {"a": 200.0, "b": 350.0}
     assert mar["attainment"].to_dict() == {"a": 0.5, "b": 1.0}
     assert mar["visits"].to_dict() == {"a": 1.0, "b": 0.0}
     assert mar["rep_name"].to_dict() == {"a": "Ann", "b": "Bo"}
-    teams = incentive_metrics(ORDERS, REPS, level="team")
+    teams = incentive_metrics(ORDERS, REPS, by="team")
     assert teams.loc[teams["period"] == "2026-03"].set_index("team")["revenue"].to_dict() == {
         "T1": 200.0,
         "T2": 350.0,
@@ -82,7 +82,7 @@ def test_statement_tables_one_per_team_with_ascii_names():
     plan = parse_incentive_plan(
         {"commission": {"plans": [{"id": "p", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}
     )
-    res = compute_commissions(ORDERS, REPS, plan, through="2026-03").for_period("2026-03")
+    res = compute_commissions(ORDERS, REPS, plan, period="2026-03").for_period("2026-03")
     sheets = statement_tables(res.statements)
     assert list(sheets) == ["incentive_statement_t1", "incentive_statement_t2"]
     assert sum(len(s) for s in sheets.values()) == len(res.statements)
@@ -106,7 +106,7 @@ def test_charts_draw_with_rank_changes():
     plan = parse_incentive_plan(
         {"commission": {"plans": [{"id": "p", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}
     )
-    summary = compute_commissions(ORDERS, REPS, plan, through="2026-03").summary
+    summary = compute_commissions(ORDERS, REPS, plan, period="2026-03").summary
     assert len(plot_payouts(summary.loc[summary["period"] == "2026-03"]).axes[0].patches) > 0
     matplotlib.pyplot.close("all")
 

@@ -248,13 +248,13 @@ def test_attainment_team_uses_team_targets_else_rep_sum(orders, reps):
             "target_amount": [700.0, 300.0, 60.0, 40.0],
         }
     )
-    a = sa.attainment(orders, targets, reps=reps, level="team").set_index(["period", "team"])
+    a = sa.attainment(orders, targets, reps=reps, by="team").set_index(["period", "team"])
     assert a.loc[("2026-01", "T1"), "target_amount"] == 700.0  # the team's own target wins
     assert a.loc[("2026-01", "T1"), "attainment"] == pytest.approx(350 / 700)
     assert a.loc[("2026-03", "T2"), "target_amount"] == 40.0  # sum of r3's target
     assert a.loc[("2026-03", "T2"), "attainment"] == pytest.approx(1.0)
     with pytest.raises(DataError, match="reps: is required for team attainment"):
-        sa.attainment(orders, targets, level="team")
+        sa.attainment(orders, targets, by="team")
     with pytest.raises(DataError, match="column 'period': 1 row are not months"):
         sa.attainment(orders, targets.assign(period=["2026-01", "2026-01", "2026-Q1", "2026-03"]))
 
@@ -294,6 +294,29 @@ def test_pacing_rep_without_target_and_without_sales():
     assert p.loc["r2", "revenue"] == 0.0 and p.loc["r2", "status"] == "Off-Track"
     with pytest.raises(ValueError, match="`rule` must be one of"):
         sa.pacing(o, t, as_of="2026-04-15", rule="percent")
+
+
+def test_working_day_kpis_honour_the_teams_extra_holidays():
+    from datetime import date
+
+    from sales_analytics.rules.model import CalendarRules
+
+    # March 2026 has 22 weekdays and no statutory holiday; the team also closes on Tue 10 March
+    team = CalendarRules(extra_holidays=[date(2026, 3, 10)])
+    o = orders_frame([("o1", "2026-03-02", "c1", "r1", 4_200.0, "paid", "A", "web")])
+    plain = sa.sales_kpis(o, by=["rep_id"])
+    own = sa.sales_kpis(o, by=["rep_id"], workday_calendar=team)
+    assert plain["workdays"].tolist() == [22.0] and own["workdays"].tolist() == [21.0]
+    assert own["revenue_per_workday"].tolist() == [200.0]  # 4,200 / 21
+    monthly = sa.sales_growth(o, workday_calendar=team)
+    assert monthly["workdays"].tolist() == [21.0]
+
+    t = pd.DataFrame({"period": ["2026-03"], "rep_id": ["r1"], "target_amount": [2_100.0]})
+    # working days 2-10 March: 7 statutory, 6 without the 10th; of 22 and 21 in the month
+    p = sa.pacing(o, t, as_of="2026-03-10", calendar="workdays")
+    q = sa.pacing(o, t, as_of="2026-03-10", calendar="workdays", workday_calendar=team)
+    assert p["expected"].iloc[0] == pytest.approx(2_100 * 7 / 22)
+    assert q["expected"].iloc[0] == pytest.approx(600.0)  # 2,100 x 6 / 21
 
 
 # ------------------------------------------------------------------ pipeline

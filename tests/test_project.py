@@ -70,3 +70,37 @@ def test_ruff_is_clean(args):
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     out = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+
+
+def test_doctests_leave_no_temporary_folders_behind(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(ROOT)}
+    env.pop("SALES_ANALYTICS_TEST_TMP", None)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--basetemp",
+            str(tmp_path / "base"),
+            "sales_analytics/run/hint.py",
+            "sales_analytics/run/lock.py",
+            "sales_analytics/io/load.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout[-2000:]
+    # hint.py alone calls tempfile.mkdtemp() three times in its doctest
+    assert sorted(p.name for p in scratch.iterdir()) == []

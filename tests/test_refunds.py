@@ -122,7 +122,7 @@ def test_positive_refunded_row_is_credited_nothing():
         ("O1", "2026-01-10", "c1", "r1", 800),
         ("O2", "2026-01-12", "c2", "r1", 600, "refunded"),
     )
-    res = compute_commissions(orders, REPS[:1], plan(), through="2026-01")
+    res = compute_commissions(orders, REPS[:1], plan(), period="2026-01")
     s = res.summary.set_index("period")
     # credited 800 (not 1,400): below the 1,000 tier → 5% × 800 = 40
     assert s.loc["2026-01", ["credited_sales", "payout"]].tolist() == [800.0, 40.0]
@@ -134,7 +134,7 @@ def test_order_refunded_in_a_later_month_claws_back_what_was_paid():
         ("O1", "2026-01-10", "c1", "r1", 1200, "refunded", "2026-03-05"),
         ("O2", "2026-03-02", "c2", "r1", 500),
     )
-    res = compute_commissions(orders, REPS[:1], plan(clawback=0.5), through="2026-03")
+    res = compute_commissions(orders, REPS[:1], plan(clawback=0.5), period="2026-03")
     s = res.summary.set_index("period")
     # January: 1,200 credited ≥ 1,000 → 10% × 1,200 = 120 paid.
     # March: 5% × 500 = 25; clawback −1,200 × 10% × 50% = −60 → −35: paid 0, 35 carried
@@ -150,7 +150,7 @@ def test_order_refunded_in_a_later_month_claws_back_what_was_paid():
 
 def test_refunded_order_without_a_date_has_no_clawback():
     orders = orders_of(("O1", "2026-01-10", "c1", "r1", 1200, "refunded"))
-    res = compute_commissions(orders, REPS[:1], plan(), through="2026-02")
+    res = compute_commissions(orders, REPS[:1], plan(), period="2026-02")
     assert res.summary["payout"].tolist() == [0.0, 0.0]
     assert (res.statements["line_type"] != "clawback").all()
 
@@ -212,8 +212,8 @@ def test_refund_lines_and_refunded_orders_give_the_same_totals(evs):
     ka = sales_kpis(as_lines, by=["rep_id"], reps=REPS, periods=periods)[["period", "rep_id", *cols]]
     kb = sales_kpis(as_marked, by=["rep_id"], reps=REPS, periods=periods)[["period", "rep_id", *cols]]
     pd.testing.assert_frame_equal(ka, kb, check_exact=False, rtol=1e-12)
-    ca = compute_commissions(as_lines, REPS, plan(0.5), through="2026-03").summary
-    cb = compute_commissions(as_marked, REPS, plan(0.5), through="2026-03").summary
+    ca = compute_commissions(as_lines, REPS, plan(0.5), period="2026-03").summary
+    cb = compute_commissions(as_marked, REPS, plan(0.5), period="2026-03").summary
     money = ["period", "rep_id", "credited_sales", "commission", "clawbacks", "payout", "balance_end"]
     pd.testing.assert_frame_equal(ca[money], cb[money])
     # credits net to the same total per rep

@@ -71,14 +71,14 @@ def bundle(
         {"team_pulse": TP},
         params,
         invitations=invitations,
-        until=until,
+        period=until,
         published=published,
     )
 
 
 def record(r: pd.DataFrame, until: str, published: pd.DataFrame | None = None) -> pd.DataFrame:
     """The month-block record the bundle of ``until`` keeps for the next run."""
-    return sa.survey_block_record({"team_pulse": r}, {"team_pulse": TP}, until=until, published=published)
+    return sa.survey_block_record({"team_pulse": r}, {"team_pulse": TP}, period=until, published=published)
 
 
 def pooled(size: int, threshold: int) -> int:

@@ -97,7 +97,7 @@ def test_pooled_comments_need_enough_people_per_wave():
     # 4 people answering in three waves write 12 comments but are still 4 people
     r = pulse([4, 9, 9], seed=2, periods=("2026-03", "2026-06", "2026-09"))
     r["suggestion"] = "希望多一些实战培训"
-    t = sa.survey_themes(r, TP, sa.SurveyParams(window_months=12), until="2026-09")
+    t = sa.survey_themes(r, TP, sa.SurveyParams(window_months=12), period="2026-09")
     # T0 has no published block; T1 (the smaller of the others) is hidden with it, so that
     # all − T2 covers two teams
     assert set(t["group"]) == {"all", "T2"}
@@ -139,10 +139,12 @@ def test_suppress_small_groups_cases(ns, hidden):
             "value": 1.0,
         }
     )
-    out = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"], keep_hidden=True)
+    out = sa.suppress_small_groups(
+        t, anonymity_threshold=5, by=["metric"], values=["value"], keep_hidden=True
+    )
     assert set(out.loc[out["suppressed"], "group"]) == hidden
     assert out.loc[out["suppressed"], ["n", "value"]].isna().all().all()
-    published = sa.suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])
+    published = sa.suppress_small_groups(t, anonymity_threshold=5, by=["metric"], values=["value"])
     assert set(published["group"]) == set(groups) - hidden  # hidden groups leave no row
     assert not published["suppressed"].any()
 
@@ -153,7 +155,7 @@ def test_other_levers_pool_only_published_blocks():
     r = pulse([4, 9, 6], seed=3, periods=("2026-03", "2026-06", "2026-09"))
     late = r[r["team"] == "T1"].head(1).assign(response_id="late", submitted_at=pd.Timestamp("2026-10-02"))
     r = pd.concat([r, late], ignore_index=True)
-    kept = sa.published_group_responses(r, TP, sa.SurveyParams(), by="team", until="2026-10")
+    kept = sa.published_group_responses(r, TP, sa.SurveyParams(), by="team", period="2026-10")
     # T0 (4 a wave) never has a block, and each wave hides T2 (6, the smaller other team) with it
     # so that the published total minus T1 covers two teams; T1 keeps its 3 × 9, not the late one
     assert kept.groupby("team").size().to_dict() == {"T1": 27}

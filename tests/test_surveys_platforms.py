@@ -41,7 +41,7 @@ CORPUS = [
 
 
 def read(name: str, inst: str) -> pd.DataFrame:
-    return sa.read_responses(REAL / name, INST[inst], tz="UTC")
+    return sa.read_responses(REAL / name, INST[inst], timezone="UTC")
 
 
 @pytest.mark.parametrize(("name", "inst", "platform"), CORPUS)
@@ -317,7 +317,7 @@ def test_parse_export_times_zones():
     values = pd.Series(
         ["2022/06/22 11:07:29 AM AST", "2022/06/22 11:07:29 下午 GMT+8", "02-Sep-2020 07:44:08", None]
     )
-    out = parse_export_times(values, tz="UTC")
+    out = parse_export_times(values, timezone="UTC")
     # AST = UTC-4; 下午 11:07 GMT+8 = 23:07 - 8 h = 15:07 UTC; no zone: already in tz
     assert out.tolist()[:3] == [
         TS("2022-06-22 15:07:29"),
@@ -326,14 +326,16 @@ def test_parse_export_times_zones():
     ]
     assert pd.isna(out.iloc[3])
     # Microsoft Forms results saved as CSV by Excel: month-first, two-digit year
-    assert parse_export_times(pd.Series(["7/2/20 11:00:22"]), tz="UTC")[0] == TS("2020-07-02 11:00:22")
+    assert parse_export_times(pd.Series(["7/2/20 11:00:22"]), timezone="UTC")[0] == TS("2020-07-02 11:00:22")
     # day-first locales (instrument `day_first: true`)
-    got = parse_export_times(pd.Series(["22/06/2022 11:07:29", "7/2/20 11:00:22"]), tz="UTC", day_first=True)
+    got = parse_export_times(
+        pd.Series(["22/06/2022 11:07:29", "7/2/20 11:00:22"]), timezone="UTC", day_first=True
+    )
     assert got.tolist() == [TS("2022-06-22 11:07:29"), TS("2020-02-07 11:00:22")]
     assert pd.isna(
-        parse_export_times(pd.Series(["22/06/2022 11:07:29"]), tz="UTC")[0]
+        parse_export_times(pd.Series(["22/06/2022 11:07:29"]), timezone="UTC")[0]
     )  # month 22: unreadable
-    assert parse_export_times(pd.Series(["2024-01-01 10:00:00"]), source_tz="America/Denver", tz="UTC")[
+    assert parse_export_times(pd.Series(["2024-01-01 10:00:00"]), source_tz="America/Denver", timezone="UTC")[
         0
     ] == TS("2024-01-01 17:00:00")
 

@@ -133,7 +133,7 @@ def test_read_responses_is_total(frame, kind):
 @SETTINGS
 @given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.floats(), st.integers()), max_size=8))
 def test_time_and_text_normalisers_are_total(values):
-    out = parse_export_times(pd.Series(values, dtype=object), tz="UTC")
+    out = parse_export_times(pd.Series(values, dtype=object), timezone="UTC")
     assert len(out) == len(values)
     for v in values:
         assert isinstance(normalise_header(v), str) and isinstance(normalise_answer(v), str)

@@ -41,7 +41,7 @@ def test_instruments_folder_is_read_from_the_parameter() -> None:
 
 def test_answers_after_the_report_month_give_empty_tables_with_their_columns() -> None:
     instruments = sa.load_instruments(INSTRUMENTS)
-    tables = sa.survey_tables({"sales_csat": _csat_answers("2026-03")}, instruments, until="2018-03")
+    tables = sa.survey_tables({"sales_csat": _csat_answers("2026-03")}, instruments, period="2018-03")
     assert set(tables) == set(SURVEY_TABLES)
     for name, table in tables.items():
         assert table.empty, name
@@ -50,7 +50,7 @@ def test_answers_after_the_report_month_give_empty_tables_with_their_columns() -
             assert "instrument" in table.columns, name
     # the same answers in the report month are scored: NPS (1 promoter − 1 detractor) / 2 = 0,
     # CSAT top-two 1 of 2 = 50 %
-    scores = sa.survey_tables({"sales_csat": _csat_answers("2018-03")}, instruments, until="2018-03")[
+    scores = sa.survey_tables({"sales_csat": _csat_answers("2018-03")}, instruments, period="2018-03")[
         "survey_scores"
     ].set_index(["group", "metric"])
     assert scores.loc[("all", "nps"), "value"] == 0.0
@@ -109,7 +109,7 @@ def test_empty_survey_tables_and_a_nameless_churn_list_match_the_catalog() -> No
     from tests.test_customers_segments import churn_orders
 
     instruments = sa.load_instruments(INSTRUMENTS)
-    tables = sa.survey_tables({"sales_csat": _csat_answers("2026-03")}, instruments, until="2018-03")
+    tables = sa.survey_tables({"sales_csat": _csat_answers("2026-03")}, instruments, period="2018-03")
     for name, table in tables.items():
         check_table(name, table)
     orders = churn_orders()

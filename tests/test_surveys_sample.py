@@ -120,7 +120,7 @@ def test_survey_tables_on_the_session_sample():
         sa.load_instruments(),
         sa.SurveyParams(bootstrap=50),
         invitations=ds.survey_invitations,
-        until=month,
+        period=month,
     )
     assert set(tables) == set(sa.SURVEY_TABLES)
     for name, t in tables.items():

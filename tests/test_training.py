@@ -167,7 +167,11 @@ def test_reaction_scores_reverse_items_and_window() -> None:
     assert (by.loc["re_trainer", "ci_low"], by.loc["re_trainer", "ci_high"]) == pytest.approx(
         (4 - half, 4 + half)
     )
-    assert by.loc["overall", "value"] == 4
+    assert by.loc["all_items", "value"] == 4
+    # an instrument's own item called `overall` keeps its row: the mean of the items does not take its name
+    named = resp.rename(columns={"re_trainer": "overall"})
+    rows = reaction_scores(named, items=["overall", "re_boring"], reverse=["re_boring"], period="2025-10")
+    assert rows["measure"].tolist() == ["overall", "re_boring", "all_items"]
     with pytest.raises(DataError, match="column 'rl_job'"):
         reaction_scores(resp, items=["rl_job"], period="2025-10")
 
@@ -345,7 +349,7 @@ def test_reps_who_left_do_not_inflate_the_trained_share() -> None:
 
 def test_dimension_scores_suppress_small_groups() -> None:
     r = pd.DataFrame({"team": ["T"] * 5 + ["U"] * 4, "a": [3] * 9})
-    out = skill_dimension_scores(r, {"dim": ["a"]}, by="team", min_n=5)
+    out = skill_dimension_scores(r, {"dim": ["a"]}, by="team", anonymity_threshold=5)
     assert out["key"].tolist() == ["T"]  # U has 4 respondents, below the threshold of 5
 
 

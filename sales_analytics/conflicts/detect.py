@@ -23,6 +23,7 @@ decision in the register keeps pointing at it when the data grow.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ import pandas as pd
 from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["FINDING_COLUMNS", "contacts", "detect_conflicts", "finding_id"]
 
@@ -68,7 +70,7 @@ def contacts(
     deals: pd.DataFrame | None,
     activities: pd.DataFrame | None,
     *,
-    sources: list[str] | tuple[str, ...] = ("orders", "deals", "activities"),
+    sources: Sequence[str] = ("orders", "deals", "activities"),
 ) -> pd.DataFrame:
     """Every rep-customer contact as one row.
 
@@ -90,7 +92,8 @@ def contacts(
         require_columns(frame, name, ["rep_id", "customer_id", at_col])
         ids = frame[id_col].astype(str) if id_col in frame.columns else pd.Series(frame.index.astype(str))
         amount = frame["amount"].astype("float64") if "amount" in frame.columns else 0.0
-        revenue = pipeline = 0.0
+        revenue: np.ndarray | float = 0.0
+        pipeline: np.ndarray | float = 0.0
         if name == "orders":
             status = frame["status"] if "status" in frame.columns else "paid"
             revenue = np.where(pd.Series(status, index=frame.index) == "cancelled", 0.0, amount)
@@ -259,7 +262,7 @@ def _duplicate_deals(deals: pd.DataFrame | None, p: ConflictParams, owners, team
 def _owner_changes(
     orders_con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of
 ) -> list[dict]:
-    out = []
+    out: list[dict] = []
     if not owners or not len(orders_con):
         return out
     oc = orders_con.assign(owner=orders_con["customer_id"].map(owners))
@@ -293,7 +296,7 @@ def _owner_changes(
 
 
 def _foreign(acts: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of) -> list[dict]:
-    out = []
+    out: list[dict] = []
     if not owners or not len(acts):
         return out
     own = acts["customer_id"].map(owners)
@@ -332,6 +335,7 @@ def _handover_pairs(handovers: pd.DataFrame | None) -> set[tuple[str, frozenset[
     }
 
 
+@renamed_arguments(through="period")
 def detect_conflicts(
     params: ConflictParams,
     *,
@@ -341,7 +345,7 @@ def detect_conflicts(
     customers: pd.DataFrame | None = None,
     reps: pd.DataFrame | None = None,
     handovers: pd.DataFrame | None = None,
-    through: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Every conflict finding, one row per (kind, customer, pair of reps).
 
@@ -354,7 +358,7 @@ def detect_conflicts(
     reps : ``rep_id, team`` (the team of the owner side).
     handovers : ``customer_id, from_rep, to_rep`` [, ``effective_date, reason``]:
         planned moves; a finding on a recorded pair is not reported.
-    through : a month ``YYYY-MM``: only rows up to its last day are read (a report
+    period : a month ``YYYY-MM``: only rows up to its last day are read (a report
         for an earlier month does not see later contacts).
 
     Returns
@@ -373,8 +377,8 @@ def detect_conflicts(
     if reps is not None:
         require_columns(reps, "reps", ["rep_id", "team"])
         team_of = dict(zip(reps["rep_id"].astype(str), reps["team"].astype(str)))
-    if through is not None:
-        end = pd.Timestamp(parse_period(through).end) + pd.Timedelta(days=1)
+    if period is not None:
+        end = pd.Timestamp(parse_period(period).end) + pd.Timedelta(days=1)
         orders, deals, activities = (
             _until(f, col, end)
             for f, col in ((orders, "order_date"), (deals, "created_date"), (activities, "activity_at"))

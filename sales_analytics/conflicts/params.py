@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -18,7 +18,7 @@ class ConflictParams(StrictModel):
 
     window_days: int = Field(90, ge=1, le=730, description="contacts this close in time count as overlapping")
     contact: list[ContactSource] = Field(
-        default_factory=lambda: ["orders", "deals", "activities"],
+        default_factory=lambda: list(get_args(ContactSource)),
         description="which rows count as a rep's contact with a customer",
     )
     min_contacts: int = Field(

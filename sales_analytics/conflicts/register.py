@@ -33,6 +33,7 @@ from sales_analytics.conflicts.detect import FINDING_COLUMNS, detect_conflicts
 from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "ConflictDecision",
@@ -85,7 +86,9 @@ class ConflictDecision(StrictModel):
             return Decimal(1)
         if self.decision == "transfer":
             return Decimal(0)
-        x, y = (Decimal(g) for g in _SPLIT.match(self.split or "").groups())
+        parts = _SPLIT.match(self.split or "")
+        assert parts is not None  # the split was validated when the decision was read
+        x, y = (Decimal(g) for g in parts.groups())
         return x / (x + y)
 
 
@@ -186,11 +189,12 @@ def decision_adjustments(findings: pd.DataFrame, register: ConflictRegister) -> 
     return pd.DataFrame(rows, columns=ADJUSTMENT_COLUMNS).astype({"credit_cents": "int64"})
 
 
+@renamed_arguments(through="period")
 def register_adjustments(
     params: ConflictParams | None,
     register: ConflictRegister,
     *,
-    through: str,
+    period: str,
     orders: pd.DataFrame | None = None,
     deals: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
@@ -198,15 +202,15 @@ def register_adjustments(
     reps: pd.DataFrame | None = None,
     handovers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The credit the register's decisions move up to month ``through``, for the commission engine.
+    """The credit the register's decisions move up to month ``period``, for the commission engine.
 
     What the incentives lever passes as ``compute_commissions(..., adjustments=...)`` so that the
     official statements carry every decided split or transfer with its decision id. With no decision
     in the register nothing is detected (the detection costs seconds on a large organisation) and the
     result is empty; otherwise the findings are detected as :func:`detect_conflicts` does with the
-    same tables, and :func:`decision_adjustments` rows dated after ``through`` are left out.
+    same tables, and :func:`decision_adjustments` rows dated after ``period`` are left out.
 
-    >>> register_adjustments(None, ConflictRegister(), through="2026-04").columns.tolist()
+    >>> register_adjustments(None, ConflictRegister(), period="2026-04").columns.tolist()
     ['period', 'rep_id', 'credit_cents', 'decision_id', 'finding_id', 'description']
     """
     if not register.decisions:
@@ -219,10 +223,10 @@ def register_adjustments(
         customers=customers,
         reps=reps,
         handovers=handovers,
-        through=through,
+        period=period,
     )
     adjustments = decision_adjustments(findings, register)
-    return adjustments[adjustments["period"] <= through].reset_index(drop=True)
+    return adjustments[adjustments["period"] <= period].reset_index(drop=True)
 
 
 def conflict_status(

@@ -26,7 +26,8 @@ def before_run(*, parameters_file: str | Path | None = None) -> list[str]:
         file = paths.project_root() / file
     cfg = load_sources(file)
     lines = []
-    for name in step.sources or [None]:
+    names: list[str | None] = [*step.sources] if step.sources else [None]
+    for name in names:
         for r in pull(name, config=cfg):
             total = sum(r.records.values())
             lines.append(f"pull {r.source}: {r.mode} {r.folder.name if r.folder else ''}: {total} records")

@@ -68,7 +68,7 @@ class GammaGammaParams:
     converged: bool = True
 
 
-def _arrays(*values: np.ndarray | float) -> list[np.ndarray]:
+def _arrays(*values: np.ndarray | float | None) -> list[np.ndarray]:
     return [np.asarray(v, dtype=np.float64) for v in values]
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from sales_analytics.customers._orders import check_columns, days_to_datetime, group_min_max, order_rows
 from sales_analytics.periods import Period
 from sales_analytics.privacy import without_contact_columns
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["churn_risk", "owner_reps", "without_contact_columns"]
 
@@ -108,6 +109,7 @@ def _purchase_rhythm(codes: np.ndarray, days: np.ndarray, n: int) -> tuple[np.nd
     return n_days, med
 
 
+@renamed_arguments(threshold="churn_threshold")
 def churn_risk(
     orders: pd.DataFrame,
     rfm: pd.DataFrame,
@@ -116,7 +118,7 @@ def churn_risk(
     customers: pd.DataFrame | None = None,
     reps: pd.DataFrame | None = None,
     clv: pd.DataFrame | None = None,
-    threshold: float = 2.0,
+    churn_threshold: float = 2.0,
     min_orders: int = 2,
     min_days: int = 30,
     lookback_months: int = 0,
@@ -132,7 +134,7 @@ def churn_risk(
         segment_zh, segment_en]``); customers not scored are not listed.
     customers, reps : optional canonical tables for the owner (``rep_id``), ``customer_name`` and ``rep_name``.
     clv : optional :func:`customer_clv` output; adds ``p_alive`` and ``clv``.
-    threshold : at risk when ``gap_ratio ≥ threshold``.
+    churn_threshold : at risk when ``gap_ratio ≥ churn_threshold`` (``customers.churn_threshold``).
     min_orders : purchase days needed to use the customer's own rhythm.
     min_days : never at risk before this many days without a purchase (a customer who buys every
         two days is not lost after five quiet days).
@@ -199,7 +201,7 @@ def churn_risk(
     risk = scored.merge(base, on="customer_id", how="inner")
     risk = risk.loc[
         np.isfinite(risk["gap_ratio"])
-        & (risk["gap_ratio"] >= threshold)
+        & (risk["gap_ratio"] >= churn_threshold)
         & (risk["days_since_last"] >= min_days)
     ]
     years = np.maximum(risk["tenure_days"].to_numpy(dtype=np.float64) / 365.25, 1.0)

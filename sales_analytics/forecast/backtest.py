@@ -106,7 +106,7 @@ def forecast_backtest(
     if band not in BANDS:
         raise ValueError(f"`band` must be one of {BANDS}, got {band!r}.")
     p = _month(period)
-    h = _hierarchy(monthly_revenue(orders, reps, through=p))
+    h = _hierarchy(monthly_revenue(orders, reps, period=p))
     actual = _actuals(h, h.months)
     months = h.months
     situation = OpenMonth.of(orders, p)
@@ -114,11 +114,12 @@ def forecast_backtest(
     if deals is not None and len(deals) and deal_history is not None and len(deal_history):
         if situation.offset is not None:
             book = PipelineBook.of(deals, deal_history)
-    kw = {"horizon": horizon, "full_model_months": full_model_months, "quiet_months": quiet_months}
     frames = []
     for i in range(min_history_months - 1, len(months) - 1):
         origin = months[i]
-        model, fits = forecast_with_fits(h, origin=origin, **kw)
+        model, fits = forecast_with_fits(
+            h, origin=origin, horizon=horizon, full_model_months=full_model_months, quiet_months=quiet_months
+        )
         seen = model
         o = parse_period(origin)
         as_of = situation.as_of(o)
@@ -141,7 +142,9 @@ def forecast_backtest(
                     elapsed=elapsed,
                     adjustment=adjustment,
                     fits=fits,
-                    **kw,
+                    horizon=horizon,
+                    full_model_months=full_model_months,
+                    quiet_months=quiet_months,
                 )
         fc = seen.assign(
             p10_model=model["p10"].to_numpy(),
@@ -285,7 +288,7 @@ def forecast_vs_actual(
     if published is None or published.empty:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
     past = published[(published["month"].astype(str) <= str(p)) & (published["level"] != "rep")]
-    h = _hierarchy(monthly_revenue(orders, reps, through=p))
+    h = _hierarchy(monthly_revenue(orders, reps, period=p))
     actual = _actuals(h, h.months)
     out = past.rename(columns={"period": "forecast_made"}).merge(actual, on=["month", *_KEYS], how="left")
     out = out.assign(

@@ -5,16 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["forecast_chart"]
 
 
+@renamed_arguments(level="by")
 def forecast_chart(
     revenue: pd.DataFrame,
     forecast: pd.DataFrame,
     *,
     language: str = "zh",
-    level: str = "company",
+    by: str = "company",
     team: str | None = None,
     rep_id: str | None = None,
     months: int = 18,
@@ -27,7 +29,7 @@ def forecast_chart(
     import matplotlib.pyplot as plt
 
     hist = revenue
-    fc = forecast[forecast["level"] == level]
+    fc = forecast[forecast["level"] == by]
     if team is not None:
         hist, fc = hist[hist["team"] == team], fc[fc["team"] == team]
     if rep_id is not None:

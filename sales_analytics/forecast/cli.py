@@ -58,9 +58,7 @@ def _propose(args: argparse.Namespace) -> int:
     month = parse_period(args.period)
     if month.grain != "month":
         raise SalesAnalyticsError(f"--period must be a month (YYYY-MM); got {args.period!r}")
-    folder = (
-        Path(args.data) if args.data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
-    )
+    folder = paths.input_folder(args.data, params.data.dir)
     ds = load_dataset(folder)
     origin = latest_month_in(ds.orders)
     ahead = (month.start.year - origin.start.year) * 12 + month.start.month - origin.start.month
@@ -95,7 +93,7 @@ def _propose(args: argparse.Namespace) -> int:
         goal = float(args.goal)
     else:
         goal = goal_from_growth(
-            monthly_revenue(ds.orders, ds.reps, through=origin), month=month, growth=args.growth
+            monthly_revenue(ds.orders, ds.reps, period=origin), month=month, growth=args.growth
         )
     proposal = propose_targets(fc, ds.reps, month=month, goal=goal, ramp_months=gp.ramp_months)
     table = targets_file(proposal)

@@ -37,6 +37,7 @@ from sales_analytics.forecast.model import SeriesFit, fit_series, quantiles
 from sales_analytics.forecast.pipeline import PipelineBook
 from sales_analytics.forecast.reconcile import mint_wls, summing_matrix, to_cents
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["FORECAST_COLUMNS", "INTERVAL", "monthly_revenue", "revenue_forecast"]
 
@@ -86,8 +87,9 @@ def _month(p: Period | str) -> Period:
     return out
 
 
-def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period | str) -> pd.DataFrame:
-    """Net revenue per rep and month, from the first order month to ``through``.
+@renamed_arguments(through="period")
+def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, period: Period | str) -> pd.DataFrame:
+    """Net revenue per rep and month, from the first order month to ``period``.
 
     Returns
     -------
@@ -98,13 +100,13 @@ def monthly_revenue(orders: pd.DataFrame, reps: pd.DataFrame, *, through: Period
     >>> o = pd.DataFrame({"order_id": ["o1", "o2"], "customer_id": ["c1", "c2"], "rep_id": ["r1", "r2"],
     ...     "order_date": pd.to_datetime(["2026-01-05", "2026-02-03"]), "amount": [100.0, 40.0]})
     >>> r = pd.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["A", "B"], "team": ["t", "t"]})
-    >>> monthly_revenue(o, r, through="2026-02")["revenue"].tolist()
+    >>> monthly_revenue(o, r, period="2026-02")["revenue"].tolist()
     [100.0, 0.0, 0.0, 40.0]
     """
     from sales_analytics.kpis._core import month_index, month_to_period
     from sales_analytics.kpis.sales import _checked, _id_codes
 
-    end = _month(through)
+    end = _month(period)
     require_columns(reps, "reps", ("rep_id", "team"))
     # the KPIs' own checks and revenue rule (paid + refunded, cancelled left out); a bincount
     # over rep × month instead of the full sales_kpis table, which also counts customers
@@ -223,23 +225,23 @@ def _base_fits(
     peer = [f.se[0] for f in rep_fits if f is not None and f.model == "offset"]
     fallback = float(np.median(peer)) if peer else _PLACEHOLDER_SE
     for i in pending:
-        f = rep_fits[i]
-        assert f is not None
+        lone = rep_fits[i]
+        assert lone is not None
         rep_fits[i] = SeriesFit(
-            f.mean,
+            lone.mean,
             # the peers' spread in place of the placeholder, keeping the borrowed calendar's variance
             np.sqrt(
-                np.maximum(f.se**2 - _PLACEHOLDER_SE**2 * (1 + 1 / max(f.n_months, 1)), 0.0)
-                + fallback**2 * (1 + 1 / max(f.n_months, 1))
+                np.maximum(lone.se**2 - _PLACEHOLDER_SE**2 * (1 + 1 / max(lone.n_months, 1)), 0.0)
+                + fallback**2 * (1 + 1 / max(lone.n_months, 1))
             ),
-            f.df,
-            f.n_months,
-            f.calendar_hist,
-            f.calendar_future,
-            f.model,
-            f.design_hist,
-            f.design_future,
-            f.cov,
+            lone.df,
+            lone.n_months,
+            lone.calendar_hist,
+            lone.calendar_future,
+            lone.model,
+            lone.design_hist,
+            lone.design_future,
+            lone.cov,
         )
     return fits + [f for f in rep_fits if f is not None]
 
@@ -248,7 +250,7 @@ def _gone(Y_rep: np.ndarray, months_quiet: int) -> np.ndarray:
     """Reps without revenue in each of their last ``months_quiet`` months (left or on leave)."""
     if Y_rep.shape[1] < months_quiet:
         return np.zeros(len(Y_rep), dtype=bool)
-    return (Y_rep[:, -months_quiet:] <= 0).all(axis=1)
+    return np.asarray((Y_rep[:, -months_quiet:] <= 0).all(axis=1))
 
 
 def forecast_hierarchy(h: Hierarchy, **kwargs: Any) -> pd.DataFrame:
@@ -461,7 +463,7 @@ def revenue_forecast(
     if horizon < 0:
         raise ValueError(f"`horizon` must be 0 or more months, got {horizon!r}.")
     open_month = p.next()
-    rev = monthly_revenue(orders, reps, through=open_month)
+    rev = monthly_revenue(orders, reps, period=open_month)
     h = _hierarchy(rev)
     inactive = None
     if "active" in reps.columns:

@@ -21,7 +21,13 @@ from sales_analytics.incentives.commission import (
 )
 from sales_analytics.incentives.contests import contest_results
 from sales_analytics.incentives.credits import order_credits
-from sales_analytics.incentives.leaderboards import RANK_METHOD, composite_score, leaderboard, leaderboards
+from sales_analytics.incentives.leaderboards import (
+    RANK_METHOD,
+    composite_score,
+    leaderboard,
+    leaderboards,
+    ranking,
+)
 from sales_analytics.incentives.ledger import ledger_totals
 from sales_analytics.incentives.metrics import incentive_metrics, statement_tables
 from sales_analytics.incentives.plan import (
@@ -54,6 +60,7 @@ __all__ = [
     "parse_incentive_plan",
     "plot_leaderboard",
     "plot_payouts",
+    "ranking",
     "statement_tables",
     "team_commission_summary",
 ]

@@ -169,7 +169,7 @@ def draw_lines(plan: CommissionPlan, earned: Decimal, balances: dict[str, Decima
         carry = max(Decimal(0), -avail)
         drawn = topup - carry
         if drawn > 0:
-            kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
+            kind = "recoverable" if plan.draw is not None and plan.draw.recoverable else "non-recoverable"
             lines.append(
                 Line(
                     "draw_topup",

@@ -8,6 +8,7 @@ import pandas as pd
 
 from sales_analytics.report.labels import label
 from sales_analytics.report.present import money_axis, percent_axis
+from sales_analytics.vocabulary import renamed_arguments
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_leaderboard", "plot_payouts"]
 
 
-def _change_text(change: object, language: str) -> str:
+def _change_text(change: float, language: str) -> str:
     if pd.isna(change):
         return "新上榜" if language == "zh" else "new"
     c = int(change)
@@ -32,11 +33,12 @@ def _board_unit(name: str) -> str:
         return "number"
 
 
+@renamed_arguments(entity="by")
 def plot_leaderboard(
     board: pd.DataFrame,
     name: str,
     *,
-    entity: str = "rep_id",
+    by: str = "rep_id",
     label_column: str | None = None,
     language: str = "zh",
     top: int = 15,
@@ -48,7 +50,7 @@ def plot_leaderboard(
     column naming each bar (default the entity id).
     """
     rows = board.loc[(board["board"] == name) & board["rank"].notna()].sort_values("rank").head(top)
-    names = rows[label_column or entity].astype(str) if len(rows) else pd.Series(dtype=str)
+    names = rows[label_column or by].astype(str) if len(rows) else pd.Series(dtype=str)
     names = [f"{int(r)}. {n}" for r, n in zip(rows["rank"], names)]
     import matplotlib.pyplot as plt  # imported on use: the command line starts without matplotlib
     import seaborn as sns

@@ -80,7 +80,7 @@ def _check_plan(args: argparse.Namespace) -> int:
             sys.stderr.write("--period needs --data\n")
             return 2
         res = compute_commissions(
-            ds.orders, ds.reps, plan, through=args.period, targets=ds.targets, activities=ds.activities
+            ds.orders, ds.reps, plan, period=args.period, targets=ds.targets, activities=ds.activities
         ).for_period(args.period)
         cols = [
             "rep_id",

@@ -25,7 +25,7 @@ a refund claws back what was paid on its original order months earlier:
 >>> orders = pd.DataFrame({"order_id": ["O1", "O2"], "rep_id": ["r1", "r1"], "amount": [20000.0, 50000.0],
 ...     "order_date": pd.to_datetime(["2026-01-10", "2026-02-10"])})
 >>> reps = pd.DataFrame({"rep_id": ["r1"], "rep_name": ["Li"], "team": ["A"]})
->>> compute_commissions(orders, reps, plan, through="2026-02").summary[["period", "earned", "payout"]]
+>>> compute_commissions(orders, reps, plan, period="2026-02").summary[["period", "earned", "payout"]]
     period  earned  payout
 0  2026-01  2000.0  3000.0
 1  2026-02  5000.0  4000.0
@@ -52,6 +52,7 @@ from sales_analytics.incentives.credits import (
 from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan
 from sales_analytics.incentives.tiers import Line, tier_lines
 from sales_analytics.periods import Period, month_range, parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["CommissionResult", "compute_commissions", "team_commission_summary"]
 
@@ -187,7 +188,11 @@ class _Groups:
         self.rows = rows[order]
         uniq, starts = np.unique(key[order], return_index=True)
         ends = np.append(starts[1:], len(order))
-        totals = np.add.reduceat(credits["credit_micro"].to_numpy()[self.rows], starts) if len(starts) else []
+        totals = (
+            np.add.reduceat(credits["credit_micro"].to_numpy()[self.rows], starts)
+            if len(starts)
+            else np.zeros(0, dtype=np.int64)
+        )
         self.sums: dict[tuple[str, str, str], int] = {}
         self.slices: dict[tuple[str, str, str], tuple[int, int]] = {}
         for k, s, e, total in zip(uniq, starts, ends, totals):
@@ -242,18 +247,19 @@ def _credit_adjustments(adjustments: pd.DataFrame | None) -> dict[tuple[str, str
     return out
 
 
+@renamed_arguments(through="period")
 def compute_commissions(
     orders: pd.DataFrame,
     reps: pd.DataFrame,
     plan: IncentivePlan | Commission,
     *,
-    through: str | Period,
+    period: str | Period,
     targets: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
     splits: pd.DataFrame | None = None,
     adjustments: pd.DataFrame | None = None,
 ) -> CommissionResult:
-    """Commission statements for every month from the plan start through ``through``.
+    """Commission statements for every month from the plan start through ``period``.
 
     Parameters
     ----------
@@ -264,7 +270,7 @@ def compute_commissions(
         (their draw still applies); an inactive rep only in months with sales,
         SPIFFs or refunds (the file does not say when they left).
     plan : the incentive plan (its ``commission`` section is used).
-    through : the last month computed (the report period).
+    period : the last month computed (the report month).
     targets : ``period, rep_id, target_amount`` for attainment-based plans.
     activities : ``rep_id, activity_type, activity_at`` [, ``activity_id``] for
         activity SPIFFs.
@@ -287,7 +293,7 @@ def compute_commissions(
     """
     com = plan.commission if isinstance(plan, IncentivePlan) else plan
     require_columns(reps, "reps", ["rep_id", "team"])
-    through_s = str(parse_period(through))
+    through_s = str(parse_period(period))
     credits = order_credits(orders, splits=splits, plan_splits=com.splits)
     if len(credits) and credits["period"].max() > through_s:
         credits = credits.loc[(credits["period"] <= through_s).to_numpy()].reset_index(drop=True)
@@ -392,7 +398,7 @@ def compute_commissions(
             key = (month, rep, "tiered")
             sales = Decimal(int(sums.get(key, 0))) / MICRO
             moved = credit_adj.get((month, rep), [])
-            sales += sum((ln.base for ln in moved), Decimal(0))
+            sales += sum((ln.base for ln in moved if ln.base is not None), Decimal(0))
             tiered = tier_lines(plan_r, sales, quota)
             ids = groups.ids(key)
             for ln in tiered:
@@ -476,7 +482,7 @@ def compute_commissions(
                         "amount_exact": f"{ln.amount:f}",
                     }
                 )
-            total = defaultdict(Decimal)
+            total: defaultdict[str, Decimal] = defaultdict(Decimal)
             for ln, amt in zip(lines, shown):
                 total[ln.line_type] += amt
             summary.append(

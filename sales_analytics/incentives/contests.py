@@ -99,6 +99,7 @@ def _window_values(
         values = sel.groupby(key)["amount"].sum().astype(float)
         if metric == "revenue":
             return values
+        assert contest.start is not None
         months = [str(p) for p in month_range(Period.of(contest.start), Period.of(as_of))]
         if targets is None or key not in targets.columns:
             return pd.Series(dtype=float)
@@ -171,6 +172,7 @@ def contest_results(
         if c.recurrence != "none":
             window = p if c.recurrence == "month" else p.rollup("quarter")
             c = c.model_copy(update={"start": window.start, "end": window.end})
+        assert c.start is not None and c.end is not None  # the plan requires both for a one-off contest
         if c.end < p.start or c.start > p.end:
             continue
         as_of = min(c.end, p.end)

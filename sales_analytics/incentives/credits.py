@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ def month_labels(dates: pd.Series) -> pd.Series:
     return key.map(mapping).astype("str")
 
 
-def _split_table(splits: pd.DataFrame | None, plan_splits: Iterable[object]) -> pd.DataFrame:
+def _split_table(splits: pd.DataFrame | None, plan_splits: Iterable[Any]) -> pd.DataFrame:
     rows = [
         {"order_id": s.order_id, "rep_id": sh.rep_id, "share": sh.share, "source": "plan"}
         for s in plan_splits
@@ -74,14 +75,14 @@ def _split_table(splits: pd.DataFrame | None, plan_splits: Iterable[object]) -> 
     problems = []
     inexact = np.abs(table["share"].astype(float).to_numpy() * BP - bp) > 1e-6
     if inexact.any():
-        rows = tuple(int(i) + 1 for i in np.flatnonzero(inexact))
+        bad = tuple(int(i) + 1 for i in np.flatnonzero(inexact))
         problems.append(
             DataProblem(
                 "splits",
                 "shares must have at most 4 decimals",
                 column="share",
-                rows=rows,
-                found=str(table["share"].iloc[rows[0] - 1]),
+                rows=bad,
+                found=str(table["share"].iloc[bad[0] - 1]),
             )
         )
     table = table.assign(share_bp=bp)

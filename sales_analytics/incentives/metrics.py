@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from sales_analytics.incentives.credits import require_columns
+from sales_analytics.vocabulary import group_column, renamed_arguments
 
 __all__ = ["incentive_metrics", "statement_tables"]
 
@@ -14,6 +15,7 @@ __all__ = ["incentive_metrics", "statement_tables"]
 SURVEY_COLUMNS = ("csat", "nps", "responses", "csat_ci_low", "csat_ci_high", "nps_moe")
 
 
+@renamed_arguments(through="period", level="by")
 def incentive_metrics(
     orders: pd.DataFrame,
     reps: pd.DataFrame,
@@ -21,8 +23,8 @@ def incentive_metrics(
     targets: pd.DataFrame | None = None,
     activities: pd.DataFrame | None = None,
     satisfaction: pd.DataFrame | None = None,
-    level: str = "rep",
-    through: str | None = None,
+    by: str = "rep_id",
+    period: str | None = None,
 ) -> pd.DataFrame:
     """One row per rep (or team) and month with every metric a board can rank.
 
@@ -32,9 +34,9 @@ def incentive_metrics(
     targets : optional; adds ``target_amount, attainment`` (``sa.attainment``).
     activities : optional; adds ``calls, visits, meetings, emails, messages,
         activities`` (``sa.activity_kpis``).
-    satisfaction : optional ``period, rep_id, csat, nps`` (``sa.rep_satisfaction``), rep level only.
-    level : ``rep`` or ``team``.
-    through : drop months after this one (``YYYY-MM``).
+    satisfaction : optional ``period, rep_id, csat, nps`` (``sa.rep_satisfaction``), per rep only.
+    by : ``rep_id`` or ``team``.
+    period : drop months after this one (``YYYY-MM``).
 
     Returns
     -------
@@ -46,39 +48,37 @@ def incentive_metrics(
     >>> orders = pd.DataFrame({"order_id": ["1", "2"], "order_date": pd.to_datetime(["2026-03-02", "2026-03-09"]),
     ...     "customer_id": ["c1", "c2"], "rep_id": ["r1", "r2"], "amount": [100.0, 250.0]})
     >>> reps = pd.DataFrame({"rep_id": ["r1", "r2"], "rep_name": ["Ann", "Bo"], "team": ["T", "T"]})
-    >>> incentive_metrics(orders, reps, level="team")[["period", "team", "revenue", "orders"]]
+    >>> incentive_metrics(orders, reps, by="team")[["period", "team", "revenue", "orders"]]
         period team  revenue  orders
     0  2026-03    T    350.0       2
     """
     from sales_analytics import kpis  # the KPI module computes every metric; this only joins them
 
-    if level not in ("rep", "team"):
-        raise ValueError(f"level must be one of ['rep', 'team']; got {level!r}")
-    key = "rep_id" if level == "rep" else "team"
+    key = group_column(by)
     require_columns(reps, "reps", ["rep_id", "team"])
     out = kpis.sales_kpis(orders, by=[key], reps=reps)
     out = out.drop(columns=[c for c in ("workdays", "revenue_per_workday") if c in out.columns])
     if targets is not None and len(targets):
-        att = kpis.attainment(orders, targets, reps=reps, level=level)
+        att = kpis.attainment(orders, targets, reps=reps, by=key)
         out = out.merge(att[["period", key, "target_amount", "attainment"]], on=["period", key], how="outer")
     if activities is not None and len(activities):
         act = kpis.activity_kpis(activities, by=(key,), reps=reps)
         out = out.merge(act, on=["period", key], how="left")
         counts = [c for c in act.columns if c not in ("period", key)]
         out[counts] = out[counts].fillna(0).astype("float64")
-    if satisfaction is not None and len(satisfaction) and level == "rep":
+    if satisfaction is not None and len(satisfaction) and key == "rep_id":
         sat = satisfaction[[c for c in ("period", "rep_id", *SURVEY_COLUMNS) if c in satisfaction.columns]]
         out = out.merge(sat.assign(period=sat["period"].astype(str)), on=["period", "rep_id"], how="left")
     out = out.assign(period=out["period"].astype(str), **{key: out[key].astype(str)})
-    if level == "rep":
+    if key == "rep_id":
         names = reps[["rep_id"] + [c for c in ("rep_name", "team") if c in reps.columns]].assign(
             rep_id=reps["rep_id"].astype(str)
         )
         out = out.merge(names, on="rep_id", how="left")
         front = ["period", "rep_id"] + [c for c in ("rep_name", "team") if c in names.columns]
         out = out[front + [c for c in out.columns if c not in front]]
-    if through is not None:
-        out = out.loc[out["period"] <= str(through)]
+    if period is not None:
+        out = out.loc[out["period"] <= str(period)]
     return out.sort_values(["period", key], kind="stable").reset_index(drop=True)
 
 

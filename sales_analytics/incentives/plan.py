@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import ConfigDict, Field
@@ -37,6 +37,9 @@ from pydantic import ConfigDict, Field
 from sales_analytics import paths
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = [
     "KNOWN_METRICS",
@@ -138,7 +141,7 @@ class AwardRules(_Model):
     enabled: list[
         Literal["top_seller", "most_improved", "best_satisfaction", "rookie", "activity_leader"]
     ] = Field(
-        default_factory=lambda: [
+        default_factory=lambda: [  # type: ignore[arg-type]  # pydantic's stub cannot see the literals
             "top_seller",
             "most_improved",
             "best_satisfaction",
@@ -298,8 +301,8 @@ def _check_tiers(plan: CommissionPlan, key: str) -> list[tuple[str, str]]:
             )
         if tier.to is None and i < len(tiers) - 1:
             issues.append((f"{key}.tiers[{i}].to", "only the last tier may be open-ended"))
-        if i > 0 and tiers[i - 1].to is not None:
-            prev_to = tiers[i - 1].to
+        prev_to = tiers[i - 1].to if i > 0 else None
+        if prev_to is not None:
             if tier.from_ < prev_to:
                 issues.append(
                     (f"{key}.tiers[{i}].from", f"overlaps the previous tier, which ends at {_fmt(prev_to)}")
@@ -506,7 +509,7 @@ def parse_incentive_plan(
 def load_incentive_plan(
     path: str | Path | None = None,
     *,
-    params: Any = None,
+    params: Parameters | None = None,
     parameters_file: str | Path | None = None,
     reps: pd.DataFrame | None = None,
 ) -> IncentivePlan:

@@ -55,6 +55,10 @@ def _pct(x: Decimal) -> str:
     return f"{(x * 100).normalize():f}%"
 
 
+def _dec_or_none(value: float | None) -> Decimal | None:
+    return None if value is None else dec(value)
+
+
 def _tier_label(i: int, lo: Decimal, hi: Decimal | None, basis: str) -> str:
     fmt = _pct if basis == "attainment" else (lambda v: f"{v:,.0f}")
     return f"{i + 1}: {fmt(lo)} – {fmt(hi) if hi is not None else '∞'}"
@@ -126,7 +130,7 @@ def tier_lines(plan: CommissionPlan, sales: Decimal, quota: Decimal | None) -> l
                 tier=_tier_label(
                     k,
                     dec(plan.tiers[k].from_),
-                    dec(plan.tiers[k].to) if plan.tiers[k].to is not None else None,
+                    _dec_or_none(plan.tiers[k].to),
                     plan.basis,
                 ),
                 adjustment=capped,
@@ -141,7 +145,7 @@ def tier_lines(plan: CommissionPlan, sales: Decimal, quota: Decimal | None) -> l
         label = _tier_label(
             k,
             dec(plan.tiers[k].from_),
-            dec(plan.tiers[k].to) if plan.tiers[k].to is not None else None,
+            _dec_or_none(plan.tiers[k].to),
             plan.basis,
         )
         lines.append(

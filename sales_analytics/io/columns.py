@@ -41,6 +41,7 @@ from sales_analytics.errors import ConfigError
 from sales_analytics.io.parsing import clean_text, parse_datetimes, parse_ids, parse_numbers
 from sales_analytics.io.schemas import TABLE_SCHEMAS, schema_for
 from sales_analytics.io.validate import TableCheck, report_date_problems
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["ColumnMap", "ColumnRule", "RefundRule", "apply_column_map", "load_column_map"]
 
@@ -134,7 +135,7 @@ class ColumnMap(StrictModel):
             return []
         if all(isinstance(d, str) for d in self.detect):
             return [list(self.detect)]  # type: ignore[arg-type]
-        return [list(g) for g in self.detect]  # type: ignore[union-attr]
+        return [list(g) for g in self.detect]
 
 
 def load_column_map(path: str | Path) -> ColumnMap:
@@ -187,8 +188,9 @@ def _mapped(values: pd.Series, rule: ColumnRule) -> pd.Series:
     return out.where(text.notna() | (rule.default is None), rule.default)
 
 
+@renamed_arguments(tz="timezone")
 def apply_column_map(
-    raw: pd.DataFrame, cmap: ColumnMap, check: TableCheck, *, tz: str = "Asia/Shanghai"
+    raw: pd.DataFrame, cmap: ColumnMap, check: TableCheck, *, timezone: str = "Asia/Shanghai"
 ) -> pd.DataFrame:
     """Build the canonical columns of ``cmap.table`` from a raw frame (rows kept in order).
 
@@ -210,7 +212,7 @@ def apply_column_map(
     for target in cmap.columns:
         rule = cmap.rule(target)
         spec = schema.by_name.get(target)
-        source, col = _source_values(raw, rule, target, spec, check, tz)
+        source, col = _source_values(raw, rule, target, spec, check, timezone)
         if col is None:
             continue
         if rule.divide:
@@ -230,7 +232,7 @@ def apply_column_map(
         if spec is not None and spec.kind in ("date", "instant") and rule.value is None:
             # each file's dates are read on their own (two exporters' formats never mix)
             parsed = parse_datetimes(
-                col, tz=tz, utc=spec.kind == "instant", dayfirst=rule.dayfirst, fmt=rule.format
+                col, timezone=timezone, utc=spec.kind == "instant", dayfirst=rule.dayfirst, fmt=rule.format
             )
             report_date_problems(parsed, col, source, check, target)
             out[target] = parsed.values
@@ -290,8 +292,8 @@ def _source_values(
                     )
                 result = result * values
         else:
-            start = parse_datetimes(raw[found[0]], tz=tz).values
-            end = parse_datetimes(raw[found[1]], tz=tz).values
+            start = parse_datetimes(raw[found[0]], timezone=tz).values
+            end = parse_datetimes(raw[found[1]], timezone=tz).values
             result = (end - start).dt.total_seconds() / 60.0
         return target, result
     source = _find(raw.columns, rule.sources())

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sales_analytics.io.readers import _HEAD_BYTES, RawTable, _fail, detect_encoding
+from sales_analytics.io.rawtable import _HEAD_BYTES, RawTable, _fail, detect_encoding
 
 __all__ = ["flatten_records", "read_json", "records_of"]
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,10 @@ from sales_analytics.io.readers import SUPPORTED_SUFFIXES, RawTable, read_source
 from sales_analytics.io.schemas import TABLE_SCHEMAS, TableSchema, schema_for
 from sales_analytics.io.snapshot import SNAPSHOT_MARKER, read_snapshot, snapshot_distrust
 from sales_analytics.io.validate import Segment, TableCheck, check_references, coerce_table, quality_frame
+from sales_analytics.vocabulary import renamed_arguments
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = [
     "DataCheck",
@@ -133,6 +137,7 @@ def _map_file(
     job: _FileJob, raw: RawTable, user_maps: list[ColumnMap], tz: str, instruments: str | Path = ""
 ) -> tuple[Detected | None, pd.DataFrame | None, TableCheck | None]:
     columns = list(raw.frame.columns)
+    det: Detected | None
     if job.column_map is not None:
         det = Detected(job.column_map.name or "column_map", job.column_map.table, job.column_map)
     elif job.profile and job.profile != CANONICAL:
@@ -156,7 +161,7 @@ def _map_file(
                 from sales_analytics.surveys.importing import survey_export_table
 
                 mapped, rows = survey_export_table(
-                    raw, canon, tz=tz, base_dir=job.path.parent, instruments_dir=instruments
+                    raw, canon, timezone=tz, base_dir=job.path.parent, instruments_dir=instruments
                 )
                 raw.row_numbers, raw.first_row = rows, int(rows[0]) if len(rows) else raw.first_row
                 return (
@@ -175,7 +180,7 @@ def _map_file(
     check = TableCheck(det.table, [Segment(raw, 0, len(raw.frame), drop)])
     if det.column_map is None:
         return det, raw.frame, check
-    mapped = apply_column_map(raw.frame, det.column_map, check, tz=tz)
+    mapped = apply_column_map(raw.frame, det.column_map, check, timezone=tz)
     finish = FINISHERS.get(det.profile)
     if finish is not None and not check.has_fatal:
         mapped = finish(raw.frame, mapped)
@@ -293,7 +298,9 @@ def _doubled_files(table: str, jobs: list[_FileJob], digests: dict[Path, str]) -
     return problems
 
 
-def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
+def check_data(
+    source: str | Path | Parameters | None = None, *, params: Parameters | None = None
+) -> DataCheck:
     """Read, map and validate everything; never raises for data problems (see :class:`DataCheck`).
 
     ``source``: a data folder, a parameters file (``.yaml``), a ``Parameters``
@@ -304,7 +311,7 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
     from sales_analytics.config import load_parameters
 
     folder: Path | None = None
-    if source is not None and hasattr(source, "data") and hasattr(source, "timezone"):
+    if source is not None and not isinstance(source, (str, Path)):  # a Parameters object
         params = source
         source = None
     elif source is not None and Path(source).suffix in (".yaml", ".yml") and not Path(source).is_dir():
@@ -315,10 +322,8 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
     root = paths.project_root()
     if source is not None:
         folder = Path(source)
-    elif params.data.dir:
-        folder = Path(params.data.dir) if Path(params.data.dir).is_absolute() else root / params.data.dir
-    elif not params.data.tables:
-        folder = paths.data_dir()
+    elif params.data.dir or not params.data.tables:
+        folder = paths.input_folder(configured=params.data.dir)
     if folder is not None and not folder.is_dir():
         problem = DataProblem(
             str(folder),
@@ -354,7 +359,7 @@ def check_data(source: Any = None, *, params: Any = None) -> DataCheck:
             result.quality = pd.concat([quality_frame(notes), result.quality], ignore_index=True)
             if result.dataset is not None:
                 result.dataset.quality = result.quality
-    if distrust is not None:
+    if distrust is not None and folder is not None:
         note = {
             "table": "",
             "column": "",
@@ -553,7 +558,9 @@ def _survey_rosters(
             problems.extend(exc.problems)
 
 
-def load_dataset(source: Any = None, *, params: Any = None) -> Dataset:
+def load_dataset(
+    source: str | Path | Parameters | None = None, *, params: Parameters | None = None
+) -> Dataset:
     """Load and validate every canonical table found; raise one :class:`DataError` listing all problems.
 
     Parameters
@@ -593,6 +600,7 @@ class TableRead:
     profile: str
 
 
+@renamed_arguments(tz="timezone")
 def inspect_table(
     path: str | Path,
     *,
@@ -601,7 +609,7 @@ def inspect_table(
     column_map: Any = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     dup_check_max_rows: int = 500_000,
     instruments: str | Path = "",
 ) -> TableRead:
@@ -620,7 +628,7 @@ def inspect_table(
     raw = read_source_file(
         job.path, encoding=encoding, sheet=sheet, column_types=_typed_csv_columns(job), **_read_options(job)
     )
-    det, mapped, check = _map_file(job, raw, [], tz, str(instruments))
+    det, mapped, check = _map_file(job, raw, [], timezone, str(instruments))
     if det is None or mapped is None or check is None:
         raise DataError(
             [
@@ -639,7 +647,7 @@ def inspect_table(
         mapped.reset_index(drop=True),
         schema_for(det.table),
         full,
-        tz=tz,
+        tz=timezone,
         dup_check_max_rows=dup_check_max_rows,
     )
     if check.problems or full.problems:
@@ -659,6 +667,7 @@ def inspect_table(
     return TableRead(frame, quality_frame(notes + check.quality + full.quality), det.table, det.profile)
 
 
+@renamed_arguments(tz="timezone")
 def read_table(
     path: str | Path,
     *,
@@ -667,7 +676,7 @@ def read_table(
     column_map: Any = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
 ) -> pd.DataFrame:
     """Read one file into one validated canonical table (see :func:`inspect_table`).
 
@@ -678,5 +687,11 @@ def read_table(
     [{'rep_id': 'r1', 'team': 'East', 'active': True}]
     """
     return inspect_table(
-        path, table=table, profile=profile, column_map=column_map, sheet=sheet, encoding=encoding, tz=tz
+        path,
+        table=table,
+        profile=profile,
+        column_map=column_map,
+        sheet=sheet,
+        encoding=encoding,
+        timezone=timezone,
     ).frame

@@ -23,6 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sales_analytics.vocabulary import renamed_arguments
+
 __all__ = [
     "DATE_FAMILIES",
     "NULL_TOKENS",
@@ -298,10 +300,11 @@ def _with_format(series: pd.Series, fmt: str, tz: str, utc: bool) -> DateParse:
     return DateParse(values, bad, {"format": int(text.notna().sum())})
 
 
+@renamed_arguments(tz="timezone")
 def parse_datetimes(
     series: pd.Series,
     *,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     utc: bool = False,
     dayfirst: bool | None = None,
     fmt: str | None = None,
@@ -312,7 +315,7 @@ def parse_datetimes(
     ``dayfirst`` says how to read ``3/4/2026``-style dates (True: 3 April, False: 4 March);
     without it such cells are not read (they are counted in ``undeclared_order``).
 
-    Output is ``datetime64[ns]`` naive in ``tz`` (the team's local time), or
+    Output is ``datetime64[ns]`` naive in ``timezone`` (the team's local time), or
     ``datetime64[ns, UTC]`` when ``utc`` is true. Text without an offset is
     read as local time; offsets, epoch numbers and tz-aware values are
     instants and are converted.
@@ -333,16 +336,16 @@ def parse_datetimes(
         pd.api.types.is_datetime64_any_dtype(series.dtype)
         or (pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype))
     ):
-        return _with_format(series, fmt, tz, utc)
+        return _with_format(series, fmt, timezone, utc)
     if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return DateParse(_finish(series, tz, utc, True), pd.Series(False, index=index))
+        return DateParse(_finish(series, timezone, utc, True), pd.Series(False, index=index))
     if pd.api.types.is_datetime64_dtype(series.dtype):
-        return DateParse(_finish(series, tz, utc, False), pd.Series(False, index=index))
+        return DateParse(_finish(series, timezone, utc, False), pd.Series(False, index=index))
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         local, instants, bad = _from_numbers(series.astype("float64"))
-        values = _finish(local, tz, utc, False)
+        values = _finish(local, timezone, utc, False)
         if instants.notna().any():
-            values = values.where(instants.isna(), _finish(instants, tz, utc, True))
+            values = values.where(instants.isna(), _finish(instants, timezone, utc, True))
         return DateParse(values, bad)
     if series.dtype == object:
         sample = series.dropna()
@@ -354,7 +357,7 @@ def parse_datetimes(
             except (TypeError, ValueError):
                 converted = None
             if converted is not None and not (converted.isna() & series.notna()).any():
-                return parse_datetimes(converted, tz=tz, utc=utc)
+                return parse_datetimes(converted, timezone=timezone, utc=utc)
     undeclared = 0
     text = clean_text(series)
     # parse each distinct text once: dates repeat a lot in order tables
@@ -432,10 +435,10 @@ def parse_datetimes(
         return out.where(present).astype(dtype)
 
     local = spread(u_local, "datetime64[ns]")
-    values = _finish(local, tz, utc, False)
+    values = _finish(local, timezone, utc, False)
     if u_inst.notna().any():
         inst = spread(u_inst, "datetime64[ns, UTC]")
-        values = values.where(inst.isna(), _finish(inst, tz, utc, True))
+        values = values.where(inst.isna(), _finish(inst, timezone, utc, True))
     fam = (
         pd.Series(u_family.to_numpy()[safe], index=index).where(present)
         if len(u_family)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sales_analytics.io.dataset import Dataset
 from sales_analytics.io.validate import QUALITY_COLUMNS
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["DATE_COLUMNS", "dq_problems", "dq_rows_by_month", "dq_tables"]
 
@@ -73,10 +74,11 @@ def dq_problems(ds: Dataset, period: str) -> pd.DataFrame:
     return out.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
 
-def dq_rows_by_month(ds: Dataset, tz: str = "Asia/Shanghai") -> pd.DataFrame:
+@renamed_arguments(tz="timezone")
+def dq_rows_by_month(ds: Dataset, timezone: str = "Asia/Shanghai") -> pd.DataFrame:
     """Rows per table and month: ``table, month, rows`` (``month`` as ``YYYY-MM``).
 
-    Chat timestamps (UTC) are counted in the team's time zone ``tz``.
+    Chat timestamps (UTC) are counted in the team's time zone ``timezone``.
 
     >>> ds = Dataset(tables={"orders": pd.DataFrame({"order_date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-01"])})})
     >>> dq_rows_by_month(ds).to_dict("records")
@@ -89,7 +91,7 @@ def dq_rows_by_month(ds: Dataset, tz: str = "Asia/Shanghai") -> pd.DataFrame:
             continue
         when = frame[col]
         if isinstance(when.dtype, pd.DatetimeTZDtype):
-            when = when.dt.tz_convert(tz).dt.tz_localize(None)
+            when = when.dt.tz_convert(timezone).dt.tz_localize(None)
         month = when.dt.to_period("M")
         counts = month.value_counts().sort_index()
         parts.append(

@@ -12,13 +12,11 @@ becomes a :class:`~sales_analytics.errors.DataError` naming the file.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sales_analytics.errors import DataError, DataProblem
+from sales_analytics.errors import DataError
+from sales_analytics.io.jsonfiles import read_json
 from sales_analytics.io.parsing import NULL_TOKENS
+from sales_analytics.io.rawtable import _HEAD_BYTES, RawTable, _decode_head, _fail, detect_encoding
 
 __all__ = ["RawTable", "read_source_file"]
 
@@ -42,42 +42,10 @@ JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SUPPORTED_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
 
-_HEAD_BYTES = 256 * 1024
 _TAIL_BYTES = 64 * 1024
 _BLOCK_BYTES = 8 * 1024 * 1024  # a CSV row longer than this is not a table row
 _SMALL_FILE = 8 * 1024 * 1024
-_ENCODINGS = ("utf-8", "gbk", "gb18030")
 _NOTE_PREFIXES = ("注", "数据来源", "来源", "说明", "备注", "合计", "总计", "制表", "Note", "Source", "Total")
-
-
-@dataclass
-class RawTable:
-    """A file's table before mapping: columns as found, values mostly text.
-
-    ``row_numbers[i]`` is the row the user sees for record ``i`` (1-based, the
-    header line counted); when ``None`` it is ``first_row + i``.
-    """
-
-    frame: pd.DataFrame
-    path: str
-    format: str
-    first_row: int = 2
-    row_numbers: np.ndarray | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def rows_of(self, positions: Sequence[int] | np.ndarray) -> list[int]:
-        """File row numbers of record positions (0-based)."""
-        pos = np.asarray(positions, dtype=np.int64)
-        if self.row_numbers is not None:
-            return [int(r) for r in self.row_numbers[pos]]
-        return [int(p) + self.first_row for p in pos]
-
-
-def _fail(path: str, problem: str, **kw: Any) -> DataError:
-    return DataError([DataProblem(path, problem, **kw)])
 
 
 def read_source_file(
@@ -122,8 +90,6 @@ def read_source_file(
             return _read_excel(p, name, sheet, header_row, dedupe_headers)
         if suffix in PARQUET_SUFFIXES:
             return _read_parquet(p, name)
-        from sales_analytics.io.jsonfiles import read_json
-
         return read_json(p, name, encoding, lines=suffix in JSONL_SUFFIXES)
     except DataError:
         raise
@@ -135,50 +101,6 @@ def read_source_file(
 
 
 # ---------------------------------------------------------------- text files
-
-
-def _decode_head(data: bytes, enc: str, complete: bool) -> str:
-    decoder = codecs.getincrementaldecoder(enc)(errors="strict")
-    return decoder.decode(data, final=complete)
-
-
-def detect_encoding(head: bytes, name: str, complete: bool, declared: str | None = None) -> str:
-    """The encoding of a text file from its first bytes: BOM, then UTF-8, GBK, GB18030."""
-    if declared:
-        try:
-            codecs.lookup(declared)
-        except LookupError:
-            raise _fail(name, f"unknown encoding {declared!r}", expected="e.g. utf-8, gbk, gb18030") from None
-        try:
-            _decode_head(head, declared, complete)
-        except UnicodeDecodeError as exc:
-            raise _fail(
-                name,
-                f"cannot be decoded as {declared} (byte {exc.start + 1}: "
-                f"{head[exc.start : exc.start + 4]!r})",
-                expected=f"a file saved as {declared}, or no `encoding` so it is detected",
-            ) from None
-        return declared
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    sample = head[:4096]
-    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) * 0.02:
-        raise _fail(name, "looks like a binary file, not text", expected="CSV text (UTF-8, GBK or GB18030)")
-    first_error: UnicodeDecodeError | None = None
-    for enc in _ENCODINGS:
-        try:
-            _decode_head(head, enc, complete)
-            return enc
-        except UnicodeDecodeError as exc:
-            first_error = first_error or exc
-    pos = first_error.start if first_error else 0
-    raise _fail(
-        name,
-        f"is not in a supported text encoding (byte {pos + 1}: {head[pos : pos + 4]!r})",
-        expected="UTF-8, UTF-8 with BOM, GBK or GB18030",
-    )
 
 
 def _split(line: str, delimiter: str) -> list[str]:

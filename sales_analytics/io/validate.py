@@ -353,7 +353,7 @@ def _coerce_column(
                 )
         return values
     if kind in ("date", "instant"):
-        parsed = parse_datetimes(frame_col, tz=tz, utc=kind == "instant")
+        parsed = parse_datetimes(frame_col, timezone=tz, utc=kind == "instant")
         report_date_problems(parsed, frame_col, name, check)
         values = parsed.values
         naive = values.dt.tz_localize(None) if kind == "instant" else values
@@ -411,7 +411,7 @@ def _coerce_column(
         )
         ok = norm.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
         if not ok.all():
-            parsed = parse_datetimes(frame_col, tz=tz)
+            parsed = parse_datetimes(frame_col, timezone=tz)
             as_month = parsed.values.dt.strftime("%Y-%m").astype("str")
             norm = norm.where(ok, as_month)
             bad = (~ok & parsed.bad | (~ok & as_month.isna() & text.notna())).to_numpy()
@@ -485,7 +485,7 @@ def report_date_problems(
 
 def _empty(kind: str, n: int, default: object, index: pd.Index) -> pd.Series:
     if kind in ("number", "money"):
-        return pd.Series(np.nan if default is None else float(default), index=index, dtype="float64")
+        return pd.Series(np.nan if default is None else float(default), index=index, dtype="float64")  # type: ignore[arg-type]
     if kind == "date":
         return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     if kind == "instant":
@@ -667,7 +667,7 @@ def _has_duplicate_rows(frame: pd.DataFrame) -> bool:
     con = duckdb.connect()
     try:
         con.register("t", table)
-        distinct = con.execute("SELECT count(*) FROM (SELECT DISTINCT * FROM t)").fetchone()[0]
+        (distinct,) = con.execute("SELECT count(*) FROM (SELECT DISTINCT * FROM t)").fetchone() or (0,)
     finally:
         con.close()
     return int(distinct) != len(frame)

@@ -84,7 +84,7 @@ def _rep_grid(
         if "hire_date" in r.columns
         else np.full(len(r), -1)
     )
-    rows = []
+    rows: list[tuple] = []
     vals = r[list(by)].astype(object).to_numpy()
     for p in periods:
         last = parse_period(p, fiscal_year_start=fiscal_year_start).months()[-1]

@@ -19,6 +19,7 @@ from sales_analytics.errors import DataError, require_columns
 from sales_analytics.kpis._core import as_datetime, bad_rows, check_fiscal_start, check_grain, period_index
 from sales_analytics.kpis.sales import sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
+from sales_analytics.workdays import WorkdayCalendar
 
 __all__ = ["GROWTH_COLUMNS", "growth", "sales_growth"]
 
@@ -153,6 +154,7 @@ def sales_growth(
     grain: str = "month",
     fiscal_year_start: int = 1,
     as_of: date | datetime | str | None = None,
+    workday_calendar: WorkdayCalendar | None = None,
 ) -> pd.DataFrame:
     """Sales KPIs per period with growth of one column, partial periods compared like for like.
 
@@ -164,6 +166,7 @@ def sales_growth(
         falls before the end of its period, that period is *partial*: its
         comparison values are recomputed over the same number of elapsed days
         from the start of the previous period and of the same period last year.
+    workday_calendar : the team's own calendar days for ``workdays`` (see :func:`sales_kpis`).
 
     Returns
     -------
@@ -189,7 +192,14 @@ def sales_growth(
     else:
         end = pd.Timestamp(as_of).normalize()
         orders = orders.loc[days < np.datetime64(end + pd.Timedelta(days=1), "ns")]
-    table = sales_kpis(orders, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start)
+    table = sales_kpis(
+        orders,
+        by=by,
+        reps=reps,
+        grain=grain,
+        fiscal_year_start=fiscal_year_start,
+        workday_calendar=workday_calendar,
+    )
     out = growth(table, value=value, by=by, grain=grain, fiscal_year_start=fiscal_year_start)
     out["partial"] = False
     out["elapsed_days"] = [parse_period(p, fiscal_year_start=fiscal_year_start).days for p in out["period"]]

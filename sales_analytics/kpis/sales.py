@@ -14,6 +14,7 @@ in any later period in which they buy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -47,6 +48,7 @@ from sales_analytics.kpis._core import (
 )
 from sales_analytics.periods import Period
 from sales_analytics.refunds import fully_refunded, normalize_refunds
+from sales_analytics.workdays import WorkdayCalendar, calendar_options
 
 __all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "sales_kpis"]
 
@@ -241,11 +243,11 @@ def _group_columns(
 
 
 @lru_cache(maxsize=512)
-def _workdays(period: str) -> float:
+def _workdays(period: str, options: tuple[tuple[str, tuple], ...] = ()) -> float:
     from sales_analytics.workdays import CalendarCoverageError, workdays_in_month
 
     try:
-        return float(workdays_in_month(period))
+        return float(workdays_in_month(period, **dict(options)))
     except CalendarCoverageError as exc:
         log.warning("revenue per working day is n/a for %s: %s", period, exc)
         return float("nan")
@@ -276,6 +278,7 @@ def sales_kpis(
     grain: str = "month",
     fiscal_year_start: int = 1,
     periods: Sequence[Period | str] | None = None,
+    workday_calendar: WorkdayCalendar | None = None,
 ) -> pd.DataFrame:
     """Revenue, orders, order value and customers per period and group.
 
@@ -297,6 +300,9 @@ def sales_kpis(
     periods : only these periods (default: every period from the first to
         the last order; for the company-wide table, periods without sales
         appear with zeros). New customers are judged on the full history.
+    workday_calendar : the team's own days off and working days (``rules.calendar``
+        of the group rules: ``extra_holidays``, ``extra_workdays``, ``extra_years``)
+        counted in ``workdays``; default the statutory calendar alone.
 
     Returns
     -------
@@ -317,7 +323,10 @@ def sales_kpis(
         period rep_id  revenue  orders   aov  customers
     0  2026-03     r1    120.0       2  60.0          2
     """
-    return _sales(orders, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=periods)
+    res = _sales(orders, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=periods)
+    if workday_calendar is not None and grain == "month":
+        res = _with_workdays(res, workday_calendar)
+    return res
 
 
 def _sales(
@@ -369,26 +378,21 @@ def _sales(
     n_rows = np.bincount(key[rev_rows], minlength=size)
     revenue = np.bincount(key[rev_rows], weights=amount[rev_rows], minlength=size)
 
+    cells = _Cells(
+        compress=compress,
+        cell_keys=cell_keys if compress else None,
+        radices=radices,
+        axis=axis,
+        groups=groups,
+        by=by,
+        reps=reps,
+        wanted=wanted,
+        grain=grain,
+    )
     if revenue_only:
         zeros = np.zeros(size, dtype=np.int64)
         present = np.flatnonzero(n_rows > 0)
-        n_orders = customers = new = zeros
-        return _assemble(
-            present,
-            compress,
-            cell_keys if compress else None,
-            radices,
-            axis,
-            groups,
-            revenue,
-            n_orders,
-            customers,
-            new,
-            by,
-            reps,
-            wanted,
-            grain,
-        )
+        return _assemble(cells, present, revenue=revenue, n_orders=zeros, customers=zeros, new=zeros)
     oc = _id_codes(orders, "order_id")
     cc = _id_codes(orders, "customer_id")
     is_order = _without_full_refunds(is_order, counts_revenue, oc, months, amount)
@@ -411,55 +415,48 @@ def _sales(
     new = np.bincount(g[first_pos[cust] == g_period], minlength=size)
 
     present = np.flatnonzero((n_rows > 0) | (n_orders > 0))
-    return _assemble(
-        present,
-        compress,
-        cell_keys if compress else None,
-        radices,
-        axis,
-        groups,
-        revenue,
-        n_orders,
-        customers,
-        new,
-        by,
-        reps,
-        wanted,
-        grain,
-    )
+    return _assemble(cells, present, revenue=revenue, n_orders=n_orders, customers=customers, new=new)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Cells:
+    """How the group cells of one KPI pass are numbered, and what the result is grouped by."""
+
+    compress: bool  # cells numbered as they occur (``cell_keys``) instead of densely
+    cell_keys: np.ndarray | None
+    radices: list[int]
+    axis: PeriodAxis
+    groups: list[tuple[str, np.ndarray, int, np.ndarray]]
+    by: Sequence[str]
+    reps: pd.DataFrame | None
+    wanted: list[Period] | None
+    grain: str
 
 
 def _assemble(
+    cells: _Cells,
     present: np.ndarray,
-    compress: bool,
-    cell_keys: np.ndarray | None,
-    radices: list[int],
-    axis: PeriodAxis,
-    groups: list[tuple[str, np.ndarray, int, np.ndarray]],
+    *,
     revenue: np.ndarray,
     n_orders: np.ndarray,
     customers: np.ndarray,
     new: np.ndarray,
-    by: Sequence[str],
-    reps: pd.DataFrame | None,
-    wanted: list[Period] | None,
-    grain: str,
 ) -> pd.DataFrame:
     """The result frame of the non-empty cells (with zero rows added by :func:`_fill`)."""
-    cells = cell_keys[present] if compress else present
-    parts = split(cells, radices)
-    data: dict[str, object] = {"period": np.asarray(axis.labels, dtype=object)[parts[0]]}
-    for (col, _, _, labels), part in zip(groups, parts[1:]):
+    keys = cells.cell_keys[present] if cells.compress and cells.cell_keys is not None else present
+    parts = split(keys, cells.radices)
+    data: dict[str, object] = {"period": np.asarray(cells.axis.labels, dtype=object)[parts[0]]}
+    for (col, _, _, labels), part in zip(cells.groups, parts[1:]):
         data[col] = labels[part]
     data["revenue"] = revenue[present]
     data["orders"] = n_orders[present]
     data["customers"] = customers[present]
     data["new_customers"] = new[present]
     out = pd.DataFrame(data)
-    out = _fill(out, by, reps, axis, groups)
-    if wanted is not None:
-        out = out[out["period"].isin([str(p) for p in wanted])]
-    return _finish(out, by, grain)
+    out = _fill(out, cells.by, cells.reps, cells.axis, cells.groups)
+    if cells.wanted is not None:
+        out = out[out["period"].isin([str(p) for p in cells.wanted])]
+    return _finish(out, cells.by, cells.grain)
 
 
 def _empty(by: Sequence[str], grain: str) -> pd.DataFrame:
@@ -523,9 +520,16 @@ def _finish(out: pd.DataFrame, by: Sequence[str], grain: str) -> pd.DataFrame:
     res["new_customers"] = out["new_customers"].astype(np.int64).to_numpy()
     res["returning_customers"] = res["customers"] - res["new_customers"]
     if grain == "month":
-        wd = np.array([_workdays(p) for p in res["period"]], dtype=np.float64)
-        res["workdays"] = wd
-        res["revenue_per_workday"] = safe_ratio(res["revenue"], wd)
+        res = _with_workdays(res, None)
+    return res
+
+
+def _with_workdays(res: pd.DataFrame, calendar: WorkdayCalendar | None) -> pd.DataFrame:
+    """``workdays`` and ``revenue_per_workday`` of a monthly table, counted on ``calendar``."""
+    options = tuple(sorted(calendar_options(calendar).items()))
+    wd = np.array([_workdays(p, options) for p in res["period"]], dtype=np.float64)
+    res["workdays"] = wd
+    res["revenue_per_workday"] = safe_ratio(res["revenue"], wd)
     return res
 
 

@@ -26,18 +26,19 @@ from sales_analytics.kpis._core import (
 )
 from sales_analytics.kpis.sales import _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
+from sales_analytics.vocabulary import (
+    CAUTIONED,
+    OFF_TRACK,
+    ON_TRACK,
+    PACING_STATUSES,
+    group_column,
+    renamed_arguments,
+)
+from sales_analytics.workdays import WorkdayCalendar
 
 __all__ = ["PACING_STATUSES", "attainment", "pacing"]
 
-PACING_STATUSES = ("On-Track", "Cautioned", "Off-Track")
-_LEVELS = ("rep", "team")
 _RULES = ("relative", "points")
-
-
-def _level_column(level: str) -> str:
-    if level not in _LEVELS:
-        raise ValueError(f"`level` must be one of {list(_LEVELS)}, got {level!r}.")
-    return "rep_id" if level == "rep" else "team"
 
 
 def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
@@ -123,6 +124,7 @@ def _targets_by(
         team_set = _sum_targets(t[t["team"].notna() & t["rep_id"].isna()], "team")
         rep_t = t[t["rep_id"].notna()].copy()
         require_columns(reps, "reps", ("rep_id", "team"))
+        assert reps is not None  # require_columns raised otherwise
         team_of = pd.Series(reps["team"].astype(object).to_numpy(), index=reps["rep_id"].astype(str))
         rep_t["team"] = rep_t["rep_id"].astype(str).map(team_of)
         from_reps = _sum_targets(rep_t[rep_t["team"].notna()], "team")
@@ -132,12 +134,13 @@ def _targets_by(
     return tt.astype({key: object})
 
 
+@renamed_arguments(level="by")
 def attainment(
     orders: pd.DataFrame,
     targets: pd.DataFrame,
     *,
     reps: pd.DataFrame | None = None,
-    level: str = "rep",
+    by: str = "rep_id",
     grain: str = "month",
     fiscal_year_start: int = 1,
 ) -> pd.DataFrame:
@@ -148,9 +151,9 @@ def attainment(
     orders : canonical orders (see :func:`sales_kpis`).
     targets : period (YYYY-MM), rep_id or team, target_amount. Quarter and
         year targets are the sums of their months' targets.
-    reps : canonical reps; required for ``level="team"`` (team revenue is the
+    reps : canonical reps; required for ``by="team"`` (team revenue is the
         sum over the team's reps); with it, active reps without sales appear.
-    level : ``rep`` or ``team``. A team's target is the sum of the targets set
+    by : ``rep_id`` or ``team``. A team's target is the sum of the targets set
         on the team; when none is set for a period, the sum of its reps' targets.
     grain, fiscal_year_start : the period grain of the result.
 
@@ -172,10 +175,10 @@ def attainment(
     0     r1    110.0          100.0         1.1
     1     r2     50.0            NaN         NaN
     """
-    key = _level_column(level)
+    key = group_column(by)
     check_grain(grain)
     check_fiscal_start(fiscal_year_start)
-    if level == "team" and reps is None:
+    if key == "team" and reps is None:
         raise DataError(
             [
                 DataProblem(
@@ -211,6 +214,7 @@ def attainment(
     )
 
 
+@renamed_arguments(level="by")
 def pacing(
     orders: pd.DataFrame,
     targets: pd.DataFrame,
@@ -218,20 +222,23 @@ def pacing(
     as_of: date | datetime | str,
     reps: pd.DataFrame | None = None,
     rule: str | None = None,
-    level: str = "rep",
+    by: str = "rep_id",
     calendar: str = "calendar",
+    workday_calendar: WorkdayCalendar | None = None,
 ) -> pd.DataFrame:
     """Pacing within the month of ``as_of`` and a run-rate forecast of month-end attainment.
 
     Parameters
     ----------
-    orders, targets, reps, level : as for :func:`attainment`.
+    orders, targets, reps, by : as for :func:`attainment`.
     as_of : the day up to which sales count (inclusive); its month is the period.
     rule : ``relative`` (default; Off-Track when revenue ≤ 0.9 × expected) or
         ``points`` (Off-Track when attainment is 10 points or more below the
         expected attainment) — ``KpiParams.pacing_rule``.
     calendar : ``calendar`` counts calendar days including ``as_of``;
         ``workdays`` counts working days (:mod:`sales_analytics.workdays`).
+    workday_calendar : the team's own days off and working days (``rules.calendar`` of the
+        group rules), counted with ``calendar="workdays"``; default the statutory calendar alone.
 
     Returns
     -------
@@ -252,7 +259,7 @@ def pacing(
     0     r1  180000.0   On-Track     308333.333333
     1     r2  180000.0  Off-Track     266666.666667
     """
-    key = _level_column(level)
+    key = group_column(by)
     rule = rule or "relative"
     if rule not in _RULES:
         raise ValueError(f"`rule` must be one of {list(_RULES)}, got {rule!r}.")
@@ -263,13 +270,14 @@ def pacing(
     if calendar == "calendar":
         elapsed, length = day.day, period.days
     else:
-        from sales_analytics.workdays import workdays_in, workdays_in_month
+        from sales_analytics.workdays import calendar_options, workdays_in, workdays_in_month
 
-        elapsed, length = workdays_in(period.start, day), workdays_in_month(period)
+        options = calendar_options(workday_calendar)
+        elapsed, length = workdays_in(period.start, day, **options), workdays_in_month(period, **options)
     require_columns(orders, "orders", ("order_date",))
     days = as_datetime(orders, "orders", "order_date")
     upto = days < np.datetime64(day + pd.Timedelta(days=1), "ns")
-    if level == "team" and reps is None:
+    if key == "team" and reps is None:
         raise DataError(
             [
                 DataProblem(
@@ -292,7 +300,7 @@ def pacing(
         off = revenue <= 0.9 * expected
     else:
         off = (share - att) >= 0.1 - 1e-12
-    status = np.where(revenue >= expected, "On-Track", np.where(off, "Off-Track", "Cautioned")).astype(object)
+    status = np.where(revenue >= expected, ON_TRACK, np.where(off, OFF_TRACK, CAUTIONED)).astype(object)
     status[~np.isfinite(positive)] = None
     forecast = revenue / elapsed * length if elapsed else np.full(len(out), np.nan)
     return pd.DataFrame(

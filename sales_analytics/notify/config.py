@@ -39,6 +39,7 @@ __all__ = ["Channel", "NotifyConfig", "NotifyStep", "RetryParams", "load_notify_
 
 Kind = Literal["wecom", "dingtalk", "feishu", "email"]
 Send = Literal["digest", "cards", "report", "summary"]
+_DEFAULT_SEND: tuple[Send, ...] = ("digest", "cards")
 # What each kind of channel can carry: chat bots post markdown and (WeCom) images;
 # e-mail carries everything as a body and attachments.
 SENDABLE: dict[str, frozenset[str]] = {
@@ -68,7 +69,7 @@ class Channel(StrictModel):
 
     kind: Kind
     audience: Literal["group", "managers"] = "group"
-    send: list[Send] = Field(default_factory=lambda: ["digest", "cards"], min_length=1)
+    send: list[Send] = Field(default_factory=lambda: list(_DEFAULT_SEND), min_length=1)
     enabled: bool = True
     webhook_env: str = Field("", description="environment variable holding the bot's webhook URL")
     webhook_file: str = Field("", description="file (outside the project) holding the webhook URL")

@@ -102,7 +102,7 @@ def send_email(server: SmtpServer, msg: EmailMessage, *, timeout_s: float = 15.0
             NAME, exc.smtp_code, text.splitlines()[0] if text else type(exc).__name__
         ) from None
     except smtplib.SMTPRecipientsRefused as exc:
-        code, text = next(iter(exc.recipients.values()))
+        code, _reply = next(iter(exc.recipients.values()))
         raise PlatformError(NAME, code, f"recipients refused: {', '.join(exc.recipients)}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise PlatformError(NAME, "network", f"{server.host}:{server.port}: {exc}") from None

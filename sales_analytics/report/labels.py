@@ -15,17 +15,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from sales_analytics.config import load_yaml
 from sales_analytics.errors import ConfigError
+from sales_analytics.vocabulary import LANGUAGES, Language, check_language
 
 if TYPE_CHECKING:  # the views' kernels read labels without loading pandas
     import pandas as pd
 
 __all__ = ["Language", "all_labels", "label", "label_columns"]
 
-Language = Literal["zh", "en"]
 LABEL_DIR = Path(__file__).with_name("labels")
 
 
@@ -37,7 +37,7 @@ def all_labels() -> dict[str, dict[str, str]]:
     for path in sorted(LABEL_DIR.glob("*.yaml")):
         data = load_yaml(path)
         for key, texts in data.items():
-            if not isinstance(texts, dict) or set(texts) != {"zh", "en"}:
+            if not isinstance(texts, dict) or set(texts) != set(LANGUAGES):
                 raise ConfigError(
                     str(path), str(key), f"must map to exactly zh and en texts; found {texts!r}"
                 )
@@ -50,8 +50,7 @@ def all_labels() -> dict[str, dict[str, str]]:
 
 def label(key: str, language: str = "zh") -> str:
     """The label of ``key`` in ``language``; the key itself when none is defined."""
-    if language not in ("zh", "en"):
-        raise ValueError(f"language must be one of ['en', 'zh']; got {language!r}")
+    check_language(language)
     texts = all_labels().get(key)
     return texts[language] if texts else key
 

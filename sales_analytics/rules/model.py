@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
+from sales_analytics.vocabulary import Language
 
 __all__ = [
     "BUILTIN_RULES",
@@ -115,11 +116,9 @@ class CalendarRules(StrictModel):
 
     def workday_options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`sales_analytics.workdays.is_workday`."""
-        return {
-            "extra_holidays": self.extra_holidays,
-            "extra_workdays": self.extra_workdays,
-            "extra_years": self.extra_years,
-        }
+        from sales_analytics.workdays import calendar_options
+
+        return calendar_options(self)
 
 
 class Penalty(StrictModel):
@@ -148,7 +147,7 @@ class ContentRule(StrictModel):
     """A content rule: keywords (plain text, case-insensitive) and/or a regular expression."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")
-    description: dict[Literal["zh", "en"], str] = Field(default_factory=dict)
+    description: dict[Language, str] = Field(default_factory=dict)
     keywords: list[str] = Field(default_factory=list)
     pattern: str = ""
     penalty: Penalty = Field(default_factory=Penalty)

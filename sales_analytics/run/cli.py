@@ -10,6 +10,7 @@ from typing import Any
 
 from sales_analytics.config import parse_yaml
 from sales_analytics.errors import ConfigError, RunError
+from sales_analytics.vocabulary import LANGUAGES
 
 __all__: list[str] = []
 
@@ -67,7 +68,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         "--jobs", "-j", type=int, metavar="N", help="notebooks executed in parallel (default run.jobs)"
     )
     p.add_argument(
-        "--language", choices=["zh", "en"], help="report language (default: the parameters' language)"
+        "--language", choices=list(LANGUAGES), help="report language (default: the parameters' language)"
     )
     p.add_argument(
         "--force", action="store_true", help="rebuild even when the published bundle is up to date"

@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -62,6 +62,10 @@ from sales_analytics.run.execute import (
     result_record,
 )
 from sales_analytics.run.lock import PeriodLock
+from sales_analytics.vocabulary import LANGUAGES
+
+if TYPE_CHECKING:
+    from sales_analytics.config import Parameters
 
 __all__ = ["RUN_PARAMETERS", "RunResult", "run_backfill", "run_period"]
 
@@ -107,9 +111,9 @@ class RunResult:
         return f"run of {self.period} failed: {line}{where}; the published bundle is unchanged"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Plan:
-    """Everything decided before the lock is taken; _build carries it out."""
+    """Everything decided before the lock is taken; _build carries it out (built by keyword only)."""
 
     layout: BundleLayout
     period: Period
@@ -117,7 +121,7 @@ class _Plan:
     staging: Path
     ds: Dataset
     data_folder: str
-    params: Any
+    params: Parameters
     param_doc: dict[str, Any]
     parameter_files: list[dict[str, Any]]
     nb_paths: list[Path]
@@ -144,9 +148,9 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
-def _load(data: str | Path | None, params: Any) -> tuple[Dataset, str]:
+def _load(data: str | Path | None, params: Parameters) -> tuple[Dataset, str]:
     """Load and validate the data once; anything unreadable becomes a DataError naming the folder."""
-    folder = Path(data) if data else (Path(params.data.dir) if params.data.dir else paths.data_dir())
+    folder = paths.input_folder(data, params.data.dir)
     try:
         ds = load_dataset(folder, params=params)  # its data section and time zone
     except SalesAnalyticsError:
@@ -255,7 +259,7 @@ def _published_language(layout: BundleLayout, period: str) -> str | None:
     if not current or current.get("status") != "ok":
         return None
     lang = current.get("language")
-    return lang if lang in ("zh", "en") else None
+    return lang if lang in LANGUAGES else None
 
 
 def _coverage_record(ds: Dataset) -> dict[str, str] | None:
@@ -482,27 +486,27 @@ def run_period(
     parameter_files = _parameter_files(parameters_file)
     fingerprint = _fingerprint(inputs, param_doc, nb_records, extra, parameter_files)
     plan = _Plan(
-        layout,
-        p,
-        run_id,
-        staging,
-        ds,
-        data_folder,
-        params,
-        param_doc,
-        parameter_files,
-        nb_paths,
-        injected,
-        nb_records,
-        inputs,
-        fingerprint,
-        jobs,
-        progress,
-        started,
-        t0,
-        timings,
-        as_of,
-        _coverage_record(ds),
+        layout=layout,
+        period=p,
+        run_id=run_id,
+        staging=staging,
+        ds=ds,
+        data_folder=data_folder,
+        params=params,
+        param_doc=param_doc,
+        parameter_files=parameter_files,
+        nb_paths=nb_paths,
+        injected=injected,
+        nb_records=nb_records,
+        inputs=inputs,
+        fingerprint=fingerprint,
+        jobs=jobs,
+        progress=progress,
+        started=started,
+        t0=t0,
+        timings=timings,
+        as_of=as_of,
+        coverage=_coverage_record(ds),
     )
 
     try:

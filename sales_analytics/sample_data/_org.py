@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,7 @@ def _team_layout(spec: SizeSpec) -> tuple[list[str], list[str]]:
     return names, regions
 
 
-def make_reps(rng: np.random.Generator, spec: SizeSpec, window: Window) -> dict[str, object]:
+def make_reps(rng: np.random.Generator, spec: SizeSpec, window: Window) -> dict[str, Any]:
     """Reps, teams, leaders, hire/leave days and productivity."""
     n_days = len(window.days)
     team_names, team_regions = _team_layout(spec)
@@ -135,7 +136,9 @@ def make_reps(rng: np.random.Generator, spec: SizeSpec, window: Window) -> dict[
 
 def _products(rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
     cats = list(CATEGORIES)
-    ids, cat_idx, price = [], [], []
+    ids: list[str] = []
+    cat_idx: list[int] = []
+    price: list[float] = []
     for c, (_, _, base, names) in enumerate(CATEGORIES.values()):
         for _name in names:
             ids.append(f"P{len(ids) + 1:03d}")
@@ -165,8 +168,8 @@ def _assign_owners(
 
 
 def make_customers(
-    rng: np.random.Generator, spec: SizeSpec, window: Window, reps: dict[str, object]
-) -> dict[str, object]:
+    rng: np.random.Generator, spec: SizeSpec, window: Window, reps: dict[str, Any]
+) -> dict[str, Any]:
     """Customers with their segment, purchase propensity, active span and owner."""
     n = spec.customers
     n_days = len(window.days)

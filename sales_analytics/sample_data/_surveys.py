@@ -280,9 +280,9 @@ def _answers(inst: Instrument, frame: pd.DataFrame, kind: str, rng: np.random.Ge
                 probs[len(values) // 2] = 0.7
                 cols[it.id] = values[rng.choice(len(values), size=n, p=probs / probs.sum())]
         elif it.type == "multi_choice":
-            values = it.option_values()
-            picks = rng.random((n, len(values))) < np.linspace(0.7, 0.15, len(values))
-            joined = np.array([";".join(v for v, p in zip(values, row) if p) for row in picks], dtype=object)
+            options = it.option_values()
+            picks = rng.random((n, len(options))) < np.linspace(0.7, 0.15, len(options))
+            joined = np.array([";".join(v for v, p in zip(options, row) if p) for row in picks], dtype=object)
             joined[(joined == "") | (rng.random(n) < 0.3)] = None
             cols[it.id] = joined
         else:  # open text
@@ -319,9 +319,9 @@ def _plant_faults(inst: Instrument, resp: pd.DataFrame, rng: np.random.Generator
     counts = {k: max(1, int(round(r * n))) for k, r in _FAULT_RATES.items()}
     order = rng.permutation(n)
     picks, start = {}, 0
-    for k, c in counts.items():
-        picks[k] = order[start : start + c]
-        start += c
+    for k, size in counts.items():
+        picks[k] = order[start : start + size]
+        start += size
     likert = [it.id for it in inst.items_of("likert")]
     numeric = [it for it in inst.numeric_items]
     required = [it.id for it in inst.items if it.required]

@@ -11,6 +11,7 @@ is positive.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ def make_training(rng: np.random.Generator, org: Org, window: Window) -> Trainin
     n_days = org.n_days
     n_reps = len(org.rep_team)
     month_starts = np.flatnonzero(days.day == 1)
-    sessions: list[dict[str, object]] = []
+    sessions: list[dict[str, Any]] = []
     rows: list[tuple[int, int, bool]] = []  # (session index, rep, attended)
     cat_of: list[str] = []
 
@@ -159,20 +160,20 @@ def make_training(rng: np.random.Generator, org: Org, window: Window) -> Trainin
         }
     )
 
-    s_idx = np.array([r[0] for r in rows], dtype=np.int64)
-    rep = np.array([r[1] for r in rows], dtype=np.int64)
-    attended = np.array([r[2] for r in rows], dtype=bool)
+    att_session = np.array([r[0] for r in rows], dtype=np.int64)
+    att_rep = np.array([r[1] for r in rows], dtype=np.int64)
+    att_flag = np.array([r[2] for r in rows], dtype=bool)
     # Scores: pre ~ N(58, 10); normalised gain (post - pre) / (100 - pre) ~ N(0.4, 0.1).
     pre = np.clip(rng.normal(58, 10, len(rows)), 15, 95)
     gain = np.clip(rng.normal(0.4, 0.1, len(rows)), 0.0, 0.9)
     post = np.clip(pre + gain * (100 - pre) + rng.normal(0, 3, len(rows)), 0, 100)
     att = pd.DataFrame(
         {
-            "session_id": pd.Series([session_ids[new_index[i]] for i in s_idx], dtype=STR),
-            "rep_id": pd.Series(np.array(org.rep_ids, dtype=object)[rep], dtype=STR),
-            "attended": attended,
-            "pre_score": np.where(attended, np.round(pre), np.nan),
-            "post_score": np.where(attended, np.round(post), np.nan),
+            "session_id": pd.Series([session_ids[new_index[i]] for i in att_session], dtype=STR),
+            "rep_id": pd.Series(np.array(org.rep_ids, dtype=object)[att_rep], dtype=STR),
+            "attended": att_flag,
+            "pre_score": np.where(att_flag, np.round(pre), np.nan),
+            "post_score": np.where(att_flag, np.round(post), np.nan),
         }
     )
     att = att.sort_values(["session_id", "rep_id"], kind="stable").reset_index(drop=True)

@@ -53,6 +53,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sales_analytics.vocabulary import renamed_arguments
+
 if TYPE_CHECKING:
     from sales_analytics.surveys.instruments import Instrument
     from sales_analytics.surveys.params import SurveyParams
@@ -117,25 +119,26 @@ def _partition_mask(n: np.ndarray, is_total: np.ndarray, level: np.ndarray, thre
     return hide
 
 
+@renamed_arguments(threshold="anonymity_threshold", level="group_by")
 def suppress_small_groups(
     table: pd.DataFrame,
     *,
-    threshold: int,
+    anonymity_threshold: int,
     by: Sequence[str],
     values: Sequence[str],
     n: str = "n",
     group: str = "group",
-    level: str | None = "group_by",
+    group_by: str | None = "group_by",
     keep_hidden: bool = False,
 ) -> pd.DataFrame:
-    """Hide cuts with fewer than ``threshold`` respondents, and the cuts that would reveal them.
+    """Hide cuts with fewer than ``anonymity_threshold`` respondents, and the cuts that would reveal them.
 
     Parameters
     ----------
     table : one row per cut: the ``by`` columns, ``group`` (``"all"`` marks the
-        total of the partition), ``level`` (which grouping a child row belongs
+        total of the partition), ``group_by`` (which grouping a child row belongs
         to, e.g. ``team``; optional), ``n`` (respondents) and the ``values``.
-    threshold : smallest number of respondents shown (1 shows everything).
+    anonymity_threshold : smallest number of respondents shown (1 shows everything).
     by : columns that define a partition (e.g. ``period, instrument, metric``).
     values : columns set to NaN in a suppressed row.
     keep_hidden : keep the suppressed rows (for a computation that needs the mask);
@@ -156,14 +159,14 @@ def suppress_small_groups(
     >>> t = pd.DataFrame({"metric": "enps", "group_by": ["all", "team", "team", "team"],
     ...                   "group": ["all", "A", "B", "C"], "n": [19, 10, 6, 3],
     ...                   "value": [10.0, 20.0, 0.0, -33.3]})
-    >>> suppress_small_groups(t, threshold=5, by=["metric"], values=["value"], keep_hidden=True)[
+    >>> suppress_small_groups(t, anonymity_threshold=5, by=["metric"], values=["value"], keep_hidden=True)[
     ...     ["group", "n", "value", "suppressed"]]
       group     n  value  suppressed
     0   all  19.0   10.0       False
     1     A  10.0   20.0       False
     2     B   NaN    NaN        True
     3     C   NaN    NaN        True
-    >>> suppress_small_groups(t, threshold=5, by=["metric"], values=["value"])["group"].tolist()
+    >>> suppress_small_groups(t, anonymity_threshold=5, by=["metric"], values=["value"])["group"].tolist()
     ['all', 'A']
     """
     missing = [c for c in [*by, *values, n, group] if c not in table.columns]
@@ -177,10 +180,12 @@ def suppress_small_groups(
     if len(out):
         counts = out[n].to_numpy(dtype=float)
         is_total = (out[group].astype(str) == ALL).to_numpy()
-        levels = out[level].astype(str).to_numpy() if level and level in out else np.full(len(out), "")
+        levels = (
+            out[group_by].astype(str).to_numpy() if group_by and group_by in out else np.full(len(out), "")
+        )
         keys = out[list(by)].astype(str).agg("\x1f".join, axis=1) if by else pd.Series("", index=out.index)
         for _, idx in keys.groupby(keys, sort=False).indices.items():
-            hide[idx] = _partition_mask(counts[idx], is_total[idx], levels[idx], threshold)
+            hide[idx] = _partition_mask(counts[idx], is_total[idx], levels[idx], anonymity_threshold)
     out["suppressed"] = hide
     for c in [*values, n]:
         dtype = out[c].dtype
@@ -191,7 +196,12 @@ def suppress_small_groups(
         if hide.any():
             out.loc[hide, c] = np.nan
     if hide.any():
-        log.info("suppressed %d of %d cuts under the threshold of %d", int(hide.sum()), len(out), threshold)
+        log.info(
+            "suppressed %d of %d cuts under the threshold of %d",
+            int(hide.sum()),
+            len(out),
+            anonymity_threshold,
+        )
     if not keep_hidden:
         out = out.loc[~hide].reset_index(drop=True)
     return out
@@ -205,10 +215,11 @@ def _block_count(block: pd.DataFrame, columns: Sequence[str] | None) -> int:
     return int((present.T @ present).min()) if len(present) else 0
 
 
+@renamed_arguments(threshold="anonymity_threshold")
 def published_blocks(
     frame: pd.DataFrame,
     *,
-    threshold: int,
+    anonymity_threshold: int,
     by: Sequence[str] = (),
     columns: Sequence[str] | None = None,
     period: str = "period",
@@ -218,7 +229,7 @@ def published_blocks(
     Parameters
     ----------
     frame : one row per respondent with ``period`` and the ``by`` columns.
-    threshold : the anonymity threshold (1: every row is used).
+    anonymity_threshold : the smallest block published (1: every row is used).
     by : grouping columns; each adds one copy of the rows per group besides the total.
     columns : the answers the pooled statistic uses; a block counts the fewest
         respondents answering any one pair of them (each one alone included), so a
@@ -236,14 +247,14 @@ def published_blocks(
     never pooled, so adding it changes nothing that is published.
 
     >>> r = pd.DataFrame({"period": ["2026-03"] * 6 + ["2026-04"], "x": range(7)})
-    >>> published_blocks(r, threshold=5)["x"].tolist()
+    >>> published_blocks(r, anonymity_threshold=5)["x"].tolist()
     [0, 1, 2, 3, 4, 5]
     """
     parts = [frame.assign(group_by=ALL, group=ALL)]
     for col in by:
         parts.append(frame.assign(group_by=col, group=frame[col].astype(str)))
     cut = pd.concat(parts, ignore_index=True)
-    if threshold <= 1 or cut.empty:
+    if anonymity_threshold <= 1 or cut.empty:
         return cut
     keys = [period, "group_by", "group"]
     counts = (
@@ -252,17 +263,18 @@ def published_blocks(
         .rename("n")
         .reset_index()
     )
-    shown = suppress_small_groups(counts, threshold=threshold, by=[period], values=[])
+    shown = suppress_small_groups(counts, anonymity_threshold=anonymity_threshold, by=[period], values=[])
     return cut.merge(shown[keys], on=keys, how="inner")
 
 
+@renamed_arguments(until="period")
 def published_group_responses(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams,
     *,
     by: str,
-    until: str | None = None,
+    period: str | None = None,
     published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The responses another lever may pool per ``by`` group: published month blocks only.
@@ -271,25 +283,25 @@ def published_group_responses(
     several months (training needs by team): each group keeps only the months in which its
     block is published (:func:`published_blocks`), so its pooled figure moves between bundles
     only by whole blocks of at least the threshold. A named instrument's responses are returned
-    as they are (up to ``until``). ``published`` is the month-block record of the latest
+    as they are (up to ``period``). ``published`` is the month-block record of the latest
     published bundle (:func:`settle_blocks`): a response backdated into a month it covers
     counts in the month it arrived in.
 
     Returns
     -------
-    The prepared responses (with ``period``) of the kept blocks, up to ``until``.
+    The prepared responses (with ``period``) of the kept blocks, up to ``period``.
     """
     from sales_analytics.surveys.quality import prepare_responses
 
     r = responses if "period" in responses else prepare_responses(responses, instrument)
     if instrument.anonymous:
         r = settle_blocks(r, published, instrument=instrument.id)
-    if until is not None:
-        r = r[r["period"] <= str(until)]
+    if period is not None:
+        r = r[r["period"] <= str(period)]
     threshold = anonymity_threshold_for(instrument, params)
     if threshold <= 1 or by not in r:
         return r.reset_index(drop=True)
-    kept = published_blocks(r, threshold=threshold, by=(by,))
+    kept = published_blocks(r, anonymity_threshold=threshold, by=(by,))
     kept = kept[kept["group_by"] == by]
     return kept.drop(columns=["group_by", "group"]).reset_index(drop=True)
 

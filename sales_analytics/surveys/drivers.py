@@ -31,6 +31,7 @@ from sales_analytics.surveys.anonymity import (
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.scores import _scorable, respondent_dimensions, reverse_code
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["key_drivers", "relative_weights", "shapley_r2"]
 
@@ -119,13 +120,14 @@ _COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def key_drivers(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
     level: str = "dimension",
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Relative importance of each dimension (or Likert item) for the instrument's outcome item.
 
@@ -159,8 +161,8 @@ def key_drivers(
         return pd.DataFrame(columns=_COLUMNS)
     if level not in ("dimension", "item"):
         raise ValueError(f"level must be one of ['dimension', 'item']; got {level!r}")
-    r = _scorable(responses, instrument, until)
-    last = str(until) if until is not None else (r["period"].max() if len(r) else "")
+    r = _scorable(responses, instrument, period)
+    last = str(period) if period is not None else (r["period"].max() if len(r) else "")
     first = str(Period.parse(last).shift(-(params.window_months - 1))) if last else ""
     if last:
         r = r[(r["period"] >= first) & (r["period"] <= last)]
@@ -174,7 +176,9 @@ def key_drivers(
         data = data.dropna()
     threshold = anonymity_threshold_for(instrument, params)
     data = published_blocks(
-        data.assign(period=r.loc[data.index, "period"]), threshold=threshold, columns=[*drivers, "__y"]
+        data.assign(period=r.loc[data.index, "period"]),
+        anonymity_threshold=threshold,
+        columns=[*drivers, "__y"],
     )[[*drivers, "__y"]]
     n = int(data["__y"].notna().sum()) if params.missing == "pairwise" else len(data)
     method = params.driver_method
@@ -224,9 +228,9 @@ def key_drivers(
     )
     out = suppress_small_groups(
         rows,
-        threshold=threshold,
+        anonymity_threshold=threshold,
         by=["driver"],
         values=["weight", "share", "ci_low", "ci_high", "r", "r2"],
-        level=None,
+        group_by=None,
     )
     return out[_COLUMNS].astype({"period": "str", "instrument": "str", "driver": "str"})

@@ -35,6 +35,7 @@ import pandas as pd
 from sales_analytics.errors import DataError, DataProblem
 from sales_analytics.surveys.instruments import Instrument, Item
 from sales_analytics.surveys.platforms import META_COLUMNS, Export, prepare_export
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "DEFAULT_ANSWER_LABELS",
@@ -265,7 +266,7 @@ def _split_multi(text: str, match: Any) -> list[str] | None:
         if sep in text:
             parts = [match(p) for p in text.split(sep) if p.strip()]
             if parts and all(p is not None for p in parts):
-                return parts  # type: ignore[return-value]
+                return [p for p in parts if p is not None]
     return None
 
 
@@ -287,7 +288,8 @@ def _choice(values: pd.Series, item: Item) -> tuple[pd.Series, np.ndarray]:
             return None
         if item.type == "single_choice":
             return match(v)
-        parts = _split_multi(str(v), match) if isinstance(v, str) else ([match(v)] if match(v) else None)
+        single = None if isinstance(v, str) else match(v)
+        parts = _split_multi(str(v), match) if isinstance(v, str) else ([single] if single else None)
         return None if parts is None else ";".join(dict.fromkeys(parts))
 
     out = values.map(one)
@@ -406,18 +408,23 @@ def _one_time(text: str, day_first: bool = False) -> tuple[pd.Timestamp | None, 
     return None, None
 
 
+@renamed_arguments(tz="timezone")
 def parse_export_times(
-    values: pd.Series, *, source_tz: str | None = None, tz: str = "Asia/Shanghai", day_first: bool = False
+    values: pd.Series,
+    *,
+    source_tz: str | None = None,
+    timezone: str = "Asia/Shanghai",
+    day_first: bool = False,
 ) -> pd.Series:
-    """Times as platforms write them -> naive times in ``tz`` (NaT where unreadable).
+    """Times as platforms write them -> naive times in ``timezone`` (NaT where unreadable).
 
     A written offset or zone (``GMT+8``, ``AST``, ``+00:00``) wins; times
     without one are in ``source_tz`` (the instrument's ``timezone``, or the
-    zone a Qualtrics export names), else already in ``tz``. Day-first
+    zone a Qualtrics export names), else already in ``timezone``. Day-first
     ``02-Sep-2020``, month-first ``6/22/2022`` (US platforms; ``day_first``
     reads ``22/06/2022`` instead) and year-first ``2023/9/8`` are read.
 
-    >>> parse_export_times(pd.Series(["2022/06/22 11:07:29 AM AST", "02-Sep-2020 07:44:08"]), tz="UTC").tolist()
+    >>> parse_export_times(pd.Series(["2022/06/22 11:07:29 AM AST", "02-Sep-2020 07:44:08"]), timezone="UTC").tolist()
     [Timestamp('2022-06-22 15:07:29'), Timestamp('2020-09-02 07:44:08')]
     """
     out = []
@@ -446,10 +453,10 @@ def parse_export_times(
             inst = (ts - pd.Timedelta(minutes=offset)).tz_localize("UTC")
         else:
             try:
-                inst = ts.tz_localize(source_tz or tz, ambiguous="NaT", nonexistent="NaT")
+                inst = ts.tz_localize(source_tz or timezone, ambiguous="NaT", nonexistent="NaT")
             except (ValueError, TypeError):
                 inst = pd.NaT
-        out.append(pd.NaT if pd.isna(inst) else inst.tz_convert(tz).tz_localize(None))
+        out.append(pd.NaT if pd.isna(inst) else inst.tz_convert(timezone).tz_localize(None))
     return pd.Series(out, index=values.index, dtype="datetime64[ns]")
 
 
@@ -515,12 +522,13 @@ def _nearest(headers: list[str], instrument: Instrument) -> str:
     return "; ".join(lines)
 
 
+@renamed_arguments(tz="timezone")
 def map_export(
     export: Export,
     instrument: Instrument,
     *,
     file: str = "<responses>",
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     roster: Mapping[str, pd.DataFrame] | None = None,
     base_dir: Path | None = None,
     defer_tables: bool = False,
@@ -528,7 +536,7 @@ def map_export(
     """Map a prepared export (:func:`~sales_analytics.surveys.platforms.prepare_export`) through an instrument.
 
     Returns ``response_id, submitted_at, <grouping>, <item ids>[, duration_s]``
-    with ``submitted_at`` naive in ``tz``. Grouping columns declared as a
+    with ``submitted_at`` naive in ``timezone``. Grouping columns declared as a
     roster lookup are filled from ``roster`` (tables by name) or the roster
     file; without them the key column is kept as ``_roster_<column>`` for
     :func:`apply_rosters`.
@@ -703,7 +711,9 @@ def map_export(
         raise DataError(problems)
     source_tz = instrument.timezone or export.timezone
     day_first = instrument.day_first
-    stamps = parse_export_times(out["submitted_at"], source_tz=source_tz, tz=tz, day_first=day_first)
+    stamps = parse_export_times(
+        out["submitted_at"], source_tz=source_tz, timezone=timezone, day_first=day_first
+    )
     bad_time = stamps.isna().to_numpy()
     if bad_time.any():
         problems.append(
@@ -723,7 +733,9 @@ def map_export(
     if "duration_s" in out:
         out["duration_s"] = _duration(out["duration_s"])
     elif "started_at" in out:
-        started = parse_export_times(out["started_at"], source_tz=source_tz, tz=tz, day_first=day_first)
+        started = parse_export_times(
+            out["started_at"], source_tz=source_tz, timezone=timezone, day_first=day_first
+        )
         out["duration_s"] = (stamps - started).dt.total_seconds()
     for c in instrument.grouping:
         if c in out:
@@ -838,11 +850,12 @@ def apply_rosters(
     return out[front + [c for c in out.columns if c not in front]]
 
 
+@renamed_arguments(tz="timezone")
 def survey_export_table(
     raw: Any,
     table: str,
     *,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     base_dir: Path | None = None,
     instruments_dir: str | Path | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -871,7 +884,7 @@ def survey_export_table(
         )
     export = prepare_export(raw)
     inst = instruments[instrument_id]
-    frame = map_export(export, inst, file=raw.path, tz=tz, base_dir=base_dir, defer_tables=True)
+    frame = map_export(export, inst, file=raw.path, timezone=timezone, base_dir=base_dir, defer_tables=True)
     return frame.reset_index(drop=True), export.row_numbers
 
 
@@ -892,12 +905,13 @@ def resolve_rosters(
     return apply_rosters(frame, inst, tables, file=file, file_rows=rows)
 
 
+@renamed_arguments(tz="timezone")
 def map_response_columns(
     raw: pd.DataFrame,
     instrument: Instrument,
     *,
     file: str = "<responses>",
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     roster: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Rename an export's columns to item ids and canonical columns, and map its answers.
@@ -907,7 +921,7 @@ def map_response_columns(
     raw : the export as read (one column per question, platform columns).
     instrument : the instrument the export answers.
     file : the file name used in error messages.
-    tz : the zone of the returned ``submitted_at`` (naive local time).
+    timezone : the zone of the returned ``submitted_at`` (naive local time).
     roster : tables for the instrument's roster lookups (e.g. ``{"reps": reps}``).
 
     Returns
@@ -937,16 +951,17 @@ def map_response_columns(
     frame = raw.copy()
     frame.columns = [str(c) for c in frame.columns]
     export = prepare_export(RawTable(frame, file, "frame"))
-    return map_export(export, instrument, file=file, tz=tz, roster=roster)
+    return map_export(export, instrument, file=file, timezone=timezone, roster=roster)
 
 
+@renamed_arguments(tz="timezone")
 def read_responses(
     path: str | Path,
     instrument: Instrument,
     *,
     sheet: str | int | None = None,
     encoding: str | None = None,
-    tz: str = "Asia/Shanghai",
+    timezone: str = "Asia/Shanghai",
     roster: Mapping[str, pd.DataFrame] | Any = None,
 ) -> pd.DataFrame:
     """Read a platform export (CSV or XLSX, as downloaded) and map it through the instrument.
@@ -964,4 +979,6 @@ def read_responses(
     raw = read_source_file(path, sheet=sheet, encoding=encoding, header_row=0, dedupe_headers=True)
     export = prepare_export(raw)
     tables = getattr(roster, "tables", roster)
-    return map_export(export, instrument, file=path.name, tz=tz, roster=tables, base_dir=path.parent)
+    return map_export(
+        export, instrument, file=path.name, timezone=timezone, roster=tables, base_dir=path.parent
+    )

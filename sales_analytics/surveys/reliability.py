@@ -36,6 +36,7 @@ from sales_analytics.surveys.anonymity import (
 from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.scores import _scorable, reverse_code
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "cronbach_alpha",
@@ -185,11 +186,11 @@ def _pooled(rc: pd.DataFrame, ids: list[str], threshold: int, missing: str) -> p
     block = rc[["period", *ids]].astype({c: float for c in ids})
     if missing == "listwise":
         block = block.dropna(subset=ids)
-    return published_blocks(block, threshold=threshold, columns=ids)[ids].reset_index(drop=True)
+    return published_blocks(block, anonymity_threshold=threshold, columns=ids)[ids].reset_index(drop=True)
 
 
-def _window(r: pd.DataFrame, until: str | None, months: int) -> tuple[pd.DataFrame, str, str]:
-    last = str(until) if until is not None else (r["period"].max() if len(r) else "")
+def _window(r: pd.DataFrame, period: str | None, months: int) -> tuple[pd.DataFrame, str, str]:
+    last = str(period) if period is not None else (r["period"].max() if len(r) else "")
     if not last:
         return r, "", ""
     first = str(Period.parse(last).shift(-(months - 1)))
@@ -216,12 +217,13 @@ _REL_COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def reliability_table(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Reliability of every dimension over the trailing window of ``params.window_months``.
 
@@ -234,8 +236,8 @@ def reliability_table(
     negatively with the rest).
     """
     params = params or SurveyParams()
-    r = _scorable(responses, instrument, until)
-    r, first, last = _window(r, until, params.window_months)
+    r = _scorable(responses, instrument, period)
+    r, first, last = _window(r, period, params.window_months)
     rows = []
     rc = reverse_code(r, instrument)
     threshold = anonymity_threshold_for(instrument, params)
@@ -274,10 +276,10 @@ def reliability_table(
         return pd.DataFrame(columns=_REL_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=threshold,
+        anonymity_threshold=threshold,
         by=["dimension"],
         values=["alpha", "alpha_std", "ci_low", "ci_high", "omega", "mean_r"],
-        level=None,
+        group_by=None,
     )
     for note in out.loc[out["note"] != "", "note"]:
         log.warning("%s: %s", instrument.id, note)
@@ -301,12 +303,13 @@ _ITEM_COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def item_reliability(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Item statistics per dimension: mean, sd, item-rest correlation and alpha if the item is deleted.
 
@@ -316,8 +319,8 @@ def item_reliability(
     coding), ``item_rest_r, alpha_if_deleted, n, missing, group, suppressed``.
     """
     params = params or SurveyParams()
-    r = _scorable(responses, instrument, until)
-    r, _, last = _window(r, until, params.window_months)
+    r = _scorable(responses, instrument, period)
+    r, _, last = _window(r, period, params.window_months)
     rc = reverse_code(r, instrument)
     threshold = anonymity_threshold_for(instrument, params)
     rows = []
@@ -351,10 +354,10 @@ def item_reliability(
         return pd.DataFrame(columns=_ITEM_COLUMNS)
     out = suppress_small_groups(
         pd.DataFrame(rows),
-        threshold=threshold,
+        anonymity_threshold=threshold,
         by=["item"],
         values=["mean", "sd", "item_rest_r", "alpha_if_deleted"],
-        level=None,
+        group_by=None,
     )
     return out[_ITEM_COLUMNS].astype(
         {"period": "str", "instrument": "str", "dimension": "str", "item": "str"}

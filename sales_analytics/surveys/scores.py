@@ -3,7 +3,7 @@
 Every function takes a response table already cleaned by
 :func:`~sales_analytics.surveys.quality.clean_responses` (a raw table is
 prepared and its out-of-range answers blanked, but its exclusions are not
-applied), scores every period up to ``until`` for the total (``group_by =
+applied), scores every period up to ``period`` for the total (``group_by =
 group = "all"``) and for each grouping column in ``by``, compares each cut with
 the same cut in the instrument's previous wave, and passes the result through
 :func:`~sales_analytics.surveys.anonymity.suppress_small_groups` — for an
@@ -27,6 +27,7 @@ from sales_analytics.surveys.anonymity import ALL, anonymity_threshold_for, supp
 from sales_analytics.surveys.instruments import Instrument, Item
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.quality import prepare_responses, response_quality
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "survey_dimensions",
@@ -145,15 +146,15 @@ def reverse_code(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     return out
 
 
-def _scorable(responses: pd.DataFrame, instrument: Instrument, until: str | None) -> pd.DataFrame:
+def _scorable(responses: pd.DataFrame, instrument: Instrument, period: str | None) -> pd.DataFrame:
     r = responses if "period" in responses else prepare_responses(responses, instrument)
     r = r.copy()
     for it in instrument.numeric_items:
         lo, hi = it.bounds
         v = r[it.id].astype(float)
         r[it.id] = v.where((v >= lo) & (v <= hi))
-    if until is not None:
-        r = r[r["period"] <= str(until)]
+    if period is not None:
+        r = r[r["period"] <= str(period)]
     return r
 
 
@@ -276,7 +277,7 @@ def _finish(
     rows = rows.assign(instrument=instrument.id)
     rows = suppress_small_groups(
         rows,
-        threshold=anonymity_threshold_for(instrument, params),
+        anonymity_threshold=anonymity_threshold_for(instrument, params),
         by=["period", *[k for k in keys if k not in ("group_by", "group")]],
         values=values,
     )
@@ -291,13 +292,14 @@ def _finish(
     return rows[columns].astype({"period": "str", "instrument": "str", "group_by": "str", "group": "str"})
 
 
+@renamed_arguments(until="period")
 def survey_scores(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
     by: Sequence[str] = ("team",),
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """NPS / eNPS, CSAT and CES per period and group, with intervals and the change vs the previous wave.
 
@@ -306,7 +308,7 @@ def survey_scores(
     responses : cleaned responses (``period``, grouping columns, item columns).
     instrument : the instrument they answer; every ``nps``, ``csat`` and ``ces`` item is scored.
     by : grouping columns; each gives one row per group besides the total (``all``).
-    until : last period scored (``YYYY-MM``), default all.
+    period : last period scored (``YYYY-MM``), default all.
 
     Returns
     -------
@@ -329,7 +331,7 @@ def survey_scores(
     [{'value': 20.0, 'moe': 11.3, 'n': 200.0}]
     """
     params = params or SurveyParams()
-    r = _scorable(responses, instrument, until)
+    r = _scorable(responses, instrument, period)
     periods = sorted(r["period"].unique().tolist())
     if r.empty:
         return pd.DataFrame(columns=_SCORE_COLUMNS)
@@ -394,13 +396,14 @@ def respondent_dimensions(responses: pd.DataFrame, instrument: Instrument) -> pd
     return pd.DataFrame(out, index=responses.index)
 
 
+@renamed_arguments(until="period")
 def survey_dimensions(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
     by: Sequence[str] = ("team",),
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Likert dimension scores per period and group, reverse-coded items mirrored first.
 
@@ -408,7 +411,7 @@ def survey_dimensions(
     ----------
     responses : cleaned responses.
     instrument : the instrument; its ``dimensions`` and Likert items are used.
-    by, until : as in :func:`survey_scores`.
+    by, period : as in :func:`survey_scores`.
 
     Returns
     -------
@@ -432,7 +435,7 @@ def survey_dimensions(
     [{'value': 3.0, 'n': 2.0}]
     """
     params = params or SurveyParams()
-    r = _scorable(responses, instrument, until)
+    r = _scorable(responses, instrument, period)
     if r.empty or not instrument.dimensions:
         return pd.DataFrame(columns=_DIM_COLUMNS)
     periods = sorted(r["period"].unique().tolist())
@@ -493,12 +496,13 @@ REP_SATISFACTION_COLUMNS = (
 )
 
 
+@renamed_arguments(until="period")
 def rep_satisfaction(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Customer satisfaction per rep and period, for the KPI scorecard and awards.
 
@@ -524,10 +528,10 @@ def rep_satisfaction(
     if "rep_id" not in instrument.grouping:
         raise KeyError(f"instrument {instrument.id!r} has no rep_id column; satisfaction per rep needs one")
     cols = list(REP_SATISFACTION_COLUMNS)
-    r = _scorable(responses, instrument, until)
+    r = _scorable(responses, instrument, period)
     if r.empty:
         return pd.DataFrame(columns=cols)
-    scores = survey_scores(r, instrument, params, by=("rep_id",), until=until)
+    scores = survey_scores(r, instrument, params, by=("rep_id",), period=period)
     scores = scores[scores["group_by"] == "rep_id"]
     csat_item = next((it.id for it in instrument.items_of("csat")), None)
     nps_item = next((it.id for it in instrument.items_of("nps")), None)
@@ -562,6 +566,7 @@ def rep_satisfaction(
     return out[cols].astype({"period": "str", "rep_id": "str", "responses": "int64"})
 
 
+@renamed_arguments(until="period")
 def response_rates(
     responses: pd.DataFrame,
     invitations: pd.DataFrame | None,
@@ -569,7 +574,7 @@ def response_rates(
     params: SurveyParams | None = None,
     *,
     by: Sequence[str] = ("team",),
-    until: str | None = None,
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Responses received against invitations, per period and group.
 
@@ -593,8 +598,8 @@ def response_rates(
         r = r[~response_quality(r, instrument, params)["duplicate"].to_numpy()]
     inv = invitations[invitations["instrument"].astype(str) == instrument.id].copy()
     inv["period"] = inv["period"].astype(str)
-    if until is not None:
-        r, inv = r[r["period"] <= str(until)], inv[inv["period"] <= str(until)]
+    if period is not None:
+        r, inv = r[r["period"] <= str(period)], inv[inv["period"] <= str(period)]
     by = [c for c in by if c in inv and c in r]
     rows = []
     for col in [None, *by]:
@@ -609,7 +614,10 @@ def response_rates(
     with np.errstate(invalid="ignore", divide="ignore"):
         out["response_rate"] = 100.0 * out["n"] / out["invited"]
     out = suppress_small_groups(
-        out, threshold=anonymity_threshold_for(instrument, params), by=["period"], values=["response_rate"]
+        out,
+        anonymity_threshold=anonymity_threshold_for(instrument, params),
+        by=["period"],
+        values=["response_rate"],
     )
     out = out.sort_values(["period", "group_by", "group"], kind="stable").reset_index(drop=True)
     return out[cols].astype({"period": "str", "instrument": "str", "group_by": "str", "group": "str"})

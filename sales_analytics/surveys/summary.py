@@ -26,6 +26,7 @@ from sales_analytics.surveys.scores import (
     survey_scores,
 )
 from sales_analytics.surveys.text import representative_comments, survey_themes
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["SURVEY_TABLES", "survey_block_record", "survey_tables"]
 
@@ -45,13 +46,14 @@ SURVEY_TABLES = (
 )
 
 
+@renamed_arguments(until="period")
 def survey_tables(
     responses: Mapping[str, pd.DataFrame],
     instruments: Mapping[str, Instrument],
     params: SurveyParams | None = None,
     *,
     invitations: pd.DataFrame | None = None,
-    until: str | None = None,
+    period: str | None = None,
     published: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Quality, scores, dimensions, reliability, drivers, themes, rep satisfaction and response rates.
@@ -62,7 +64,7 @@ def survey_tables(
         instruments without a table are skipped (logged).
     instruments : the instruments keyed by id (:func:`load_instruments`).
     invitations : ``instrument, period, <group columns>, invited`` or ``None``.
-    until : the report month; later responses are ignored.
+    period : the report month; later responses are ignored.
     published : the month-block record of the latest published bundle (read by the run,
         ``sa.published_survey_blocks``); a response dated into a month it covers but not
         recorded there counts in the month it arrived in (:func:`settle_blocks`).
@@ -85,22 +87,24 @@ def survey_tables(
         prepared = prepare_responses(raw, inst)
         if inst.anonymous:  # a named survey has no anonymity to keep: its responses stay in their month
             prepared = settle_blocks(prepared, published, instrument=inst_id)
-        if until is not None:
-            prepared = prepared[prepared["period"] <= str(until)].reset_index(drop=True)
+        if period is not None:
+            prepared = prepared[prepared["period"] <= str(period)].reset_index(drop=True)
         by = ("team",) if "team" in inst.grouping else ()
         quality = response_quality(prepared, inst, params)
         parts["survey_quality"].append(quality_summary(quality, inst, params))
         clean = clean_responses(prepared, inst, params)
-        parts["survey_scores"].append(survey_scores(clean, inst, params, by=by, until=until))
-        parts["survey_dimensions"].append(survey_dimensions(clean, inst, params, by=by, until=until))
-        parts["survey_reliability"].append(reliability_table(clean, inst, params, until=until))
-        parts["survey_items"].append(item_reliability(clean, inst, params, until=until))
-        parts["survey_drivers"].append(key_drivers(clean, inst, params, until=until))
+        parts["survey_scores"].append(survey_scores(clean, inst, params, by=by, period=period))
+        parts["survey_dimensions"].append(survey_dimensions(clean, inst, params, by=by, period=period))
+        parts["survey_reliability"].append(reliability_table(clean, inst, params, period=period))
+        parts["survey_items"].append(item_reliability(clean, inst, params, period=period))
+        parts["survey_drivers"].append(key_drivers(clean, inst, params, period=period))
         if inst.items_of("open_text"):
-            parts["survey_themes"].append(survey_themes(clean, inst, params, by=by, until=until))
-            parts["survey_comments"].append(representative_comments(clean, inst, params, by=by, until=until))
+            parts["survey_themes"].append(survey_themes(clean, inst, params, by=by, period=period))
+            parts["survey_comments"].append(
+                representative_comments(clean, inst, params, by=by, period=period)
+            )
         parts["survey_response_rates"].append(
-            response_rates(prepared, invitations, inst, params, by=by, until=until)
+            response_rates(prepared, invitations, inst, params, by=by, period=period)
         )
         if (
             inst.audience == "customer"
@@ -108,7 +112,7 @@ def survey_tables(
             and inst.items_of("csat")
             and inst.items_of("nps")
         ):
-            parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, until=until))
+            parts["survey_rep_satisfaction"].append(rep_satisfaction(clean, inst, params, period=period))
     out = {}
     for name, frames in parts.items():
         filled = [f for f in frames if not f.empty]
@@ -132,17 +136,17 @@ def survey_block_record(
     responses: Mapping[str, pd.DataFrame],
     instruments: Mapping[str, Instrument],
     *,
-    until: str,
+    period: str,
     published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Which respondents this bundle puts in which month block: the record the next bundle reads.
 
     The same assignment :func:`survey_tables` makes with the same ``published`` record
-    (:func:`settle_blocks`), for every response of an anonymous instrument up to ``until``.
+    (:func:`settle_blocks`), for every response of an anonymous instrument up to ``period``.
 
     Returns
     -------
-    DataFrame ``period`` (= ``until``), ``instrument``, ``month``, ``response_id``, sorted;
+    DataFrame ``period`` (= ``period``), ``instrument``, ``month``, ``response_id``, sorted;
     kept with the bundle, outside its published tables (``sa.keep_survey_blocks``).
     """
     frames = []
@@ -151,11 +155,11 @@ def survey_block_record(
         if raw is None or raw.empty or not instruments[inst_id].anonymous:
             continue
         settled = settle_blocks(prepare_responses(raw, instruments[inst_id]), published, instrument=inst_id)
-        settled = settled[settled["period"] <= str(until)]
+        settled = settled[settled["period"] <= str(period)]
         frames.append(
             pd.DataFrame(
                 {
-                    "period": str(until),
+                    "period": str(period),
                     "instrument": inst_id,
                     "month": settled["period"].astype(str).to_numpy(),
                     "response_id": settled["response_id"].astype(str).to_numpy(),

@@ -33,6 +33,7 @@ from sales_analytics.surveys.instruments import Instrument
 from sales_analytics.surveys.params import SurveyParams
 from sales_analytics.surveys.quality import prepare_responses
 from sales_analytics.surveys.scores import anonymity_threshold_for
+from sales_analytics.vocabulary import LANGUAGES, renamed_arguments
 
 __all__ = ["representative_comments", "comment_stop_words", "survey_themes", "comment_tokens"]
 
@@ -64,7 +65,7 @@ _WORD = re.compile(r"[a-z][a-z'\-]*(?:\s+[a-z][a-z'\-]*)*|[\u3400-\u9fff]+|\d+")
 def comment_stop_words() -> frozenset[str]:
     """The Chinese and English stop words shipped with the package."""
     data = load_yaml(_STOPWORDS_FILE)
-    return frozenset(str(w) for lang in ("zh", "en") for w in data.get(lang, []))
+    return frozenset(str(w) for lang in LANGUAGES for w in data.get(lang, []))
 
 
 @lru_cache(maxsize=1)
@@ -135,12 +136,12 @@ def _comments(
     instrument: Instrument,
     params: SurveyParams,
     by: Sequence[str],
-    until: str | None,
+    period: str | None,
     item: str | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
     """Long table of the published comments (window and month blocks applied) and one row per group."""
     r = responses if "period" in responses else prepare_responses(responses, instrument)
-    last = str(until) if until is not None else (str(r["period"].max()) if len(r) else "")
+    last = str(period) if period is not None else (str(r["period"].max()) if len(r) else "")
     first = str(Period.parse(last).shift(-(params.window_months - 1))) if last else ""
     if last:
         r = r[(r["period"] >= first) & (r["period"] <= last)]
@@ -182,7 +183,7 @@ def _comments(
     blocks["_eff"] = blocks["n"].where(enough, 0)
     shown = suppress_small_groups(
         blocks,
-        threshold=anonymity_threshold_for(instrument, params, comments=True),
+        anonymity_threshold=anonymity_threshold_for(instrument, params, comments=True),
         by=["period", "item"],
         values=[],
         n="_eff",
@@ -209,13 +210,14 @@ _THEME_COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def survey_themes(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
     by: Sequence[str] = ("team",),
-    until: str | None = None,
+    period: str | None = None,
     item: str | None = None,
 ) -> pd.DataFrame:
     """Top terms and phrases of the open-text answers per group, over the trailing window.
@@ -239,7 +241,7 @@ def survey_themes(
     [{'term': '回复', 'count': 2}, {'term': '太慢', 'count': 2}]
     """
     params = params or SurveyParams()
-    cut, groups, first, last = _comments(responses, instrument, params, by, until, item)
+    cut, groups, first, last = _comments(responses, instrument, params, by, period, item)
     rows = []
     tokens = {c: _clauses(c) for c in cut["comment"].unique()} if len(cut) else {}
     for g in groups.itertuples(index=False):
@@ -256,7 +258,8 @@ def survey_themes(
         texts = cut.loc[
             (cut["item"] == g.item) & (cut["group_by"] == g.group_by) & (cut["group"] == g.group), "comment"
         ]
-        words, phrases = Counter(), Counter()
+        words: Counter[str] = Counter()
+        phrases: Counter[str] = Counter()
         for t in texts:
             w, p = _terms(tokens[t])
             words.update(w)
@@ -312,13 +315,14 @@ _REP_COLUMNS = [
 ]
 
 
+@renamed_arguments(until="period")
 def representative_comments(
     responses: pd.DataFrame,
     instrument: Instrument,
     params: SurveyParams | None = None,
     *,
     by: Sequence[str] = ("team",),
-    until: str | None = None,
+    period: str | None = None,
     item: str | None = None,
 ) -> pd.DataFrame:
     """The comments closest to each group's centroid (TF-IDF over the kept tokens), distinct texts only.
@@ -328,7 +332,7 @@ def representative_comments(
     ``period, instrument, item, group_by, group, rank, comment, similarity, n, window, suppressed``.
     """
     params = params or SurveyParams()
-    cut, groups, first, last = _comments(responses, instrument, params, by, until, item)
+    cut, groups, first, last = _comments(responses, instrument, params, by, period, item)
     rows = []
     for g in groups.itertuples(index=False):
         base = {

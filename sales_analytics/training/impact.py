@@ -313,7 +313,7 @@ def did_by_cohort(
     return out
 
 
-def _pool(per: list[dict], outcome: str, key: str = "cohort", label: str = "all") -> dict:
+def _pool(per: list[dict], outcome: str, key: str = "cohort", label: str | int = "all") -> dict:
     """Cohort rows pooled with weights n_treated; SE = sqrt(Σ w² se²) (cohorts treated as independent)."""
     n = np.array([r["n_treated"] for r in per], dtype=float)
     w = n / n.sum()
@@ -379,12 +379,12 @@ def event_study(
         if wide.empty:
             continue
         coh = _cohort_index(cohorts, wide.index)
-        cols = set(wide.columns)
+        have = set(wide.columns)
         for e in range(-window, window + 1):
             per = []
             for g in sorted(coh.dropna().unique().astype(int)):
                 t, base = g + e, g - 1
-                if t not in cols or base not in cols or t > last:
+                if t not in have or base not in have or t > last:
                     continue
                 change = wide[t] - wide[base]
                 ok = change.notna()

@@ -34,7 +34,7 @@ def kirkpatrick_levels(
     Parameters
     ----------
     sessions, attendance : for level 2, every paired pre/post score in the ``months`` window.
-    reaction : :func:`reaction_scores` (level 1; its ``overall`` row and items).
+    reaction : :func:`reaction_scores` (level 1; its ``all_items`` row and items).
     behaviour : :func:`behaviour_change` (level 3; the ``behaviour_types`` rows).
     did : :func:`did_by_cohort` (level 4; the pooled ``all`` row of each outcome).
     roi : :func:`training_roi` (level 5).

@@ -238,15 +238,16 @@ def reaction_scores(
     Returns
     -------
     DataFrame
-        ``period, measure, value, ci_low, ci_high, n``: one row per item and an ``overall`` row
-        (the mean of each respondent's item mean, after reverse coding).
+        ``period, measure, value, ci_low, ci_high, n``: one row per item and an ``all_items`` row
+        (the mean of each respondent's item mean, after reverse coding; not ``overall``, which an
+        instrument may use as an item id, as ``surveys/training_feedback.yaml`` does).
 
     Examples
     --------
     >>> r = pd.DataFrame({"submitted_at": pd.to_datetime(["2025-10-02", "2025-10-03"]),
     ...                   "q1": [4, 5], "q2": [2, 1]})
     >>> reaction_scores(r, items=["q1", "q2"], reverse=["q2"], period="2025-10")[["measure", "value"]].values.tolist()
-    [['q1', 4.5], ['q2', 4.5], ['overall', 4.5]]
+    [['q1', 4.5], ['q2', 4.5], ['all_items', 4.5]]
     """
     p, start, end = window(period, months)
     require(responses, "survey_training_feedback", ("submitted_at", *items))
@@ -264,7 +265,7 @@ def reaction_scores(
         m, a, b, n = _mean_ci(scored[i])
         rows.append({"measure": i, "value": m, "ci_low": a, "ci_high": b, "n": n})
     m, a, b, n = _mean_ci(scored.mean(axis=1, skipna=True)) if len(items) else (math.nan,) * 3 + (0,)
-    rows.append({"measure": "overall", "value": m, "ci_low": a, "ci_high": b, "n": n})
+    rows.append({"measure": "all_items", "value": m, "ci_low": a, "ci_high": b, "n": n})
     out = pd.DataFrame(rows)
     out.insert(0, "period", str(p))
     return out

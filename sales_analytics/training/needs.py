@@ -18,6 +18,7 @@ import pandas as pd
 from sales_analytics.periods import Period
 from sales_analytics.refunds import normalize_refunds
 from sales_analytics.training._common import require, window
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["DEFAULT_DIMENSION_CATEGORIES", "skill_dimension_scores", "training_needs"]
 
@@ -40,6 +41,7 @@ _KPI_TEXT = {
 }
 
 
+@renamed_arguments(min_n="anonymity_threshold")
 def skill_dimension_scores(
     responses: pd.DataFrame,
     dimensions: dict[str, list[str]],
@@ -48,12 +50,12 @@ def skill_dimension_scores(
     reverse: tuple[str, ...] | list[str] = (),
     scale: tuple[float, float] = (1, 5),
     source: str = "survey",
-    min_n: int = 1,
+    anonymity_threshold: int = 1,
 ) -> pd.DataFrame:
     """Mean dimension score per ``by`` group (rep_id or team) from survey responses.
 
     ``dimensions`` maps a dimension to its item columns; reverse-keyed items are rescored
-    ``(min + max) − x`` first. Groups with fewer than ``min_n`` respondents are suppressed
+    ``(min + max) − x`` first. Groups with fewer than ``anonymity_threshold`` respondents are suppressed
     (pass the anonymity threshold for anonymous surveys such as the team pulse).
     Returns ``level, key, dimension, score, n, source``.
 
@@ -74,7 +76,7 @@ def skill_dimension_scores(
                 vals[i] = (lo + hi) - vals[i]
         per = pd.DataFrame({"key": responses[by].astype("str"), "v": vals.mean(axis=1)}).dropna()
         sizes = per.groupby("key").size()
-        per = per.loc[per["key"].isin(sizes.index[sizes >= min_n])]
+        per = per.loc[per["key"].isin(sizes.index[sizes >= anonymity_threshold])]
         g = per.groupby("key")["v"]
         rows.append(
             pd.DataFrame(

@@ -20,6 +20,7 @@ from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import Card, cards, chart, fmt_money, fmt_pct, heading
 from sales_analytics.views.goals import forecast_section
+from sales_analytics.vocabulary import OFF_TRACK
 
 
 def _survey_cards(bundle: Bundle, language: str) -> list[Card]:
@@ -124,7 +125,7 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
     alerts: list[str] = []
     pacing = at(bundle.table("kpi_pacing"), p)
     if pacing is not None and "status" in pacing.columns:
-        off = pacing[pacing["status"].astype(str).str.lower() == "off-track"]
+        off = pacing[pacing["status"] == OFF_TRACK]
         if len(off):
             alerts.append(label("view_alert_off_track", language).format(n=len(off)))
     churn = at(bundle.table("customer_churn_risk"), p)

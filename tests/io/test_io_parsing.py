@@ -56,20 +56,20 @@ def test_bad_numbers_are_marked_not_raised() -> None:
     ],
 )
 def test_date_formats(text: str, expected: str) -> None:
-    result = parse_datetimes(pd.Series([text]), tz="Asia/Shanghai")
+    result = parse_datetimes(pd.Series([text]), timezone="Asia/Shanghai")
     assert str(result.values.iloc[0]) == expected
     assert not result.bad.any()
 
 
 def test_numbers_as_dates() -> None:
     # 43101.5 = 2018-01-01 12:00 (Excel); 1756688400 s = 2025-09-01 01:00 UTC = 09:00 Shanghai
-    values = parse_datetimes(pd.Series([43101.5, 1756688400]), tz="Asia/Shanghai").values
+    values = parse_datetimes(pd.Series([43101.5, 1756688400]), timezone="Asia/Shanghai").values
     assert [str(v) for v in values] == ["2018-01-01 12:00:00", "2025-09-01 09:00:00"]
 
 
 def test_utc_output_localises_naive_text() -> None:
     # WeChatMsg StrTime is local: 09:00 in Shanghai is 01:00 UTC
-    values = parse_datetimes(pd.Series(["2025-09-01 09:00:00"]), tz="Asia/Shanghai", utc=True).values
+    values = parse_datetimes(pd.Series(["2025-09-01 09:00:00"]), timezone="Asia/Shanghai", utc=True).values
     assert str(values.iloc[0]) == "2025-09-01 01:00:00+00:00"
 
 

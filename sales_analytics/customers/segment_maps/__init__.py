@@ -36,6 +36,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
+from sales_analytics.vocabulary import check_language
 
 __all__ = [
     "NO_NET_SPEND",
@@ -61,7 +62,7 @@ def all_codes() -> list[str]:
     return [f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
 
 
-def code_index(r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
+def code_index(r: np.ndarray | int, f: np.ndarray | int, m: np.ndarray | int) -> np.ndarray:
     """Position of each code in :func:`all_codes` (scores are 1-5 integers)."""
     return (
         (np.asarray(r, dtype=np.int64) - 1) * 25
@@ -159,8 +160,7 @@ class SegmentMap:
 
     def label(self, segment_id: str, language: str = "zh") -> str:
         """The segment's name in ``language`` (``zh`` | ``en``)."""
-        if language not in ("zh", "en"):
-            raise ValueError(f"language must be one of ['en', 'zh']; got {language!r}")
+        check_language(language)
         if segment_id == NO_NET_SPEND:
             return _NO_NET_SPEND_LABELS[language]
         for s in self.segments:
@@ -208,26 +208,26 @@ def _compile(spec: _MapFile, file: str) -> SegmentMap:
                 if rx.fullmatch(code[:2] if spec.match == "rf" else code):
                     hits[j].append(rule.segment)
     elif spec.kind == "ranges":
-        for i, rule in enumerate(spec.ranges):
-            check_segment(f"ranges[{i}].segment", rule.segment)
+        for i, band in enumerate(spec.ranges):
+            check_segment(f"ranges[{i}].segment", band.segment)
             for dim in "rfm":
-                lo, hi = getattr(rule, dim)
+                lo, hi = getattr(band, dim)
                 if not 1 <= lo <= hi <= 5:
                     issues.append(
                         (f"ranges[{i}].{dim}", f"must be [lo, hi] with 1 <= lo <= hi <= 5. Got [{lo}, {hi}]")
                     )
             for j, code in enumerate(codes):
                 if not hits[j] and all(
-                    getattr(rule, d)[0] <= int(c) <= getattr(rule, d)[1] for d, c in zip("rfm", code)
+                    getattr(band, d)[0] <= int(c) <= getattr(band, d)[1] for d, c in zip("rfm", code)
                 ):
-                    hits[j].append(rule.segment)  # first match wins
+                    hits[j].append(band.segment)  # first match wins
     else:
         for seg, listed in spec.codes.items():
             check_segment(f"codes.{seg}", seg)
-            for code in listed:
-                text = str(code)
+            for entry in listed:
+                text = str(entry)
                 if text not in codes:
-                    issues.append((f"codes.{seg}", f"{code!r} is not an RFM code (three digits 1-5)"))
+                    issues.append((f"codes.{seg}", f"{entry!r} is not an RFM code (three digits 1-5)"))
                     continue
                 hits[codes.index(text)].append(seg)
 
