@@ -51,8 +51,10 @@ def voila_command(
     pool_size: int = 1,
     max_kernels: int = 40,
     max_kernels_per_credential: int = 30,
+    scoped: bool = False,
 ) -> list[str]:
-    """The Voila command line (``token=None`` disables the token)."""
+    """The Voila command line (``token=None`` disables the token; ``scoped``: per-person
+    credentials from the access file, no preheated page shared between people)."""
     views = views_dir or paths.notebooks_dir() / "views"
     cmd = [
         sys.executable,
@@ -80,6 +82,13 @@ def voila_command(
         f"--ViewsVoila.max_kernels={max_kernels}",
         f"--ViewsVoila.max_kernels_per_credential={max_kernels_per_credential}",
     ]
+    if scoped:  # sales_analytics.access.web: a page's kernel is started for its person
+        cmd = [c for c in cmd if not c.startswith(("--preheat_kernel=", "--Voila.identity_provider_class="))]
+        cmd += [
+            "--preheat_kernel=False",
+            "--Voila.identity_provider_class=sales_analytics.access.web.ScopedIdentityProvider",
+        ]
+        return [*cmd, "--token="]
     cmd.append(f"--token={token}" if token else "--token=")
     return cmd
 
@@ -118,6 +127,7 @@ class ViewsServer:
     token: str
     log: Path
     views: tuple[str, ...]
+    scoped: bool = False
 
     @classmethod
     def start(
@@ -130,9 +140,13 @@ class ViewsServer:
         cull_idle_timeout: int = 600,
         max_kernels: int | None = None,
         max_kernels_per_credential: int | None = None,
+        access: str | Path | None = None,
     ) -> ViewsServer:
+        """``access``: serve with per-person credentials from that access file (``token`` is
+        then the credential :meth:`url` uses)."""
         port = port or _free_port()
-        cmd = [sys.executable, "-m", "sales_analytics", "serve", "--port", str(port), "--token", token]
+        cmd = [sys.executable, "-m", "sales_analytics", "serve", "--port", str(port)]
+        cmd += ["--access", str(access)] if access else ["--token", token]
         cmd += ["--outputs", str(outputs), "--cull-idle-timeout", str(cull_idle_timeout)]
         if max_kernels is not None:
             cmd += ["--max-kernels", str(max_kernels)]
@@ -142,7 +156,7 @@ class ViewsServer:
         with log.open("w") as fh:
             proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         views = tuple(sorted(p.stem for p in (paths.notebooks_dir() / "views").glob("*.ipynb")))
-        return cls(proc=proc, port=port, token=token, log=log, views=views)
+        return cls(proc=proc, port=port, token=token, log=log, views=views, scoped=bool(access))
 
     @property
     def base(self) -> str:
@@ -156,7 +170,9 @@ class ViewsServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log.read_text(errors="replace")
-            if text.count("Kernel pool of") >= len(self.views):
+            if text.count("Kernel pool of") >= len(self.views) or (
+                self.scoped and "Voilà is running at" in text
+            ):
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve exited with status {self.proc.returncode}:\n{text}")
@@ -192,6 +208,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.no_token and args.token:
         raise SalesAnalyticsError("--token and --no-token contradict each other; give one")
+    access_file = _scoped_access(args)
+    if access_file is not None:
+        return _serve_scoped(args, access_file)
     given = args.token or os.environ.get("SALES_ANALYTICS_TOKEN")
     token = None if args.no_token else (given or secrets.token_urlsafe(24))
     if args.no_token:
@@ -264,6 +283,89 @@ def _serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover (execve does not return)
 
 
+def _scoped_access(args: argparse.Namespace) -> Path | None:
+    """The access file when serving per person: ``--access``, else ``parameters/access.yaml``
+    (``$SALES_ANALYTICS_ACCESS``) when it names people and no shared token was asked for."""
+    from sales_analytics.access.store import access_path, load_access
+
+    if args.access:
+        if args.token or args.no_token:
+            raise SalesAnalyticsError(
+                "--access serves each person with their own credential; --token and --no-token do not apply"
+            )
+        path = Path(args.access).resolve()
+        if not path.is_file():
+            raise SalesAnalyticsError(
+                f"access file {path} not found; add people with `sales-analytics access add`"
+            )
+        load_access(path)  # a broken file is a ConfigError now, not a 403 for everybody later
+        return path
+    path = access_path()
+    if args.token or args.no_token or not path.is_file():
+        return None
+    return path.resolve() if load_access(path).people else None
+
+
+def _serve_scoped(args: argparse.Namespace, access_file: Path) -> int:
+    """``serve`` with per-person credentials and scopes (sales_analytics.access)."""
+    from sales_analytics.access.publish import read_index
+    from sales_analytics.access.web import MODE_ENV
+    from sales_analytics.run.bundle import BundleLayout
+    from sales_analytics.views.bundles import list_bundles
+
+    if args.language not in ("zh", "en"):
+        raise SalesAnalyticsError(f"--language must be zh or en; got {args.language!r}")
+    outputs = Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
+    BundleLayout(outputs).restore_half_swapped()
+    bundles = list_bundles(outputs)
+    unscoped = [b for b in bundles if not read_index(outputs / b)]
+    if unscoped:
+        log.warning(
+            "bundles without scopes (only a director sees them): %s; write them with "
+            "`sales-analytics access publish --period <period>`",
+            ", ".join(unscoped),
+        )
+    env = dict(os.environ)
+    env.update(
+        {
+            "SALES_ANALYTICS_OUTPUTS": str(outputs),
+            "SALES_ANALYTICS_VIEW_LANGUAGE": args.language,
+            "SALES_ANALYTICS_VIEW_PERIOD": args.period or "",
+            "SALES_ANALYTICS_HOME": str(paths.project_root()),
+            "SALES_ANALYTICS_ACCESS": str(access_file),
+            MODE_ENV: "scoped",
+            "MPLBACKEND": "Agg",
+            "JUPYTER_PATH": os.pathsep.join(
+                p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH")) if p
+            ),
+        }
+    )
+    if bundles:
+        from sales_analytics.views.snapshot import prerender
+
+        started = time.monotonic()
+        drawn = prerender(outputs, [args.period or bundles[0]], scopes=["all", "company"])
+        log.info("views drawn ahead: %d snapshots in %.1f s", drawn, time.monotonic() - started)
+    cmd = voila_command(
+        port=args.port,
+        ip=args.ip,
+        token=None,
+        cull_idle_timeout=args.cull_idle_timeout,
+        max_kernels=args.max_kernels,
+        max_kernels_per_credential=args.max_kernels_per_credential,
+        scoped=True,
+    )
+    host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
+    print(
+        f"Manager views, one credential per person ({access_file}): http://{host}:{args.port}/?token=<credential>",
+        flush=True,
+    )
+    os.chdir(paths.project_root())
+    sys.stdout.flush()
+    os.execve(cmd[0], cmd, env)
+    return 0  # pragma: no cover (execve does not return)
+
+
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "serve",
@@ -277,6 +379,12 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--outputs", default="", help="folder of published bundles (default outputs/)")
     p.add_argument("--token", default="", help="token to require (default: generated and printed)")
     p.add_argument("--no-token", action="store_true", help="serve without a token (not recommended)")
+    p.add_argument(
+        "--access",
+        default="",
+        help="serve each person their scope with their own credential from this access file "
+        "(default: parameters/access.yaml when it names people and no --token is given)",
+    )
     p.add_argument(
         "--cull-idle-timeout", type=int, default=600, help="seconds before an idle kernel is shut down"
     )

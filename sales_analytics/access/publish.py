@@ -19,20 +19,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sales_analytics.access.scopes import DIRECTOR, Scope, organisation_scopes, scoped_positions
+from sales_analytics.access.layout import INDEX, SCOPES_DIR, scope_folder
+from sales_analytics.access.scopes import Scope, organisation_scopes, scoped_positions
 
 __all__ = ["SCOPES_DIR", "publish_scopes", "read_index", "scope_folder", "scopes_of_bundle", "write_scopes"]
 
 log = logging.getLogger(__name__)
-
-SCOPES_DIR = "scopes"
-INDEX = "index.json"
-
-
-def scope_folder(bundle: str | Path, scope_id: str) -> Path:
-    """Where a scope's tables live in ``bundle`` (the director's are the bundle's own)."""
-    bundle = Path(bundle)
-    return bundle if scope_id == DIRECTOR.id else bundle / SCOPES_DIR / scope_id
 
 
 def read_index(bundle: str | Path) -> dict[str, Any]:
