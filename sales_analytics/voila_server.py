@@ -251,10 +251,10 @@ def _page_handler_class():
             _strip_token(self.request)  # after authentication, before Voila reads the URL
             person = None
             if _scoped():  # scoped access (sales_analytics.access.web): the person's scope or 403
-                from sales_analytics.access.web import admit_page, person_of
+                from sales_analytics.access.web import _forbidden, admit_page, person_of
 
                 if not admit_page(self, _view_name(path)):
-                    raise tornado.web.HTTPError(403)
+                    return _forbidden(self)
                 person = person_of(self)
             capacity: Capacity = self.settings.get("views_capacity", CAPACITY)
             if not capacity.admit(credential):
@@ -297,7 +297,7 @@ def _view_name(path: str | None) -> str:
     return name[: -len(".ipynb")] if name.endswith(".ipynb") else name
 
 
-def _scoped_routes(routes: list) -> list:
+def _scoped_routes(routes: list, logger) -> list:
     """Scoped access: Voila's file tree and contents API are not routed, ``/`` is the person's
     home page, and every other route requires a signed-in person (403 otherwise)."""
     from voila.tornado.contentshandler import VoilaContentsHandler
@@ -314,7 +314,7 @@ def _scoped_routes(routes: list) -> list:
             route = (pattern, HomeHandler)
         out.append((pattern, guard(route[1]), *route[2:]))
     for pattern, *_ in out:
-        log.info("route: %s", pattern)
+        logger.info("route: %s", pattern)
     return out
 
 
@@ -583,7 +583,7 @@ def _app_class():
             CAPACITY.retry_after = self.retry_after
             self.app.settings["views_capacity"] = CAPACITY
             if _scoped():  # every route behind the person check (sales_analytics.access.web)
-                kept = _scoped_routes(kept)
+                kept = _scoped_routes(kept, self.log)
             return kept
 
     return ViewsVoila

@@ -38,8 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-import tornado.web
-
 from sales_analytics.access import log as access_log
 from sales_analytics.access.credentials import parse_token, verify_secret
 from sales_analytics.access.layout import MODE_ENV, kernel_scope, scope_folder
@@ -275,34 +273,56 @@ KERNELS = KernelOwners({})
 
 
 # ------------------------------------------------------------------- guard
+async def _signed_in(handler, jupyter: bool) -> Person | None:
+    """The active person a request comes from (a Jupyter handler through the identity provider,
+    which also sets the login cookie; a plain static-file handler by token, proxy or cookie)."""
+    provider = handler.settings.get("identity_provider")
+    if provider is None:
+        return None
+    if jupyter:
+        user = provider.get_user(handler)
+        if hasattr(user, "__await__"):
+            user = await user
+    else:
+        user = provider.get_user_token(handler) or provider.get_user_cookie(handler)
+    handler.current_user = user
+    if user is None:
+        return None
+    person = access_state().current().person(user.username)
+    return person if person is not None and person.active else None
+
+
+def _forbidden(handler) -> None:
+    """A plain 403 (no error template, nothing about the server)."""
+    handler.clear()
+    handler.set_status(403)
+    handler.set_header("Content-Type", "text/plain; charset=UTF-8")
+    handler.set_header("Cache-Control", "no-store")
+    handler.finish("403 Forbidden\n")
+
+
 def guard(handler_class: type) -> type:
     """``handler_class`` that first requires a signed-in, active person (403 otherwise, logged)
     and, on a kernel's route, the person whose page started that kernel."""
 
+    from jupyter_server.base.handlers import JupyterHandler
+
+    jupyter = issubclass(handler_class, JupyterHandler)
+
     class Guarded(handler_class):
         async def prepare(self, *args, **kwargs):
-            provider = self.settings.get("identity_provider")
-            user = None
-            if provider is not None:
-                user = provider.get_user(self)
-                if hasattr(user, "__await__"):
-                    user = await user
-            self.current_user = user
-            person = None
-            if user is not None:
-                person = access_state().current().person(user.username)
-                if person is None or not person.active:
-                    person = None
+            person = await _signed_in(self, jupyter)
             if person is None:
                 _record(self, None, "deny", self.request.path, "not signed in")
-                raise tornado.web.HTTPError(403)
+                return _forbidden(self)
             found = _KERNEL_IN_PATH.search(self.request.path)
             if found and KERNELS.owner(found.group(1)) != person.id:
                 _record(self, person, "deny", self.request.path, "another person's kernel")
-                raise tornado.web.HTTPError(403)
+                return _forbidden(self)
             parent = super().prepare(*args, **kwargs)
             if hasattr(parent, "__await__"):
                 await parent
+            return None
 
     Guarded.__name__ = Guarded.__qualname__ = f"Scoped{handler_class.__name__}"
     return Guarded
