@@ -208,11 +208,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.no_token and args.token:
         raise SalesAnalyticsError("--token and --no-token contradict each other; give one")
-    access_file = _scoped_access(args)
-    if access_file is not None:
-        return _serve_scoped(args, access_file)
+    access_file = _scoped_access(args)  # per-person credentials and scopes (sales_analytics.access)
     given = args.token or os.environ.get("SALES_ANALYTICS_TOKEN")
-    token = None if args.no_token else (given or secrets.token_urlsafe(24))
+    token = None if args.no_token or access_file else (given or secrets.token_urlsafe(24))
     if args.no_token:
         log.warning(
             "serving WITHOUT a token: anyone who can reach %s:%s can read the reports", args.ip, args.port
@@ -231,6 +229,16 @@ def _serve(args: argparse.Namespace) -> int:
             f"no published bundle for {args.period}; published: {bundles or 'none'} "
             f"({publish_hint(args.period, outputs)})"
         )
+    if access_file is not None:
+        from sales_analytics.access.publish import read_index
+
+        unscoped = [b for b in bundles if not read_index(outputs / b)]
+        if unscoped:
+            log.warning(
+                "bundles without scopes (only a director sees them): %s; write them with "
+                "`sales-analytics access publish --period <period>`",
+                ", ".join(unscoped),
+            )
     if not bundles:
         log.warning(
             "no bundle published yet in %s: the views will say so (run `sales-analytics run`)", outputs
@@ -248,6 +256,10 @@ def _serve(args: argparse.Namespace) -> int:
             ),
         }
     )
+    if access_file is not None:
+        from sales_analytics.access.layout import MODE_ENV
+
+        env.update({"SALES_ANALYTICS_ACCESS": str(access_file), MODE_ENV: "scoped"})
     if args.max_kernels < 1 or not 1 <= args.max_kernels_per_credential <= args.max_kernels:
         raise SalesAnalyticsError(
             "--max-kernels must be at least 1 and --max-kernels-per-credential between 1 and it; "
@@ -257,7 +269,8 @@ def _serve(args: argparse.Namespace) -> int:
         from sales_analytics.views.snapshot import prerender
 
         started = time.monotonic()
-        drawn = prerender(outputs, [args.period or bundles[0]])
+        scopes = ["all", "company"] if access_file else None  # other scopes on their first request
+        drawn = prerender(outputs, [args.period or bundles[0]], scopes=scopes)
         log.info("views drawn ahead: %d snapshots in %.1f s", drawn, time.monotonic() - started)
     cmd = voila_command(
         port=args.port,
@@ -266,12 +279,15 @@ def _serve(args: argparse.Namespace) -> int:
         cull_idle_timeout=args.cull_idle_timeout,
         max_kernels=args.max_kernels,
         max_kernels_per_credential=args.max_kernels_per_credential,
+        scoped=access_file is not None,
     )
     host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
     url = f"http://{host}:{args.port}/voila/render/overview.ipynb"
     # A token the operator gave (flag, environment) is never printed: under a service manager this
     # output is a log. A generated one is printed once, or nobody could open the views.
     shown = "" if not token else (f"?token={token}" if not given else "?token=<your token>")
+    if access_file is not None:
+        url, shown = f"http://{host}:{args.port}/", f"?token=<credential> (one per person: {access_file})"
     print(f"Manager views: {url}{shown}", flush=True)
     if token and not given:
         print(f"token (generated): {token}", flush=True)
@@ -304,66 +320,6 @@ def _scoped_access(args: argparse.Namespace) -> Path | None:
     if args.token or args.no_token or not path.is_file():
         return None
     return path.resolve() if load_access(path).people else None
-
-
-def _serve_scoped(args: argparse.Namespace, access_file: Path) -> int:
-    """``serve`` with per-person credentials and scopes (sales_analytics.access)."""
-    from sales_analytics.access.publish import read_index
-    from sales_analytics.access.web import MODE_ENV
-    from sales_analytics.run.bundle import BundleLayout
-    from sales_analytics.views.bundles import list_bundles
-
-    if args.language not in ("zh", "en"):
-        raise SalesAnalyticsError(f"--language must be zh or en; got {args.language!r}")
-    outputs = Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
-    BundleLayout(outputs).restore_half_swapped()
-    bundles = list_bundles(outputs)
-    unscoped = [b for b in bundles if not read_index(outputs / b)]
-    if unscoped:
-        log.warning(
-            "bundles without scopes (only a director sees them): %s; write them with "
-            "`sales-analytics access publish --period <period>`",
-            ", ".join(unscoped),
-        )
-    env = dict(os.environ)
-    env.update(
-        {
-            "SALES_ANALYTICS_OUTPUTS": str(outputs),
-            "SALES_ANALYTICS_VIEW_LANGUAGE": args.language,
-            "SALES_ANALYTICS_VIEW_PERIOD": args.period or "",
-            "SALES_ANALYTICS_HOME": str(paths.project_root()),
-            "SALES_ANALYTICS_ACCESS": str(access_file),
-            MODE_ENV: "scoped",
-            "MPLBACKEND": "Agg",
-            "JUPYTER_PATH": os.pathsep.join(
-                p for p in (str(TEMPLATE_ROOT), os.environ.get("JUPYTER_PATH")) if p
-            ),
-        }
-    )
-    if bundles:
-        from sales_analytics.views.snapshot import prerender
-
-        started = time.monotonic()
-        drawn = prerender(outputs, [args.period or bundles[0]], scopes=["all", "company"])
-        log.info("views drawn ahead: %d snapshots in %.1f s", drawn, time.monotonic() - started)
-    cmd = voila_command(
-        port=args.port,
-        ip=args.ip,
-        token=None,
-        cull_idle_timeout=args.cull_idle_timeout,
-        max_kernels=args.max_kernels,
-        max_kernels_per_credential=args.max_kernels_per_credential,
-        scoped=True,
-    )
-    host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
-    print(
-        f"Manager views, one credential per person ({access_file}): http://{host}:{args.port}/?token=<credential>",
-        flush=True,
-    )
-    os.chdir(paths.project_root())
-    sys.stdout.flush()
-    os.execve(cmd[0], cmd, env)
-    return 0  # pragma: no cover (execve does not return)
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
