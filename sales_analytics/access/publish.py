@@ -22,7 +22,15 @@ from typing import Any
 from sales_analytics.access.layout import INDEX, SCOPES_DIR, scope_folder
 from sales_analytics.access.scopes import Scope, organisation_scopes, scoped_positions
 
-__all__ = ["SCOPES_DIR", "publish_scopes", "read_index", "scope_folder", "scopes_of_bundle", "write_scopes"]
+__all__ = [
+    "SCOPES_DIR",
+    "publish_scopes",
+    "survey_thresholds",
+    "read_index",
+    "scope_folder",
+    "scopes_of_bundle",
+    "write_scopes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +44,18 @@ def read_index(bundle: str | Path) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _thresholds(params: Any) -> dict[str, int]:
-    """Each survey instrument's anonymity threshold under the run's parameters."""
+def survey_thresholds(params: Any) -> dict[str, int]:
+    """Each survey instrument's anonymity threshold under the run's parameters (``comments:<id>``:
+    the threshold of its comments and themes; ``""``: the default for an instrument not listed)."""
     from sales_analytics.surveys.anonymity import anonymity_threshold_for
     from sales_analytics.surveys.instruments import load_instruments
+    from sales_analytics.surveys.params import SurveyParams
 
-    survey_params = getattr(params, "surveys", None)
-    if survey_params is None:
-        from sales_analytics.surveys.params import SurveyParams
-
-        survey_params = SurveyParams()
-    folder = getattr(survey_params, "instruments", None)
-    try:
-        instruments = load_instruments(folder) if folder else load_instruments()
-    except TypeError:
-        instruments = load_instruments()
-    default = max(int(getattr(survey_params, "anonymity_threshold", 5)), 1)
-    out = {name: anonymity_threshold_for(inst, survey_params) for name, inst in instruments.items()}
-    out[""] = default  # a survey table row without an instrument
+    survey_params = getattr(params, "surveys", None) or SurveyParams()
+    out = {"": max(survey_params.anonymity_threshold, survey_params.comment_threshold)}
+    for name, inst in load_instruments(survey_params.instruments or None).items():
+        out[name] = anonymity_threshold_for(inst, survey_params)
+        out[f"comments:{name}"] = anonymity_threshold_for(inst, survey_params, comments=True)
     return out
 
 
@@ -83,7 +85,7 @@ def write_scopes(
         for n, t in arrow.items()
     }
     scopes = organisation_scopes(reps, team_sets)
-    positions = scoped_positions(frames, scopes, thresholds=thresholds or _thresholds(params))
+    positions = scoped_positions(frames, scopes, thresholds=thresholds or survey_thresholds(params))
     root = bundle / SCOPES_DIR
     if root.exists():
         shutil.rmtree(root)

@@ -250,6 +250,7 @@ def _positions(rule: str, cols: _Columns, scope: Scope) -> np.ndarray | None:
 # -------------------------------------------------------------------- survey
 # The columns that make one partition of a survey table (its grain without the cut and the row
 # within a cut): a cut's respondents are compared with the total's within a partition.
+_COMMENT_TABLES = ("survey_comments", "survey_themes")  # cut at the comment threshold
 _SURVEY_ROW_KEYS = ("group_by", "group", "rank", "term", "kind", "driver", "level")
 
 
@@ -307,7 +308,12 @@ def _survey_positions(
     hidden = []
     instruments = both["instrument"] if "instrument" in both.columns else pd.Series("", index=both.index)
     for instrument, block in both.groupby(instruments, sort=False):
-        t = int(thresholds.get(str(instrument), thresholds.get(name, 1)))
+        t = int(
+            (thresholds.get(f"comments:{instrument}") if name in _COMMENT_TABLES else None)
+            or thresholds.get(str(instrument))
+            or thresholds.get("")
+            or _default_threshold()  # an instrument not listed: the parameters' default, never 1
+        )
         decided = suppress_small_groups(
             block,
             threshold=t,
@@ -387,6 +393,12 @@ def _policy_name(table: str) -> str:
     if table in rules:
         return table
     return next((n for n in rules if "<" in n and table.startswith(n.split("<", 1)[0])), table)
+
+
+def _default_threshold() -> int:
+    from sales_analytics.surveys.params import SurveyParams
+
+    return int(SurveyParams.model_fields["anonymity_threshold"].default)
 
 
 def _grain(name: str) -> list[str]:

@@ -137,10 +137,11 @@ def _routes(server) -> list[str]:
 
 # ----------------------------------------------------------------- the bundle
 def test_every_scope_of_the_bundle_holds_only_its_rows_and_no_small_survey_cut(published, org):
-    from sales_analytics.access.publish import _thresholds, read_index
+    from sales_analytics.access.publish import read_index, survey_thresholds
+    from sales_analytics.access.scopes import rule_of
     from sales_analytics.config import load_parameters
 
-    thresholds = _thresholds(load_parameters())
+    thresholds = survey_thresholds(load_parameters())
     assert thresholds["team_pulse"] >= 5  # the anonymous survey of the sample
     bundle = published / PERIOD
     index = read_index(bundle)["scopes"]
@@ -156,10 +157,7 @@ def test_every_scope_of_the_bundle_holds_only_its_rows_and_no_small_survey_cut(p
             for col in ("rep_id", "rep_a", "rep_b"):
                 if col in t.columns and len(t):
                     assert set(t[col].dropna().astype(str)) <= allowed, (sid, path.stem, col)
-            assert not path.stem.startswith(("customer_rfm", "customer_clv", "dq_")) or path.stem in (
-                "customer_clv_model",
-                "customer_clv_segments",
-            )
+            assert rule_of(path.stem) != "director", (sid, path.stem)  # customer-level, data quality …
             if path.stem.startswith("survey_") and {"group", "n"} <= set(t.columns):
                 shown = set(t["group"].astype(str)) - {"all"}
                 assert shown <= set(d["teams"]), (sid, path.stem)
