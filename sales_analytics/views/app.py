@@ -216,7 +216,8 @@ class ViewApp:
 
         snapshot = load_snapshot(self.outputs, period, self.page, language, self.scope)
         if snapshot is None:
-            prerender_in_subprocess(self.outputs, period, self.scope)
+            # scoped: this page of this scope only (the person waits for their page, not all six)
+            prerender_in_subprocess(self.outputs, period, self.scope, self.page if self.scope else None)
             snapshot = load_snapshot(self.outputs, period, self.page, language, self.scope)
         if snapshot is not None and self.access is not None:
             from sales_analytics.access.log import record

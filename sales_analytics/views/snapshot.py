@@ -189,13 +189,16 @@ def _write(path: Path, snapshot: dict) -> None:
 
 
 def prerender(
-    outputs: str | Path | None, periods: list[str] | None = None, scopes: list[str] | None = None
+    outputs: str | Path | None,
+    periods: list[str] | None = None,
+    scopes: list[str] | None = None,
+    pages: list[str] | None = None,
 ) -> int:
     """Draw every page in both languages for ``periods`` (default: every published bundle)
     where no current snapshot exists; older snapshots of those bundles are removed. Returns the
     number drawn. Holds a lock per period, so two processes never draw the same bundle.
     ``scopes`` (sales_analytics.access): draw those scopes of each bundle that holds them
-    (default: the whole bundle only)."""
+    (default: the whole bundle only); ``pages``: only those pages (default: every page)."""
     import fcntl
 
     from sales_analytics.views.bundles import BundleNotFound, list_bundles
@@ -211,7 +214,7 @@ def prerender(
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = snapshot_path(root, period, "-", "-").parent
             for scope in scopes or [None]:
-                for page in PAGES:
+                for page in [p for p in PAGES if pages is None or p in pages]:
                     for language in LANGUAGES:
                         path = snapshot_path(root, period, page, language, scope)
                         if path.is_file():
@@ -229,11 +232,16 @@ def prerender(
     return drawn
 
 
-def prerender_in_subprocess(outputs: str | Path | None, period: str, scope: str | None = None) -> None:
-    """:func:`prerender` one bundle (one scope of it) in a child process: a viewer's kernel stays small."""
+def prerender_in_subprocess(
+    outputs: str | Path | None, period: str, scope: str | None = None, page: str | None = None
+) -> None:
+    """:func:`prerender` one bundle (one scope of it, one page of it: a person's first request
+    waits for their page only) in a child process: a viewer's kernel stays small."""
     cmd = [sys.executable, "-m", "sales_analytics.views.snapshot", "--period", period]
     if scope is not None:
         cmd += ["--scope", scope]
+    if page is not None:
+        cmd += ["--page", page]
     if outputs:
         cmd += ["--outputs", str(outputs)]
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -247,9 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--scope", action="append", default=None, help="a scope of the bundle (sales_analytics.access)"
     )
+    ap.add_argument("--page", action="append", default=None, help="only these pages")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    prerender(args.outputs or None, args.period, args.scope)
+    prerender(args.outputs or None, args.period, args.scope, args.page)
     return 0
 
 

@@ -233,38 +233,55 @@ def test_a_rep_reaches_no_other_rep_through_any_route_or_deep_link(server, peopl
     assert _get(f"{server.base}/api/kernels/{kernel}?token={boss}")[0] == 200
 
 
+def _listen(ws, seconds: float) -> list[dict]:
+    import time
+
+    got, deadline = [], time.time() + seconds
+    ws.settimeout(0.5)
+    while time.time() < deadline:
+        try:
+            frame = ws.recv()
+        except Exception:  # a timeout: keep listening until the deadline
+            continue
+        if isinstance(frame, str):
+            got.append(json.loads(frame))
+    return got
+
+
 def test_a_hand_edited_comm_message_reaches_nothing_outside_the_scope(server, people, forbidden):
+    """The rep's own page: its pickers set by hand to values it never offered (another rep's id,
+    an index beyond the list, none), a widget opened from the browser, code to execute."""
     from websocket import create_connection
 
     rep = people["tokens"]["rep"]
     status, _, page = _get(f"{server.base}/voila/render/rep_scorecard.ipynb?token={rep}")
     kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page).group(1)
-    models = re.findall(r'"model_id":\s*"([0-9a-f]{32})"', page)
     ws = create_connection(f"{server.base.replace('http', 'ws')}/api/kernels/{kernel}/channels?token={rep}")
-    for model in models:
-        for state in ({"index": 1}, {"index": 7}, {"index": None}, {"value": OTHER}, {"label": OTHER}):
+    # as the page's own script does: the widgets' control comm, then every widget's state
+    control = "c" * 32
+    ws.send(
+        kernel_message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}})
+    )
+    ws.send(kernel_message("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}))
+    states = {}
+    for m in _listen(ws, 5):
+        if m["header"]["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "update_states":
+            states.update(m["content"]["data"]["states"])
+    pickers = [k for k, v in states.items() if v.get("model_name") in ("DropdownModel", "ToggleButtonsModel")]
+    assert len(pickers) >= 2  # the month and the rep (and the language)
+    for model in pickers:
+        for state in ({"index": None}, {"index": 7}, {"value": OTHER}, {"label": OTHER}):
             ws.send(
                 kernel_message("comm_msg", {"comm_id": model, "data": {"method": "update", "state": state}})
             )
-        ws.send(kernel_message("comm_msg", {"comm_id": model, "data": {"method": "request_state"}}))
     ws.send(kernel_message("comm_open", {"comm_id": "f" * 32, "target_name": "jupyter.widget",
                                          "data": {"state": {"_model_name": "DropdownModel"}}}))  # fmt: skip
     ws.send(
         kernel_message("execute_request", {"code": "print(open('/etc/hostname').read())", "silent": False})
     )
-    got, replies = [], []
-    ws.settimeout(0.5)
-    import time
-
-    deadline = time.time() + 6
-    while time.time() < deadline:
-        try:
-            got.append(ws.recv())
-        except Exception:  # a timeout: keep listening until the deadline
-            continue
+    replies = _listen(ws, 6)
     ws.close()
-    replies = [json.loads(m) for m in got if isinstance(m, str)]
-    text = json.dumps(replies, ensure_ascii=False)
+    text = json.dumps([states, replies], ensure_ascii=False)
     assert _found(text, forbidden["rep"]) == []
     assert not [m for m in replies if m["header"]["msg_type"] in ("execute_result", "error")]
     log = server.log.read_text(errors="replace")
@@ -298,7 +315,7 @@ def _seen(browser, server, token: str, view: str) -> tuple[str, list[str]]:
     """The text of ``view`` after every choice was clicked, and the rep picker's options."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{server.base}/voila/render/{view}.ipynb?token={token}")
+    page.goto(f"{server.base}/voila/render/{view}.ipynb?token={token}", timeout=180_000)
     page.wait_for_selector(".sa-live .sa-title", timeout=120_000)
     text = [page.inner_text("body")]
     options = []
