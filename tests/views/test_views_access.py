@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -234,8 +235,6 @@ def test_a_rep_reaches_no_other_rep_through_any_route_or_deep_link(server, peopl
 
 
 def _listen(ws, seconds: float) -> list[dict]:
-    import time
-
     got, deadline = [], time.time() + seconds
     ws.settimeout(0.5)
     while time.time() < deadline:
@@ -262,17 +261,24 @@ def test_a_hand_edited_comm_message_reaches_nothing_outside_the_scope(server, pe
     status, _, page = _get(f"{server.base}/voila/render/rep_scorecard.ipynb?token={rep}")
     kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page).group(1)
     ws = create_connection(f"{server.base.replace('http', 'ws')}/api/kernels/{kernel}/channels?token={rep}")
-    # as the page's own script does: the widgets' control comm, then every widget's state
-    control = "c" * 32
-    ws.send(
-        kernel_message("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}})
-    )
-    ws.send(kernel_message("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}))
+    # as the page's own script does: the kernel's widget comms, then each one's state (paced under
+    # the comm rate limit)
+    ws.send(kernel_message("comm_info_request", {"target_name": "jupyter.widget"}))
+    comms = {}
+    for m in _listen(ws, 4):
+        if m["header"]["msg_type"] == "comm_info_reply":
+            comms.update(m["content"]["comms"])
+    assert comms
+    for comm_id in comms:
+        ws.send(kernel_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}}))
+        time.sleep(0.06)
     states = {}
-    for m in _listen(ws, 5):
-        if m["header"]["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "update_states":
-            states.update(m["content"]["data"]["states"])
-    pickers = [k for k, v in states.items() if v.get("model_name") in ("DropdownModel", "ToggleButtonsModel")]
+    for m in _listen(ws, 4):
+        if m["header"]["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "update":
+            states[m["content"]["comm_id"]] = m["content"]["data"]["state"]
+    pickers = [
+        k for k, v in states.items() if v.get("_model_name") in ("DropdownModel", "ToggleButtonsModel")
+    ]
     assert len(pickers) >= 2  # the month and the rep (and the language)
     for model in pickers:
         for state in ({"index": None}, {"index": 7}, {"value": OTHER}, {"label": OTHER}):
