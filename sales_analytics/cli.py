@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sales_analytics.connectors.cli:register_cli",
     "sales_analytics.notify.cli:register_cli",
     "sales_analytics.forecast.cli:register_cli",
+    "sales_analytics.access.cli:register_cli",
 )
 
 

@@ -54,8 +54,10 @@ def voila_command(
     pool_size: int = 1,
     max_kernels: int = 40,
     max_kernels_per_credential: int = 30,
+    scoped: bool = False,
 ) -> list[str]:
-    """The Voila command line (``token=None`` disables the token)."""
+    """The Voila command line (``token=None`` disables the token; ``scoped``: per-person
+    credentials from the access file, no preheated page shared between people)."""
     views = views_dir or paths.notebooks_dir() / "views"
     cmd = [
         sys.executable,
@@ -83,6 +85,13 @@ def voila_command(
         f"--ViewsVoila.max_kernels={max_kernels}",
         f"--ViewsVoila.max_kernels_per_credential={max_kernels_per_credential}",
     ]
+    if scoped:  # sales_analytics.access.web: a page's kernel is started for its person
+        cmd = [c for c in cmd if not c.startswith(("--preheat_kernel=", "--Voila.identity_provider_class="))]
+        cmd += [
+            "--preheat_kernel=False",
+            "--Voila.identity_provider_class=sales_analytics.access.web.ScopedIdentityProvider",
+        ]
+        return [*cmd, "--token="]
     cmd.append(f"--token={token}" if token else "--token=")
     return cmd
 
@@ -121,6 +130,7 @@ class ViewsServer:
     token: str
     log: Path
     views: tuple[str, ...]
+    scoped: bool = False
 
     @classmethod
     def start(
@@ -133,9 +143,13 @@ class ViewsServer:
         cull_idle_timeout: int = 600,
         max_kernels: int | None = None,
         max_kernels_per_credential: int | None = None,
+        access: str | Path | None = None,
     ) -> ViewsServer:
+        """``access``: serve with per-person credentials from that access file (``token`` is
+        then the credential :meth:`url` uses)."""
         port = port or _free_port()
-        cmd = [sys.executable, "-m", "sales_analytics", "serve", "--port", str(port), "--token", token]
+        cmd = [sys.executable, "-m", "sales_analytics", "serve", "--port", str(port)]
+        cmd += ["--access", str(access)] if access else ["--token", token]
         cmd += ["--outputs", str(outputs), "--cull-idle-timeout", str(cull_idle_timeout)]
         if max_kernels is not None:
             cmd += ["--max-kernels", str(max_kernels)]
@@ -145,7 +159,7 @@ class ViewsServer:
         with log.open("w") as fh:
             proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         views = tuple(sorted(p.stem for p in (paths.notebooks_dir() / "views").glob("*.ipynb")))
-        return cls(proc=proc, port=port, token=token, log=log, views=views)
+        return cls(proc=proc, port=port, token=token, log=log, views=views, scoped=bool(access))
 
     @property
     def base(self) -> str:
@@ -164,7 +178,9 @@ class ViewsServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log.read_text(errors="replace")
-            if text.count("Kernel pool of") >= len(self.views):
+            if text.count("Kernel pool of") >= len(self.views) or (
+                self.scoped and "Voilà is running at" in text
+            ):
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve exited with status {self.proc.returncode}:\n{text}")
@@ -200,8 +216,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.no_token and args.token:
         raise SalesAnalyticsError("--token and --no-token contradict each other; give one")
+    access_file = _scoped_access(args)  # per-person credentials and scopes (sales_analytics.access)
     given = args.token or os.environ.get("SALES_ANALYTICS_TOKEN")
-    token = None if args.no_token else (given or secrets.token_urlsafe(24))
+    token = None if args.no_token or access_file else (given or secrets.token_urlsafe(24))
     if args.no_token:
         log.warning(
             "serving WITHOUT a token: anyone who can reach %s:%s can read the reports", args.ip, args.port
@@ -220,6 +237,16 @@ def _serve(args: argparse.Namespace) -> int:
             f"no published bundle for {args.period}; published: {bundles or 'none'} "
             f"({publish_hint(args.period, outputs)})"
         )
+    if access_file is not None:
+        from sales_analytics.access.publish import read_index
+
+        unscoped = [b for b in bundles if not read_index(outputs / b)]
+        if unscoped:
+            log.warning(
+                "bundles without scopes (only a director sees them): %s; write them with "
+                "`sales-analytics access publish --period <period>`",
+                ", ".join(unscoped),
+            )
     if not bundles:
         log.warning(
             "no bundle published yet in %s: the views will say so (run `sales-analytics run`)", outputs
@@ -237,6 +264,10 @@ def _serve(args: argparse.Namespace) -> int:
             ),
         }
     )
+    if access_file is not None:
+        from sales_analytics.access.layout import MODE_ENV
+
+        env.update({"SALES_ANALYTICS_ACCESS": str(access_file), MODE_ENV: "scoped"})
     if args.max_kernels < 1 or not 1 <= args.max_kernels_per_credential <= args.max_kernels:
         raise SalesAnalyticsError(
             "--max-kernels must be at least 1 and --max-kernels-per-credential between 1 and it; "
@@ -246,7 +277,8 @@ def _serve(args: argparse.Namespace) -> int:
         from sales_analytics.views.snapshot import prerender
 
         started = time.monotonic()
-        drawn = prerender(outputs, [args.period or bundles[0]])
+        scopes = ["all", "company"] if access_file else None  # other scopes on their first request
+        drawn = prerender(outputs, [args.period or bundles[0]], scopes=scopes)
         log.info("views drawn ahead: %d snapshots in %.1f s", drawn, time.monotonic() - started)
     cmd = voila_command(
         port=args.port,
@@ -255,12 +287,15 @@ def _serve(args: argparse.Namespace) -> int:
         cull_idle_timeout=args.cull_idle_timeout,
         max_kernels=args.max_kernels,
         max_kernels_per_credential=args.max_kernels_per_credential,
+        scoped=access_file is not None,
     )
     host = "localhost" if args.ip in ("127.0.0.1", "::1") else args.ip
     url = f"http://{host}:{args.port}/views/overview"  # the first screen; its "live view" link: Voila
     # A token the operator gave (flag, environment) is never printed: under a service manager this
     # output is a log. A generated one is printed once, or nobody could open the views.
     shown = "" if not token else (f"?token={token}" if not given else "?token=<your token>")
+    if access_file is not None:
+        url, shown = f"http://{host}:{args.port}/", f"?token=<credential> (one per person: {access_file})"
     print(f"Manager views: {url}{shown}", flush=True)
     if token and not given:
         print(f"token (generated): {token}", flush=True)
@@ -270,6 +305,29 @@ def _serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     os.execve(cmd[0], cmd, env)
     return 0  # pragma: no cover (execve does not return)
+
+
+def _scoped_access(args: argparse.Namespace) -> Path | None:
+    """The access file when serving per person: ``--access``, else ``parameters/access.yaml``
+    (``$SALES_ANALYTICS_ACCESS``) when it names people and no shared token was asked for."""
+    from sales_analytics.access.store import access_path, load_access
+
+    if args.access:
+        if args.token or args.no_token:
+            raise SalesAnalyticsError(
+                "--access serves each person with their own credential; --token and --no-token do not apply"
+            )
+        path = Path(args.access).resolve()
+        if not path.is_file():
+            raise SalesAnalyticsError(
+                f"access file {path} not found; add people with `sales-analytics access add`"
+            )
+        load_access(path)  # a broken file is a ConfigError now, not a 403 for everybody later
+        return path
+    path = access_path()
+    if args.token or args.no_token or not path.is_file():
+        return None
+    return path.resolve() if load_access(path).people else None
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
@@ -285,6 +343,12 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--outputs", default="", help="folder of published bundles (default outputs/)")
     p.add_argument("--token", default="", help="token to require (default: generated and printed)")
     p.add_argument("--no-token", action="store_true", help="serve without a token (not recommended)")
+    p.add_argument(
+        "--access",
+        default="",
+        help="serve each person their scope with their own credential from this access file "
+        "(default: parameters/access.yaml when it names people and no --token is given)",
+    )
     p.add_argument(
         "--cull-idle-timeout", type=int, default=600, help="seconds before an idle kernel is shut down"
     )

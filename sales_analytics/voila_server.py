@@ -57,6 +57,7 @@ import asyncio
 import hashlib
 import html
 import importlib
+import json
 import logging
 import re
 import secrets
@@ -260,6 +261,13 @@ def _page_handler_class():
         async def get(self, path=None):
             credential = credential_of(self)
             _strip_token(self.request)  # after authentication, before Voila reads the URL
+            person = None
+            if _scoped():  # scoped access (sales_analytics.access.web): the person's scope or 403
+                from sales_analytics.access.web import _forbidden, admit_page, person_of
+
+                if not admit_page(self, _view_name(path)):
+                    return _forbidden(self)
+                person = person_of(self)
             capacity: Capacity = self.settings.get("views_capacity", CAPACITY)
             if not capacity.admit(credential):
                 self.set_status(503)
@@ -277,6 +285,10 @@ def _page_handler_class():
                         kernel_id = found.group(1) if found else None
                         if kernel_id:
                             capacity.settle(credential, kernel_id)
+                            if person is not None:
+                                from sales_analytics.access.web import KERNELS
+
+                                KERNELS.claim(kernel_id, person.id)
                     self.write(chunk)
                     self.flush()
             finally:
@@ -292,6 +304,85 @@ def _page_handler_class():
             return super().should_use_rendered_notebook(notebook_data, pool_size, template_name, theme, args)
 
     return ViewsPageHandler
+
+
+def _scoped() -> bool:
+    from sales_analytics.access.web import scoped_mode
+
+    return scoped_mode()
+
+
+def _view_name(path: str | None) -> str:
+    name = (path or "").rsplit("/", 1)[-1]
+    return name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+
+
+def _scoped_routes(routes: list, logger) -> list:
+    """Scoped access: Voila's file tree and contents API are not routed, ``/`` is the person's
+    home page, and every other route requires a signed-in person (403 otherwise)."""
+    from voila.tornado.contentshandler import VoilaContentsHandler
+    from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    from sales_analytics.access.web import guard
+
+    out = []
+    for route in routes:
+        pattern, target = route[0], route[1]
+        if target is VoilaContentsHandler:
+            continue
+        if target is TornadoVoilaTreeHandler:
+            route = (pattern, HomeHandler)
+        out.append((pattern, guard(route[1]), *route[2:]))
+    for pattern, *_ in out:
+        logger.info("route: %s", pattern)
+    return out
+
+
+class HomeHandler(JupyterHandler):
+    """Scoped access: the person's home page (the views of their scope), or a rep's scorecard."""
+
+    def get(self, path=None):
+        from sales_analytics.access.web import home_page
+
+        page = home_page(self)
+        if page is None:
+            self.redirect(self.base_url + "voila/render/rep_scorecard.ipynb")
+            return
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(page)
+
+
+# comm targets a page may open from the browser: ipywidgets' control and version comms (the
+# page's widgets themselves are opened by its kernel)
+_BROWSER_COMM_TARGETS = frozenset({"jupyter.widget.control", "jupyter.widget.version"})
+
+
+def _own_comm(connection, incoming_msg) -> bool:
+    """Whether a message from the browser may reach the kernel: any comm message except a
+    ``comm_open`` of another target than the widgets' control (logged when refused)."""
+    try:
+        from jupyter_server.services.kernels.connection import base as ws
+
+        if getattr(connection, "subprotocol", None) == "v1.kernel.websocket.jupyter.org":
+            _, parts = ws.deserialize_msg_from_ws_v1(incoming_msg)
+            msg = {"header": json.loads(parts[0]), "content": json.loads(parts[3])}
+        elif isinstance(incoming_msg, bytes):
+            msg = ws.deserialize_binary_message(incoming_msg)
+        else:
+            msg = json.loads(incoming_msg)
+        header, content = msg.get("header") or {}, msg.get("content") or {}
+    except Exception:  # unreadable: it reaches nothing
+        connection.log.warning("kernel %s: unreadable message from the browser refused", connection.kernel_id)
+        return False
+    if header.get("msg_type") == "comm_open" and content.get("target_name") not in _BROWSER_COMM_TARGETS:
+        connection.log.warning(
+            "kernel %s: comm_open of target %r from the browser refused",
+            connection.kernel_id,
+            str(content.get("target_name"))[:60],
+        )
+        return False
+    return True
 
 
 def _strip_token(request) -> None:
@@ -479,6 +570,8 @@ class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
     per kernel (:data:`COMM_LIMIT`, shared by every connection to a kernel)."""
 
     def handle_incoming_message(self, incoming_msg) -> None:
+        if self.channels and not _own_comm(self, incoming_msg):
+            return
         if self.channels and not COMM_LIMIT.allow(self.kernel_id, time.monotonic()):
             dropped = COMM_LIMIT.dropped[self.kernel_id]
             if dropped == 1 or dropped % 1000 == 0:
@@ -560,6 +653,10 @@ class ViewsKernelManager(AsyncMappingKernelManager):
         self._clock_restarted.pop(kernel_id, None)
         self._ever_connected.discard(kernel_id)
         CAPACITY.release(kernel_id)
+        if _scoped():
+            from sales_analytics.access.web import KERNELS
+
+            KERNELS.release(kernel_id)
         COMM_LIMIT.forget(kernel_id)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
@@ -599,11 +696,16 @@ def _app_class():
             CAPACITY.per_credential = self.max_kernels_per_credential
             CAPACITY.retry_after = self.retry_after
             self.app.settings["views_capacity"] = CAPACITY
-            self.app.settings["views_first_screen"] = FirstScreen()
-            for module in ("sales_analytics.views.app", "sales_analytics.views.first_screen"):
-                importlib.import_module(module)  # loaded now, not on the first request
-            # the first screen of each view, served from its snapshot without a kernel
-            kept.insert(0, (url_path_join(self.server_url, r"/views/([a-z_]+)"), FirstScreenHandler))
+            if _scoped():  # every route behind the person check (sales_analytics.access.web)
+                # no first screen here: it is drawn from the whole bundle's snapshots, and a
+                # person's scope has its own live pages (docs/views.md, "Roles")
+                kept = _scoped_routes(kept, self.log)
+            else:
+                self.app.settings["views_first_screen"] = FirstScreen()
+                for module in ("sales_analytics.views.app", "sales_analytics.views.first_screen"):
+                    importlib.import_module(module)  # loaded now, not on the first request
+                # the first screen of each view, served from its snapshot without a kernel
+                kept.insert(0, (url_path_join(self.server_url, r"/views/([a-z_]+)"), FirstScreenHandler))
             return kept
 
     return ViewsVoila

@@ -384,6 +384,7 @@ def test_run_publishes_a_complete_bundle(project, monkeypatch):
         "notebooks",
         "parameters.yaml",
         "report.xlsx",
+        "scopes",  # one copy of the tables per scope (sales_analytics.access)
         "tables",
     }
     # plus the plan files of parameters/ (incentive_plan.yaml …), copied next to parameters.yaml

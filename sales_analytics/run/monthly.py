@@ -628,6 +628,22 @@ def _build(plan: _Plan) -> RunResult:
 
         finish_reports(staging, period=str(p), language=params.language)
     timings["report_s"] = round(time.monotonic() - mark, 3)
+    scopes = None
+    if ok:  # one copy of the tables per scope (director, viewer, team, rep): sales_analytics.access
+        from sales_analytics.access.publish import publish_scopes
+
+        mark = time.monotonic()
+        scope_manifest = {
+            "period": str(p),
+            "run_id": run_id,
+            "status": "ok",
+            "started": plan.started.isoformat(timespec="seconds"),
+            "ended": datetime.now(UTC).isoformat(timespec="seconds"),
+            "as_of": plan.as_of.isoformat() if plan.as_of is not None else None,
+            "language": params.language,
+        }
+        scopes = publish_scopes(staging, plan.ds.get("reps"), params, manifest=scope_manifest)
+        timings["scopes_s"] = round(time.monotonic() - mark, 3)
     ended = datetime.now(UTC)
     manifest = {
         "schema": MANIFEST_SCHEMA,
@@ -652,6 +668,7 @@ def _build(plan: _Plan) -> RunResult:
         "notebooks": nb_records,
         "tables": tables,
         "report": "report.xlsx" if ok and settings.excel else None,
+        "scopes": len(scopes["scopes"]) if scopes else 0,
     }
     write_json(staging / MANIFEST, manifest)
     duration = round(time.monotonic() - plan.t0, 3)

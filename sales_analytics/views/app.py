@@ -93,6 +93,29 @@ def build(nodes: list[dict], language: str) -> list[w.Widget]:
     return out
 
 
+def _refused(what: str, value: object) -> None:
+    """A widget value the page did not offer (it came from the browser): refused, and in scoped
+    mode written to the access log with the person it came from."""
+    from sales_analytics.access.layout import kernel_scope
+
+    log.warning("%s: a value the page did not offer was refused", what)
+    ctx = kernel_scope()
+    if ctx is None:
+        return
+    from sales_analytics.access.log import record
+
+    scope, person, role = ctx
+    record(
+        os.environ.get("SALES_ANALYTICS_OUTPUTS") or None,
+        person=person or "-",
+        role=role,
+        scope=scope,
+        decision="deny",
+        what=what,
+        reason=f"widget value outside the scope: {str(value)[:80]!r}",
+    )
+
+
 def _choice(node: dict, language: str) -> list[w.Widget]:
     options = [(str(lab), str(val)) for lab, val in node["options"]]
     bodies = node["bodies"]
@@ -109,6 +132,7 @@ def _choice(node: dict, language: str) -> list[w.Widget]:
         old = body.children
         value = picker.value
         if not isinstance(value, str) or value not in bodies:  # a value from the browser
+            _refused(f"choice {node.get('description') or node['choice']}", value)
             body.children = [note(label("view_bad_choice", language))]
         else:
             body.children = build(bodies[value], language)
@@ -142,9 +166,20 @@ class ViewApp:
         language: str | None = None,
         period: str | None = None,
     ) -> None:
+        from sales_analytics.access.layout import kernel_scope
+
         self.page = page
         self.outputs = outputs
-        self.periods = list_bundles(outputs)
+        # scoped access: the scope the server set for this page's person (None: no scopes, the
+        # whole bundle); only bundles holding that scope exist for this page
+        self.access = kernel_scope()
+        self.scope = None if self.access is None else self.access[0]
+        self.periods = (
+            list_bundles(outputs)
+            if self.access is None
+            else (list_bundles(outputs, scope=self.scope) if self.scope else [])
+        )
+        # a deep link's ?period=&language= (the scoped server strips the browser's query: inert there)
         asked = _requested()
         lang = language or asked.get("language") or os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
         self.language = lang if lang in LANGUAGES else "zh"
@@ -183,18 +218,31 @@ class ViewApp:
         period = self.period_picker.value
         language = self.language_picker.value
         if language not in LANGUAGES:  # widget values come from the browser: check them
+            _refused(f"{self.page} language", language)
             language = "zh"
         if period not in self.periods:
+            if period is not None:
+                _refused(f"{self.page} period", period)
             period = None
         return period, language
 
     def _snapshot(self, period: str, language: str) -> dict | None:
         from sales_analytics.views.snapshot import load_snapshot, prerender_in_subprocess
 
-        snapshot = load_snapshot(self.outputs, period, self.page, language)
+        snapshot = load_snapshot(self.outputs, period, self.page, language, self.scope)
         if snapshot is None:
-            prerender_in_subprocess(self.outputs, period)
-            snapshot = load_snapshot(self.outputs, period, self.page, language)
+            # scoped: this page of this scope only (the person waits for their page, not all six)
+            prerender_in_subprocess(self.outputs, period, self.scope, self.page if self.scope else None)
+            snapshot = load_snapshot(self.outputs, period, self.page, language, self.scope)
+        if snapshot is not None and self.access is not None:
+            from sales_analytics.access.log import record
+
+            scope, person, role = self.access
+            record(
+                self.outputs or os.environ.get("SALES_ANALYTICS_OUTPUTS") or None,
+                person=person or "-", role=role, scope=scope, decision="allow",
+                what=f"view {self.page}", period=period,
+            )  # fmt: skip
         return snapshot
 
     def refresh(self) -> None:

@@ -83,8 +83,9 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def list_bundles(outputs: str | Path | None = None) -> list[str]:
-    """Periods with a published bundle, newest first."""
+def list_bundles(outputs: str | Path | None = None, *, scope: str | None = None) -> list[str]:
+    """Periods with a published bundle, newest first (with ``scope``: those that hold that
+    scope, sales_analytics.access)."""
     root = Path(outputs) if outputs else paths.outputs_dir()
     if not root.is_dir():
         return []
@@ -93,12 +94,26 @@ def list_bundles(outputs: str | Path | None = None) -> list[str]:
         if folder.is_dir() and _PERIOD.match(folder.name) and (folder / "manifest.json").is_file():
             manifest = _read_manifest(folder)
             if manifest is not None and manifest.get("status", "succeeded") in ("succeeded", "success", "ok"):
-                found.append(folder.name)
+                if scope is None or _scope_dir(folder, scope) is not None:
+                    found.append(folder.name)
     return sorted(found, reverse=True)
 
 
-def open_bundle(period: str, outputs: str | Path | None = None) -> Bundle:
-    """The published bundle of ``period``; BundleNotFound when there is none."""
+def _scope_dir(bundle: Path, scope: str) -> Path | None:
+    """The folder of ``scope`` in ``bundle`` when it was published there."""
+    from sales_analytics.access.layout import scope_folder
+
+    try:
+        folder = scope_folder(bundle, scope)
+    except ValueError:
+        return None
+    return folder if (folder / "manifest.json").is_file() and (folder / "tables").is_dir() else None
+
+
+def open_bundle(period: str, outputs: str | Path | None = None, *, scope: str | None = None) -> Bundle:
+    """The published bundle of ``period``; BundleNotFound when there is none. With ``scope``
+    (sales_analytics.access) the bundle is that scope's folder: its tables are the only ones
+    that exist for the caller."""
     if not isinstance(period, str) or not _PERIOD.match(period):
         raise BundleNotFound(f"{period!r} is not a period of the form YYYY-MM")
     root = Path(outputs) if outputs else paths.outputs_dir()
@@ -107,4 +122,9 @@ def open_bundle(period: str, outputs: str | Path | None = None) -> Bundle:
 
         raise BundleNotFound(f"no bundle has been published for {period}; {publish_hint(period, root)}")
     folder = root / period
+    if scope is not None:
+        scoped = _scope_dir(folder, scope)
+        if scoped is None:
+            raise BundleNotFound(f"the bundle of {period} holds no scope {scope!r}")
+        folder = scoped
     return Bundle(period=period, path=folder, manifest=_read_manifest(folder) or {})

@@ -74,17 +74,28 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def snapshot_path(outputs: str | Path | None, period: str, page: str, language: str) -> Path:
-    """Where the snapshot of ``page`` in ``language`` for the published ``period`` lives."""
+def snapshot_path(
+    outputs: str | Path | None, period: str, page: str, language: str, scope: str | None = None
+) -> Path:
+    """Where the snapshot of ``page`` in ``language`` for the published ``period`` lives (with
+    ``scope``, one drawn from that scope's tables only: sales_analytics.access)."""
+    from sales_analytics.access.layout import DIRECTOR_SCOPE, scope_folder
+
     root = _root(outputs)
     manifest = (root / period / "manifest.json").read_bytes()
     key = hashlib.sha256(manifest + _code_fingerprint().encode()).hexdigest()[:16]
-    return root / CACHE_DIR / period / key / f"{page}.{language}.json"
+    folder = root / CACHE_DIR / period / key
+    if scope is not None and scope != DIRECTOR_SCOPE:
+        folder = folder / scope_folder("", scope).name  # a plain folder name, or ValueError
+    return folder / f"{page}.{language}.json"
 
 
-def load_snapshot(outputs: str | Path | None, period: str, page: str, language: str) -> dict | None:
+def load_snapshot(
+    outputs: str | Path | None, period: str, page: str, language: str, scope: str | None = None
+) -> dict | None:
     try:
-        return json.loads(snapshot_path(outputs, period, page, language).read_text(encoding="utf-8"))
+        path = snapshot_path(outputs, period, page, language, scope)
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -135,7 +146,9 @@ def freeze(children) -> list[dict[str, Any]]:
     return out
 
 
-def render_snapshot(page: str, period: str, language: str, outputs: str | Path | None = None) -> dict:
+def render_snapshot(
+    page: str, period: str, language: str, outputs: str | Path | None = None, scope: str | None = None
+) -> dict:
     """Draw ``page`` for the bundle of ``period`` (a failure inside becomes a short note, logged
     here; the snapshot then says ``failed`` and is not kept)."""
     from sales_analytics.report.labels import label
@@ -144,7 +157,7 @@ def render_snapshot(page: str, period: str, language: str, outputs: str | Path |
     from sales_analytics.views.pages import PAGES
 
     title_key, render = PAGES[page]
-    bundle = open_bundle(period, outputs)
+    bundle = open_bundle(period, outputs, scope=scope)
     failed = False
     try:
         widgets = render(bundle, language)
@@ -175,13 +188,20 @@ def _write(path: Path, snapshot: dict) -> None:
     os.replace(tmp, path)
 
 
-def prerender(outputs: str | Path | None, periods: list[str] | None = None) -> int:
+def prerender(
+    outputs: str | Path | None,
+    periods: list[str] | None = None,
+    scopes: list[str] | None = None,
+    pages: list[str] | None = None,
+) -> int:
     """Draw every page in both languages for ``periods`` (default: every published bundle)
     where no current snapshot exists; older snapshots of those bundles are removed. Returns the
-    number drawn. Holds a lock per period, so two processes never draw the same bundle."""
+    number drawn. Holds a lock per period, so two processes never draw the same bundle.
+    ``scopes`` (sales_analytics.access): draw those scopes of each bundle that holds them
+    (default: the whole bundle only); ``pages``: only those pages (default: every page)."""
     import fcntl
 
-    from sales_analytics.views.bundles import list_bundles
+    from sales_analytics.views.bundles import BundleNotFound, list_bundles
     from sales_analytics.views.pages import PAGES
 
     root = _root(outputs)
@@ -192,26 +212,36 @@ def prerender(outputs: str | Path | None, periods: list[str] | None = None) -> i
         cache.mkdir(mode=0o750, parents=True, exist_ok=True)
         with open(cache / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            current = None
-            for page in PAGES:
-                for language in LANGUAGES:
-                    path = snapshot_path(root, period, page, language)
-                    current = path.parent
-                    if path.is_file():
-                        continue
-                    snapshot = render_snapshot(page, period, language, root)
-                    if not snapshot["failed"]:
-                        _write(path, snapshot)
-                        drawn += 1
+            current = snapshot_path(root, period, "-", "-").parent
+            for scope in scopes or [None]:
+                for page in [p for p in PAGES if pages is None or p in pages]:
+                    for language in LANGUAGES:
+                        path = snapshot_path(root, period, page, language, scope)
+                        if path.is_file():
+                            continue
+                        try:
+                            snapshot = render_snapshot(page, period, language, root, scope)
+                        except BundleNotFound:  # a bundle without that scope
+                            break
+                        if not snapshot["failed"]:
+                            _write(path, snapshot)
+                            drawn += 1
             for old in cache.iterdir():
                 if old.is_dir() and old != current:
                     shutil.rmtree(old, ignore_errors=True)
     return drawn
 
 
-def prerender_in_subprocess(outputs: str | Path | None, period: str) -> None:
-    """:func:`prerender` one bundle in a child process: a viewer's kernel stays small."""
+def prerender_in_subprocess(
+    outputs: str | Path | None, period: str, scope: str | None = None, page: str | None = None
+) -> None:
+    """:func:`prerender` one bundle (one scope of it, one page of it: a person's first request
+    waits for their page only) in a child process: a viewer's kernel stays small."""
     cmd = [sys.executable, "-m", "sales_analytics.views.snapshot", "--period", period]
+    if scope is not None:
+        cmd += ["--scope", scope]
+    if page is not None:
+        cmd += ["--page", page]
     if outputs:
         cmd += ["--outputs", str(outputs)]
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -222,9 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Draw the manager views of published bundles ahead of time.")
     ap.add_argument("--outputs", default="")
     ap.add_argument("--period", action="append", default=None)
+    ap.add_argument(
+        "--scope", action="append", default=None, help="a scope of the bundle (sales_analytics.access)"
+    )
+    ap.add_argument("--page", action="append", default=None, help="only these pages")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    prerender(args.outputs or None, args.period)
+    prerender(args.outputs or None, args.period, args.scope, args.page)
     return 0
 
 
