@@ -113,7 +113,10 @@ class Dataset:
         return iter(self.tables)
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={len(v):,} rows" for k, v in self.tables.items())
+        is_read = getattr(self.tables, "is_read", lambda _name: True)  # a lazy snapshot: read nothing here
+        inner = ", ".join(
+            f"{k}={len(self.tables[k]):,} rows" if is_read(k) else f"{k}=(not read yet)" for k in self.tables
+        )
         return f"Dataset({inner})"
 
 
