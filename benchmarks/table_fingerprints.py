@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -38,7 +39,9 @@ def content_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def fingerprints(size: str, period: str, jobs: int) -> list[str]:
+def fingerprints(
+    size: str, period: str, jobs: int, notebooks: list[str] | None = None, keep: Path | None = None
+) -> list[str]:
     import pandas as pd
 
     from sales_analytics.run import run_period
@@ -48,8 +51,10 @@ def fingerprints(size: str, period: str, jobs: int) -> list[str]:
     if not (data / ".complete").exists():
         write_sample(data, size=size, end=period)
     with tempfile.TemporaryDirectory(prefix="fingerprints-") as tmp:
-        result = run_period(period, data=data, outputs=tmp, jobs=jobs, force=True)
+        result = run_period(period, data=data, outputs=tmp, jobs=jobs, force=True, notebooks=notebooks)
         tables = Path(result.bundle) / "tables"
+        if keep is not None:
+            shutil.copytree(tables, keep, dirs_exist_ok=True)
         return [
             f"{p.stem} {len(pd.read_parquet(p)):,} {content_sha256(p)}"
             for p in sorted(tables.glob("*.parquet"))
@@ -61,11 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="small")
     ap.add_argument("--period", default="2026-10", help="the sample's last month, and the month run")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--notebooks", default="", help="a subset, comma-separated (default: all)")
+    ap.add_argument("--keep", help="copy the published tables into this folder")
     ap.add_argument("--compare", help="a file this tool printed before: exit 1 when a table differs")
     args = ap.parse_args(argv)
     os.environ.setdefault("SALES_ANALYTICS_HOME", str(ROOT))
     os.environ.setdefault("MPLBACKEND", "Agg")
-    lines = fingerprints(args.size, args.period, args.jobs)
+    lines = fingerprints(
+        args.size,
+        args.period,
+        args.jobs,
+        [n for n in args.notebooks.split(",") if n] or None,
+        Path(args.keep) if args.keep else None,
+    )
     print("\n".join(lines))
     if args.compare:
         before = Path(args.compare).read_text(encoding="utf-8").split("\n")

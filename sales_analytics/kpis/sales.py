@@ -117,10 +117,13 @@ def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None 
         table = table.select(list(columns))
     names = table.column_names
     ids = [c for c in names if c in _ID_COLUMNS and not pa.types.is_dictionary(table.schema.field(c).type)]
+    id_columns = {c: table.column(c) for c in ids}
     rest = table.drop_columns(ids)
+    del table  # each string column is freed once encoded, not held to the end
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(ids)))) as pool:
-        encoded = {c: pool.submit(_categorical_of, table.column(c)) for c in ids}
-        plain = rest.to_pandas(types_mapper=_string_dtype, split_blocks=True)
+        encoded = {c: pool.submit(_categorical_of, id_columns.pop(c)) for c in ids}
+        plain = rest.to_pandas(types_mapper=_string_dtype, split_blocks=True, self_destruct=True)
+        del rest
         frame = pd.DataFrame({c: encoded[c].result() if c in encoded else plain[c] for c in names})
     require_columns(frame, "orders", ORDER_COLUMNS)
     return frame
