@@ -169,29 +169,28 @@ def bench(size: str, repeat: int, jobs: int, notebooks: list[str] | None) -> dic
     total = median([wall for wall, _ in runs])
     rss = max(m.peak_rss for m in peaks)
     pss = max(m.peak_pss for m in peaks)
-    missed = []
-    target = TARGET_S.get(size)
-    verdict = ""
-    if target is not None:
-        ok = total <= target
-        verdict = f"   target <= {target:.0f} s: {'met' if ok else 'MISSED'} (ratio {total / target:.2f})"
-        if not ok:
-            missed.append(f"wall {total:.1f} s > {target:.0f} s")
-    print(f"{'total (wall)':<32}{total:>10.2f}{verdict}")
+    missed: list[str] = []
+    print(
+        f"{'total (wall)':<32}{total:>10.2f}{_verdict(total, TARGET_S.get(size), 's', 1.0, missed, 'wall')}"
+    )
     cpu = median(cpus)
     print(
         f"{'CPU s, whole tree (steadier)':<32}{cpu:>10.2f}   (the wall time of a quiet machine is about CPU / jobs)"
     )
-    limit = TARGET_MEMORY.get(size)
-    verdict = ""
-    if limit is not None:
-        ok = rss <= limit
-        verdict = f"   target <= {limit / 1e9:.0f} GB: {'met' if ok else 'MISSED'} (ratio {rss / limit:.2f})"
-        if not ok:
-            missed.append(f"peak tree memory {rss / 1e9:.2f} GB > {limit / 1e9:.0f} GB")
-    print(f"{'peak tree memory (RSS summed)':<32}{rss / 1e9:>8.2f} GB{verdict}")
+    memory = _verdict(rss, TARGET_MEMORY.get(size), "GB", 1e9, missed, "peak tree memory")
+    print(f"{'peak tree memory (RSS summed)':<32}{rss / 1e9:>8.2f} GB{memory}")
     print(f"{'peak tree memory (PSS summed)':<32}{pss / 1e9:>8.2f} GB")
     return {"size": size, "rows": orders, "wall": total, "cpu": cpu, "rss": rss, "pss": pss, "missed": missed}
+
+
+def _verdict(value: float, limit: float | None, unit: str, scale: float, missed: list[str], what: str) -> str:
+    """The ``target <= …: met/MISSED (ratio)`` tail of a result line; a miss is appended to ``missed``."""
+    if limit is None:
+        return ""
+    ok = value <= limit
+    if not ok:
+        missed.append(f"{what} {value / scale:.2f} {unit} > {limit / scale:.0f} {unit}")
+    return f"   target <= {limit / scale:.0f} {unit}: {'met' if ok else 'MISSED'} (ratio {value / limit:.2f})"
 
 
 def main(argv: list[str] | None = None) -> int:
