@@ -623,7 +623,7 @@ def _build(plan: _Plan) -> RunResult:
         snap = snapshot.get(record["table"])
         if snap is not None:
             record["snapshot"] = f"inputs/{Path(snap).name}"
-            record["snapshot_sha256"] = file_sha256(snap)
+            record["snapshot_sha256"] = snapshot_record[record["snapshot"]]  # hashed once, just above
     (staging / "parameters.yaml").write_text(
         yaml.safe_dump(plan.param_doc, allow_unicode=True, sort_keys=True), encoding="utf-8"
     )
