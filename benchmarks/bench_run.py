@@ -120,6 +120,7 @@ def bench(size: str, repeat: int, jobs: int, notebooks: list[str] | None) -> dic
     """Run the sample ``repeat`` times; print the phase table; return wall, memory and the verdict."""
     import pyarrow.parquet as pq
 
+    from sales_analytics.errors import RunError
     from sales_analytics.run import run_period
 
     data = sample(size)
@@ -132,8 +133,21 @@ def bench(size: str, repeat: int, jobs: int, notebooks: list[str] | None) -> dic
         with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
             t, c = time.monotonic(), tree_cpu_s()
             with TreeMemory() as mem:
-                result = run_period(data=data, outputs=tmp, jobs=jobs, force=True, notebooks=notebooks)
+                try:
+                    result = run_period(data=data, outputs=tmp, jobs=jobs, force=True, notebooks=notebooks)
+                except RunError as exc:  # a failed run still says how long it ran and what it held
+                    failed = exc
+                else:
+                    failed = None
             wall = time.monotonic() - t
+            if failed is not None:
+                print(
+                    f"run {i + 1}/{repeat} ({size}) FAILED after {wall:.1f} s wall, {tree_cpu_s() - c:.1f} CPU s, "
+                    f"peak tree memory {mem.peak_rss / 1e9:.2f} GB RSS summed / {mem.peak_pss / 1e9:.2f} GB PSS "
+                    f"until then: {failed}",
+                    flush=True,
+                )
+                return {"size": size, "rows": 0, "missed": [f"the run failed: {failed}"]}
             cpus.append(tree_cpu_s() - c)
             runs.append((wall, result.manifest))
             peaks.append(mem)
@@ -210,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = SCALING_SIZES if args.scaling else (args.size,)
     results = [bench(size, args.repeat, args.jobs, notebooks) for size in sizes]
     missed = [f"{r['size']}: {m}" for r in results for m in r["missed"]]
+    results = [r for r in results if r["rows"]]  # a failed size is left out of the fit
     if len(results) > 1:
         rows = [r["rows"] for r in results]
         print(f"\n{'cost scaling':<14}" + "".join(f"{r['size']:>14}" for r in results) + f"{'exponent':>10}")
