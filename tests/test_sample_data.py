@@ -216,7 +216,7 @@ def test_write_sample_end_none_means_latest_complete_month(tmp_path, monkeypatch
         (
             {"size": "huge"},
             SampleDataError,
-            r"`size` must be one of \['large', 'small', 'standard'\], got 'huge'",
+            r"`size` must be one of \['large', 'medium', 'small', 'standard'\], got 'huge'",
         ),
         ({"seed": -1}, SampleDataError, "`seed` must be a non-negative integer, got -1"),
         ({"months": 1}, SampleDataError, "`months` must be an integer from 2 to 120, got 1"),
