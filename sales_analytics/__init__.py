@@ -178,6 +178,7 @@ _EXPORTS: dict[str, str] = {
     "pipeline_kpis": "kpis",
     "prepare_orders": "kpis",
     "purchase_summary": "kpis",
+    "read_orders": "kpis",
     "rep_scorecard": "kpis",
     "sales_growth": "kpis",
     "sales_kpis": "kpis",
@@ -590,6 +591,7 @@ if TYPE_CHECKING:
     from sales_analytics.kpis import pipeline_kpis as pipeline_kpis
     from sales_analytics.kpis import prepare_orders as prepare_orders
     from sales_analytics.kpis import purchase_summary as purchase_summary
+    from sales_analytics.kpis import read_orders as read_orders
     from sales_analytics.kpis import rep_scorecard as rep_scorecard
     from sales_analytics.kpis import sales_growth as sales_growth
     from sales_analytics.kpis import sales_kpis as sales_kpis

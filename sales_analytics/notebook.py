@@ -234,12 +234,13 @@ def open_notebook(
     )
     data_dir = paths.input_folder(data, params.data.dir)
     ds = dataset if dataset is not None else load_dataset(data_dir, params=params)
-    p = parse_period(period) if period else latest_month_in(ds.orders)
+    dates = ds.peek("orders", ["order_date"])  # from a run's snapshot: that column alone, not the table
+    p = parse_period(period) if period else latest_month_in(dates if dates is not None else ds.orders)
     if p.grain != "month":
         raise SalesAnalyticsError(f"a notebook reports one month; got {p} (a {p.grain})")
     out = Path(output_dir) if output_dir else paths.outputs_dir() / ".scratch" / str(p) / "tables"
     use_theme()
-    coverage = data_coverage(ds.orders)
+    coverage = data_coverage(dates)
     as_of = coverage.as_of(p) if coverage is not None else None
     if as_of is not None:  # every page of a partial bundle says so at its top
         _show_banner(as_of_text(as_of, params.language))

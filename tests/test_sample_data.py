@@ -216,7 +216,7 @@ def test_write_sample_end_none_means_latest_complete_month(tmp_path, monkeypatch
         (
             {"size": "huge"},
             SampleDataError,
-            r"`size` must be one of \['large', 'small', 'standard'\], got 'huge'",
+            r"`size` must be one of \['large', 'medium', 'small', 'standard'\], got 'huge'",
         ),
         ({"seed": -1}, SampleDataError, "`seed` must be a non-negative integer, got -1"),
         ({"months": 1}, SampleDataError, "`months` must be an integer from 2 to 120, got 1"),
@@ -267,8 +267,9 @@ def test_cli_writes_the_sample(tmp_path, caplog):
 
 
 def test_sizes_are_declared():
-    assert set(SIZES) == {"small", "standard", "large"}
+    assert set(SIZES) == {"small", "standard", "medium", "large"}
     assert SIZES["standard"].order_rows == 1_000_000 and SIZES["large"].order_rows == 10_000_000
+    assert SIZES["medium"].order_rows == 3_000_000  # the middle point of the benchmarks' cost-scaling fit
     assert SIZES["standard"].n_reps >= 60 and len(SIZES["standard"].team_sizes) >= 6
     assert SIZES["standard"].customers >= 20_000
     assert all(4 in spec.team_sizes for spec in SIZES.values())

@@ -316,11 +316,11 @@ def _survey_positions(
         )
         decided = suppress_small_groups(
             block,
-            threshold=t,
+            anonymity_threshold=t,
             by=["_scope", *parts],
             values=[],
             group="group",
-            level="_level",
+            group_by="_level",
             keep_hidden=True,
         )
         hidden.append(decided[decided["suppressed"] & (decided["group"] != _REST)])
@@ -362,6 +362,7 @@ def scoped_positions(
             seen = _survey_positions(name, frame, team_sets, thresholds, grain)
         cols = _Columns(frame)
         family = "<" in _policy_name(name)
+        pos: np.ndarray | None
         for s in scopes:
             if s.kind == "all":
                 pos = _everything(cols)

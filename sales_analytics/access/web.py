@@ -178,7 +178,7 @@ def _identity_provider_base():
     return ViewsIdentityProvider
 
 
-class ScopedIdentityProvider(_identity_provider_base()):
+class ScopedIdentityProvider(_identity_provider_base()):  # type: ignore[misc]
     """Per-person credentials and the trusted proxy header (see the module doc); the rest of
     :class:`~sales_analytics.voila_server.ViewsIdentityProvider` (the ``_xsrf`` cookie) is kept."""
 

@@ -75,6 +75,19 @@ class Dataset:
     def has(self, name: str) -> bool:
         return name in self.tables
 
+    def peek(self, name: str, columns: list[str]) -> pd.DataFrame | None:
+        """Only ``columns`` of table ``name`` (those it has; ``None`` when the table was not supplied).
+
+        From a run's snapshot this reads those columns alone; the table itself is
+        read when it is used."""
+        if name not in self.tables:
+            return None
+        peek = getattr(self.tables, "peek", None)
+        if peek is not None:
+            return peek(name, columns)
+        frame = self.tables[name]
+        return frame[[c for c in columns if c in frame.columns]]
+
     def require(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
             raise DataError(
@@ -100,7 +113,10 @@ class Dataset:
         return iter(self.tables)
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={len(v):,} rows" for k, v in self.tables.items())
+        is_read = getattr(self.tables, "is_read", lambda _name: True)  # a lazy snapshot: read nothing here
+        inner = ", ".join(
+            f"{k}={len(self.tables[k]):,} rows" if is_read(k) else f"{k}=(not read yet)" for k in self.tables
+        )
         return f"Dataset({inner})"
 
 

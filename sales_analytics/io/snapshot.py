@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,14 @@ import pyarrow.parquet as pq
 from sales_analytics.errors import DataError, DataProblem
 from sales_analytics.io.dataset import Dataset, SourceInfo, file_sha256
 
-__all__ = ["SNAPSHOT_MARKER", "read_snapshot", "snapshot_distrust", "snapshot_hashes", "write_snapshot"]
+__all__ = [
+    "SNAPSHOT_MARKER",
+    "LazyTables",
+    "read_snapshot",
+    "snapshot_distrust",
+    "snapshot_hashes",
+    "write_snapshot",
+]
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +138,95 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapper, split_blocks=True, self_destruct=True)
 
 
-def read_snapshot(folder: str | Path, *, verify: bool = False) -> Dataset:
+class _Pending:
+    """The value of a table not read yet."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not read yet>"
+
+
+_PENDING = _Pending()
+
+
+class LazyTables(dict):
+    """The tables of a snapshot, each read from its Parquet file the first time it is used.
+
+    A notebook that reads three tables pays for three (issue 24: every notebook
+    read every table of a 10M-row snapshot). It behaves as the ``dict`` of
+    frames it stands for: ``tables[name]``, ``get``, ``items``, ``values``,
+    ``dict(tables)`` and iteration read what they hand out; ``name in tables``
+    and ``len`` read nothing. :meth:`peek` reads some columns only.
+    """
+
+    def __init__(self, names: list[str], loader: Any) -> None:
+        super().__init__(dict.fromkeys(names, _PENDING))
+        self._loader = loader
+
+    def _resolve(self, name: str) -> pd.DataFrame:
+        value = dict.__getitem__(self, name)
+        if value is _PENDING:
+            value = self._loader(name, None)
+            dict.__setitem__(self, name, value)
+        return value
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._resolve(name)
+
+    def __iter__(self) -> Iterator[str]:  # overridden so that dict(tables) goes through __getitem__
+        return dict.__iter__(self)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._resolve(name) if dict.__contains__(self, name) else default
+
+    def values(self) -> list[pd.DataFrame]:  # type: ignore[override]
+        return [self._resolve(k) for k in self]
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:  # type: ignore[override]
+        return [(k, self._resolve(k)) for k in self]
+
+    def pop(self, name: str, *default: Any) -> Any:
+        if dict.__contains__(self, name):
+            value = self._resolve(name)
+            dict.__delitem__(self, name)
+            return value
+        if default:
+            return default[0]
+        raise KeyError(name)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        if dict.__contains__(self, name):
+            return self._resolve(name)
+        dict.__setitem__(self, name, default)
+        return default
+
+    def copy(self) -> dict[str, pd.DataFrame]:
+        return dict(self.items())
+
+    def is_read(self, name: str) -> bool:
+        """Whether ``name`` was read already (or set directly)."""
+        return dict.__contains__(self, name) and dict.__getitem__(self, name) is not _PENDING
+
+    def peek(self, name: str, columns: list[str]) -> pd.DataFrame:
+        """Only ``columns`` of a table (those it has), without reading the rest or keeping it."""
+        if self.is_read(name):
+            frame = dict.__getitem__(self, name)
+            return frame[[c for c in columns if c in frame.columns]]
+        return self._loader(name, columns)
+
+    def __repr__(self) -> str:
+        return "LazyTables(" + ", ".join(f"{k}{'' if self.is_read(k) else ' (not read)'}" for k in self) + ")"
+
+
+def read_snapshot(folder: str | Path, *, verify: bool = False, lazy: bool = False) -> Dataset:
     """Read a snapshot written by :func:`write_snapshot` (already validated: no checks again).
 
     ``verify`` recomputes each file's SHA-256 against the marker. Dtypes are
     compared with the marker either way; a difference means the snapshot was
-    altered and raises :class:`DataError`.
+    altered and raises :class:`DataError`. ``lazy`` reads each table when it
+    is first used (:class:`LazyTables`; the dtype check then happens at that
+    read): what a notebook of a run does with the run's own snapshot.
     """
     folder = Path(folder)
     marker = folder / SNAPSHOT_MARKER
@@ -155,7 +247,7 @@ def read_snapshot(folder: str | Path, *, verify: bool = False) -> Dataset:
         raise DataError([DataProblem(str(marker), f"is not a valid snapshot marker: {exc}")]) from None
     ds = Dataset()
     problems = []
-    for name, entry in entries.items():
+    for entry in entries.values():
         path = folder / entry["file"]
         if not path.is_file():
             problems.append(DataProblem(str(path), "listed in the snapshot but missing"))
@@ -168,22 +260,40 @@ def read_snapshot(folder: str | Path, *, verify: bool = False) -> Dataset:
                     expected=f"sha256 {entry['sha256'][:12]}…",
                 )
             )
-            continue
+    if problems:
+        raise DataError(problems)
+
+    def load(name: str, columns: list[str] | None) -> pd.DataFrame:
+        entry = entries[name]
+        path = folder / entry["file"]
+        if columns is not None:
+            wanted = [c for c in columns if c in entry["dtypes"]]
+            return _to_pandas(pq.read_table(path, columns=wanted))
         frame = _to_pandas(pq.read_table(path))
         found = {str(c): str(t) for c, t in frame.dtypes.items()}
         if found != entry["dtypes"]:
-            problems.append(
-                DataProblem(
-                    str(path),
-                    "columns or dtypes differ from the snapshot marker",
-                    expected=str(entry["dtypes"])[:200],
-                    found=str(found)[:200],
-                )
+            raise DataError(
+                [
+                    DataProblem(
+                        str(path),
+                        "columns or dtypes differ from the snapshot marker",
+                        expected=str(entry["dtypes"])[:200],
+                        found=str(found)[:200],
+                    )
+                ]
             )
-            continue
-        ds.tables[name] = frame
-    if problems:
-        raise DataError(problems)
+        return frame
+
+    if lazy:
+        ds.tables = LazyTables(list(entries), load)
+    else:
+        for name in entries:
+            try:
+                ds.tables[name] = load(name, None)
+            except DataError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise DataError(problems)
     keys = manifest.get("source_keys") or [s["table"] for s in manifest.get("sources", [])]
     for key, src in zip(keys, manifest.get("sources", [])):
         ds.sources[key] = SourceInfo(**src)

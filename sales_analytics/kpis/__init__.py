@@ -25,7 +25,13 @@ from sales_analytics.kpis.pipeline import (
     stage_conversion,
     stage_order,
 )
-from sales_analytics.kpis.sales import SALES_COLUMNS, prepare_orders, purchase_summary, sales_kpis
+from sales_analytics.kpis.sales import (
+    SALES_COLUMNS,
+    prepare_orders,
+    purchase_summary,
+    read_orders,
+    sales_kpis,
+)
 from sales_analytics.kpis.scorecard import SCORECARD_COLUMNS, rep_scorecard
 from sales_analytics.kpis.targets import PACING_STATUSES, attainment, pacing
 
@@ -46,6 +52,7 @@ __all__ = [
     "pipeline_kpis",
     "prepare_orders",
     "purchase_summary",
+    "read_orders",
     "rep_scorecard",
     "sales_growth",
     "sales_kpis",

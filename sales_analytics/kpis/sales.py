@@ -14,12 +14,15 @@ in any later period in which they buy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
@@ -50,7 +53,7 @@ from sales_analytics.periods import Period
 from sales_analytics.refunds import fully_refunded, normalize_refunds
 from sales_analytics.workdays import WorkdayCalendar, calendar_options
 
-__all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "sales_kpis"]
+__all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "read_orders", "sales_kpis"]
 
 ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "rep_id", "amount")
 SALES_COLUMNS = ("revenue", "orders", "aov", "customers", "new_customers", "returning_customers")
@@ -93,6 +96,55 @@ def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
             c = encode(s)
             converted[col] = to_categorical(c)
     return orders.assign(**converted)  # untouched columns are shared (copy-on-write), not copied
+
+
+def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Orders from a Parquet file (or an Arrow table) straight into the form :func:`prepare_orders` gives.
+
+    The id and label columns are dictionary-encoded by Arrow, one column per
+    thread, and become categoricals without passing through pandas strings
+    (converting 10M strings to pandas and hashing them again cost more than
+    the KPIs themselves). The result equals
+    ``prepare_orders(pd.read_parquet(source, columns=columns))``.
+
+    Parameters
+    ----------
+    source : a Parquet file of canonical orders, or a ``pyarrow.Table`` of them.
+    columns : read only these columns (default all).
+    """
+    import pyarrow.parquet as pq
+
+    table = source if isinstance(source, pa.Table) else pq.read_table(source, columns=columns)
+    if columns is not None and isinstance(source, pa.Table):
+        table = table.select(list(columns))
+    names = table.column_names
+    ids = [c for c in names if c in _ID_COLUMNS and not pa.types.is_dictionary(table.schema.field(c).type)]
+    id_columns = {c: table.column(c) for c in ids}
+    rest = table.drop_columns(ids)
+    del table  # each string column is freed once encoded, not held to the end
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(ids)))) as pool:
+        encoded = {c: pool.submit(_categorical_of, id_columns.pop(c)) for c in ids}
+        plain = rest.to_pandas(types_mapper=_string_dtype, split_blocks=True, self_destruct=True)
+        del rest
+        frame = pd.DataFrame({c: encoded[c].result() if c in encoded else plain[c] for c in names})
+    require_columns(frame, "orders", ORDER_COLUMNS)
+    return frame
+
+
+def _string_dtype(t: pa.DataType) -> object:
+    return pd.StringDtype(na_value=np.nan) if pa.types.is_string(t) or pa.types.is_large_string(t) else None
+
+
+def _categorical_of(column: pa.ChunkedArray) -> pd.Categorical:
+    """A categorical whose categories are the column's distinct values in order of appearance, as ``encode``."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(column)
+    enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+    idx = enc.indices
+    codes = (idx if idx.null_count == 0 else pc.fill_null(idx, -1)).to_numpy(zero_copy_only=False)
+    uniques = pd.Index(enc.dictionary.to_pandas(types_mapper=_string_dtype))
+    return to_categorical(Codes(codes, uniques))
 
 
 # ---------------------------------------------------------------- checking

@@ -387,11 +387,15 @@ def execute_notebooks(
     progress: bool = False,
     description: str = "notebooks",
     on_done: Callable[[NotebookResult], None] | None = None,
+    expected_s: Mapping[str, float] | None = None,
 ) -> list[NotebookResult]:
     """Run ``tasks`` (up to ``jobs`` at once); results in the order of ``tasks``.
 
     A progress bar (tqdm, on stderr) advances as notebooks finish, and every
-    notebook gets one log line with its status and duration.
+    notebook gets one log line with its status and duration. With several
+    jobs, the notebooks expected to take longest (``expected_s``: name →
+    seconds; a name without an estimate counts as the longest) start first, so
+    that a long notebook does not start last and leave the other jobs idle.
     """
     from tqdm import tqdm
 
@@ -422,7 +426,8 @@ def execute_notebooks(
 
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
-            futures: dict[Future[NotebookResult], NotebookTask] = {pool.submit(run_task, t): t for t in tasks}
+            order = longest_first(tasks, expected_s or {})
+            futures: dict[Future[NotebookResult], NotebookTask] = {pool.submit(run_task, t): t for t in order}
             with tqdm(
                 total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
             ) as bar:
@@ -439,6 +444,16 @@ def execute_notebooks(
                         )
                     finished(res, bar)
     return [results[t.name] for t in tasks]
+
+
+def longest_first(tasks: Sequence[NotebookTask], expected_s: Mapping[str, float]) -> list[NotebookTask]:
+    """``tasks`` by expected duration, longest first; unknown ones first, ties in the given order.
+
+    >>> ts = [NotebookTask(n, "", "", None, {}) for n in ("01_a", "02_b", "03_c")]
+    >>> [t.name for t in longest_first(ts, {"01_a": 2.0, "02_b": 9.0})]
+    ['03_c', '02_b', '01_a']
+    """
+    return sorted(tasks, key=lambda t: -expected_s.get(t.name, float("inf")))
 
 
 def result_record(result: NotebookResult) -> dict[str, Any]:

@@ -75,6 +75,19 @@ log = logging.getLogger(__name__)
 RUN_PARAMETERS: tuple[str, ...] = ("period", "data", "language", "parameters_file", "output_dir")
 # Sheet order of report.xlsx follows the notebooks: data quality, KPIs, incentives, … then the rest.
 _TABLE_ORDER = ("dq_", "kpi_", "incentive_", "customer_", "survey_", "training_", "rules_", "feedback_")
+# Seconds each notebook took on the standard sample (benchmarks/bench_run.py, quiet machine): the
+# order in which a run's jobs start them when no earlier run of this outputs folder says better.
+TYPICAL_NOTEBOOK_S: dict[str, float] = {
+    "01_data_quality": 4.8,
+    "02_sales_performance": 8.9,
+    "03_incentives": 8.9,
+    "04_customers": 10.0,
+    "05_surveys": 7.9,
+    "06_training": 4.8,
+    "07_rules_and_feedback": 4.6,
+    "08_goals": 5.4,
+    "09_conflicts": 15.8,
+}
 
 
 @dataclass
@@ -136,6 +149,7 @@ class _Plan:
     timings: dict[str, float]
     as_of: date | None = None
     coverage: dict[str, str] | None = None
+    owns_data: bool = False  # loaded by this run: dropped once the snapshot is written
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -507,7 +521,9 @@ def run_period(
         timings=timings,
         as_of=as_of,
         coverage=_coverage_record(ds),
+        owns_data=dataset is None,
     )
+    del ds  # the plan holds it; _build drops it once the snapshot is written
 
     try:
         layout.restore_half_swapped()  # any month a killed swap left missing, whatever its period
@@ -545,6 +561,41 @@ def run_period(
 def _disk_full(exc: OSError) -> bool:
     """Whether an OSError means the disk (or the user's quota) is full; Arrow's carry no errno."""
     return exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)
+
+
+def expected_durations(layout: BundleLayout, period: str) -> dict[str, float]:
+    """How long each notebook is expected to take: as in the published bundle of ``period``, else the
+    latest published bundle of the outputs folder, else :data:`TYPICAL_NOTEBOOK_S`."""
+    candidates = [layout.bundle(period)]
+    if layout.root.is_dir():
+        others = [d for d in layout.root.iterdir() if d.is_dir() and not d.name.startswith(".")]
+        candidates += sorted(
+            others, key=lambda d: (d / MANIFEST).stat().st_mtime if (d / MANIFEST).is_file() else 0
+        )[::-1]
+    for folder in candidates:
+        manifest = read_manifest(folder)
+        if manifest and manifest.get("status") == "ok":
+            found = {
+                n["name"]: float(n["duration_s"])
+                for n in manifest.get("notebooks", [])
+                if isinstance(n, dict) and isinstance(n.get("duration_s"), (int, float)) and "name" in n
+            }
+            if found:
+                return {**TYPICAL_NOTEBOOK_S, **found}
+    return dict(TYPICAL_NOTEBOOK_S)
+
+
+def _release_memory() -> None:
+    """Hand the memory of dropped tables back to the system (Python's collector, then Arrow's pool)."""
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - an Arrow without release_unused
+        pass
 
 
 def _build(plan: _Plan) -> RunResult:
@@ -585,7 +636,7 @@ def _build(plan: _Plan) -> RunResult:
         snap = snapshot.get(record["table"])
         if snap is not None:
             record["snapshot"] = f"inputs/{Path(snap).name}"
-            record["snapshot_sha256"] = file_sha256(snap)
+            record["snapshot_sha256"] = snapshot_record[record["snapshot"]]  # hashed once, just above
     (staging / "parameters.yaml").write_text(
         yaml.safe_dump(plan.param_doc, allow_unicode=True, sort_keys=True), encoding="utf-8"
     )
@@ -606,9 +657,20 @@ def _build(plan: _Plan) -> RunResult:
         )
         for nb in nb_paths
     ]
+    if plan.owns_data:
+        # the notebooks read the snapshot: the run process need not hold every table meanwhile
+        # (at 10M order rows that is gigabytes, counted again in every forked job)
+        plan.ds = Dataset()
+        _release_memory()
     timings["snapshot_s"] = round(time.monotonic() - mark, 3)
     mark = time.monotonic()
-    results = execute_notebooks(tasks, jobs=jobs, progress=plan.progress, description=f"run {p}")
+    results = execute_notebooks(
+        tasks,
+        jobs=jobs,
+        progress=plan.progress,
+        description=f"run {p}",
+        expected_s=expected_durations(layout, str(p)),
+    )
     timings["notebooks_s"] = round(time.monotonic() - mark, 3)
     by_name = {r.name: r for r in results}
     for record in nb_records:

@@ -25,7 +25,7 @@ from sales_analytics.sample_data._common import STR, Window
 from sales_analytics.sample_data._org import Org
 
 _N = {"shared_customer": 6, "duplicate_deal": 5, "owner_change": 5, "planned": 5}
-_SCALE = {"small": 1, "standard": 3, "large": 6}
+_SCALE = {"small": 1, "standard": 3, "medium": 4, "large": 6}
 
 
 def _day(ts: pd.Series | pd.Timestamp, window: Window):

@@ -62,7 +62,7 @@ def generate_sample(
 
     Parameters
     ----------
-    size : {"small", "standard", "large"}
+    size : {"small", "standard", "medium", "large"}
         ``SIZES[size]`` fixes the head count, customers and ~order rows.
     seed : int
         Same seed, size, end and months → identical tables.

@@ -61,6 +61,19 @@ SIZES: dict[str, SizeSpec] = {
         feedback=3_000,
         description="the default for `make run`: 8 teams, 64 reps, 24k customers, ~1M order rows",
     ),
+    "medium": SizeSpec(
+        name="medium",
+        team_sizes=(12,) * 10 + (4,),
+        customers=70_000,
+        order_rows=3_000_000,
+        deals=20_000,
+        activities_per_rep_day=3.0,
+        chat_per_group_day=12.0,
+        service_questions_per_day=12.0,
+        feedback=6_000,
+        description="benchmarks (the middle of the cost-scaling fit): 11 teams, 124 reps, 70k customers, "
+        "~3M order rows",
+    ),
     "large": SizeSpec(
         name="large",
         team_sizes=(12,) * 20 + (4,),

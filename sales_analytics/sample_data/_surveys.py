@@ -29,7 +29,7 @@ from sales_analytics.surveys.instruments import Instrument, load_instruments
 __all__ = ["generate_survey_tables"]
 
 # invited customers per month by sample size; response and planted-fault rates
-_CUSTOMER_INVITES = {"small": 60, "standard": 400, "large": 1500}
+_CUSTOMER_INVITES = {"small": 60, "standard": 400, "medium": 800, "large": 1500}
 _RESPONSE_RATE = {"customer": 0.45, "session": 0.8, "team": 0.85}
 _FAULT_RATES = {"speeder": 0.03, "straight": 0.02, "range": 0.015, "incomplete": 0.02, "duplicate": 0.015}
 _SECONDS_PER_ITEM = 7.0

@@ -191,7 +191,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         help="generate the deterministic sample dataset",
         description="Write the sample sales organisation (every canonical table) to a folder.",
     )
-    p.add_argument("--size", choices=sorted(SIZES), default="standard", help="small | standard | large")
+    p.add_argument(
+        "--size", choices=sorted(SIZES), default="standard", help="small | standard | medium | large"
+    )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument(
         "--end",
