@@ -659,8 +659,10 @@ def _build(plan: _Plan) -> RunResult:
     ]
     if plan.owns_data:
         # the notebooks read the snapshot: the run process need not hold every table meanwhile
-        # (at 10M order rows that is gigabytes, counted again in every forked job)
-        plan.ds = Dataset()
+        # (at 10M order rows that is gigabytes, counted again in every forked job); the roster
+        # stays: the scopes are cut from it after the notebooks
+        reps = plan.ds.get("reps")
+        plan.ds = Dataset(tables={} if reps is None else {"reps": reps})
         _release_memory()
     timings["snapshot_s"] = round(time.monotonic() - mark, 3)
     mark = time.monotonic()
