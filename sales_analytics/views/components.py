@@ -224,19 +224,27 @@ def table(
 
 
 def _cell(value) -> str:
+    """One ``<td>``: numbers right-aligned, long text allowed to wrap (at words, never per
+    character), everything escaped."""
     if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
-        return "—"
+        return "<td>—</td>"
     if isinstance(value, numbers.Number) and not pd.api.types.is_bool(value):
-        return fmt_number(value)
-    return html.escape(str(value))
+        return f'<td class="sa-num">{fmt_number(value)}</td>'
+    text = str(value)
+    css = ' class="sa-long"' if len(text) > 40 else ""
+    return f"<td{css}>{html.escape(text)}</td>"
 
 
-def html_table(frame: pd.DataFrame, *, scroll: bool = False) -> str:
-    """``frame`` (labelled, without its index) as an HTML table, every header and cell escaped."""
+def html_table(frame: pd.DataFrame, *, scroll: bool = False, row_classes: list[str] | None = None) -> str:
+    """``frame`` (labelled, without its index) as an HTML table, every header and cell escaped.
+    The table sits in a box of its own that scrolls sideways when the page is narrower than the
+    table (a phone), and also down when ``scroll``; ``row_classes`` gives each row a CSS class
+    (``sa-subtotal``, ``sa-total``)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    classes = row_classes or [""] * len(frame)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False, name=None)
+        (f'<tr class="{html.escape(css)}">' if css else "<tr>") + "".join(_cell(v) for v in row) + "</tr>"
+        for row, css in zip(frame.itertuples(index=False, name=None), classes, strict=True)
     )
     table_html = f'<table class="sa-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    return f'<div class="sa-scroll">{table_html}</div>' if scroll else table_html
+    return f'<div class="sa-box{" sa-scroll" if scroll else ""}">{table_html}</div>'

@@ -87,8 +87,9 @@ def test_failing_section_shows_a_note_not_a_traceback(outputs, monkeypatch):
     shot = snapshot.render_snapshot("overview", "2026-10", "en", outputs)
     text = json.dumps(shot)
     assert shot["failed"] and "could not be shown" in text and "secret internals" not in text
-    # a failed page is not kept (it is drawn again next time): 6 pages x 2 languages - 2 = 10
-    assert snapshot.prerender(outputs, ["2026-10"]) == 10
+    # a failed page is not kept (it is drawn again next time): 7 pages (home + 6 views) x 2
+    # languages - 2 = 12
+    assert snapshot.prerender(outputs, ["2026-10"]) == 12
     assert snapshot.load_snapshot(outputs, "2026-10", "overview", "en") is None
 
 

@@ -194,9 +194,9 @@ def test_tables_escape_every_header_and_value():
     out = html_table(frame)
     assert "<img" not in out and "<script" not in out and "<svg" not in out
     assert out.count("&lt;img src=x onerror=") == 2  # the header and the cell, shown as text
-    assert "<td>1.5</td>" in out and "<td>—</td>" in out
+    assert '<td class="sa-num">1.5</td>' in out and "<td>—</td>" in out
     long = table(pd.DataFrame({"rep_name": [PAYLOAD] * 30}), "en")  # long tables too
-    assert "<img" not in long.value and 'class="sa-scroll"' in long.value
+    assert "<img" not in long.value and 'class="sa-box sa-scroll"' in long.value
 
 
 def _html_nodes(nodes):
