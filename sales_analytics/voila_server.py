@@ -480,8 +480,8 @@ class ViewsKernelManager(AsyncMappingKernelManager):
 
 # ------------------------------------------------------------------------ app
 def _app_class():
-    from voila.app import Voila
     from jupyter_server.utils import url_path_join
+    from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
 
     class ViewsVoila(Voila):
@@ -496,7 +496,6 @@ def _app_class():
             page, templates = _page_handler_class(), _template_handler_class()
             from voila.static_file_handler import TemplateStaticFileHandler
             from voila.tornado.handler import TornadoVoilaHandler
-
             from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
             kept = []
