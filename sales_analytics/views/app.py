@@ -50,7 +50,8 @@ _CSS = """
 .sa-card {min-width: 150px; padding: 10px 14px; border-radius: 8px; background: #f4f6fa;
           box-shadow: 0 1px 2px rgba(0,0,0,.08);}
 .sa-card .sa-k {color: #555; font-size: 0.9em;}
-.sa-card .sa-v {font-size: 1.5em; font-weight: 600; white-space: nowrap;}
+.sa-card {max-width: 100%; box-sizing: border-box;}
+.sa-card .sa-v {font-size: 1.5em; font-weight: 600; word-break: keep-all;}
 .sa-card .sa-s {color: #555; font-size: 0.85em;}
 a.sa-card {display: block; color: inherit; text-decoration: none; flex: 1 1 220px; max-width: 360px;}
 a.sa-card:hover {box-shadow: 0 2px 6px rgba(0,0,0,.18);}
@@ -70,10 +71,13 @@ a.sa-card .sa-k {font-size: 1.05em; color: #1f4e8c; font-weight: 600;}
 img.sa-chart {max-width: 100%; height: auto;}
 .sa-static, .sa-live {max-width: 100%; overflow-wrap: anywhere;}
 .sa-nav a, .sa-table, .sa-card .sa-v {overflow-wrap: normal;}
+.sa-live .widget-html, .sa-live .widget-html-content, .sa-live .widget-box {min-width: 0; max-width: 100%;}
+.sa-box {box-sizing: border-box;}
 body:has(.sa-live .sa-title) .sa-static {display: none;}
 @media (max-width: 600px) {
   .sa-title {font-size: 1.3em;}
   .sa-card {min-width: 0; flex: 1 1 140px;}
+  .sa-card .sa-v {font-size: 1.25em;}
   .sa-nav a {padding: 2px 8px;}
 }
 </style>
