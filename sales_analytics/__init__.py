@@ -43,7 +43,14 @@ _EXPORTING = (
     "notify",
 )
 _SUBMODULES = frozenset(_EXPORTING) | {"paths", "report", "views", "serve", "cli"}
-_EXTRA = {"label": "report", "label_columns": "report", "use_theme": "report"}
+_EXTRA = {
+    "label": "report",
+    "label_columns": "report",
+    "use_theme": "report",
+    "present": "report",
+    "money_axis": "report",
+    "percent_axis": "report",
+}
 _exports: dict[str, str] | None = None
 
 

@@ -170,6 +170,20 @@ class NotebookContext:
         """The label of ``key`` in this notebook's language."""
         return label(key, self.language)
 
+    def show(self, table: str, frame: pd.DataFrame, *, max_rows: int | None = 15, **options: Any) -> Any:
+        """``frame`` (rows of the published table ``table``) formatted for this report.
+
+        Headers in the notebook's language, units from the table catalog, at
+        most ``max_rows`` rows with a note that the full table is in
+        report.xlsx (:func:`sales_analytics.report.present.present`; ``options``
+        go to it: ``sort_by``, ``columns``, ``units`` …). ``display()`` it.
+        """
+        from sales_analytics.report.present import present, table_title
+
+        where = f"report.xlsx「{table_title(table, self.language)}」"
+        options.setdefault("currency", self.params.currency)
+        return present(frame, table, language=self.language, max_rows=max_rows, where=where, **options)
+
     def publish(self, name: str, frame: pd.DataFrame, description: str = "") -> Path:
         """Save a result table for the bundle (Parquet; the run adds it to report.xlsx).
 

@@ -181,14 +181,7 @@ def notebook_parameters(path: str | Path, wanted: Mapping[str, Any]) -> dict[str
 # The report runs no script: its policy forbids every script, so even a name in the data that
 # slipped past escaping and sanitising could not run (issue 14).
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
-_OFFLINE_TEMPLATE = (
-    "{%- extends 'lab/index.html.j2' -%}\n"
-    '{%- block html_head_js -%}<meta http-equiv="Content-Security-Policy" '
-    f'content="{REPORT_CSP}">{{%- endblock html_head_js -%}}\n'
-    "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
-    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
-    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
-)
+# The page template, its style and the sanitiser of Markdown/HTML outputs: sales_analytics.report.html.
 
 
 def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> Path:
@@ -200,6 +193,8 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
     import nbformat
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+
+    from sales_analytics.report.html import clean_report_html, offline_template
 
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
@@ -213,7 +208,7 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
         nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="lab",
-        extra_loaders=[DictLoader({"offline.html.j2": _OFFLINE_TEMPLATE})],
+        extra_loaders=[DictLoader({"offline.html.j2": offline_template(REPORT_CSP)})],
         template_file="offline.html.j2",
         exclude_input=True,
         exclude_input_prompt=True,
@@ -222,6 +217,9 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
         # Markdown and HTML outputs pass through nbconvert's sanitiser (bleach): a name in a
         # Markdown line (an award, a contest title) becomes text, not a tag (issue 14)
         sanitize_html=True,
+        # nbconvert's own allow-list escapes headings and table headers (<h2>, <th>): the report's
+        # keeps plain formatting and tables, still without scripts, handlers or styles
+        filters={"clean_html": clean_report_html},
         # nbconvert warns about every chart without alt text; the HTML is a report, not a page to audit
         log=_QUIET_NBCONVERT,
     )

@@ -610,6 +610,10 @@ def _build(plan: _Plan) -> RunResult:
     tables = _collect_tables(staging / "tables", params.language) if ok else []
     if ok and settings.excel:
         _write_report(staging, tables, params.language, str(p), plan.as_of)
+    if ok and settings.html:
+        from sales_analytics.report.html import finish_reports
+
+        finish_reports(staging, period=str(p), language=params.language)
     timings["report_s"] = round(time.monotonic() - mark, 3)
     ended = datetime.now(UTC)
     manifest = {

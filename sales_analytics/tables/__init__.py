@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,8 @@ UNITS: dict[str, tuple[str, str]] = {  # unit → (zh, en) as docs/tables.md sho
     "date": ("日期", "date / time"),
     "month": ("月份 YYYY-MM", "month YYYY-MM"),
     "flag": ("是/否", "yes / no"),
+    "key": ("标签键（按语言显示译文）", "label key (shown translated)"),
+    "id_list": ("编号列表（逗号分隔；工作簿中单列明细表）", "comma-separated ids (a detail sheet in the workbook)"),
 }
 
 
@@ -134,6 +136,9 @@ class TableSpec:
     description: dict[str, str]
     pattern: str = ""
     rows: str = ""  # what one row is, for a table whose rows have no key (``grain`` empty)
+    title: dict[str, str] = field(
+        default_factory=dict
+    )  # short zh/en name: a heading, an Excel sheet name (≤ 31 characters)
 
     def column(self, name: str) -> ColumnSpec:
         for c in self.columns:
@@ -149,6 +154,8 @@ class TableSpec:
         return name == self.name or bool(self.pattern and re.fullmatch(self.pattern, name))
 
 
+_MAX_TITLE = 31  # Excel's limit for a sheet name
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Levers whose labels live under a namespace (``customers.recency``); the column name is tried first.
 _LABEL_NAMESPACES = {"customer": "customers."}
 
@@ -175,18 +182,28 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
     path = str(CATALOG_FILE)
     if not isinstance(raw, dict):
         raise ConfigError(path, name, f"must be a mapping; got {raw!r}")
-    unknown = sorted(set(raw) - {"lever", "grain", "rows", "zh", "en", "columns", "pattern"})
+    unknown = sorted(set(raw) - {"lever", "title", "grain", "rows", "zh", "en", "columns", "pattern"})
     if unknown:
         raise ConfigError(
             path,
             f"{name}.{unknown[0]}",
-            "is not a catalog key (lever, grain, rows, zh, en, columns, pattern)",
+            "is not a catalog key (lever, title, grain, rows, zh, en, columns, pattern)",
         )
     if raw.get("lever") not in LEVERS:
         raise ConfigError(path, f"{name}.lever", f"must be one of {list(LEVERS)}; got {raw.get('lever')!r}")
     for lang in ("zh", "en"):
         if not str(raw.get(lang) or "").strip():
             raise ConfigError(path, f"{name}.{lang}", "the description is missing")
+    title = raw.get("title")
+    if not isinstance(title, dict) or set(title) != {"zh", "en"}:
+        raise ConfigError(path, f"{name}.title", f"must be {{zh: short name, en: short name}}; got {title!r}")
+    for lang, text in title.items():
+        if not str(text or "").strip() or len(str(text)) > _MAX_TITLE or _TITLE_FORBIDDEN.search(str(text)):
+            raise ConfigError(
+                path,
+                f"{name}.title.{lang}",
+                f"must be 1 to {_MAX_TITLE} characters without []:*?/\\ (it names an Excel sheet); got {text!r}",
+            )
     columns = raw.get("columns")
     if not isinstance(columns, dict) or "period" not in columns:
         raise ConfigError(
@@ -206,7 +223,14 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
     if not pattern and not re.fullmatch(r"[a-z][a-z0-9_]{1,62}", name):
         raise ConfigError(path, name, "a table name is lower_snake_case (or the entry has a pattern)")
     return TableSpec(
-        name, raw["lever"], grain, cols, {"zh": str(raw["zh"]), "en": str(raw["en"])}, pattern, rows
+        name,
+        raw["lever"],
+        grain,
+        cols,
+        {"zh": str(raw["zh"]), "en": str(raw["en"])},
+        pattern,
+        rows,
+        {"zh": str(title["zh"]), "en": str(title["en"])},
     )
 
 
@@ -356,7 +380,8 @@ def render_markdown() -> str:
         lines.append(f"| {s.lever} | [`{s.name}`](#{_anchor(s.name)}) | {grain} | {s.description['en']} |")
     lines.append("")
     for s in specs:
-        lines += [f"## {s.name}", "", f"{s.description['en']}", "", f"{s.description['zh']}", ""]
+        lines += [f"## {s.name}", "", f"**{s.title['en']}** · **{s.title['zh']}**", ""]
+        lines += [f"{s.description['en']}", "", f"{s.description['zh']}", ""]
         if s.pattern:
             lines += [f"One table per team, named by the pattern `{s.pattern}`.", ""]
         rows = ", ".join(f"`{g}`" for g in s.grain) if s.grain else f"{s.rows} (no key)"
