@@ -7,9 +7,10 @@ tables the bundle lacks says so plainly instead of failing.
 from __future__ import annotations
 
 from sales_analytics.views.home import home
-from sales_analytics.views.insight import customers, training_rules, voice
+from sales_analytics.views.insight import customers, voice
 from sales_analytics.views.overview import overview
 from sales_analytics.views.people import leaderboard, rep_scorecard
+from sales_analytics.views.training import training_rules
 
 __all__ = ["PAGES"]
 
