@@ -88,12 +88,18 @@ def _kirkpatrick_chart(kirk: pd.DataFrame, language: str) -> w.Widget | None:
     k = kirk[kirk["level"].astype(str).isin(_LEVELS)].copy()
     if k.empty or not {"measure", "value"} <= set(k.columns):
         return None
-    levels = [lv for lv in _LEVELS if (k["level"] == lv).any()]
-    fig, axes = figure(9, 1.2 + 0.45 * len(k))
-    axes.remove()
-    grid = fig.add_gridspec(len(levels), 1, height_ratios=[max(1, (k["level"] == lv).sum()) for lv in levels])
-    for i, lv in enumerate(levels):
+    panels = []  # (level, rows, money): a level's money measures get a panel of their own
+    for lv in _LEVELS:
         rows = k[k["level"] == lv]
+        money = rows["measure"].astype(str).str.contains("revenue")
+        for part, is_money in ((rows[~money], False), (rows[money], True)):
+            if len(part):
+                panels.append((lv, part, is_money))
+    fig, axes = figure(9, 1.2 + 0.45 * len(k) + 0.5 * len(panels))
+    axes.remove()
+    grid = fig.add_gridspec(len(panels), 1, height_ratios=[len(rows) + 0.8 for _, rows, _ in panels])
+    shown: set[str] = set()
+    for i, (lv, rows, is_money) in enumerate(panels):
         ax = fig.add_subplot(grid[i, 0])
         names = [display_name(str(m), language) for m in rows["measure"]]
         values = rows["value"].astype(float).to_numpy()
@@ -103,10 +109,12 @@ def _kirkpatrick_chart(kirk: pd.DataFrame, language: str) -> w.Widget | None:
         err = np.where(np.isnan(err), 0, err).clip(min=0)
         ax.errorbar(values, names, xerr=err, fmt="o", capsize=3, color="#4c72b0")
         ax.invert_yaxis()
-        ax.set_title(label(f"view_kirkpatrick_{lv}", language), fontsize=9, loc="left")
-        if lv == "L4" and rows["measure"].astype(str).str.contains("revenue").all():
+        if lv not in shown:
+            ax.set_title(label(f"view_kirkpatrick_{lv}", language), fontsize=9, loc="left")
+            shown.add(lv)
+        if is_money:
             money_axis(ax, language, axis="x")
-        if (low < 0).any() and (high > 0).any():
+        if np.nanmin(np.append(low, values)) < 0 < np.nanmax(np.append(high, values)):
             ax.axvline(0, color="grey", linewidth=1)
         ax.tick_params(axis="y", labelsize=8)
     fig.suptitle(label("view_kirkpatrick_chart", language), fontsize=10)
