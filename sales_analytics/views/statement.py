@@ -100,7 +100,8 @@ def _item(row: pd.Series, language: str, spiffs: dict[str, str]) -> tuple[str, s
             )
     elif kind == "cap" and pd.notna(row.get("base_amount")):
         basis = label("view_statement_cap_basis", language).format(
-            amount=format_value(float(row["base_amount"]) + float(row["amount"]), "money", language)
+            # the cap line takes the commission above the cap away: base + amount is the cap
+            amount=format_value(float(row["base_amount"]) + int(row["amount_cents"]) / 100, "money", language)
         )
     return item, basis
 
