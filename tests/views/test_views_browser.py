@@ -62,7 +62,7 @@ def browser(server):
 
 def _open(browser, server, view: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(server.url(view))
+    page.goto(server.url(view), timeout=90_000)  # a loaded machine can take longer than 30 s
     page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
     return page
 
@@ -130,7 +130,7 @@ def _guarded_page(browser, width: int):
 
 
 def _live(page, url: str):
-    page.goto(url)
+    page.goto(url, timeout=90_000)
     page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
     page.wait_for_function("() => document.querySelectorAll('.sa-static').length === 0", timeout=30_000)
     page.wait_for_timeout(300)
@@ -218,7 +218,7 @@ def test_statement_total_equals_the_engines_payout(browser, server, published):
 
 def test_links_keep_the_month_and_language_through_navigation_and_reload(browser, server):
     page, outside = _guarded_page(browser, 1400)
-    page.goto(f"{server.base}/?token={TOKEN}")  # `/` is the home page, not a list of files
+    page.goto(f"{server.base}/?token={TOKEN}", timeout=90_000)  # `/` is the home page, not a list of files
     page.wait_for_selector(".sa-live a.sa-card", timeout=90_000)
     assert "/voila/render/home.ipynb" in page.url
     assert page.locator(".sa-live a.sa-card").count() == 6
