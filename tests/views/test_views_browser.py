@@ -160,7 +160,7 @@ def test_every_page_reads_as_a_finished_product(browser, server, view, language)
     language's chrome, every navigation link carrying the month and language, no request leaving
     the machine, and nothing wider than the phone's screen outside a table's own scroll box."""
     page, outside = _guarded_page(browser, 1400)
-    _live(page, f"{server.base}/voila/render/{view}.ipynb?period=2026-10&language={language}")
+    _live(page, f"{server.base}/voila/render/{view}.ipynb?period=2026-10&language={language}&token={TOKEN}")
     text = page.inner_text(".sa-live")
     assert "Traceback" not in text and "could not be shown" not in text and "暂时无法显示" not in text
     assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
@@ -194,7 +194,7 @@ def test_statement_total_equals_the_engines_payout(browser, server, published):
         str(r.rep_id): int(r.payout_cents) for r in summary[summary["period"] == "2026-10"].itertuples()
     }
     page, _ = _guarded_page(browser, 1400)
-    _live(page, f"{server.base}/voila/render/rep_scorecard.ipynb?period=2026-10&language=zh")
+    _live(page, f"{server.base}/voila/render/rep_scorecard.ipynb?period=2026-10&language=zh&token={TOKEN}")
     picker = page.locator(".sa-live select").nth(1)  # after the month
     reps = picker.evaluate("s => Array.from(s.options).map(o => o.value)")
     assert set(reps) & set(payout)
