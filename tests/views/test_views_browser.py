@@ -48,7 +48,7 @@ def server(published, tmp_path_factory):
     with ViewsServer.start(outputs=published, token=TOKEN, log=log) as running:
         assert set(running.views) == set(VIEWS)  # every view is tested
         try:
-            running.wait_ready(timeout=90)
+            running.wait_ready(timeout=300)  # every page is drawn first: slow on a busy machine
         except RuntimeError as exc:
             pytest.fail(str(exc))
         yield running
