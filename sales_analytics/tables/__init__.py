@@ -76,7 +76,10 @@ UNITS: dict[str, tuple[str, str]] = {  # unit → (zh, en) as docs/tables.md sho
     "month": ("月份 YYYY-MM", "month YYYY-MM"),
     "flag": ("是/否", "yes / no"),
     "key": ("标签键（按语言显示译文）", "label key (shown translated)"),
-    "id_list": ("编号列表（逗号分隔；工作簿中单列明细表）", "comma-separated ids (a detail sheet in the workbook)"),
+    "id_list": (
+        "编号列表（逗号分隔；工作簿中单列明细表）",
+        "comma-separated ids (a detail sheet in the workbook)",
+    ),
 }
 
 
