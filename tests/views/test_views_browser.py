@@ -196,13 +196,16 @@ def test_statement_total_equals_the_engines_payout(browser, server, published):
     page, _ = _guarded_page(browser, 1400)
     _live(page, f"{server.base}/voila/render/rep_scorecard.ipynb?period=2026-10&language=zh&token={TOKEN}")
     picker = page.locator(".sa-live select").nth(1)  # after the month
-    reps = picker.evaluate("s => Array.from(s.options).map(o => o.value)")
+    # the options read "name (rep id)" (the widget's DOM values are its labels)
+    options = picker.evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    reps = {re.search(r"\(([^()]+)\)$", o).group(1): o for o in options}
     assert set(reps) & set(payout)
     checked = 0
-    for rep in reps[:3]:
-        picker.select_option(rep)
+    for rep, option in list(reps.items())[:3]:
+        picker.select_option(label=option)
         page.wait_for_function(
-            "(r) => document.querySelector('.sa-slip-head') && document.querySelector('.sa-slip-head').innerText.includes('（' + r + '）')",
+            "(r) => (document.querySelector('.sa-live .sa-slip-head') || {innerText: ''}).innerText"
+            ".includes('（' + r + '）')",
             arg=rep,
             timeout=30_000,
         )
