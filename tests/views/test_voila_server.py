@@ -17,7 +17,7 @@ from xss import PAYLOAD, poison_bundle
 
 from sales_analytics import voila_server as vs
 from sales_analytics.views import snapshot
-from sales_analytics.views.components import html_table, table
+from sales_analytics.views.components import table
 
 # ------------------------------------------------------------------ redaction
 
@@ -191,10 +191,10 @@ def test_no_error_or_stderr_message_leaves_for_the_browser(monkeypatch):
 
 def test_tables_escape_every_header_and_value():
     frame = pd.DataFrame({f"name{PAYLOAD}": [PAYLOAD, "plain"], "n": [1.5, None]})
-    out = html_table(frame)
+    out = table(frame, "en").value  # through the presentation layer
     assert "<img" not in out and "<script" not in out and "<svg" not in out
     assert out.count("&lt;img src=x onerror=") == 2  # the header and the cell, shown as text
-    assert '<td class="sa-num">1.5</td>' in out and "<td>—</td>" in out
+    assert '<td class="num">1.50</td>' in out and '<td class="num">—</td>' in out
     long = table(pd.DataFrame({"rep_name": [PAYLOAD] * 30}), "en")  # long tables too
     assert "<img" not in long.value and 'class="sa-box sa-scroll"' in long.value
 
