@@ -30,6 +30,7 @@ from sales_analytics.views.components import (
 from sales_analytics.views.goals import forecast_section
 from sales_analytics.views.statement import payslip
 
+_BOARD_TABLES = {"rep": "incentive_leaderboard_rep", "team": "incentive_leaderboard_team"}
 _BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
 
 
@@ -89,7 +90,7 @@ def _boards(frame: pd.DataFrame | None, level: str, language: str) -> list[w.Wid
         cols = list(dict.fromkeys(cols))
         body.children = [
             _board_chart(b, name_col, language, picker.label),
-            table(b[cols], language, source=f"incentive_leaderboard_{level}", units=_board_units(board)),
+            table(b[cols], language, source=_BOARD_TABLES[level], units=_board_units(board)),
         ]
 
     picker.observe(render, names="value")
