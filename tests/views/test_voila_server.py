@@ -226,7 +226,7 @@ def test_every_page_escapes_a_payload_in_every_text_column(outputs, language):
 
 
 def test_snapshot_cache_is_private_and_keyed_to_the_bundle(outputs):
-    assert snapshot.prerender(outputs, ["2026-10"]) == 12
+    assert snapshot.prerender(outputs, ["2026-10"]) == 14
     path = snapshot.snapshot_path(outputs, "2026-10", "overview", "en")
     assert path.stat().st_mode & 0o077 == 0  # owner only
     assert path.parent.stat().st_mode & 0o007 == 0
