@@ -233,7 +233,7 @@ def test_snapshot_cache_is_private_and_keyed_to_the_bundle(outputs):
     assert snapshot.prerender(outputs, ["2026-10"]) == 0  # nothing to draw again
     manifest = outputs / "2026-10" / "manifest.json"
     manifest.write_text(manifest.read_text().replace("08:00:40", "09:00:00"))  # re-published
-    assert snapshot.prerender(outputs, ["2026-10"]) == 12
+    assert snapshot.prerender(outputs, ["2026-10"]) == 14  # 7 pages x 2 languages
     assert not path.exists()  # the old bundle's snapshots are gone
 
 
