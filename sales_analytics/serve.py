@@ -73,6 +73,9 @@ def voila_command(
         f"--pool_size={pool_size}",
         "--theme=light",
         f"--template={VIEWS_TEMPLATE}",  # first screen in the page itself (views/jupyter/…)
+        # a view's output (its first screen, charts as images) can reach the page after nbclient's
+        # default 4 s wait on a busy machine, and is then dropped: the page stays empty
+        "--VoilaExecutor.iopub_timeout=30",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=False",

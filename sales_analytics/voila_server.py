@@ -65,6 +65,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import tornado.web
 from jupyter_server.auth.decorator import allow_unauthenticated
@@ -257,6 +258,15 @@ def _page_handler_class():
     class ViewsPageHandler(TornadoVoilaHandler):
         """Voila's page handler behind the capacity gate; it records which kernel the page got."""
 
+        def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme, args):
+            # a preheated page was drawn for the default month and language: a deep link to
+            # another gets a page drawn for it (its query string reaches the kernel)
+            from sales_analytics.views.links import fits_preheated
+
+            return fits_preheated(args) and super().should_use_rendered_notebook(
+                notebook_data, pool_size, template_name, theme, args
+            )
+
         @tornado.web.authenticated
         async def get(self, path=None):
             credential = credential_of(self)
@@ -330,7 +340,7 @@ def _scoped_routes(routes: list, logger) -> list:
         pattern, target = route[0], route[1]
         if target is VoilaContentsHandler:
             continue
-        if target is TornadoVoilaTreeHandler:
+        if target in (TornadoVoilaTreeHandler, HomeRedirectHandler):  # the person's own home page
             route = (pattern, HomeHandler)
         out.append((pattern, guard(route[1]), *route[2:]))
     for pattern, *_ in out:
@@ -491,6 +501,23 @@ def _retry_page(text: str, seconds: int, language: str) -> str:
 
 
 # -------------------------------------------------------------------- handlers
+class HomeRedirectHandler(tornado.web.RequestHandler):
+    """``/`` and ``/voila/tree…``: the views' home page (not Voila's list of files), with the
+    request's query (month, language, a token) kept."""
+
+    def get(self, *args):
+        query = f"?{self.request.query}" if self.request.query else ""
+        self.redirect(f"{self.settings.get('base_url', '/')}voila/render/home.ipynb{query}")
+
+
+def fontawesome_dir() -> str:
+    """Font Awesome's CSS and web fonts from the installed ``fontawesomefree`` package: the
+    views' template links them here instead of a public CDN (no request leaves the machine)."""
+    import fontawesomefree
+
+    return str(Path(fontawesomefree.__file__).parent / "static" / "fontawesomefree")
+
+
 class LogoutHandler(JupyterHandler):
     """``/logout``: clears the login cookie and says so (Voila has no logout template)."""
 
@@ -679,17 +706,27 @@ def _app_class():
             page, templates = _page_handler_class(), _template_handler_class()
             from voila.static_file_handler import TemplateStaticFileHandler
             from voila.tornado.handler import TornadoVoilaHandler
+            from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
             kept = []
             for route in handlers:
                 pattern, target = route[0], route[1]
                 if target is RequestInfoSocketHandler:
                     continue  # not routed: 404 (see the module doc)
+                if target is TornadoVoilaTreeHandler:  # the home page instead of a file list
+                    route = (pattern, HomeRedirectHandler)
                 if target is TornadoVoilaHandler:
                     route = (pattern, page, *route[2:])
                 elif target is TemplateStaticFileHandler:
                     route = (pattern, templates, *route[2:])
                 kept.append(route)
+            kept.append(  # fonts and icons served locally (views/jupyter template links them)
+                (
+                    url_path_join(self.server_url, r"/voila/fontawesome/(.*)"),
+                    tornado.web.StaticFileHandler,
+                    {"path": fontawesome_dir()},
+                )
+            )
             # before chunked encoding, which frames the chunks this rewrites
             self.app.transforms.insert(0, NonceTransform)
             CAPACITY.max_kernels = self.max_kernels

@@ -30,14 +30,14 @@ _LAZY = {
     "open_bundle": "sales_analytics.views.bundles",
     "ViewApp": "sales_analytics.views.app",
 }
-PAGE_NAMES = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
+PAGE_NAMES = ("home", "overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
 
 
 def show(
     page: str, *, outputs: str | Path | None = None, language: str | None = None, period: str | None = None
 ) -> ViewApp:
-    """Display one manager view (``overview``, ``leaderboard``, ``rep_scorecard``, ``customers``,
-    ``voice``, ``training_rules``)."""
+    """Display the home page (``home``) or one manager view (``overview``, ``leaderboard``,
+    ``rep_scorecard``, ``customers``, ``voice``, ``training_rules``)."""
     from sales_analytics.views.app import ViewApp
 
     if page not in PAGE_NAMES:

@@ -8,6 +8,7 @@ import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import money_axis  # the one axis format
 from sales_analytics.views.app import note
 
 
@@ -85,13 +86,6 @@ def figure(width: float = 7.5, height: float = 3.2):
     return plt.subplots(figsize=(width, height))
 
 
-def money_axis(ax, language: str, axis: str = "y") -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    fmt = (lambda v, _: f"{v / 10_000:,.0f}万") if language == "zh" else (lambda v, _: f"{v / 1_000:,.0f}k")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
-
-
 def revenue_target_chart(
     periods: list[str], revenue, targets, language: str, key: str, *, size: tuple[float, float] = (7.5, 3.2)
 ) -> list[w.Widget]:
@@ -108,6 +102,7 @@ def revenue_target_chart(
             linestyle="--",
             label=label("target_amount", language),
         )
+    ax.set_ylabel(label("revenue", language))
     money_axis(ax, language)
     ax.tick_params(axis="x", rotation=45)
     ax.legend()

@@ -23,28 +23,63 @@ from IPython.display import display
 
 from sales_analytics.report.labels import label
 from sales_analytics.views.bundles import list_bundles
+from sales_analytics.views.links import (
+    LANGUAGES,
+    default_language,
+    default_period,
+    nav_bar,
+    requested,
+)
 
 __all__ = ["ViewApp", "build", "note"]
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("zh", "en")
-
 _CSS = """
 <style>
+.sa-nav {display: flex; flex-wrap: wrap; gap: 4px 6px; margin: 0 0 0.5em 0; padding-bottom: 0.4em;
+         border-bottom: 1px solid #dde3ec;}
+.sa-nav a {padding: 3px 10px; border-radius: 14px; color: #1f4e8c; text-decoration: none;
+           white-space: nowrap; background: #eef2f8;}
+.sa-nav a.sa-here {background: #1f4e8c; color: #fff;}
 .sa-title {font-size: 1.6em; font-weight: 600; margin: 0.2em 0;}
 .sa-note {padding: 0.6em 1em; border-left: 4px solid #c9a227; background: #fff8e1; margin: 0.4em 0;}
+.sa-note.sa-action {border-left-color: #1f4e8c; background: #eef2f8; font-weight: 600;}
 .sa-empty {padding: 1.2em; border: 1px dashed #999; background: #fafafa; font-size: 1.1em;}
 .sa-cards {display: flex; flex-wrap: wrap; gap: 12px; margin: 0.4em 0 1em 0;}
-.sa-card {min-width: 160px; padding: 10px 14px; border-radius: 8px; background: #f4f6fa;
+.sa-card {min-width: 150px; padding: 10px 14px; border-radius: 8px; background: #f4f6fa;
           box-shadow: 0 1px 2px rgba(0,0,0,.08);}
 .sa-card .sa-k {color: #555; font-size: 0.9em;}
-.sa-card .sa-v {font-size: 1.5em; font-weight: 600;}
+.sa-card {max-width: 100%; box-sizing: border-box;}
+.sa-card .sa-v {font-size: 1.5em; font-weight: 600; word-break: keep-all;}
+.sa-card .sa-s {color: #555; font-size: 0.85em;}
+a.sa-card {display: block; color: inherit; text-decoration: none; flex: 1 1 220px; max-width: 360px;}
+a.sa-card:hover {box-shadow: 0 2px 6px rgba(0,0,0,.18);}
+a.sa-card .sa-k {font-size: 1.05em; color: #1f4e8c; font-weight: 600;}
 .sa-up {color: #1a7f37;} .sa-down {color: #c62828;} .sa-flat {color: #666;}
-.sa-scroll {max-height: 480px; overflow: auto; margin: 0.4em 0;}
-.sa-table {border-collapse: collapse;} .sa-table th, .sa-table td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left;}
+.sa-box {max-width: 100%; overflow-x: auto; margin: 0.4em 0;}
+.sa-scroll {max-height: 480px; overflow: auto;}
+.sa-table {border-collapse: collapse;}
+.sa-table th, .sa-table td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left;
+                            white-space: nowrap; word-break: keep-all;}
+.sa-table th {position: sticky; top: 0; background: #fff;}
+.sa-table td.sa-num {text-align: right; font-variant-numeric: tabular-nums;}
+.sa-table td.sa-long {white-space: normal; min-width: 16em; max-width: 32em;}
+.sa-table tr.sa-subtotal td {font-weight: 600; border-top: 1px solid #999;}
+.sa-table tr.sa-total td {font-weight: 700; border-top: 2px solid #333; border-bottom: 3px double #333;}
 .sa-h2 {font-size: 1.2em; font-weight: 600; margin-top: 1em;}
+img.sa-chart {max-width: 100%; height: auto;}
+.sa-static, .sa-live {max-width: 100%; overflow-wrap: anywhere;}
+.sa-nav a, .sa-table, .sa-card .sa-v {overflow-wrap: normal;}
+.sa-live .widget-html, .sa-live .widget-html-content, .sa-live .widget-box {min-width: 0; max-width: 100%;}
+.sa-box {box-sizing: border-box;}
 body:has(.sa-live .sa-title) .sa-static {display: none;}
+@media (max-width: 600px) {
+  .sa-title {font-size: 1.3em;}
+  .sa-card {min-width: 0; flex: 1 1 140px;}
+  .sa-card .sa-v {font-size: 1.25em;}
+  .sa-nav a {padding: 2px 8px;}
+}
 </style>
 """
 
@@ -142,19 +177,6 @@ def _choice(node: dict, language: str) -> list[w.Widget]:
     return [picker, body]
 
 
-def _requested() -> dict[str, str]:
-    """The month and language the page request asked for (``?period=…&language=…``), which Voila
-    gives a kernel started for that request as ``QUERY_STRING`` (a preheated kernel has none).
-    Both are checked like widget values: a month must be published, a language zh or en."""
-    from urllib.parse import parse_qs
-
-    try:
-        query = parse_qs(os.environ.get("QUERY_STRING", ""), max_num_fields=10)
-    except ValueError:  # more fields than a page link has: none of them is taken
-        return {}
-    return {k: v[0] for k, v in query.items() if k in ("period", "language") and v}
-
-
 class ViewApp:
     """Header with period and language selectors above the snapshot of the chosen bundle."""
 
@@ -179,21 +201,24 @@ class ViewApp:
             if self.access is None
             else (list_bundles(outputs, scope=self.scope) if self.scope else [])
         )
-        # a deep link's ?period=&language= (the scoped server strips the browser's query: inert there)
-        asked = _requested()
-        lang = language or asked.get("language") or os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
-        self.language = lang if lang in LANGUAGES else "zh"
-        wanted = period or asked.get("period") or os.environ.get("SALES_ANALYTICS_VIEW_PERIOD", "")
-        initial = wanted if wanted in self.periods else (self.periods[0] if self.periods else None)
+        # the page's address (``?period=…&language=…``, a deep link or a reload) unless the caller
+        # says; Voila gives a page drawn on request its query string (without the token); the
+        # scoped server strips the browser's query, so there it is inert
+        asked_period, asked_language = requested(os.environ.get("QUERY_STRING"))
+        lang = language or asked_language or default_language()
+        self.language = lang if lang in LANGUAGES else default_language()
+        wanted = period or asked_period
+        initial = wanted if wanted in self.periods else default_period(self.periods)
+        self.nav = w.HTML()
         self.title = w.HTML()
         self.period_picker = w.Dropdown(
             options=self.periods,
             value=initial,
-            layout=w.Layout(width="240px"),
-            style={"description_width": "60px"},
+            layout=w.Layout(width="220px", max_width="100%"),
+            style={"description_width": "48px"},
         )
         self.language_picker = w.ToggleButtons(
-            options=[("中文", "zh"), ("English", "en")], value=self.language, style={"button_width": "80px"}
+            options=[("中文", "zh"), ("English", "en")], value=self.language, style={"button_width": "76px"}
         )
         self.status = w.HTML()
         self.body = w.VBox()
@@ -203,11 +228,16 @@ class ViewApp:
         self.root = w.VBox(
             [
                 w.HTML(_CSS),
+                self.nav,
                 self.title,
-                w.HBox([self.period_picker, self.language_picker]),
+                w.HBox(
+                    [self.period_picker, self.language_picker],
+                    layout=w.Layout(flex_flow="row wrap", max_width="100%"),
+                ),
                 self.status,
                 self.body,
-            ]
+            ],
+            layout=w.Layout(max_width="100%"),
         )
 
     # -------------------------------------------------------------- callbacks
@@ -250,13 +280,14 @@ class ViewApp:
         self.language = language
         self.period_picker.description = label("view_period", language)
         old = self.body.children
+        self.nav.value = nav_bar(self.page, period, language)
         if period is None:
             self.title.value = (
                 f'<div class="sa-title">{html.escape(label("view_" + self.page, language))}</div>'
             )
             self.status.value = ""
             self.body.children = [note(label("view_no_bundle", language), css="sa-empty")]
-            self.first_screen = self.title.value + self.body.children[0].value
+            self.first_screen = self.nav.value + self.title.value + self.body.children[0].value
             _close(old)
             return
         snapshot = self._snapshot(period, language)
@@ -275,7 +306,9 @@ class ViewApp:
             f"{html.escape(snapshot['published'])}</span>"
         )
         self.body.children = build(snapshot["body"], language)
-        self.first_screen = self.title.value + self.status.value + static_html(snapshot["body"])
+        self.first_screen = (
+            self.nav.value + self.title.value + self.status.value + static_html(snapshot["body"])
+        )
         _close(old)
 
     def show(self) -> ViewApp:

@@ -6,7 +6,6 @@ import base64
 import html
 import io
 import math
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,19 +16,17 @@ import pandas as pd
 from sales_analytics.report.labels import all_labels, label
 
 __all__ = [
-    "RATIO_COLUMNS",
+    "KEY_COLUMNS",
     "Card",
     "cards",
     "chart",
-    "display_frame",
     "display_name",
     "fmt_money",
-    "fmt_number",
     "fmt_pct",
     "heading",
-    "html_table",
     "survey_names",
     "table",
+    "translate_keys",
 ]
 
 
@@ -93,29 +90,13 @@ def chart(fig, *, alt: str = "") -> w.HTML:
     )
 
 
-# Columns the bundles hold as fractions (0.932 = 93.2%), shown as percentages. Others that look
-# alike are not: survey ``share`` columns and ``response_rate`` are percentages already, a
-# commission ``rate`` may be an amount per unit.
-RATIO_COLUMNS = frozenset(
-    {
-        "attainment",
-        "expected_attainment",
-        "forecast_attainment",
-        "win_rate",
-        "followup_share",
-        "outside_hours_share",
-        "on_time_share",
-        "attendance_rate",
-        "trained_share",
-        "resolution_rate",
-        "adoption_rate",
-        "revenue_share",
-        "clv_share",
-    }
-)
-_VALUE_COLUMNS = (
+# Columns whose values are keys (a metric, a board, a survey dimension …): a view shows each value by
+# its label, or its survey dimension or item name (:func:`display_name`), never the raw key.
+KEY_COLUMNS = (
     "metric", "board", "dimension", "driver", "measure", "status", "level_name", "instrument", "rule",
-    "severity", "category", "group",
+    "severity", "category", "group", "level", "line_type", "source", "item", "theme", "group_by",
+    "rank_method", "rhythm", "owner_source", "measure_kind", "outcome", "cohort", "method", "kind",
+    "award", "channel", "missing", "reason", "stage", "trigger",
 )  # fmt: skip
 
 
@@ -165,78 +146,61 @@ def display_name(key: str, language: str) -> str:
     return _label_or_none(key, language) or survey_names(language).get(key, key)
 
 
-def fmt_number(v) -> str:
-    """Thousands separators, at most two decimals, no trailing zeros: 95,244,455 · 3.91 · 12.3."""
-    text = f"{v:,.2f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text == "-0" else text
-
-
-def display_frame(
-    frame: pd.DataFrame,
-    language: str,
-    *,
-    namespace: str | None = None,
-    ratios: Iterable[str] = RATIO_COLUMNS,
-) -> pd.DataFrame:
-    """``frame`` as a manager reads it: labelled columns and names, ratios as percentages,
-    yes/no for flags. Numbers stay numbers (a long table still sorts them as numbers).
-
-    Column ``c`` takes the label ``c``, else ``<namespace>.c``; the ``ratios`` columns
-    (fractions) become percentages with "(%)" in the header.
-    """
-    ratios = frozenset(ratios)
-    out = frame.reset_index(drop=True).copy()
-    yes, no = label("view_yes", language), label("view_no", language)
-    names = {}
-    for col in out.columns:
-        c = str(col)
-        s = out[col]
-        heading_text = (
-            _label_or_none(c, language) or (namespace and _label_or_none(f"{namespace}.{c}", language)) or c
-        )
-        if pd.api.types.is_bool_dtype(s) or (
-            s.dtype == object and s.dropna().map(type).isin([bool]).all() and s.notna().any()
-        ):
-            out[col] = s.map(lambda v: pd.NA if pd.isna(v) else (yes if v else no)).astype(object)
-        elif c in ratios and pd.api.types.is_numeric_dtype(s):
-            out[col] = (s.astype(float) * 100).round(1)
-            heading_text = f"{heading_text} (%)"
-        elif c in _VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(s):
-            out[col] = s.map(lambda v: v if pd.isna(v) else display_name(str(v), language))
-        names[col] = heading_text
-    return out.rename(columns=names)
+def translate_keys(frame: pd.DataFrame, language: str, columns: Iterable[str] = KEY_COLUMNS) -> pd.DataFrame:
+    """A copy of ``frame`` whose key columns (``metric``, ``board`` …) hold their names in
+    ``language`` instead of their keys."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: v if pd.isna(v) else display_name(str(v), language))
+    return out
 
 
 def table(
     frame: pd.DataFrame,
     language: str,
     *,
-    max_plain_rows: int = 12,
-    namespace: str | None = None,
-    ratios: Iterable[str] = RATIO_COLUMNS,
+    source: str | None = None,
+    max_rows: int | None = None,
+    scroll_after: int = 12,
+    sort_by: str | list[str] | None = None,
+    ascending: bool | list[bool] = False,
+    units: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    decimals: dict[str, int] | None = None,
+    row_classes: list[str] | None = None,
 ) -> w.HTML:
-    """A table as escaped HTML: every header and value goes through ``html.escape`` (names in
-    a bundle come from the team's own data). A table longer than ``max_plain_rows`` scrolls
-    inside a box of its own."""
-    shown = display_frame(frame, language, namespace=namespace, ratios=ratios)
-    return w.HTML(html_table(shown, scroll=len(shown) > max_plain_rows))
+    """A table as the presentation layer formats it (:func:`sales_analytics.report.present.present`,
+    driven by the catalog entry ``source``; every header and value escaped), key values shown by
+    their names. It sits in a box of its own that scrolls sideways when the page is narrower than
+    the table (a phone), and down when it has more than ``scroll_after`` rows; ``row_classes``
+    marks rows (``sa-subtotal``, ``sa-total``)."""
+    from sales_analytics.report.present import present
 
-
-def _cell(value) -> str:
-    if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, numbers.Number) and not pd.api.types.is_bool(value):
-        return fmt_number(value)
-    return html.escape(str(value))
-
-
-def html_table(frame: pd.DataFrame, *, scroll: bool = False) -> str:
-    """``frame`` (labelled, without its index) as an HTML table, every header and cell escaped."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False, name=None)
+    shown = present(
+        translate_keys(frame, language),
+        source,
+        language=language,
+        max_rows=max_rows,
+        sort_by=sort_by,
+        ascending=ascending,
+        units=units,
+        labels=labels,
+        decimals=decimals,
     )
-    table_html = f'<table class="sa-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    return f'<div class="sa-scroll">{table_html}</div>' if scroll else table_html
+    body = shown.to_html()
+    if row_classes:  # the layer writes each body row as a plain <tr>: give the marked ones a class
+        head, rows = body.split("<tbody>", 1)
+        parts = rows.split("<tr>")
+        classes = [*row_classes, *[""] * len(parts)]
+        body = (
+            head
+            + "<tbody>"
+            + parts[0]
+            + "".join(
+                (f'<tr class="{html.escape(css)}">' if css else "<tr>") + part
+                for part, css in zip(parts[1:], classes, strict=False)
+            )
+        )
+    scroll = " sa-scroll" if shown.shown_rows > scroll_after else ""
+    return w.HTML(f'<div class="sa-box{scroll}">{body}</div>')

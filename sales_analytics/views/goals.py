@@ -11,6 +11,7 @@ import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import money_axis
 from sales_analytics.views._common import figure
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
@@ -36,9 +37,10 @@ def forecast_section(bundle: Bundle, language: str, *, rep_id: str | None = None
     out: list[w.Widget] = [heading("goals_forecast_title", language)]
     fig, ax = figure(7.5, 3.0)
     x = fc["month"].astype(str).tolist()
-    ax.fill_between(x, fc["p10"] / 1e4, fc["p90"] / 1e4, alpha=0.25, label=label("goals_band", language))
-    ax.plot(x, fc["p50"] / 1e4, linestyle="--", marker="o", label=label("p50", language))
-    ax.set_ylabel("万" if language == "zh" else "10k")
+    ax.fill_between(x, fc["p10"], fc["p90"], alpha=0.25, label=label("goals_band", language))
+    ax.plot(x, fc["p50"], linestyle="--", marker="o", label=label("p50", language))
+    ax.set_ylabel(label("revenue", language))
+    money_axis(ax, language)
     ax.legend(loc="upper left")
     out.append(chart(fig, alt=label("goals_forecast_title", language)))
     chances = _pick(bundle.table("goals_target_chances"), rep_id)

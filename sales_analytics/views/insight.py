@@ -1,4 +1,4 @@
-"""客户分析 Customers, 满意度与反馈 Voice of customer & team, 培训与群规 Training & rules."""
+"""客户分析 Customers and 满意度与反馈 Voice of customer & team."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ from sales_analytics.views._common import (
 )
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
-from sales_analytics.views.components import RATIO_COLUMNS, chart, display_name, heading, table
-
-_CUSTOMER_RATIOS = RATIO_COLUMNS | {"share"}  # the customer tables' ``share`` is a fraction
+from sales_analytics.views.components import chart, display_name, heading, table
 
 
 # --------------------------------------------------------------- customers
@@ -44,10 +42,9 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         out += [
             chart(fig, alt=label("view_segments", language)),
             table(
-                seg.drop(columns=[c for c in ("segment_rank",) if c in seg.columns]),
+                seg.drop(columns=[c for c in ("segment_rank", "period") if c in seg.columns]),
                 language,
-                namespace="customers",
-                ratios=_CUSTOMER_RATIOS,
+                source="customer_segments",
             ),
         ]
 
@@ -74,10 +71,9 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         out += [
             heading("view_downgrades", language),
             table(
-                localized(down, language, "from", "to"),
+                down.drop(columns=["period", "from_segment", "to_segment"], errors="ignore"),
                 language,
-                namespace="customers",
-                ratios=_CUSTOMER_RATIOS,
+                source="customer_downgrades",
             ),
         ]
 
@@ -87,10 +83,8 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         out.append(
             note(label("view_churn_top", language).format(shown=len(churn), total=f"{churn_count(churn):,}"))
         )
-        shown = localized(churn, language, "segment", "reason").drop(
-            columns=["at_risk_total"], errors="ignore"
-        )
-        out.append(table(shown, language, namespace="customers", ratios=_CUSTOMER_RATIOS))
+        shown = churn.drop(columns=["at_risk_total", "period"], errors="ignore")
+        out.append(table(shown, language, source="customer_churn_risk"))
     else:
         out.append(missing("view_churn_risk", language))
     clv = at(bundle.table("customer_clv_segments"), p)
@@ -99,10 +93,9 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         out += [
             heading("view_clv", language),
             table(
-                clv.drop(columns=["segment_rank"], errors="ignore"),
+                clv.drop(columns=["segment_rank", "period"], errors="ignore"),
                 language,
-                namespace="customers",
-                ratios=_CUSTOMER_RATIOS,
+                source="customer_clv_segments",
             ),
         ]
     return out
@@ -207,12 +200,14 @@ def voice(bundle: Bundle, language: str) -> list[w.Widget]:
         if not pulse.empty:  # the team survey by team: groups below the anonymity threshold show no numbers
             out += [
                 heading("view_team_pulse", language),
-                table(mask_suppressed(pulse[keep], language), language, max_plain_rows=30),
+                table(
+                    mask_suppressed(pulse[keep], language), language, source="survey_scores", scroll_after=30
+                ),
             ]
             now = now.drop(pulse.index)
         out += [
             heading("view_customer_scores", language),
-            table(mask_suppressed(now[keep], language), language),
+            table(mask_suppressed(now[keep], language), language, source="survey_scores"),
         ]
 
     dims = latest_wave(bundle.table("survey_dimensions"), p)
@@ -238,7 +233,7 @@ def voice(bundle: Bundle, language: str) -> list[w.Widget]:
             )
             if c in dims.columns
         ]
-        out.append(table(mask_suppressed(dims[keep], language), language))
+        out.append(table(mask_suppressed(dims[keep], language), language, source="survey_dimensions"))
 
     drivers = latest_wave(bundle.table("survey_drivers"), p)
     out.append(heading("view_drivers", language))
@@ -261,43 +256,13 @@ def voice(bundle: Bundle, language: str) -> list[w.Widget]:
             ax.barh(names, d["weight"], xerr=err, color="#8172b3", capsize=3)
             ax.set_xlabel(label("view_driver_weight", language))
             out.append(chart(fig, alt=label("view_drivers", language)))
-        out.append(table(mask_suppressed(drivers, language), language))
+        out.append(table(mask_suppressed(drivers, language), language, source="survey_drivers"))
 
     themes = latest_wave(bundle.table("survey_themes"), p)
     out.append(heading("view_themes", language))
     out.append(
-        table(mask_suppressed(themes, language), language)
+        table(mask_suppressed(themes, language), language, source="survey_themes")
         if themes is not None and not themes.empty
         else missing("view_themes", language)
     )
-    return out
-
-
-# ---------------------------------------------------------- training/rules
-def training_rules(bundle: Bundle, language: str) -> list[w.Widget]:
-    p = bundle.period
-    out: list[w.Widget] = []
-    sections = (
-        ("training_kirkpatrick", "view_kirkpatrick", ()),
-        ("training_untrained", "view_training_gaps", ()),
-        ("training_needs", "view_training_needs", ("reason",)),
-        ("rules_compliance_group", "view_rules_compliance", ()),
-        ("rules_ledger_summary", "view_rules_ledger", ()),
-        ("rules_violations", "view_violations", ("detail",)),
-        ("feedback_internal", "view_feedback_internal", ()),
-        ("feedback_open_items", "view_feedback_open", ()),
-        ("feedback_customer_followup", "view_feedback_followup", ()),
-        ("feedback_complaints", "view_feedback_complaints", ()),
-        ("conflict_by_team", "view_conflicts_by_team", ()),  # issue 21: notebooks/09_conflicts
-        ("conflict_repeat_pairs", "view_conflicts_repeat_pairs", ()),
-    )
-    for name, key, local in sections:
-        t = at(bundle.table(name), p)
-        out.append(heading(key, language))
-        if t is None:
-            out.append(missing(key, language))
-            continue
-        if local:
-            t = localized(t, language, *local)
-        out.append(table(t, language) if not t.empty else note(label("view_no_rows", language)))
     return out

@@ -7,6 +7,7 @@ import math
 import ipywidgets as w
 
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import percent_axis
 from sales_analytics.views._common import (
     at,
     churn_count,
@@ -115,6 +116,7 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
         for y, v in enumerate(t["attainment"]):
             ax.text(v, y, f" {v:.0%}", va="center")
         ax.set_xlabel(label("attainment", language))
+        percent_axis(ax, axis="x")
         out += [
             heading("view_team_comparison", language),
             chart(fig, alt=label("view_team_comparison", language)),

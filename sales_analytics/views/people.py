@@ -8,30 +8,29 @@ import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import label
+from sales_analytics.report.present import money_axis, percent_axis
 from sales_analytics.views._common import (
     at,
     figure,
-    localized,
     missing,
-    money_axis,
     num,
     revenue_target_chart,
 )
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import (
-    RATIO_COLUMNS,
     Card,
     cards,
     chart,
     fmt_money,
-    fmt_number,
     fmt_pct,
     heading,
     table,
 )
 from sales_analytics.views.goals import forecast_section
+from sales_analytics.views.statement import payslip
 
+_BOARD_TABLES = {"rep": "incentive_leaderboard_rep", "team": "incentive_leaderboard_team"}
 _BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
 
 
@@ -52,9 +51,7 @@ def _board_chart(board: pd.DataFrame, name_col: str, language: str, title: str) 
     if board_name in ("revenue", "credited_sales"):
         money_axis(ax, language, axis="x")
     elif board_name == "attainment":
-        from matplotlib.ticker import PercentFormatter
-
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        percent_axis(ax, axis="x")
     ax.set_title(title)
     return chart(fig, alt=title)
 
@@ -91,7 +88,10 @@ def _boards(frame: pd.DataFrame | None, level: str, language: str) -> list[w.Wid
         b = frame[frame["board"].astype(str) == board].sort_values("rank")
         cols = [c for c in ("rank", "rank_change", name_col, "team", "value", "tied") if c in b.columns]
         cols = list(dict.fromkeys(cols))
-        body.children = [_board_chart(b, name_col, language, picker.label), table(b[cols], language)]
+        body.children = [
+            _board_chart(b, name_col, language, picker.label),
+            table(b[cols], language, source=_BOARD_TABLES[level], units=_board_units(board)),
+        ]
 
     picker.observe(render, names="value")
     render()
@@ -114,8 +114,8 @@ def leaderboard(bundle: Bundle, language: str) -> list[w.Widget]:
         )
         if text_col in given.columns:
             out += [note(str(t)) for t in given[text_col].dropna()]
-        shown = localized(awards, language, "rule")
-        out.append(table(shown, language))
+        shown = awards.drop(columns=["period"], errors="ignore")
+        out.append(table(shown, language, source="incentive_awards"))
 
     contests = at(bundle.table("incentive_contests"), p)
     out.append(heading("view_contests", language))
@@ -125,17 +125,33 @@ def leaderboard(bundle: Bundle, language: str) -> list[w.Widget]:
         shown = contests.copy()
         if language == "en" and "contest_en" in shown.columns:
             shown["contest"] = shown["contest_en"]
-        shown = shown.drop(columns=[c for c in ("contest_en", "contest_id", "as_of") if c in shown.columns])
-        out.append(table(shown, language))
+        shown = shown.drop(
+            columns=[c for c in ("contest_en", "contest_id", "as_of", "period") if c in shown.columns]
+        )
+        out.append(table(shown, language, source="incentive_contests"))
     return out
 
 
 # ----------------------------------------------------------- rep scorecard
-def _metric_text(name: str, value, language: str) -> str:
-    number = num(value)
-    if math.isnan(number):
-        return label("n_a", language) if not isinstance(value, str) else value
-    return fmt_pct(number, language) if name in RATIO_COLUMNS else fmt_number(number)
+def _board_units(board: str) -> dict[str, str]:
+    """The unit of a board's ``value`` (money, a fraction, a count or a score)."""
+    unit = {"revenue": "money", "credited_sales": "money", "attainment": "fraction"}.get(board)
+    if unit is None and board in ("new_customers", "activities", "orders", "visits", "calls"):
+        unit = "count"
+    return {"value": unit or "number"}
+
+
+def _metrics_table(row: pd.DataFrame, language: str) -> w.HTML:
+    """A rep's scorecard row as a two-column table (metric, value): each value formatted by the
+    presentation layer for its declared unit, then read down instead of across."""
+    from sales_analytics.report.present import present
+
+    shown = present(row, "kpi_scorecard", language=language, max_rows=None)
+    pairs = pd.DataFrame(
+        {"metric": list(shown.frame.columns), "value": list(shown.frame.iloc[0])},
+    )
+    return table(pairs, language, units={"metric": "text", "value": "text"}, scroll_after=60,
+                 labels={"metric": "view_metric", "value": "view_value"})  # fmt: skip
 
 
 def rep_scorecard(bundle: Bundle, language: str) -> list[w.Widget]:
@@ -211,46 +227,24 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
 
     if now is not None and not now.empty:
         detail = now.drop(columns=[c for c in ("period", "rep_id", "rep_name", "team") if c in now.columns])
-        metrics = [(name, _metric_text(name, value, language)) for name, value in detail.iloc[0].items()]
-        out += [
-            heading("view_scorecard", language),
-            table(pd.DataFrame(metrics, columns=["metric", "value"]), language, max_plain_rows=60),
-        ]
+        out += [heading("view_scorecard", language), _metrics_table(detail.iloc[:1], language)]
     acts = _rep_rows(bundle, "kpi_activities", rep)
     if acts is not None and not acts.empty:
         a = acts[acts["period"].astype(str) <= p].sort_values("period").tail(6)
-        out += [heading("view_activities", language), table(a.drop(columns=["rep_id"]), language)]
+        out += [
+            heading("view_activities", language),
+            table(a.drop(columns=["rep_id"]), language, source="kpi_activities", sort_by="period"),
+        ]
     training = bundle.table("training_coverage")
     if training is not None and {"level", "key"} <= set(training.columns):
         t = at(training[(training["level"] == "rep") & (training["key"].astype(str) == rep)], p)
         out += [
             heading("view_training", language),
-            table(t.drop(columns=["level", "key"]), language)
+            table(t.drop(columns=["level", "key"]), language, source="training_coverage")
             if not t.empty
             else note(label("view_no_rows", language)),
         ]
-    statement = _rep_rows(bundle, "incentive_statements", rep, p)
-    if statement is not None:
-        keep = [
-            c
-            for c in (
-                "line_no",
-                "line_type",
-                "description",
-                "tier",
-                "n_orders",
-                "base_amount",
-                "rate",
-                "amount",
-            )
-            if c in statement.columns
-        ]
-        out += [
-            heading("view_commission_statement", language),
-            table(statement[keep], language)
-            if not statement.empty
-            else note(label("view_no_rows", language)),
-        ]
+    out += payslip(bundle, language, rep)
     out += forecast_section(bundle, language, rep_id=rep)
     return out
 

@@ -163,14 +163,11 @@ def test_every_first_screen_escapes_a_payload_in_every_text_column(outputs, lang
     assert MARK not in text
 
 
-def test_requested_month_and_language_reach_a_live_kernel_checked(monkeypatch):
+def test_requested_month_and_language_reach_a_live_kernel_checked():
     """A live view opened from a first screen gets ``?period=…&language=…`` as its kernel's
     QUERY_STRING; anything else in it is ignored, and so is a query with too many fields."""
-    from sales_analytics.views.app import _requested
+    from sales_analytics.views.links import requested
 
-    monkeypatch.setenv("QUERY_STRING", "period=2026-09&language=en&path=../../x")
-    assert _requested() == {"period": "2026-09", "language": "en"}
-    monkeypatch.setenv("QUERY_STRING", "&".join(f"k{i}=v" for i in range(50)))
-    assert _requested() == {}
-    monkeypatch.delenv("QUERY_STRING")
-    assert _requested() == {}
+    assert requested("period=2026-09&language=en&path=../../x") == ("2026-09", "en")
+    assert requested("&".join(f"k{i}=v" for i in range(50))) == (None, None)
+    assert requested(None) == (None, None)

@@ -2,14 +2,16 @@
 
 Marked slow and browser. Without Chromium the tests skip, except where
 SALES_ANALYTICS_REQUIRE_BROWSER is set (CI), where a missing browser fails.
-``SALES_ANALYTICS_SCREENSHOTS=<dir>`` saves a screenshot of each view (the
-README's pictures come from there).
+``SALES_ANALYTICS_SCREENSHOTS=<dir>`` saves full-page screenshots of the home page and
+each view in Chinese at 1400 px and 375 px, and of one HTML report page (the
+README's and docs/views.md's pictures come from there).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +23,7 @@ from browsing import chromium, kernel_message, require_browser
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 TOKEN = "browser-test-token"
-VIEWS = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
+VIEWS = ("home", "overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +48,7 @@ def server(published, tmp_path_factory):
     with ViewsServer.start(outputs=published, token=TOKEN, log=log) as running:
         assert set(running.views) == set(VIEWS)  # every view is tested
         try:
-            running.wait_ready(timeout=90)
+            running.wait_ready(timeout=300)  # every page is drawn first: slow on a busy machine
         except RuntimeError as exc:
             pytest.fail(str(exc))
         yield running
@@ -60,7 +62,7 @@ def browser(server):
 
 def _open(browser, server, view: str):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(server.url(view))
+    page.goto(server.url(view), timeout=90_000)  # a loaded machine can take longer than 30 s
     page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
     return page
 
@@ -73,12 +75,188 @@ def test_view_renders_without_errors_or_code(browser, server, view):
     assert "import sales_analytics" not in page.content()  # sources stripped
     assert page.locator(".jp-InputArea, .jp-CodeMirrorEditor").count() == 0
     assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-    if os.environ.get("SALES_ANALYTICS_SCREENSHOTS"):
-        folder = Path(os.environ["SALES_ANALYTICS_SCREENSHOTS"])
-        folder.mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(folder / f"{view}.png"), full_page=False)
     page.close()
+
+
+# --------------------------------------------------- issue 18: the views as a finished product
+# snake_case tokens a page may show: statistical notation, and ids (chat group ids are ids)
+ALLOWED_SNAKE = {"d_z"}
+ALLOWED_SNAKE_PATTERNS = (re.compile(r"grp_[a-z0-9_]+"),)
+SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.-])")
+# English chrome that must not appear on a Chinese page (table controls, selectors, headings)
+ENGLISH_CHROME = ("Search", "entries", "Showing", "Previous", "Next", "Month", "Published", "Overview",
+                  "Leaderboard", "Total payout", "Subtotal", "Home")  # fmt: skip
+LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/")
+# elements reaching past the right edge of the viewport, outside a box that scrolls on its own
+_OVERFLOW = """() => { const W = document.documentElement.clientWidth; const out = [];
+  for (const e of document.querySelectorAll('.sa-live *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= W + 1 || e.closest('.sa-box')) continue;
+    out.push(`${e.tagName}.${e.className} right=${Math.round(r.right)}`);
+  }
+  return out.slice(0, 5); }"""
+
+
+def snake_tokens(text: str) -> set[str]:
+    """snake_case tokens of ``text`` that are not allowed on a page."""
+    return {
+        t
+        for t in SNAKE.findall(text)
+        if t not in ALLOWED_SNAKE and not any(p.fullmatch(t) for p in ALLOWED_SNAKE_PATTERNS)
+    }
+
+
+def test_snake_case_check_finds_raw_keys_only():
+    # the check itself: keys are found, ids and file names and ordinary words are not
+    assert snake_tokens("销售冠军 top_seller · at_risk 客户") == {"top_seller", "at_risk"}
+    assert snake_tokens("grp_T01 grp_service report.xlsx d_z 2026-10 Off-Track") == set()
+
+
+def _guarded_page(browser, width: int):
+    """A page whose requests to any host but this machine are refused and recorded."""
+    page = browser.new_page(viewport={"width": width, "height": 812 if width < 600 else 900})
+    outside: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")) or LOOPBACK.match(url):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return page, outside
+
+
+def _live(page, url: str):
+    page.goto(url, timeout=90_000)
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.sa-static').length === 0", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def _screenshot(page, name: str) -> None:
+    """Save the whole page as ``<name>.png`` where SALES_ANALYTICS_SCREENSHOTS names a folder (the
+    Chinese pages: docs/screenshots and the README show them)."""
+    if not os.environ.get("SALES_ANALYTICS_SCREENSHOTS") or ".en." in name:
+        return
+    folder = Path(os.environ["SALES_ANALYTICS_SCREENSHOTS"])
+    folder.mkdir(parents=True, exist_ok=True)
+    # the page scrolls inside Voila's panel, not the document: grow the viewport to the content
+    tall = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight))"
+    )
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 6000)})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_page_reads_as_a_finished_product(browser, server, view, language):
+    """At 1400 px and at phone width (375 × 812): no error, no raw key, nothing of the other
+    language's chrome, every navigation link carrying the month and language, no request leaving
+    the machine, and nothing wider than the phone's screen outside a table's own scroll box."""
+    page, outside = _guarded_page(browser, 1400)
+    _live(page, f"{server.base}/voila/render/{view}.ipynb?period=2026-10&language={language}&token={TOKEN}")
+    text = page.inner_text(".sa-live")
+    assert "Traceback" not in text and "could not be shown" not in text and "暂时无法显示" not in text
+    assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert not snake_tokens(text), sorted(snake_tokens(text))[:10]
+    if language == "zh":
+        found = [w for w in ENGLISH_CHROME if re.search(rf"\b{w}\b", text)]
+        assert not found, found
+    else:
+        chrome = page.inner_text(".sa-live .sa-nav") + page.inner_text(".sa-live .sa-title")
+        assert not re.search(r"[\u4e00-\u9fff]", chrome), chrome  # nav, title: no Chinese
+    hrefs = page.eval_on_selector_all(".sa-live .sa-nav a", "els => els.map(e => e.getAttribute('href'))")
+    assert len(hrefs) == len(VIEWS)
+    assert all("period=2026-10" in h and f"language={language}" in h for h in hrefs), hrefs
+    assert "period=2026-10" in page.url and f"language={language}" in page.url  # the address says it
+    assert not page.evaluate(_OVERFLOW)
+    _screenshot(page, f"{view}.{language}.1400")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(400)
+    assert not page.evaluate(_OVERFLOW), page.evaluate(_OVERFLOW)
+    _screenshot(page, f"{view}.{language}.375")
+    assert not outside, f"a request left the machine: {outside[0]}"
+    page.close()
+
+
+def test_statement_total_equals_the_engines_payout(browser, server, published):
+    """The payslip's total is the commission engine's payout to the cent, for every rep shown."""
+    import pandas as pd
+
+    summary = pd.read_parquet(published / "2026-10" / "tables" / "incentive_commission_summary.parquet")
+    payout = {
+        str(r.rep_id): int(r.payout_cents) for r in summary[summary["period"] == "2026-10"].itertuples()
+    }
+    page, _ = _guarded_page(browser, 1400)
+    _live(page, f"{server.base}/voila/render/rep_scorecard.ipynb?period=2026-10&language=zh&token={TOKEN}")
+    picker = page.locator(".sa-live select").nth(1)  # after the month
+    # the options read "name (rep id)" (the widget's DOM values are its labels)
+    options = picker.evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    reps = {re.search(r"\(([^()]+)\)$", o).group(1): o for o in options}
+    assert set(reps) & set(payout)
+    checked = 0
+    for rep, option in list(reps.items())[:3]:
+        picker.select_option(label=option)
+        page.wait_for_function(
+            "(r) => (document.querySelector('.sa-live .sa-slip-head') || {innerText: ''}).innerText"
+            ".includes('（' + r + '）')",
+            arg=rep,
+            timeout=30_000,
+        )
+        if rep not in payout:
+            continue
+        total = page.locator(".sa-live tr.sa-total td").last.inner_text()
+        cents = round(float(total.replace(",", "")) * 100)
+        assert cents == payout[rep], (rep, total, payout[rep])
+        checked += 1
+    assert checked >= 1
+    page.close()
+
+
+def test_links_keep_the_month_and_language_through_navigation_and_reload(browser, server):
+    page, outside = _guarded_page(browser, 1400)
+    page.goto(f"{server.base}/?token={TOKEN}", timeout=90_000)  # `/` is the home page, not a list of files
+    page.wait_for_selector(".sa-live a.sa-card", timeout=90_000)
+    assert "/voila/render/home.ipynb" in page.url
+    assert page.locator(".sa-live a.sa-card").count() == 6
+    # a deep link to another month and language than the defaults (a page drawn on request)
+    _live(page, f"{server.base}/voila/render/home.ipynb?period=2026-09&language=en")
+    assert "Overview" in page.inner_text(".sa-nav")
+    page.locator(".sa-live a.sa-card").filter(has_text="Customers").click()
+    page.wait_for_url("**/customers.ipynb?*", timeout=30_000)
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
+    assert "period=2026-09" in page.url and "language=en" in page.url
+    assert page.locator(".sa-live select").first.input_value() == "2026-09"
+    assert "Customers" in page.inner_text(".sa-live .sa-title")
+    # switching the language in place changes the address, and a reload keeps it
+    page.get_by_role("button", name="中文").click()
+    page.wait_for_function("() => location.search.includes('language=zh')", timeout=30_000)
+    page.reload()
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
+    assert "客户分析" in page.inner_text(".sa-live .sa-title")
+    assert page.locator(".sa-live select").first.input_value() == "2026-09"
+    # the navigation bar carries both on to the next view
+    page.locator(".sa-live .sa-nav a").filter(has_text="排行榜").click()
+    page.wait_for_url("**/leaderboard.ipynb?*", timeout=30_000)
+    assert "period=2026-09" in page.url and "language=zh" in page.url
+    assert not outside, f"a request left the machine: {outside[0]}"
+    page.close()
+
+
+def test_icons_and_fonts_are_served_by_the_views_server(server):
+    """Font Awesome (which Voila's page links from a public CDN) comes from this server."""
+    with urllib.request.urlopen(server.url("home"), timeout=60) as resp:
+        sent = resp.read().decode()
+    assert "cdn.jsdelivr.net" not in sent and "fontawesome" in sent
+    css = re.search(r'href="([^"]*fontawesome[^"]*all\.min\.css)"', sent).group(1)
+    with urllib.request.urlopen(f"{server.base}{css}", timeout=30) as resp:
+        assert resp.status == 200 and b"@font-face" in resp.read()
 
 
 def test_first_screen_is_in_the_page_and_gives_way_to_the_live_view(browser, server):
@@ -233,3 +411,18 @@ def test_closing_a_tab_shuts_its_kernel_down(browser, server):
         time.sleep(0.25)
     assert f"403 POST /voila/api/shutdown/{kernel_id}" not in server.log.read_text(errors="replace")
     context.close()
+
+
+def test_report_page_opens_offline(browser, published):
+    """An HTML report of the bundle is a static file: it opens from disk with no request to any
+    host and no script."""
+    report = published / "2026-10" / "html" / "02_sales_performance.html"
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+    page.goto(report.as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator("table").count() > 0
+    assert not requests, requests[:3]
+    _screenshot(page, "report_02_sales_performance")
+    page.close()

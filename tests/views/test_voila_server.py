@@ -17,7 +17,7 @@ from xss import PAYLOAD, poison_bundle
 
 from sales_analytics import voila_server as vs
 from sales_analytics.views import snapshot
-from sales_analytics.views.components import html_table, table
+from sales_analytics.views.components import table
 
 # ------------------------------------------------------------------ redaction
 
@@ -191,12 +191,12 @@ def test_no_error_or_stderr_message_leaves_for_the_browser(monkeypatch):
 
 def test_tables_escape_every_header_and_value():
     frame = pd.DataFrame({f"name{PAYLOAD}": [PAYLOAD, "plain"], "n": [1.5, None]})
-    out = html_table(frame)
+    out = table(frame, "en").value  # through the presentation layer
     assert "<img" not in out and "<script" not in out and "<svg" not in out
     assert out.count("&lt;img src=x onerror=") == 2  # the header and the cell, shown as text
-    assert "<td>1.5</td>" in out and "<td>—</td>" in out
+    assert '<td class="num">1.50</td>' in out and '<td class="num">—</td>' in out
     long = table(pd.DataFrame({"rep_name": [PAYLOAD] * 30}), "en")  # long tables too
-    assert "<img" not in long.value and 'class="sa-scroll"' in long.value
+    assert "<img" not in long.value and 'class="sa-box sa-scroll"' in long.value
 
 
 def _html_nodes(nodes):
@@ -226,14 +226,14 @@ def test_every_page_escapes_a_payload_in_every_text_column(outputs, language):
 
 
 def test_snapshot_cache_is_private_and_keyed_to_the_bundle(outputs):
-    assert snapshot.prerender(outputs, ["2026-10"]) == 12
+    assert snapshot.prerender(outputs, ["2026-10"]) == 14
     path = snapshot.snapshot_path(outputs, "2026-10", "overview", "en")
     assert path.stat().st_mode & 0o077 == 0  # owner only
     assert path.parent.stat().st_mode & 0o007 == 0
     assert snapshot.prerender(outputs, ["2026-10"]) == 0  # nothing to draw again
     manifest = outputs / "2026-10" / "manifest.json"
     manifest.write_text(manifest.read_text().replace("08:00:40", "09:00:00"))  # re-published
-    assert snapshot.prerender(outputs, ["2026-10"]) == 12
+    assert snapshot.prerender(outputs, ["2026-10"]) == 14  # 7 pages x 2 languages
     assert not path.exists()  # the old bundle's snapshots are gone
 
 
