@@ -305,14 +305,6 @@ def _page_handler_class():
                 if kernel_id is None:
                     capacity.settle(credential, None)
 
-        def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme, args):
-            """A preheated kernel shows the server's default month and language; a page asking
-            for others (the first screen's "live view" link) gets a kernel of its own, which
-            reads them from its ``QUERY_STRING`` (sales_analytics/views/app.py)."""
-            if "period" in args or "language" in args:
-                return False
-            return super().should_use_rendered_notebook(notebook_data, pool_size, template_name, theme, args)
-
     return ViewsPageHandler
 
 
