@@ -161,15 +161,21 @@ def test_drop_policy_keeps_row_numbers_for_later_findings(tmp_path: Path) -> Non
     assert zero["rows"].tolist() == ["3"]  # line 3 of the file, although line 2 was dropped
 
 
-def test_validate_lists_skipped_files_and_never_says_ok(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _usable_folder(tmp_path: Path) -> Path:
+    """A data folder with one rep and one order: usable as it is."""
     folder = tmp_path / "data"
     folder.mkdir()
     (folder / "reps.csv").write_text(REPS, encoding="utf-8")
     (folder / "orders.csv").write_text(
         "order_id,order_date,customer_id,rep_id,amount\no1,2026-01-05,c1,r1,100\n", encoding="utf-8"
     )
+    return folder
+
+
+def test_validate_lists_skipped_files_and_never_says_ok(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _usable_folder(tmp_path)
     assert main(["validate", "--data", str(folder)]) == 0
     assert "OK: the data can be used." in capsys.readouterr().out
     (folder / "pipeline.csv").write_text("Deal Name,Amount,Owner\nA,1,x\n", encoding="utf-8")
@@ -350,12 +356,7 @@ def test_validate_lists_notes_and_markers_without_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The sample itself carries README.md and a .complete marker: a folder's notes are not skipped data.
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "reps.csv").write_text(REPS, encoding="utf-8")
-    (folder / "orders.csv").write_text(
-        "order_id,order_date,customer_id,rep_id,amount\no1,2026-01-05,c1,r1,100\n", encoding="utf-8"
-    )
+    folder = _usable_folder(tmp_path)
     for name in ("README.md", ".DS_Store", "_notes.csv"):
         (folder / name).write_text("x", encoding="utf-8")
     assert main(["validate", "--data", str(folder)]) == 0
