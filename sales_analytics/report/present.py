@@ -245,7 +245,10 @@ def _is_missing(value: Any) -> bool:
 
 
 def _plain(value: float, decimals: int) -> str:
-    """``value`` with thousands separators and ``decimals`` decimals; never ``-0``."""
+    """``value`` with thousands separators and ``decimals`` decimals; never ``-0``; ``—`` for a value
+    that is not finite (a fraction near the float limit overflows to ±inf once shown in percent)."""
+    if not math.isfinite(value):
+        return MISSING
     text = f"{value:,.{decimals}f}"
     return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
@@ -306,10 +309,9 @@ def format_value(value: Any, unit: str, language: str = "zh", *, decimals: int |
     v = float(value)
     if unit == "money":
         return _plain(v, 2 if decimals is None else decimals)
-    if unit == "fraction":
-        return _plain(v * 100, 1 if decimals is None else decimals) + "%"
-    if unit == "percent":
-        return _plain(v, 1 if decimals is None else decimals) + "%"
+    if unit in ("fraction", "percent"):
+        shown = _plain(v * 100 if unit == "fraction" else v, 1 if decimals is None else decimals)
+        return shown if shown == MISSING else shown + "%"
     if unit == "number" and decimals is None:
         return _number(v)
     if decimals is None:
