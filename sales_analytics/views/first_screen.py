@@ -35,6 +35,7 @@ from sales_analytics import paths
 from sales_analytics.report.labels import label
 from sales_analytics.views import PAGE_NAMES
 from sales_analytics.views.bundles import list_bundles
+from sales_analytics.vocabulary import LANGUAGES
 
 __all__ = [
     "LANGUAGES",
@@ -47,7 +48,6 @@ __all__ = [
     "snapshot_source",
 ]
 
-LANGUAGES = ("zh", "en")
 CHOICE_ARG = "c"  # choice i of a page travels as c<i>=<value>
 
 _PAGE_CSS = """

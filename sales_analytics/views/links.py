@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 from sales_analytics.report.labels import label
+from sales_analytics.views import PAGE_NAMES
+from sales_analytics.vocabulary import LANGUAGES
 
 __all__ = [
     "HOME",
@@ -30,10 +32,9 @@ __all__ = [
     "requested",
 ]
 
-LANGUAGES = ("zh", "en")
-HOME = "home"
-# the six views, in the order of the navigation bar (the home page comes first)
-NAV_PAGES = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
+# the home page, then the six views in the order of the navigation bar
+HOME, *_views = PAGE_NAMES
+NAV_PAGES: tuple[str, ...] = tuple(_views)
 
 
 def default_language() -> str:

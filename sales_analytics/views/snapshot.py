@@ -41,13 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from sales_analytics import paths
+from sales_analytics.vocabulary import LANGUAGES
 
 __all__ = ["CACHE_DIR", "freeze", "load_snapshot", "prerender", "render_snapshot", "snapshot_path"]
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".view-cache"
-LANGUAGES = ("zh", "en")
 _FORMAT = "1"  # the node format above
 
 
