@@ -45,6 +45,7 @@ from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
 from sales_analytics.report.labels import label
 from sales_analytics.tables import ColumnSpec, TableSpec, table_spec
+from sales_analytics.vocabulary import LANGUAGES
 
 __all__ = [
     "MISSING",
@@ -78,14 +79,13 @@ _HEADER_UNIT_KEYS = {
     "months": "present_unit_months",
     "points": "present_unit_points",
 }
-_LANGUAGES = ("zh", "en")
 # Levers whose amounts are pay: shown to the cent however large (a statement must add up exactly).
 _EXACT_MONEY_LEVERS = frozenset({"incentive"})
 _TWIN_SUFFIXES = ("_zh", "_en")
 
 
 def _check_language(language: str) -> None:
-    if language not in _LANGUAGES:
+    if language not in LANGUAGES:
         raise SalesAnalyticsError(f"language must be one of ['en', 'zh']; got {language!r}")
 
 
