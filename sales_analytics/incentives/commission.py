@@ -251,7 +251,7 @@ def _credit_adjustments(adjustments: pd.DataFrame | None) -> dict[tuple[str, str
 def credits_through(
     orders: pd.DataFrame, com: Commission, period: str, splits: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Step 1: the order credits through ``period`` and the months computed.
+    """The order credits through ``period`` and the months computed.
 
     The months run from the plan's ``start`` (or the first month with a credit) to ``period``;
     the credits keep the months before ``start``, because a refund in range may claw back an
@@ -268,7 +268,7 @@ def credits_through(
 def clawbacks(
     credits: pd.DataFrame, group_codes: np.ndarray, group_names: list[str]
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Step 2: which refund credits claw back an earlier month's commission.
+    """Which refund credits claw back an earlier month's commission.
 
     A refund in the month of its order nets against that month's sales; a refund of an order
     credited in an earlier month (or of an order not in the credits) is a clawback.
@@ -303,7 +303,7 @@ def clawbacks(
 
 
 def quotas_of(targets: pd.DataFrame | None) -> dict[tuple[str, str], Decimal]:
-    """Step 3: each rep's target per month, ``(period, rep_id) → target_amount`` (team targets ignored)."""
+    """Each rep's target per month, ``(period, rep_id) → target_amount`` (team targets ignored)."""
     if targets is None or "rep_id" not in targets.columns:
         return {}
     require_columns(targets, "targets", ["period", "rep_id", "target_amount"])
@@ -314,7 +314,7 @@ def quotas_of(targets: pd.DataFrame | None) -> dict[tuple[str, str], Decimal]:
 def spiff_lines(
     com: Commission, credits: pd.DataFrame, activities: pd.DataFrame | None, reps: pd.DataFrame
 ) -> dict[tuple[str, str], list[Line]]:
-    """Step 4: the ``spiff`` lines per (period, rep) of every SPIFF of the plan, in plan order."""
+    """The ``spiff`` lines per (period, rep) of every SPIFF of the plan, in plan order."""
     out: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for spiff in com.spiffs:
         hits = spiff_hits(spiff, credits, activities, spiff_eligible(spiff, reps))
@@ -387,7 +387,7 @@ def engine_inputs(
     splits: pd.DataFrame | None = None,
     adjustments: pd.DataFrame | None = None,
 ) -> EngineInputs:
-    """Steps 1–4 of :func:`compute_commissions` (arguments as there, ``com`` the plan's commission section)."""
+    """The inputs of the monthly loop of :func:`compute_commissions` (arguments as there, ``com`` its plan)."""
     require_columns(reps, "reps", ["rep_id", "team"])
     credits, months = credits_through(orders, com, str(parse_period(period)), splits)
     reps = reps.assign(rep_id=reps["rep_id"].astype(str))
@@ -421,7 +421,7 @@ def engine_inputs(
 
 
 def statement_reps(inp: EngineInputs, month: str) -> list[str]:
-    """Step 5: the reps with a statement in ``month``, sorted.
+    """The reps with a statement in ``month``, sorted.
 
     Reps with credited sales, a clawback, a SPIFF or moved credit that month, and every rep on
     the roster (active, hired by the month end), so a draw and a carried balance apply; a rep
@@ -448,7 +448,7 @@ class Ledger:
 def sales_lines(
     inp: EngineInputs, month: str, rep: str, plan: CommissionPlan, quota: Decimal | None
 ) -> tuple[list[Line], Decimal, dict[str, Decimal]]:
-    """Step 6: commission on the month's credited sales.
+    """Commission on the month's credited sales.
 
     The general sales (plus credit moved by decisions) through the plan's tiers or curve, then a
     flat-rate line per product / category with its own rate.
@@ -495,7 +495,7 @@ def sales_lines(
 def cap_line(
     plan: CommissionPlan, lines: list[Line], eff: dict[str, Decimal]
 ) -> tuple[list[Line], dict[str, Decimal]]:
-    """Step 7: the plan's ``max_payout`` on the commission lines.
+    """The plan's ``max_payout`` on the commission lines.
 
     Returns the ``cap`` line (none when under the cap) and the effective rates scaled by
     cap / commission, so a later clawback recovers only what was paid.
@@ -515,7 +515,7 @@ def cap_line(
 
 
 def settle(lines: list[Line], rounding: Rounding) -> tuple[list[Line], list[Decimal], Decimal]:
-    """Step 9: the payout, the exact sum of the lines rounded once by the plan's rule.
+    """The payout, the exact sum of the lines rounded once by the plan's rule.
 
     Returns the lines (with a ``rounding`` line when the lines shown in cents do not add up to the
     payout), the amount shown per line (cents) and the payout.
@@ -566,7 +566,7 @@ def summary_row(
     payout: Decimal,
     balance: Decimal,
 ) -> dict:
-    """Step 10: one rep's month in one row: the shown amounts summed by line type."""
+    """One rep's month in one row: the shown amounts summed by line type."""
     total: defaultdict[str, Decimal] = defaultdict(Decimal)
     for ln, amt in zip(lines, shown):
         total[ln.line_type] += amt
@@ -593,13 +593,13 @@ def summary_row(
 def rep_month(
     inp: EngineInputs, ledger: Ledger, month: str, rep: str, plan: CommissionPlan
 ) -> tuple[list[dict], dict]:
-    """Steps 6–10 for one rep and month: statement rows and the summary row; updates ``ledger``."""
+    """One rep's month: statement rows and the summary row; updates ``ledger``."""
     quota = inp.quotas.get((month, rep))
     lines, credited, eff = sales_lines(inp, month, rep, plan, quota)
     capped, eff = cap_line(plan, lines, eff)
     lines += capped
     ledger.effs[(month, rep)] = eff
-    # step 8: SPIFFs, clawbacks, then the draw on what was earned
+    # SPIFFs, clawbacks, then the draw on what was earned
     lines += inp.spiffs.get((month, rep), [])
     lines += [clawback_line(row, month, rep, plan, ledger.effs) for row in inp.claws.get((month, rep), [])]
     earned = sum((ln.amount for ln in lines), Decimal(0))
