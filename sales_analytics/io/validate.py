@@ -593,26 +593,7 @@ def coerce_table(
         source = frame[spec.name]
         unchanged[spec.name] = source
         col = _coerce_column(source, spec, check, src)
-        empty = col.isna().to_numpy()
-        if empty.any():  # unreadable cells are already reported: only blank cells count as empty
-            blank = (
-                clean_text(source).isna()
-                if source.dtype == object or source.dtype == "str"
-                else source.isna()
-            )
-            empty = empty & blank.to_numpy(dtype=bool)
-            if prior is not None:
-                empty = empty & ~prior
-        if empty.any():
-            if spec.required and not spec.nullable:
-                check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")
-            elif spec.warn_missing:
-                check.warn(empty, "missing_value", "{n} rows have no " + spec.name + " (kept)", spec.name)
-            if spec.default is not None:
-                col = col.where(~empty, spec.default)
-                if spec.kind == "bool":
-                    col = col.astype(bool)
-        out[spec.name] = col
+        out[spec.name] = _empty_cells(col, source, spec, check, prior)
     # the file's column order, then absent optional columns (not for open survey tables); columns
     # that came through unchanged are not copied (a new DataFrame would consolidate 10M-row blocks)
     changed = {c: v for c, v in out.items() if v is not unchanged.get(c)}
@@ -626,6 +607,35 @@ def coerce_table(
     _check_keys(result, schema, check)
     _quality_checks(result, schema, check, dup_check_max_rows)
     return result.reset_index(drop=True)
+
+
+def _empty_cells(
+    col: pd.Series, source: pd.Series, spec: ColumnSpec, check: TableCheck, prior: np.ndarray | None
+) -> pd.Series:
+    """Blank cells of a coerced column: an error (required), a warning (``warn_missing``), the default.
+
+    Unreadable cells are already reported, and so are the rows in ``prior`` (flagged while mapping):
+    only blank cells count as empty.
+    """
+    empty = col.isna().to_numpy()
+    if empty.any():
+        blank = (
+            clean_text(source).isna() if source.dtype == object or source.dtype == "str" else source.isna()
+        )
+        empty = empty & blank.to_numpy(dtype=bool)
+        if prior is not None:
+            empty = empty & ~prior
+    if not empty.any():
+        return col
+    if spec.required and not spec.nullable:
+        check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")
+    elif spec.warn_missing:
+        check.warn(empty, "missing_value", "{n} rows have no " + spec.name + " (kept)", spec.name)
+    if spec.default is not None:
+        col = col.where(~empty, spec.default)
+        if spec.kind == "bool":
+            col = col.astype(bool)
+    return col
 
 
 def _check_keys(frame: pd.DataFrame, schema: TableSchema, check: TableCheck) -> None:
