@@ -55,7 +55,7 @@ def test_improvement_averages_the_previous_months_only():
     # a: mean(Jan 100, Feb 200) = 150 (December is outside the 2 months); (600 − 150) / 150 = 3.0
     # 7: mean(40, 30) = 35 ≤ min_baseline 40 → not taking part
     assert g.index.tolist() == ["a"]
-    assert g.loc["a", "baseline"] == 150.0 and g.loc["a", "growth"] == 3.0
+    assert g.loc["a", "baseline"] == 150.0 and g.loc["a", "revenue_growth"] == 3.0
 
 
 def test_rookies_are_hired_within_the_months_before_the_month_end():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,72 +147,85 @@ def award_inputs(
     )
 
 
-def top_seller(a: AwardInputs) -> list[dict]:
-    """The highest net revenue of the month."""
-    p, en_p, zh_p = a.period, a.period.label("en"), a.period.label("zh")
+def _not_awarded(a: AwardInputs, award: str, en: str, zh: str) -> dict:
+    """The one row of an award nobody can win, with the reason in both languages."""
+    return _row(a.period, award, en=f"not awarded: {en}", zh=f"本期不评选：{zh}")
+
+
+def _decided(
+    a: AwardInputs,
+    award: str,
+    winners: pd.DataFrame,
+    *,
+    metric: str,
+    say: Callable[[dict, Any], tuple[str, str]],
+    nobody: tuple[str, str],
+    baseline: bool = False,
+) -> list[dict]:
+    """One row per winner (``say(who, row)``: the en and zh sentences), else the ``nobody`` reason.
+
+    ``winners`` carries the ``metric`` column (and ``baseline`` when asked for).
+    """
     rows = []
-    for r in _winners(a.current, "revenue").itertuples():
+    for r in winners.itertuples():
         who = a.who(r.rep_id)
+        en, zh = say(who, r)
+        base = r.baseline if baseline else float("nan")
         rows.append(
             _row(
-                p,
-                "top_seller",
-                rep=who,
-                metric="revenue",
-                value=r.revenue,
-                en=f"{who['name_en']} had the highest net revenue in {en_p}: {r.revenue:,.2f}.",
-                zh=f"{who['rep_name']} 在{zh_p}的净营收最高，为 {r.revenue:,.2f}。",
+                a.period, award, rep=who, metric=metric, value=getattr(r, metric), baseline=base, en=en, zh=zh
             )
         )
-    return rows or [
-        _row(
-            p,
-            "top_seller",
-            en=f"not awarded: no rep had revenue in {en_p}.",
-            zh=f"本期不评选：{zh_p}没有销售产生营收。",
-        )
-    ]
+    return rows or [_not_awarded(a, award, *nobody)]
+
+
+def top_seller(a: AwardInputs) -> list[dict]:
+    """The highest net revenue of the month."""
+    en_p, zh_p = a.period.label("en"), a.period.label("zh")
+    return _decided(
+        a,
+        "top_seller",
+        _winners(a.current, "revenue"),
+        metric="revenue",
+        say=lambda who, r: (
+            f"{who['name_en']} had the highest net revenue in {en_p}: {r.revenue:,.2f}.",
+            f"{who['rep_name']} 在{zh_p}的净营收最高，为 {r.revenue:,.2f}。",
+        ),
+        nobody=(f"no rep had revenue in {en_p}.", f"{zh_p}没有销售产生营收。"),
+    )
 
 
 def improvement(a: AwardInputs) -> pd.DataFrame:
-    """The current rows with ``baseline`` (mean revenue of the previous ``improvement_months``) and ``growth``.
-
-    Only reps with a baseline above ``max(min_baseline, 0)`` take part.
+    """The current rows with ``baseline`` (mean revenue of the previous ``improvement_months``) and
+    ``revenue_growth``. Only reps with a baseline above ``max(min_baseline, 0)`` take part.
     """
     prev = [str(a.period.shift(-k)) for k in range(1, a.rules.improvement_months + 1)]
     base = a.metrics.loc[a.metrics["period"].isin(prev)].groupby("rep_id")["revenue"].mean()
     g = a.current.assign(baseline=a.current["rep_id"].map(base))
     g = g.loc[g["baseline"].notna() & (g["baseline"] > max(a.rules.min_baseline, 0))]
-    return g.assign(growth=(g["revenue"] - g["baseline"]) / g["baseline"])
+    return g.assign(revenue_growth=(g["revenue"] - g["baseline"]) / g["baseline"])
 
 
 def most_improved(a: AwardInputs) -> list[dict]:
     """The highest growth over the rep's own average of the previous months (:func:`improvement`)."""
-    n, rows = a.rules.improvement_months, []
-    for r in _winners(improvement(a), "growth").itertuples():
-        who = a.who(r.rep_id)
-        rows.append(
-            _row(
-                a.period,
-                "most_improved",
-                rep=who,
-                metric="revenue_growth",
-                value=r.growth,
-                baseline=r.baseline,
-                en=f"{who['name_en']} grew revenue {r.growth:+.1%} against the average of the "
-                f"previous {n} months ({r.baseline:,.2f} → {r.revenue:,.2f}).",
-                zh=f"{who['rep_name']} 的营收较前 {n} 个月平均增长 {r.growth:+.1%}"
-                f"（{r.baseline:,.2f} → {r.revenue:,.2f}），增幅最大。",
-            )
-        )
-    return rows or [
-        _row(
-            a.period,
-            "most_improved",
-            en=f"not awarded: nobody grew revenue over the average of the previous {n} months.",
-            zh=f"本期不评选：没有销售的营收高于前 {n} 个月平均。",
-        )
-    ]
+    n = a.rules.improvement_months
+    return _decided(
+        a,
+        "most_improved",
+        _winners(improvement(a), "revenue_growth"),
+        metric="revenue_growth",
+        baseline=True,
+        say=lambda who, r: (
+            f"{who['name_en']} grew revenue {r.revenue_growth:+.1%} against the average of the "
+            f"previous {n} months ({r.baseline:,.2f} → {r.revenue:,.2f}).",
+            f"{who['rep_name']} 的营收较前 {n} 个月平均增长 {r.revenue_growth:+.1%}"
+            f"（{r.baseline:,.2f} → {r.revenue:,.2f}），增幅最大。",
+        ),
+        nobody=(
+            f"nobody grew revenue over the average of the previous {n} months.",
+            f"没有销售的营收高于前 {n} 个月平均。",
+        ),
+    )
 
 
 def rookie_hire_dates(a: AwardInputs) -> pd.Series:
@@ -228,69 +242,39 @@ def rookie_hire_dates(a: AwardInputs) -> pd.Series:
 
 def rookie(a: AwardInputs) -> list[dict]:
     """The highest revenue among the reps of :func:`rookie_hire_dates`."""
-    n, rows = a.rules.rookie_months, []
-    hired = rookie_hire_dates(a)
+    n, hired = a.rules.rookie_months, rookie_hire_dates(a)
     rookies = set(hired.index.astype(str))
-    for r in _winners(a.current.loc[a.current["rep_id"].isin(rookies)], "revenue").itertuples():
-        who = a.who(r.rep_id)
-        day = hired.get(r.rep_id)
-        rows.append(
-            _row(
-                a.period,
-                "rookie",
-                rep=who,
-                metric="revenue",
-                value=r.revenue,
-                en=f"{who['name_en']}, hired {day:%Y-%m-%d} (within {n} months), had the highest "
-                f"revenue among new reps: {r.revenue:,.2f}.",
-                zh=f"{who['rep_name']}（{day:%Y-%m-%d} 入职，{n} 个月内新人）在新人中营收最高，为 "
-                f"{r.revenue:,.2f}。",
-            )
-        )
-    return rows or [
-        _row(
-            a.period,
-            "rookie",
-            en=f"not awarded: no rep hired within {n} months had revenue.",
-            zh=f"本期不评选：没有 {n} 个月内入职且有营收的新人。",
-        )
-    ]
+    return _decided(
+        a,
+        "rookie",
+        _winners(a.current.loc[a.current["rep_id"].isin(rookies)], "revenue"),
+        metric="revenue",
+        say=lambda who, r: (
+            f"{who['name_en']}, hired {hired.get(r.rep_id):%Y-%m-%d} (within {n} months), had the highest "
+            f"revenue among new reps: {r.revenue:,.2f}.",
+            f"{who['rep_name']}（{hired.get(r.rep_id):%Y-%m-%d} 入职，{n} 个月内新人）在新人中营收最高，为 "
+            f"{r.revenue:,.2f}。",
+        ),
+        nobody=(f"no rep hired within {n} months had revenue.", f"没有 {n} 个月内入职且有营收的新人。"),
+    )
 
 
 def activity_leader(a: AwardInputs) -> list[dict]:
     """The most logged customer activities of the month."""
-    p, en_p, zh_p = a.period, a.period.label("en"), a.period.label("zh")
+    en_p, zh_p = a.period.label("en"), a.period.label("zh")
     if "activities" not in a.current.columns:
-        return [
-            _row(
-                p,
-                "activity_leader",
-                en="not awarded: no activity data supplied.",
-                zh="本期不评选：未提供客户活动数据。",
-            )
-        ]
-    rows = []
-    for r in _winners(a.current, "activities").itertuples():
-        who = a.who(r.rep_id)
-        rows.append(
-            _row(
-                p,
-                "activity_leader",
-                rep=who,
-                metric="activities",
-                value=r.activities,
-                en=f"{who['name_en']} logged the most customer activities in {en_p}: {r.activities:,.0f}.",
-                zh=f"{who['rep_name']} 在{zh_p}登记的客户活动最多，共 {r.activities:,.0f} 次。",
-            )
-        )
-    return rows or [
-        _row(
-            p,
-            "activity_leader",
-            en=f"not awarded: no activities logged in {en_p}.",
-            zh=f"本期不评选：{zh_p}没有登记客户活动。",
-        )
-    ]
+        return [_not_awarded(a, "activity_leader", "no activity data supplied.", "未提供客户活动数据。")]
+    return _decided(
+        a,
+        "activity_leader",
+        _winners(a.current, "activities"),
+        metric="activities",
+        say=lambda who, r: (
+            f"{who['name_en']} logged the most customer activities in {en_p}: {r.activities:,.0f}.",
+            f"{who['rep_name']} 在{zh_p}登记的客户活动最多，共 {r.activities:,.0f} 次。",
+        ),
+        nobody=(f"no activities logged in {en_p}.", f"{zh_p}没有登记客户活动。"),
+    )
 
 
 @dataclass(frozen=True)
@@ -326,31 +310,19 @@ def best_satisfaction(a: AwardInputs) -> list[dict]:
     """The highest CSAT (or NPS) resting on at least ``min_responses`` answers (:func:`satisfaction_scores`)."""
     p, award, least = a.period, "best_satisfaction", a.rules.min_responses
     if a.satisfaction is None or not len(a.satisfaction):
-        return [
-            _row(
-                p,
-                award,
-                en="not awarded: no customer survey scores supplied.",
-                zh="本期不评选：未提供客户满意度调查得分。",
-            )
-        ]
+        return [_not_awarded(a, award, "no customer survey scores supplied.", "未提供客户满意度调查得分。")]
     s = satisfaction_scores(a.satisfaction, p, least)
     if s.count is None:
         return [
-            _row(
-                p,
-                award,
-                en="not awarded: the survey scores carry no response count.",
-                zh="本期不评选：调查得分没有回复数量。",
-            )
+            _not_awarded(a, award, "the survey scores carry no response count.", "调查得分没有回复数量。")
         ]
     if s.scores.empty:
         return [
-            _row(
-                p,
+            _not_awarded(
+                a,
                 award,
-                en=f"not awarded: no rep has {least} or more survey answers this period (not enough responses).",
-                zh=f"本期不评选：没有销售在本期获得 {least} 份以上的调查回答（回复不足）。",
+                f"no rep has {least} or more survey answers this period (not enough responses).",
+                f"没有销售在本期获得 {least} 份以上的调查回答（回复不足）。",
             )
         ]
     return _satisfaction_winners(a, s)
