@@ -69,7 +69,7 @@ ON_TRACK, CAUTIONED, OFF_TRACK = PACING_STATUSES
 
 #: canonical argument name -> the names it replaces (deprecated for one release).
 VOCABULARY: dict[str, tuple[str, ...]] = {
-    "period": ("until", "through"),
+    "period": ("until", "through", "month"),
     "by": ("level", "entity"),
     "language": ("lang",),
     "timezone": ("tz",),

@@ -19,6 +19,7 @@ DEPRECATED = {old: new for new, olds in VOCABULARY.items() for old in olds}
 # A name of the deprecated list that means something else in one function, with the reason.
 OTHER_MEANING = {
     ("key_drivers", "level"): "dimension or item: the unit the drivers are computed on, not a grouping",
+    ("fully_refunded", "month"): "an integer month index per row (an array), not the report month",
 }
 
 
@@ -82,6 +83,39 @@ def test_old_name_warns_and_gives_the_same_result():
     pd.testing.assert_frame_equal(new, old)
     # January 100, February 200; March is after the report month
     assert new["revenue"].tolist() == [100.0, 200.0]
+
+
+FORECAST_PERIOD_FUNCTIONS = (
+    "goal_from_growth",
+    "propose_targets",
+    "growth_proposal",
+    "target_chances",
+    "last_forecast_sentence",
+)
+
+
+def test_the_scan_catches_month_for_the_report_month():
+    # month= was the goals lever's name for the month a result is for; the scan now refuses it
+    assert "month" in DEPRECATED and DEPRECATED["month"] == "period"
+    names = dict(_public_functions())
+    for name in FORECAST_PERIOD_FUNCTIONS:
+        params = inspect.signature(names[name]).parameters
+        assert "period" in params and "month" not in params, name
+        assert names[name].__renamed_arguments__ == {"month": "period"}, name
+
+
+def test_forecast_month_still_works_with_a_warning():
+    revenue = pd.DataFrame({"month": ["2025-01", "2025-02"], "revenue": [100.0, 300.0]})
+    # the same month last year: February 2025, 300 × (1 + 0.1) = 330
+    assert sa.goal_from_growth(revenue, period="2026-02", growth=0.1) == 330.0
+    with pytest.warns(
+        DeprecationWarning, match=r"goal_from_growth\(month=\.\.\.\) is deprecated: use period="
+    ):
+        assert sa.goal_from_growth(revenue, month="2026-02", growth=0.1) == 330.0
+    track = pd.DataFrame(columns=["level", "month", "forecast_made", "p10", "p90", "actual"])
+    with pytest.warns(DeprecationWarning, match=r"last_forecast_sentence\(month="):
+        old = sa.last_forecast_sentence(track, month="2026-02", language="en")
+    assert old == sa.last_forecast_sentence(track, period="2026-02", language="en")
 
 
 def test_renamed_arguments_maps_warns_and_refuses_both_names():

@@ -42,6 +42,7 @@ from sales_analytics.forecast.forecast import (
 from sales_analytics.forecast.pipeline import PipelineBook
 from sales_analytics.forecast.reconcile import summing_matrix
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = ["forecast_accuracy", "forecast_backtest", "forecast_vs_actual", "last_forecast_sentence"]
 
@@ -299,16 +300,17 @@ def forecast_vs_actual(
     return out[cols].sort_values(["month", "forecast_made", "level", "team"], ignore_index=True)
 
 
-def last_forecast_sentence(track: pd.DataFrame, *, month: Period | str, language: str = "zh") -> str:
+@renamed_arguments(month="period")
+def last_forecast_sentence(track: pd.DataFrame, *, period: Period | str, language: str = "zh") -> str:
     """ "Last month we said 3.1 M-3.6 M for 2026-11; it was 3.4 M", from :func:`forecast_vs_actual`.
 
-    The company's forecast of ``month`` from the latest bundle that made one; the
+    The company's forecast of the month ``period`` (the report month) from the latest bundle that made one; the
     "no history yet" text when there is none.
     """
     from sales_analytics.report.labels import label
     from sales_analytics.views.components import fmt_money
 
-    m = str(_month(month))
+    m = str(_month(period))
     rows = track[(track["level"] == "company") & (track["month"].astype(str) == m)] if len(track) else track
     if rows is None or rows.empty:
         return label("goals_no_history", language)

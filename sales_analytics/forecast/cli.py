@@ -93,9 +93,9 @@ def _propose(args: argparse.Namespace) -> int:
         goal = float(args.goal)
     else:
         goal = goal_from_growth(
-            monthly_revenue(ds.orders, ds.reps, period=origin), month=month, growth=args.growth
+            monthly_revenue(ds.orders, ds.reps, period=origin), period=month, growth=args.growth
         )
-    proposal = propose_targets(fc, ds.reps, month=month, goal=goal, ramp_months=gp.ramp_months)
+    proposal = propose_targets(fc, ds.reps, period=month, goal=goal, ramp_months=gp.ramp_months)
     table = targets_file(proposal)
     for col in ("rep_id", "team"):
         bad = table[col].fillna("").map(looks_like_formula)

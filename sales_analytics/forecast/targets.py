@@ -23,6 +23,7 @@ from scipy import stats
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.forecast.forecast import _month
 from sales_analytics.periods import Period
+from sales_analytics.vocabulary import renamed_arguments
 
 __all__ = [
     "PROPOSAL_COLUMNS",
@@ -93,15 +94,16 @@ def _largest_remainder(total_cents: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def goal_from_growth(revenue: pd.DataFrame, *, month: Period | str, growth: float) -> float:
-    """Company goal = revenue of the same month last year × (1 + growth), in cents.
+@renamed_arguments(month="period")
+def goal_from_growth(revenue: pd.DataFrame, *, period: Period | str, growth: float) -> float:
+    """Company goal for ``period`` = revenue of the same month last year × (1 + growth), in cents.
 
     ``revenue`` is :func:`~sales_analytics.forecast.monthly_revenue` (``month, revenue``).
 
-    >>> goal_from_growth(pd.DataFrame({"month": ["2025-01"], "revenue": [100.0]}), month="2026-01", growth=0.1)
+    >>> goal_from_growth(pd.DataFrame({"month": ["2025-01"], "revenue": [100.0]}), period="2026-01", growth=0.1)
     110.0
     """
-    m = _month(month)
+    m = _month(period)
     last = str(m.same_period_last_year())
     base = revenue.loc[revenue["month"].astype(str) == last, "revenue"]
     if base.empty:
@@ -112,20 +114,24 @@ def goal_from_growth(revenue: pd.DataFrame, *, month: Period | str, growth: floa
     return round(float(base.sum()) * (1 + growth), 2)
 
 
+@renamed_arguments(month="period")
 def propose_targets(
     forecast: pd.DataFrame,
     reps: pd.DataFrame,
     *,
-    month: Period | str,
+    period: Period | str,
     goal: float,
     ramp_months: int = 6,
 ) -> pd.DataFrame:
-    """Split a company ``goal`` for ``month`` into rep and team targets.
+    """Split a company ``goal`` for the month ``period`` into rep and team targets.
 
     Parameters
     ----------
-    forecast : :func:`~sales_analytics.forecast.revenue_forecast` output holding ``month``.
+    forecast : :func:`~sales_analytics.forecast.revenue_forecast` output with rows for ``period``
+        (its ``month`` column).
     reps : canonical reps (rep_id, team [, hire_date, active]); inactive reps get no target.
+    period : the month the targets are for (``YYYY-MM``; the monthly run proposes the open month,
+        the one after the report month).
     goal : the company target in the reporting currency (rounded to the cent).
 
     Returns
@@ -134,7 +140,7 @@ def propose_targets(
     probability``: a company row, one per team and one per rep with a target. ``basis`` says
     what weighed the rep: ``forecast`` or ``ramp``. Team targets are the sums of their reps'.
     """
-    m = str(_month(month))
+    m = str(_month(period))
     if not np.isfinite(goal) or goal <= 0:
         raise ValueError(f"`goal` must be a positive amount, got {goal!r}.")
     fc = forecast[forecast["month"].astype(str) == m]
@@ -222,12 +228,13 @@ def propose_targets(
     return out[list(PROPOSAL_COLUMNS)].reset_index(drop=True)
 
 
+@renamed_arguments(month="period")
 def growth_proposal(
     revenue: pd.DataFrame,
     forecast: pd.DataFrame,
     reps: pd.DataFrame,
     *,
-    month: Period | str,
+    period: Period | str,
     growth: float,
     ramp_months: int = 6,
 ) -> tuple[pd.DataFrame, str | None]:
@@ -240,11 +247,11 @@ def growth_proposal(
     has a forecast or a ramp share to split the goal over.
 
     >>> revenue = pd.DataFrame({"month": ["2026-01"], "revenue": [100.0]})
-    >>> proposal, why = growth_proposal(revenue, pd.DataFrame(), pd.DataFrame(), month="2026-02", growth=0.1)
+    >>> proposal, why = growth_proposal(revenue, pd.DataFrame(), pd.DataFrame(), period="2026-02", growth=0.1)
     >>> (len(proposal), why)
     (0, 'goals_no_growth_base')
     """
-    m = _month(month)
+    m = _month(period)
     last = str(m.same_period_last_year())
     base = float(revenue.loc[revenue["month"].astype(str) == last, "revenue"].sum())
     numbers = ("target_amount", "share", "p10", "p50", "p90", "probability")
@@ -253,9 +260,9 @@ def growth_proposal(
     )
     if not np.isfinite(base) or base <= 0:
         return empty, "goals_no_growth_base"
-    goal = goal_from_growth(revenue, month=m, growth=growth)
+    goal = goal_from_growth(revenue, period=m, growth=growth)
     try:
-        return propose_targets(forecast, reps, month=m, goal=goal, ramp_months=ramp_months), None
+        return propose_targets(forecast, reps, period=m, goal=goal, ramp_months=ramp_months), None
     except NothingToSplit:
         return empty, "goals_no_split"
 
@@ -292,16 +299,17 @@ def targets_file(proposal: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"period": "str", "rep_id": "str", "team": "str"})[list(TARGET_COLUMNS)]
 
 
+@renamed_arguments(month="period")
 def target_chances(
-    forecast: pd.DataFrame, targets: pd.DataFrame | None, *, month: Period | str
+    forecast: pd.DataFrame, targets: pd.DataFrame | None, *, period: Period | str
 ) -> pd.DataFrame:
-    """The probability of reaching the targets already set for ``month`` (the canonical targets table).
+    """The probability of reaching the targets already set for the month ``period`` (the canonical targets table).
 
     Returns ``period, level, team, rep_id, target_amount, p10, p50, p90, probability``: a row per
-    team and rep target of ``month`` that the forecast covers, plus the company (the sum of the
+    team and rep target of ``period`` that the forecast covers, plus the company (the sum of the
     team targets, else of the rep targets). Empty when no target is set for the month.
     """
-    m = str(_month(month))
+    m = str(_month(period))
     cols = ["period", "level", "team", "rep_id", "target_amount", "p10", "p50", "p90", "probability"]
     if targets is None or targets.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})

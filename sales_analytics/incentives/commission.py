@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -49,7 +49,7 @@ from sales_analytics.incentives.credits import (
     require_columns,
     round_money,
 )
-from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan
+from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan, Rounding
 from sales_analytics.incentives.tiers import Line, tier_lines
 from sales_analytics.periods import Period, month_range, parse_period
 from sales_analytics.vocabulary import renamed_arguments
@@ -103,6 +103,7 @@ SUMMARY_COLUMNS = [
 ]
 _COMMISSION_TYPES = ("commission", "category_rate", "product_rate")
 _ACCEL_TYPES = ("accelerator", "decelerator")
+_AFTER_EARNED = ("balance_recovery", "draw_topup", "negative_carry", "rounding")  # not part of "earned"
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,372 @@ def _credit_adjustments(adjustments: pd.DataFrame | None) -> dict[tuple[str, str
     return out
 
 
+def credits_through(
+    orders: pd.DataFrame, com: Commission, period: str, splits: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The order credits through ``period`` and the months computed.
+
+    The months run from the plan's ``start`` (or the first month with a credit) to ``period``;
+    the credits keep the months before ``start``, because a refund in range may claw back an
+    order credited before it.
+    """
+    credits = order_credits(orders, splits=splits, plan_splits=com.splits)
+    if len(credits) and credits["period"].max() > period:
+        credits = credits.loc[(credits["period"] <= period).to_numpy()].reset_index(drop=True)
+    first = com.start or (credits["period"].min() if len(credits) else period)
+    months = [str(m) for m in month_range(min(first, period), period)]
+    return credits, months
+
+
+def clawbacks(
+    credits: pd.DataFrame, group_codes: np.ndarray, group_names: list[str]
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Which refund credits claw back an earlier month's commission.
+
+    A refund in the month of its order nets against that month's sales; a refund of an order
+    credited in an earlier month (or of an order not in the credits) is a clawback.
+
+    Returns
+    -------
+    (mask, rows)
+        ``mask``: per credit row, whether it is a clawback; ``rows``: those credits as
+        ``order_id, base_order_id, period, rep_id, credit_micro, orig_period, group``
+        (``orig_period``: the month the order was credited, missing when unknown; ``group``:
+        the rate group, see :func:`_rate_groups`).
+    """
+    refund = credits["is_refund"].to_numpy()
+    ref_rows = np.flatnonzero(refund)
+    ref_bases = credits["base_order_id"].take(ref_rows)
+    originals = ~refund & credits["base_order_id"].isin(ref_bases.unique()).to_numpy()
+    orig = credits.loc[originals, ["base_order_id", "period"]].groupby("base_order_id")["period"].min()
+    orig_period = ref_bases.map(orig).astype("str").reset_index(drop=True)
+    ref_period = credits["period"].take(ref_rows).reset_index(drop=True)
+    is_claw = (orig_period.isna() | (orig_period < ref_period)).to_numpy()
+    claw = np.zeros(len(credits), dtype=bool)
+    claw[ref_rows[is_claw]] = True
+    rows = (
+        credits[["order_id", "base_order_id", "period", "rep_id", "credit_micro"]]
+        .take(ref_rows[is_claw])
+        .assign(
+            orig_period=orig_period[is_claw].to_numpy(),
+            group=np.asarray(group_names, dtype=object)[group_codes[ref_rows[is_claw]]],
+        )
+    )
+    return claw, rows
+
+
+def quotas_of(targets: pd.DataFrame | None) -> dict[tuple[str, str], Decimal]:
+    """Each rep's target per month, ``(period, rep_id) → target_amount`` (team targets ignored)."""
+    if targets is None or "rep_id" not in targets.columns:
+        return {}
+    require_columns(targets, "targets", ["period", "rep_id", "target_amount"])
+    t = targets.loc[targets["rep_id"].notna() & targets["target_amount"].notna()]
+    return {(str(p), str(r)): dec(v) for p, r, v in zip(t["period"], t["rep_id"], t["target_amount"])}
+
+
+def spiff_lines(
+    com: Commission, credits: pd.DataFrame, activities: pd.DataFrame | None, reps: pd.DataFrame
+) -> dict[tuple[str, str], list[Line]]:
+    """The ``spiff`` lines per (period, rep) of every SPIFF of the plan, in plan order."""
+    out: dict[tuple[str, str], list[Line]] = defaultdict(list)
+    for spiff in com.spiffs:
+        hits = spiff_hits(spiff, credits, activities, spiff_eligible(spiff, reps))
+        unit = {"order": "order", "unit": "unit", "activity": "activity"}[spiff.per]
+        for row in hits.itertuples(index=False):
+            qty = Decimal(int(row.units_bp)) / 10_000
+            out[(row.period, row.rep_id)].append(
+                Line(
+                    "spiff",
+                    f"SPIFF {spiff.name}: {spiff.amount:,.2f} per {unit} × {qty.normalize():f} "
+                    f"({spiff.start} – {spiff.end})",
+                    dec(spiff.amount) * qty,
+                    base=Decimal(int(row.sales)) / MICRO,
+                    rate=dec(spiff.amount),
+                    tier=spiff.id,
+                    order_ids=[str(i) for i in row.ids],
+                )
+            )
+    return out
+
+
+def roster_hire_dates(reps: pd.DataFrame) -> pd.Series:
+    """Hire dates (NaT: unknown) of the active reps, indexed by ``rep_id``: they get a statement every month."""
+    roster = reps
+    if "active" in reps.columns:
+        roster = roster.loc[roster["active"].fillna(True).astype(bool)]
+    hire = (
+        pd.to_datetime(roster["hire_date"])
+        if "hire_date" in roster.columns
+        else pd.Series(pd.NaT, index=roster.index)
+    )
+    return pd.Series(hire.to_numpy(), index=pd.Index(roster["rep_id"], dtype=object), name="hire_date")
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """What the month-by-month loop of :func:`compute_commissions` reads, prepared once.
+
+    ``credits``: order credits through the report month (:func:`credits_through`), ``in_range``
+    their rows within ``months``; ``plan_of``: each rep's plan; ``reps``: rep_id (text) indexed;
+    ``groups``: credited sales per (period, rep, rate group) without clawbacks; ``rate_groups``:
+    the flat-rate groups per (period, rep); ``claws``: clawback credits per (period, rep)
+    (:func:`clawbacks`); ``quotas``, ``moved`` (``credit_adjustment`` lines), ``spiffs`` per
+    (period, rep); ``roster``: :func:`roster_hire_dates`.
+    """
+
+    commission: Commission
+    months: list[str]
+    credits: pd.DataFrame
+    in_range: np.ndarray
+    plan_of: dict[str, CommissionPlan]
+    reps: pd.DataFrame
+    groups: _Groups
+    rate_groups: dict[tuple[str, str], list[str]]
+    claws: dict[tuple[str, str], list]
+    quotas: dict[tuple[str, str], Decimal]
+    moved: dict[tuple[str, str], list[Line]]
+    spiffs: dict[tuple[str, str], list[Line]]
+    roster: pd.Series
+
+
+def engine_inputs(
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    com: Commission,
+    *,
+    period: str | Period,
+    targets: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
+    splits: pd.DataFrame | None = None,
+    adjustments: pd.DataFrame | None = None,
+) -> EngineInputs:
+    """The inputs of the monthly loop of :func:`compute_commissions` (arguments as there, ``com`` its plan)."""
+    require_columns(reps, "reps", ["rep_id", "team"])
+    credits, months = credits_through(orders, com, str(parse_period(period)), splits)
+    reps = reps.assign(rep_id=reps["rep_id"].astype(str))
+    plan_of = _rep_plans(reps, com.plans)
+    group_codes, group_names = _rate_groups(credits, plan_of)
+    claw, claw_rows = clawbacks(credits, group_codes, group_names)
+    in_range = (credits["period"] >= months[0]).to_numpy()
+    groups = _Groups(credits, np.flatnonzero(~claw & in_range), group_codes, group_names)
+    rate_groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for p, r, g in groups.sums:
+        if g != "tiered":
+            rate_groups[(p, r)].append(g)
+    claws: dict[tuple[str, str], list] = defaultdict(list)
+    for row in claw_rows.itertuples(index=False):
+        claws[(row.period, row.rep_id)].append(row)
+    return EngineInputs(
+        commission=com,
+        months=months,
+        credits=credits,
+        in_range=in_range,
+        plan_of=plan_of,
+        reps=reps.set_index("rep_id"),
+        groups=groups,
+        rate_groups=rate_groups,
+        claws=claws,
+        quotas=quotas_of(targets),
+        moved=_credit_adjustments(adjustments),
+        spiffs=spiff_lines(com, credits, activities, reps),
+        roster=roster_hire_dates(reps),
+    )
+
+
+def statement_reps(inp: EngineInputs, month: str) -> list[str]:
+    """The reps with a statement in ``month``, sorted.
+
+    Reps with credited sales, a clawback, a SPIFF or moved credit that month, and every rep on
+    the roster (active, hired by the month end), so a draw and a carried balance apply; a rep
+    marked inactive appears only in months with sales or refunds.
+    """
+    mend = pd.Timestamp(parse_period(month).end)
+    scope = {r for (p, r, _g) in inp.groups.sums if p == month}
+    scope |= {r for (p, r) in inp.claws if p == month} | {r for (p, r) in inp.spiffs if p == month}
+    scope |= {r for (p, r) in inp.moved if p == month}
+    hire = inp.roster
+    scope |= set(hire.index[(hire.isna() | (hire <= mend)).to_numpy()])
+    return sorted(scope)
+
+
+@dataclass
+class Ledger:
+    """What carries from month to month: each rep's balance (draws, negative payouts) and the
+    effective commission rate per rate group of each (period, rep), which a later clawback uses."""
+
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    effs: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
+
+
+def sales_lines(
+    inp: EngineInputs, month: str, rep: str, plan: CommissionPlan, quota: Decimal | None
+) -> tuple[list[Line], Decimal, dict[str, Decimal]]:
+    """Commission on the month's credited sales.
+
+    The general sales (plus credit moved by decisions) through the plan's tiers or curve, then a
+    flat-rate line per product / category with its own rate.
+
+    Returns
+    -------
+    (lines, credited, eff)
+        the ``credit_adjustment``, tier and rate lines; the credited sales; the effective rate
+        per rate group (``tiered``, ``product:<id>``, ``category:<name>``).
+    """
+    key = (month, rep, "tiered")
+    sales = Decimal(int(inp.groups.sums.get(key, 0))) / MICRO
+    moved = inp.moved.get((month, rep), [])
+    sales += sum((ln.base for ln in moved if ln.base is not None), Decimal(0))
+    tiered = tier_lines(plan, sales, quota)
+    ids = inp.groups.ids(key)
+    for ln in tiered:
+        ln.order_ids = ids
+    lines = moved + tiered
+    tiered_total = sum((ln.amount for ln in tiered), Decimal(0))
+    eff = {"tiered": tiered_total / sales if sales > 0 else Decimal(0)}
+    credited = sales
+    for g in sorted(inp.rate_groups.get((month, rep), [])):
+        gkey = (month, rep, g)
+        base = Decimal(int(inp.groups.sums[gkey])) / MICRO
+        credited += base
+        kind, name = g.split(":", 1)
+        rate = dec((plan.category_rates if kind == "category" else plan.product_rates)[name])
+        eff[g] = rate if base > 0 else Decimal(0)
+        lines.append(
+            Line(
+                f"{kind}_rate",
+                f"{kind} {name} at its own rate",
+                max(base, Decimal(0)) * rate,
+                base=base,
+                rate=rate,
+                tier=g,
+                order_ids=inp.groups.ids(gkey),
+            )
+        )
+    return lines, credited, eff
+
+
+def cap_line(
+    plan: CommissionPlan, lines: list[Line], eff: dict[str, Decimal]
+) -> tuple[list[Line], dict[str, Decimal]]:
+    """The plan's ``max_payout`` on the commission lines.
+
+    Returns the ``cap`` line (none when under the cap) and the effective rates scaled by
+    cap / commission, so a later clawback recovers only what was paid.
+    """
+    commission = sum((ln.amount for ln in lines), Decimal(0))
+    if plan.max_payout is None or commission <= dec(plan.max_payout):
+        return [], eff
+    cap = dec(plan.max_payout)
+    line = Line(
+        "cap",
+        f"commission capped at {cap:,.2f} per period",
+        cap - commission,
+        base=commission,
+        adjustment=f"max_payout {cap:,.2f}",
+    )
+    return [line], {g: r * cap / commission for g, r in eff.items()}
+
+
+def settle(lines: list[Line], rounding: Rounding) -> tuple[list[Line], list[Decimal], Decimal]:
+    """The payout, the exact sum of the lines rounded once by the plan's rule.
+
+    Returns the lines (with a ``rounding`` line when the lines shown in cents do not add up to the
+    payout), the amount shown per line (cents) and the payout.
+    """
+    paid = sum((ln.amount for ln in lines), Decimal(0))
+    payout = round_money(paid, rounding.quantum, rounding.mode)
+    shown = [_display(ln.amount) for ln in lines]
+    diff = payout - sum(shown, Decimal(0))
+    if not diff:
+        return lines, shown, payout
+    line = Line(
+        "rounding",
+        f"payout rounded to {rounding.quantum} ({rounding.mode.replace('_', ' ')})",
+        diff,
+        adjustment=f"{paid:f} → {payout:f}",
+    )
+    return [*lines, line], [*shown, diff], payout
+
+
+def _statement_rows(head: dict, lines: list[Line], shown: list[Decimal]) -> list[dict]:
+    return [
+        {
+            **head,
+            "line_no": i,
+            "line_type": ln.line_type,
+            "description": ln.description,
+            "tier": ln.tier,
+            "source_order_ids": _ids_text(ln.order_ids),
+            "n_orders": len(ln.order_ids),
+            "base_amount": float(ln.base) if ln.base is not None else float("nan"),
+            "rate": float(ln.rate) if ln.rate is not None else float("nan"),
+            "adjustment": ln.adjustment,
+            "amount": float(amt),
+            "amount_cents": int(amt * 100),
+            "amount_exact": f"{ln.amount:f}",
+        }
+        for i, (ln, amt) in enumerate(zip(lines, shown), start=1)
+    ]
+
+
+def summary_row(
+    head: dict,
+    lines: list[Line],
+    shown: list[Decimal],
+    *,
+    credited: Decimal,
+    quota: Decimal | None,
+    payout: Decimal,
+    balance: Decimal,
+) -> dict:
+    """One rep's month in one row: the shown amounts summed by line type."""
+    total: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for ln, amt in zip(lines, shown):
+        total[ln.line_type] += amt
+    return {
+        **head,
+        "credited_sales": float(credited),
+        "target_amount": float(quota) if quota is not None else np.nan,
+        "attainment": float(credited / quota) if quota else np.nan,
+        "commission": float(sum(total[t] for t in _COMMISSION_TYPES)),
+        "accelerator": float(sum(total[t] for t in _ACCEL_TYPES)),
+        "cap_adjustment": float(total["cap"]),
+        "spiffs": float(total["spiff"]),
+        "clawbacks": float(total["clawback"]),
+        "earned": float(sum(amt for ln, amt in zip(lines, shown) if ln.line_type not in _AFTER_EARNED)),
+        "balance_recovery": float(total["balance_recovery"]),
+        "draw_topup": float(total["draw_topup"] + total["negative_carry"]),
+        "rounding": float(total["rounding"]),
+        "payout": float(payout),
+        "payout_cents": int(payout * 100),
+        "balance_end": float(_display(balance)),
+    }
+
+
+def rep_month(
+    inp: EngineInputs, ledger: Ledger, month: str, rep: str, plan: CommissionPlan
+) -> tuple[list[dict], dict]:
+    """One rep's month: statement rows and the summary row; updates ``ledger``."""
+    quota = inp.quotas.get((month, rep))
+    lines, credited, eff = sales_lines(inp, month, rep, plan, quota)
+    capped, eff = cap_line(plan, lines, eff)
+    lines += capped
+    ledger.effs[(month, rep)] = eff
+    # SPIFFs, clawbacks, then the draw on what was earned
+    lines += inp.spiffs.get((month, rep), [])
+    lines += [clawback_line(row, month, rep, plan, ledger.effs) for row in inp.claws.get((month, rep), [])]
+    earned = sum((ln.amount for ln in lines), Decimal(0))
+    lines += draw_lines(plan, earned, ledger.balances, rep)
+    lines, shown, payout = settle(lines, inp.commission.rounding)
+    info = inp.reps
+    name = info["rep_name"].get(rep, "") if "rep_name" in info.columns and rep in info.index else ""
+    team = info["team"].get(rep, "") if rep in info.index else ""
+    head = {"period": month, "rep_id": rep, "rep_name": name, "team": team, "plan_id": plan.id}
+    balance = ledger.balances.get(rep, Decimal(0))
+    summ = summary_row(head, lines, shown, credited=credited, quota=quota, payout=payout, balance=balance)
+    return _statement_rows(head, lines, shown), summ
+
+
 @renamed_arguments(through="period")
 def compute_commissions(
     orders: pd.DataFrame,
@@ -260,6 +627,11 @@ def compute_commissions(
     adjustments: pd.DataFrame | None = None,
 ) -> CommissionResult:
     """Commission statements for every month from the plan start through ``period``.
+
+    The named steps: :func:`engine_inputs` (:func:`credits_through`, :func:`clawbacks`,
+    :func:`quotas_of`, :func:`spiff_lines`), then for every month the reps of
+    :func:`statement_reps`, each through :func:`rep_month` (:func:`sales_lines`,
+    :func:`cap_line`, SPIFF, clawback and draw lines, :func:`settle`, :func:`summary_row`).
 
     Parameters
     ----------
@@ -292,99 +664,23 @@ def compute_commissions(
         payout, balance_end``); ``credits``: the order credits.
     """
     com = plan.commission if isinstance(plan, IncentivePlan) else plan
-    require_columns(reps, "reps", ["rep_id", "team"])
-    through_s = str(parse_period(period))
-    credits = order_credits(orders, splits=splits, plan_splits=com.splits)
-    if len(credits) and credits["period"].max() > through_s:
-        credits = credits.loc[(credits["period"] <= through_s).to_numpy()].reset_index(drop=True)
-    first = com.start or (credits["period"].min() if len(credits) else through_s)
-    months = [str(m) for m in month_range(min(first, through_s), through_s)]
-    reps = reps.assign(rep_id=reps["rep_id"].astype(str))
-    plan_of = _rep_plans(reps, com.plans)
-    group_codes, group_names = _rate_groups(credits, plan_of)
-    info = reps.set_index("rep_id")
-
-    # refunds of an order credited in an earlier month are clawed back; others net
-    refund = credits["is_refund"].to_numpy()
-    ref_rows = np.flatnonzero(refund)
-    ref_bases = credits["base_order_id"].take(ref_rows)
-    originals = ~refund & credits["base_order_id"].isin(ref_bases.unique()).to_numpy()
-    orig = credits.loc[originals, ["base_order_id", "period"]].groupby("base_order_id")["period"].min()
-    orig_period = ref_bases.map(orig).astype("str").reset_index(drop=True)
-    ref_period = credits["period"].take(ref_rows).reset_index(drop=True)
-    is_claw = (orig_period.isna() | (orig_period < ref_period)).to_numpy()
-    claw = np.zeros(len(credits), dtype=bool)
-    claw[ref_rows[is_claw]] = True
-    in_range = (credits["period"] >= months[0]).to_numpy()
-    groups = _Groups(credits, np.flatnonzero(~claw & in_range), group_codes, group_names)
-    sums = groups.sums
-    groups_of: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for p, r, g in sums:
-        if g != "tiered":
-            groups_of[(p, r)].append(g)
-    claw_rows = (
-        credits[["order_id", "base_order_id", "period", "rep_id", "credit_micro"]]
-        .take(ref_rows[is_claw])
-        .assign(
-            orig_period=orig_period[is_claw].to_numpy(),
-            group=np.asarray(group_names, dtype=object)[group_codes[ref_rows[is_claw]]],
-        )
+    inp = engine_inputs(
+        orders,
+        reps,
+        com,
+        period=period,
+        targets=targets,
+        activities=activities,
+        splits=splits,
+        adjustments=adjustments,
     )
-    claws: dict[tuple[str, str], list] = defaultdict(list)
-    for row in claw_rows.itertuples(index=False):
-        claws[(row.period, row.rep_id)].append(row)
-
-    quotas: dict[tuple[str, str], Decimal] = {}
-    if targets is not None and "rep_id" in targets.columns:
-        require_columns(targets, "targets", ["period", "rep_id", "target_amount"])
-        t = targets.loc[targets["rep_id"].notna() & targets["target_amount"].notna()]
-        quotas = {(str(p), str(r)): dec(v) for p, r, v in zip(t["period"], t["rep_id"], t["target_amount"])}
-
-    credit_adj = _credit_adjustments(adjustments)
-    spiff_lines: dict[tuple[str, str], list[Line]] = defaultdict(list)
-    for spiff in com.spiffs:
-        hits = spiff_hits(spiff, credits, activities, spiff_eligible(spiff, reps))
-        unit = {"order": "order", "unit": "unit", "activity": "activity"}[spiff.per]
-        for row in hits.itertuples(index=False):
-            qty = Decimal(int(row.units_bp)) / 10_000
-            spiff_lines[(row.period, row.rep_id)].append(
-                Line(
-                    "spiff",
-                    f"SPIFF {spiff.name}: {spiff.amount:,.2f} per {unit} × {qty.normalize():f} "
-                    f"({spiff.start} – {spiff.end})",
-                    dec(spiff.amount) * qty,
-                    base=Decimal(int(row.sales)) / MICRO,
-                    rate=dec(spiff.amount),
-                    tier=spiff.id,
-                    order_ids=[str(i) for i in row.ids],
-                )
-            )
-
-    roster = reps
-    if "active" in reps.columns:
-        roster = roster.loc[roster["active"].fillna(True).astype(bool)]
-    hire = (
-        pd.to_datetime(roster["hire_date"])
-        if "hire_date" in roster.columns
-        else pd.Series(pd.NaT, index=roster.index)
-    )
-
-    balances: dict[str, Decimal] = {}
-    effs: dict[tuple[str, str], dict[str, Decimal]] = {}
+    ledger = Ledger()
     rows: list[dict] = []
     summary: list[dict] = []
     warned: set[str] = set()
-    rnd = com.rounding
-    for month in months:
-        mend = pd.Timestamp(parse_period(month).end)
-        scope = {r for (p, r, _g) in sums if p == month}
-        scope |= {r for (p, r) in claws if p == month} | {r for (p, r) in spiff_lines if p == month}
-        scope |= {r for (p, r) in credit_adj if p == month}
-        # on the roster (active, hired by the month end): a statement every month, so a draw and a
-        # carried balance apply; a rep marked inactive appears only in months with sales or refunds
-        scope |= set(roster.loc[hire.isna() | (hire <= mend), "rep_id"])
-        for rep in sorted(scope):
-            plan_r = plan_of.get(rep)
+    for month in inp.months:
+        for rep in statement_reps(inp, month):
+            plan_r = inp.plan_of.get(rep)
             if plan_r is None:
                 if rep not in warned:
                     log.warning(
@@ -393,135 +689,19 @@ def compute_commissions(
                     )
                     warned.add(rep)
                 continue
-            quota = quotas.get((month, rep))
-            lines: list[Line] = []
-            key = (month, rep, "tiered")
-            sales = Decimal(int(sums.get(key, 0))) / MICRO
-            moved = credit_adj.get((month, rep), [])
-            sales += sum((ln.base for ln in moved if ln.base is not None), Decimal(0))
-            tiered = tier_lines(plan_r, sales, quota)
-            ids = groups.ids(key)
-            for ln in tiered:
-                ln.order_ids = ids
-            lines += moved + tiered
-            tiered_total = sum((ln.amount for ln in tiered), Decimal(0))
-            eff = {"tiered": tiered_total / sales if sales > 0 else Decimal(0)}
-            credited = sales
-            for g in sorted(groups_of.get((month, rep), [])):
-                gkey = (month, rep, g)
-                base = Decimal(int(sums[gkey])) / MICRO
-                credited += base
-                kind, name = g.split(":", 1)
-                rate = dec((plan_r.category_rates if kind == "category" else plan_r.product_rates)[name])
-                eff[g] = rate if base > 0 else Decimal(0)
-                lines.append(
-                    Line(
-                        f"{kind}_rate",
-                        f"{kind} {name} at its own rate",
-                        max(base, Decimal(0)) * rate,
-                        base=base,
-                        rate=rate,
-                        tier=g,
-                        order_ids=groups.ids(gkey),
-                    )
-                )
-            commission = sum((ln.amount for ln in lines), Decimal(0))
-            if plan_r.max_payout is not None and commission > dec(plan_r.max_payout):
-                cap = dec(plan_r.max_payout)
-                lines.append(
-                    Line(
-                        "cap",
-                        f"commission capped at {cap:,.2f} per period",
-                        cap - commission,
-                        base=commission,
-                        adjustment=f"max_payout {cap:,.2f}",
-                    )
-                )
-                eff = {g: r * cap / commission for g, r in eff.items()}
-            effs[(month, rep)] = eff
-            lines += spiff_lines.get((month, rep), [])
-            for row in claws.get((month, rep), []):
-                lines.append(clawback_line(row, month, rep, plan_r, effs))
-            earned = sum((ln.amount for ln in lines), Decimal(0))
-            lines += draw_lines(plan_r, earned, balances, rep)
-            paid = sum((ln.amount for ln in lines), Decimal(0))
-            payout = round_money(paid, rnd.quantum, rnd.mode)
-            shown = [_display(ln.amount) for ln in lines]
-            if payout != sum(shown, Decimal(0)):
-                diff = payout - sum(shown, Decimal(0))
-                lines.append(
-                    Line(
-                        "rounding",
-                        f"payout rounded to {rnd.quantum} ({rnd.mode.replace('_', ' ')})",
-                        diff,
-                        adjustment=f"{paid:f} → {payout:f}",
-                    )
-                )
-                shown.append(diff)
-            name = info["rep_name"].get(rep, "") if "rep_name" in info.columns and rep in info.index else ""
-            team = info["team"].get(rep, "") if rep in info.index else ""
-            for i, (ln, amt) in enumerate(zip(lines, shown), start=1):
-                rows.append(
-                    {
-                        "period": month,
-                        "rep_id": rep,
-                        "rep_name": name,
-                        "team": team,
-                        "plan_id": plan_r.id,
-                        "line_no": i,
-                        "line_type": ln.line_type,
-                        "description": ln.description,
-                        "tier": ln.tier,
-                        "source_order_ids": _ids_text(ln.order_ids),
-                        "n_orders": len(ln.order_ids),
-                        "base_amount": float(ln.base) if ln.base is not None else float("nan"),
-                        "rate": float(ln.rate) if ln.rate is not None else float("nan"),
-                        "adjustment": ln.adjustment,
-                        "amount": float(amt),
-                        "amount_cents": int(amt * 100),
-                        "amount_exact": f"{ln.amount:f}",
-                    }
-                )
-            total: defaultdict[str, Decimal] = defaultdict(Decimal)
-            for ln, amt in zip(lines, shown):
-                total[ln.line_type] += amt
-            summary.append(
-                {
-                    "period": month,
-                    "rep_id": rep,
-                    "rep_name": name,
-                    "team": team,
-                    "plan_id": plan_r.id,
-                    "credited_sales": float(credited),
-                    "target_amount": float(quota) if quota is not None else np.nan,
-                    "attainment": float(credited / quota) if quota else np.nan,
-                    "commission": float(sum(total[t] for t in _COMMISSION_TYPES)),
-                    "accelerator": float(sum(total[t] for t in _ACCEL_TYPES)),
-                    "cap_adjustment": float(total["cap"]),
-                    "spiffs": float(total["spiff"]),
-                    "clawbacks": float(total["clawback"]),
-                    "earned": float(
-                        sum(
-                            amt
-                            for ln, amt in zip(lines, shown)
-                            if ln.line_type
-                            not in ("balance_recovery", "draw_topup", "negative_carry", "rounding")
-                        )
-                    ),
-                    "balance_recovery": float(total["balance_recovery"]),
-                    "draw_topup": float(total["draw_topup"] + total["negative_carry"]),
-                    "rounding": float(total["rounding"]),
-                    "payout": float(payout),
-                    "payout_cents": int(payout * 100),
-                    "balance_end": float(_display(balances.get(rep, Decimal(0)))),
-                }
-            )
+            lines, summ = rep_month(inp, ledger, month, rep, plan_r)
+            rows += lines
+            summary.append(summ)
+    return _result(inp, rows, summary)
+
+
+def _result(inp: EngineInputs, rows: list[dict], summary: list[dict]) -> CommissionResult:
     statements = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
     statements = statements.astype({"line_no": "int64", "n_orders": "int64", "amount_cents": "int64"})
     summ = pd.DataFrame(summary, columns=SUMMARY_COLUMNS).astype({"payout_cents": "int64"})
-    shown_credits = credits.drop(columns=["share_bp"])
-    if not in_range.all():
-        shown_credits = shown_credits.loc[in_range].reset_index(drop=True)
+    shown_credits = inp.credits.drop(columns=["share_bp"])
+    if not inp.in_range.all():
+        shown_credits = shown_credits.loc[inp.in_range].reset_index(drop=True)
     return CommissionResult(statements, summ, shown_credits)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,154 +278,201 @@ def _describe_family(name: str) -> str:
     return DATE_FAMILIES.get(name, ("", name))[1]
 
 
-def _coerce_column(
-    frame_col: pd.Series,
-    spec: ColumnSpec,
-    check: TableCheck,
-    tz: str,
-    text_source: bool,
-    now: pd.Timestamp,
-    csv_only: bool = False,
-) -> pd.Series:
+@dataclass(frozen=True)
+class _Source:
+    """What a coercer needs to know besides the column: where the table came from and when it is read.
+
+    ``tz``: the team's time zone; ``text_source``: some file is text (CSV, XLSX, JSON), so strings
+    may carry padding or formulas; ``csv_only``: every file is CSV (its reader already turned the
+    null tokens into missing values); ``now``: the moment that counts as the future.
+    """
+
+    tz: str
+    text_source: bool
+    now: pd.Timestamp
+    csv_only: bool = False
+
+
+_Coercer = Callable[[pd.Series, ColumnSpec, TableCheck, _Source], pd.Series]
+
+
+def _coerce_text(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """``id`` and ``text``: trimmed strings; an id that starts with ``=`` is an exported formula."""
     kind, name = spec.kind, spec.name
-    if kind in ("id", "text"):
-        if frame_col.dtype == "str" and not text_source:
-            out = frame_col
-        else:
-            trim, formula = text_flags(frame_col) if frame_col.dtype == "str" else (True, True)
-            if kind == "id":
-                # a CSV reader already turned the null tokens into missing values: trim only when needed
-                out = parse_ids(frame_col, clean=trim or not csv_only)
-            else:
-                out = clean_text(frame_col) if trim or not csv_only else frame_col
-            if kind == "id" and formula:
-                starts = out.str.startswith("=").fillna(False).to_numpy(dtype=bool)
-                if starts.any():
-                    check.error(
-                        starts,
-                        "{n} cells look like spreadsheet formulas",
-                        name,
-                        expected="plain values (export the values, not the formulas)",
-                        found=_first_bad(out, pd.Series(starts, index=out.index)),
-                    )
-        return out.astype("str") if out.dtype != "str" else out
-    if kind in ("number", "money"):
-        if kind == "number" and pd.api.types.is_integer_dtype(frame_col.dtype):
-            values, bad = frame_col, pd.Series(False, index=frame_col.index)
-        else:
-            values, bad = parse_numbers(frame_col)
-        if bad.any():
+    if frame_col.dtype == "str" and not src.text_source:
+        return frame_col
+    trim, formula = text_flags(frame_col) if frame_col.dtype == "str" else (True, True)
+    if kind == "id":
+        # a CSV reader already turned the null tokens into missing values: trim only when needed
+        out = parse_ids(frame_col, clean=trim or not src.csv_only)
+    else:
+        out = clean_text(frame_col) if trim or not src.csv_only else frame_col
+    if kind == "id" and formula:
+        starts = out.str.startswith("=").fillna(False).to_numpy(dtype=bool)
+        if starts.any():
             check.error(
-                bad.to_numpy(),
-                "{n} rows are not numbers",
+                starts,
+                "{n} cells look like spreadsheet formulas",
                 name,
-                expected="a number like 1234.5 (¥, commas and 元 are accepted)",
-                found=_first_bad(frame_col, bad),
+                expected="plain values (export the values, not the formulas)",
+                found=_first_bad(out, pd.Series(starts, index=out.index)),
             )
-        infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
-        if infinite.any():  # inf, Infinity, 1e400 …: a sum or ratio over them is inf or NaN
+    return out.astype("str") if out.dtype != "str" else out
+
+
+def _coerce_number(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """``number`` and ``money``: float64 (an integer ``number`` column stays as read); inf is an error."""
+    name = spec.name
+    if spec.kind == "number" and pd.api.types.is_integer_dtype(frame_col.dtype):
+        values, bad = frame_col, pd.Series(False, index=frame_col.index)
+    else:
+        values, bad = parse_numbers(frame_col)
+    if bad.any():
+        check.error(
+            bad.to_numpy(),
+            "{n} rows are not numbers",
+            name,
+            expected="a number like 1234.5 (¥, commas and 元 are accepted)",
+            found=_first_bad(frame_col, bad),
+        )
+    infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    if infinite.any():  # inf, Infinity, 1e400 …: a sum or ratio over them is inf or NaN
+        check.error(
+            infinite,
+            "{n} rows are infinite",
+            name,
+            expected="a finite number",
+            found=_first_bad(frame_col, pd.Series(infinite, index=frame_col.index)),
+        )
+        values = values.where(~infinite)
+    _check_bounds(values, spec, check)
+    return values
+
+
+def _check_bounds(values: pd.Series, spec: ColumnSpec, check: TableCheck) -> None:
+    """Errors for the values below ``spec.min`` or above ``spec.max`` (the values are kept)."""
+    for limit, outside, word, sign in (
+        (spec.min, lambda v, x: v < x, "below", "≥"),
+        (spec.max, lambda v, x: v > x, "above", "≤"),
+    ):
+        if limit is None:
+            continue
+        mask = outside(values, limit).to_numpy()
+        if mask.any():
             check.error(
-                infinite,
-                "{n} rows are infinite",
-                name,
-                expected="a finite number",
-                found=_first_bad(frame_col, pd.Series(infinite, index=frame_col.index)),
+                mask,
+                f"{{n}} rows are {word} {limit:g}",
+                spec.name,
+                expected=f"{sign} {limit:g}",
+                found=_first_bad(values, pd.Series(mask, index=values.index)),
             )
-            values = values.where(~infinite)
-        if spec.min is not None:
-            low = (values < spec.min).to_numpy()
-            if low.any():
-                check.error(
-                    low,
-                    f"{{n}} rows are below {spec.min:g}",
-                    name,
-                    expected=f"≥ {spec.min:g}",
-                    found=_first_bad(values, pd.Series(low, index=values.index)),
-                )
-        if spec.max is not None:
-            high = (values > spec.max).to_numpy()
-            if high.any():
-                check.error(
-                    high,
-                    f"{{n}} rows are above {spec.max:g}",
-                    name,
-                    expected=f"≤ {spec.max:g}",
-                    found=_first_bad(values, pd.Series(high, index=values.index)),
-                )
-        return values
-    if kind in ("date", "instant"):
-        parsed = parse_datetimes(frame_col, timezone=tz, utc=kind == "instant")
-        report_date_problems(parsed, frame_col, name, check)
-        values = parsed.values
-        naive = values.dt.tz_localize(None) if kind == "instant" else values
-        lo, hi = naive.min(), naive.max()
-        if pd.notna(lo) and (lo < _EARLIEST or hi >= _LATEST):
-            odd = ((naive < _EARLIEST) | (naive >= _LATEST)).to_numpy()
-            check.error(
-                odd,
-                "{n} rows have implausible dates",
-                name,
-                expected="dates between 1970 and 2099",
-                found=_first_bad(naive, pd.Series(odd, index=naive.index)),
-            )
-        if name not in _FUTURE_OK and pd.notna(hi):
-            limit = now.tz_convert("UTC").tz_localize(None) if kind == "instant" else now.tz_localize(None)
-            if hi > limit:
-                check.warn(
-                    (naive > limit).to_numpy(), "future_date", "{n} rows are dated in the future", name
-                )
-        return values
-    if kind == "bool":
-        values, bad = parse_booleans(frame_col)
-        if bad.any():
-            check.error(
-                bad.to_numpy(),
-                "{n} rows are not yes/no values",
-                name,
-                expected="true/false, yes/no, 1/0 or 是/否",
-                found=_first_bad(frame_col, bad),
-            )
-        return values
-    if kind == "category":
-        text = frame_col if frame_col.dtype == "str" else clean_text(frame_col).astype("str")
-        allowed = list(spec.allowed)
+
+
+def _coerce_datetime(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """``date`` (naive, local) and ``instant`` (UTC): implausible years are errors, future ones warnings."""
+    kind, name = spec.kind, spec.name
+    parsed = parse_datetimes(frame_col, timezone=src.tz, utc=kind == "instant")
+    report_date_problems(parsed, frame_col, name, check)
+    values = parsed.values
+    naive = values.dt.tz_localize(None) if kind == "instant" else values
+    lo, hi = naive.min(), naive.max()
+    if pd.notna(lo) and (lo < _EARLIEST or hi >= _LATEST):
+        odd = ((naive < _EARLIEST) | (naive >= _LATEST)).to_numpy()
+        check.error(
+            odd,
+            "{n} rows have implausible dates",
+            name,
+            expected="dates between 1970 and 2099",
+            found=_first_bad(naive, pd.Series(odd, index=naive.index)),
+        )
+    if name not in _FUTURE_OK and pd.notna(hi):
+        now = src.now
+        limit = now.tz_convert("UTC").tz_localize(None) if kind == "instant" else now.tz_localize(None)
+        if hi > limit:
+            check.warn((naive > limit).to_numpy(), "future_date", "{n} rows are dated in the future", name)
+    return values
+
+
+def _coerce_bool(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """``bool``: yes/no in either language."""
+    values, bad = parse_booleans(frame_col)
+    if bad.any():
+        check.error(
+            bad.to_numpy(),
+            "{n} rows are not yes/no values",
+            spec.name,
+            expected="true/false, yes/no, 1/0 or 是/否",
+            found=_first_bad(frame_col, bad),
+        )
+    return values
+
+
+def _coerce_category(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """``category``: one of ``spec.allowed``, as written or trimmed and lower-cased."""
+    name = spec.name
+    text = frame_col if frame_col.dtype == "str" else clean_text(frame_col).astype("str")
+    allowed = list(spec.allowed)
+    ok = text.isin(allowed) | text.isna()
+    if not ok.all():
+        text = clean_text(text).str.lower().astype("str")
         ok = text.isin(allowed) | text.isna()
         if not ok.all():
-            text = clean_text(text).str.lower().astype("str")
-            ok = text.isin(allowed) | text.isna()
-            if not ok.all():
-                bad = (~ok).to_numpy()
-                check.error(
-                    bad,
-                    "{n} rows have a value that is not allowed",
-                    name,
-                    expected=f"one of {allowed}, or the file's values mapped in a column map: "
-                    f"columns: {{{name}: {{column: <the file's column>, map: "
-                    f"{{{_first_bad(frame_col, ~ok)}: {allowed[0]}}}}}}}",
-                    found=_first_bad(frame_col, ~ok),
-                )
-        return text
-    if kind == "month":
-        text = clean_text(frame_col).astype("str")
-        norm = text.str.replace(
-            r"^(\d{4})[-/年.](\d{1,2})月?$", lambda m: f"{m.group(1)}-{int(m.group(2)):02d}", regex=True
-        )
-        ok = norm.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
-        if not ok.all():
-            parsed = parse_datetimes(frame_col, timezone=tz)
-            as_month = parsed.values.dt.strftime("%Y-%m").astype("str")
-            norm = norm.where(ok, as_month)
-            bad = (~ok & parsed.bad | (~ok & as_month.isna() & text.notna())).to_numpy()
-            if bad.any():
-                check.error(
-                    bad,
-                    "{n} rows are not months",
-                    name,
-                    expected="YYYY-MM, e.g. 2026-03",
-                    found=_first_bad(frame_col, pd.Series(bad, index=frame_col.index)),
-                )
-        return norm.where(text.notna())
-    raise ValueError(f"unknown column kind {kind!r}")  # a schema bug, not a data problem
+            bad = (~ok).to_numpy()
+            check.error(
+                bad,
+                "{n} rows have a value that is not allowed",
+                name,
+                expected=f"one of {allowed}, or the file's values mapped in a column map: "
+                f"columns: {{{name}: {{column: <the file's column>, map: "
+                f"{{{_first_bad(frame_col, ~ok)}: {allowed[0]}}}}}}}",
+                found=_first_bad(frame_col, ~ok),
+            )
+    return text
+
+
+def _coerce_month(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """``month``: ``YYYY-MM`` text (``2026/3``, ``2026年3月`` and dates are accepted)."""
+    text = clean_text(frame_col).astype("str")
+    norm = text.str.replace(
+        r"^(\d{4})[-/年.](\d{1,2})月?$", lambda m: f"{m.group(1)}-{int(m.group(2)):02d}", regex=True
+    )
+    ok = norm.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
+    if not ok.all():
+        parsed = parse_datetimes(frame_col, timezone=src.tz)
+        as_month = parsed.values.dt.strftime("%Y-%m").astype("str")
+        norm = norm.where(ok, as_month)
+        bad = (~ok & parsed.bad | (~ok & as_month.isna() & text.notna())).to_numpy()
+        if bad.any():
+            check.error(
+                bad,
+                "{n} rows are not months",
+                spec.name,
+                expected="YYYY-MM, e.g. 2026-03",
+                found=_first_bad(frame_col, pd.Series(bad, index=frame_col.index)),
+            )
+    return norm.where(text.notna())
+
+
+#: One coercer per column kind of :mod:`sales_analytics.io.schemas`.
+COERCERS: dict[str, _Coercer] = {
+    "id": _coerce_text,
+    "text": _coerce_text,
+    "number": _coerce_number,
+    "money": _coerce_number,
+    "date": _coerce_datetime,
+    "instant": _coerce_datetime,
+    "bool": _coerce_bool,
+    "category": _coerce_category,
+    "month": _coerce_month,
+}
+
+
+def _coerce_column(frame_col: pd.Series, spec: ColumnSpec, check: TableCheck, src: _Source) -> pd.Series:
+    """One column to its kind's canonical dtype, through the kind's coercer (:data:`COERCERS`)."""
+    coercer = COERCERS.get(spec.kind)
+    if coercer is None:
+        raise ValueError(f"unknown column kind {spec.kind!r}")  # a schema bug, not a data problem
+    return coercer(frame_col, spec, check, src)
 
 
 #: The YAML a user adds to a column map to read D/M/YYYY or M/D/YYYY dates.
@@ -520,8 +568,12 @@ def coerce_table(
     now = now if now is not None else pd.Timestamp.now(tz=tz)
     # rows whose cells were already reported while mapping (an unreadable date …) are not "empty" too
     prior = None if check.flagged is None else check.flagged[: len(frame)].copy()
-    text_source = any(seg.raw.format in _TEXT_FORMATS for seg in check.segments)
-    csv_only = all(seg.raw.format == "csv" for seg in check.segments)
+    src = _Source(
+        tz=tz,
+        text_source=any(seg.raw.format in _TEXT_FORMATS for seg in check.segments),
+        now=now,
+        csv_only=all(seg.raw.format == "csv" for seg in check.segments),
+    )
     missing = [c for c in schema.required if c not in frame.columns]
     for col in missing:
         check.fatal(
@@ -540,27 +592,8 @@ def coerce_table(
             continue
         source = frame[spec.name]
         unchanged[spec.name] = source
-        col = _coerce_column(source, spec, check, tz, text_source, now, csv_only)
-        empty = col.isna().to_numpy()
-        if empty.any():  # unreadable cells are already reported: only blank cells count as empty
-            blank = (
-                clean_text(source).isna()
-                if source.dtype == object or source.dtype == "str"
-                else source.isna()
-            )
-            empty = empty & blank.to_numpy(dtype=bool)
-            if prior is not None:
-                empty = empty & ~prior
-        if empty.any():
-            if spec.required and not spec.nullable:
-                check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")
-            elif spec.warn_missing:
-                check.warn(empty, "missing_value", "{n} rows have no " + spec.name + " (kept)", spec.name)
-            if spec.default is not None:
-                col = col.where(~empty, spec.default)
-                if spec.kind == "bool":
-                    col = col.astype(bool)
-        out[spec.name] = col
+        col = _coerce_column(source, spec, check, src)
+        out[spec.name] = _empty_cells(col, source, spec, check, prior)
     # the file's column order, then absent optional columns (not for open survey tables); columns
     # that came through unchanged are not copied (a new DataFrame would consolidate 10M-row blocks)
     changed = {c: v for c, v in out.items() if v is not unchanged.get(c)}
@@ -574,6 +607,35 @@ def coerce_table(
     _check_keys(result, schema, check)
     _quality_checks(result, schema, check, dup_check_max_rows)
     return result.reset_index(drop=True)
+
+
+def _empty_cells(
+    col: pd.Series, source: pd.Series, spec: ColumnSpec, check: TableCheck, prior: np.ndarray | None
+) -> pd.Series:
+    """Blank cells of a coerced column: an error (required), a warning (``warn_missing``), the default.
+
+    Unreadable cells are already reported, and so are the rows in ``prior`` (flagged while mapping):
+    only blank cells count as empty.
+    """
+    empty = col.isna().to_numpy()
+    if empty.any():
+        blank = (
+            clean_text(source).isna() if source.dtype == object or source.dtype == "str" else source.isna()
+        )
+        empty = empty & blank.to_numpy(dtype=bool)
+        if prior is not None:
+            empty = empty & ~prior
+    if not empty.any():
+        return col
+    if spec.required and not spec.nullable:
+        check.error(empty, "{n} rows are empty", spec.name, expected="a value in every row")
+    elif spec.warn_missing:
+        check.warn(empty, "missing_value", "{n} rows have no " + spec.name + " (kept)", spec.name)
+    if spec.default is not None:
+        col = col.where(~empty, spec.default)
+        if spec.kind == "bool":
+            col = col.astype(bool)
+    return col
 
 
 def _check_keys(frame: pd.DataFrame, schema: TableSchema, check: TableCheck) -> None:

@@ -65,7 +65,7 @@ def forecast_section(bundle: Bundle, language: str, *, rep_id: str | None = None
         out.append(
             note(
                 last_forecast_sentence(
-                    track if track is not None else pd.DataFrame(), month=bundle.period, language=language
+                    track if track is not None else pd.DataFrame(), period=bundle.period, language=language
                 )
             )
         )

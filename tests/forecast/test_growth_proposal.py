@@ -19,11 +19,11 @@ def test_a_year_of_revenue_gives_the_same_proposal_as_the_command() -> None:
     # 2026-01 revenue 1000 × (1 + 0.1) = 1100 for 2027-01, split 1:3 over r0, r1 → 275, 825
     revenue = pd.DataFrame({"month": ["2026-01", "2026-12"], "revenue": [1000.0, 50.0]})
     fc = fake_forecast([100.0, 300.0], ["t", "t"])
-    proposal, why = sa.growth_proposal(revenue, fc, _roster(2), month="2027-01", growth=0.1)
+    proposal, why = sa.growth_proposal(revenue, fc, _roster(2), period="2027-01", growth=0.1)
     assert why is None
     reps = proposal[proposal["level"] == "rep"].set_index("rep_id")["target_amount"]
     assert reps.to_dict() == {"r0": 275.0, "r1": 825.0}
-    expected = sa.propose_targets(fc, _roster(2), month="2027-01", goal=1100.0)
+    expected = sa.propose_targets(fc, _roster(2), period="2027-01", goal=1100.0)
     pd.testing.assert_frame_equal(proposal, expected)
 
 
@@ -37,7 +37,7 @@ def test_a_year_of_revenue_gives_the_same_proposal_as_the_command() -> None:
 )
 def test_no_revenue_a_year_before_gives_no_proposal_and_says_why(revenue: pd.DataFrame) -> None:
     fc = fake_forecast([100.0], ["t"])
-    proposal, why = sa.growth_proposal(revenue, fc, _roster(1), month="2027-01", growth=0.1)
+    proposal, why = sa.growth_proposal(revenue, fc, _roster(1), period="2027-01", growth=0.1)
     assert why == "goals_no_growth_base"
     assert proposal.empty and tuple(proposal.columns) == PROPOSAL_COLUMNS
 
@@ -47,15 +47,15 @@ def test_the_command_keeps_its_error_without_a_base_month() -> None:
     # is what the command line shows as one line (exit 2) rather than a traceback
     revenue = pd.DataFrame({"month": ["2026-12"], "revenue": [20.0]})
     with pytest.raises(sa.SalesAnalyticsError, match=r"no revenue recorded for 2026-01.*--goal"):
-        sa.goal_from_growth(revenue, month="2027-01", growth=0.1)
+        sa.goal_from_growth(revenue, period="2027-01", growth=0.1)
 
 
 def test_no_rep_with_a_forecast_gives_no_proposal_and_says_why() -> None:
     revenue = pd.DataFrame({"month": ["2026-01"], "revenue": [1000.0]})
     fc = fake_forecast([0.0, 0.0], ["t", "t"])  # both reps quiet: nothing to split over
     with pytest.raises(NothingToSplit, match="nothing to split the goal over"):
-        sa.propose_targets(fc, _roster(2), month="2027-01", goal=1100.0)
-    proposal, why = sa.growth_proposal(revenue, fc, _roster(2), month="2027-01", growth=0.1)
+        sa.propose_targets(fc, _roster(2), period="2027-01", goal=1100.0)
+    proposal, why = sa.growth_proposal(revenue, fc, _roster(2), period="2027-01", growth=0.1)
     assert why == "goals_no_split" and proposal.empty
 
 

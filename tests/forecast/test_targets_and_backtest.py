@@ -60,7 +60,7 @@ def test_allocation_sums_to_the_goal_to_the_cent(reps: list[tuple[float, int]], 
         p50[0] = 1.0
     fc = fake_forecast(p50, teams)
     roster = pd.DataFrame({"rep_id": fc.loc[fc["level"] == "rep", "rep_id"], "team": teams})
-    out = sa.propose_targets(fc, roster, month="2027-01", goal=goal_cents / 100)
+    out = sa.propose_targets(fc, roster, period="2027-01", goal=goal_cents / 100)
     cents = np.rint(out["target_amount"] * 100).astype(np.int64)
     rep_c = cents[out["level"] == "rep"]
     assert int(rep_c.sum()) == goal_cents
@@ -87,7 +87,7 @@ def test_ramping_new_hire_gets_a_share_of_their_team_median() -> None:
             "hire_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2026-10-01"]),
         }
     )
-    out = sa.propose_targets(fc, roster, month="2027-01", goal=1000.0, ramp_months=6)
+    out = sa.propose_targets(fc, roster, period="2027-01", goal=1000.0, ramp_months=6)
     reps = out[out["level"] == "rep"].set_index("rep_id")
     assert reps["target_amount"].to_dict() == {"r0": 200.0, "r1": 600.0, "r2": 200.0}
     assert reps.loc["r2", "basis"] == "ramp"
@@ -103,12 +103,12 @@ def test_probability_of_median_and_band_edges() -> None:
 
 def test_goal_must_be_positive() -> None:
     with pytest.raises(ValueError, match="`goal` must be a positive amount"):
-        sa.propose_targets(fake_forecast([1.0], ["t"]), reps_of({"r0": "t"}), month="2027-01", goal=0)
+        sa.propose_targets(fake_forecast([1.0], ["t"]), reps_of({"r0": "t"}), period="2027-01", goal=0)
 
 
 def test_targets_file_has_the_canonical_columns() -> None:
     out = sa.propose_targets(
-        fake_forecast([1.0, 3.0], ["a", "b"]), reps_of({"r0": "a", "r1": "b"}), month="2027-01", goal=400.0
+        fake_forecast([1.0, 3.0], ["a", "b"]), reps_of({"r0": "a", "r1": "b"}), period="2027-01", goal=400.0
     )
     tf = sa.targets_file(out)
     assert tf.columns.tolist() == ["period", "rep_id", "team", "target_amount"]
@@ -157,7 +157,7 @@ def test_last_months_forecast_read_from_earlier_bundle_and_judged(tmp_path) -> N
     track = sa.forecast_vs_actual(earlier, orders, reps, period="2026-11")
     row = track.iloc[0]
     assert (row["actual"], row["error"], bool(row["inside"])) == (1000.0, -100.0, True)
-    assert sa.last_forecast_sentence(track, month="2026-11", language="en") == (
+    assert sa.last_forecast_sentence(track, period="2026-11", language="en") == (
         "Last month we said ¥900–¥1,200 for 2026-11; it was ¥1,000."
     )
 
@@ -167,7 +167,7 @@ def test_no_earlier_bundle_says_so(tmp_path) -> None:
     track = sa.forecast_vs_actual(
         pd.DataFrame(), orders_from({"r1": [1.0] * 24}), reps_of({"r1": "t"}), period="2026-11"
     )
-    assert "No forecast published" in sa.last_forecast_sentence(track, month="2026-11", language="en")
+    assert "No forecast published" in sa.last_forecast_sentence(track, period="2026-11", language="en")
 
 
 def test_target_chances_for_targets_already_set() -> None:
@@ -180,7 +180,7 @@ def test_target_chances_for_targets_already_set() -> None:
             "target_amount": [100.0, 300.0],
         }
     )
-    out = sa.target_chances(fc, targets, month="2027-01").set_index("level")
+    out = sa.target_chances(fc, targets, period="2027-01").set_index("level")
     # each target equals its p50: probability one half
     assert out.loc["rep", "probability"] == pytest.approx(0.5)
     assert out.loc["team", "probability"] == pytest.approx(0.5)
