@@ -203,7 +203,7 @@ class ViewsServer:
     def __enter__(self) -> ViewsServer:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, overload
 
 import ipywidgets as w
 import pandas as pd
@@ -24,6 +25,10 @@ def churn_count(churn: pd.DataFrame) -> int:
     return len(churn)
 
 
+@overload
+def at(frame: None, period: str) -> None: ...
+@overload
+def at(frame: pd.DataFrame, period: str) -> pd.DataFrame: ...
 def at(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     """Rows of one period (the frame itself when it has no period column)."""
     if frame is None or "period" not in frame.columns:
@@ -31,6 +36,10 @@ def at(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     return frame[frame["period"].astype(str) == period]
 
 
+@overload
+def latest_wave(frame: None, period: str, by: str = ...) -> None: ...
+@overload
+def latest_wave(frame: pd.DataFrame, period: str, by: str = ...) -> pd.DataFrame: ...
 def latest_wave(frame: pd.DataFrame | None, period: str, by: str = "instrument") -> pd.DataFrame | None:
     """For each instrument, the rows of its latest wave on or before ``period`` (surveys are not monthly)."""
     if frame is None or frame.empty or "period" not in frame.columns:
@@ -42,7 +51,7 @@ def latest_wave(frame: pd.DataFrame | None, period: str, by: str = "instrument")
     return f[f["period"].astype(str) == last.astype(str)]
 
 
-def num(x) -> float:
+def num(x: Any) -> float:
     try:
         return float(x)
     except (TypeError, ValueError):
@@ -60,6 +69,10 @@ def localized(frame: pd.DataFrame, language: str, *stems: str) -> pd.DataFrame:
     return out
 
 
+@overload
+def mask_suppressed(frame: None, language: str) -> None: ...
+@overload
+def mask_suppressed(frame: pd.DataFrame, language: str) -> pd.DataFrame: ...
 def mask_suppressed(frame: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
     """Rows the survey library suppressed (group below the anonymity threshold) show no numbers at all."""
     if frame is None or "suppressed" not in frame.columns:

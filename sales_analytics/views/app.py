@@ -16,7 +16,9 @@ import html
 import logging
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 from IPython.display import display
@@ -107,7 +109,7 @@ def static_html(nodes: list[dict]) -> str:
     return _SCRIPT.sub(r"&lt;\1script", "".join(parts))
 
 
-def _close(widgets) -> None:
+def _close(widgets: Iterable[w.Widget]) -> None:
     """Close widgets no longer shown (their models would otherwise stay in the kernel)."""
     for widget in widgets:
         _close(getattr(widget, "children", ()))
@@ -163,7 +165,7 @@ def _choice(node: dict, language: str) -> list[w.Widget]:
         picker = w.ToggleButtons(options=options, value=node["value"])
     body = w.VBox(build(bodies.get(node["value"], []), language))
 
-    def render(change=None) -> None:
+    def render(change: dict[str, Any] | None = None) -> None:
         old = body.children
         value = picker.value
         if not isinstance(value, str) or value not in bodies:  # a value from the browser
