@@ -41,8 +41,10 @@ from typing import Any, Literal, TypeVar, get_args
 
 __all__ = [
     "CAUTIONED",
+    "DEFAULT_LANGUAGE",
     "GROUPINGS",
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "OFF_TRACK",
     "ON_TRACK",
     "PACING_STATUSES",
@@ -57,6 +59,10 @@ __all__ = [
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
+#: the language of a report or a view when nobody chose one (``language`` of the parameters).
+DEFAULT_LANGUAGE: Language = "zh"
+#: each language in its own name, as a language switch shows it whatever the page's language.
+LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
 #: ``by=`` of the functions that group by rep or by team (attainment, pacing, incentive metrics).
 Grouping = Literal["rep_id", "team"]

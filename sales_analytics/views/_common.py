@@ -11,6 +11,7 @@ import pandas as pd
 from sales_analytics.report.labels import label
 from sales_analytics.report.present import money_axis  # the one axis format
 from sales_analytics.views.app import note
+from sales_analytics.vocabulary import LANGUAGES
 
 
 def missing(key: str, language: str) -> w.HTML:
@@ -59,13 +60,12 @@ def num(x: Any) -> float:
 
 
 def localized(frame: pd.DataFrame, language: str, *stems: str) -> pd.DataFrame:
-    """Keep ``<stem>_<language>`` as ``<stem>`` and drop the other language's column."""
+    """Keep ``<stem>_<language>`` as ``<stem>`` and drop the ``<stem>_<lang>`` column of every language."""
     out = frame.copy()
-    other = "en" if language == "zh" else "zh"
     for stem in stems:
         if f"{stem}_{language}" in out.columns:
             out[stem] = out[f"{stem}_{language}"]
-        out = out.drop(columns=[c for c in (f"{stem}_{language}", f"{stem}_{other}") if c in out.columns])
+        out = out.drop(columns=[c for c in (f"{stem}_{lang}" for lang in LANGUAGES) if c in out.columns])
     return out
 
 

@@ -32,6 +32,7 @@ from sales_analytics.views.links import (
     nav_bar,
     requested,
 )
+from sales_analytics.vocabulary import LANGUAGE_NAMES
 
 __all__ = ["ViewApp", "build", "note"]
 
@@ -220,7 +221,9 @@ class ViewApp:
             style={"description_width": "48px"},
         )
         self.language_picker = w.ToggleButtons(
-            options=[("中文", "zh"), ("English", "en")], value=self.language, style={"button_width": "76px"}
+            options=[(name, code) for code, name in LANGUAGE_NAMES.items()],
+            value=self.language,
+            style={"button_width": "76px"},
         )
         self.status = w.HTML()
         self.body = w.VBox()
@@ -251,7 +254,7 @@ class ViewApp:
         language = self.language_picker.value
         if language not in LANGUAGES:  # widget values come from the browser: check them
             _refused(f"{self.page} language", language)
-            language = "zh"
+            language = default_language()
         if period not in self.periods:
             if period is not None:
                 _refused(f"{self.page} period", period)
