@@ -48,10 +48,15 @@ __all__ = [
     "OFF_TRACK",
     "ON_TRACK",
     "PACING_STATUSES",
+    "RUN_FAILED",
+    "RUN_OK",
+    "RUN_RUNNING",
+    "RUN_STATUSES",
     "VOCABULARY",
     "Grouping",
     "Language",
     "PacingStatus",
+    "RunStatus",
     "check_language",
     "group_column",
     "renamed_arguments",
@@ -72,6 +77,12 @@ GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 PacingStatus = Literal["On-Track", "Cautioned", "Off-Track"]
 PACING_STATUSES: tuple[PacingStatus, ...] = get_args(PacingStatus)
 ON_TRACK, CAUTIONED, OFF_TRACK = PACING_STATUSES
+
+#: ``status`` of a bundle's manifest: written by the monthly run, read by the views (which list a
+#: bundle only once its run is ``ok``) and copied into each scope's manifest.
+RunStatus = Literal["running", "ok", "failed"]
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+RUN_RUNNING, RUN_OK, RUN_FAILED = RUN_STATUSES
 
 #: canonical argument name -> the names it replaces (deprecated for one release).
 VOCABULARY: dict[str, tuple[str, ...]] = {

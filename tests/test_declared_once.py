@@ -118,3 +118,16 @@ def test_every_mapping_keyed_by_page_has_exactly_the_pages():
             "cells"
         ]
         assert any(f'show("{name}")' in "".join(c["source"]) for c in cells if c["cell_type"] == "code"), name
+
+
+def test_the_views_list_a_bundle_by_the_status_the_run_writes(tmp_path):
+    from sales_analytics.views.bundles import list_bundles
+    from sales_analytics.vocabulary import RUN_FAILED, RUN_OK, RUN_RUNNING
+
+    # the views once listed "succeeded"/"success"/"ok" while the run writes "ok" (or running/failed)
+    for period, status in [("2026-06", RUN_OK), ("2026-07", RUN_RUNNING), ("2026-08", RUN_FAILED)]:
+        (tmp_path / period).mkdir()
+        (tmp_path / period / "manifest.json").write_text(json.dumps({"status": status}), encoding="utf-8")
+    (tmp_path / "2026-09").mkdir()
+    (tmp_path / "2026-09" / "manifest.json").write_text(json.dumps({"status": "succeeded"}), encoding="utf-8")
+    assert list_bundles(tmp_path) == ["2026-06"]
