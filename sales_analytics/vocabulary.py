@@ -48,6 +48,7 @@ __all__ = [
     "OFF_TRACK",
     "ON_TRACK",
     "PACING_STATUSES",
+    "ROLES",
     "RUN_FAILED",
     "RUN_OK",
     "RUN_RUNNING",
@@ -56,6 +57,7 @@ __all__ = [
     "Grouping",
     "Language",
     "PacingStatus",
+    "Role",
     "RunStatus",
     "check_language",
     "group_column",
@@ -77,6 +79,10 @@ GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 PacingStatus = Literal["On-Track", "Cautioned", "Off-Track"]
 PACING_STATUSES: tuple[PacingStatus, ...] = get_args(PacingStatus)
 ON_TRACK, CAUTIONED, OFF_TRACK = PACING_STATUSES
+
+#: ``role`` of a person of the access file (sales_analytics.access): what of a bundle they may see.
+Role = Literal["director", "team_lead", "rep", "viewer"]
+ROLES: tuple[Role, ...] = get_args(Role)
 
 #: ``status`` of a bundle's manifest: written by the monthly run, read by the views (which list a
 #: bundle only once its run is ``ok``) and copied into each scope's manifest.

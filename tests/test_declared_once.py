@@ -1,5 +1,6 @@
-"""Shared allowed values are declared once: the languages in ``vocabulary.py``, the view pages in
-``views/__init__.py``. A second copy anywhere in the package source fails here, naming its line."""
+"""Shared allowed values are declared once: the languages, statuses and roles in ``vocabulary.py``,
+the view pages in ``views/__init__.py``. A second copy anywhere in the package source fails here,
+naming its line."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from sales_analytics.views import PAGE_NAMES
-from sales_analytics.vocabulary import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
+from sales_analytics.vocabulary import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    PACING_STATUSES,
+    ROLES,
+    RUN_STATUSES,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "sales_analytics"
@@ -77,6 +85,30 @@ def test_the_languages_are_declared_only_in_the_vocabulary():
     ]
     assert copies == [], "import LANGUAGES / Language / LANGUAGE_NAMES from sales_analytics.vocabulary"
     assert set(LANGUAGE_NAMES) == set(LANGUAGES) and DEFAULT_LANGUAGE in LANGUAGES
+
+
+def test_the_other_allowed_values_are_declared_only_in_the_vocabulary():
+    """Pacing statuses, access roles and run statuses: no second list holding all of them. (The
+    groupings ``rep_id``/``team`` are left out: they are column lists everywhere.)"""
+    declared = {"PACING_STATUSES": PACING_STATUSES, "ROLES": ROLES, "RUN_STATUSES": RUN_STATUSES}
+    assert _copies_of(set(ROLES), 'choices=["director", "team_lead", "rep", "viewer"]\n') == [1]
+    copies = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != PACKAGE / "vocabulary.py"
+        for name, values in declared.items()
+        for line in _copies_of(set(values), path.read_text(encoding="utf-8"))
+    ]
+    assert copies == [], "import it from sales_analytics.vocabulary"
+
+
+def _copies_of(values: set[str], source: str) -> list[int]:
+    """Lines of a tuple, list, set or ``Literal[...]`` holding every one of ``values``."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Tuple | ast.List | ast.Set) and values <= _strings(node.elts)
+    ]
 
 
 def _page_lists(source: str) -> list[int]:
