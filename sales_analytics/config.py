@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from sales_analytics import paths
 from sales_analytics.errors import ConfigError
-from sales_analytics.vocabulary import Language
+from sales_analytics.vocabulary import DEFAULT_LANGUAGE, Language
 
 __all__ = [
     "Parameters",
@@ -63,7 +63,7 @@ SECTIONS: dict[str, str] = {
 
 
 class _GeneralParams(StrictModel):
-    language: Language = "zh"
+    language: Language = DEFAULT_LANGUAGE
     fiscal_year_start: int = Field(1, ge=1, le=12, description="month the fiscal year starts in")
     currency: str = Field("CNY", description="reporting currency code shown in labels")
     timezone: str = Field("Asia/Shanghai", description="local time zone of the team")

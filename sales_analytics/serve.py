@@ -38,6 +38,7 @@ from urllib.parse import urlencode
 
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
+from sales_analytics.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = ["HEADLESS_CHROMIUM_ARGS", "ViewsServer", "register_cli", "voila_command"]
 
@@ -203,7 +204,7 @@ class ViewsServer:
     def __enter__(self) -> ViewsServer:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
@@ -228,8 +229,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
     if args.ip not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s: put it behind a reverse proxy with TLS (docs/views.md)", args.ip)
-    if args.language not in ("zh", "en"):
-        raise SalesAnalyticsError(f"--language must be zh or en; got {args.language!r}")
+    if args.language not in LANGUAGES:
+        raise SalesAnalyticsError(f"--language must be {' or '.join(LANGUAGES)}; got {args.language!r}")
     outputs = Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
     BundleLayout(outputs).restore_half_swapped()  # a month a killed run's swap left missing
     bundles = list_bundles(outputs)
@@ -342,7 +343,9 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--period", default="", help="period shown first (default: the newest bundle)")
-    p.add_argument("--language", default="zh", help="zh | en: language shown first")
+    p.add_argument(
+        "--language", default=DEFAULT_LANGUAGE, help=f"{' | '.join(LANGUAGES)}: language shown first"
+    )
     p.add_argument("--outputs", default="", help="folder of published bundles (default outputs/)")
     p.add_argument("--token", default="", help="token to require (default: generated and printed)")
     p.add_argument("--no-token", action="store_true", help="serve without a token (not recommended)")

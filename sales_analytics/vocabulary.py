@@ -41,15 +41,24 @@ from typing import Any, Literal, TypeVar, get_args
 
 __all__ = [
     "CAUTIONED",
+    "DEFAULT_LANGUAGE",
     "GROUPINGS",
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "OFF_TRACK",
     "ON_TRACK",
     "PACING_STATUSES",
+    "ROLES",
+    "RUN_FAILED",
+    "RUN_OK",
+    "RUN_RUNNING",
+    "RUN_STATUSES",
     "VOCABULARY",
     "Grouping",
     "Language",
     "PacingStatus",
+    "Role",
+    "RunStatus",
     "check_language",
     "group_column",
     "renamed_arguments",
@@ -57,6 +66,10 @@ __all__ = [
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
+#: the language of a report or a view when nobody chose one (``language`` of the parameters).
+DEFAULT_LANGUAGE: Language = "zh"
+#: each language in its own name, as a language switch shows it whatever the page's language.
+LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
 #: ``by=`` of the functions that group by rep or by team (attainment, pacing, incentive metrics).
 Grouping = Literal["rep_id", "team"]
@@ -66,6 +79,16 @@ GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 PacingStatus = Literal["On-Track", "Cautioned", "Off-Track"]
 PACING_STATUSES: tuple[PacingStatus, ...] = get_args(PacingStatus)
 ON_TRACK, CAUTIONED, OFF_TRACK = PACING_STATUSES
+
+#: ``role`` of a person of the access file (sales_analytics.access): what of a bundle they may see.
+Role = Literal["director", "team_lead", "rep", "viewer"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+#: ``status`` of a bundle's manifest: written by the monthly run, read by the views (which list a
+#: bundle only once its run is ``ok``) and copied into each scope's manifest.
+RunStatus = Literal["running", "ok", "failed"]
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+RUN_RUNNING, RUN_OK, RUN_FAILED = RUN_STATUSES
 
 #: canonical argument name -> the names it replaces (deprecated for one release).
 VOCABULARY: dict[str, tuple[str, ...]] = {

@@ -63,10 +63,13 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import tornado.httputil
 import tornado.web
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import PasswordIdentityProvider
@@ -74,6 +77,11 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Int, default
+
+if TYPE_CHECKING:
+    from jupyter_server.auth.identity import User
+
+    from sales_analytics.views.first_screen import SnapshotSource
 
 __all__ = [
     "Capacity",
@@ -114,7 +122,7 @@ def _install_log_redaction() -> None:
     if getattr(previous, "_redacting", False):
         return
 
-    def factory(*args, **kwargs):
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
@@ -162,10 +170,12 @@ class NonceTransform(tornado.web.OutputTransform):
     matching policy. Data never forms a tag: Voila writes widget state and outputs as JSON with
     ``<`` escaped (``\\u003c``), and the views escape every value they put in HTML."""
 
-    def __init__(self, request) -> None:
+    def __init__(self, request: tornado.httputil.HTTPServerRequest) -> None:
         self.nonce: str | None = None
 
-    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+    def transform_first_chunk(
+        self, status_code: int, headers: tornado.httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, tornado.httputil.HTTPHeaders, bytes]:
         if headers.get("Content-Type", "").startswith("text/html"):
             nonce = secrets.token_urlsafe(18)
             headers["Content-Security-Policy"] = content_security_policy(nonce)
@@ -179,7 +189,7 @@ class NonceTransform(tornado.web.OutputTransform):
             # else a file streamed with its length announced: its scripts get no nonce (none run)
         return status_code, headers, chunk
 
-    def transform_chunk(self, chunk, finishing):
+    def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
         if self.nonce is None or not chunk:
             return chunk
         return _SCRIPT_TAG.sub(b'<script nonce="' + self.nonce.encode() + b'"', chunk)
@@ -225,7 +235,7 @@ class Capacity:
 CAPACITY = Capacity()
 
 
-def credential_of(handler) -> str:
+def credential_of(handler: JupyterHandler) -> str:
     """A request's credential: the fingerprint of the token it presented (or of its login
     cookie) and the client address. Never the token itself."""
     secret = handler.get_argument("token", "") or handler.get_cookie(
@@ -252,13 +262,20 @@ def busy_page(retry_after: int) -> str:
 _KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
-def _page_handler_class():
+def _page_handler_class() -> type[JupyterHandler]:
     from voila.tornado.handler import TornadoVoilaHandler
 
     class ViewsPageHandler(TornadoVoilaHandler):
         """Voila's page handler behind the capacity gate; it records which kernel the page got."""
 
-        def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme, args):
+        def should_use_rendered_notebook(
+            self,
+            notebook_data: dict[str, Any],
+            pool_size: int,
+            template_name: str,
+            theme: str,
+            args: dict[str, list[bytes]],
+        ) -> bool:
             # a preheated page was drawn for the default month and language: a deep link to
             # another gets a page drawn for it (its query string reaches the kernel)
             from sales_analytics.views.links import fits_preheated
@@ -268,7 +285,7 @@ def _page_handler_class():
             )
 
         @tornado.web.authenticated
-        async def get(self, path=None):
+        async def get(self, path: str | None = None) -> None:
             credential = credential_of(self)
             _strip_token(self.request)  # after authentication, before Voila reads the URL
             person = None
@@ -319,7 +336,7 @@ def _view_name(path: str | None) -> str:
     return name[: -len(".ipynb")] if name.endswith(".ipynb") else name
 
 
-def _scoped_routes(routes: list, logger) -> list:
+def _scoped_routes(routes: list[tuple[Any, ...]], logger: logging.Logger) -> list[tuple[Any, ...]]:
     """Scoped access: Voila's file tree and contents API are not routed, ``/`` is the person's
     home page, and every other route requires a signed-in person (403 otherwise)."""
     from voila.tornado.contentshandler import VoilaContentsHandler
@@ -343,7 +360,7 @@ def _scoped_routes(routes: list, logger) -> list:
 class HomeHandler(JupyterHandler):
     """Scoped access: the person's home page (the views of their scope), or a rep's scorecard."""
 
-    def get(self, path=None):
+    def get(self, path: str | None = None) -> None:
         from sales_analytics.access.web import home_page
 
         page = home_page(self)
@@ -360,7 +377,7 @@ class HomeHandler(JupyterHandler):
 _BROWSER_COMM_TARGETS = frozenset({"jupyter.widget.control", "jupyter.widget.version"})
 
 
-def _own_comm(connection, incoming_msg) -> bool:
+def _own_comm(connection: ZMQChannelsWebsocketConnection, incoming_msg: str | bytes) -> bool:
     """Whether a message from the browser may reach the kernel: any comm message except a
     ``comm_open`` of another target than the widgets' control (logged when refused)."""
     try:
@@ -387,7 +404,7 @@ def _own_comm(connection, incoming_msg) -> bool:
     return True
 
 
-def _strip_token(request) -> None:
+def _strip_token(request: tornado.httputil.HTTPServerRequest) -> None:
     """Remove the ``token`` parameter from ``request`` (its URI, query and arguments)."""
     if "token" not in request.query_arguments:
         return
@@ -407,14 +424,14 @@ class FirstScreen:
     """The first-screen route's state: the function choosing a request's snapshots, and one
     drawing at a time of a month whose snapshots are missing (a child process each)."""
 
-    def __init__(self, source=None) -> None:
+    def __init__(self, source: Callable[[Any], SnapshotSource] | None = None) -> None:
         from sales_analytics.views.first_screen import snapshot_source
 
         self.source = source or snapshot_source
         self.drawing: dict[tuple[str, str], asyncio.Future] = {}
         self.lock = asyncio.Lock()
 
-    async def draw(self, source, period: str) -> None:
+    async def draw(self, source: SnapshotSource, period: str) -> None:
         key = (str(source.outputs), period)
         if key not in self.drawing:
 
@@ -435,7 +452,7 @@ class FirstScreenHandler(JupyterHandler):
     each checked against what the snapshot offers."""
 
     @tornado.web.authenticated
-    async def get(self, page: str):
+    async def get(self, page: str) -> None:
         from sales_analytics.report.labels import label
         from sales_analytics.views import PAGE_NAMES
         from sales_analytics.views import first_screen as fs
@@ -497,7 +514,7 @@ class HomeRedirectHandler(tornado.web.RequestHandler):
     """``/`` and ``/voila/tree…``: the views' home page (not Voila's list of files), with the
     request's query (month, language, a token) kept."""
 
-    def get(self, *args):
+    def get(self, *args: str) -> None:
         query = f"?{self.request.query}" if self.request.query else ""
         self.redirect(f"{self.settings.get('base_url', '/')}voila/render/home.ipynb{query}")
 
@@ -514,7 +531,7 @@ class LogoutHandler(JupyterHandler):
     """``/logout``: clears the login cookie and says so (Voila has no logout template)."""
 
     @allow_unauthenticated
-    def get(self):
+    def get(self) -> None:
         from sales_analytics.report.labels import label
 
         self.identity_provider.clear_login_cookie(self)
@@ -526,27 +543,27 @@ class LogoutHandler(JupyterHandler):
         )
 
 
-def _template_handler_class():
+def _template_handler_class() -> type[tornado.web.StaticFileHandler]:
     from voila.static_file_handler import TemplateStaticFileHandler
 
     class ViewsTemplateStaticFileHandler(TemplateStaticFileHandler):
         """Voila's template assets; a path that is not ``<template>/static/<file>`` inside the
         template is a 404 instead of an AssertionError (500)."""
 
-        def parse_url_path(self, path):
+        def parse_url_path(self, path: str) -> str:
             parts = path.split("/")
             if len(parts) < 3 or parts[1] != "static" or not parts[0] or ".." in parts or "\\" in path:
                 raise tornado.web.HTTPError(404)
             return super().parse_url_path(path)
 
         @classmethod
-        def get_absolute_path(cls, root, path):
+        def get_absolute_path(cls, root: str, path: str) -> str:
             try:
                 return super().get_absolute_path(root, path)
             except (AssertionError, ValueError) as exc:
                 raise tornado.web.HTTPError(404) from exc
 
-        def validate_absolute_path(self, root, absolute_path):
+        def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
             try:
                 return super().validate_absolute_path(root, absolute_path)
             except AssertionError as exc:
@@ -588,7 +605,7 @@ class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
     """The kernel websocket: no traceback reaches the browser; comm messages are rate-limited
     per kernel (:data:`COMM_LIMIT`, shared by every connection to a kernel)."""
 
-    def handle_incoming_message(self, incoming_msg) -> None:
+    def handle_incoming_message(self, incoming_msg: str | bytes) -> None:
         if self.channels and not _own_comm(self, incoming_msg):
             return
         if self.channels and not COMM_LIMIT.allow(self.kernel_id, time.monotonic()):
@@ -596,9 +613,11 @@ class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
             if dropped == 1 or dropped % 1000 == 0:
                 self.log.warning("kernel %s: over the comm rate limit, %d dropped", self.kernel_id, dropped)
             return
-        super().handle_incoming_message(incoming_msg)
+        # jupyter_server annotates the message as str, but a websocket message is str or bytes and
+        # its own handler deserializes bytes (the v1 protocol, binary buffers)
+        super().handle_incoming_message(incoming_msg)  # type: ignore[arg-type]
 
-    def handle_outgoing_message(self, stream, outgoing_msg) -> None:
+    def handle_outgoing_message(self, stream: str, outgoing_msg: list[Any]) -> None:
         try:
             _, fed = self.session.feed_identities(outgoing_msg)
             header = self.session.unpack(fed[1])
@@ -619,10 +638,10 @@ class ViewsIdentityProvider(PasswordIdentityProvider):
     """Voila's default identity provider, plus the ``_xsrf`` cookie on every page it serves."""
 
     @default("logout_handler_class")
-    def _logout_handler(self):
+    def _logout_handler(self) -> type[LogoutHandler]:
         return LogoutHandler
 
-    async def _get_user(self, handler):
+    async def _get_user(self, handler: tornado.web.RequestHandler) -> User | None:
         user = await super()._get_user(handler)
         if user is not None and handler.request.method == "GET" and _is_page(handler):
             # the handler stores the user right after this returns; tornado's ``xsrf_token``
@@ -632,7 +651,7 @@ class ViewsIdentityProvider(PasswordIdentityProvider):
         return user
 
 
-def _is_page(handler) -> bool:
+def _is_page(handler: tornado.web.RequestHandler) -> bool:
     from voila.handler import VoilaHandler
 
     return isinstance(handler, VoilaHandler)
@@ -646,12 +665,12 @@ class ViewsKernelManager(AsyncMappingKernelManager):
         60, config=True, help="seconds a page's kernel may wait for its websocket before shutdown"
     )
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._clock_restarted: dict[str, float] = {}  # kernel id -> monotonic time of hand-out
         self._ever_connected: set[str] = set()
 
-    async def cull_kernel_if_idle(self, kernel_id: str):
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         # Voila's pool wrapper returns before reaching here for kernels still in a pool
         if kernel_id not in self._kernels:
             return
@@ -668,7 +687,11 @@ class ViewsKernelManager(AsyncMappingKernelManager):
             return
         await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+    # jupyter_client types MultiKernelManager.shutdown_kernel as its blocking wrapper; the async
+    # manager this class extends replaces it with a coroutine function (this override's kind)
+    async def shutdown_kernel(  # type: ignore[override]
+        self, kernel_id: str, *args: Any, **kwargs: Any
+    ) -> None:
         self._clock_restarted.pop(kernel_id, None)
         self._ever_connected.discard(kernel_id)
         CAPACITY.release(kernel_id)
@@ -681,7 +704,7 @@ class ViewsKernelManager(AsyncMappingKernelManager):
 
 
 # ------------------------------------------------------------------------ app
-def _app_class():
+def _app_class() -> type[Any]:
     from jupyter_server.utils import url_path_join
     from voila.app import Voila
     from voila.request_info_handler import RequestInfoSocketHandler
@@ -693,7 +716,7 @@ def _app_class():
         max_kernels_per_credential = Int(30, config=True, help="page kernels per credential")
         retry_after = Int(15, config=True, help="seconds the busy page asks to wait")
 
-        def init_handlers(self):
+        def init_handlers(self) -> list[tuple[Any, ...]]:
             handlers = super().init_handlers()
             page, templates = _page_handler_class(), _template_handler_class()
             from voila.static_file_handler import TemplateStaticFileHandler
@@ -740,7 +763,7 @@ def _app_class():
     return ViewsVoila
 
 
-def _no_request_info(cls, msg) -> None:
+def _no_request_info(cls: type, msg: object) -> None:
     """Voila would cache each page request's query string (with its token) for the unrouted
     ``/voila/query`` socket, forever; nothing is kept."""
 
@@ -753,7 +776,7 @@ def main(argv: list[str] | None = None) -> None:
     _app_class().launch_instance(argv)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name == "ViewsVoila":
         return _app_class()
     raise AttributeError(name)

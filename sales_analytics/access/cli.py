@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sales_analytics.vocabulary import ROLES
+
 __all__ = ["register_cli"]
 
 
@@ -144,7 +146,7 @@ def register_cli(subparsers: Any) -> None:
     verbs = p.add_subparsers(dest="verb", required=True)
     a = verbs.add_parser("add", help="add a person and print their credential once")
     a.add_argument("person", help="login name, e.g. li.na")
-    a.add_argument("--role", required=True, choices=["director", "team_lead", "rep", "viewer"])
+    a.add_argument("--role", required=True, choices=ROLES)
     a.add_argument("--name", default="", help="display name")
     a.add_argument("--rep-id", default=None, help="a rep: their rep_id in the data")
     a.add_argument("--team", action="append", help="a team lead: a team they lead (repeat for several)")

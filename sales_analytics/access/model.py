@@ -30,15 +30,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from sales_analytics.config import StrictModel
+from sales_analytics.vocabulary import ROLES, Role
 
 __all__ = ["ROLES", "AccessFile", "Person", "ProxySettings"]
 
-ROLES = ("director", "team_lead", "rep", "viewer")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 _HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
 
@@ -46,7 +45,7 @@ _HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
 class Person(StrictModel):
     id: str
     name: str = ""
-    role: Literal["director", "team_lead", "rep", "viewer"]
+    role: Role
     rep_id: str | None = None
     teams: tuple[str, ...] = ()
     key: str | None = Field(default=None, pattern=r"^[0-9a-f]{8}$")

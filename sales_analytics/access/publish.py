@@ -21,6 +21,7 @@ from typing import Any
 
 from sales_analytics.access.layout import INDEX, SCOPES_DIR, scope_folder
 from sales_analytics.access.scopes import Scope, organisation_scopes, scoped_positions
+from sales_analytics.vocabulary import RUN_RUNNING
 
 __all__ = [
     "SCOPES_DIR",
@@ -131,7 +132,7 @@ def _scope_manifest(m: dict[str, Any]) -> dict[str, Any]:
     return {
         "period": m.get("period"),
         "run_id": m.get("run_id"),
-        "status": m.get("status", "running"),
+        "status": m.get("status", RUN_RUNNING),
         "started": m.get("started"),
         "ended": m.get("ended"),
         "as_of": m.get("as_of"),

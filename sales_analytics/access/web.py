@@ -43,6 +43,7 @@ from sales_analytics.access.credentials import parse_token, verify_secret
 from sales_analytics.access.layout import MODE_ENV, kernel_scope, scope_folder
 from sales_analytics.access.model import AccessFile, Person
 from sales_analytics.access.scopes import scope_of
+from sales_analytics.views.links import NAV_PAGES
 
 __all__ = [
     "MODE_ENV",
@@ -58,7 +59,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PAGE_ORDER = ("overview", "leaderboard", "rep_scorecard", "customers", "voice", "training_rules")
+PAGE_ORDER = NAV_PAGES  # the six views, in the navigation bar's order
 # the tables that make a view worth listing for a scope (any one of them)
 PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "overview": ("kpi_sales_monthly",),

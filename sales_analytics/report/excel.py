@@ -53,6 +53,7 @@ from sales_analytics.report.excel_layout import (
 from sales_analytics.report.labels import label
 from sales_analytics.report.present import column_views, display_frame, excel_number_format
 from sales_analytics.tables import describe
+from sales_analytics.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -558,8 +559,8 @@ def write_excel(
 
     from sales_analytics.report.excel_charts import chart_data, write_charts
 
-    if language not in ("zh", "en"):
-        raise SalesAnalyticsError(f"language must be one of ['en', 'zh']; got {language!r}")
+    if language not in LANGUAGES:
+        raise SalesAnalyticsError(f"language must be one of {sorted(LANGUAGES)}; got {language!r}")
     descriptions = descriptions or {}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

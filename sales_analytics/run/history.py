@@ -26,6 +26,7 @@ import pandas as pd
 from sales_analytics import paths
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.run.bundle import BundleLayout, read_manifest
+from sales_analytics.vocabulary import RUN_OK
 
 __all__ = ["keep_survey_blocks", "outputs_root_of", "published_survey_blocks", "read_published_tables"]
 
@@ -68,7 +69,7 @@ def read_published_tables(
             continue
         bundle = layout.bundle(period)
         manifest = read_manifest(bundle) or {}
-        if manifest.get("status") != "ok":
+        if manifest.get("status") != RUN_OK:
             continue
         path = bundle / "tables" / f"{name}.parquet"
         if not path.is_file():
@@ -107,7 +108,7 @@ def published_survey_blocks(outputs: str | Path | None = None) -> pd.DataFrame:
     layout = BundleLayout(Path(outputs) if outputs else paths.outputs_dir())
     for period in sorted(layout.periods(), reverse=True):
         bundle = layout.bundle(period)
-        if (read_manifest(bundle) or {}).get("status") != "ok":
+        if (read_manifest(bundle) or {}).get("status") != RUN_OK:
             continue
         path = bundle / PRIVATE_DIR / SURVEY_BLOCKS
         if path.is_file():

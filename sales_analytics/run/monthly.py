@@ -62,7 +62,7 @@ from sales_analytics.run.execute import (
     result_record,
 )
 from sales_analytics.run.lock import PeriodLock
-from sales_analytics.vocabulary import LANGUAGES
+from sales_analytics.vocabulary import LANGUAGES, RUN_FAILED, RUN_OK, RUN_RUNNING
 
 if TYPE_CHECKING:
     from sales_analytics.config import Parameters
@@ -628,7 +628,7 @@ def _build(plan: _Plan) -> RunResult:
             "schema": MANIFEST_SCHEMA,
             "run_id": run_id,
             "period": str(p),
-            "status": "running",
+            "status": RUN_RUNNING,
             "snapshot": snapshot_record,
         },
     )
@@ -700,7 +700,7 @@ def _build(plan: _Plan) -> RunResult:
         scope_manifest = {
             "period": str(p),
             "run_id": run_id,
-            "status": "ok",
+            "status": RUN_OK,
             "started": plan.started.isoformat(timespec="seconds"),
             "ended": datetime.now(UTC).isoformat(timespec="seconds"),
             "as_of": plan.as_of.isoformat() if plan.as_of is not None else None,
@@ -713,7 +713,7 @@ def _build(plan: _Plan) -> RunResult:
         "schema": MANIFEST_SCHEMA,
         "run_id": run_id,
         "period": str(p),
-        "status": "ok" if ok else "failed",
+        "status": RUN_OK if ok else RUN_FAILED,
         "started": plan.started.isoformat(timespec="seconds"),
         "ended": ended.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - plan.t0, 3),

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from sales_analytics.errors import ConfigError, SalesAnalyticsError
+from sales_analytics.vocabulary import LANGUAGES
 
 __all__ = [
     "CATALOG_FILE",
@@ -185,20 +186,17 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
     path = str(CATALOG_FILE)
     if not isinstance(raw, dict):
         raise ConfigError(path, name, f"must be a mapping; got {raw!r}")
-    unknown = sorted(set(raw) - {"lever", "title", "grain", "rows", "zh", "en", "columns", "pattern"})
+    keys = ("lever", "title", "grain", "rows", *LANGUAGES, "columns", "pattern")
+    unknown = sorted(set(raw) - set(keys))
     if unknown:
-        raise ConfigError(
-            path,
-            f"{name}.{unknown[0]}",
-            "is not a catalog key (lever, title, grain, rows, zh, en, columns, pattern)",
-        )
+        raise ConfigError(path, f"{name}.{unknown[0]}", f"is not a catalog key ({', '.join(keys)})")
     if raw.get("lever") not in LEVERS:
         raise ConfigError(path, f"{name}.lever", f"must be one of {list(LEVERS)}; got {raw.get('lever')!r}")
-    for lang in ("zh", "en"):
+    for lang in LANGUAGES:
         if not str(raw.get(lang) or "").strip():
             raise ConfigError(path, f"{name}.{lang}", "the description is missing")
     title = raw.get("title")
-    if not isinstance(title, dict) or set(title) != {"zh", "en"}:
+    if not isinstance(title, dict) or set(title) != set(LANGUAGES):
         raise ConfigError(path, f"{name}.title", f"must be {{zh: short name, en: short name}}; got {title!r}")
     for lang, text in title.items():
         if not str(text or "").strip() or len(str(text)) > _MAX_TITLE or _TITLE_FORBIDDEN.search(str(text)):
@@ -230,10 +228,10 @@ def _table(name: str, raw: Any, labels: dict[str, Any]) -> TableSpec:
         raw["lever"],
         grain,
         cols,
-        {"zh": str(raw["zh"]), "en": str(raw["en"])},
+        {lang: str(raw[lang]) for lang in LANGUAGES},
         pattern,
         rows,
-        {"zh": str(title["zh"]), "en": str(title["en"])},
+        {lang: str(title[lang]) for lang in LANGUAGES},
     )
 
 
@@ -280,8 +278,8 @@ def conform_empty(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def describe(name: str, language: str = "zh") -> str:
     """The one-line description of a published table in ``language`` ('' when undeclared)."""
-    if language not in ("zh", "en"):
-        raise ValueError(f"language must be one of ['en', 'zh']; got {language!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}; got {language!r}")
     try:
         return table_spec(name).description[language]
     except SalesAnalyticsError:

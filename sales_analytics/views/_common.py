@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, overload
 
 import ipywidgets as w
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from sales_analytics.report.labels import label
 from sales_analytics.report.present import money_axis  # the one axis format
 from sales_analytics.views.app import note
+from sales_analytics.vocabulary import LANGUAGES
 
 
 def missing(key: str, language: str) -> w.HTML:
@@ -24,6 +26,10 @@ def churn_count(churn: pd.DataFrame) -> int:
     return len(churn)
 
 
+@overload
+def at(frame: None, period: str) -> None: ...
+@overload
+def at(frame: pd.DataFrame, period: str) -> pd.DataFrame: ...
 def at(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     """Rows of one period (the frame itself when it has no period column)."""
     if frame is None or "period" not in frame.columns:
@@ -31,6 +37,10 @@ def at(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     return frame[frame["period"].astype(str) == period]
 
 
+@overload
+def latest_wave(frame: None, period: str, by: str = ...) -> None: ...
+@overload
+def latest_wave(frame: pd.DataFrame, period: str, by: str = ...) -> pd.DataFrame: ...
 def latest_wave(frame: pd.DataFrame | None, period: str, by: str = "instrument") -> pd.DataFrame | None:
     """For each instrument, the rows of its latest wave on or before ``period`` (surveys are not monthly)."""
     if frame is None or frame.empty or "period" not in frame.columns:
@@ -42,7 +52,7 @@ def latest_wave(frame: pd.DataFrame | None, period: str, by: str = "instrument")
     return f[f["period"].astype(str) == last.astype(str)]
 
 
-def num(x) -> float:
+def num(x: Any) -> float:
     try:
         return float(x)
     except (TypeError, ValueError):
@@ -50,16 +60,19 @@ def num(x) -> float:
 
 
 def localized(frame: pd.DataFrame, language: str, *stems: str) -> pd.DataFrame:
-    """Keep ``<stem>_<language>`` as ``<stem>`` and drop the other language's column."""
+    """Keep ``<stem>_<language>`` as ``<stem>`` and drop the ``<stem>_<lang>`` column of every language."""
     out = frame.copy()
-    other = "en" if language == "zh" else "zh"
     for stem in stems:
         if f"{stem}_{language}" in out.columns:
             out[stem] = out[f"{stem}_{language}"]
-        out = out.drop(columns=[c for c in (f"{stem}_{language}", f"{stem}_{other}") if c in out.columns])
+        out = out.drop(columns=[c for c in (f"{stem}_{lang}" for lang in LANGUAGES) if c in out.columns])
     return out
 
 
+@overload
+def mask_suppressed(frame: None, language: str) -> None: ...
+@overload
+def mask_suppressed(frame: pd.DataFrame, language: str) -> pd.DataFrame: ...
 def mask_suppressed(frame: pd.DataFrame | None, language: str) -> pd.DataFrame | None:
     """Rows the survey library suppressed (group below the anonymity threshold) show no numbers at all."""
     if frame is None or "suppressed" not in frame.columns:

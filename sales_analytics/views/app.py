@@ -16,7 +16,9 @@ import html
 import logging
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 from IPython.display import display
@@ -30,6 +32,7 @@ from sales_analytics.views.links import (
     nav_bar,
     requested,
 )
+from sales_analytics.vocabulary import LANGUAGE_NAMES
 
 __all__ = ["ViewApp", "build", "note"]
 
@@ -107,7 +110,7 @@ def static_html(nodes: list[dict]) -> str:
     return _SCRIPT.sub(r"&lt;\1script", "".join(parts))
 
 
-def _close(widgets) -> None:
+def _close(widgets: Iterable[w.Widget]) -> None:
     """Close widgets no longer shown (their models would otherwise stay in the kernel)."""
     for widget in widgets:
         _close(getattr(widget, "children", ()))
@@ -163,7 +166,7 @@ def _choice(node: dict, language: str) -> list[w.Widget]:
         picker = w.ToggleButtons(options=options, value=node["value"])
     body = w.VBox(build(bodies.get(node["value"], []), language))
 
-    def render(change=None) -> None:
+    def render(change: dict[str, Any] | None = None) -> None:
         old = body.children
         value = picker.value
         if not isinstance(value, str) or value not in bodies:  # a value from the browser
@@ -218,7 +221,9 @@ class ViewApp:
             style={"description_width": "48px"},
         )
         self.language_picker = w.ToggleButtons(
-            options=[("中文", "zh"), ("English", "en")], value=self.language, style={"button_width": "76px"}
+            options=[(name, code) for code, name in LANGUAGE_NAMES.items()],
+            value=self.language,
+            style={"button_width": "76px"},
         )
         self.status = w.HTML()
         self.body = w.VBox()
@@ -249,7 +254,7 @@ class ViewApp:
         language = self.language_picker.value
         if language not in LANGUAGES:  # widget values come from the browser: check them
             _refused(f"{self.page} language", language)
-            language = "zh"
+            language = default_language()
         if period not in self.periods:
             if period is not None:
                 _refused(f"{self.page} period", period)

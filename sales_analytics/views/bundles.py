@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sales_analytics import paths
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
+from sales_analytics.vocabulary import DEFAULT_LANGUAGE, RUN_OK
 
 if TYPE_CHECKING:  # a viewer's kernel lists bundles without loading pandas
     import pandas as pd
@@ -72,7 +73,7 @@ class Bundle:
     @property
     def language(self) -> str:
         params = self.manifest.get("parameters") or {}
-        return params.get("language", "zh") if isinstance(params, dict) else "zh"
+        return params.get("language", DEFAULT_LANGUAGE) if isinstance(params, dict) else DEFAULT_LANGUAGE
 
 
 def _read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -93,7 +94,7 @@ def list_bundles(outputs: str | Path | None = None, *, scope: str | None = None)
     for folder in root.iterdir():
         if folder.is_dir() and _PERIOD.match(folder.name) and (folder / "manifest.json").is_file():
             manifest = _read_manifest(folder)
-            if manifest is not None and manifest.get("status", "succeeded") in ("succeeded", "success", "ok"):
+            if manifest is not None and manifest.get("status", RUN_OK) == RUN_OK:
                 if scope is None or _scope_dir(folder, scope) is not None:
                     found.append(folder.name)
     return sorted(found, reverse=True)

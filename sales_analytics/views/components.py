@@ -9,11 +9,15 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import all_labels, label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "KEY_COLUMNS",
@@ -76,7 +80,7 @@ def heading(key: str, language: str) -> w.HTML:
     return w.HTML(f'<div class="sa-h2">{html.escape(label(key, language))}</div>')
 
 
-def chart(fig, *, alt: str = "") -> w.HTML:
+def chart(fig: Figure, *, alt: str = "") -> w.HTML:
     """A matplotlib figure as an inline PNG (closed after rendering)."""
     import matplotlib.pyplot as plt
 
@@ -118,7 +122,7 @@ def survey_names(language: str) -> dict[str, str]:
     from sales_analytics.config import load_yaml  # the package's one safe YAML loader
     from sales_analytics.errors import ConfigError
 
-    def text(t) -> str | None:
+    def text(t: object) -> str | None:
         return t.get(language) if isinstance(t, dict) and isinstance(t.get(language), str) else None
 
     names: dict[str, str] = {}
@@ -131,13 +135,13 @@ def survey_names(language: str) -> dict[str, str]:
         if not isinstance(doc, dict):
             continue
         for dim, t in (doc.get("dimensions") or {}).items():
-            if text(t):
-                names.setdefault(str(dim), text(t))
+            if name := text(t):
+                names.setdefault(str(dim), name)
         for item in doc.get("items") or []:
-            if isinstance(item, dict) and "id" in item and text(item.get("text")):
-                names.setdefault(str(item["id"]), text(item["text"]))
+            if isinstance(item, dict) and "id" in item and (name := text(item.get("text"))):
+                names.setdefault(str(item["id"]), name)
                 if doc.get("id") == "training_feedback":  # Kirkpatrick level 1: reaction_<item>
-                    names.setdefault(f"reaction_{item['id']}", reaction + text(item["text"]))
+                    names.setdefault(f"reaction_{item['id']}", reaction + name)
     return names
 
 

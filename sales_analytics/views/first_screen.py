@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,7 +34,8 @@ from sales_analytics import paths
 from sales_analytics.report.labels import label
 from sales_analytics.views import PAGE_NAMES
 from sales_analytics.views.bundles import list_bundles
-from sales_analytics.vocabulary import LANGUAGES
+from sales_analytics.views.links import default_language, default_period
+from sales_analytics.vocabulary import LANGUAGE_NAMES, LANGUAGES
 
 __all__ = [
     "LANGUAGES",
@@ -179,7 +179,7 @@ def first_screen_page(
         f'<input type="hidden" name="language" value="{esc(language)}">'
         f'<button type="submit">{esc(label("view_show", language))}</button></form>'
     )
-    for code, text in (("zh", "中文"), ("en", "English")):
+    for code, text in LANGUAGE_NAMES.items():
         cls = ' class="sa-here"' if code == language else ""
         nav.append(
             f'<a{cls} lang="{code}" href="{_href(base_url, page, {**here, "language": code})}">{text}</a>'
@@ -280,7 +280,4 @@ def empty_page(language: str) -> str:
 def default_view(periods: list[str]) -> tuple[str | None, str]:
     """The month and language a view opens on: ``serve --period``/``--language`` (passed to the
     server as ``SALES_ANALYTICS_VIEW_PERIOD``/``…_LANGUAGE``), else the newest bundle and zh."""
-    wanted = os.environ.get("SALES_ANALYTICS_VIEW_PERIOD", "")
-    period = wanted if wanted in periods else (periods[0] if periods else None)
-    language = os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
-    return period, language if language in LANGUAGES else "zh"
+    return default_period(periods), default_language()

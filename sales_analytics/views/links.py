@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 from sales_analytics.report.labels import label
 from sales_analytics.views import PAGE_NAMES
-from sales_analytics.vocabulary import LANGUAGES
+from sales_analytics.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
     "HOME",
@@ -38,8 +38,8 @@ NAV_PAGES: tuple[str, ...] = tuple(_views)
 
 
 def default_language() -> str:
-    lang = os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", "zh")
-    return lang if lang in LANGUAGES else "zh"
+    lang = os.environ.get("SALES_ANALYTICS_VIEW_LANGUAGE", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def default_period(periods: list[str]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
@@ -80,7 +81,7 @@ def _boards(frame: pd.DataFrame | None, level: str, language: str) -> list[w.Wid
         else ("team" if level == "team" else "rep_id")
     )
 
-    def render(change=None) -> None:
+    def render(change: dict[str, Any] | None = None) -> None:
         board = picker.value
         if board not in names:  # value from the browser
             body.children = [note(label("view_bad_choice", language))]
@@ -170,7 +171,7 @@ def rep_scorecard(bundle: Bundle, language: str) -> list[w.Widget]:
     body = w.VBox()
     valid = {v for _, v in options}
 
-    def render(change=None) -> None:
+    def render(change: dict[str, Any] | None = None) -> None:
         rep = picker.value
         if rep not in valid:  # value from the browser: accept only listed reps
             body.children = [note(label("view_bad_choice", language))]

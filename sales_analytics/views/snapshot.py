@@ -36,12 +36,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sales_analytics import paths
 from sales_analytics.vocabulary import LANGUAGES
+
+if TYPE_CHECKING:  # ipywidgets is imported only where a snapshot is drawn (freeze)
+    from ipywidgets import Widget
 
 __all__ = ["CACHE_DIR", "freeze", "load_snapshot", "prerender", "render_snapshot", "snapshot_path"]
 
@@ -101,7 +105,7 @@ def load_snapshot(
 
 
 # --------------------------------------------------------------------- render
-def freeze(children) -> list[dict[str, Any]]:
+def freeze(children: Iterable[Widget]) -> list[dict[str, Any]]:
     """The widgets a page built, as nodes. A picker (Dropdown, ToggleButtons) followed by the
     box its callback fills becomes a ``choice`` holding the body of every option."""
     import ipywidgets as w
@@ -213,7 +217,7 @@ def prerender(
         with open(cache / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = snapshot_path(root, period, "-", "-").parent
-            for scope in scopes or [None]:
+            for scope in scopes or (None,):
                 for page in [p for p in PAGES if pages is None or p in pages]:
                     for language in LANGUAGES:
                         path = snapshot_path(root, period, page, language, scope)

@@ -90,7 +90,7 @@ def make_bundle(
             ).to_parquet(tables / "survey_scores.parquet")
         manifest = {
             "run_id": f"test-{p}",
-            "status": "succeeded",
+            "status": "ok",
             "period": p,
             "started": f"{p}-28T08:00:00",
             "ended": f"{p}-28T08:00:40",
