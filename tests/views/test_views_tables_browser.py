@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from browsing import chromium, require_browser
-from test_views_browser import ENGLISH_CHROME, LOOPBACK
+from test_views_browser import _OVERFLOW, ENGLISH_CHROME, LOOPBACK
+from test_views_xss import _WATCH
 from xss import PAYLOAD
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -25,8 +26,6 @@ TOKEN = "tables-browser-token"
 REPS = 60
 HOSTILE = 7  # the row whose rep name carries the payload
 VALUE = 5  # the board's value column (rank, rank change, name, team, value, tied), 1-based
-_WATCH = """window.__violations = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));"""
 
 
 def _board() -> pd.DataFrame:
@@ -215,19 +214,10 @@ def test_the_controls_speak_the_pages_language(browser, server, language):
     w.check_clean()
 
 
-_PAGE_OVERFLOW = """() => { const W = document.documentElement.clientWidth; const out = [];
-  for (const e of document.querySelectorAll('.sa-live *')) {
-    const r = e.getBoundingClientRect();
-    if (r.width === 0 || r.right <= W + 1 || e.closest('.sa-box')) continue;
-    out.push(`${e.tagName}.${e.className} right=${Math.round(r.right)}`);
-  }
-  return out.slice(0, 5); }"""
-
-
 def test_at_phone_width_the_table_scrolls_in_its_box_and_the_page_does_not(browser, server):
     w = Watched(browser, 375)
     box = w.open(server, "zh")
-    assert w.page.evaluate(_PAGE_OVERFLOW) == []  # the search box and pager included
+    assert w.page.evaluate(_OVERFLOW) == []  # the search box and pager included
     scroller = box.locator(".sa-box")
     assert scroller.evaluate("b => b.scrollWidth > b.clientWidth")  # the table is wider: it scrolls
     assert scroller.evaluate("b => b.getBoundingClientRect().right") <= 375
