@@ -66,7 +66,7 @@ a.sa-card .sa-k {font-size: 1.05em; color: #1f4e8c; font-weight: 600;}
 .sa-table th, .sa-table td {padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left;
                             white-space: nowrap; word-break: keep-all;}
 .sa-table th {position: sticky; top: 0; background: #fff;}
-.sa-table td.sa-num {text-align: right; font-variant-numeric: tabular-nums;}
+.sa-table td.num, .sa-table th.num {text-align: right; font-variant-numeric: tabular-nums;}
 .sa-table td.sa-long {white-space: normal; min-width: 16em; max-width: 32em;}
 .sa-table tr.sa-subtotal td {font-weight: 600; border-top: 1px solid #999;}
 .sa-table tr.sa-total td {font-weight: 700; border-top: 2px solid #333; border-bottom: 3px double #333;}

@@ -1,4 +1,10 @@
-"""Building blocks of the views: KPI cards, charts as images, interactive tables."""
+"""Building blocks of the views: KPI cards, charts as images, interactive tables.
+
+A table is plain, escaped HTML from the presentation layer; in the live view (the Voila page) a
+script of the views' template (``sa-views/static/tables.js``) makes it sortable, searchable and
+paged, with its controls labelled in the page's language from the data attributes written here.
+Without script (the first screen) it stays a plain table in a box that scrolls.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEY_COLUMNS",
+    "TABLE_CONTROLS",
+    "TABLE_MAX_ROWS",
     "Card",
     "cards",
     "chart",
@@ -30,6 +38,7 @@ __all__ = [
     "heading",
     "survey_names",
     "table",
+    "table_controls",
     "translate_keys",
 ]
 
@@ -160,12 +169,37 @@ def translate_keys(frame: pd.DataFrame, language: str, columns: Iterable[str] = 
     return out
 
 
+# Rows a view sends at most: beyond, the layer's "top N of M" note (report.xlsx holds every row).
+# The page sorts, searches and pages what it was sent, so this bounds the page's size, not a screen.
+TABLE_MAX_ROWS = 500
+# The interactive table's controls: data attribute (data-sa-<name>) -> label key. Their texts are
+# written into the page in its language; the script reads them, it has no text of its own.
+TABLE_CONTROLS = {
+    "search": "view_table_search",
+    "rows": "view_table_rows",
+    "filtered": "view_table_filtered",
+    "none": "view_table_none",
+    "previous": "view_table_previous",
+    "next": "view_table_next",
+    "page-size": "view_table_page_size",
+    "sort": "view_table_sort",
+}
+
+
+def table_controls(language: str) -> str:
+    """The data attributes naming an interactive table's controls in ``language`` (escaped)."""
+    attrs = "".join(
+        f' data-sa-{name}="{html.escape(label(key, language))}"' for name, key in TABLE_CONTROLS.items()
+    )
+    return f' data-sa-language="{html.escape(language)}"{attrs}'
+
+
 def table(
     frame: pd.DataFrame,
     language: str,
     *,
     source: str | None = None,
-    max_rows: int | None = None,
+    max_rows: int | None = TABLE_MAX_ROWS,
     scroll_after: int = 12,
     sort_by: str | list[str] | None = None,
     ascending: bool | list[bool] = False,
@@ -173,12 +207,18 @@ def table(
     labels: dict[str, str] | None = None,
     decimals: dict[str, int] | None = None,
     row_classes: list[str] | None = None,
+    interactive: bool | None = None,
 ) -> w.HTML:
     """A table as the presentation layer formats it (:func:`sales_analytics.report.present.present`,
     driven by the catalog entry ``source``; every header and value escaped), key values shown by
     their names. It sits in a box of its own that scrolls sideways when the page is narrower than
     the table (a phone), and down when it has more than ``scroll_after`` rows; ``row_classes``
-    marks rows (``sa-subtotal``, ``sa-total``)."""
+    marks rows (``sa-subtotal``, ``sa-total``).
+
+    ``interactive`` (default: unless rows are marked, as a statement's subtotals are, whose order
+    is the point) lets the page sort, search and page the table: each numeric cell carries its raw
+    value to sort by (``data-sort``) and the box the controls' labels (:func:`table_controls`).
+    At most ``max_rows`` rows are sent (:data:`TABLE_MAX_ROWS`)."""
     from sales_analytics.report.present import present
 
     shown = present(
@@ -192,7 +232,9 @@ def table(
         labels=labels,
         decimals=decimals,
     )
-    body = shown.to_html()
+    if interactive is None:
+        interactive = not row_classes
+    body = shown.to_html(sortable=interactive)
     if row_classes:  # the layer writes each body row as a plain <tr>: give the marked ones a class
         head, rows = body.split("<tbody>", 1)
         parts = rows.split("<tr>")
@@ -207,4 +249,7 @@ def table(
             )
         )
     scroll = " sa-scroll" if shown.shown_rows > scroll_after else ""
-    return w.HTML(f'<div class="sa-box{scroll}">{body}</div>')
+    box = f'<div class="sa-box{scroll}">{body}</div>'
+    if interactive:
+        box = f'<div class="sa-itable"{table_controls(language)}>{box}</div>'
+    return w.HTML(box)

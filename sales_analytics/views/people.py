@@ -152,7 +152,7 @@ def _metrics_table(row: pd.DataFrame, language: str) -> w.HTML:
         {"metric": list(shown.frame.columns), "value": list(shown.frame.iloc[0])},
     )
     return table(pairs, language, units={"metric": "text", "value": "text"}, scroll_after=60,
-                 labels={"metric": "view_metric", "value": "view_value"})  # fmt: skip
+                 labels={"metric": "view_metric", "value": "view_value"}, interactive=False)  # fmt: skip
 
 
 def rep_scorecard(bundle: Bundle, language: str) -> list[w.Widget]:

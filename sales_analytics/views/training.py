@@ -15,7 +15,7 @@ from sales_analytics.report.present import money_axis, percent_axis
 from sales_analytics.views._common import at, figure, missing
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle, list_bundles, open_bundle
-from sales_analytics.views.components import chart, display_name, heading, table
+from sales_analytics.views.components import TABLE_MAX_ROWS, chart, display_name, heading, table
 
 __all__ = ["first_action", "training_rules"]
 
@@ -180,20 +180,20 @@ def _compliance_chart(history: pd.DataFrame, language: str) -> w.Widget | None:
     return chart(fig, alt=label("view_compliance_chart", language))
 
 
-# the tables of the page: (table, heading, columns left out, rows shown at most)
+# the tables of the page: (table, heading, columns left out, rows sent at most; the page pages them)
 _SECTIONS = (
-    ("training_kirkpatrick", "view_kirkpatrick", ("note",), None),  # the note is English statistics
-    ("training_untrained", "view_training_gaps", (), 20),
-    ("training_needs", "view_training_needs", (), 20),
-    ("rules_compliance_group", "view_rules_compliance", (), None),
-    ("rules_ledger_summary", "view_rules_ledger", (), 20),
-    ("rules_violations", "view_violations", ("message_id", "excerpt"), 20),
-    ("feedback_internal", "view_feedback_internal", (), 20),
-    ("feedback_open_items", "view_feedback_open", (), 20),
-    ("feedback_customer_followup", "view_feedback_followup", (), 20),
-    ("feedback_complaints", "view_feedback_complaints", (), 20),
-    ("conflict_by_team", "view_conflicts_by_team", (), 20),  # issue 21: notebooks/09_conflicts
-    ("conflict_repeat_pairs", "view_conflicts_repeat_pairs", (), 20),
+    ("training_kirkpatrick", "view_kirkpatrick", ("note",), TABLE_MAX_ROWS),  # the note is English statistics
+    ("training_untrained", "view_training_gaps", (), TABLE_MAX_ROWS),
+    ("training_needs", "view_training_needs", (), TABLE_MAX_ROWS),
+    ("rules_compliance_group", "view_rules_compliance", (), TABLE_MAX_ROWS),
+    ("rules_ledger_summary", "view_rules_ledger", (), TABLE_MAX_ROWS),
+    ("rules_violations", "view_violations", ("message_id", "excerpt"), TABLE_MAX_ROWS),
+    ("feedback_internal", "view_feedback_internal", (), TABLE_MAX_ROWS),
+    ("feedback_open_items", "view_feedback_open", (), TABLE_MAX_ROWS),
+    ("feedback_customer_followup", "view_feedback_followup", (), TABLE_MAX_ROWS),
+    ("feedback_complaints", "view_feedback_complaints", (), TABLE_MAX_ROWS),
+    ("conflict_by_team", "view_conflicts_by_team", (), TABLE_MAX_ROWS),  # issue 21: notebooks/09_conflicts
+    ("conflict_repeat_pairs", "view_conflicts_repeat_pairs", (), TABLE_MAX_ROWS),
 )
 
 

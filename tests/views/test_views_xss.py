@@ -44,7 +44,7 @@ def server(poisoned, tmp_path_factory):
 
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with ViewsServer.start(outputs=poisoned, token=TOKEN, log=log) as running:
-        running.wait_ready(timeout=120)
+        running.wait_ready(timeout=300)  # every page is drawn first: 97 s seen on a busy machine
         yield running
 
 

@@ -194,7 +194,8 @@ def test_tables_escape_every_header_and_value():
     out = table(frame, "en").value  # through the presentation layer
     assert "<img" not in out and "<script" not in out and "<svg" not in out
     assert out.count("&lt;img src=x onerror=") == 2  # the header and the cell, shown as text
-    assert '<td class="num">1.50</td>' in out and '<td class="num">—</td>' in out
+    # each numeric cell carries its raw value to sort by (a missing one: empty, sorted last)
+    assert '<td class="num" data-sort="1.5">1.50</td>' in out and '<td class="num" data-sort="">—</td>' in out
     long = table(pd.DataFrame({"rep_name": [PAYLOAD] * 30}), "en")  # long tables too
     assert "<img" not in long.value and 'class="sa-box sa-scroll"' in long.value
 
