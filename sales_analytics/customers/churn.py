@@ -20,7 +20,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sales_analytics.customers._orders import check_columns, days_to_datetime, group_min_max, order_rows
+from sales_analytics.customers._orders import (
+    check_columns,
+    days_to_datetime,
+    factorize,
+    group_min_max,
+    order_rows,
+)
 from sales_analytics.periods import Period
 from sales_analytics.privacy import without_contact_columns
 from sales_analytics.vocabulary import renamed_arguments
@@ -61,7 +67,7 @@ def owner_reps(
     paid = np.ones(len(orders), dtype=bool)
     if "status" in orders.columns:
         paid = ((orders["status"] == "paid") | orders["status"].isna()).fillna(True).to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
+    codes, uniques = factorize(orders["customer_id"])
     sel = np.flatnonzero(paid & (codes >= 0))
     when = orders["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[sel]
     order = np.lexsort((when, codes[sel]))  # by customer, then date; stable: ties keep file order
@@ -72,7 +78,7 @@ def owner_reps(
     last = pd.DataFrame(
         {
             "customer_id": np.asarray(uniques.take(sorted_codes[is_last])),
-            "rep_id": orders["rep_id"].to_numpy()[rows],
+            "rep_id": orders["rep_id"].array.take(rows),  # not 10M Python strings for a few thousand
             "owner_source": "last_order",
         }
     )
