@@ -234,6 +234,25 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return c.codes, c.uniques
 
 
+def index_in(values: pd.Series, uniques: pd.Index) -> np.ndarray:
+    """Position of each value in ``uniques`` (distinct values), -1 where absent or missing.
+
+    ``uniques.get_indexer(values)`` first proves ``uniques`` distinct by hashing all of it
+    again (1.2 s for 3M order ids); Arrow's ``index_in`` hashes it once, to look up.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(values) or not len(uniques):
+        return np.full(len(values), -1, dtype=np.int64)
+    try:
+        wanted = pa.array(values, from_pandas=True)
+        found = pc.index_in(wanted, value_set=pa.array(uniques, from_pandas=True).cast(wanted.type))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):  # mixed types: pandas
+        return uniques.get_indexer(values)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def take_labels(
     labels: list[str], index: np.ndarray, valid: np.ndarray | None = None
 ) -> pd.api.extensions.ExtensionArray:

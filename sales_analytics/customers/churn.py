@@ -25,6 +25,7 @@ from sales_analytics.customers._orders import (
     days_to_datetime,
     factorize,
     group_min_max,
+    index_in,
     order_rows,
 )
 from sales_analytics.periods import Period
@@ -94,7 +95,10 @@ def owner_reps(
             .drop_duplicates("customer_id")
             .assign(owner_source="owner")
         )
-        last = pd.concat([own, last.loc[~last["customer_id"].isin(own["customer_id"])]], ignore_index=True)
+        owned = (
+            index_in(last["customer_id"], pd.Index(own["customer_id"])) >= 0
+        )  # ids are distinct after dedup
+        last = pd.concat([own, last.loc[~owned]], ignore_index=True)
     out = last.sort_values("customer_id", kind="stable").reset_index(drop=True)
     if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
         out = out.merge(reps[["rep_id", "rep_name"]].drop_duplicates("rep_id"), on="rep_id", how="left")
@@ -103,7 +107,8 @@ def owner_reps(
 
 def _purchase_rhythm(codes: np.ndarray, days: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Per customer: number of distinct purchase days and median gap between them (NaN if < 2)."""
-    key = np.unique(codes.astype(np.int64) * (1 << 32) + (days - days.min() if len(days) else days))
+    key = np.sort(codes.astype(np.int64) * (1 << 32) + (days - days.min() if len(days) else days))
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key  # distinct (customer, day), sorted
     c = key >> 32
     d = key & ((1 << 32) - 1)
     n_days = np.bincount(c, minlength=n)

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from sales_analytics.customers._orders import factorize, order_rows
+from sales_analytics.customers._orders import factorize, index_in, order_rows
 from sales_analytics.customers.btyd import (
     BgNbdParams,
     GammaGammaParams,
@@ -66,7 +66,7 @@ def clv_summary(orders: pd.DataFrame, *, period: Period | str, lookback_months: 
         first_row[paid_ids[::-1]] = np.arange(len(paid_ids) - 1, -1, -1)  # first occurrence wins
         first_row[-1] = -1  # a refund is never matched to a paid row without an id
         original = rows.all_order_ids.take(rows.position[refund]).astype("str").str.removesuffix("-R")
-        target = ids.get_indexer(original)
+        target = index_in(original, ids)
         pos = first_row[target]  # target -1 (not an id of the table) reads the last slot: -1
         found = pos >= 0
         if (~found).any():
