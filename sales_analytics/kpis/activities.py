@@ -9,6 +9,7 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
+    Codes,
     as_datetime,
     bad_rows,
     check_fiscal_start,
@@ -65,11 +66,31 @@ def _distinct_buyers(
     key = key * (cust.n + 1) + (cust.codes[sel].astype(np.int64) + 1)
     _, first = np.unique(key, return_index=True)
     rows = sel[np.sort(first)]
+
+    def ids(column: str, codes: Codes) -> object:
+        # the dtype pandas infers for the whole column as objects (str for text ids with a value),
+        # even when the distinct rows are none or all empty
+        values = orders[column].take(rows).astype(object).to_numpy()
+        dtype = orders[column].dtype
+        text = (
+            isinstance(dtype, pd.StringDtype)
+            or (
+                isinstance(dtype, pd.CategoricalDtype)
+                and pd.api.types.is_string_dtype(dtype.categories.dtype)
+            )
+            or (
+                pd.api.types.is_object_dtype(dtype)
+                and pd.api.types.infer_dtype(orders[column], skipna=True) == "string"
+            )
+        )
+        return pd.array(values, dtype="str") if text and (codes.codes >= 0).any() else values
+
+    periods = np.append(labels, np.nan)[period[rows]]
     return pd.DataFrame(
         {
-            "period": np.append(labels, np.nan)[period[rows]],
-            "rep_id": orders["rep_id"].take(rows).astype(object).to_numpy(),
-            "customer_id": orders["customer_id"].take(rows).astype(object).to_numpy(),
+            "period": pd.array(periods, dtype="str") if len(days) else periods,
+            "rep_id": ids("rep_id", rep),
+            "customer_id": ids("customer_id", cust),
         },
         index=rows,
     )
