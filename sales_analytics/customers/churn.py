@@ -20,7 +20,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sales_analytics.customers._orders import check_columns, days_to_datetime, group_min_max, order_rows
+from sales_analytics.customers._orders import (
+    check_columns,
+    days_to_datetime,
+    factorize,
+    group_min_max,
+    index_in,
+    order_rows,
+)
 from sales_analytics.periods import Period
 from sales_analytics.privacy import without_contact_columns
 from sales_analytics.vocabulary import renamed_arguments
@@ -61,7 +68,7 @@ def owner_reps(
     paid = np.ones(len(orders), dtype=bool)
     if "status" in orders.columns:
         paid = ((orders["status"] == "paid") | orders["status"].isna()).fillna(True).to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(orders["customer_id"], sort=False)
+    codes, uniques = factorize(orders["customer_id"])
     sel = np.flatnonzero(paid & (codes >= 0))
     when = orders["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[sel]
     order = np.lexsort((when, codes[sel]))  # by customer, then date; stable: ties keep file order
@@ -72,7 +79,7 @@ def owner_reps(
     last = pd.DataFrame(
         {
             "customer_id": np.asarray(uniques.take(sorted_codes[is_last])),
-            "rep_id": orders["rep_id"].to_numpy()[rows],
+            "rep_id": orders["rep_id"].array.take(rows),  # not 10M Python strings for a few thousand
             "owner_source": "last_order",
         }
     )
@@ -88,7 +95,10 @@ def owner_reps(
             .drop_duplicates("customer_id")
             .assign(owner_source="owner")
         )
-        last = pd.concat([own, last.loc[~last["customer_id"].isin(own["customer_id"])]], ignore_index=True)
+        owned = (
+            index_in(last["customer_id"], pd.Index(own["customer_id"])) >= 0
+        )  # ids are distinct after dedup
+        last = pd.concat([own, last.loc[~owned]], ignore_index=True)
     out = last.sort_values("customer_id", kind="stable").reset_index(drop=True)
     if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
         out = out.merge(reps[["rep_id", "rep_name"]].drop_duplicates("rep_id"), on="rep_id", how="left")
@@ -97,7 +107,8 @@ def owner_reps(
 
 def _purchase_rhythm(codes: np.ndarray, days: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Per customer: number of distinct purchase days and median gap between them (NaN if < 2)."""
-    key = np.unique(codes.astype(np.int64) * (1 << 32) + (days - days.min() if len(days) else days))
+    key = np.sort(codes.astype(np.int64) * (1 << 32) + (days - days.min() if len(days) else days))
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key  # distinct (customer, day), sorted
     c = key >> 32
     d = key & ((1 << 32) - 1)
     n_days = np.bincount(c, minlength=n)

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from sales_analytics.customers._orders import order_rows
+from sales_analytics.customers._orders import factorize, index_in, order_rows
 from sales_analytics.customers.btyd import (
     BgNbdParams,
     GammaGammaParams,
@@ -54,25 +54,28 @@ def clv_summary(orders: pd.DataFrame, *, period: Period | str, lookback_months: 
     0           a  1   10  30  30.0
     """
     rows = order_rows(orders, period, lookback_months)
-    oid = rows.order_id.astype("str")
     buy = rows.purchase
     code, day, value = rows.code[buy], rows.day[buy], rows.amount[buy]
     refund = ~buy
     if refund.any():
-        firsts = pd.DataFrame({"order_id": oid[buy].to_numpy(), "code": code, "day": day}).drop_duplicates(
-            "order_id"
-        )
-        index = pd.Index(firsts["order_id"])
-        original = oid[refund].str.removesuffix("-R")
-        pos = index.get_indexer(original)
+        # a refund line's value goes to its order's purchase day: the order is found by its id
+        # (the refund's id less "-R") among the window's paid rows, first row of each order
+        id_codes, ids = factorize(rows.all_order_ids)
+        paid_ids = id_codes[rows.position[buy]]
+        first_row = np.full(len(ids) + 1, -1, dtype=np.int64)  # last slot: rows without an id
+        first_row[paid_ids[::-1]] = np.arange(len(paid_ids) - 1, -1, -1)  # first occurrence wins
+        first_row[-1] = -1  # a refund is never matched to a paid row without an id
+        original = rows.all_order_ids.take(rows.position[refund]).astype("str").str.removesuffix("-R")
+        target = index_in(original, ids)
+        pos = first_row[target]  # target -1 (not an id of the table) reads the last slot: -1
         found = pos >= 0
         if (~found).any():
             log.info(
                 "%d refund rows refer to orders outside the window; they are left out of per-purchase values",
                 int((~found).sum()),
             )
-        code = np.concatenate([code, firsts["code"].to_numpy()[pos[found]]])
-        day = np.concatenate([day, firsts["day"].to_numpy()[pos[found]]])
+        code = np.concatenate([code, code[pos[found]]])
+        day = np.concatenate([day, day[pos[found]]])
         value = np.concatenate([value, rows.amount[refund][found]])
     frame = pd.DataFrame({"code": code, "day": day, "value": value})
     per_day = frame.groupby(["code", "day"], sort=True)["value"].sum().reset_index()

@@ -11,9 +11,10 @@ hashes strings faster than ``pd.factorize``.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -94,29 +95,56 @@ class Codes:
 
 
 def encode(values: pd.Series) -> Codes:
-    """Integer codes for a column (categorical codes, pyarrow dictionary encoding or ``pd.factorize``)."""
+    """Integer codes for a column (categorical codes, pyarrow dictionary encoding or ``pd.factorize``).
+
+    Codes follow the order of first appearance; uniques keep the column's dtype. An
+    Arrow-backed column is encoded once: its Arrow array is immutable (pandas replaces,
+    never edits it), so the codes are kept, read-only, for as long as that array lives,
+    and every later call on the same column (a lever's functions each encode the
+    customer and order ids again) reuses them.
+    """
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return Codes(values.cat.codes.to_numpy(), values.cat.categories)
-    arr = values.array
-    pa_arr = getattr(arr, "_pa_array", None)
+    pa_arr = getattr(values.array, "_pa_array", None)
     if pa_arr is not None and len(values) > 0:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        enc = pc.dictionary_encode(pa_arr)
-        if isinstance(enc, pa.ChunkedArray):
-            enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
-        idx = enc.indices
-        codes = (
-            idx.to_numpy(zero_copy_only=False)
-            if idx.null_count == 0
-            else (pc.fill_null(idx, -1).to_numpy(zero_copy_only=False))
-        )
-        uniques = pd.Index(enc.dictionary.to_pandas())
-        return Codes(codes.astype(np.int32 if len(uniques) < 2**31 else np.int64, copy=False), uniques)
+        cached = _ENCODED.get(id(pa_arr))
+        if cached is not None and cached[0]() is pa_arr:
+            return cached[1]
+        codes = _arrow_codes(pa_arr, dtype)
+        key = id(pa_arr)
+        _ENCODED[key] = (weakref.ref(pa_arr, partial(_forget, _ENCODED, key)), codes)
+        return codes
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return Codes(codes, pd.Index(uniques))
+
+
+# id(Arrow array) -> (weak reference to it, its codes); an entry leaves when its array is freed
+_ENCODED: dict[int, tuple[weakref.ref, Codes]] = {}
+
+
+def _forget(cache: dict, key: int, _ref: object) -> None:
+    cache.pop(key, None)  # the cache is bound, not looked up: at interpreter exit the module's names are gone
+
+
+def _arrow_codes(pa_arr: object, dtype: object) -> Codes:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(pa_arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
+    idx = enc.indices
+    codes = (
+        idx.to_numpy(zero_copy_only=False)
+        if idx.null_count == 0
+        else (pc.fill_null(idx, -1).to_numpy(zero_copy_only=False))
+    )
+    dictionary = enc.dictionary.to_pandas()
+    uniques = pd.Index(dictionary.astype(dtype) if dictionary.dtype != dtype else dictionary)
+    codes = codes.astype(np.int32 if len(uniques) < 2**31 else np.int64, copy=False)
+    codes.setflags(write=False)  # shared by every caller of the cache: nobody may edit it
+    return Codes(codes, uniques)
 
 
 def to_categorical(codes: Codes) -> pd.Categorical:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
+    Codes,
     as_datetime,
     bad_rows,
     check_fiscal_start,
@@ -42,6 +43,57 @@ def _period_labels(days: np.ndarray, grain: str, fiscal_year_start: int) -> np.n
         return np.array([], dtype=object)
     axis = period_axis(int(months.min()), int(months.max()), grain, fiscal_year_start)
     return np.asarray(axis.labels, dtype=object)[axis.positions(months)]
+
+
+def _distinct_buyers(
+    orders: pd.DataFrame, days: np.ndarray, is_order: np.ndarray, grain: str, fiscal_year_start: int
+) -> pd.DataFrame:
+    """``period, rep_id, customer_id`` of the ``is_order`` rows, duplicates dropped (first kept, in row order).
+
+    Found on integer codes; only the distinct rows become Python objects (the whole columns
+    as objects cost seconds at millions of orders).
+    """
+    months = month_index(days)
+    if len(months):
+        axis = period_axis(int(months.min()), int(months.max()), grain, fiscal_year_start)
+        labels, period = np.asarray(axis.labels, dtype=object), axis.positions(months).astype(np.int64)
+    else:
+        labels, period = np.array([], dtype=object), np.zeros(0, dtype=np.int64)
+    rep, cust = encode(orders["rep_id"]), encode(orders["customer_id"])
+    sel = np.flatnonzero(is_order)
+    # -1 (empty) becomes 0 and a value v becomes v + 1, so the three parts never collide
+    key = (period[sel] + 1) * (rep.n + 1) + (rep.codes[sel].astype(np.int64) + 1)
+    key = key * (cust.n + 1) + (cust.codes[sel].astype(np.int64) + 1)
+    _, first = np.unique(key, return_index=True)
+    rows = sel[np.sort(first)]
+
+    def ids(column: str, codes: Codes) -> object:
+        # the dtype pandas infers for the whole column as objects (str for text ids with a value),
+        # even when the distinct rows are none or all empty
+        values = orders[column].take(rows).astype(object).to_numpy()
+        dtype = orders[column].dtype
+        text = (
+            isinstance(dtype, pd.StringDtype)
+            or (
+                isinstance(dtype, pd.CategoricalDtype)
+                and pd.api.types.is_string_dtype(dtype.categories.dtype)
+            )
+            or (
+                pd.api.types.is_object_dtype(dtype)
+                and pd.api.types.infer_dtype(orders[column], skipna=True) == "string"
+            )
+        )
+        return pd.array(values, dtype="str") if text and (codes.codes >= 0).any() else values
+
+    periods = np.append(labels, np.nan)[period[rows]]
+    return pd.DataFrame(
+        {
+            "period": pd.array(periods, dtype="str") if len(days) else periods,
+            "rep_id": ids("rep_id", rep),
+            "customer_id": ids("customer_id", cust),
+        },
+        index=rows,
+    )
 
 
 def _by_values(
@@ -143,26 +195,22 @@ def activity_kpis(
                 )
             ]
         )
-    kind = (
-        activities["activity_type"]
-        .astype(object)
-        .map(
-            lambda v: (
-                ACTIVITY_TYPES.get(str(v).strip().lower(), "other") if v is not None and v == v else "other"
-            )
-        )
-    )
+    types = encode(activities["activity_type"])  # each distinct type named once, not once per row
+    names = [ACTIVITY_TYPES.get(str(v).strip().lower(), "other") for v in types.uniques]
+    kind = np.asarray([*names, "other"], dtype=object)[types.codes]  # code -1 (empty): the last, other
     if (kind == "other").any():
         log.info("%d activities of other types count in 'activities' only", int((kind == "other").sum()))
     frame = pd.DataFrame(
         {
             "period": _period_labels(days, grain, fiscal_year_start),
             **_by_values(activities, "activities", by, reps),
-            "_kind": kind.to_numpy(),
+            "_kind": kind,
         }
     )
+    # rows per (period, group) and kind; the groups that occur (a crosstab's full grid of every
+    # period with every group, then rows of zeros dropped, gave the same rows at several times the cost)
     counts = (
-        pd.crosstab([frame[c] for c in ["period", *by]], frame["_kind"], dropna=False)
+        frame.groupby(["period", *by, "_kind"], dropna=False, sort=True).size().unstack("_kind", fill_value=0)
         if len(frame)
         else (pd.DataFrame())
     )
@@ -233,14 +281,7 @@ def activity_outcomes(
     is_order = _without_full_refunds(
         is_order, counts_revenue, encode(orders["order_id"]), month_index(days), amount
     )
-    bought = pd.DataFrame(
-        {
-            "period": _period_labels(days, grain, fiscal_year_start),
-            "rep_id": orders["rep_id"].astype(object).to_numpy(),
-            "customer_id": orders["customer_id"].astype(object).to_numpy(),
-        }
-    )[is_order]
-    bought = bought.drop_duplicates()
+    bought = _distinct_buyers(orders, days, is_order, grain, fiscal_year_start)
     if "customer_id" in activities.columns:
         adays = as_datetime(activities, "activities", "activity_at")
         touched = (
