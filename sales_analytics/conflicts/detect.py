@@ -310,6 +310,8 @@ def _owner_changes(
     # orders_con is sorted by customer, time and row id (contacts()): each customer's rows are one
     # run of mine_by, already in the order of its evidence
     custs = mine_by["customer_id"].to_numpy(dtype=object)
+    if not len(custs):
+        return out
     cols = _evidence(mine_by)
     bounds = np.flatnonzero(custs[1:] != custs[:-1]) + 1
     prev_of = dict(zip(prev["customer_id"], prev["rep_id"]))
