@@ -163,7 +163,7 @@ def bench(size: str, repeat: int, jobs: int, notebooks: list[str] | None) -> dic
     def median(values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")
 
-    phases = ["load_s", "snapshot_s", "notebooks_s", "report_s"]
+    phases = ["load_s", "snapshot_s", "notebooks_s", "report_s", "scopes_s"]
     print(
         f"\nsample {size}: orders rows {orders:,}; jobs: {jobs}; cores: {os.cpu_count()}; "
         f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f}"

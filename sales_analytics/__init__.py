@@ -368,6 +368,7 @@ _EXPORTS: dict[str, str] = {
     "ConflictRegister": "conflicts",
     "chat_signals": "conflicts",
     "complaints": "conflicts",
+    "conflict_statement_lines": "conflicts",
     "conflict_status": "conflicts",
     "conflicts_by_team": "conflicts",
     "contacts": "conflicts",
@@ -435,6 +436,7 @@ if TYPE_CHECKING:
     from sales_analytics.conflicts import ConflictRegister as ConflictRegister
     from sales_analytics.conflicts import chat_signals as chat_signals
     from sales_analytics.conflicts import complaints as complaints
+    from sales_analytics.conflicts import conflict_statement_lines as conflict_statement_lines
     from sales_analytics.conflicts import conflict_status as conflict_status
     from sales_analytics.conflicts import conflicts_by_team as conflicts_by_team
     from sales_analytics.conflicts import contacts as contacts

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from sales_analytics.conflicts import (
     ConflictParams,
+    conflict_statement_lines,
     conflict_status,
     conflicts_by_team,
     decision_adjustments,
@@ -230,6 +231,38 @@ def test_split_moves_exactly_the_split_amount_to_the_cent_on_both_statements():
     assert lines["adjustment"].tolist() == ["DEC-1", "DEC-1"]
     assert lines["base_amount"].tolist() == [300.01, -300.01]
     assert lines["description"].str.contains("CF-x").all()
+
+
+def test_statement_lines_run_the_engine_only_when_a_decision_moves_credit(monkeypatch):
+    import sales_analytics.incentives as incentives
+
+    adj = decision_adjustments(FINDINGS, parse_decisions({"decisions": [DEC]}))
+    plan = parse_incentive_plan(
+        {"commission": {"plans": [{"id": "flat", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}
+    )
+    orders = pd.DataFrame(
+        {
+            "order_id": ["O1", "O2"],
+            "rep_id": ["R1", "R3"],
+            "amount": [5000.0, 8000.0],
+            "order_date": pd.to_datetime(["2026-04-03", "2026-04-04"]),
+        }
+    )
+    tables = {"period": "2026-04", "orders": orders, "reps": REPS, "plan": plan}
+    lines = conflict_statement_lines(adj, **tables)
+    # the split of DEC moves 300.01 (see the test above): one credit_adjustment line per rep
+    assert lines["rep_id"].tolist() == ["R1", "R3"]
+    assert lines["base_amount"].tolist() == [300.01, -300.01]
+    statements = compute_commissions(orders, REPS, plan, period="2026-04", adjustments=adj).statements
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("the commission engine ran without any adjustment")
+
+    monkeypatch.setattr(incentives, "compute_commissions", no_engine)
+    empty = conflict_statement_lines(adj.iloc[:0], **tables)
+    # the same columns and dtypes as the engine's statement lines, no rows
+    assert empty.empty
+    assert empty.dtypes.astype(str).to_dict() == statements.dtypes.astype(str).to_dict()
 
 
 def test_register_adjustments_detect_only_when_something_was_decided():

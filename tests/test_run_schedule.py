@@ -44,3 +44,35 @@ def test_expected_durations_from_the_published_bundles(tmp_path: Path) -> None:
     assert got["02_sales_performance"] == 3.0 and got["99_new"] == 7.5
     _bundle(tmp_path, "2026-11", {"02_sales_performance": 1.0}, status="failed")
     assert expected_durations(layout, "2026-11")["02_sales_performance"] == 3.0  # a failed run says nothing
+
+
+def _write_pid(path: Path) -> None:
+    import os
+
+    path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_report_written_beside_the_scopes_in_a_second_process(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    import pytest
+
+    from sales_analytics.run.monthly import _Background
+
+    with _Background(enabled=True, jobs=2) as bg:
+        bg.run(_write_pid, tmp_path / "pid")
+    assert bg.parallel == sys.platform.startswith("linux")
+    # forked on Linux: the call ran in another process, and it had finished when the block ended
+    assert (int((tmp_path / "pid").read_text()) != os.getpid()) == bg.parallel
+    with pytest.raises(ValueError, match="report.xlsx could not be written"):
+        with _Background(enabled=True, jobs=2) as bg:
+            bg.run(_fail, "report.xlsx could not be written")
+    # one job: in line, in this process
+    with _Background(enabled=True, jobs=1) as bg:
+        bg.run(_write_pid, tmp_path / "pid")
+    assert not bg.parallel and int((tmp_path / "pid").read_text()) == os.getpid()

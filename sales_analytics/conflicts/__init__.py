@@ -15,6 +15,7 @@ from sales_analytics.conflicts.params import ConflictParams
 from sales_analytics.conflicts.register import (
     ConflictDecision,
     ConflictRegister,
+    conflict_statement_lines,
     conflict_status,
     decision_adjustments,
     load_decisions,
@@ -39,6 +40,7 @@ __all__ = [
     "ConflictRegister",
     "chat_signals",
     "complaints",
+    "conflict_statement_lines",
     "conflict_status",
     "conflicts_by_team",
     "contacts",

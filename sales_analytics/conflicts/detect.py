@@ -152,17 +152,31 @@ def _close_to(times: np.ndarray, others: np.ndarray, window: np.timedelta64) -> 
     return (np.abs(after - times) <= window) | (np.abs(times - before) <= window)
 
 
-def _finding(kind, customer, owner, other, ev: pd.DataFrame, team_of: dict[str, str]) -> dict:
+_EVIDENCE = ("source", "row_id", "rep_id", "at", "revenue", "pipeline")
+
+
+def _evidence(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns of contact rows a finding is built from, as arrays."""
+    return {
+        c: frame[c].to_numpy(dtype=object if c in ("source", "row_id", "rep_id") else None) for c in _EVIDENCE
+    }
+
+
+def _finding(
+    kind, customer, owner, other, ev: pd.DataFrame | dict[str, np.ndarray], team_of: dict[str, str]
+) -> dict:
+    # plain arrays, not frames: this runs once per finding (thousands at 1M orders), and
+    # contacts() leaves no NaN in revenue or pipeline
+    if isinstance(ev, pd.DataFrame):
+        ev = _evidence(ev)
     ids = [f"{s}:{r}" for s, r in zip(ev["source"].tolist(), ev["row_id"].tolist())]
     text = ", ".join(ids[:_MAX_EVIDENCE]) + (
         f" … (+{len(ids) - _MAX_EVIDENCE} more)" if len(ids) > _MAX_EVIDENCE else ""
     )
-    # plain arrays, not a groupby: this runs once per finding (thousands at 1M orders), and
-    # contacts() leaves no NaN in revenue or pipeline
-    reps = ev["rep_id"].to_numpy(dtype=object)
-    amounts = ev["revenue"].to_numpy(dtype="float64")
-    revenue = float(round(ev["revenue"].sum(), 2))
-    pipeline = float(round(ev["pipeline"].sum(), 2))
+    reps = ev["rep_id"]
+    amounts = np.asarray(ev["revenue"], dtype="float64")
+    revenue = float(round(amounts.sum(), 2))
+    pipeline = float(round(np.asarray(ev["pipeline"], dtype="float64").sum(), 2))
     return {
         "finding_id": finding_id(kind, customer, owner, other),
         "kind": kind,
@@ -170,8 +184,8 @@ def _finding(kind, customer, owner, other, ev: pd.DataFrame, team_of: dict[str, 
         "owner_rep": owner,
         "other_rep": other,
         "team": team_of.get(owner, ""),
-        "since": ev["at"].min(),
-        "last_seen": ev["at"].max(),
+        "since": pd.Timestamp(ev["at"].min()),
+        "last_seen": pd.Timestamp(ev["at"].max()),
         "n_evidence": len(ids),
         "evidence": text,
         "owner_revenue": float(round(amounts[reps == owner].sum(), 2)),
@@ -182,11 +196,19 @@ def _finding(kind, customer, owner, other, ev: pd.DataFrame, team_of: dict[str, 
     }
 
 
-def _owner_first(a: str, b: str, owner: str | None, ev: pd.DataFrame) -> tuple[str, str]:
+def _slice(cols: dict[str, np.ndarray], rows: np.ndarray | slice) -> dict[str, np.ndarray]:
+    return {c: v[rows] for c, v in cols.items()}
+
+
+def _owner_first(
+    a: str, b: str, owner: str | None, ev: pd.DataFrame | dict[str, np.ndarray]
+) -> tuple[str, str]:
     if owner in (a, b):
         return (owner, b if owner == a else a)
-    first = ev.groupby("rep_id")["at"].min()
-    return (a, b) if (first.get(a), a) <= (first.get(b), b) else (b, a)
+    if isinstance(ev, pd.DataFrame):
+        ev = _evidence(ev)
+    first_a, first_b = (ev["at"][ev["rep_id"] == r].min() for r in (a, b))  # both reps are in ev
+    return (a, b) if (first_a, a) <= (first_b, b) else (b, a)
 
 
 def _shared(con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of) -> list[dict]:
@@ -199,8 +221,8 @@ def _shared(con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_o
     if sub.empty:
         return []
     custs = sub["customer_id"].to_numpy(dtype=object)
-    reps_all = sub["rep_id"].to_numpy(dtype=object)
-    at_all = sub["at"].to_numpy()
+    cols = _evidence(sub)
+    reps_all, at_all, row_ids = cols["rep_id"], cols["at"], cols["row_id"]
     bounds = np.flatnonzero(custs[1:] != custs[:-1]) + 1
     out = []
     for s0, s1 in zip(np.r_[0, bounds], np.r_[bounds, len(sub)]):
@@ -224,7 +246,8 @@ def _shared(con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_o
                 lo, hi = at_c[picked].min(), at_c[picked].max()
                 if min(na, nb) / int(((at_c >= lo) & (at_c <= hi)).sum()) < p.min_share:
                     continue
-                ev = sub.iloc[s0 + picked].sort_values(["at", "row_id"])
+                rows_ev = s0 + picked  # by time, then row id (np.lexsort is stable, as sort_values)
+                ev = _slice(cols, rows_ev[np.lexsort((row_ids[rows_ev], at_all[rows_ev]))])
                 owner, other = _owner_first(a, b, owners.get(cust), ev)
                 out.append(_finding("shared_customer", cust, owner, other, ev, team_of))
     return out
@@ -283,13 +306,19 @@ def _owner_changes(
     prev = n_prev.sort_values(["customer_id", "n", "rep_id"], ascending=[True, False, True]).drop_duplicates(
         "customer_id"
     )
-    mine_by = mine.loc[mine["customer_id"].isin(prev["customer_id"])]
-    for (cust, prev_rep), (_, ev) in zip(
-        zip(prev["customer_id"], prev["rep_id"]), mine_by.groupby("customer_id", sort=True)
-    ):
-        owner = owners[cust]
-        ev = ev.drop(columns="owner").sort_values(["at", "row_id"])
-        f = _finding("owner_change", cust, owner, prev_rep, ev, team_of)
+    mine_by = mine.loc[mine["customer_id"].isin(prev["customer_id"]).to_numpy()]
+    # orders_con is sorted by customer, time and row id (contacts()): each customer's rows are one
+    # run of mine_by, already in the order of its evidence
+    custs = mine_by["customer_id"].to_numpy(dtype=object)
+    if not len(custs):
+        return out
+    cols = _evidence(mine_by)
+    bounds = np.flatnonzero(custs[1:] != custs[:-1]) + 1
+    prev_of = dict(zip(prev["customer_id"], prev["rep_id"]))
+    for s0, s1 in zip(np.r_[0, bounds], np.r_[bounds, len(custs)]):
+        cust = custs[s0]
+        prev_rep, owner = prev_of[cust], owners[cust]
+        f = _finding("owner_change", cust, owner, prev_rep, _slice(cols, slice(s0, s1)), team_of)
         # the previous owner is the "owner" side of the credit in dispute; the revenue that moved
         # is what the new owner booked since the change
         f.update(owner_rep=prev_rep, other_rep=owner, team=team_of.get(owner, ""))
@@ -317,6 +346,21 @@ def _foreign(acts: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team
         ev = grp.iloc[best : ends[best]]
         out.append(_finding("foreign_activity", cust, owners[cust], rep, ev, team_of))
     return out
+
+
+def _one_source(
+    con: pd.DataFrame, source: str, frame: pd.DataFrame | None, params: ConflictParams
+) -> pd.DataFrame:
+    """The contacts of one source: taken from ``con`` when it holds them, else built.
+
+    ``contacts`` sorts by customer, time, source and row id, so the rows of one source keep the
+    order ``contacts`` gives that source alone; at 1M order lines building them again cost seconds.
+    """
+    if source in params.contact:
+        return con.loc[(con["source"] == source).to_numpy()].reset_index(drop=True)
+    return contacts(
+        *(frame if s == source else None for s in ("orders", "deals", "activities")), sources=(source,)
+    )
 
 
 def _until(frame: pd.DataFrame | None, col: str, end: pd.Timestamp) -> pd.DataFrame | None:
@@ -389,8 +433,8 @@ def detect_conflicts(
     con = contacts(orders, deals, activities, sources=params.contact)
     rows = _shared(con, owners, params, team_of)
     rows += _duplicate_deals(deals, params, owners, team_of)
-    rows += _owner_changes(contacts(orders, None, None, sources=("orders",)), owners, params, team_of)
-    rows += _foreign(contacts(None, None, activities, sources=("activities",)), owners, params, team_of)
+    rows += _owner_changes(_one_source(con, "orders", orders, params), owners, params, team_of)
+    rows += _foreign(_one_source(con, "activities", activities, params), owners, params, team_of)
     planned = _handover_pairs(handovers)
     rows = [r for r in rows if (r["customer_id"], frozenset((r["owner_rep"], r["other_rep"]))) not in planned]
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)

@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import Field, model_validator
@@ -38,6 +38,7 @@ from sales_analytics.vocabulary import renamed_arguments
 __all__ = [
     "ConflictDecision",
     "ConflictRegister",
+    "conflict_statement_lines",
     "conflict_status",
     "decision_adjustments",
     "load_decisions",
@@ -227,6 +228,49 @@ def register_adjustments(
     )
     adjustments = decision_adjustments(findings, register)
     return adjustments[adjustments["period"] <= period].reset_index(drop=True)
+
+
+# the dtype a statement column of each catalog kind has in the engine's output
+_STATEMENT_DTYPES = {"text": "str", "int": "int64", "float": "float64"}
+
+
+def conflict_statement_lines(
+    adjustments: pd.DataFrame,
+    *,
+    period: str,
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    plan: Any,
+    targets: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The commission statement lines of month ``period`` that the register's decisions add.
+
+    Runs :func:`sales_analytics.incentives.compute_commissions` with ``adjustments`` (from
+    :func:`decision_adjustments`) and keeps its ``credit_adjustment`` lines: the lines notebook 03's
+    statements carry for the same decisions. Only adjustments make such lines, so without any the
+    engine is not run (seconds at 1M order lines) and the result is the statement table with no
+    rows, its columns and dtypes as the engine gives them (``conflict_statement_lines`` in the
+    table catalog).
+
+    >>> empty = pd.DataFrame(columns=ADJUSTMENT_COLUMNS)
+    >>> lines = conflict_statement_lines(empty, period="2026-04", orders=None, reps=None, plan=None)
+    >>> len(lines), lines["line_no"].dtype.name, lines["amount"].dtype.name
+    (0, 'int64', 'float64')
+    """
+    if not len(adjustments):
+        from sales_analytics.incentives.commission import STATEMENT_COLUMNS
+        from sales_analytics.tables import table_spec
+
+        kinds = {c.name: c.kind for c in table_spec("conflict_statement_lines").columns}
+        return pd.DataFrame({c: pd.Series(dtype=_STATEMENT_DTYPES[kinds[c]]) for c in STATEMENT_COLUMNS})
+    from sales_analytics.incentives import compute_commissions
+
+    commission = compute_commissions(
+        orders, reps, plan, period=period, targets=targets, activities=activities, adjustments=adjustments
+    ).for_period(period)
+    statements = commission.statements
+    return statements[statements["line_type"] == "credit_adjustment"]
 
 
 def conflict_status(

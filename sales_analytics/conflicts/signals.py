@@ -157,8 +157,15 @@ def heated_exchanges(
             str(r): str(m) for r, m in zip(reps["rep_id"], reps["manager"]) if pd.notna(m) and str(m)
         }
     flagged = pd.Series(False, index=msgs["message_id"].to_numpy())
+    # Only a run long enough, with two senders and at least one lexicon word, can hold an exchange
+    # (its pair's messages are a subset of the run's): the others are left out before the loop,
+    # which visited every run (tens of thousands on a year of chat) to skip nearly all of them.
+    per_run = pd.DataFrame({"run": run, "sender": msgs["sender_id"], "words": words}).groupby("run")
+    size, senders, run_words = per_run.size(), per_run["sender"].nunique(), per_run["words"].sum()
+    possible = size.index[((size >= params.burst_min_messages) & (senders >= 2) & (run_words > 0)).to_numpy()]
+    candidate = run.isin(possible).to_numpy()
     rows = []
-    for _run_id, g in msgs.groupby(run, sort=True):
+    for _run_id, g in msgs.loc[candidate].groupby(run.loc[candidate], sort=True):
         if len(g) < params.burst_min_messages:
             continue
         counts = g["sender_id"].value_counts()

