@@ -6,7 +6,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,17 +80,15 @@ def _cli_run(period: str, data: Path, outputs: Path) -> subprocess.CompletedProc
 def test_cli_run_of_a_month_outside_the_data_fails_fast(tmp_path, period):
     data = make_data(tmp_path / "data")
     outputs = tmp_path / "outputs"
-    t0 = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = _cli_run(period, data, outputs)
-    elapsed = time.monotonic() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     assert proc.returncode != 0
     # the refusal costs the start-up and the load only (about 2 s of CPU; a notebook run took 30 s).
-    # CPU time is the measure here: on a shared, loaded machine the wall clock also counts waiting.
+    # CPU time is the measure here, not the wall clock, which on a shared, loaded machine also
+    # counts waiting (it read 25-29 s at load 15); a hang is caught by the call's 60 s timeout.
     assert cpu < 5, f"used {cpu:.1f} s of CPU"
-    assert elapsed < 20, f"took {elapsed:.1f} s"
     assert f"no orders in {period}; the data covers 2026-09 … 2026-10" in proc.stderr + proc.stdout
     failed = outputs / ".failed"
     assert not failed.exists() or not any(failed.iterdir())
