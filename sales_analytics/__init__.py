@@ -62,6 +62,16 @@ _EXTRA = {
     "present": "report.present",
     "money_axis": "report.present",
     "percent_axis": "report.present",
+    "attainment_chart": "report.charts",
+    "clv_segment_chart": "report.charts",
+    "event_study_chart": "report.charts",
+    "funnel_chart": "report.charts",
+    "growth_waterfall_chart": "report.charts",
+    "migration_chart": "report.charts",
+    "revenue_trend_chart": "report.charts",
+    "rfm_grid_chart": "report.charts",
+    "segment_chart": "report.charts",
+    "team_targets": "report.charts",
 }
 
 
@@ -416,6 +426,16 @@ _EXPORTS: dict[str, str] = {
     "present": "report.present",
     "money_axis": "report.present",
     "percent_axis": "report.present",
+    "attainment_chart": "report.charts",
+    "clv_segment_chart": "report.charts",
+    "event_study_chart": "report.charts",
+    "funnel_chart": "report.charts",
+    "growth_waterfall_chart": "report.charts",
+    "migration_chart": "report.charts",
+    "revenue_trend_chart": "report.charts",
+    "rfm_grid_chart": "report.charts",
+    "segment_chart": "report.charts",
+    "team_targets": "report.charts",
 }
 
 if TYPE_CHECKING:
@@ -620,6 +640,16 @@ if TYPE_CHECKING:
     from sales_analytics.report import label as label
     from sales_analytics.report import label_columns as label_columns
     from sales_analytics.report import use_theme as use_theme
+    from sales_analytics.report.charts import attainment_chart as attainment_chart
+    from sales_analytics.report.charts import clv_segment_chart as clv_segment_chart
+    from sales_analytics.report.charts import event_study_chart as event_study_chart
+    from sales_analytics.report.charts import funnel_chart as funnel_chart
+    from sales_analytics.report.charts import growth_waterfall_chart as growth_waterfall_chart
+    from sales_analytics.report.charts import migration_chart as migration_chart
+    from sales_analytics.report.charts import revenue_trend_chart as revenue_trend_chart
+    from sales_analytics.report.charts import rfm_grid_chart as rfm_grid_chart
+    from sales_analytics.report.charts import segment_chart as segment_chart
+    from sales_analytics.report.charts import team_targets as team_targets
     from sales_analytics.report.present import money_axis as money_axis
     from sales_analytics.report.present import percent_axis as percent_axis
     from sales_analytics.report.present import present as present

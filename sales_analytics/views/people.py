@@ -212,18 +212,11 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
     hist = _rep_rows(bundle, "kpi_sales_by_rep", rep)
     att = _rep_rows(bundle, "kpi_attainment_rep", rep)
     if hist is not None and not hist.empty:
-        h = hist[hist["period"].astype(str) <= p].sort_values("period").tail(12)
+        h = hist[hist["period"].astype(str) <= p]
         targets = None
         if att is not None and "target_amount" in att.columns:
             targets = att.set_index(att["period"].astype(str))["target_amount"]
-        out += revenue_target_chart(
-            h["period"].astype(str).tolist(),
-            h["revenue"],
-            targets,
-            language,
-            "view_revenue_trend",
-            size=(7.5, 3.0),
-        )
+        out += revenue_target_chart(h, targets, language, "view_revenue_trend", months=12, size=(7.5, 3.0))
 
     if now is not None and not now.empty:
         detail = now.drop(columns=[c for c in ("period", "rep_id", "rep_name", "team") if c in now.columns])
