@@ -54,6 +54,7 @@ _SUBMODULES = frozenset(_EXPORTING) | {
     "vocabulary",
     "tables",
     "privacy",
+    "sections",
 }
 _EXTRA = {
     "label": "report",
