@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -276,6 +277,10 @@ class NotebookContext:
         month = str(self.period)
         through = frame[frame["period"] <= month]
         return self.publish_and_show(name, through, shown=through[through["period"] == month], **options)
+
+    def publish_all(self, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+        """Publish every table of ``tables`` (name → frame), in order."""
+        return [self.publish(name, frame) for name, frame in tables.items()]
 
     def publish(self, name: str, frame: pd.DataFrame, description: str = "") -> Path:
         """Save a result table for the bundle (Parquet; the run adds it to report.xlsx).

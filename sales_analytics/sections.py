@@ -28,14 +28,25 @@ if TYPE_CHECKING:
 __all__ = [
     "Clusters",
     "Clv",
+    "awards_text",
     "churn_heading",
     "churn_shown",
+    "contest_standings",
     "customer_churn_risk",
     "customer_clusters",
     "customer_clv",
     "customer_downgrades",
     "customer_rfm",
     "customer_rfm_previous",
+    "dq_problems_by_kind",
+    "dq_rows_by_month",
+    "dq_rows_wide",
+    "dq_to_check",
+    "feedback_customer_followup",
+    "feedback_open_items",
+    "incentive_adjustments",
+    "incentive_leaderboard_rep",
+    "incentive_leaderboard_team",
     "kpi_activities",
     "kpi_activity_outcomes",
     "kpi_attainment_rep",
@@ -49,7 +60,13 @@ __all__ = [
     "kpi_sales_monthly",
     "kpi_scorecard",
     "kpi_stage_conversion",
+    "latest_rows",
+    "missing_notes",
+    "rep_satisfaction",
     "shown_columns",
+    "statement_example",
+    "survey_missing_notes",
+    "survey_tables",
     "training_behaviour",
     "training_cohorts",
     "training_coverage",
@@ -66,6 +83,57 @@ __all__ = [
     "training_untrained",
     "workday_calendar",
 ]
+
+
+def missing_notes(ctx: NotebookContext, notes: dict[str, str]) -> str:
+    """The notes (label keys) of the tables in ``notes`` that were not supplied, one paragraph each."""
+    return "\n\n".join(ctx.t(key) for table, key in notes.items() if not ctx.dataset.has(table))
+
+
+def rep_satisfaction(ctx: NotebookContext) -> pd.DataFrame | None:
+    """Customer satisfaction per rep in the month (``None`` when the survey was not supplied)."""
+    from sales_analytics.surveys import load_instruments
+    from sales_analytics.surveys import rep_satisfaction as satisfaction_of
+
+    ds = ctx.dataset
+    if not ds.has("survey_customer_satisfaction"):
+        return None
+    instrument = load_instruments(ctx.params.surveys.instruments)["customer_satisfaction"]
+    return satisfaction_of(ds.survey_customer_satisfaction, instrument, period=str(ctx.period))
+
+
+# ------------------------------------------------------------------ 01 data quality
+def dq_rows_by_month(ctx: NotebookContext, *, months: int = 24) -> pd.DataFrame:
+    """Rows per table and month over the ``months`` months up to the notebook's (``table, month, rows``)."""
+    from sales_analytics.io import dq_rows_by_month as rows_of
+
+    by_month = rows_of(ctx.dataset, ctx.params.timezone)
+    report = str(ctx.period)
+    return by_month[(by_month["month"] <= report) & (by_month["month"] > str(ctx.period.shift(-months)))]
+
+
+def dq_rows_wide(rows: pd.DataFrame, *, months: int = 13) -> pd.DataFrame:
+    """:func:`dq_rows_by_month` as one row per table and a column per month (the latest ``months``).
+
+    >>> rows = pd.DataFrame({"table": ["orders", "orders", "reps"], "month": ["2026-09", "2026-10", "2026-10"],
+    ...                      "rows": [5, 7, 2]})
+    >>> dq_rows_wide(rows).to_dict("list")
+    {'table': ['orders', 'reps'], '2026-09': [5.0, 0.0], '2026-10': [7.0, 2.0]}
+    """
+    wide = rows.pivot_table(index="table", columns="month", values="rows", fill_value=0)
+    return wide.iloc[:, -months:].reset_index()
+
+
+def dq_problems_by_kind(ctx: NotebookContext, problems: pd.DataFrame) -> pd.DataFrame:
+    """Problem counts per severity, table and kind, the kind in the notebook's language."""
+    by_kind = problems.groupby(["severity", "table", "kind"], as_index=False)["count"].sum()
+    return by_kind.assign(kind=by_kind["kind"].map(lambda k: ctx.t(f"dq_kind_{k}")))
+
+
+def dq_to_check(problems: pd.DataFrame) -> pd.DataFrame:
+    """The warnings with the rows to check (row numbers as a spreadsheet shows them)."""
+    columns = ["table", "column", "kind", "count", "rows", "message"]
+    return problems[problems["severity"] == "warning"][columns]
 
 
 # ------------------------------------------------------------- 02 sales performance
@@ -223,18 +291,9 @@ def kpi_activity_outcomes(ctx: NotebookContext, orders: pd.DataFrame) -> pd.Data
 def kpi_scorecard(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
     """The rep scorecard of the month, with customer satisfaction when that survey was supplied."""
     from sales_analytics.kpis import rep_scorecard
-    from sales_analytics.surveys import load_instruments, rep_satisfaction
 
     ds, report = ctx.dataset, str(ctx.period)
-    satisfaction = (
-        rep_satisfaction(
-            ds.survey_customer_satisfaction,
-            load_instruments(ctx.params.surveys.instruments)["customer_satisfaction"],
-            period=report,
-        )
-        if ds.has("survey_customer_satisfaction")
-        else None
-    )
+    satisfaction = rep_satisfaction(ctx)
     return rep_scorecard(
         orders,
         reps=ds.reps,
@@ -246,6 +305,127 @@ def kpi_scorecard(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
         satisfaction=satisfaction,
         fiscal_year_start=ctx.params.fiscal_year_start,
     )
+
+
+# -------------------------------------------------------------------- 03 incentives
+def incentive_adjustments(ctx: NotebookContext) -> Any:
+    """The decided conflicts (docs/conflicts.md) that move credit between reps, each with its decision id."""
+    from sales_analytics.conflicts import load_decisions, register_adjustments
+
+    ds, cp = ctx.dataset, ctx.params.conflicts
+    return register_adjustments(
+        cp,
+        load_decisions(cp.decisions_file),
+        period=str(ctx.period),
+        orders=ds.orders,
+        deals=ds.get("deals"),
+        activities=ds.get("activities"),
+        customers=ds.get("customers"),
+        reps=ds.reps,
+        handovers=ds.get("handovers"),
+    )
+
+
+def incentive_leaderboard_rep(
+    ctx: NotebookContext, metrics: pd.DataFrame, plan: Any, ledger: pd.DataFrame
+) -> pd.DataFrame:
+    """The month's rep leaderboards of the plan, the ledger's points included."""
+    from sales_analytics.incentives import leaderboards
+
+    boards = leaderboards(metrics, plan.leaderboards, extra=ledger, min_responses=plan.awards.min_responses)
+    return boards[boards["period"] == str(ctx.period)]
+
+
+def incentive_leaderboard_team(ctx: NotebookContext, metrics: pd.DataFrame, plan: Any) -> pd.DataFrame:
+    """The month's team leaderboards of the plan."""
+    from sales_analytics.incentives import leaderboards
+
+    boards = leaderboards(metrics, plan.leaderboards, by="team")
+    return boards[boards["period"] == str(ctx.period)]
+
+
+_CONTEST_COLUMNS = ["rank", "entity", "entity_name", "value", "tied", "qualifies", "prize", "winner"]
+
+
+def contest_standings(ctx: NotebookContext, contests: pd.DataFrame) -> Any:
+    """Each contest's standings under a heading with its status and the day they are as of."""
+    from IPython.display import Markdown
+
+    from sales_analytics.notebook import Shown
+
+    if contests.empty:
+        return Shown((Markdown(ctx.t("inc_no_contests")),))
+    parts: list[Any] = []
+    name = "contest" if ctx.language == "zh" else "contest_en"
+    for _, standings in contests.groupby("contest_id", sort=False):
+        first = standings.iloc[0]
+        parts.append(Markdown(f"### {first[name]} ({ctx.t(first['status'])}, {first['as_of']:%Y-%m-%d})"))
+        parts.append(ctx.show("incentive_contests", standings[_CONTEST_COLUMNS]))
+    return Shown(tuple(parts))
+
+
+def awards_text(awards: pd.DataFrame, language: str) -> str:
+    """The awards as a markdown list: each with the rule that decided it, in ``language``.
+
+    >>> awards_text(pd.DataFrame({"rule_zh": ["甲"], "rule_en": ["A"]}), "en")
+    '- A'
+    """
+    return "\n".join(f"- {text}" for text in awards[f"rule_{language}"])
+
+
+def statement_example(commission: Any) -> pd.DataFrame:
+    """The statement lines of the rep with the largest payout, as the report shows them."""
+    top = commission.summary.sort_values("payout", ascending=False)["rep_id"].head(1).tolist()
+    example = commission.statements[commission.statements["rep_id"].isin(top)]
+    return example.drop(columns=["amount_cents", "amount_exact"])
+
+
+# --------------------------------------------------------------------------- 05 surveys
+def survey_missing_notes(ctx: NotebookContext, instruments: dict[str, Any]) -> str:
+    """A line per survey instrument whose response table was not supplied."""
+    supplied = ctx.dataset.surveys()
+    return "\n\n".join(
+        f"**{inst.title(ctx.language)}**: {ctx.t('survey_no_table')}"
+        for inst_id, inst in instruments.items()
+        if inst_id not in supplied
+    )
+
+
+def survey_tables(ctx: NotebookContext, instruments: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], Any]:
+    """Every survey table of the month, and the record of the respondents per published month block.
+
+    Months an earlier bundle published keep their respondents: a response
+    backdated into one counts in the month it arrived in (docs/surveys.md,
+    "Backdated responses"). The notebook keeps the record with the bundle
+    (:func:`sales_analytics.run.keep_survey_blocks`).
+    """
+    from sales_analytics.run import outputs_root_of, published_survey_blocks
+    from sales_analytics.surveys import survey_block_record
+    from sales_analytics.surveys import survey_tables as tables_of
+
+    ds, report = ctx.dataset, str(ctx.period)
+    supplied = ds.surveys()
+    published = published_survey_blocks(outputs_root_of(ctx.output_dir))
+    tables = tables_of(
+        supplied,
+        instruments,
+        ctx.params.surveys,
+        invitations=ds.survey_invitations,
+        period=report,
+        published=published,
+    )
+    return tables, survey_block_record(supplied, instruments, period=report, published=published)
+
+
+def latest_rows(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """The rows of the latest period (of each ``by`` group when given).
+
+    >>> f = pd.DataFrame({"instrument": ["a", "a", "b"], "period": ["2026-09", "2026-10", "2026-09"]})
+    >>> latest_rows(f, "instrument").index.tolist(), latest_rows(f).index.tolist()
+    ([1, 2], [1])
+    """
+    latest = frame.groupby(by)["period"].transform("max") if by else frame["period"].max()
+    return frame[frame["period"] == latest]
 
 
 # --------------------------------------------------------------------- 04 customers
@@ -440,6 +620,40 @@ def churn_shown(churn: pd.DataFrame, language: str) -> pd.DataFrame:
     """The churn list as the notebook shows it: the segment and reason in its language, no total column."""
     other = "zh" if language == "en" else "en"
     return churn.drop(columns=["period", "segment", f"segment_{other}", f"reason_{other}", "at_risk_total"])
+
+
+# ------------------------------------------------------------- 07 rules and feedback
+def feedback_open_items(ctx: NotebookContext) -> pd.DataFrame | None:
+    """Suggestions open longer than ``feedback.stale_after_days`` (``None`` without a feedback table)."""
+    from sales_analytics.feedback import feedback_open_items as open_items_of
+
+    fp = ctx.params.feedback
+    if not ctx.dataset.has("feedback"):
+        return None
+    return open_items_of(
+        ctx.dataset.feedback,
+        period=str(ctx.period),
+        stale_after_days=fp.stale_after_days,
+        no_action_categories=fp.no_action_categories,
+    )
+
+
+def feedback_customer_followup(ctx: NotebookContext) -> pd.DataFrame | None:
+    """Follow-ups (回访) after purchases and low satisfaction scores (``None`` without activities)."""
+    from sales_analytics.feedback import customer_followup
+
+    ds, fp = ctx.dataset, ctx.params.feedback
+    if not ds.has("activities"):
+        return None
+    return customer_followup(
+        ds.orders,
+        ds.activities,
+        period=str(ctx.period),
+        days=fp.followup_days,
+        satisfaction=ds.get("survey_customer_satisfaction"),
+        satisfaction_item=fp.satisfaction_item,
+        low_max=fp.low_satisfaction_max,
+    )
 
 
 # ---------------------------------------------------------------------- 06 training

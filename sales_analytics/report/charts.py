@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -26,13 +27,20 @@ from sales_analytics.report.present import money_axis, percent_axis
 __all__ = [
     "attainment_chart",
     "clv_segment_chart",
+    "dimension_heatmaps",
+    "driver_charts",
     "event_study_chart",
     "funnel_chart",
     "growth_waterfall_chart",
+    "leaderboard_charts",
     "migration_chart",
     "new_figure",
+    "payouts_chart",
+    "problems_chart",
     "revenue_trend_chart",
     "rfm_grid_chart",
+    "rows_by_month_chart",
+    "score_trend_charts",
     "segment_chart",
     "team_targets",
 ]
@@ -259,3 +267,121 @@ def event_study_chart(events: pd.DataFrame, language: str) -> Figure:
         plot_event_study(events, outcome=outcome, language=language, ax=ax)
     fig.tight_layout()
     return fig
+
+
+def rows_by_month_chart(rows: pd.DataFrame, language: str) -> Figure:
+    """Rows per table and month (``dq_rows_by_month``): one line per table on a log scale."""
+    import seaborn as sns
+
+    fig, ax = new_figure(10, 4)
+    sns.lineplot(data=rows, x="month", y="rows", hue="table", marker="o", ax=ax)
+    ax.set(
+        title=label("dq_rows_by_month_title", language),
+        xlabel=label("month", language),
+        ylabel=label("rows", language),
+        yscale="log",
+    )
+    ax.tick_params(axis="x", rotation=60)
+    return fig
+
+
+def problems_chart(by_kind: pd.DataFrame, language: str) -> Figure | None:
+    """The warnings per kind and table (``None`` when there is no warning).
+
+    ``by_kind``: ``severity, table, kind, count`` with the kind already in ``language``.
+    """
+    import seaborn as sns
+
+    warnings = by_kind[by_kind["severity"] == "warning"]
+    if warnings.empty:
+        return None
+    fig, ax = new_figure(8, 0.5 + 0.4 * len(warnings))
+    sns.barplot(data=warnings, y="kind", x="count", hue="table", ax=ax)
+    ax.set(title=label("dq_problems_title", language), xlabel=label("count", language), ylabel="")
+    return fig
+
+
+# ------------------------------------------- the levers' own chart functions, as figures to display
+def _detached(fig: Figure) -> Figure:
+    """A figure drawn through pyplot, closed there: a notebook shows it once, where it is displayed."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def leaderboard_charts(
+    board: pd.DataFrame,
+    language: str,
+    *,
+    boards: tuple[str, ...] = ("revenue", "attainment", "composite_score"),
+    by: str = "rep_id",
+    label_column: str | None = None,
+) -> list[Figure]:
+    """One bar chart per board of ``boards`` that ``board`` (``incentive_leaderboard_*``) holds.
+
+    >>> b = pd.DataFrame({"board": "revenue", "rank": [1, 2], "rep_id": ["r1", "r2"], "value": [9.0, 5.0],
+    ...                   "rank_change": [0, 1]})
+    >>> len(leaderboard_charts(b, "en"))  # no attainment or composite board here
+    1
+    """
+    from sales_analytics.incentives.charts import plot_leaderboard
+
+    present = set(board["board"])
+    return [
+        _detached(plot_leaderboard(board, name, by=by, label_column=label_column, language=language))
+        for name in boards
+        if name in present
+    ]
+
+
+def payouts_chart(summary: pd.DataFrame, language: str) -> Figure:
+    """Each rep's payout stacked by part (``incentive_commission_summary``)."""
+    from sales_analytics.incentives.charts import plot_payouts
+
+    return _detached(plot_payouts(summary, language=language))
+
+
+def score_trend_charts(scores: pd.DataFrame, instruments: Mapping[str, Any], language: str) -> list[Any]:
+    """Per instrument with NPS, CSAT or CES items: its score trend (``survey_scores``), or a line
+    saying it has no responses yet."""
+    from IPython.display import Markdown
+
+    from sales_analytics.surveys.charts import headline_metrics, plot_score_trend
+
+    out: list[Any] = []
+    for inst_id, inst in instruments.items():
+        metrics = headline_metrics(inst)
+        if not metrics:
+            continue
+        rows = scores[scores["instrument"] == inst_id]
+        title = inst.title(language)
+        if rows.empty:
+            out.append(Markdown(label("survey_no_responses", language).format(survey=title)))
+        else:
+            out.append(_detached(plot_score_trend(rows, metrics=metrics, language=language, title=title)))
+    return out
+
+
+def dimension_heatmaps(
+    dimensions: pd.DataFrame, instruments: Mapping[str, Any], language: str
+) -> list[Figure]:
+    """Per instrument in ``survey_dimensions``: dimension means by team in its latest month."""
+    from sales_analytics.surveys.charts import plot_dimension_heatmap
+
+    out = []
+    for inst_id in dimensions["instrument"].unique():
+        last = dimensions.loc[dimensions["instrument"] == inst_id, "period"].max()
+        fig = plot_dimension_heatmap(dimensions, instruments[inst_id], period=last, language=language)
+        out.append(_detached(fig))
+    return out
+
+
+def driver_charts(drivers: pd.DataFrame, instruments: Mapping[str, Any], language: str) -> list[Figure]:
+    """Per instrument in ``survey_drivers``: the relative weight of each driver."""
+    from sales_analytics.surveys.charts import plot_drivers
+
+    return [
+        _detached(plot_drivers(drivers, instruments[inst_id], language=language))
+        for inst_id in drivers["instrument"].unique()
+    ]
