@@ -44,6 +44,7 @@ __all__ = [
     "dq_to_check",
     "feedback_customer_followup",
     "feedback_open_items",
+    "goals_forecast",
     "incentive_adjustments",
     "incentive_leaderboard_rep",
     "incentive_leaderboard_team",
@@ -426,6 +427,43 @@ def latest_rows(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """
     latest = frame.groupby(by)["period"].transform("max") if by else frame["period"].max()
     return frame[frame["period"] == latest]
+
+
+# ------------------------------------------------------------------------- 08 goals
+def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The backtest and the revenue forecast (company, teams, reps) of the months after the report.
+
+    The backtest comes first: the same forecast made after each past month,
+    seen on the same day of its open month; with ``goals.band: conformal`` its
+    errors calibrate the forecast's bands.
+    """
+    from sales_analytics.forecast import forecast_backtest, interval_calibration, revenue_forecast
+
+    ds, gp, report = ctx.dataset, ctx.params.goals, str(ctx.period)
+    deal_tables = {"deals": ds.get("deals"), "deal_history": ds.get("deal_stage_history")}
+    settings = {
+        "horizon": gp.horizon_months,
+        "full_model_months": gp.full_model_months,
+        "quiet_months": gp.quiet_months,
+    }
+    backtest = forecast_backtest(
+        ds.orders,
+        ds.reps,
+        period=report,
+        min_history_months=gp.min_history_months,
+        band=gp.band,
+        **deal_tables,
+        **settings,
+    )
+    forecast = revenue_forecast(
+        ds.orders,
+        ds.reps,
+        period=report,
+        calibration=interval_calibration(backtest) if gp.band == "conformal" else None,
+        **deal_tables,
+        **settings,
+    )
+    return backtest, forecast
 
 
 # --------------------------------------------------------------------- 04 customers

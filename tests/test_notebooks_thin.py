@@ -23,8 +23,20 @@ ROOT = Path(__file__).resolve().parents[1]
 LEVER_NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 MAX_LINES = 10  # the setup cell: imports, open_notebook (3 lines once formatted), the title
 # Notebooks not thinned yet, each with its longest code cell today: the numbers can only go down.
-NOT_YET_THIN: dict[str, int] = {}
-BANNED = (ast.For, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp)
+# 08: the target cells (10, 11) wait for the forecast functions' month= -> period= rename.
+NOT_YET_THIN: dict[str, int] = {"08_goals.ipynb": 14}
+BANNED = (
+    ast.For,
+    ast.While,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 BANNED_IMPORTS = ("matplotlib", "seaborn", "pandas")  # charts and frame work belong in the package
 
 
@@ -76,9 +88,9 @@ def test_the_parameters_cell_is_first_and_tagged(path):
 
 def test_the_thinness_check_fails_on_a_loop(tmp_path):
     """The AST check sees a loop and a chart import (so the test above can fail)."""
-    src = "import matplotlib.pyplot as plt\nfor x in range(3):\n    plt.plot([x])\n"
+    src = "import matplotlib.pyplot as plt\nfor x in range(3):\n    plt.plot([x])\nys = (y for y in [1])\n"
     kinds = {type(n).__name__ for n in ast.walk(ast.parse(src)) if isinstance(n, BANNED)}
-    assert kinds == {"For"}
+    assert kinds == {"For", "GeneratorExp"}
 
 
 # ------------------------------------------------------------------ the context's display step
