@@ -440,8 +440,8 @@ def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     from sales_analytics.forecast import forecast_backtest, interval_calibration, revenue_forecast
 
     ds, gp, report = ctx.dataset, ctx.params.goals, str(ctx.period)
-    deal_tables = {"deals": ds.get("deals"), "deal_history": ds.get("deal_stage_history")}
-    settings = {
+    deal_tables: dict[str, Any] = {"deals": ds.get("deals"), "deal_history": ds.get("deal_stage_history")}
+    settings: dict[str, Any] = {
         "horizon": gp.horizon_months,
         "full_model_months": gp.full_model_months,
         "quiet_months": gp.quiet_months,

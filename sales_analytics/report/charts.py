@@ -48,7 +48,7 @@ __all__ = [
 BLUE, ORANGE, GREEN, RED, GREY = "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8c8c8c"
 
 
-def new_figure(width: float = 7.5, height: float = 3.2, *, ncols: int = 1) -> tuple[Figure, object]:
+def new_figure(width: float = 7.5, height: float = 3.2, *, ncols: int = 1) -> tuple[Figure, Any]:
     """A themed figure (CJK font) and its axes (an array of ``ncols`` axes when ``ncols`` > 1)."""
     from sales_analytics.report.theme import use_theme
 
