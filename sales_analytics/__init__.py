@@ -75,6 +75,7 @@ _EXTRA = {
     "team_targets": "report.charts",
     "problems_chart": "report.charts",
     "rows_by_month_chart": "report.charts",
+    "leaderboard_chart": "report.charts",
     "leaderboard_charts": "report.charts",
     "payouts_chart": "report.charts",
     "score_trend_charts": "report.charts",
@@ -447,6 +448,7 @@ _EXPORTS: dict[str, str] = {
     "team_targets": "report.charts",
     "problems_chart": "report.charts",
     "rows_by_month_chart": "report.charts",
+    "leaderboard_chart": "report.charts",
     "leaderboard_charts": "report.charts",
     "payouts_chart": "report.charts",
     "score_trend_charts": "report.charts",
@@ -664,6 +666,7 @@ if TYPE_CHECKING:
     from sales_analytics.report.charts import event_study_chart as event_study_chart
     from sales_analytics.report.charts import funnel_chart as funnel_chart
     from sales_analytics.report.charts import growth_waterfall_chart as growth_waterfall_chart
+    from sales_analytics.report.charts import leaderboard_chart as leaderboard_chart
     from sales_analytics.report.charts import leaderboard_charts as leaderboard_charts
     from sales_analytics.report.charts import migration_chart as migration_chart
     from sales_analytics.report.charts import payouts_chart as payouts_chart

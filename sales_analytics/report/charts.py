@@ -32,6 +32,7 @@ __all__ = [
     "event_study_chart",
     "funnel_chart",
     "growth_waterfall_chart",
+    "leaderboard_chart",
     "leaderboard_charts",
     "migration_chart",
     "new_figure",
@@ -325,14 +326,23 @@ def leaderboard_charts(
     >>> len(leaderboard_charts(b, "en"))  # no attainment or composite board here
     1
     """
-    from sales_analytics.incentives.charts import plot_leaderboard
-
     present = set(board["board"])
     return [
-        _detached(plot_leaderboard(board, name, by=by, label_column=label_column, language=language))
+        leaderboard_chart(board, name, language, by=by, label_column=label_column)
         for name in boards
         if name in present
     ]
+
+
+def leaderboard_chart(
+    board: pd.DataFrame, name: str, language: str, *, by: str = "rep_id", label_column: str | None = None
+) -> Figure:
+    """The bars of one board (``revenue``, ``composite_score`` …) with each entity's rank change."""
+    from sales_analytics.incentives.charts import plot_leaderboard
+    from sales_analytics.report.theme import use_theme
+
+    use_theme()  # a view's kernel may not have set the theme (and the CJK font) yet
+    return _detached(plot_leaderboard(board, name, by=by, label_column=label_column, language=language))
 
 
 def payouts_chart(summary: pd.DataFrame, language: str) -> Figure:
