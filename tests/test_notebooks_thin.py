@@ -60,9 +60,7 @@ def test_every_cell_is_a_few_lines(path):
     assert not long, f"{path.name}: cells (index, lines) longer than {limit} lines: {long}"
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in LEVER_NOTEBOOKS if p.name not in NOT_YET_THIN], ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", LEVER_NOTEBOOKS, ids=lambda p: p.stem)
 def test_no_loop_function_or_chart_code_in_a_cell(path):
     problems = []
     for i, src, tags in _code_cells(path):
