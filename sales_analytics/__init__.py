@@ -54,6 +54,7 @@ _SUBMODULES = frozenset(_EXPORTING) | {
     "vocabulary",
     "tables",
     "privacy",
+    "sections",
 }
 _EXTRA = {
     "label": "report",
@@ -62,6 +63,24 @@ _EXTRA = {
     "present": "report.present",
     "money_axis": "report.present",
     "percent_axis": "report.present",
+    "attainment_chart": "report.charts",
+    "clv_segment_chart": "report.charts",
+    "event_study_chart": "report.charts",
+    "funnel_chart": "report.charts",
+    "growth_waterfall_chart": "report.charts",
+    "migration_chart": "report.charts",
+    "revenue_trend_chart": "report.charts",
+    "rfm_grid_chart": "report.charts",
+    "segment_chart": "report.charts",
+    "team_targets": "report.charts",
+    "problems_chart": "report.charts",
+    "rows_by_month_chart": "report.charts",
+    "leaderboard_chart": "report.charts",
+    "leaderboard_charts": "report.charts",
+    "payouts_chart": "report.charts",
+    "score_trend_charts": "report.charts",
+    "dimension_heatmaps": "report.charts",
+    "driver_charts": "report.charts",
 }
 
 
@@ -158,6 +177,7 @@ _EXPORTS: dict[str, str] = {
     "schema_for": "io",
     "write_snapshot": "io",
     "NotebookContext": "notebook",
+    "Shown": "notebook",
     "latest_month_in": "notebook",
     "open_notebook": "notebook",
     "publish_table": "notebook",
@@ -417,6 +437,24 @@ _EXPORTS: dict[str, str] = {
     "present": "report.present",
     "money_axis": "report.present",
     "percent_axis": "report.present",
+    "attainment_chart": "report.charts",
+    "clv_segment_chart": "report.charts",
+    "event_study_chart": "report.charts",
+    "funnel_chart": "report.charts",
+    "growth_waterfall_chart": "report.charts",
+    "migration_chart": "report.charts",
+    "revenue_trend_chart": "report.charts",
+    "rfm_grid_chart": "report.charts",
+    "segment_chart": "report.charts",
+    "team_targets": "report.charts",
+    "problems_chart": "report.charts",
+    "rows_by_month_chart": "report.charts",
+    "leaderboard_chart": "report.charts",
+    "leaderboard_charts": "report.charts",
+    "payouts_chart": "report.charts",
+    "score_trend_charts": "report.charts",
+    "dimension_heatmaps": "report.charts",
+    "driver_charts": "report.charts",
 }
 
 if TYPE_CHECKING:
@@ -601,6 +639,7 @@ if TYPE_CHECKING:
     from sales_analytics.kpis import stage_order as stage_order
     from sales_analytics.kpis.growth import growth as growth
     from sales_analytics.notebook import NotebookContext as NotebookContext
+    from sales_analytics.notebook import Shown as Shown
     from sales_analytics.notebook import latest_month_in as latest_month_in
     from sales_analytics.notebook import open_notebook as open_notebook
     from sales_analytics.notebook import publish_table as publish_table
@@ -622,6 +661,24 @@ if TYPE_CHECKING:
     from sales_analytics.report import label as label
     from sales_analytics.report import label_columns as label_columns
     from sales_analytics.report import use_theme as use_theme
+    from sales_analytics.report.charts import attainment_chart as attainment_chart
+    from sales_analytics.report.charts import clv_segment_chart as clv_segment_chart
+    from sales_analytics.report.charts import dimension_heatmaps as dimension_heatmaps
+    from sales_analytics.report.charts import driver_charts as driver_charts
+    from sales_analytics.report.charts import event_study_chart as event_study_chart
+    from sales_analytics.report.charts import funnel_chart as funnel_chart
+    from sales_analytics.report.charts import growth_waterfall_chart as growth_waterfall_chart
+    from sales_analytics.report.charts import leaderboard_chart as leaderboard_chart
+    from sales_analytics.report.charts import leaderboard_charts as leaderboard_charts
+    from sales_analytics.report.charts import migration_chart as migration_chart
+    from sales_analytics.report.charts import payouts_chart as payouts_chart
+    from sales_analytics.report.charts import problems_chart as problems_chart
+    from sales_analytics.report.charts import revenue_trend_chart as revenue_trend_chart
+    from sales_analytics.report.charts import rfm_grid_chart as rfm_grid_chart
+    from sales_analytics.report.charts import rows_by_month_chart as rows_by_month_chart
+    from sales_analytics.report.charts import score_trend_charts as score_trend_charts
+    from sales_analytics.report.charts import segment_chart as segment_chart
+    from sales_analytics.report.charts import team_targets as team_targets
     from sales_analytics.report.present import money_axis as money_axis
     from sales_analytics.report.present import percent_axis as percent_axis
     from sales_analytics.report.present import present as present

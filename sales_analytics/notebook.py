@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +35,14 @@ from sales_analytics.report.labels import label
 if TYPE_CHECKING:
     from sales_analytics.config import Parameters
 
-__all__ = ["NotebookContext", "latest_month_in", "open_notebook", "publish_table", "table_description"]
+__all__ = [
+    "NotebookContext",
+    "Shown",
+    "latest_month_in",
+    "open_notebook",
+    "publish_table",
+    "table_description",
+]
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +164,18 @@ def table_description(path: str | Path) -> str:
     return meta.get(_DESCRIPTION_KEY, b"").decode("utf-8")
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What a notebook cell shows of a section: headings, notes and tables, displayed in order."""
+
+    parts: tuple[Any, ...]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(*self.parts)
+
+
 @dataclass
 class NotebookContext:
     """Parameters, period, dataset and publishing target of one notebook execution."""
@@ -186,6 +206,81 @@ class NotebookContext:
         where = f"report.xlsx「{table_title(table, self.language)}」"
         options.setdefault("currency", self.params.currency)
         return present(frame, table, language=self.language, max_rows=max_rows, where=where, **options)
+
+    def heading(self, key: str, *, level: int = 3, suffix: str = "", note: str = "") -> Any:
+        """A markdown heading with the label of ``key`` and ``suffix`` (``### 降级客户 (12)``),
+        followed by the label of ``note`` as a paragraph when given."""
+        from IPython.display import Markdown
+
+        text = f"{self.t(key)} {suffix}".strip()
+        return Markdown(f"{'#' * level} {text}" + (f"\n\n{self.t(note)}" if note else ""))
+
+    def title(self, key: str) -> Any:
+        """The notebook's title: the label of ``key`` and the month (``## 销售业绩 · 2026年10月``)."""
+        from IPython.display import Markdown
+
+        return Markdown(f"## {self.t(key)} · {self.period.label(self.language)}")
+
+    def publish_and_show(
+        self,
+        name: str,
+        frame: pd.DataFrame | None,
+        *,
+        shown: pd.DataFrame | None = None,
+        query: str = "",
+        missing: str = "",
+        empty: str = "",
+        heading: str = "",
+        note: str | tuple[str, ...] = "",
+        labelled: tuple[str, ...] = (),
+        **options: Any,
+    ) -> Any:
+        """Publish ``frame`` as ``name`` and return what the report shows of it (``display()`` it).
+
+        ``shown`` are the rows to show (default: all of ``frame``, or those
+        matching ``query``; at most ``max_rows``), under the label of
+        ``heading`` and the paragraphs of ``note`` (a label key or several)
+        when given, or the label of ``empty`` instead of a table with no rows; ``labelled``
+        columns hold label keys shown as their labels (``status`` → 落后);
+        ``options`` go to :meth:`show`. A section with nothing to compute
+        passes ``frame=None``: nothing is published and the label of
+        ``missing`` says why.
+        """
+        from IPython.display import Markdown
+
+        if frame is None:
+            return Shown((Markdown(self.t(missing)),) if missing else ())
+        self.publish(name, frame)
+        rows = frame if shown is None else shown
+        if query:
+            rows = rows.query(query)
+        if labelled:
+            rows = rows.assign(**{c: rows[c].map(self.t, na_action="ignore") for c in labelled})
+        parts = [self.heading(heading)] if heading else []
+        notes = (note,) if isinstance(note, str) else note
+        parts += [Markdown("\n\n".join(self.t(k) for k in notes))] if any(notes) else []
+        if empty and frame.empty:
+            return Shown((*parts, Markdown(self.t(empty))))
+        return Shown((*parts, self.show(name, rows, **options)))
+
+    def publish_month(
+        self, name: str, frame: pd.DataFrame | None, *, missing: str = "", **options: Any
+    ) -> Any:
+        """Publish the months of ``frame`` up to this notebook's and show this month's rows.
+
+        The step every history table takes (sales, attainment and activities
+        per rep or team): a later month in the data is not published, only
+        the report month is displayed. ``frame=None``: see :meth:`publish_and_show`.
+        """
+        if frame is None:
+            return self.publish_and_show(name, None, missing=missing, **options)
+        month = str(self.period)
+        through = frame[frame["period"] <= month]
+        return self.publish_and_show(name, through, shown=through[through["period"] == month], **options)
+
+    def publish_all(self, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+        """Publish every table of ``tables`` (name → frame), in order."""
+        return [self.publish(name, frame) for name, frame in tables.items()]
 
     def publish(self, name: str, frame: pd.DataFrame, description: str = "") -> Path:
         """Save a result table for the bundle (Parquet; the run adds it to report.xlsx).

@@ -203,10 +203,12 @@ def _published_by_notebooks() -> set[str]:
     names = set()
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         source = _code(path)
-        names |= set(re.findall(r"""publish\(\s*["']([a-z0-9_]+)["']""", source))
+        names |= set(re.findall(r"""publish(?:_and_show|_month)?\(\s*["']([a-z0-9_]+)["']""", source))
         if "sa.statement_tables(" in source:  # one incentive_statement_<team> per team
             names.add("incentive_statement_<team>")
-        if "sa.survey_tables(" in source:  # the keys of surveys.summary's parts
+        if (
+            "survey_tables(" in source
+        ):  # sa.survey_tables or its notebook section: the keys of surveys.summary's parts
             summary = (ROOT / "sales_analytics" / "surveys" / "summary.py").read_text(encoding="utf-8")
             names |= set(re.findall(r"""parts\[["'](survey_[a-z_]+)["']\]""", summary))
     return names

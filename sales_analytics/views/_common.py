@@ -9,7 +9,6 @@ import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import label
-from sales_analytics.report.present import money_axis  # the one axis format
 from sales_analytics.views.app import note
 from sales_analytics.vocabulary import LANGUAGES
 
@@ -100,23 +99,17 @@ def figure(width: float = 7.5, height: float = 3.2):
 
 
 def revenue_target_chart(
-    periods: list[str], revenue, targets, language: str, key: str, *, size: tuple[float, float] = (7.5, 3.2)
+    revenue: pd.DataFrame,
+    targets,
+    language: str,
+    key: str,
+    *,
+    months: int,
+    size: tuple[float, float] = (7.5, 3.2),
 ) -> list[w.Widget]:
-    """A heading and a chart: revenue per period (line), its target (dashed) where ``targets``
-    (a mapping period → amount, or ``None``) has one."""
+    """A heading and the revenue-vs-target chart (:func:`sales_analytics.report.charts.revenue_trend_chart`)."""
+    from sales_analytics.report.charts import revenue_trend_chart
     from sales_analytics.views.components import chart, heading
 
-    fig, ax = figure(*size)
-    ax.plot(periods, list(revenue), marker="o", label=label("revenue", language))
-    if targets is not None:
-        ax.plot(
-            periods,
-            [targets.get(k, math.nan) for k in periods],
-            linestyle="--",
-            label=label("target_amount", language),
-        )
-    ax.set_ylabel(label("revenue", language))
-    money_axis(ax, language)
-    ax.tick_params(axis="x", rotation=45)
-    ax.legend()
+    fig = revenue_trend_chart(revenue, language, targets=targets, months=months, size=size)
     return [heading(key, language), chart(fig, alt=label(key, language))]

@@ -6,6 +6,7 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
+from sales_analytics.report.charts import migration_chart, segment_chart
 from sales_analytics.report.labels import label
 from sales_analytics.views._common import (
     at,
@@ -30,17 +31,8 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
         out.append(missing("view_segments", language))
     else:
         seg = localized(seg, language, "segment")
-        s = seg.sort_values("customers")
-        fig, ax = figure(7.5, 0.8 + 0.38 * len(s))
-        ax.barh(s["segment"].astype(str), s["customers"], color="#4c72b0")
-        if "revenue_share" in s.columns:
-            for y, (v, share) in enumerate(zip(s["customers"], s["revenue_share"], strict=False)):
-                ax.text(
-                    v, y, f" {v:,} · {label('view_revenue_share_short', language)} {share:.0%}", va="center"
-                )
-        ax.set_xlabel(label("customers", language))
         out += [
-            chart(fig, alt=label("view_segments", language)),
+            chart(segment_chart(seg, language), alt=label("view_segments", language)),
             table(
                 seg.drop(columns=[c for c in ("segment_rank", "period") if c in seg.columns]),
                 language,
@@ -53,19 +45,7 @@ def customers(bundle: Bundle, language: str) -> list[w.Widget]:
     if mig is None or mig.empty:
         out.append(missing("view_migration", language))
     else:
-        mig = localized(mig, language, "from", "to")
-        order = mig.sort_values("to_order").drop_duplicates("to")["to"].tolist()
-        rows = mig.sort_values("from_order").drop_duplicates("from")["from"].tolist()
-        matrix = mig.pivot_table(index="from", columns="to", values="customers", aggfunc="sum", fill_value=0)
-        matrix = matrix.reindex(index=rows, columns=order, fill_value=0)
-        import seaborn as sns
-
-        fig, ax = figure(8.5, 0.9 + 0.42 * len(rows))
-        sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
-        ax.grid(False)
-        ax.set_xlabel(label("view_migration_to", language))
-        ax.set_ylabel(label("view_migration_from", language))
-        out.append(chart(fig, alt=label("view_migration", language)))
+        out.append(chart(migration_chart(mig, language), alt=label("view_migration", language)))
     down = at(bundle.table("customer_downgrades"), p)
     if down is not None and not down.empty:
         out += [

@@ -6,12 +6,11 @@ import math
 
 import ipywidgets as w
 
+from sales_analytics.report.charts import attainment_chart, team_targets
 from sales_analytics.report.labels import label
-from sales_analytics.report.present import percent_axis
 from sales_analytics.views._common import (
     at,
     churn_count,
-    figure,
     latest_wave,
     missing,
     num,
@@ -96,30 +95,14 @@ def overview(bundle: Bundle, language: str) -> list[w.Widget]:
     out.append(cards(items, language) if items else missing("view_kpi_section", language))
 
     if monthly is not None and not monthly.empty:
-        series = monthly.sort_values("period").tail(13)
-        targets = None
-        if team is not None and "target_amount" in team.columns:
-            targets = team.groupby(team["period"].astype(str))["target_amount"].sum()
         out += revenue_target_chart(
-            series["period"].astype(str).tolist(),
-            series["revenue"],
-            targets,
-            language,
-            "view_revenue_vs_target",
+            monthly, team_targets(team), language, "view_revenue_vs_target", months=13
         )
 
     if now is not None and not now.empty and "attainment" in now.columns:
-        t = now.sort_values("attainment")
-        fig, ax = figure(7.5, 0.8 + 0.45 * len(t))
-        ax.barh(t["team"].astype(str), t["attainment"], color="#4c72b0")
-        ax.axvline(1.0, color="grey", linestyle="--")
-        for y, v in enumerate(t["attainment"]):
-            ax.text(v, y, f" {v:.0%}", va="center")
-        ax.set_xlabel(label("attainment", language))
-        percent_axis(ax, axis="x")
         out += [
             heading("view_team_comparison", language),
-            chart(fig, alt=label("view_team_comparison", language)),
+            chart(attainment_chart(now, "team", language), alt=label("view_team_comparison", language)),
         ]
 
     out += forecast_section(bundle, language)

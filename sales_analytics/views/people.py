@@ -8,11 +8,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from sales_analytics.report.charts import leaderboard_chart
 from sales_analytics.report.labels import label
-from sales_analytics.report.present import money_axis, percent_axis
 from sales_analytics.views._common import (
     at,
-    figure,
     missing,
     num,
     revenue_target_chart,
@@ -33,28 +32,6 @@ from sales_analytics.views.statement import payslip
 
 _BOARD_TABLES = {"rep": "incentive_leaderboard_rep", "team": "incentive_leaderboard_team"}
 _BOARD_COLUMNS = ("rank", "rank_change", "rep_name", "team", "value", "tied")
-
-
-def _board_chart(board: pd.DataFrame, name_col: str, language: str, title: str) -> w.HTML:
-    b = board.sort_values("rank", ascending=False).tail(15)
-    fig, ax = figure(7.5, 0.8 + 0.38 * len(b))
-    ax.barh(b[name_col].astype(str), b["value"], color="#55a868")
-    for y, (v, change) in enumerate(
-        zip(b["value"], b.get("rank_change", pd.Series([math.nan] * len(b))), strict=False)
-    ):
-        arrow = (
-            ""
-            if pd.isna(change) or change == 0
-            else (f" ▲{int(change)}" if change > 0 else f" ▼{int(-change)}")
-        )
-        ax.text(v, y, arrow, va="center", color="#1a7f37" if arrow.startswith(" ▲") else "#c62828")
-    board_name = str(board["board"].iloc[0]) if "board" in board.columns and len(board) else ""
-    if board_name in ("revenue", "credited_sales"):
-        money_axis(ax, language, axis="x")
-    elif board_name == "attainment":
-        percent_axis(ax, axis="x")
-    ax.set_title(title)
-    return chart(fig, alt=title)
 
 
 def _boards(frame: pd.DataFrame | None, level: str, language: str) -> list[w.Widget]:
@@ -90,7 +67,12 @@ def _boards(frame: pd.DataFrame | None, level: str, language: str) -> list[w.Wid
         cols = [c for c in ("rank", "rank_change", name_col, "team", "value", "tied") if c in b.columns]
         cols = list(dict.fromkeys(cols))
         body.children = [
-            _board_chart(b, name_col, language, picker.label),
+            chart(
+                leaderboard_chart(
+                    b, board, language, by="team" if level == "team" else "rep_id", label_column=name_col
+                ),
+                alt=picker.label,
+            ),
             table(b[cols], language, source=_BOARD_TABLES[level], units=_board_units(board)),
         ]
 
@@ -213,18 +195,11 @@ def _rep_sections(bundle: Bundle, language: str, rep: str) -> list[w.Widget]:
     hist = _rep_rows(bundle, "kpi_sales_by_rep", rep)
     att = _rep_rows(bundle, "kpi_attainment_rep", rep)
     if hist is not None and not hist.empty:
-        h = hist[hist["period"].astype(str) <= p].sort_values("period").tail(12)
+        h = hist[hist["period"].astype(str) <= p]
         targets = None
         if att is not None and "target_amount" in att.columns:
             targets = att.set_index(att["period"].astype(str))["target_amount"]
-        out += revenue_target_chart(
-            h["period"].astype(str).tolist(),
-            h["revenue"],
-            targets,
-            language,
-            "view_revenue_trend",
-            size=(7.5, 3.0),
-        )
+        out += revenue_target_chart(h, targets, language, "view_revenue_trend", months=12, size=(7.5, 3.0))
 
     if now is not None and not now.empty:
         detail = now.drop(columns=[c for c in ("period", "rep_id", "rep_name", "team") if c in now.columns])
