@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sales_analytics.vocabulary import LANGUAGES
+
 if TYPE_CHECKING:
     from sales_analytics.notebook import NotebookContext
 
@@ -31,6 +33,7 @@ __all__ = [
     "awards_text",
     "churn_heading",
     "churn_shown",
+    "conflict_statement_lines",
     "contest_standings",
     "customer_churn_risk",
     "customer_clusters",
@@ -656,8 +659,10 @@ def churn_heading(ctx: NotebookContext, churn: pd.DataFrame) -> Any:
 
 def churn_shown(churn: pd.DataFrame, language: str) -> pd.DataFrame:
     """The churn list as the notebook shows it: the segment and reason in its language, no total column."""
-    other = "zh" if language == "en" else "en"
-    return churn.drop(columns=["period", "segment", f"segment_{other}", f"reason_{other}", "at_risk_total"])
+    others = [
+        f"{column}_{lang}" for column in ("segment", "reason") for lang in LANGUAGES if lang != language
+    ]
+    return churn.drop(columns=["period", "segment", *others, "at_risk_total"])
 
 
 # ------------------------------------------------------------- 07 rules and feedback
@@ -948,4 +953,22 @@ def training_needs(
         dimensions=dimensions,
         dimension_categories=tp.dimension_categories,
         low_score=tp.needs_low_score,
+    )
+
+
+# --------------------------------------------------------------------- 09 conflicts
+def conflict_statement_lines(ctx: NotebookContext, adjustments: pd.DataFrame, plan: Any) -> pd.DataFrame:
+    """The commission statement lines the decided conflicts of the month move (the engine runs only
+    when a decision moves something; otherwise the empty table with the engine's columns)."""
+    from sales_analytics.conflicts import conflict_statement_lines as lines_of
+
+    ds = ctx.dataset
+    return lines_of(
+        adjustments,
+        period=str(ctx.period),
+        orders=ds.orders,
+        reps=ds.reps,
+        plan=plan,
+        targets=ds.targets,
+        activities=ds.activities,
     )
