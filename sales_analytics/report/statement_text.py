@@ -35,6 +35,7 @@ __all__ = ["adjustment_text", "line_item", "line_text", "rate_text", "spiff_name
 
 _TIERED = ("commission", "accelerator", "decelerator")
 _SPIFF_NAME = re.compile(r"^SPIFF (.+?): ")  # the engine's SPIFF line names the plan's SPIFF first
+_REFUND = re.compile(r"^refund (\S+?):? ")  # a clawback line names its refund first
 # The engine's adjustment notes, each with the label that says it in the reader's language.
 _ADJUSTMENTS = (
     (re.compile(r"^threshold (\S+)$"), "statement_adj_threshold"),
@@ -123,7 +124,10 @@ def line_text(row: Mapping[str, Any], language: str, spiffs: Mapping[str, str] |
     item, basis = line_item(row, language, spiffs)
     cents = int(_get(row, "amount_cents") or 0)
     if kind == "clawback":
-        ids = ", ".join(split_ids(str(_get(row, "source_order_ids") or ""))) or MISSING
+        ids = ", ".join(split_ids(str(_get(row, "source_order_ids") or "")))
+        if not ids:  # the workbook moves the id lists to a detail sheet: the engine's note names it
+            match = _REFUND.match(str(_get(row, "description") or ""))
+            ids = match.group(1) if match else MISSING
         rate = _get(row, "rate")
         if cents and rate is not None:
             basis = label("statement_clawback_basis", language).format(
