@@ -21,6 +21,7 @@ no chart.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from sales_analytics.report.labels import all_labels, label
 
 __all__ = ["key_name", "known_names"]
 
+_LEVEL = re.compile(r"^(.+?)(, α=[0-9.]+)$")  # a statistical test named with its significance level
 _SEGMENT_MAPS = Path(__file__).resolve().parents[1] / "customers" / "segment_maps"
 
 
@@ -81,14 +83,21 @@ def key_name(key: str, language: str = "zh", *, column: str = "") -> str:
     With ``column``, a label ``<column>.<key>`` comes first: a code that means one thing in one
     column (the forecast model ``level``) and another elsewhere (the column ``level``).
 
-    A key ``<kind>:<name>`` whose kind has a label reads "<kind's label>：<name>".
+    A key ``<kind>:<name>`` whose kind has a label reads "<kind's label>：<name>"; a test named
+    with its significance level (``…, α=0.05``) keeps the level after the test's label.
 
     >>> key_name("level", "en", column="model"), key_name("level", "en")
     ('Level only (short history)', 'Level')
     >>> key_name("category:耗材", "zh", column="tier")
     '品类：耗材'
+    >>> key_name("two-sample z on NPS, α=0.05", "zh", column="test")
+    'NPS 的双样本 z 检验，α=0.05'
     """
     labels = all_labels()
+    level = _LEVEL.match(key)
+    if level and column and f"{column}.{level.group(1)}" in labels:  # a test and its level α
+        suffix = level.group(2).replace(", ", "，") if language == "zh" else level.group(2)
+        return f"{label(f'{column}.{level.group(1)}', language)}{suffix}"
     if column and f"{column}.{key}" in labels:
         return label(f"{column}.{key}", language)
     if key in labels:
