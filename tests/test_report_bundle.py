@@ -144,6 +144,18 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 # Columns whose values are identifiers or locations, never words: read as they are in every language.
 ID_UNITS = frozenset({"id", "id_list", "month", "date"})
+# Columns quoting the team's own free text (comments, chat and feedback excerpts, a comment theme's
+# words): read in whatever language the team wrote them.
+TEAM_TEXT = frozenset(
+    {
+        ("survey_themes", "term"),
+        ("survey_comments", "comment"),
+        ("feedback_open_items", "excerpt"),
+        ("rules_violations", "excerpt"),
+        ("customer_quality", "examples"),
+    }
+)
+TEAM_WORD_CHARS = 40  # a longer input value is free text: its words are not names
 # Columns still holding English prose written by a lever (a sentence per row), not yet in the run's
 # language; each is named here so that the list can only shrink (a Chinese run fails when one reads
 # in Chinese).
@@ -159,8 +171,8 @@ def _words(text: str) -> set[str]:
 
 
 def _team_words(bundle: Path) -> set[str]:
-    """Words of the team's own data (names, ids, categories, stages, comments): every string of
-    the input snapshot, and the names the bundle's plan gives its contests and SPIFFs."""
+    """Words of the team's own names (reps, teams, customers, categories, stages, topics): every
+    short string of the input snapshot, and the names the bundle's plan gives its contests and SPIFFs."""
     import pyarrow.parquet as pq
 
     words: set[str] = set()
@@ -170,7 +182,7 @@ def _team_words(bundle: Path) -> set[str]:
             column = table.column(name)
             if str(column.type) in ("string", "large_string"):
                 for value in set(column.to_pylist()):
-                    if isinstance(value, str):
+                    if isinstance(value, str) and len(value) <= TEAM_WORD_CHARS:
                         words |= _words(value)
     plan = bundle / "incentive_plan.yaml"
     if plan.exists():
@@ -198,14 +210,19 @@ def _column_names(table: str, language: str) -> dict[str, tuple[str, str]]:
     return {v.header: (v.name, v.unit) for v in column_views(empty, table, language=language)}
 
 
-def _foreign(text: str, language: str, allowed: set[str]) -> list[str]:
+def _foreign(text: str, language: str, allowed: set[str], chinese: str = "") -> list[str]:
     """Words of ``text`` that do not belong on a page in ``language``: snake_case keys, and Latin
-    words in Chinese or Chinese in English, unless ``allowed`` (the team's data, the labels' terms)."""
+    words in Chinese or Chinese in English, unless ``allowed`` (the team's data, the labels' terms)
+    or, for Chinese, part of the team's Chinese text ``chinese`` (a comment's theme words)."""
     if re.search(r"[/\\]|\.(parquet|csv|xlsx|yaml|md|json)\b", text):
         text = " ".join(w for w in text.split() if not re.search(r"[/\\.]", w))  # file paths
     found = set(SNAKE_TOKEN.findall(text))
     found |= set(LATIN_WORD.findall(text)) if language == "zh" else set(CJK_RUN.findall(text))
-    return sorted(w for w in found if w not in allowed and w.lower() not in allowed)
+    return sorted(
+        w
+        for w in found
+        if w not in allowed and w.lower() not in allowed and not (CJK_RUN.fullmatch(w) and w in chinese)
+    )
 
 
 def check_values(bundle: Path, language: str) -> dict[str, list[str]]:
@@ -217,6 +234,7 @@ def check_values(bundle: Path, language: str) -> dict[str, list[str]]:
     """
     allowed = _team_words(bundle) | _label_words(language)
     allowed |= {w.lower() for w in allowed}  # a theme term is a lower-cased word of a comment
+    chinese = "\n".join(sorted(w for w in allowed if CJK_RUN.fullmatch(w)))
     problems: dict[str, list[str]] = {}
     seen_pending: set[tuple[str, str]] = set()
 
@@ -224,9 +242,9 @@ def check_values(bundle: Path, language: str) -> dict[str, list[str]]:
         if not isinstance(value, str) or not value.strip():
             return
         column = _names.get(table, {}).get(str(header)) if table else None
-        if column and column[1] in ID_UNITS:
+        if column and (column[1] in ID_UNITS or (table_spec(table).name, column[0]) in TEAM_TEXT):
             return
-        bad = _foreign(value, language, allowed)
+        bad = _foreign(value, language, allowed, chinese)
         if bad and column and (table_spec(table).name, column[0]) in PENDING_PROSE:
             seen_pending.add((table_spec(table).name, column[0]))
         elif bad:
