@@ -138,6 +138,159 @@ def check_statements(wb: openpyxl.Workbook, bundle: Path, language: str) -> None
     assert detail.max_row - 1 == ids and ids > 0
 
 
+# --------------------------------------------------------------------------- values
+SNAKE_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+# Columns whose values are identifiers or locations, never words: read as they are in every language.
+ID_UNITS = frozenset({"id", "id_list", "month", "date"})
+# Columns quoting the team's own free text (comments, chat and feedback excerpts, a comment theme's
+# words): read in whatever language the team wrote them.
+TEAM_TEXT = frozenset(
+    {
+        ("survey_themes", "term"),
+        ("survey_comments", "comment"),
+        ("feedback_open_items", "excerpt"),
+        ("rules_violations", "excerpt"),
+        ("customer_quality", "examples"),
+    }
+)
+TEAM_WORD_CHARS = 40  # a longer input value is free text: its words are not names
+# Columns still holding English prose written by a lever (a sentence per row), not yet in the run's
+# language; each is named here so that the list can only shrink (a Chinese run fails when one reads
+# in Chinese).
+PENDING_PROSE = {
+    ("dq_problems", "message"): "data-quality messages are the loaders' English sentences",
+    ("training_kirkpatrick", "note"): "Kirkpatrick notes (Hake <g> …, benefits / costs …)",
+    ("training_roi", "basis"): "the ROI's arithmetic written out (benefits = DiD revenue effect …)",
+}
+
+
+def _words(text: str) -> set[str]:
+    return set(SNAKE_TOKEN.findall(text)) | set(LATIN_WORD.findall(text)) | set(CJK_RUN.findall(text))
+
+
+def _team_words(bundle: Path) -> set[str]:
+    """Words of the team's own names (reps, teams, customers, categories, stages, topics): every
+    short string of the input snapshot, and the names the bundle's plan gives its contests and SPIFFs."""
+    import pyarrow.parquet as pq
+
+    words: set[str] = set()
+    for path in sorted((bundle / "inputs").glob("*.parquet")):
+        table = pq.read_table(path)
+        for name in table.column_names:
+            column = table.column(name)
+            if str(column.type) in ("string", "large_string"):
+                for value in set(column.to_pylist()):
+                    if isinstance(value, str) and len(value) <= TEAM_WORD_CHARS:
+                        words |= _words(value)
+    plan = bundle / "incentive_plan.yaml"
+    if plan.exists():
+        words |= _words(plan.read_text(encoding="utf-8"))
+    return words
+
+
+def _label_words(language: str) -> set[str]:
+    """Words the labels and the catalog's titles and descriptions use in ``language`` (CES,
+    BG/NBD, Gamma-Gamma, k-means in Chinese text)."""
+    from sales_analytics.report.key_names import known_names
+    from sales_analytics.report.labels import all_labels
+
+    texts = [t[language] for t in all_labels().values()] + list(known_names(language).values())
+    texts += [t for spec in catalog().values() for t in (spec.title[language], spec.description[language])]
+    return set().union(*(_words(t) for t in texts))
+
+
+def _column_names(table: str, language: str) -> dict[str, tuple[str, str]]:
+    """header → (column, unit) of a published table's columns as the presentation layer heads them."""
+    from sales_analytics.report.present import column_views
+
+    spec = table_spec(table)
+    empty = pd.DataFrame({c.name: pd.Series(dtype="object") for c in spec.columns})
+    return {v.header: (v.name, v.unit) for v in column_views(empty, table, language=language)}
+
+
+def _foreign(text: str, language: str, allowed: set[str], chinese: str = "") -> list[str]:
+    """Words of ``text`` that do not belong on a page in ``language``: snake_case keys, and Latin
+    words in Chinese or Chinese in English, unless ``allowed`` (the team's data, the labels' terms)
+    or, for Chinese, part of the team's Chinese text ``chinese`` (a comment's theme words)."""
+    if re.search(r"[/\\]|\.(parquet|csv|xlsx|yaml|md|json)\b", text):
+        text = " ".join(w for w in text.split() if not re.search(r"[/\\.]", w))  # file paths
+    found = set(SNAKE_TOKEN.findall(text))
+    found |= set(LATIN_WORD.findall(text)) if language == "zh" else set(CJK_RUN.findall(text))
+    return sorted(
+        w
+        for w in found
+        if w not in allowed and w.lower() not in allowed and not (CJK_RUN.fullmatch(w) and w in chinese)
+    )
+
+
+def check_values(bundle: Path, language: str) -> dict[str, list[str]]:
+    """Every cell of every report page and every sheet of report.xlsx in the run's language.
+
+    Returns the problems found as ``{where: [cell text, …]}`` (empty when every value reads in
+    ``language``): a snake_case key, a Latin word in a Chinese cell or Chinese in an English
+    cell, beyond the team's own names and ids, identifier columns and ``PENDING_PROSE``.
+    """
+    allowed = _team_words(bundle) | _label_words(language)
+    allowed |= {w.lower() for w in allowed}  # a theme term is a lower-cased word of a comment
+    chinese = "\n".join(sorted(w for w in allowed if CJK_RUN.fullmatch(w)))
+    problems: dict[str, list[str]] = {}
+    seen_pending: set[tuple[str, str]] = set()
+
+    def check(where: str, table: str | None, header: object, value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            return
+        column = _names.get(table, {}).get(str(header)) if table else None
+        if column and (column[1] in ID_UNITS or (table_spec(table).name, column[0]) in TEAM_TEXT):
+            return
+        bad = _foreign(value, language, allowed, chinese)
+        if bad and column and (table_spec(table).name, column[0]) in PENDING_PROSE:
+            seen_pending.add((table_spec(table).name, column[0]))
+        elif bad:
+            problems.setdefault(f"{where} [{header}]", []).append(f"{value[:80]} ({', '.join(bad[:3])})")
+
+    _names: dict[str, dict[str, tuple[str, str]]] = {}
+
+    def names_of(table: str | None) -> None:
+        if table and table not in _names:
+            try:
+                _names[table] = _column_names(table, language)
+            except Exception:  # not a catalog table (an id detail sheet): every cell is checked
+                _names[table] = {}
+
+    for page in sorted((bundle / "html").glob("*.html")):
+        source = page.read_text(encoding="utf-8")
+        for table, block in re.findall(
+            r'<div class="sa-table-wrap"(?: data-table="([^"]*)")?>(.*?)</table>', source, re.S
+        ):
+            names_of(table or None)
+            headers = [_text(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", block, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", block, re.S):
+                cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+                for header, value in zip(headers, cells):
+                    check(page.name, table or None, header, value)
+
+    wb = openpyxl.load_workbook(bundle / "report.xlsx", read_only=True)
+    contents = list(wb.worksheets[0].iter_rows(values_only=True))
+    tables = {r[0]: r[3] for r in contents if len(r) > 3 and r[0] and r[3]}
+    for ws in wb.worksheets[1:]:
+        table = tables.get(ws.title)
+        names_of(table)
+        rows = ws.iter_rows(values_only=True)
+        headers = next(rows, ())
+        for row in rows:
+            for header, value in zip(headers, row):
+                check(f"report.xlsx「{ws.title}」", table, header, value)
+    for row in contents[1:]:  # the contents: titles and descriptions (the table names are ids)
+        for value in row[:2]:
+            check("report.xlsx「contents」", None, "", value)
+    clean = set(PENDING_PROSE) - seen_pending
+    if clean and language == "zh":  # English prose reads fine in English: only Chinese tells
+        problems["PENDING_PROSE"] = [f"{t}.{c} reads in Chinese now: drop it from the list" for t, c in clean]
+    return problems
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     from sales_analytics.run import run_period
@@ -167,3 +320,9 @@ def test_report_xlsx_is_a_workbook_a_manager_navigates(bundle):
     wb = check_workbook(bundle, "zh")
     check_statements(wb, bundle, "zh")
     assert wb.sheetnames[:2] == ["目录", "图表"]
+
+
+def test_every_value_reads_in_chinese(bundle):
+    """No raw key and no English fragment in a value of a Chinese page or sheet (issue 18)."""
+    problems = check_values(bundle, "zh")
+    assert problems == {}, "\n".join(f"{k}: {v[:3]}" for k, v in problems.items())

@@ -212,3 +212,68 @@ def test_no_number_ever_reads_in_scientific_notation_or_as_nan(value, unit, lang
     text = format_value(value, unit, language)
     assert not re.search(r"e[+-]?\d|nan|inf|None", text, re.IGNORECASE), text
     assert text == MISSING or re.fullmatch(r"[<>]?-?[\d,]+(\.\d+)?%?", text), text
+
+
+def test_key_values_read_by_their_names_in_either_language():
+    """Codes a table keeps (survey dimensions, segments, a forecast model, a ranking method) are
+    named by report/key_names.py: column-scoped labels first, then labels, instruments, segment maps."""
+    dims = pd.DataFrame(
+        {
+            "period": ["2026-10"],
+            "instrument": ["team_pulse"],
+            "dimension": ["rules_clarity"],
+            "missing": ["listwise"],
+        }
+    )
+    zh = present(dims, "survey_reliability", language="zh", columns=["instrument", "dimension", "missing"])
+    assert zh.frame.iloc[0].tolist() == ["团队内部反馈调查", "制度清晰", "整行剔除缺失"]
+    forecast = pd.DataFrame({"level": ["team"], "model": ["level"]})
+    en = present(forecast, "goals_forecast", language="en")
+    # the model "level" is not the column "level": labels/goals.yaml model.level
+    assert en.frame.iloc[0].tolist() == ["Team", "Level only (short history)"]
+    board = pd.DataFrame({"rank_method": ["competition (1, 2, 2, 4)"]})
+    assert (
+        present(board, "incentive_leaderboard_rep", language="zh").frame.iloc[0, 0].startswith("并列同名次")
+    )
+
+
+def test_a_code_column_beside_its_translated_pair_is_hidden():
+    clusters = pd.DataFrame(
+        {
+            "cluster": [0],
+            "cluster_name": ["core_high_value"],
+            "cluster_zh": ["核心高价值客户"],
+            "cluster_en": ["Core"],
+        }
+    )
+    shown = present(clusters, "customer_clusters", language="zh")
+    assert shown.frame.iloc[0].tolist() == ["核心高价值客户"]  # neither the number nor the code
+
+
+def test_statement_lines_read_in_the_run_language():
+    lines = pd.DataFrame(
+        {
+            "line_type": ["spiff", "cap", "rounding"],
+            "description": [
+                "SPIFF 软件季末推广: 200.00 per order × 3 (…)",
+                "commission capped at 5,000.00",
+                "payout …",
+            ],
+            "tier": ["software_push", None, None],
+            "n_orders": [3, 0, 0],
+            "base_amount": [9000.0, 5600.0, None],
+            "rate": [200.0, None, None],
+            "adjustment": [None, "max_payout 5,000.00", "100.004 → 100.00"],
+            "amount_cents": [60000, -60000, -0],
+        }
+    )
+    shown = present(
+        lines, "incentive_statements", language="zh", columns=["description", "tier", "adjustment"]
+    )
+    # the cap: base 5,600 + amount −600 = 5,000 per period
+    assert shown.frame.values.tolist() == [
+        ["专项奖励：软件季末推广，3 单 × 200.00", "软件季末推广", MISSING],
+        ["封顶调整：每期提成上限 5,000.00", MISSING, "每期提成上限 5,000.00"],
+        ["取整差额", MISSING, "100.004 → 100.00"],
+    ]
+    assert lines["description"].iloc[1] == "commission capped at 5,000.00"  # the frame is not changed

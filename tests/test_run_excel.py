@@ -289,3 +289,57 @@ def test_a_table_longer_than_excel_allows_is_cut_and_says_so(tmp_path, monkeypat
     assert [c.value for c in wb["kpi_long"]["B"]] == ["seq_no", 0, 1, 2]
     contents = wb["Contents"]
     assert contents["C2"].value == 10 and contents["B2"].value == "Long (first 3 of 10 rows)"
+
+
+def test_statement_totals_are_bold_and_lines_read_in_the_runs_language(tmp_path):
+    """Totals per rep and team in bold (values, no formula); the engine's English notes translated."""
+    lines = pd.DataFrame(
+        {
+            "period": ["2026-10"] * 3,
+            "rep_id": ["R1", "R1", "R2"],
+            "rep_name": ["甲", "甲", "乙"],
+            "team": ["T"] * 3,
+            "plan_id": ["standard"] * 3,
+            "line_no": pd.array([1, 2, 1], dtype="int64"),
+            "line_type": ["commission", "clawback", "commission"],
+            "description": [
+                "marginal: slice 0.00 – 1,000.00 at its own rate",
+                "refund O9-R of order O9 (2026-09): 100% of the commission paid on it",
+                "no credited sales",
+            ],
+            "tier": ["1: 0 – 100,000", None, None],
+            "source_order_ids": ["O1", "O9-R", ""],
+            "n_orders": pd.array([1, 1, 0], dtype="int64"),
+            "base_amount": [1000.0, -100.0, 0.0],
+            "rate": [0.03, 0.03, 0.0],
+            "adjustment": [None, "rate paid 3.00% × clawback 100%", None],
+            "amount": [30.0, -3.0, 0.0],
+            "amount_cents": pd.array([3000, -300, 0], dtype="int64"),
+            "amount_exact": ["30", "-3", "0"],
+        }
+    )
+    path = tmp_path / "r.xlsx"
+    write_excel({"incentive_statements": lines}, path, language="zh")
+    ws = openpyxl.load_workbook(path)["提成明细单"]
+    header = [c.value for c in ws[1]]
+    kind, text, note, amount = (header.index(h) for h in ("项目类型", "说明", "调整依据", "金额（元）"))
+    rows = list(ws.iter_rows(min_row=2))
+    # R1: 30 − 3 = 27; R2: 0; team 27
+    assert [(r[kind].value, r[amount].value) for r in rows] == [
+        ("提成", 30.0),
+        ("提成追回", -3.0),
+        ("个人合计", 27.0),
+        ("提成", 0.0),
+        ("个人合计", 0.0),
+        ("团队合计", 27.0),
+    ]
+    assert [r[kind].font.bold for r in rows] == [False, False, True, False, True, True]
+    assert all(c.font.bold for c in rows[2] if c.value is not None)  # the whole total row
+    assert rows[2][amount].number_format == rows[0][amount].number_format  # still money
+    assert [rows[i][text].value for i in (0, 1, 3)] == [
+        "提成：档位 1: 0 – 100,000",
+        "提成追回：退款 O9-R，按 3.0% 追回已付提成",
+        "提成：本期未计提成（无计提业绩、未达门槛或无目标）",
+    ]
+    assert rows[1][note].value == "已付提成率 3.00% × 追回比例 100%"
+    assert "<f>" not in _cells_xml(path)  # totals are values

@@ -243,7 +243,9 @@ def test_every_table_of_a_sample_run_matches_its_declaration(tmp_path):
     by_name = {t["name"]: t["description"] for t in manifest["tables"]}
     assert by_name["kpi_attainment_team"] == "Target attainment and gap per team"
     # the same bundle, read as a manager in English: report pages and workbook (issue 18)
-    from test_report_bundle import check_html_reports, check_statements, check_workbook
+    from test_report_bundle import check_html_reports, check_statements, check_values, check_workbook
 
     check_html_reports(result.bundle, "en")
     check_statements(check_workbook(result.bundle, "en"), result.bundle, "en")
+    problems = check_values(result.bundle, "en")  # no Chinese fragment or raw key in an English value
+    assert problems == {}, "\n".join(f"{k}: {v[:3]}" for k, v in problems.items())

@@ -267,6 +267,14 @@ def test_training_needs_rules_and_reasons() -> None:
     row = out.set_index("rep_id").loc["a"]
     assert row["reason_en"] == "win rate 10% below the team's 25th percentile (30%)"
     assert row["reason_zh"].startswith("赢单率 10%")
+    # a survey reason names the survey and the dimension as the instrument does, never by id
+    # (surveys/customer_satisfaction.yaml: expertise is 专业能力 / Expertise)
+    survey = training_needs(
+        reps, outcomes, period="2025-10", dimensions=dims.assign(source="customer_satisfaction")
+    )
+    b = survey.set_index("rep_id").loc["b"]
+    assert b["reason_zh"] == "客户满意度调查：维度「专业能力」得分 2.50 低于 3"
+    assert b["reason_en"] == "Customer satisfaction survey: dimension 'Expertise' scored 2.50, below 3"
     # team-level scores apply to every rep of the team
     low_team = dims.assign(score=[4.0, 2.0, 1.0])
     t = training_needs(

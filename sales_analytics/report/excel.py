@@ -30,7 +30,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +41,7 @@ import pandas as pd
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
 from sales_analytics.report.excel_layout import (
+    TOTAL_LINE_TYPES,
     detail_labels,
     detail_title,
     id_detail,
@@ -188,6 +189,17 @@ class _Writer:
         }
         # one Format per number format: xlsxwriter gives a second, equal Format no index of its own
         self._by_number_format = {f.num_format: f for f in self.formats.values()}
+        self._bold: dict[str, Format] = {}
+
+    def bold(self, fmt: Format | None) -> Format:
+        """The bold twin of a column's cell format (a statement's total rows)."""
+        num_format = getattr(fmt, "num_format", "") or ""
+        if num_format not in self._bold:
+            props: dict[str, object] = {"bold": True}
+            if num_format:
+                props["num_format"] = num_format
+            self._bold[num_format] = self._workbook.add_format(props)
+        return self._bold[num_format]
 
     def number_format(self, num_format: str) -> Format:
         """One shared cell format per number format string."""
@@ -337,8 +349,15 @@ def _column_cells(series: pd.Series, kind: str, refs: pd.Series, style: str, quo
     return out
 
 
-def _rows_xml(frame: pd.DataFrame, kinds: list[str], styles: list[str], quoted: str) -> str:
-    """The ``<row>`` elements of rows 2… (the data under the header row)."""
+def _rows_xml(
+    frame: pd.DataFrame,
+    kinds: list[str],
+    styles: list[str],
+    quoted: str,
+    bold: tuple[list[int], list[str]] = ([], []),
+) -> str:
+    """The ``<row>`` elements of rows 2… (the data under the header row); the data rows
+    ``bold[0]`` (0-based) take the cell styles ``bold[1]``."""
     from xlsxwriter.utility import xl_col_to_name
 
     rows = [str(r) for r in range(2, len(frame) + 2)]
@@ -347,6 +366,15 @@ def _rows_xml(frame: pd.DataFrame, kinds: list[str], styles: list[str], quoted: 
         _column_cells(frame.iloc[:, c], kinds[c], xl_col_to_name(c) + numbers, styles[c], quoted)
         for c in range(frame.shape[1])
     ]
+    marked, bold_styles = bold
+    if marked:
+        picked = numbers.iloc[marked].reset_index(drop=True)
+        for c, cells in enumerate(columns):
+            part = frame.iloc[marked, c].reset_index(drop=True)
+            for i, cell in zip(
+                marked, _column_cells(part, kinds[c], xl_col_to_name(c) + picked, bold_styles[c], quoted)
+            ):
+                cells[i] = cell
     return "".join(
         f'<row r="{r}">{"".join(cells)}</row>' for r, cells in zip(rows, zip(*columns)) if any(cells)
     )
@@ -360,6 +388,8 @@ class _PendingSheet:
     frame: pd.DataFrame
     kinds: list[str]
     formats: list[Format | None]
+    bold_rows: list[int] = field(default_factory=list)  # data rows shown bold (a statement's totals)
+    bold_formats: list[Format] = field(default_factory=list)
 
 
 def _write_table(
@@ -401,7 +431,14 @@ def _write_table(
         writer.link_to(sheet, 0, back, contents, label("excel_back_to_contents", language))
         sheet.set_column(back, back, max(10, _display_width(label("excel_back_to_contents", language)) + 2))
     sheet.freeze_panes(1, 0)
-    return n, _PendingSheet(part, shown, kinds, formats)
+    bold_rows, bold_formats = [], []
+    if "line_type" in prepared.columns and shown.shape[1]:
+        bold_rows = np.flatnonzero(prepared["line_type"].isin(TOTAL_LINE_TYPES).to_numpy()).tolist()
+        bold_formats = [writer.bold(f) for f in formats]
+        for r in bold_rows[:1]:  # one styled cell registers each bold format with xlsxwriter
+            for c, f in enumerate(bold_formats):
+                sheet.write_blank(r + 1, c, None, f)
+    return n, _PendingSheet(part, shown, kinds, formats, bold_rows, bold_formats)
 
 
 def _declared(name: str) -> bool:
@@ -436,7 +473,8 @@ def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> No
                 continue
             body = xml[start + len("<sheetData>") : end]
             header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
-            rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted))
+            bold = (sheet.bold_rows, [style(f) for f in sheet.bold_formats])
+            rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted), bold)
             new_parts[sheet.part] = (xml[: start + len("<sheetData>")] + header + rows + xml[end:]).encode(
                 "utf-8", errors="replace"
             )

@@ -21,6 +21,7 @@ from sales_analytics.tables import TableSpec, table_spec
 
 __all__ = [
     "STATEMENT_TABLE",
+    "TOTAL_LINE_TYPES",
     "id_detail",
     "report_order",
     "sheet_title",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 STATEMENT_TABLE = "incentive_statements"  # the declaration every statement table shares
+# ``line_type`` of the total rows with_statement_totals adds (bold in the workbook).
+TOTAL_LINE_TYPES = ("rep_total", "team_total", "grand_total")
 # Statement columns summed on a total row (the rest stay empty there).
 _STATEMENT_SUMS = ("amount", "amount_cents")
 

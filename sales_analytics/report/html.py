@@ -42,6 +42,7 @@ _TAGS = frozenset(
 _ATTRIBUTES = {
     "*": ["class", "id"],
     "a": ["href", "title"],
+    "div": ["data-table"],  # the published table a formatted table shows (present.Presented)
     "td": ["colspan", "rowspan"],
     "th": ["colspan", "rowspan"],
 }
@@ -82,6 +83,8 @@ def clean_report_html(element: str | bytes) -> str:
     '<h2 id="x">Sales</h2>&lt;img src=x onerror=alert(1)&gt;'
     >>> clean_report_html('<table><tr><th class="num" onclick="f()">1</th></tr></table>')
     '<table><tbody><tr><th class="num">1</th></tr></tbody></table>'
+    >>> clean_report_html('<div class="sa-table-wrap" data-table="kpi_x" data-x="1" style="a">t</div>')
+    '<div class="sa-table-wrap" data-table="kpi_x">t</div>'
     """
     import bleach
 

@@ -43,6 +43,7 @@ import pandas as pd
 
 from sales_analytics.errors import SalesAnalyticsError
 from sales_analytics.privacy import without_contact_columns
+from sales_analytics.report.key_names import key_name
 from sales_analytics.report.labels import label
 from sales_analytics.tables import ColumnSpec, TableSpec, table_spec
 from sales_analytics.vocabulary import LANGUAGES
@@ -82,6 +83,7 @@ _HEADER_UNIT_KEYS = {
 # Levers whose amounts are pay: shown to the cent however large (a statement must add up exactly).
 _EXACT_MONEY_LEVERS = frozenset({"incentive"})
 _TWIN_SUFFIXES = ("_zh", "_en")
+_CODE_SUFFIXES = ("_name", "_segment")  # <stem>_name / <stem>_segment: the code of a <stem>_zh / _en pair
 
 
 def _check_language(language: str) -> None:
@@ -203,16 +205,22 @@ def _twin(col: str, columns: Sequence[str]) -> tuple[str, str]:
     """``(base, language)`` of a column in a translated pair; language ``code`` for a hidden code
     column, ``''`` for a column in no pair.
 
-    Pairs are ``<base>_zh`` / ``<base>_en`` (a ``<base>`` column next to both holds the code) or
-    ``<base>`` / ``<base>_en`` (the base holds the Chinese text).
+    Pairs are ``<base>_zh`` / ``<base>_en`` (a ``<base>``, ``<base>_name`` or ``<base>_segment``
+    column next to both holds the code) or ``<base>`` / ``<base>_en`` (the base holds the Chinese text).
 
     >>> cols = ["segment", "segment_zh", "segment_en", "contest", "contest_en", "rep_id"]
     >>> [_twin(c, cols) for c in cols]
     [('segment', 'code'), ('segment', 'zh'), ('segment', 'en'), ('contest', 'zh'), ('contest', 'en'), ('rep_id', '')]
+    >>> _twin("cluster_name", ["cluster", "cluster_name", "cluster_zh", "cluster_en"])
+    ('cluster', 'code')
     """
     names = set(columns)
     base = col[:-3] if col.endswith(_TWIN_SUFFIXES) else col
     has_zh, has_en = f"{base}_zh" in names, f"{base}_en" in names
+    for suffix in _CODE_SUFFIXES:  # cluster_name next to cluster_zh / cluster_en holds the code
+        stem = col[: -len(suffix)]
+        if col.endswith(suffix) and f"{stem}_zh" in names and f"{stem}_en" in names:
+            return stem, "code"
     if col == base:
         if has_zh and has_en:
             return base, "code"
@@ -287,8 +295,11 @@ def money_text(value: float, language: str = "zh", *, decimals: int = 2) -> str:
     return _plain(float(value), decimals)
 
 
-def format_value(value: Any, unit: str, language: str = "zh", *, decimals: int | None = None) -> str:
-    """One value as text for ``unit`` (see ``UNITS`` in :mod:`sales_analytics.tables`).
+def format_value(
+    value: Any, unit: str, language: str = "zh", *, decimals: int | None = None, column: str = ""
+) -> str:
+    """One value as text for ``unit`` (see ``UNITS`` in :mod:`sales_analytics.tables`); a key is
+    named by :func:`~sales_analytics.report.key_names.key_name` (``column`` scopes its label).
 
     >>> [format_value(v, u, "zh") for v, u in [(0.1234, "fraction"), (12.5, "percent"), (1234, "count"),
     ...  (True, "flag"), (None, "money"), (8.5e-14, "number"), (3.235248e8, "money"), (150000, "cents")]]
@@ -299,7 +310,7 @@ def format_value(value: Any, unit: str, language: str = "zh", *, decimals: int |
     if unit == "flag":
         return label("present_yes" if bool(value) else "present_no", language)
     if unit == "key":
-        return label(str(value), language)
+        return key_name(str(value), language, column=column)
     if unit == "date":
         return _date_text(value)
     if unit == "id_list":
@@ -369,12 +380,12 @@ def _column_decimals(values: pd.Series, unit: str) -> int | None:
 
 
 def format_series(
-    values: pd.Series, unit: str, language: str = "zh", *, decimals: int | None = None
+    values: pd.Series, unit: str, language: str = "zh", *, decimals: int | None = None, column: str = ""
 ) -> pd.Series:
     """Every value of a column as text (:func:`format_value`), with one precision for the column."""
     if decimals is None:
         decimals = _column_decimals(values, unit) if unit in NUMERIC_UNITS else None
-    texts = [format_value(v, unit, language, decimals=decimals) for v in values.tolist()]
+    texts = [format_value(v, unit, language, decimals=decimals, column=column) for v in values.tolist()]
     return pd.Series(texts, index=values.index, dtype=object)
 
 
@@ -400,13 +411,14 @@ def display_frame(
     (['期间', '选中', '聚类数 k', '轮廓系数'], '是', 0.41)
     """
     views = column_views(frame, table, language=language, currency=currency, units=units, labels=labels)
+    frame = _in_language(frame, table, language)
     out = {}
     for v in views:
         s = frame[v.source].reset_index(drop=True)
         if v.unit == "flag":
             s = s.map(lambda x: None if _is_missing(x) else format_value(x, "flag", language)).astype(object)
         elif v.unit == "key":
-            s = s.map(lambda x: x if _is_missing(x) else label(str(x), language))
+            s = s.map(lambda x, c=v.name: x if _is_missing(x) else key_name(str(x), language, column=c))
         for unit, rows in _row_units(frame, table, v.source):
             s = s.astype(object)
             s[rows] = [format_value(x, unit, language) for x in s[rows].tolist()]
@@ -420,6 +432,35 @@ _ROW_UNITS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
     "incentive_statements": {"rate": ("line_type", {"spiff": "money"})},
     "incentive_statement_<team>": {"rate": ("line_type", {"spiff": "money"})},
 }
+
+
+_STATEMENTS = frozenset({"incentive_statements", "incentive_statement_<team>"})
+
+
+def _in_language(frame: pd.DataFrame, table: str | None, language: str) -> pd.DataFrame:
+    """``frame`` with the prose of its rows in ``language`` (``frame`` itself when it has none).
+
+    A commission statement's ``description`` and ``adjustment`` are the engine's English notes;
+    they are rewritten from the line's own fields (:mod:`sales_analytics.report.statement_text`,
+    shared with the views' payslip), and a SPIFF line's ``tier`` (the SPIFF's id) becomes its name.
+    """
+    if not table or table_spec(table).name not in _STATEMENTS or "line_type" not in frame.columns:
+        return frame
+    from sales_analytics.report.statement_text import adjustment_text, line_text, spiff_name
+
+    rows = frame.to_dict("records")
+    out: dict[str, list[Any]] = {}
+    if "description" in frame.columns:
+        out["description"] = [
+            r["description"] if _is_missing(r.get("description")) else line_text(r, language) for r in rows
+        ]
+    if "adjustment" in frame.columns:
+        out["adjustment"] = [adjustment_text(r.get("adjustment"), language) for r in rows]
+    if "tier" in frame.columns:
+        out["tier"] = [
+            (spiff_name(r) or r["tier"]) if r.get("line_type") == "spiff" else r.get("tier") for r in rows
+        ]
+    return frame.assign(**{k: pd.Series(v, index=frame.index, dtype=object) for k, v in out.items()})
 
 
 def _row_units(frame: pd.DataFrame, table: str | None, column: str) -> list[tuple[str, pd.Series]]:
@@ -563,6 +604,7 @@ def present(
     _check_language(language)
     if not isinstance(frame, pd.DataFrame):
         raise SalesAnalyticsError(f"present() takes a pandas DataFrame; got {type(frame).__name__}")
+    frame = _in_language(frame, table, language)
     if columns is not None:
         wanted = list(columns)
         missing = [c for c in wanted if c not in frame.columns]
@@ -583,7 +625,9 @@ def present(
         values = shown[v.source].reset_index(drop=True)
         if v.numeric:
             sort_keys[v.header] = tuple(_sort_key(x) for x in values.tolist())
-        texts = format_series(values, v.unit, language, decimals=decimals.get(v.source, v.decimals))
+        texts = format_series(
+            values, v.unit, language, decimals=decimals.get(v.source, v.decimals), column=v.name
+        )
         for unit, rows in _row_units(shown, table, v.source):
             texts[rows] = format_series(values[rows], unit, language).tolist()
         out[v.header] = texts.tolist()

@@ -112,7 +112,7 @@ def kirkpatrick_levels(
                 g,
                 n=n,
                 note=f"Hake <g> on class averages ({gain_band(g)}); no interval: a ratio of two class "
-                "means (score_change carries the interval of the change)",
+                "means (the test score change carries the interval of the change)",
             )
             lo_i, hi_i = _mean_interval(indiv)
             add(

@@ -7,7 +7,8 @@ Rules (each row of the result gives its reason in Chinese and English):
 * revenue on a product category in the bottom ``low_quantile`` of reps selling it
   → ``product`` (the category is named);
 * a survey dimension scored below ``low_score`` → the category the dimension maps
-  to (``dimension_categories``). Team-level scores (the anonymous team pulse)
+  to (``dimension_categories``); the reasons name the survey and the dimension as the
+  instruments do (:func:`sales_analytics.report.key_names.key_name`), never by their ids. Team-level scores (the anonymous team pulse)
   apply to every rep of the team; unmapped dimensions are not skills and are skipped.
 """
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from sales_analytics.periods import Period
 from sales_analytics.refunds import normalize_refunds
+from sales_analytics.report.key_names import key_name
 from sales_analytics.training._common import require, window
 from sales_analytics.vocabulary import renamed_arguments
 
@@ -199,6 +201,7 @@ def training_needs(
                 targets = [d["key"]]
             else:
                 targets = roster.loc[roster[d["level"]].astype("str") == d["key"], "rep_id"].tolist()
+            src, dim = str(d["source"]), str(d["dimension"])
             for rep in targets:
                 rows.append(
                     {
@@ -208,9 +211,10 @@ def training_needs(
                         "value": float(d["score"]),
                         "benchmark": low_score,
                         "source": d["source"],
-                        "reason_zh": f"{d['source']} 维度 {d['dimension']} 得分 {d['score']:.2f} 低于 {low_score:g}",
-                        "reason_en": f"{d['source']} dimension {d['dimension']} scored {d['score']:.2f} "
-                        f"below {low_score:g}",
+                        "reason_zh": f"{key_name(src, 'zh')}：维度「{key_name(dim, 'zh')}」得分 "
+                        f"{d['score']:.2f} 低于 {low_score:g}",
+                        "reason_en": f"{key_name(src, 'en')}: dimension '{key_name(dim, 'en')}' scored "
+                        f"{d['score']:.2f}, below {low_score:g}",
                     }
                 )
     cols = [

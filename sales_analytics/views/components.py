@@ -14,13 +14,14 @@ import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
 import pandas as pd
 
-from sales_analytics.report.labels import all_labels, label
+from sales_analytics.report.key_names import key_name
+from sales_analytics.report.key_names import known_names as survey_names
+from sales_analytics.report.labels import label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -113,50 +114,10 @@ KEY_COLUMNS = (
 )  # fmt: skip
 
 
-def _label_or_none(key: str, language: str) -> str | None:
-    return label(key, language) if key in all_labels() else None
-
-
-@lru_cache(maxsize=2)
-def survey_names(language: str) -> dict[str, str]:
-    """Survey dimension and item names from the instruments in ``surveys/`` (configuration, like
-    the labels): ``rules_clarity`` → 制度清晰, ``re_trainer`` and the training measure
-    ``reaction_re_trainer`` → the item's question. Files that cannot be read are skipped.
-
-    The YAML is read for its texts only (the monthly run validates the instruments): importing
-    ``sales_analytics.surveys`` would load scipy and matplotlib into a view that draws no chart,
-    about 100 MiB per kernel.
-    """
-    from sales_analytics import paths
-    from sales_analytics.config import load_yaml  # the package's one safe YAML loader
-    from sales_analytics.errors import ConfigError
-
-    def text(t: object) -> str | None:
-        return t.get(language) if isinstance(t, dict) and isinstance(t.get(language), str) else None
-
-    names: dict[str, str] = {}
-    reaction = label("view_reaction_prefix", language)
-    for path in sorted(paths.surveys_dir().glob("*.yaml")):
-        try:
-            doc = load_yaml(path)
-        except (OSError, ConfigError):
-            continue
-        if not isinstance(doc, dict):
-            continue
-        for dim, t in (doc.get("dimensions") or {}).items():
-            if name := text(t):
-                names.setdefault(str(dim), name)
-        for item in doc.get("items") or []:
-            if isinstance(item, dict) and "id" in item and (name := text(item.get("text"))):
-                names.setdefault(str(item["id"]), name)
-                if doc.get("id") == "training_feedback":  # Kirkpatrick level 1: reaction_<item>
-                    names.setdefault(f"reaction_{item['id']}", reaction + name)
-    return names
-
-
 def display_name(key: str, language: str) -> str:
-    """The label of ``key``, else its survey dimension or item name, else ``key`` itself."""
-    return _label_or_none(key, language) or survey_names(language).get(key, key)
+    """The label of ``key``, else its survey dimension or item name, else ``key`` itself
+    (:func:`sales_analytics.report.key_names.key_name`, as the reports and report.xlsx name it)."""
+    return key_name(key, language)
 
 
 def translate_keys(frame: pd.DataFrame, language: str, columns: Iterable[str] = KEY_COLUMNS) -> pd.DataFrame:

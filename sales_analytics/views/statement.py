@@ -20,7 +20,7 @@ import ipywidgets as w
 import pandas as pd
 
 from sales_analytics.report.labels import label
-from sales_analytics.report.present import format_value
+from sales_analytics.report.statement_text import line_item, rate_text
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import heading, table
@@ -73,39 +73,6 @@ def plan_version(bundle: Bundle) -> str:
     return ""
 
 
-def _rate_text(rate: float, language: str) -> str:
-    if math.isnan(rate):
-        return "—"
-    decimals = 1 if abs(round(rate * 1000) - rate * 1000) < 1e-9 else 2  # 3.0% · 0.46%
-    return format_value(rate, "fraction", language, decimals=decimals)
-
-
-def _item(row: pd.Series, language: str, spiffs: dict[str, str]) -> tuple[str, str]:
-    """The line's item and its basis, in ``language``."""
-    kind = str(row["line_type"])
-    tier = "" if pd.isna(row.get("tier")) else str(row.get("tier"))
-    item = label(kind, language)
-    basis = ""
-    if kind in ("commission", "accelerator", "decelerator") and tier:
-        basis = label("view_statement_tier", language).format(tier=tier)
-    elif kind in ("category_rate", "product_rate") and ":" in tier:
-        item = f"{item}：{tier.split(':', 1)[1]}" if language == "zh" else f"{item}: {tier.split(':', 1)[1]}"
-    elif kind == "spiff":
-        name = spiffs.get(tier, label("spiff", language))
-        item = f"{item}：{name}" if language == "zh" else f"{item}: {name}"
-        rate = row.get("rate")
-        if pd.notna(rate):
-            basis = label("view_statement_spiff_basis", language).format(
-                n=f"{int(row.get('n_orders') or 0):,}", amount=format_value(float(rate), "money", language)
-            )
-    elif kind == "cap" and pd.notna(row.get("base_amount")):
-        basis = label("view_statement_cap_basis", language).format(
-            # the cap line takes the commission above the cap away: base + amount is the cap
-            amount=format_value(float(row["base_amount"]) + int(row["amount_cents"]) / 100, "money", language)
-        )
-    return item, basis
-
-
 def payslip_lines(lines: pd.DataFrame, language: str, spiffs: dict[str, str] | None = None) -> pd.DataFrame:
     """The payslip of one rep's statement ``lines`` (``incentive_statements`` rows): columns
     ``item, basis, base_amount, rate, amount, cents, kind`` where ``kind`` is ``line``,
@@ -135,7 +102,7 @@ def payslip_lines(lines: pd.DataFrame, language: str, spiffs: dict[str, str] | N
                 )
             else:
                 for _, r in part.iterrows():
-                    item, basis = _item(r, language, spiffs)
+                    item, basis = line_item(r, language, spiffs)
                     rate = float(r["rate"]) if pd.notna(r.get("rate")) else math.nan
                     rows.append(
                         {
@@ -144,7 +111,7 @@ def payslip_lines(lines: pd.DataFrame, language: str, spiffs: dict[str, str] | N
                             "base_amount": float(r["base_amount"])
                             if pd.notna(r.get("base_amount"))
                             else math.nan,
-                            "rate": "—" if r["line_type"] == "spiff" else _rate_text(rate, language),
+                            "rate": "—" if r["line_type"] == "spiff" else rate_text(rate, language),
                             "cents": int(r["amount_cents"]),
                             "kind": "line",
                         }
