@@ -48,6 +48,8 @@ __all__ = [
     "feedback_customer_followup",
     "feedback_open_items",
     "goals_forecast",
+    "goals_proposal",
+    "goals_track_record",
     "incentive_adjustments",
     "incentive_leaderboard_rep",
     "incentive_leaderboard_team",
@@ -954,6 +956,31 @@ def training_needs(
         dimension_categories=tp.dimension_categories,
         low_score=tp.needs_low_score,
     )
+
+
+def goals_track_record(ctx: NotebookContext) -> pd.DataFrame:
+    """The forecasts earlier bundles published (``goals_forecast``) against what happened."""
+    from sales_analytics.forecast import forecast_vs_actual
+    from sales_analytics.run.history import outputs_root_of, read_published_tables
+
+    report = str(ctx.period)
+    earlier = read_published_tables("goals_forecast", before=report, outputs=outputs_root_of(ctx.output_dir))
+    return forecast_vs_actual(earlier, ctx.dataset.orders, ctx.dataset.reps, period=report)
+
+
+def goals_proposal(ctx: NotebookContext, proposal: pd.DataFrame, reason: str | None) -> Any:
+    """What the report shows of the open month's target proposal: how it was made and its team and
+    company rows, or the one line saying why there is none (``reason``, a label key)."""
+    from IPython.display import Markdown
+
+    from sales_analytics.notebook import Shown
+
+    opening = ctx.period.next()
+    if reason:
+        why = ctx.t(reason).format(month=str(opening), base_month=str(opening.same_period_last_year()))
+        return Shown((Markdown(why),))
+    note = Markdown(ctx.t("goals_proposal_note").format(growth=ctx.params.goals.growth))
+    return Shown((note, ctx.show("goals_target_proposal", proposal[proposal["level"] != "rep"])))
 
 
 # --------------------------------------------------------------------- 09 conflicts
