@@ -322,7 +322,7 @@ def open_notebook(
     and the scratch output folder.
     """
     from sales_analytics.config import load_parameters
-    from sales_analytics.report.theme import use_theme
+    from sales_analytics.report.theme import use_theme_on_import
 
     params = load_parameters(
         parameters_file or None, period=period or None, overrides={"language": language} if language else None
@@ -334,7 +334,7 @@ def open_notebook(
     if p.grain != "month":
         raise SalesAnalyticsError(f"a notebook reports one month; got {p} (a {p.grain})")
     out = Path(output_dir) if output_dir else paths.outputs_dir() / ".scratch" / str(p) / "tables"
-    use_theme()
+    use_theme_on_import()  # charts get the theme; a notebook without charts never loads matplotlib
     coverage = data_coverage(dates)
     as_of = coverage.as_of(p) if coverage is not None else None
     if as_of is not None:  # every page of a partial bundle says so at its top

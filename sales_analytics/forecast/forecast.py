@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.forecast.calendar import CALENDAR_REGRESSORS, calendar_features
@@ -59,7 +58,9 @@ FORECAST_COLUMNS = (
     "calibration",
 )
 LEVELS = ("company", "team", "rep")
-_Z90 = float(stats.norm.ppf(0.9))
+# scipy.stats.norm.ppf(0.9), written out: importing the module must not load scipy.stats (a notebook opening
+# pays for every lever's imports); tests/test_import_cost.py checks the value against scipy
+Z90 = 1.2815515655446004
 # log-scale spread of a series too short for its own (a rep's is replaced by its peers')
 _PLACEHOLDER_SE = 0.5
 
@@ -319,7 +320,7 @@ def forecast_with_fits(
         p50[:, 0] = known + rest_mid + adj
     lo, p50, hi = np.maximum(lo, 0), np.maximum(p50, 0), np.maximum(hi, 0)
     # reconcile each month's p50; bands keep their model's width relative to p50
-    sd = (hi - lo) / (2 * _Z90)
+    sd = (hi - lo) / (2 * Z90)
     cents_p50 = np.zeros_like(p50, dtype=np.int64)
     cents_lo = np.zeros_like(cents_p50)
     cents_hi = np.zeros_like(cents_p50)

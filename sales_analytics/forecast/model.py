@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 __all__: list[str] = []
 
@@ -172,6 +171,8 @@ def _borrowed_variance(
 
 def quantiles(fit: SeriesFit, interval: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """p_low, p50, p_high in amounts for the central ``interval`` (0.8 → p10, p50, p90)."""
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     q = stats.t.ppf(0.5 + interval / 2, fit.df) if np.isfinite(fit.df) else stats.norm.ppf(0.5 + interval / 2)
     with np.errstate(over="ignore"):
         p50 = np.exp(fit.mean)

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sales_analytics.errors import SalesAnalyticsError
-from sales_analytics.forecast.forecast import _month
+from sales_analytics.forecast.forecast import Z90, _month
 from sales_analytics.periods import Period
 from sales_analytics.vocabulary import renamed_arguments
 
@@ -36,7 +35,6 @@ __all__ = [
     "targets_file",
 ]
 
-_Z90 = float(stats.norm.ppf(0.9))
 TARGET_COLUMNS = ("period", "rep_id", "team", "target_amount")
 #: The columns of :func:`propose_targets`.
 PROPOSAL_COLUMNS = (
@@ -65,9 +63,11 @@ def target_probability(target: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90
     out = np.zeros(len(target))
     pos = p50 > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        sigma = np.where(pos & (p10 > 0), (np.log(p90) - np.log(p10)) / (2 * _Z90), 0.0)
+        sigma = np.where(pos & (p10 > 0), (np.log(p90) - np.log(p10)) / (2 * Z90), 0.0)
         z = np.where(pos & (sigma > 0), (np.log(np.maximum(target, 1e-12)) - np.log(p50)) / sigma, 0.0)
     wide = pos & (sigma > 0)
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     out[wide] = stats.norm.sf(z[wide])
     sure = pos & ~wide
     out[sure] = (p50[sure] >= target[sure]).astype(np.float64)

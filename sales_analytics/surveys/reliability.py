@@ -24,7 +24,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sales_analytics.periods import Period
 from sales_analytics.surveys.anonymity import (
@@ -73,6 +72,8 @@ def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95) -> tu
     >>> round(lo, 2), round(hi, 2)
     (0.69, 0.88)
     """
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     if n < 2 or k < 2 or not np.isfinite(alpha):
         return np.nan, np.nan
     df1, df2 = n - 1, (n - 1) * (k - 1)

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sales_analytics.surveys.anonymity import ALL, anonymity_threshold_for, suppress_small_groups
 from sales_analytics.surveys.instruments import Instrument, Item
@@ -78,6 +77,8 @@ def nps_stats(
     >>> float(s["nps"]), round(float(s["var"]), 1), round(float(s["moe"]), 1)
     (20.0, 33.0, 11.3)
     """
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     n = v.size
@@ -115,6 +116,8 @@ def wilson_interval(
     >>> round(float(lo) * 100, 1), round(float(hi) * 100, 1)
     (67.8, 81.1)
     """
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     z = stats.norm.ppf(0.5 + confidence / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -172,6 +175,8 @@ def _cuts(r: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 def _changes(table: pd.DataFrame, keys: list[str], periods: list[str], significance: float) -> pd.DataFrame:
     """Add previous_period, change, z, p_value and significant (vs the previous wave)."""
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     prev_of = dict(zip(periods[1:], periods[:-1]))
     out = table.copy()
     out["previous_period"] = out["period"].map(prev_of).astype("str")
@@ -192,6 +197,8 @@ def _changes(table: pd.DataFrame, keys: list[str], periods: list[str], significa
 
 def _item_rows(cut: pd.DataFrame, item: Item, metric_name: str, conf: float) -> pd.DataFrame:
     """Per-cut statistics of one numeric item."""
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     keys = ["period", "group_by", "group"]
     x = cut[item.id].astype(float)
     z = stats.norm.ppf(0.5 + conf / 2)
@@ -434,6 +441,8 @@ def survey_dimensions(
     >>> d.loc[d.dimension == "responsiveness", ["value", "n"]].to_dict("records")
     [{'value': 3.0, 'n': 2.0}]
     """
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     params = params or SurveyParams()
     r = _scorable(responses, instrument, period)
     if r.empty or not instrument.dimensions:

@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.refunds import normalize_refunds
@@ -211,6 +210,8 @@ def _diff(dt: pd.Series, dc: pd.Series) -> tuple[float, float]:
 
 
 def _ci(est: float, se: float, df: float) -> tuple[float, float]:
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     if not (se == se) or df < 1:
         return math.nan, math.nan
     half = float(stats.t.ppf(0.975, df)) * se

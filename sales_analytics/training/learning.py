@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sales_analytics.periods import Period
 from sales_analytics.training._common import attended_sessions, require, window
@@ -69,6 +68,8 @@ def paired_test(
     >>> round(r["mean_diff"], 2), round(r["sd_diff"], 2), round(r["t"], 2), round(r["d_z"], 2)
     (5.67, 1.86, 7.45, 3.04)
     """
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     a = pd.to_numeric(pd.Series(list(pre)), errors="coerce").to_numpy(dtype=float)
     b = pd.to_numeric(pd.Series(list(post)), errors="coerce").to_numpy(dtype=float)
     ok = ~(np.isnan(a) | np.isnan(b))
@@ -205,6 +206,8 @@ def learning_by_session(
 
 
 def _mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float, float, int]:
+    from scipy import stats  # imported on use: opening a notebook does not load scipy.stats
+
     v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
     n = len(v)
     if n == 0:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from sales_analytics.report.labels import label
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 __all__ = ["plot_event_study"]
 
@@ -19,8 +23,10 @@ def plot_event_study(
     ...                   "ci_low": [0.0, 1, 4], "ci_high": [0.0, 9, 14]})
     >>> ax = plot_event_study(t, language="en"); ax.get_xlabel()
     'Months relative to training'
-    >>> plt.close("all")
+    >>> import matplotlib.pyplot as plt; plt.close("all")
     """
+    import matplotlib.pyplot as plt  # imported on use: opening a notebook does not load matplotlib
+
     rows = table.loc[table["outcome"] == outcome].sort_values("rel_month")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
