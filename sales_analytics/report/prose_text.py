@@ -94,8 +94,8 @@ _KIRKPATRICK = (
 
 def _training_field(language: str) -> Callable[[str, str], str]:
     def field(name: str, value: str) -> str:
-        if name == "band" and value:
-            return label(value, language)  # Hake's band: low / medium / high
+        if name == "band" and value and language != "en":
+            return label(value, language)  # Hake's band: low / medium / high (mid-sentence in English)
         if name == "category":
             return key_name(value, language, column="category")
         if name == "effect":
