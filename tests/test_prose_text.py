@@ -141,6 +141,15 @@ def test_data_quality_messages_from_the_rows_fields():
         dq_message(skipped, "zh")
         == "12,000,000 行：未做重复行检查（超过 data.dup_check_max_rows = 5,000,000）"
     )
+    untrusted = {
+        "kind": "snapshot_untrusted",
+        "count": 0,
+        "message": "/o/2026-10/inputs/_snapshot.json: not trusted (its files differ from those its run recorded); "
+        "every file was validated",
+    }
+    assert dq_message(untrusted, "zh") == (
+        "/o/2026-10/inputs/_snapshot.json：不可信（其文件与运行记录的不一致）；所有文件已逐一校验"
+    )
     unknown = {
         "kind": "dropped_row",
         "count": 2,
@@ -171,13 +180,14 @@ def test_every_template_field_is_in_both_languages():
     """A zh sentence says every number of the English one (no field lost in translation)."""
     import re
 
-    from sales_analytics.report.prose_text import _DQ_KINDS, _DQ_TEMPLATES, _KIRKPATRICK
+    from sales_analytics.report.prose_text import _DQ_KINDS, _DQ_TEMPLATES, _DQ_WHY, _KIRKPATRICK
 
     keys = [
         *_KIRKPATRICK,
         "roi_basis",
         "kirk_note_roi_why",
         *_DQ_TEMPLATES,
+        *_DQ_WHY,
         *(f"dq_msg_{k}" for k in _DQ_KINDS),
     ]
     keys.append("dq_msg_duplicate_check_skipped")
@@ -191,3 +201,26 @@ def test_every_template_field_is_in_both_languages():
 def test_sentence_text_leaves_other_values(language):
     assert sentence_text(3.5, ["kirk_note_bcr"], language) == 3.5
     assert sentence_text("benefits / costs", ["kirk_note_bcr"], language) == label("kirk_note_bcr", language)
+
+
+def test_the_loaders_skipped_file_messages_read_in_chinese(tmp_path):
+    """The real loader's sentences (not copies of them) match the templates: each reason reads in
+    Chinese after the file's path, with no English word left beyond the path and the labels' terms."""
+    import re
+
+    import sales_analytics as sa
+
+    for name in (".complete", "README.md", "_notes.txt", "~$orders.xlsx", "x.pdf"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "mystery.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    quality = sa.check_data(tmp_path).quality
+    assert len(quality) == 7 and set(quality["kind"]) == {"file_skipped"}
+    for row in quality.to_dict("records"):
+        said = dq_message(row, "zh")
+        path, _, rest = said.partition("：")
+        assert path.startswith(str(tmp_path)) and rest, said
+        # left in Latin letters: only the labels' own terms (README, Office, Excel/WPS), file types, columns
+        words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\.\w+", "", rest)))
+        assert words <= {"README", "Office", "Excel", "WPS"}, said
+        assert dq_message(row, "en") == row["message"]

@@ -160,6 +160,15 @@ _DQ_TEMPLATES = (
     "dq_msg_rows_before_header",
     "dq_msg_blank_rows",
     "dq_msg_note_rows_after",
+    "dq_msg_snapshot_untrusted",
+)
+# Why a snapshot marker is not trusted (io/snapshot.py ``snapshot_distrust``), inside its message.
+_DQ_WHY = (
+    "dq_why_not_inputs",
+    "dq_why_no_hashes",
+    "dq_why_bad_marker",
+    "dq_why_files_differ",
+    "dq_why_hash_differs",
 )
 _PATH = re.compile(r"^(?P<path>.+?): (?P<rest>.+)\Z", re.DOTALL)
 
@@ -194,7 +203,12 @@ def dq_message(row: Mapping[str, Any], language: str) -> Any:
             n=f"{int(row['count']):,}", column=label(str(_get(row, "column") or ""), language)
         )
     else:
-        said = sentence_text(rest, _DQ_TEMPLATES, language)
+        said = sentence_text(
+            rest,
+            _DQ_TEMPLATES,
+            language,
+            lambda name, value: sentence_text(value, _DQ_WHY, language) if name == "reason" else value,
+        )
         if said is rest:
             return text
     return f"{path}：{said}"
