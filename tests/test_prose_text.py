@@ -132,6 +132,12 @@ def test_data_quality_messages_from_the_rows_fields():
     )
     note = {"kind": "read_note", "count": 0, "message": "o.xlsx: skipped 2 row(s) before the header"}
     assert dq_message(note, "zh") == "o.xlsx：跳过表头前的 2 行"
+    absent = {
+        "kind": "read_note",
+        "count": 0,
+        "message": "o.csv: the header names 5 columns but every row has 4 fields: region read as absent",
+    }
+    assert dq_message(absent, "zh") == "o.csv：表头列出 5 列，但每行只有 4 个字段：region 按缺失读取"
     skipped = {
         "kind": "duplicate_check_skipped",
         "count": 0,

@@ -160,6 +160,7 @@ _DQ_TEMPLATES = (
     "dq_msg_rows_before_header",
     "dq_msg_blank_rows",
     "dq_msg_note_rows_after",
+    "dq_msg_absent_columns",
     "dq_msg_snapshot_untrusted",
 )
 # Why a snapshot marker is not trusted (io/snapshot.py ``snapshot_distrust``), inside its message.
