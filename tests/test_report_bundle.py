@@ -159,11 +159,7 @@ TEAM_WORD_CHARS = 40  # a longer input value is free text: its words are not nam
 # Columns still holding English prose written by a lever (a sentence per row), not yet in the run's
 # language; each is named here so that the list can only shrink (a Chinese run fails when one reads
 # in Chinese).
-PENDING_PROSE = {
-    ("dq_problems", "message"): "data-quality messages are the loaders' English sentences",
-    ("training_kirkpatrick", "note"): "Kirkpatrick notes (Hake <g> …, benefits / costs …)",
-    ("training_roi", "basis"): "the ROI's arithmetic written out (benefits = DiD revenue effect …)",
-}
+PENDING_PROSE: dict[tuple[str, str], str] = {}  # (table, column) → what the English is
 
 
 def _words(text: str) -> set[str]:

@@ -444,6 +444,8 @@ def _in_language(frame: pd.DataFrame, table: str | None, language: str) -> pd.Da
     they are rewritten from the line's own fields (:mod:`sales_analytics.report.statement_text`,
     shared with the views' payslip), and a SPIFF line's ``tier`` (the SPIFF's id) becomes its name.
     """
+    if table and table_spec(table).name in _PROSE:
+        return _prose_in_language(frame, table_spec(table).name, language)
     if not table or table_spec(table).name not in _STATEMENTS or "line_type" not in frame.columns:
         return frame
     from sales_analytics.report.statement_text import adjustment_text, line_text, spiff_name
@@ -460,6 +462,36 @@ def _in_language(frame: pd.DataFrame, table: str | None, language: str) -> pd.Da
         out["tier"] = [
             (spiff_name(r) or r["tier"]) if r.get("line_type") == "spiff" else r.get("tier") for r in rows
         ]
+    return frame.assign(**{k: pd.Series(v, index=frame.index, dtype=object) for k, v in out.items()})
+
+
+# Published columns holding a lever's English sentence (or code) per row, said in the reader's
+# language by report/prose_text.py: table → {column: how}.
+_PROSE = {
+    "training_kirkpatrick": {"note": "kirkpatrick"},
+    "training_roi": {"basis": "roi"},
+    "dq_problems": {"message": "dq"},
+    "feedback_customer_followup": {"rep_id": "all_reps"},
+}
+
+
+def _prose_in_language(frame: pd.DataFrame, table: str, language: str) -> pd.DataFrame:
+    """``frame`` with the lever sentences of ``table`` (:data:`_PROSE`) in ``language``."""
+    from sales_analytics.report.prose_text import dq_message, kirkpatrick_note, roi_basis
+
+    out: dict[str, list[Any]] = {}
+    for column, how in _PROSE[table].items():
+        if column not in frame.columns:
+            continue
+        values = frame[column].tolist()
+        if how == "kirkpatrick":
+            out[column] = [kirkpatrick_note(v, language) for v in values]
+        elif how == "roi":
+            out[column] = [roi_basis(v, language) for v in values]
+        elif how == "dq":
+            out[column] = [dq_message(r, language) for r in frame.to_dict("records")]
+        else:  # the all-reps row of a per-rep table
+            out[column] = [label("followup_all_reps", language) if v == "all" else v for v in values]
     return frame.assign(**{k: pd.Series(v, index=frame.index, dtype=object) for k, v in out.items()})
 
 

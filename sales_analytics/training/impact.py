@@ -25,6 +25,7 @@ import pandas as pd
 
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.refunds import normalize_refunds
+from sales_analytics.report.labels import label
 from sales_analytics.training._common import attended_sessions, require
 
 __all__ = [
@@ -511,10 +512,14 @@ def training_roi(
     trained = int(pooled["n_treated"])
     benefits = float(pooled["did"]) * benefit_months * trained * margin
     roi = phillips_roi(benefits, costs, months=benefit_months)
-    basis = (
-        f"benefits = DiD revenue effect {pooled['did']:.2f} per rep-month × {benefit_months} months × "
-        f"{trained} trained reps × margin {margin:g}; costs = {len(s)} {category or 'all'} sessions in "
-        f"cohort months {', '.join(sorted(months))}"
+    basis = label("roi_basis", "en").format(  # the stable English value: report/prose_text.py translates it
+        effect=f"{pooled['did']:.2f}",
+        months=benefit_months,
+        trained=trained,
+        margin=f"{margin:g}",
+        sessions=len(s),
+        category=category or "all",
+        cohorts=", ".join(sorted(months)),
     )
     return pd.DataFrame(
         [

@@ -7,11 +7,19 @@ import math
 import pandas as pd
 
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.report.labels import label
 from sales_analytics.report.present import p_value_text
 from sales_analytics.training._common import attended_sessions, window
 from sales_analytics.training.learning import gain_band, normalized_gain, paired_test
 
 __all__ = ["kirkpatrick_levels"]
+
+
+def _note(key: str, **fields: object) -> str:
+    """A level's note: the English sentence of label ``key`` (the published table's stable value;
+    :mod:`sales_analytics.report.prose_text` reads it back and says it in the reader's language)."""
+    return label(key, "en").format(**fields)
+
 
 _COLUMNS = ["period", "level", "measure", "value", "ci_low", "ci_high", "n", "note"]
 
@@ -88,7 +96,7 @@ def kirkpatrick_levels(
                 r["ci_low"],
                 r["ci_high"],
                 int(r["n"]),
-                "mean score, t interval",
+                _note("kirk_note_reaction"),
             )
     if sessions is not None and attendance is not None:
         _, start, end = window(p, months)
@@ -111,8 +119,7 @@ def kirkpatrick_levels(
                 "class_gain",
                 g,
                 n=n,
-                note=f"Hake <g> on class averages ({gain_band(g)}); no interval: a ratio of two class "
-                "means (the test score change carries the interval of the change)",
+                note=_note("kirk_note_class_gain", band=gain_band(g)),
             )
             lo_i, hi_i = _mean_interval(indiv)
             add(
@@ -122,7 +129,7 @@ def kirkpatrick_levels(
                 lo_i,
                 hi_i,
                 n=len(indiv),
-                note="mean of individual gains, t interval",
+                note=_note("kirk_note_individual_gain"),
             )
             add(
                 "L2",
@@ -131,7 +138,9 @@ def kirkpatrick_levels(
                 t["ci_low"],
                 t["ci_high"],
                 n,
-                f"paired t = {t['t']:.2f}, df = {t['df']:.0f}, {p_value_text(t['p_value'])}",
+                _note(
+                    "kirk_note_paired", t=f"{t['t']:.2f}", df=f"{t['df']:.0f}", p=p_value_text(t["p_value"])
+                ),
             )
             lo_d, hi_d = _dz_interval(float(t["d_z"]), n)
             add(
@@ -141,7 +150,7 @@ def kirkpatrick_levels(
                 lo_d,
                 hi_d,
                 n=n,
-                note="d_z = mean difference / SD of differences; normal interval, SE = √(1/n + d²/2n)",
+                note=_note("kirk_note_dz"),
             )
     if behaviour is not None and len(behaviour):
         for _, b in behaviour.loc[behaviour["activity_type"].isin(behaviour_types)].iterrows():
@@ -152,7 +161,11 @@ def kirkpatrick_levels(
                 b["ci_low"],
                 b["ci_high"],
                 int(b["n_reps"]),
-                f"{b['before_per_week']:.2f} -> {b['after_per_week']:.2f} per week",
+                _note(
+                    "kirk_note_per_week",
+                    before=f"{b['before_per_week']:.2f}",
+                    after=f"{b['after_per_week']:.2f}",
+                ),
             )
     if did is not None and len(did):
         for _, d in did.loc[did["cohort"] == "all"].iterrows():
@@ -163,19 +176,19 @@ def kirkpatrick_levels(
                 d["ci_low"],
                 d["ci_high"],
                 int(d["n_treated"]),
-                f"difference-in-differences vs {int(d['n_control'])} not-yet-trained reps (max per cohort)",
+                _note("kirk_note_did", n=int(d["n_control"])),
             )
     if roi is not None and len(roi):
         r = roi.iloc[0]
-        why = "; no interval: a point estimate from the DiD revenue effect, whose interval is on L4"
+        why = _note("kirk_note_roi_why")
         add("L5", "roi_pct", r["roi_pct"], n=int(r["trained_reps"]), note=str(r["basis"]) + why)
-        add("L5", "bcr", r["bcr"], n=int(r["trained_reps"]), note="benefits / costs" + why)
+        add("L5", "bcr", r["bcr"], n=int(r["trained_reps"]), note=_note("kirk_note_bcr") + why)
         add(
             "L5",
             "payback_months",
             r["payback_months"],
             n=int(r["trained_reps"]),
-            note="costs / monthly benefit" + why,
+            note=_note("kirk_note_payback") + why,
         )
     out = pd.DataFrame(rows, columns=_COLUMNS[1:])
     out.insert(0, "period", str(p))

@@ -182,7 +182,7 @@ def _compliance_chart(history: pd.DataFrame, language: str) -> w.Widget | None:
 
 # the tables of the page: (table, heading, columns left out, rows sent at most; the page pages them)
 _SECTIONS = (
-    ("training_kirkpatrick", "view_kirkpatrick", ("note",), TABLE_MAX_ROWS),  # the note is English statistics
+    ("training_kirkpatrick", "view_kirkpatrick", (), TABLE_MAX_ROWS),
     ("training_untrained", "view_training_gaps", (), TABLE_MAX_ROWS),
     ("training_needs", "view_training_needs", (), TABLE_MAX_ROWS),
     ("rules_compliance_group", "view_rules_compliance", (), TABLE_MAX_ROWS),
