@@ -40,12 +40,16 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar, get_args
 
 __all__ = [
+    "ACTIVITY_KINDS",
+    "AFTER_EARNED_LINES",
     "CAUTIONED",
+    "DEAL_STATUSES",
     "DEFAULT_LANGUAGE",
     "GROUPINGS",
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "OFF_TRACK",
+    "ORDER_STATUSES",
     "ON_TRACK",
     "PACING_STATUSES",
     "ROLES",
@@ -54,8 +58,11 @@ __all__ = [
     "RUN_RUNNING",
     "RUN_STATUSES",
     "VOCABULARY",
+    "ActivityKind",
+    "DealStatus",
     "Grouping",
     "Language",
+    "OrderStatus",
     "PacingStatus",
     "Role",
     "RunStatus",
@@ -89,6 +96,22 @@ ROLES: tuple[Role, ...] = get_args(Role)
 RunStatus = Literal["running", "ok", "failed"]
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 RUN_RUNNING, RUN_OK, RUN_FAILED = RUN_STATUSES
+
+#: ``status`` of an order (the orders table, io/schemas.py), as the KPIs read it.
+OrderStatus = Literal["paid", "refunded", "cancelled"]
+ORDER_STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
+
+#: ``status`` of a deal (the deals table), as the pipeline KPIs read it.
+DealStatus = Literal["open", "won", "lost"]
+DEAL_STATUSES: tuple[DealStatus, ...] = get_args(DealStatus)
+
+#: ``activity_type`` of a customer activity (the activities table, SPIFFs per activity, the KPIs).
+ActivityKind = Literal["call", "visit", "meeting", "email", "message"]
+ACTIVITY_KINDS: tuple[ActivityKind, ...] = get_args(ActivityKind)
+
+#: ``line_type`` of the commission statement lines written after the earned commission (not part
+#: of "earned"): the engine adds them last, the payslip shows them under one subtotal.
+AFTER_EARNED_LINES = ("balance_recovery", "draw_topup", "negative_carry", "rounding")
 
 #: canonical argument name -> the names it replaces (deprecated for one release).
 VOCABULARY: dict[str, tuple[str, ...]] = {

@@ -12,9 +12,13 @@ import pytest
 
 from sales_analytics.views import PAGE_NAMES
 from sales_analytics.vocabulary import (
+    ACTIVITY_KINDS,
+    AFTER_EARNED_LINES,
+    DEAL_STATUSES,
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
     LANGUAGES,
+    ORDER_STATUSES,
     PACING_STATUSES,
     ROLES,
     RUN_STATUSES,
@@ -88,9 +92,18 @@ def test_the_languages_are_declared_only_in_the_vocabulary():
 
 
 def test_the_other_allowed_values_are_declared_only_in_the_vocabulary():
-    """Pacing statuses, access roles and run statuses: no second list holding all of them. (The
+    """Pacing statuses, access roles, run statuses, order and deal statuses, activity kinds and the
+    statement lines after the earned commission: no second list holding all of them. (The
     groupings ``rep_id``/``team`` are left out: they are column lists everywhere.)"""
-    declared = {"PACING_STATUSES": PACING_STATUSES, "ROLES": ROLES, "RUN_STATUSES": RUN_STATUSES}
+    declared = {
+        "PACING_STATUSES": PACING_STATUSES,
+        "ROLES": ROLES,
+        "RUN_STATUSES": RUN_STATUSES,
+        "ORDER_STATUSES": ORDER_STATUSES,
+        "DEAL_STATUSES": DEAL_STATUSES,
+        "ACTIVITY_KINDS": ACTIVITY_KINDS,
+        "AFTER_EARNED_LINES": AFTER_EARNED_LINES,
+    }
     assert _copies_of(set(ROLES), 'choices=["director", "team_lead", "rep", "viewer"]\n') == [1]
     copies = [
         f"{path.relative_to(ROOT)}:{line}: {name}"

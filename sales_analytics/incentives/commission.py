@@ -52,7 +52,7 @@ from sales_analytics.incentives.credits import (
 from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan, Rounding
 from sales_analytics.incentives.tiers import Line, tier_lines
 from sales_analytics.periods import Period, month_range, parse_period
-from sales_analytics.vocabulary import renamed_arguments
+from sales_analytics.vocabulary import AFTER_EARNED_LINES, renamed_arguments
 
 __all__ = ["CommissionResult", "compute_commissions", "team_commission_summary"]
 
@@ -103,7 +103,6 @@ SUMMARY_COLUMNS = [
 ]
 _COMMISSION_TYPES = ("commission", "category_rate", "product_rate")
 _ACCEL_TYPES = ("accelerator", "decelerator")
-_AFTER_EARNED = ("balance_recovery", "draw_topup", "negative_carry", "rounding")  # not part of "earned"
 
 
 @dataclass(frozen=True)
@@ -580,7 +579,7 @@ def summary_row(
         "cap_adjustment": float(total["cap"]),
         "spiffs": float(total["spiff"]),
         "clawbacks": float(total["clawback"]),
-        "earned": float(sum(amt for ln, amt in zip(lines, shown) if ln.line_type not in _AFTER_EARNED)),
+        "earned": float(sum(amt for ln, amt in zip(lines, shown) if ln.line_type not in AFTER_EARNED_LINES)),
         "balance_recovery": float(total["balance_recovery"]),
         "draw_topup": float(total["draw_topup"] + total["negative_carry"]),
         "rounding": float(total["rounding"]),

@@ -37,6 +37,7 @@ from pydantic import ConfigDict, Field
 from sales_analytics import paths
 from sales_analytics.config import StrictModel, load_yaml, validate_model
 from sales_analytics.errors import ConfigError
+from sales_analytics.vocabulary import ACTIVITY_KINDS, ActivityKind
 
 if TYPE_CHECKING:
     from sales_analytics.config import Parameters
@@ -82,7 +83,7 @@ CONTEST_METRICS: tuple[str, ...] = (
     "messages",
     "activities",
 )
-ACTIVITY_TYPES = ("call", "visit", "meeting", "email", "message")
+ACTIVITY_TYPES = ACTIVITY_KINDS
 
 
 class _Model(StrictModel):
@@ -226,7 +227,7 @@ class Spiff(_Model):
     end: date
     product_id: str | None = None
     product_category: str | None = None
-    activity_type: Literal["call", "visit", "meeting", "email", "message"] | None = None
+    activity_type: ActivityKind | None = None
     per: Literal["order", "unit", "activity"] = "order"
     amount: float = Field(gt=0, description="paid per qualifying order, unit or activity")
     reps: list[str] = Field(default_factory=list)

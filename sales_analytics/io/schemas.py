@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sales_analytics.vocabulary import ACTIVITY_KINDS, DEAL_STATUSES, ORDER_STATUSES
+
 __all__ = ["ColumnSpec", "TABLE_SCHEMAS", "TableSchema", "schema_for"]
 
 
@@ -75,7 +77,6 @@ def _c(name: str, kind: str, req: bool = False, **kw: object) -> ColumnSpec:
     return ColumnSpec(name, kind, req, **kw)  # type: ignore[arg-type]
 
 
-_ACTIVITY_TYPES = ("call", "visit", "meeting", "email", "message")
 _MSG_TYPES = ("text", "image", "file", "link", "voice", "video", "system", "other")
 
 TABLE_SCHEMAS: dict[str, TableSchema] = {
@@ -89,7 +90,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("customer_id", "id", True, nullable=True, warn_missing=True),
                 _c("rep_id", "id", True),
                 _c("amount", "money", True),
-                _c("status", "category", allowed=("paid", "refunded", "cancelled"), default="paid"),
+                _c("status", "category", allowed=ORDER_STATUSES, default="paid"),
                 _c("product_id", "id"),
                 _c("product_category", "id"),
                 _c("quantity", "number"),
@@ -138,7 +139,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("rep_id", "id", True),
                 _c("customer_id", "id"),
                 _c("stage", "id", True),
-                _c("status", "category", allowed=("open", "won", "lost"), default="open"),
+                _c("status", "category", allowed=DEAL_STATUSES, default="open"),
                 _c("amount", "money"),
                 _c("probability", "number", min=0, max=100),
                 # prospecting deals in real CRMs often have no creation/engagement date yet: kept, reported
@@ -165,7 +166,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("activity_id", "id"),
                 _c("rep_id", "id", True),
                 _c("customer_id", "id"),
-                _c("activity_type", "category", True, allowed=_ACTIVITY_TYPES),
+                _c("activity_type", "category", True, allowed=ACTIVITY_KINDS),
                 _c("activity_at", "date", True),
                 _c("duration_min", "number", min=0),
                 _c("outcome", "id"),

@@ -15,17 +15,17 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem, problem_at_rows
-from sales_analytics.periods import Period, PeriodError, parse_period
+from sales_analytics.periods import Grain, Period, PeriodError, parse_period
 
 log = logging.getLogger("sales_analytics.kpis")
 
-GRAINS = ("month", "quarter", "year")
-ORDER_STATUSES = ("paid", "refunded", "cancelled")
+GRAINS: tuple[Grain, ...] = get_args(Grain)
 # Above this many (group x item) cells a distinct count hashes pairs instead of
 # marking a dense bitmap (32 MB of booleans).
 _BITMAP_LIMIT = 1 << 25

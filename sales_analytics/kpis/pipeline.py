@@ -23,6 +23,7 @@ import pandas as pd
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import as_datetime, bad_rows, safe_ratio
 from sales_analytics.periods import Period, parse_period
+from sales_analytics.vocabulary import DEAL_STATUSES
 
 __all__ = ["PIPELINE_COLUMNS", "deal_status", "pipeline_kpis", "stage_conversion", "stage_order"]
 
@@ -65,7 +66,7 @@ def deal_status(deals: pd.DataFrame) -> pd.Series:
         return from_stage.astype("str")
     s = deals["status"].astype(object).where(deals["status"].notna(), None)
     norm = s.map(lambda v: None if v is None else str(v).strip().lower())
-    bad = (norm.notna() & ~norm.isin(["open", "won", "lost"])).to_numpy()
+    bad = (norm.notna() & ~norm.isin(DEAL_STATUSES)).to_numpy()
     if bad.any():
         raise DataError(
             [bad_rows("deals", "status", bad, "have an unknown status", "open | won | lost", deals["status"])]

@@ -26,7 +26,6 @@ import pyarrow as pa
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
-    ORDER_STATUSES,
     Codes,
     PeriodAxis,
     as_datetime,
@@ -51,6 +50,7 @@ from sales_analytics.kpis._core import (
 )
 from sales_analytics.periods import Period
 from sales_analytics.refunds import fully_refunded, normalize_refunds
+from sales_analytics.vocabulary import ORDER_STATUSES
 from sales_analytics.workdays import WorkdayCalendar, calendar_options
 
 __all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "read_orders", "sales_kpis"]

@@ -21,6 +21,7 @@ from sales_analytics.sample_data._names import CATEGORIES, CHANNEL_P_B2B, CHANNE
 from sales_analytics.sample_data._org import Org
 from sales_analytics.sample_data._spec import SizeSpec
 from sales_analytics.sample_data._training import SALES_SKILLS_UPLIFT
+from sales_analytics.vocabulary import ORDER_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def make_orders(
             "customer_id": take_str(org.customers["customer_id"].to_numpy(dtype=object), cust[order_num]),
             "rep_id": take_str(org.rep_ids, rep[order_num]),
             "amount": amounts,
-            "status": take_str(["paid", "refunded", "cancelled"], status),
+            "status": take_str(list(ORDER_STATUSES), status),
             "product_id": take_str(org.product_ids, product[src]),
             "product_category": take_str(org.category_names, cat[src]),
             "quantity": quantity.astype(np.int64),

@@ -10,6 +10,7 @@ from sales_analytics.sample_data._common import STR, Window, make_ids, pick_with
 from sales_analytics.sample_data._orders import OrderFacts
 from sales_analytics.sample_data._org import Org
 from sales_analytics.sample_data._spec import SizeSpec
+from sales_analytics.vocabulary import ACTIVITY_KINDS, DEAL_STATUSES
 
 # Zoho CRM's default deal stages and their default probabilities (percent).
 STAGES = [
@@ -107,7 +108,7 @@ def make_deals(
                 org.customers["customer_id"].to_numpy(dtype=object), cust[h_deal_a[last]]
             ),
             "stage": cur["stage"],
-            "status": take_str(["open", "won", "lost"], status),
+            "status": take_str(list(DEAL_STATUSES), status),
             "amount": cur["amount"],
             "probability": cur["probability"],
             "created_date": (window.start + pd.to_timedelta(created[h_deal_a[last]], unit="D")).astype(
@@ -119,7 +120,7 @@ def make_deals(
     return deals, history
 
 
-_TYPES = ["call", "visit", "meeting", "email", "message"]
+_TYPES = list(ACTIVITY_KINDS)  # in this order: the sample draws by index
 _TYPE_P = [0.40, 0.15, 0.10, 0.10, 0.25]
 _DURATION_MEDIAN = np.array([6.0, 60.0, 45.0, 5.0, 2.0])
 _OUTCOMES = ["有意向", "需再跟进", "无人接听", "已报价", "暂无需求"]

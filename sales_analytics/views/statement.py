@@ -24,6 +24,7 @@ from sales_analytics.report.statement_text import line_item, rate_text
 from sales_analytics.views.app import note
 from sales_analytics.views.bundles import Bundle
 from sales_analytics.views.components import heading, table
+from sales_analytics.vocabulary import AFTER_EARNED_LINES
 
 __all__ = ["SECTIONS", "payslip", "payslip_lines"]
 
@@ -35,7 +36,7 @@ SECTIONS = (
     ),
     ("view_statement_spiffs", ("spiff",)),
     ("view_statement_clawbacks", ("clawback",)),
-    ("view_statement_balance", ("balance_recovery", "draw_topup", "negative_carry", "rounding")),
+    ("view_statement_balance", AFTER_EARNED_LINES),
 )  # fmt: skip
 _EARNED_AFTER = "view_statement_clawbacks"  # the subtotal "earned" closes this section
 
