@@ -17,6 +17,7 @@ from sales_analytics.errors import DataError, problem_at_rows
 from sales_analytics.errors import require_columns as _require
 from sales_analytics.periods import Period, parse_period
 from sales_analytics.rules.text import mask_contacts
+from sales_analytics.vocabulary import FEEDBACK_STATUSES
 
 __all__ = [
     "FeedbackParams",
@@ -27,9 +28,9 @@ __all__ = [
     "suggestion_box",
 ]
 
-_STATUSES = ("open", "adopted", "rejected", "closed")
+_STATUSES = FEEDBACK_STATUSES
 NO_ACTION_CATEGORIES = ("praise", "表扬", "compliment")
-_DECIDED = ("adopted", "rejected", "closed")
+_DECIDED = FEEDBACK_STATUSES[1:]  # every status but open
 
 
 class FeedbackParams(StrictModel):

@@ -44,6 +44,7 @@ __all__ = [
     "AFTER_EARNED_LINES",
     "CAUTIONED",
     "DEAL_STATUSES",
+    "FEEDBACK_STATUSES",
     "DEFAULT_LANGUAGE",
     "GROUPINGS",
     "LANGUAGES",
@@ -60,6 +61,7 @@ __all__ = [
     "VOCABULARY",
     "ActivityKind",
     "DealStatus",
+    "FeedbackStatus",
     "Grouping",
     "Language",
     "OrderStatus",
@@ -104,6 +106,10 @@ ORDER_STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
 #: ``status`` of a deal (the deals table), as the pipeline KPIs read it.
 DealStatus = Literal["open", "won", "lost"]
 DEAL_STATUSES: tuple[DealStatus, ...] = get_args(DealStatus)
+
+#: ``status`` of a suggestion (the feedback table): open until adopted, rejected or closed.
+FeedbackStatus = Literal["open", "adopted", "rejected", "closed"]
+FEEDBACK_STATUSES: tuple[FeedbackStatus, ...] = get_args(FeedbackStatus)
 
 #: ``activity_type`` of a customer activity (the activities table, SPIFFs per activity, the KPIs).
 ActivityKind = Literal["call", "visit", "meeting", "email", "message"]

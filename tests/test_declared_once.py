@@ -16,6 +16,7 @@ from sales_analytics.vocabulary import (
     AFTER_EARNED_LINES,
     DEAL_STATUSES,
     DEFAULT_LANGUAGE,
+    FEEDBACK_STATUSES,
     LANGUAGE_NAMES,
     LANGUAGES,
     ORDER_STATUSES,
@@ -92,7 +93,7 @@ def test_the_languages_are_declared_only_in_the_vocabulary():
 
 
 def test_the_other_allowed_values_are_declared_only_in_the_vocabulary():
-    """Pacing statuses, access roles, run statuses, order and deal statuses, activity kinds and the
+    """Pacing statuses, access roles, run statuses, order, deal and feedback statuses, activity kinds and the
     statement lines after the earned commission: no second list holding all of them. (The
     groupings ``rep_id``/``team`` are left out: they are column lists everywhere.)"""
     declared = {
@@ -101,6 +102,7 @@ def test_the_other_allowed_values_are_declared_only_in_the_vocabulary():
         "RUN_STATUSES": RUN_STATUSES,
         "ORDER_STATUSES": ORDER_STATUSES,
         "DEAL_STATUSES": DEAL_STATUSES,
+        "FEEDBACK_STATUSES": FEEDBACK_STATUSES,
         "ACTIVITY_KINDS": ACTIVITY_KINDS,
         "AFTER_EARNED_LINES": AFTER_EARNED_LINES,
     }

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sales_analytics.conflicts.params import ConflictParams
+from sales_analytics.conflicts.params import CONTACT_SOURCES, ConflictParams
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
 from sales_analytics.vocabulary import renamed_arguments
@@ -70,7 +70,7 @@ def contacts(
     deals: pd.DataFrame | None,
     activities: pd.DataFrame | None,
     *,
-    sources: Sequence[str] = ("orders", "deals", "activities"),
+    sources: Sequence[str] = CONTACT_SOURCES,
 ) -> pd.DataFrame:
     """Every rep-customer contact as one row.
 
@@ -358,9 +358,7 @@ def _one_source(
     """
     if source in params.contact:
         return con.loc[(con["source"] == source).to_numpy()].reset_index(drop=True)
-    return contacts(
-        *(frame if s == source else None for s in ("orders", "deals", "activities")), sources=(source,)
-    )
+    return contacts(*(frame if s == source else None for s in CONTACT_SOURCES), sources=(source,))
 
 
 def _until(frame: pd.DataFrame | None, col: str, end: pd.Timestamp) -> pd.DataFrame | None:

@@ -11,6 +11,8 @@ from sales_analytics.config import StrictModel
 __all__ = ["ConflictParams"]
 
 ContactSource = Literal["orders", "deals", "activities"]
+#: the tables a customer contact is read from, in the order detection reads them
+CONTACT_SOURCES: tuple[ContactSource, ...] = get_args(ContactSource)
 
 
 class ConflictParams(StrictModel):
@@ -18,7 +20,7 @@ class ConflictParams(StrictModel):
 
     window_days: int = Field(90, ge=1, le=730, description="contacts this close in time count as overlapping")
     contact: list[ContactSource] = Field(
-        default_factory=lambda: list(get_args(ContactSource)),
+        default_factory=lambda: list(CONTACT_SOURCES),
         description="which rows count as a rep's contact with a customer",
     )
     min_contacts: int = Field(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sales_analytics.vocabulary import ACTIVITY_KINDS, DEAL_STATUSES, ORDER_STATUSES
+from sales_analytics.vocabulary import ACTIVITY_KINDS, DEAL_STATUSES, FEEDBACK_STATUSES, ORDER_STATUSES
 
 __all__ = ["ColumnSpec", "TABLE_SCHEMAS", "TableSchema", "schema_for"]
 
@@ -218,7 +218,7 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                 _c("submitted_at", "date", True),
                 _c("category", "id"),
                 _c("text", "text"),
-                _c("status", "category", allowed=("open", "adopted", "rejected", "closed"), default="open"),
+                _c("status", "category", allowed=FEEDBACK_STATUSES, default="open"),
                 _c("resolved_at", "date"),
             ),
             unique=("feedback_id",),
