@@ -230,3 +230,25 @@ def test_the_loaders_skipped_file_messages_read_in_chinese(tmp_path):
         words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\.\w+", "", rest)))
         assert words <= {"README", "Office", "Excel", "WPS"}, said
         assert dq_message(row, "en") == row["message"]
+
+
+def test_every_input_column_has_a_label_so_a_finding_never_names_a_raw_column():
+    from sales_analytics.io.schemas import TABLE_SCHEMAS
+    from sales_analytics.report.labels import all_labels
+    from sales_analytics.vocabulary import LANGUAGES
+
+    labels = all_labels()
+    unlabelled = [
+        f"{table}.{column.name}"
+        for table, schema in TABLE_SCHEMAS.items()
+        for column in schema.columns
+        if column.name not in labels or not all(labels[column.name].get(lang) for lang in LANGUAGES)
+    ]
+    assert unlabelled == []
+    dated = {
+        "kind": "missing_value",
+        "count": 2,
+        "column": "order_date",
+        "message": "o.csv: 2 rows have no order_date (kept)",
+    }
+    assert dq_message(dated, "zh") == "o.csv：2 行没有 下单日期（已保留）"
