@@ -303,6 +303,17 @@ def _quiet_papermill() -> None:
     logging.getLogger("papermill").setLevel(logging.WARNING)
 
 
+#: a kernel that dies before it answers (no cell has run) is started again, up to this many times in
+#: all: jupyter_client chooses a kernel's ports before the kernel binds them, so two kernels starting
+#: at once can draw the same port ("Address already in use"), and the notebook would fail for nothing.
+KERNEL_START_ATTEMPTS = 2
+
+
+def _died_starting(exc: BaseException) -> bool:
+    """Whether ``exc`` is jupyter_client's report of a kernel that died before it answered."""
+    return "Kernel died before replying to kernel_info" in str(exc)
+
+
 def run_task(task: NotebookTask) -> NotebookResult:
     """Execute one notebook with papermill (and export its HTML); never raises."""
     import papermill
@@ -319,8 +330,7 @@ def run_task(task: NotebookTask) -> NotebookResult:
         # nbclient asks before each cell: the notebook's whole budget is shared by its cells.
         return max(1, int(deadline - time.monotonic() + 0.999))
 
-    result = NotebookResult(task.name, "ok", 0.0)
-    try:
+    def execute() -> None:
         papermill.execute_notebook(
             task.source,
             task.executed,
@@ -338,6 +348,19 @@ def run_task(task: NotebookTask) -> NotebookResult:
             # no SIGINT to a finished kernel on shutdown: it logged "KeyboardInterrupt caught in kernel"
             kernel_manager_class=QuietShutdownKernelManager,
         )
+
+    result = NotebookResult(task.name, "ok", 0.0)
+    try:
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                execute()
+                break
+            except RuntimeError as exc:
+                if attempt == KERNEL_START_ATTEMPTS or not _died_starting(exc):
+                    raise
+                log.warning(
+                    "notebook %s: its kernel died while starting (%s); starting it again", task.name, exc
+                )
     except PapermillExecutionError as exc:
         result = NotebookResult(
             task.name,
