@@ -400,6 +400,10 @@ def test_closing_a_tab_shuts_its_kernel_down(browser, server):
     page = context.new_page()
     page.goto(server.url("leaderboard"))
     page.wait_for_selector("select")  # a widget: the page's widget manager (which sends it) is up
+    # and the page has finished loading (its scripts, the tables' enhancer): a tab closed while the
+    # page is still loading may leave before Voila's close handler sends anything (then the idle
+    # cull stops the kernel)
+    page.wait_for_load_state("networkidle", timeout=60_000)
     kernel_id = page.evaluate(
         "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
     )
