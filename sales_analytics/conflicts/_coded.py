@@ -130,10 +130,7 @@ def _orders_part(ids: pd.Series, refunded: np.ndarray, revenue: np.ndarray) -> t
         first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
     first &= ~refund
     valid = codes >= 0
-    # pandas' grouped sum (compensated), as a groupby on the ids summed it
-    per = pd.Series(revenue[valid]).groupby(codes[valid], sort=False).sum()
-    per_order = np.zeros(int(codes.max()) + 1 if len(codes) else 0)
-    per_order[per.index.to_numpy()] = per.to_numpy()
+    per_order = _order_sums(codes[valid], revenue[valid])
     kept = np.flatnonzero(first)
     return kept, per_order[codes[kept]]
 
@@ -142,6 +139,23 @@ def _arrow(values: pd.Series) -> pa.Array:
     """A text series as one pyarrow array (its chunks combined when it is stored in pyarrow)."""
     arr = pa.array(values.array)
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _order_sums(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per code, the sum of its ``values`` as pandas' grouped sum gives it (NaN counts as nothing).
+
+    A plain running sum is exact for one or two values (0 + a, a + b); only an order with three
+    lines or more goes through pandas' compensated sum, so the totals are the ones a groupby gave.
+    """
+    if not len(codes):
+        return np.zeros(0)
+    n = np.bincount(codes)
+    out = np.bincount(codes, weights=np.where(np.isnan(values), 0.0, values), minlength=len(n))
+    many = n[codes] >= 3
+    if many.any():
+        per = pd.Series(values[many]).groupby(codes[many], sort=False).sum()
+        out[per.index.to_numpy()] = per.to_numpy()
+    return out
 
 
 def _part(name: str, frame: pd.DataFrame, end: pd.Timestamp | None) -> _Part:

@@ -135,7 +135,12 @@ def _evidence(con: ContactCodes, rows: np.ndarray, *, by_row_id: bool = False) -
 
 
 def _finding(
-    kind: str, customer: str, owner: str, other: str, ev: dict[str, np.ndarray], team_of: dict[str, str]
+    kind: str,
+    customer: str,
+    owner: str,
+    other: str,
+    ev: dict[str, np.ndarray],
+    team_of: dict[str, str],
 ) -> dict:
     # plain arrays, not frames: this runs once per finding; contacts leave no NaN in revenue or pipeline
     ids = [f"{s}:{r}" for s, r in zip(ev["source"].tolist(), ev["row_id"].tolist())]
@@ -189,45 +194,120 @@ def _pairs(con: ContactCodes, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return codes, np.asarray(keys), np.bincount(codes, minlength=len(keys))
 
 
-def _shared(con: ContactCodes, owners: np.ndarray, p: ConflictParams, team_of: dict[str, str]) -> list[dict]:
+_Planned = set[tuple[str, frozenset[str]]]
+
+
+def _shared(
+    con: ContactCodes, owners: np.ndarray, p: ConflictParams, team_of: dict[str, str], planned: _Planned
+) -> list[dict]:
     if not len(con):
         return []
     window = np.timedelta64(p.window_days, "D")
     width = len(con.reps) + 1
     codes, keys, counts = _pairs(con, np.arange(len(con)))
-    # the (customer, rep) pairs with enough contacts, and the customers with two such reps or more
+    # lanes: the (customer, rep) pairs with enough contacts, of customers with two lanes or more
     enough = (counts >= p.min_contacts) & (keys % width < len(con.reps))
-    many = enough[codes]
-    n_many = np.bincount(keys[enough] // width, minlength=len(con.customers))
-    sub = np.flatnonzero(n_many[con.cust] >= 2)  # sorted by customer, time
+    n_lanes = np.bincount(keys[enough] // width, minlength=len(con.customers))
+    lanes = np.sort(keys[enough & (n_lanes[keys // width] >= 2)])  # by customer, then rep id
+    if not len(lanes):
+        return []
+    sub = np.flatnonzero(n_lanes[con.cust] >= 2)  # these customers' rows, by customer and time
+    cust, at = con.cust[sub], con.at[sub]
+    lane_cust = lanes // width
+    first_lane = np.flatnonzero(np.r_[True, lane_cust[1:] != lane_cust[:-1]])
+    slot = np.arange(len(lanes)) - np.repeat(first_lane, np.diff(np.r_[first_lane, len(lanes)]))
+    at_lane = np.minimum(np.searchsorted(lanes, cust * width + con.rep[sub]), len(lanes) - 1)
+    on_lane = lanes[at_lane] == cust * width + con.rep[sub]
+    lane_rows = np.flatnonzero(on_lane)
+    row_lane = at_lane[lane_rows]
+    row_slot = np.where(on_lane, slot[at_lane], -1)
+    c_start, c_end = _runs(cust)
+    seg_start = np.repeat(c_start, c_end - c_start)
+    seg_end = np.repeat(c_end, c_end - c_start)
+    # time as a rank that sorts with the customer: (customer, time) -> one integer key
+    _, rank = np.unique(at, return_inverse=True)
+    key = cust * (int(rank.max()) + 2) + rank
+    # per lane and slot s of its customer: how many of its contacts lie within the window of a
+    # contact on lane s (the nearest one before or after it: rows are in time order), and the
+    # first and last of those contacts (as row positions)
+    n_slots = int(slot.max()) + 1
+    close = np.zeros((len(lanes), n_slots))
+    first = np.zeros((len(lanes), n_slots), dtype=np.int64)
+    last = np.zeros((len(lanes), n_slots), dtype=np.int64)
+    idx = np.arange(len(sub))
+    for s in range(n_slots):
+        mark = row_slot == s
+        before = np.maximum.accumulate(np.where(mark, idx, -1))
+        after = np.minimum.accumulate(np.where(mark, idx, len(idx))[::-1])[::-1]
+        near = ((before >= seg_start) & (at - at[np.maximum(before, 0)] <= window)) | (
+            (after < seg_end) & (at[np.minimum(after, len(idx) - 1)] - at <= window)
+        )
+        hit = near[lane_rows]
+        close[:, s] = np.bincount(row_lane, weights=hit, minlength=len(lanes))
+        rows_hit, lanes_hit = lane_rows[hit], row_lane[hit]
+        _, i_first = np.unique(lanes_hit, return_index=True)
+        _, i_last = np.unique(lanes_hit[::-1], return_index=True)
+        first[lanes_hit[i_first], s] = rows_hit[i_first]
+        last[lanes_hit[::-1][i_last], s] = rows_hit[::-1][i_last]
+    # the pairs of lanes of one customer that pass the count and the share test (_shared_pair's
+    # tests, on all pairs at once): both counts reach min_contacts and the smaller is at least
+    # min_share of the customer's contacts from the first to the last of them
+    pairs: list[tuple[int, int]] = []
+    for gap in range(1, n_slots):
+        la = np.flatnonzero(slot[: len(lanes) - gap] + gap == slot[gap:])  # la + gap: same customer
+        lb = la + gap
+        na, nb = close[la, slot[lb]], close[lb, slot[la]]
+        ok = np.minimum(na, nb) >= p.min_contacts
+        la, lb, na, nb = la[ok], lb[ok], na[ok], nb[ok]
+        lo = np.minimum(first[la, slot[lb]], first[lb, slot[la]])
+        hi = np.maximum(last[la, slot[lb]], last[lb, slot[la]])
+        span = np.searchsorted(key, key[hi], side="right") - np.searchsorted(key, key[lo], side="left")
+        ok = np.minimum(na, nb) / span >= p.min_share
+        pairs += zip(la[ok].tolist(), lb[ok].tolist())
     out = []
-    for s0, s1 in zip(*_runs(con.cust[sub])):
-        rows_c = sub[s0:s1]
-        reps_c, at_c, many_c = con.rep[rows_c], con.at[rows_c], many[rows_c]
-        names = np.unique(reps_c[many_c])  # codes in the order of the rep ids
-        rows = {k: np.flatnonzero(reps_c == k) for k in names}
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                ia, ib = rows[a], rows[b]
-                close_a, close_b = (
-                    _close_to(at_c[ia], at_c[ib], window),
-                    _close_to(at_c[ib], at_c[ia], window),
-                )
-                na, nb = int(close_a.sum()), int(close_b.sum())
-                if min(na, nb) < p.min_contacts:
-                    continue
-                picked = np.sort(np.r_[ia[close_a], ib[close_b]])
-                # the smaller side's share of every contact with the customer over the same span:
-                # a colleague covering now and then for a busy account stays below it
-                lo, hi = at_c[picked].min(), at_c[picked].max()
-                if min(na, nb) / int(((at_c >= lo) & (at_c <= hi)).sum()) < p.min_share:
-                    continue
-                ev = _evidence(con, rows_c[picked], by_row_id=True)
-                cust, owner = con.customers[con.cust[rows_c[0]]], owners[con.cust[rows_c[0]]]
-                owner_s = con.reps[owner] if owner < len(con.reps) else None
-                first, second = _owner_first(con.reps[a], con.reps[b], owner_s, ev)
-                out.append(_finding("shared_customer", cust, first, second, ev, team_of))
+    for la, lb in sorted(pairs):
+        c = int(lane_cust[la])
+        a, b = int(lanes[la] % width), int(lanes[lb] % width)
+        customer = con.customers[c]
+        if (customer, frozenset((con.reps[a], con.reps[b]))) in planned:
+            continue
+        s0 = int(np.searchsorted(cust, c))
+        seg = sub[s0 : seg_end[s0]]
+        found = _shared_pair(con, seg, a, b, window, p)
+        if found is None:
+            continue
+        ev = _evidence(con, found, by_row_id=True)
+        owner = con.reps[owners[c]] if owners[c] < len(con.reps) else None
+        first_rep, second_rep = _owner_first(con.reps[a], con.reps[b], owner, ev)
+        out.append(_finding("shared_customer", customer, first_rep, second_rep, ev, team_of))
     return out
+
+
+def _shared_pair(
+    con: ContactCodes,
+    seg: np.ndarray,
+    a: int,
+    b: int,
+    window: np.timedelta64,
+    p: ConflictParams,
+) -> np.ndarray | None:
+    """The evidence rows of reps ``a`` and ``b`` on one customer (its rows ``seg``), or None."""
+    reps_c, at_c = con.rep[seg], con.at[seg]
+    ia, ib = np.flatnonzero(reps_c == a), np.flatnonzero(reps_c == b)
+    close_a, close_b = (
+        _close_to(at_c[ia], at_c[ib], window),
+        _close_to(at_c[ib], at_c[ia], window),
+    )
+    na, nb = int(close_a.sum()), int(close_b.sum())
+    if min(na, nb) < p.min_contacts:
+        return None
+    picked = np.sort(np.r_[ia[close_a], ib[close_b]])
+    # the smaller side's share of every contact with the customer over the same span:
+    # a colleague covering now and then for a busy account stays below it
+    lo, hi = at_c[picked].min(), at_c[picked].max()
+    if min(na, nb) / int(((at_c >= lo) & (at_c <= hi)).sum()) < p.min_share:
+        return None
+    return seg[picked]
 
 
 def _duplicate_deals(
@@ -236,6 +316,7 @@ def _duplicate_deals(
     p: ConflictParams,
     owners: np.ndarray,
     team_of: dict[str, str],
+    planned: _Planned,
 ) -> list[dict]:
     if deals is None or not len(deals) or "customer_id" not in deals.columns:
         return []
@@ -250,6 +331,12 @@ def _duplicate_deals(
         codes, _ = pd.factorize(product, sort=True)
         keep = codes >= 0
         d, group = d.take(keep), group[keep] * (int(codes.max()) + 1) + codes[keep]
+    # only groups with deals of two reps or more can hold a clash
+    has_rep = d.rep < len(d.reps)
+    pair_codes, pair_keys = pd.factorize(group[has_rep] * (len(d.reps) + 1) + d.rep[has_rep])
+    n_reps = pd.Series(np.ones(len(pair_keys))).groupby(np.asarray(pair_keys) // (len(d.reps) + 1)).sum()
+    several = np.isin(group, n_reps.index[n_reps.to_numpy() >= 2])
+    d, group = d.take(several), group[several]
     order = np.argsort(group, kind="stable")
     d, group = d.take(order), group[order]
     window = np.timedelta64(p.deal_window_days, "D")
@@ -257,8 +344,6 @@ def _duplicate_deals(
     found: dict[str, tuple[dict, np.ndarray]] = {}
     for s0, s1 in zip(*_runs(group)):
         reps_g = reps_all[s0:s1]
-        if len(pd.unique(reps_g[d.rep[s0:s1] < len(d.reps)])) < 2:
-            continue
         at_g, ids_g = d.at[s0:s1], d.row_ids(np.arange(s0, s1))
         cust = d.customers[d.cust[s0]]
         owner = owners[d.cust[s0]]
@@ -267,7 +352,7 @@ def _duplicate_deals(
             for j in range(i + 1, s1 - s0):
                 if at_g[j] - at_g[i] > window:
                     break
-                if reps_g[i] == reps_g[j]:
+                if reps_g[i] == reps_g[j] or (cust, frozenset((reps_g[i], reps_g[j]))) in planned:
                     continue
                 fid = finding_id("duplicate_deal", cust, reps_g[i], reps_g[j])
                 rows = s0 + np.flatnonzero(np.isin(ids_g, [ids_g[i], ids_g[j]]))
@@ -280,7 +365,12 @@ def _duplicate_deals(
                 owner_rep, other = _owner_first(reps_g[i], reps_g[j], owner_s, ev)
                 found[fid] = (
                     _finding(
-                        "duplicate_deal", cust, owner_rep, other, _evidence(d, rows, by_row_id=True), team_of
+                        "duplicate_deal",
+                        cust,
+                        owner_rep,
+                        other,
+                        _evidence(d, rows, by_row_id=True),
+                        team_of,
                     ),
                     rows,
                 )
@@ -288,7 +378,11 @@ def _duplicate_deals(
 
 
 def _owner_changes(
-    o: ContactCodes, owners: np.ndarray, p: ConflictParams, team_of: dict[str, str]
+    o: ContactCodes,
+    owners: np.ndarray,
+    p: ConflictParams,
+    team_of: dict[str, str],
+    planned: _Planned,
 ) -> list[dict]:
     out: list[dict] = []
     if not len(o) or not (owners < len(o.reps)).any():
@@ -308,7 +402,10 @@ def _owner_changes(
         return out
     codes, keys, counts = _pairs(o, before)
     width = len(o.reps) + 1
-    keys, counts = keys[counts >= p.owner_change_min_orders], counts[counts >= p.owner_change_min_orders]
+    keys, counts = (
+        keys[counts >= p.owner_change_min_orders],
+        counts[counts >= p.owner_change_min_orders],
+    )
     # the previous owner: most orders before the change (ties: the smaller rep id)
     ranked = keys[np.lexsort((keys % width, -counts, keys // width))]
     firsts = ranked[np.r_[True, ranked[1:] // width != ranked[:-1] // width]] if len(ranked) else ranked
@@ -318,6 +415,8 @@ def _owner_changes(
     for s0, s1 in zip(*_runs(o.cust[by])):
         c = o.cust[by[s0]]
         cust, owner, prev = o.customers[c], o.reps[owners[c]], o.reps[prev_rep[c]]
+        if (cust, frozenset((owner, prev))) in planned:
+            continue
         # the evidence: the new owner's orders, in order of time and order id (as o is sorted)
         f = _finding("owner_change", cust, owner, prev, _evidence(o, by[s0:s1]), team_of)
         # the previous owner is the "owner" side of the credit in dispute; the revenue that moved
@@ -329,7 +428,11 @@ def _owner_changes(
 
 
 def _foreign(
-    acts: ContactCodes, owners: np.ndarray, p: ConflictParams, team_of: dict[str, str]
+    acts: ContactCodes,
+    owners: np.ndarray,
+    p: ConflictParams,
+    team_of: dict[str, str],
+    planned: _Planned,
 ) -> list[dict]:
     out: list[dict] = []
     if not len(acts) or not (owners < len(acts.reps)).any():
@@ -351,10 +454,11 @@ def _foreign(
         if ends[best] - best < p.min_contacts:
             continue
         c, r = acts.cust[rows[0]], acts.rep[rows[0]]
+        customer, owner, rep = acts.customers[c], acts.reps[owners[c]], acts.reps[r]
+        if (customer, frozenset((owner, rep))) in planned:
+            continue
         ev = _evidence(acts, rows[best : ends[best]])
-        out.append(
-            _finding("foreign_activity", acts.customers[c], acts.reps[owners[c]], acts.reps[r], ev, team_of)
-        )
+        out.append(_finding("foreign_activity", customer, owner, rep, ev, team_of))
     return out
 
 
@@ -425,17 +529,26 @@ def detect_conflicts(
     end = None if period is None else pd.Timestamp(parse_period(period).end) + pd.Timedelta(days=1)
     # every source is read once (the rules beyond shared_customer read deals, orders and
     # activities whichever count as contact), the contact sources first
-    sources = [*params.contact, *(s for s in CONTACT_SOURCES if s not in params.contact)]
+    sources = [
+        *params.contact,
+        *(s for s in CONTACT_SOURCES if s not in params.contact),
+    ]
     frames = {"orders": orders, "deals": deals, "activities": activities}
     con = coded_contacts(frames, sources=sources, end=end, extra_reps=sorted(set(owners.values())))
     owner_of = _owner_codes(con, owners)
     contact_src = np.isin(con.src, [SOURCE_ORDER.index(s) for s in params.contact])
-    rows = _shared(con.take(contact_src), owner_of, params, team_of)
-    rows += _duplicate_deals(deals, con.of_source("deals"), params, owner_of, team_of)
-    rows += _owner_changes(con.of_source("orders"), owner_of, params, team_of)
-    rows += _foreign(con.of_source("activities"), owner_of, params, team_of)
+    # a finding on a recorded handover (customer and pair of reps) is left out as the rules meet it
     planned = _handover_pairs(handovers)
-    rows = [r for r in rows if (r["customer_id"], frozenset((r["owner_rep"], r["other_rep"]))) not in planned]
+    rows = _shared(con.take(contact_src), owner_of, params, team_of, planned)
+    rows += _duplicate_deals(deals, con.of_source("deals"), params, owner_of, team_of, planned)
+    rows += _owner_changes(con.of_source("orders"), owner_of, params, team_of, planned)
+    rows += _foreign(con.of_source("activities"), owner_of, params, team_of, planned)
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
-    out = out.astype({"since": "datetime64[ns]", "last_seen": "datetime64[ns]", "n_evidence": "int64"})
+    out = out.astype(
+        {
+            "since": "datetime64[ns]",
+            "last_seen": "datetime64[ns]",
+            "n_evidence": "int64",
+        }
+    )
     return out.sort_values(["kind", "finding_id"], kind="stable").reset_index(drop=True)
