@@ -435,3 +435,49 @@ def test_through_ignores_later_contacts():
 def test_missing_columns_are_named():
     with pytest.raises(DataError, match="handovers, column .customer_id."):
         detect_conflicts(P, handovers=pd.DataFrame({"from_rep": ["R1"], "to_rep": ["R2"]}))
+
+
+class _Reads(dict):
+    """Tables that remember which were read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: list[str] = []
+
+    def get(self, name, default=None):
+        self.read.append(name)
+        return super().get(name, default)
+
+
+def test_notebook_03_reads_no_table_for_an_empty_register(tmp_path):
+    from types import SimpleNamespace
+
+    from sales_analytics.io.dataset import Dataset
+    from sales_analytics.sections import incentive_adjustments
+
+    orders = _orders(
+        [
+            ["O1", "2026-03-01", "C1", "R1", 100.0, "paid"],
+            ["O2", "2026-03-05", "C1", "R1", 200.0, "paid"],
+            ["O3", "2026-03-10", "C1", "R3", 300.0, "paid"],
+            ["O4", "2026-03-20", "C1", "R3", 400.0, "cancelled"],
+        ]
+    )
+    tables = _Reads(orders=orders, customers=CUSTOMERS, reps=REPS)
+    register = tmp_path / "decisions.yaml"
+    ctx = SimpleNamespace(
+        dataset=Dataset(tables=tables),
+        params=SimpleNamespace(conflicts=P.model_copy(update={"decisions_file": str(register)})),
+        period="2026-04",
+    )
+    # no register file: an empty register, and no table is read
+    assert incentive_adjustments(ctx).empty and tables.read == []
+    register.write_text(
+        "decisions:\n  - {id: D1, finding: "
+        + finding_id("shared_customer", "C1", "R1", "R3")
+        + ", decision: transfer, decided_by: M, decided_on: 2026-03-25}\n"
+    )
+    # one decision: the tables are read and R1's 300.00 on C1 (O1 + O2) moves to R3
+    adj = incentive_adjustments(ctx)
+    assert "orders" in tables.read
+    assert adj[["rep_id", "credit_cents"]].values.tolist() == [["R1", -30000], ["R3", 30000]]
