@@ -224,9 +224,11 @@ def _shared(
     c_start, c_end = _runs(cust)
     seg_start = np.repeat(c_start, c_end - c_start)
     seg_end = np.repeat(c_end, c_end - c_start)
-    # time as a rank that sorts with the customer: (customer, time) -> one integer key
-    _, rank = np.unique(at, return_inverse=True)
-    key = cust * (int(rank.max()) + 2) + rank
+    # rows at one time with one customer: the first and last position of each row's tie
+    idx = np.arange(len(sub))
+    new = np.r_[True, (cust[1:] != cust[:-1]) | (at[1:] != at[:-1])]
+    tie_first = np.maximum.accumulate(np.where(new, idx, 0))
+    tie_last = np.minimum.accumulate(np.where(np.r_[new[1:], True], idx, len(idx))[::-1])[::-1]
     # per lane and slot s of its customer: how many of its contacts lie within the window of a
     # contact on lane s (the nearest one before or after it: rows are in time order), and the
     # first and last of those contacts (as row positions)
@@ -234,7 +236,6 @@ def _shared(
     close = np.zeros((len(lanes), n_slots))
     first = np.zeros((len(lanes), n_slots), dtype=np.int64)
     last = np.zeros((len(lanes), n_slots), dtype=np.int64)
-    idx = np.arange(len(sub))
     for s in range(n_slots):
         mark = row_slot == s
         before = np.maximum.accumulate(np.where(mark, idx, -1))
@@ -261,7 +262,7 @@ def _shared(
         la, lb, na, nb = la[ok], lb[ok], na[ok], nb[ok]
         lo = np.minimum(first[la, slot[lb]], first[lb, slot[la]])
         hi = np.maximum(last[la, slot[lb]], last[lb, slot[la]])
-        span = np.searchsorted(key, key[hi], side="right") - np.searchsorted(key, key[lo], side="left")
+        span = tie_last[hi] - tie_first[lo] + 1  # the customer's contacts from lo's time to hi's
         ok = np.minimum(na, nb) / span >= p.min_share
         pairs += zip(la[ok].tolist(), lb[ok].tolist())
     out = []
@@ -539,7 +540,7 @@ def detect_conflicts(
     contact_src = np.isin(con.src, [SOURCE_ORDER.index(s) for s in params.contact])
     # a finding on a recorded handover (customer and pair of reps) is left out as the rules meet it
     planned = _handover_pairs(handovers)
-    rows = _shared(con.take(contact_src), owner_of, params, team_of, planned)
+    rows = _shared(con if contact_src.all() else con.take(contact_src), owner_of, params, team_of, planned)
     rows += _duplicate_deals(deals, con.of_source("deals"), params, owner_of, team_of, planned)
     rows += _owner_changes(con.of_source("orders"), owner_of, params, team_of, planned)
     rows += _foreign(con.of_source("activities"), owner_of, params, team_of, planned)
