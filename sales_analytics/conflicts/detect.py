@@ -266,9 +266,9 @@ def _shared(
         ok = np.minimum(na, nb) / span >= p.min_share
         pairs += zip(la[ok].tolist(), lb[ok].tolist())
     out = []
-    for la, lb in sorted(pairs):
-        c = int(lane_cust[la])
-        a, b = int(lanes[la] % width), int(lanes[lb] % width)
+    for lane_a, lane_b in sorted(pairs):
+        c = int(lane_cust[lane_a])
+        a, b = int(lanes[lane_a] % width), int(lanes[lane_b] % width)
         customer = con.customers[c]
         if (customer, frozenset((con.reps[a], con.reps[b]))) in planned:
             continue
