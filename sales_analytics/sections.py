@@ -319,9 +319,12 @@ def incentive_adjustments(ctx: NotebookContext) -> Any:
     from sales_analytics.conflicts import load_decisions, register_adjustments
 
     ds, cp = ctx.dataset, ctx.params.conflicts
+    register = load_decisions(cp.decisions_file)
+    if not register.decisions:  # nothing decided: no table is read (each is read when first used)
+        return register_adjustments(cp, register, period=str(ctx.period))
     return register_adjustments(
         cp,
-        load_decisions(cp.decisions_file),
+        register,
         period=str(ctx.period),
         orders=ds.orders,
         deals=ds.get("deals"),

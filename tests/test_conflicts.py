@@ -14,6 +14,7 @@ from sales_analytics.conflicts import (
     conflict_statement_lines,
     conflict_status,
     conflicts_by_team,
+    contacts,
     decision_adjustments,
     detect_conflicts,
     finding_id,
@@ -126,6 +127,106 @@ def test_foreign_activity_on_someone_elses_customer():
     # the densest 30-day run holds A1 and A2 (A3 is 89 days later)
     assert f.iloc[0]["evidence"] == "activities:A1, activities:A2"
     assert (f.iloc[0]["owner_rep"], f.iloc[0]["other_rep"], f.iloc[0]["team"]) == ("R2", "R3", "A")
+
+
+def test_duplicate_deal_groups_by_each_deals_own_product():
+    # deals not in customer order: each deal keeps its own product (the rule once read the products
+    # in the table's row order against deals sorted by customer, so D1 and D3 fell into different
+    # products and D2 joined D1's)
+    deals = pd.DataFrame(
+        {
+            "deal_id": ["D1", "D2", "D3"],
+            "rep_id": ["R2", "R1", "R1"],
+            "customer_id": ["C2", "C1", "C2"],
+            "product_id": ["P1", "P2", "P1"],
+            "status": ["open", "open", "open"],
+            "amount": [1000.0, 300.0, 800.0],
+            "created_date": pd.to_datetime(["2026-05-01", "2026-05-02", "2026-05-05"]),
+        }
+    )
+    f = detect_conflicts(
+        P.model_copy(update={"contact": ["orders"]}), deals=deals, customers=CUSTOMERS, reps=REPS
+    )
+    # D1 (R2) and D3 (R1): customer C2, product P1, 4 days apart; C2's owner R2 is the owner side
+    assert f[["kind", "customer_id", "owner_rep", "other_rep"]].values.tolist() == [
+        ["duplicate_deal", "C2", "R2", "R1"]
+    ]
+    # pipeline: 1000 + 800 = 1800
+    assert (f.iloc[0]["evidence"], f.iloc[0]["pipeline_at_stake"]) == ("deals:D1, deals:D3", 1800.0)
+
+
+def test_an_order_counts_once_with_all_its_lines_and_refunds():
+    orders = _orders(
+        [
+            ["O1", "2026-03-01", "C1", "R1", 100.0, "paid"],
+            ["O3", "2026-03-02", "C1", "R3", 300.0, "paid"],
+            ["O1", "2026-03-01", "C1", "R1", 50.0, "paid"],
+            ["O2", "2026-03-05", "C1", "R1", 200.0, "paid"],
+            ["O4", "2026-03-06", "C1", "R3", 40.0, "paid"],
+            ["O1-R", "2026-03-20", "C1", "R1", -30.0, "refunded"],
+        ]
+    )
+    f = detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS)
+    row = f.iloc[0]
+    # O1 is one contact (two lines): 100 + 50 - 30 (its refund) = 120; R1 has O1 and O2 (120 + 200)
+    assert (row.kind, row.n_evidence, row.evidence) == (
+        "shared_customer",
+        4,
+        "orders:O1, orders:O3, orders:O2, orders:O4",
+    )
+    assert (row.owner_revenue, row.other_revenue, row.revenue_at_stake) == (320.0, 340.0, 660.0)
+
+
+def test_contacts_at_the_same_time_are_in_order_of_their_ids():
+    orders = _orders(
+        [
+            ["O9", "2026-03-01", "C1", "R1", 1.0, "paid"],
+            ["O10", "2026-03-01", "C1", "R3", 1.0, "paid"],
+            ["O2", "2026-03-01", "C1", "R1", 1.0, "paid"],
+            ["O1", "2026-03-01", "C1", "R3", 1.0, "paid"],
+        ]
+    )
+    f = detect_conflicts(P, orders=orders, customers=CUSTOMERS, reps=REPS)
+    # all four at one time: by id as text, O1 < O10 < O2 < O9
+    assert f.iloc[0]["evidence"] == "orders:O1, orders:O10, orders:O2, orders:O9"
+    con = contacts(orders.iloc[::-1], None, None)
+    assert con["row_id"].tolist() == ["O1", "O10", "O2", "O9"]
+
+
+_DAYS = pd.to_datetime(["2026-03-01", "2026-03-01", "2026-03-08", "2026-03-20", "2026-04-30"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["C1", "C2", "C3"]), st.sampled_from(["R1", "R2", "R3"]), st.integers(0, 4)
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_findings_do_not_depend_on_the_row_order_of_the_tables(rows, seed):
+    # contacts often at the same time (days drawn from five, two equal): ties sort by id
+    acts = pd.DataFrame(
+        {
+            "activity_id": [f"A{i}" for i in range(len(rows))],
+            "rep_id": [r for _, r, _ in rows],
+            "customer_id": [c for c, _, _ in rows],
+            "activity_at": _DAYS[[d for _, _, d in rows]],
+        }
+    )
+    deals = acts.rename(columns={"activity_id": "deal_id", "activity_at": "created_date"}).assign(
+        deal_id=lambda d: d["deal_id"].str.replace("A", "D"),
+        product_id=[f"P{i % 2}" for i in range(len(rows))],
+        amount=100.0,
+        status="open",
+    )
+    shuffled = {k: t.sample(frac=1, random_state=seed) for k, t in (("activities", acts), ("deals", deals))}
+    a = detect_conflicts(P, activities=acts, deals=deals, customers=CUSTOMERS, reps=REPS)
+    b = detect_conflicts(P, **shuffled, customers=CUSTOMERS, reps=REPS)
+    pd.testing.assert_frame_equal(a, b)
 
 
 def test_detection_does_not_mutate_inputs():
@@ -334,3 +435,49 @@ def test_through_ignores_later_contacts():
 def test_missing_columns_are_named():
     with pytest.raises(DataError, match="handovers, column .customer_id."):
         detect_conflicts(P, handovers=pd.DataFrame({"from_rep": ["R1"], "to_rep": ["R2"]}))
+
+
+class _Reads(dict):
+    """Tables that remember which were read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: list[str] = []
+
+    def get(self, name, default=None):
+        self.read.append(name)
+        return super().get(name, default)
+
+
+def test_notebook_03_reads_no_table_for_an_empty_register(tmp_path):
+    from types import SimpleNamespace
+
+    from sales_analytics.io.dataset import Dataset
+    from sales_analytics.sections import incentive_adjustments
+
+    orders = _orders(
+        [
+            ["O1", "2026-03-01", "C1", "R1", 100.0, "paid"],
+            ["O2", "2026-03-05", "C1", "R1", 200.0, "paid"],
+            ["O3", "2026-03-10", "C1", "R3", 300.0, "paid"],
+            ["O4", "2026-03-20", "C1", "R3", 400.0, "cancelled"],
+        ]
+    )
+    tables = _Reads(orders=orders, customers=CUSTOMERS, reps=REPS)
+    register = tmp_path / "decisions.yaml"
+    ctx = SimpleNamespace(
+        dataset=Dataset(tables=tables),
+        params=SimpleNamespace(conflicts=P.model_copy(update={"decisions_file": str(register)})),
+        period="2026-04",
+    )
+    # no register file: an empty register, and no table is read
+    assert incentive_adjustments(ctx).empty and tables.read == []
+    register.write_text(
+        "decisions:\n  - {id: D1, finding: "
+        + finding_id("shared_customer", "C1", "R1", "R3")
+        + ", decision: transfer, decided_by: M, decided_on: 2026-03-25}\n"
+    )
+    # one decision: the tables are read and R1's 300.00 on C1 (O1 + O2) moves to R3
+    adj = incentive_adjustments(ctx)
+    assert "orders" in tables.read
+    assert adj[["rep_id", "credit_cents"]].values.tolist() == [["R1", -30000], ["R3", 30000]]

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sales_analytics.conflicts._coded import SOURCE_ORDER, ContactCodes, coded_contacts
 from sales_analytics.conflicts.params import CONTACT_SOURCES, ConflictParams
 from sales_analytics.errors import require_columns
 from sales_analytics.periods import parse_period
@@ -77,69 +78,27 @@ def contacts(
     Returns ``source, row_id, customer_id, rep_id, at, revenue, pipeline``:
     ``revenue`` is the order amount (cancelled orders count as contact, not
     revenue), ``pipeline`` the amount of an open deal. Rows without a customer
-    are left out (they are contacts with nobody in particular).
+    are left out (they are contacts with nobody in particular). Sorted by
+    customer, time, source and row id.
     """
-    parts = []
-    spec = {
-        "orders": (orders, "order_id", "order_date"),
-        "deals": (deals, "deal_id", "created_date"),
-        "activities": (activities, "activity_id", "activity_at"),
-    }
-    for name in sources:
-        frame, id_col, at_col = spec[name]
-        if frame is None or not len(frame) or "customer_id" not in frame.columns:
-            continue
-        require_columns(frame, name, ["rep_id", "customer_id", at_col])
-        ids = frame[id_col].astype(str) if id_col in frame.columns else pd.Series(frame.index.astype(str))
-        amount = frame["amount"].astype("float64") if "amount" in frame.columns else 0.0
-        revenue: np.ndarray | float = 0.0
-        pipeline: np.ndarray | float = 0.0
-        if name == "orders":
-            status = frame["status"] if "status" in frame.columns else "paid"
-            revenue = np.where(pd.Series(status, index=frame.index) == "cancelled", 0.0, amount)
-        elif name == "deals":
-            status = frame["status"] if "status" in frame.columns else "open"
-            pipeline = np.where(pd.Series(status, index=frame.index) == "open", amount, 0.0)
-        if name == "orders":
-            frame, ids, revenue = _per_order(frame, ids, revenue)
-            amount = 0.0
-        at = pd.to_datetime(frame[at_col])
-        if getattr(at.dt, "tz", None) is not None:
-            at = at.dt.tz_localize(None)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "source": name,
-                    "row_id": ids.to_numpy(),
-                    "customer_id": frame["customer_id"].astype(str).to_numpy(),
-                    "rep_id": frame["rep_id"].astype(str).to_numpy(),
-                    "at": at.to_numpy(),
-                    "revenue": np.nan_to_num(np.asarray(revenue, dtype="float64") * np.ones(len(frame))),
-                    "pipeline": np.nan_to_num(np.asarray(pipeline, dtype="float64") * np.ones(len(frame))),
-                }
-            ).loc[frame["customer_id"].notna().to_numpy()]
-        )
     cols = ["source", "row_id", "customer_id", "rep_id", "at", "revenue", "pipeline"]
-    if not parts:
+    con = coded_contacts({"orders": orders, "deals": deals, "activities": activities}, sources=sources)
+    if not len(con):
         return pd.DataFrame(
             {c: pd.Series(dtype="float64" if c in ("revenue", "pipeline") else "str") for c in cols}
         )
-    out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["customer_id", "at", "source", "row_id"], kind="stable").reset_index(drop=True)
-
-
-def _per_order(orders: pd.DataFrame, ids: pd.Series, revenue) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
-    """One row per order: its first sale line, with the revenue of all its lines and refund rows."""
-    base = ids.str.removesuffix("-R")
-    refund = ids.ne(base)
-    if "status" in orders.columns:
-        refund = refund | (orders["status"] == "refunded").to_numpy()
-    rev = pd.Series(np.asarray(revenue, dtype="float64") * np.ones(len(orders)), index=orders.index)
-    per = rev.groupby(base.to_numpy()).sum()
-    first = ~refund.to_numpy() & ~base.duplicated().to_numpy()
-    kept = orders.loc[first]
-    kept_ids = base.loc[first] if isinstance(base, pd.Series) else base[first]
-    return kept, kept_ids.reset_index(drop=True), per.reindex(kept_ids.to_numpy()).to_numpy()
+    every = np.arange(len(con))
+    return pd.DataFrame(
+        {
+            "source": np.asarray(SOURCE_ORDER, dtype=object)[con.src],
+            "row_id": con.row_ids(every),
+            "customer_id": con.customers[con.cust],
+            "rep_id": con.rep_names(every),
+            "at": con.at,
+            "revenue": con.revenue,
+            "pipeline": con.pipeline,
+        }
+    )
 
 
 def _close_to(times: np.ndarray, others: np.ndarray, window: np.timedelta64) -> np.ndarray:
@@ -155,20 +114,35 @@ def _close_to(times: np.ndarray, others: np.ndarray, window: np.timedelta64) -> 
 _EVIDENCE = ("source", "row_id", "rep_id", "at", "revenue", "pipeline")
 
 
-def _evidence(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The columns of contact rows a finding is built from, as arrays."""
+def _evidence(con: ContactCodes, rows: np.ndarray, *, by_row_id: bool = False) -> dict[str, np.ndarray]:
+    """The contact rows ``rows`` a finding is built from, as arrays (text only for these rows).
+
+    With ``by_row_id`` they are put in order of time, then row id (stable: ties keep the order
+    of ``rows``); otherwise they are taken in the order given.
+    """
+    row_id = con.row_ids(rows)
+    if by_row_id:
+        order = np.lexsort((row_id, con.at[rows]))
+        rows, row_id = rows[order], row_id[order]
     return {
-        c: frame[c].to_numpy(dtype=object if c in ("source", "row_id", "rep_id") else None) for c in _EVIDENCE
+        "source": np.asarray(SOURCE_ORDER, dtype=object)[con.src[rows]],
+        "row_id": row_id,
+        "rep_id": con.rep_names(rows),
+        "at": con.at[rows],
+        "revenue": con.revenue[rows],
+        "pipeline": con.pipeline[rows],
     }
 
 
 def _finding(
-    kind, customer, owner, other, ev: pd.DataFrame | dict[str, np.ndarray], team_of: dict[str, str]
+    kind: str,
+    customer: str,
+    owner: str,
+    other: str,
+    ev: dict[str, np.ndarray],
+    team_of: dict[str, str],
 ) -> dict:
-    # plain arrays, not frames: this runs once per finding (thousands at 1M orders), and
-    # contacts() leaves no NaN in revenue or pipeline
-    if isinstance(ev, pd.DataFrame):
-        ev = _evidence(ev)
+    # plain arrays, not frames: this runs once per finding; contacts leave no NaN in revenue or pipeline
     ids = [f"{s}:{r}" for s, r in zip(ev["source"].tolist(), ev["row_id"].tolist())]
     text = ", ".join(ids[:_MAX_EVIDENCE]) + (
         f" … (+{len(ids) - _MAX_EVIDENCE} more)" if len(ids) > _MAX_EVIDENCE else ""
@@ -196,178 +170,297 @@ def _finding(
     }
 
 
-def _slice(cols: dict[str, np.ndarray], rows: np.ndarray | slice) -> dict[str, np.ndarray]:
-    return {c: v[rows] for c, v in cols.items()}
-
-
-def _owner_first(
-    a: str, b: str, owner: str | None, ev: pd.DataFrame | dict[str, np.ndarray]
-) -> tuple[str, str]:
+def _owner_first(a: str, b: str, owner: str | None, ev: dict[str, np.ndarray]) -> tuple[str, str]:
     if owner in (a, b):
         return (owner, b if owner == a else a)
-    if isinstance(ev, pd.DataFrame):
-        ev = _evidence(ev)
     first_a, first_b = (ev["at"][ev["rep_id"] == r].min() for r in (a, b))  # both reps are in ev
     return (a, b) if (first_a, a) <= (first_b, b) else (b, a)
 
 
-def _shared(con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of) -> list[dict]:
-    window = np.timedelta64(p.window_days, "D")
-    counts = con.groupby(["customer_id", "rep_id"]).size()
-    many = counts[counts >= p.min_contacts].reset_index()
-    cand = many.groupby("customer_id")["rep_id"].nunique()
-    cand = set(cand[cand >= 2].index)
-    sub = con.loc[con["customer_id"].isin(cand)].reset_index(drop=True)  # sorted by customer, time
-    if sub.empty:
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each run of equal values in ``keys``."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    return np.r_[0, bounds], np.r_[bounds, len(keys)]
+
+
+def _pairs(con: ContactCodes, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (customer, rep) pairs of ``rows``: per row its pair, and per pair its key and row count.
+
+    A pair's key is ``customer * (len(reps) + 1) + rep``.
+    """
+    codes, keys = pd.factorize(con.cust[rows] * (len(con.reps) + 1) + con.rep[rows])
+    return codes, np.asarray(keys), np.bincount(codes, minlength=len(keys))
+
+
+_Planned = set[tuple[str, frozenset[str]]]
+
+
+def _shared(
+    con: ContactCodes, owners: np.ndarray, p: ConflictParams, team_of: dict[str, str], planned: _Planned
+) -> list[dict]:
+    if not len(con):
         return []
-    custs = sub["customer_id"].to_numpy(dtype=object)
-    cols = _evidence(sub)
-    reps_all, at_all, row_ids = cols["rep_id"], cols["at"], cols["row_id"]
-    bounds = np.flatnonzero(custs[1:] != custs[:-1]) + 1
+    window = np.timedelta64(p.window_days, "D")
+    width = len(con.reps) + 1
+    codes, keys, counts = _pairs(con, np.arange(len(con)))
+    # lanes: the (customer, rep) pairs with enough contacts, of customers with two lanes or more
+    enough = (counts >= p.min_contacts) & (keys % width < len(con.reps))
+    n_lanes = np.bincount(keys[enough] // width, minlength=len(con.customers))
+    lanes = np.sort(keys[enough & (n_lanes[keys // width] >= 2)])  # by customer, then rep id
+    if not len(lanes):
+        return []
+    sub = np.flatnonzero(n_lanes[con.cust] >= 2)  # these customers' rows, by customer and time
+    cust, at = con.cust[sub], con.at[sub]
+    lane_cust = lanes // width
+    first_lane = np.flatnonzero(np.r_[True, lane_cust[1:] != lane_cust[:-1]])
+    slot = np.arange(len(lanes)) - np.repeat(first_lane, np.diff(np.r_[first_lane, len(lanes)]))
+    at_lane = np.minimum(np.searchsorted(lanes, cust * width + con.rep[sub]), len(lanes) - 1)
+    on_lane = lanes[at_lane] == cust * width + con.rep[sub]
+    lane_rows = np.flatnonzero(on_lane)
+    row_lane = at_lane[lane_rows]
+    row_slot = np.where(on_lane, slot[at_lane], -1)
+    c_start, c_end = _runs(cust)
+    seg_start = np.repeat(c_start, c_end - c_start)
+    seg_end = np.repeat(c_end, c_end - c_start)
+    # rows at one time with one customer: the first and last position of each row's tie
+    idx = np.arange(len(sub))
+    new = np.r_[True, (cust[1:] != cust[:-1]) | (at[1:] != at[:-1])]
+    tie_first = np.maximum.accumulate(np.where(new, idx, 0))
+    tie_last = np.minimum.accumulate(np.where(np.r_[new[1:], True], idx, len(idx))[::-1])[::-1]
+    # per lane and slot s of its customer: how many of its contacts lie within the window of a
+    # contact on lane s (the nearest one before or after it: rows are in time order), and the
+    # first and last of those contacts (as row positions)
+    n_slots = int(slot.max()) + 1
+    close = np.zeros((len(lanes), n_slots))
+    first = np.zeros((len(lanes), n_slots), dtype=np.int64)
+    last = np.zeros((len(lanes), n_slots), dtype=np.int64)
+    for s in range(n_slots):
+        mark = row_slot == s
+        before = np.maximum.accumulate(np.where(mark, idx, -1))
+        after = np.minimum.accumulate(np.where(mark, idx, len(idx))[::-1])[::-1]
+        near = ((before >= seg_start) & (at - at[np.maximum(before, 0)] <= window)) | (
+            (after < seg_end) & (at[np.minimum(after, len(idx) - 1)] - at <= window)
+        )
+        hit = near[lane_rows]
+        close[:, s] = np.bincount(row_lane, weights=hit, minlength=len(lanes))
+        rows_hit, lanes_hit = lane_rows[hit], row_lane[hit]
+        _, i_first = np.unique(lanes_hit, return_index=True)
+        _, i_last = np.unique(lanes_hit[::-1], return_index=True)
+        first[lanes_hit[i_first], s] = rows_hit[i_first]
+        last[lanes_hit[::-1][i_last], s] = rows_hit[::-1][i_last]
+    # the pairs of lanes of one customer that pass the count and the share test (_shared_pair's
+    # tests, on all pairs at once): both counts reach min_contacts and the smaller is at least
+    # min_share of the customer's contacts from the first to the last of them
+    pairs: list[tuple[int, int]] = []
+    for gap in range(1, n_slots):
+        la = np.flatnonzero(slot[: len(lanes) - gap] + gap == slot[gap:])  # la + gap: same customer
+        lb = la + gap
+        na, nb = close[la, slot[lb]], close[lb, slot[la]]
+        ok = np.minimum(na, nb) >= p.min_contacts
+        la, lb, na, nb = la[ok], lb[ok], na[ok], nb[ok]
+        lo = np.minimum(first[la, slot[lb]], first[lb, slot[la]])
+        hi = np.maximum(last[la, slot[lb]], last[lb, slot[la]])
+        span = tie_last[hi] - tie_first[lo] + 1  # the customer's contacts from lo's time to hi's
+        ok = np.minimum(na, nb) / span >= p.min_share
+        pairs += zip(la[ok].tolist(), lb[ok].tolist())
     out = []
-    for s0, s1 in zip(np.r_[0, bounds], np.r_[bounds, len(sub)]):
-        cust, reps_c, at_c = custs[s0], reps_all[s0:s1], at_all[s0:s1]
-        names, inverse, n = np.unique(reps_c, return_inverse=True, return_counts=True)
-        rows = {names[k]: np.flatnonzero(inverse == k) for k in np.flatnonzero(n >= p.min_contacts)}
-        reps = sorted(rows)
-        for i, a in enumerate(reps):
-            for b in reps[i + 1 :]:
-                ia, ib = rows[a], rows[b]
-                close_a, close_b = (
-                    _close_to(at_c[ia], at_c[ib], window),
-                    _close_to(at_c[ib], at_c[ia], window),
-                )
-                na, nb = int(close_a.sum()), int(close_b.sum())
-                if min(na, nb) < p.min_contacts:
-                    continue
-                picked = np.sort(np.r_[ia[close_a], ib[close_b]])
-                # the smaller side's share of every contact with the customer over the same span:
-                # a colleague covering now and then for a busy account stays below it
-                lo, hi = at_c[picked].min(), at_c[picked].max()
-                if min(na, nb) / int(((at_c >= lo) & (at_c <= hi)).sum()) < p.min_share:
-                    continue
-                rows_ev = s0 + picked  # by time, then row id (np.lexsort is stable, as sort_values)
-                ev = _slice(cols, rows_ev[np.lexsort((row_ids[rows_ev], at_all[rows_ev]))])
-                owner, other = _owner_first(a, b, owners.get(cust), ev)
-                out.append(_finding("shared_customer", cust, owner, other, ev, team_of))
+    for lane_a, lane_b in sorted(pairs):
+        c = int(lane_cust[lane_a])
+        a, b = int(lanes[lane_a] % width), int(lanes[lane_b] % width)
+        customer = con.customers[c]
+        if (customer, frozenset((con.reps[a], con.reps[b]))) in planned:
+            continue
+        s0 = int(np.searchsorted(cust, c))
+        seg = sub[s0 : seg_end[s0]]
+        found = _shared_pair(con, seg, a, b, window, p)
+        if found is None:
+            continue
+        ev = _evidence(con, found, by_row_id=True)
+        owner = con.reps[owners[c]] if owners[c] < len(con.reps) else None
+        first_rep, second_rep = _owner_first(con.reps[a], con.reps[b], owner, ev)
+        out.append(_finding("shared_customer", customer, first_rep, second_rep, ev, team_of))
     return out
 
 
-def _duplicate_deals(deals: pd.DataFrame | None, p: ConflictParams, owners, team_of) -> list[dict]:
+def _shared_pair(
+    con: ContactCodes,
+    seg: np.ndarray,
+    a: int,
+    b: int,
+    window: np.timedelta64,
+    p: ConflictParams,
+) -> np.ndarray | None:
+    """The evidence rows of reps ``a`` and ``b`` on one customer (its rows ``seg``), or None."""
+    reps_c, at_c = con.rep[seg], con.at[seg]
+    ia, ib = np.flatnonzero(reps_c == a), np.flatnonzero(reps_c == b)
+    close_a, close_b = (
+        _close_to(at_c[ia], at_c[ib], window),
+        _close_to(at_c[ib], at_c[ia], window),
+    )
+    na, nb = int(close_a.sum()), int(close_b.sum())
+    if min(na, nb) < p.min_contacts:
+        return None
+    picked = np.sort(np.r_[ia[close_a], ib[close_b]])
+    # the smaller side's share of every contact with the customer over the same span:
+    # a colleague covering now and then for a busy account stays below it
+    lo, hi = at_c[picked].min(), at_c[picked].max()
+    if min(na, nb) / int(((at_c >= lo) & (at_c <= hi)).sum()) < p.min_share:
+        return None
+    return seg[picked]
+
+
+def _duplicate_deals(
+    deals: pd.DataFrame | None,
+    d: ContactCodes,
+    p: ConflictParams,
+    owners: np.ndarray,
+    team_of: dict[str, str],
+    planned: _Planned,
+) -> list[dict]:
     if deals is None or not len(deals) or "customer_id" not in deals.columns:
         return []
     require_columns(deals, "deals", ["deal_id", "rep_id", "customer_id", "created_date"])
-    keys = ["customer_id", "product_id"] if "product_id" in deals.columns else ["customer_id"]
-    d = contacts(None, deals, None, sources=("deals",))
-    d = d.assign(**{k: deals[k].astype(str).to_numpy() for k in keys[1:]})
-    window = pd.Timedelta(days=p.deal_window_days)
-    found: dict[str, dict] = {}
-    multi = d.groupby(keys)["rep_id"].transform("nunique") >= 2
-    for _key, grp in d.loc[multi].groupby(keys, sort=True):
-        rows = grp.sort_values(["at", "row_id"]).to_dict("records")
-        for i, x in enumerate(rows):
-            for y in rows[i + 1 :]:
-                if y["at"] - x["at"] > window:
+    if not len(d):
+        return []
+    # the group of a deal: its customer, and its product when deals carry one (a deal without a
+    # product is in none); d is sorted by customer, time and deal id, so is each group
+    group = d.cust.astype(np.int64)
+    if "product_id" in deals.columns:
+        product = deals["product_id"].astype(str).reset_index(drop=True).iloc[d.frame_row]
+        codes, _ = pd.factorize(product, sort=True)
+        keep = codes >= 0
+        d, group = d.take(keep), group[keep] * (int(codes.max()) + 1) + codes[keep]
+    # only groups with deals of two reps or more can hold a clash
+    has_rep = d.rep < len(d.reps)
+    pair_codes, pair_keys = pd.factorize(group[has_rep] * (len(d.reps) + 1) + d.rep[has_rep])
+    n_reps = pd.Series(np.ones(len(pair_keys))).groupby(np.asarray(pair_keys) // (len(d.reps) + 1)).sum()
+    several = np.isin(group, n_reps.index[n_reps.to_numpy() >= 2])
+    d, group = d.take(several), group[several]
+    order = np.argsort(group, kind="stable")
+    d, group = d.take(order), group[order]
+    window = np.timedelta64(p.deal_window_days, "D")
+    reps_all = d.rep_names(np.arange(len(d)))
+    found: dict[str, tuple[dict, np.ndarray]] = {}
+    for s0, s1 in zip(*_runs(group)):
+        reps_g = reps_all[s0:s1]
+        at_g, ids_g = d.at[s0:s1], d.row_ids(np.arange(s0, s1))
+        cust = d.customers[d.cust[s0]]
+        owner = owners[d.cust[s0]]
+        owner_s = d.reps[owner] if owner < len(d.reps) else None
+        for i in range(s1 - s0):
+            for j in range(i + 1, s1 - s0):
+                if at_g[j] - at_g[i] > window:
                     break
-                if x["rep_id"] == y["rep_id"]:
+                if reps_g[i] == reps_g[j] or (cust, frozenset((reps_g[i], reps_g[j]))) in planned:
                     continue
-                cust = x["customer_id"]
-                fid = finding_id("duplicate_deal", cust, x["rep_id"], y["rep_id"])
-                ev = grp.loc[grp["row_id"].isin([x["row_id"], y["row_id"]])]
+                fid = finding_id("duplicate_deal", cust, reps_g[i], reps_g[j])
+                rows = s0 + np.flatnonzero(np.isin(ids_g, [ids_g[i], ids_g[j]]))
                 if fid in found:
-                    prev = found[fid]["_ev"]
-                    ev = pd.concat([prev, ev]).drop_duplicates("row_id")
-                owner, other = _owner_first(x["rep_id"], y["rep_id"], owners.get(cust), ev)
-                found[fid] = _finding(
-                    "duplicate_deal", cust, owner, other, ev.sort_values(["at", "row_id"]), team_of
+                    # the evidence so far and this pair's, each deal id once (the first row kept)
+                    both = np.r_[found[fid][1], rows]
+                    _, first = np.unique(d.row_ids(both), return_index=True)
+                    rows = both[np.sort(first)]
+                ev = _evidence(d, rows)
+                owner_rep, other = _owner_first(reps_g[i], reps_g[j], owner_s, ev)
+                found[fid] = (
+                    _finding(
+                        "duplicate_deal",
+                        cust,
+                        owner_rep,
+                        other,
+                        _evidence(d, rows, by_row_id=True),
+                        team_of,
+                    ),
+                    rows,
                 )
-                found[fid]["_ev"] = ev
-    return [{k: v for k, v in f.items() if k != "_ev"} for f in found.values()]
+    return [f for f, _ in found.values()]
 
 
 def _owner_changes(
-    orders_con: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of
+    o: ContactCodes,
+    owners: np.ndarray,
+    p: ConflictParams,
+    team_of: dict[str, str],
+    planned: _Planned,
 ) -> list[dict]:
     out: list[dict] = []
-    if not owners or not len(orders_con):
+    if not len(o) or not (owners < len(o.reps)).any():
         return out
-    oc = orders_con.assign(owner=orders_con["customer_id"].map(owners))
-    oc = oc.loc[oc["owner"].notna()]
-    mine = oc.loc[oc["rep_id"] == oc["owner"]]
-    n_mine = mine.groupby("customer_id").size()
-    start = mine.groupby("customer_id")["at"].min()[n_mine >= p.owner_change_min_orders]
-    if start.empty:
+    own = owners[o.cust]
+    has_rep = o.rep < len(o.reps)
+    mine = (own < len(o.reps)) & (o.rep == own)
+    n_mine = np.bincount(o.cust[mine], minlength=len(o.customers))
+    # the change: the owner's first order (o is sorted by customer and time)
+    idx = np.flatnonzero(mine)
+    firsts = idx[np.r_[True, o.cust[idx][1:] != o.cust[idx][:-1]]] if len(idx) else idx
+    start = np.full(len(o.customers), np.datetime64("NaT"), dtype=o.at.dtype)
+    start[o.cust[firsts]] = o.at[firsts]
+    changed = n_mine >= p.owner_change_min_orders
+    before = np.flatnonzero(changed[o.cust] & has_rep & (o.at < start[o.cust]))
+    if not len(before):
         return out
-    before = oc.loc[oc["customer_id"].isin(start.index)]
-    before = before.loc[(before["at"] < before["customer_id"].map(start)).to_numpy()]
-    n_prev = before.groupby(["customer_id", "rep_id"]).size().rename("n").reset_index()
-    n_prev = n_prev.loc[n_prev["n"] >= p.owner_change_min_orders]
-    # the previous owner: most orders before the change (ties: the smaller rep id)
-    prev = n_prev.sort_values(["customer_id", "n", "rep_id"], ascending=[True, False, True]).drop_duplicates(
-        "customer_id"
+    codes, keys, counts = _pairs(o, before)
+    width = len(o.reps) + 1
+    keys, counts = (
+        keys[counts >= p.owner_change_min_orders],
+        counts[counts >= p.owner_change_min_orders],
     )
-    mine_by = mine.loc[mine["customer_id"].isin(prev["customer_id"]).to_numpy()]
-    # orders_con is sorted by customer, time and row id (contacts()): each customer's rows are one
-    # run of mine_by, already in the order of its evidence
-    custs = mine_by["customer_id"].to_numpy(dtype=object)
-    if not len(custs):
-        return out
-    cols = _evidence(mine_by)
-    bounds = np.flatnonzero(custs[1:] != custs[:-1]) + 1
-    prev_of = dict(zip(prev["customer_id"], prev["rep_id"]))
-    for s0, s1 in zip(np.r_[0, bounds], np.r_[bounds, len(custs)]):
-        cust = custs[s0]
-        prev_rep, owner = prev_of[cust], owners[cust]
-        f = _finding("owner_change", cust, owner, prev_rep, _slice(cols, slice(s0, s1)), team_of)
+    # the previous owner: most orders before the change (ties: the smaller rep id)
+    ranked = keys[np.lexsort((keys % width, -counts, keys // width))]
+    firsts = ranked[np.r_[True, ranked[1:] // width != ranked[:-1] // width]] if len(ranked) else ranked
+    prev_rep = np.full(len(o.customers), -1)
+    prev_rep[firsts // width] = firsts % width
+    by = np.flatnonzero(mine & (prev_rep[o.cust] >= 0))
+    for s0, s1 in zip(*_runs(o.cust[by])):
+        c = o.cust[by[s0]]
+        cust, owner, prev = o.customers[c], o.reps[owners[c]], o.reps[prev_rep[c]]
+        if (cust, frozenset((owner, prev))) in planned:
+            continue
+        # the evidence: the new owner's orders, in order of time and order id (as o is sorted)
+        f = _finding("owner_change", cust, owner, prev, _evidence(o, by[s0:s1]), team_of)
         # the previous owner is the "owner" side of the credit in dispute; the revenue that moved
         # is what the new owner booked since the change
-        f.update(owner_rep=prev_rep, other_rep=owner, team=team_of.get(owner, ""))
+        f.update(owner_rep=prev, other_rep=owner, team=team_of.get(owner, ""))
         f.update(owner_revenue=0.0, other_revenue=f["revenue_at_stake"])
         out.append(f)
     return out
 
 
-def _foreign(acts: pd.DataFrame, owners: dict[str, str], p: ConflictParams, team_of) -> list[dict]:
+def _foreign(
+    acts: ContactCodes,
+    owners: np.ndarray,
+    p: ConflictParams,
+    team_of: dict[str, str],
+    planned: _Planned,
+) -> list[dict]:
     out: list[dict] = []
-    if not owners or not len(acts):
+    if not len(acts) or not (owners < len(acts.reps)).any():
         return out
-    own = acts["customer_id"].map(owners)
-    foreign = acts.loc[own.notna().to_numpy() & (acts["rep_id"] != own).to_numpy()]
-    window = pd.Timedelta(days=p.window_days)
-    for (cust, rep), grp in foreign.groupby(["customer_id", "rep_id"], sort=True):
-        if len(grp) < p.min_contacts:
+    own = owners[acts.cust]
+    foreign = np.flatnonzero((own < len(acts.reps)) & (acts.rep != own) & (acts.rep < len(acts.reps)))
+    key = acts.cust[foreign] * (len(acts.reps) + 1) + acts.rep[foreign]
+    order = np.argsort(key, kind="stable")  # by customer and rep, each in order of time and id
+    foreign, key = foreign[order], key[order]
+    step = np.timedelta64(p.window_days, "D")
+    for s0, s1 in zip(*_runs(key)):
+        if s1 - s0 < p.min_contacts:
             continue
-        at = grp["at"].to_numpy()
+        rows = foreign[s0:s1]
+        at = acts.at[rows]
         # the densest run: most activities inside one window starting at an activity
-        ends = np.searchsorted(at, at + window.to_timedelta64(), side="right")
+        ends = np.searchsorted(at, at + step, side="right")
         best = int(np.argmax(ends - np.arange(len(at))))
         if ends[best] - best < p.min_contacts:
             continue
-        ev = grp.iloc[best : ends[best]]
-        out.append(_finding("foreign_activity", cust, owners[cust], rep, ev, team_of))
+        c, r = acts.cust[rows[0]], acts.rep[rows[0]]
+        customer, owner, rep = acts.customers[c], acts.reps[owners[c]], acts.reps[r]
+        if (customer, frozenset((owner, rep))) in planned:
+            continue
+        ev = _evidence(acts, rows[best : ends[best]])
+        out.append(_finding("foreign_activity", customer, owner, rep, ev, team_of))
     return out
-
-
-def _one_source(
-    con: pd.DataFrame, source: str, frame: pd.DataFrame | None, params: ConflictParams
-) -> pd.DataFrame:
-    """The contacts of one source: taken from ``con`` when it holds them, else built.
-
-    ``contacts`` sorts by customer, time, source and row id, so the rows of one source keep the
-    order ``contacts`` gives that source alone; at 1M order lines building them again cost seconds.
-    """
-    if source in params.contact:
-        return con.loc[(con["source"] == source).to_numpy()].reset_index(drop=True)
-    return contacts(*(frame if s == source else None for s in CONTACT_SOURCES), sources=(source,))
-
-
-def _until(frame: pd.DataFrame | None, col: str, end: pd.Timestamp) -> pd.DataFrame | None:
-    if frame is None or col not in frame.columns:
-        return frame
-    at = pd.to_datetime(frame[col])
-    if getattr(at.dt, "tz", None) is not None:
-        at = at.dt.tz_localize(None)
-    return frame.loc[(at < end).to_numpy()]
 
 
 def _handover_pairs(handovers: pd.DataFrame | None) -> set[tuple[str, frozenset[str]]]:
@@ -378,6 +471,18 @@ def _handover_pairs(handovers: pd.DataFrame | None) -> set[tuple[str, frozenset[
         (str(c), frozenset((str(a), str(b))))
         for c, a, b in zip(handovers["customer_id"], handovers["from_rep"], handovers["to_rep"])
     }
+
+
+def _owner_codes(con: ContactCodes, owners: dict[str, str]) -> np.ndarray:
+    """Per customer code its owner's rep code (``len(con.reps)``: no owner)."""
+    out = np.full(len(con.customers), len(con.reps), dtype=np.int64)
+    if not owners or not len(con.customers):
+        return out
+    custs = np.asarray(list(owners), dtype=object)
+    at = np.minimum(np.searchsorted(con.customers, custs), len(con.customers) - 1)
+    known = con.customers[at] == custs
+    out[at[known]] = np.searchsorted(con.reps, np.asarray(list(owners.values()), dtype=object)[known])
+    return out
 
 
 @renamed_arguments(through="period")
@@ -422,19 +527,29 @@ def detect_conflicts(
     if reps is not None:
         require_columns(reps, "reps", ["rep_id", "team"])
         team_of = dict(zip(reps["rep_id"].astype(str), reps["team"].astype(str)))
-    if period is not None:
-        end = pd.Timestamp(parse_period(period).end) + pd.Timedelta(days=1)
-        orders, deals, activities = (
-            _until(f, col, end)
-            for f, col in ((orders, "order_date"), (deals, "created_date"), (activities, "activity_at"))
-        )
-    con = contacts(orders, deals, activities, sources=params.contact)
-    rows = _shared(con, owners, params, team_of)
-    rows += _duplicate_deals(deals, params, owners, team_of)
-    rows += _owner_changes(_one_source(con, "orders", orders, params), owners, params, team_of)
-    rows += _foreign(_one_source(con, "activities", activities, params), owners, params, team_of)
+    end = None if period is None else pd.Timestamp(parse_period(period).end) + pd.Timedelta(days=1)
+    # every source is read once (the rules beyond shared_customer read deals, orders and
+    # activities whichever count as contact), the contact sources first
+    sources = [
+        *params.contact,
+        *(s for s in CONTACT_SOURCES if s not in params.contact),
+    ]
+    frames = {"orders": orders, "deals": deals, "activities": activities}
+    con = coded_contacts(frames, sources=sources, end=end, extra_reps=sorted(set(owners.values())))
+    owner_of = _owner_codes(con, owners)
+    contact_src = np.isin(con.src, [SOURCE_ORDER.index(s) for s in params.contact])
+    # a finding on a recorded handover (customer and pair of reps) is left out as the rules meet it
     planned = _handover_pairs(handovers)
-    rows = [r for r in rows if (r["customer_id"], frozenset((r["owner_rep"], r["other_rep"]))) not in planned]
+    rows = _shared(con if contact_src.all() else con.take(contact_src), owner_of, params, team_of, planned)
+    rows += _duplicate_deals(deals, con.of_source("deals"), params, owner_of, team_of, planned)
+    rows += _owner_changes(con.of_source("orders"), owner_of, params, team_of, planned)
+    rows += _foreign(con.of_source("activities"), owner_of, params, team_of, planned)
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
-    out = out.astype({"since": "datetime64[ns]", "last_seen": "datetime64[ns]", "n_evidence": "int64"})
+    out = out.astype(
+        {
+            "since": "datetime64[ns]",
+            "last_seen": "datetime64[ns]",
+            "n_evidence": "int64",
+        }
+    )
     return out.sort_values(["kind", "finding_id"], kind="stable").reset_index(drop=True)
