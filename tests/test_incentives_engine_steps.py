@@ -19,7 +19,7 @@ from sales_analytics.incentives.commission import (
     statement_reps,
     summary_row,
 )
-from sales_analytics.incentives.credits import order_credits
+from sales_analytics.incentives.credits import credit_rows
 from sales_analytics.incentives.plan import CommissionPlan, Rounding, parse_incentive_plan
 from sales_analytics.incentives.tiers import Line
 
@@ -66,10 +66,10 @@ def test_credits_through_drops_later_months_and_starts_at_the_plan_start():
 
 
 def test_clawbacks_are_refunds_of_an_earlier_month_only():
-    credits = order_credits(ORDERS.iloc[:4])
+    credits = credit_rows(ORDERS.iloc[:4])
     codes = np.zeros(len(credits), dtype=np.int64)
     mask, rows = clawbacks(credits, codes, ["tiered"])
-    assert credits.loc[mask, "order_id"].tolist() == ["O1-R"]
+    assert credits.frame().loc[mask, "order_id"].tolist() == ["O1-R"]
     row = rows.iloc[0]
     # −400 as micro-units of the currency (1e-6)
     assert (row["period"], row["orig_period"], row["group"], row["credit_micro"]) == (
@@ -79,7 +79,7 @@ def test_clawbacks_are_refunds_of_an_earlier_month_only():
         -400_000_000,
     )
     # a refund of an order the credits do not know is a clawback with no original month
-    lone = order_credits(_orders(("X-R", "2026-03-01", "r1", -50, "refunded")))
+    lone = credit_rows(_orders(("X-R", "2026-03-01", "r1", -50, "refunded")))
     mask, rows = clawbacks(lone, np.zeros(1, dtype=np.int64), ["tiered"])
     assert mask.tolist() == [True] and pd.isna(rows["orig_period"].iloc[0])
 
