@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -210,10 +211,16 @@ class _Ids(Sequence[str]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return self._credits.order_ids(self._rows[i])
-        return self._credits.order_ids(self._rows[i : i + 1 if i != -1 else None])[0]
+        return self._credits.order_ids(self._rows[[i]])[0]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._credits.order_ids(self._rows))
@@ -262,7 +269,7 @@ def _month_of(period: str) -> int:
     return p.year * 12 + p.index - 1
 
 
-def _ids_text(ids: list[str]) -> str:
+def _ids_text(ids: Sequence[str]) -> str:
     if len(ids) <= MAX_IDS_SHOWN:
         return ", ".join(ids)
     return ", ".join(ids[:MAX_IDS_SHOWN]) + f" … (+{len(ids) - MAX_IDS_SHOWN} more)"
