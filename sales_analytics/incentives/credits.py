@@ -150,7 +150,9 @@ def order_credits(
     1       O1     r2   500.0
     2       O2     r1   300.0
     """
-    return credit_rows(orders, splits=splits, plan_splits=plan_splits).frame()
+    require_columns(orders, "orders", ["order_id", "order_date", "rep_id", "amount"])
+    o, status, kept = _kept_orders(normalize_refunds(orders))
+    return _split_frame(o, status, kept, _split_table(splits, plan_splits))
 
 
 CREDIT_COLUMNS = [
@@ -190,7 +192,7 @@ def _month_of_labels(period: pd.Series) -> np.ndarray:
 class CreditRows:
     """The order credits (one entry per order × credited rep) as arrays; the frame built for any rows.
 
-    :func:`order_credits` is ``credit_rows(...).frame()``. The commission engine
+    ``credit_rows(...).frame()`` is the frame of :func:`order_credits`. The commission engine
     works on the arrays and builds the frame only for the rows it shows (a month's
     credits, the clawbacks, the SPIFF hits): at 10M order rows the whole frame of
     text columns cost more than the engine itself.
