@@ -179,7 +179,9 @@ def _rate_groups(credits: CreditRows, plan_of: dict[str, CommissionPlan]) -> tup
         plan = plans[plan_id]
         if not (plan.category_rates or plan.product_rates):
             continue
-        mine = np.isin(credits.rep, [rep_code[r] for r in members if r in rep_code])
+        member = np.zeros(len(credits.rep_names), dtype=bool)
+        member[[rep_code[r] for r in members if r in rep_code]] = True
+        mine = member[credits.rep]
         # categories first, then products, so a product rate wins over its category's rate
         for col, rates, prefix in (
             ("product_category", plan.category_rates, "category:"),
@@ -497,7 +499,9 @@ def engine_inputs(
         if g != "tiered":
             rate_groups[(p, r)].append(g)
     claws: dict[tuple[str, str], list] = defaultdict(list)
-    for row in claw_rows.itertuples(index=False):
+    # the rows as plain tuples: iterating Arrow-backed columns value by value is slow
+    plain = pd.DataFrame({c: claw_rows[c].to_numpy(dtype=object) for c in claw_rows.columns})
+    for row in plain.itertuples(index=False, name="ClawbackCredit"):
         claws[(row.period, row.rep_id)].append(row)
     info = reps.set_index("rep_id")
     return EngineInputs(
