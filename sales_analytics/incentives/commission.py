@@ -236,9 +236,15 @@ class _Groups:
         first = int(months.min()) if len(rows) else 0
         n_rep, n_grp = max(len(credits.rep_names), 1), max(len(names), 1)
         key = ((months - first) * n_rep + credits.rep[rows]) * n_grp + group_codes[rows]
-        order = np.argsort(key, kind="stable")
+        # a stable sort of 16-bit keys is a radix sort (a month of reps and groups fits in most teams)
+        small = key.astype(np.uint16) if len(key) and 0 <= int(key.min()) <= int(key.max()) < 2**16 else key
+        order = np.argsort(small, kind="stable")
         self.rows = rows[order]
-        uniq, starts = np.unique(key[order], return_index=True)
+        ordered = key[order]
+        starts = (
+            np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, int)
+        )
+        uniq = ordered[starts]
         ends = np.append(starts[1:], len(order))
         totals = (
             np.add.reduceat(credits.credit_micro[self.rows], starts)
