@@ -19,7 +19,7 @@ from sales_analytics.incentives.commission import (
     statement_reps,
     summary_row,
 )
-from sales_analytics.incentives.credits import order_credits
+from sales_analytics.incentives.credits import credit_rows, order_credits
 from sales_analytics.incentives.plan import CommissionPlan, Rounding, parse_incentive_plan
 from sales_analytics.incentives.tiers import Line
 
@@ -66,10 +66,10 @@ def test_credits_through_drops_later_months_and_starts_at_the_plan_start():
 
 
 def test_clawbacks_are_refunds_of_an_earlier_month_only():
-    credits = order_credits(ORDERS.iloc[:4])
+    credits = credit_rows(ORDERS.iloc[:4])
     codes = np.zeros(len(credits), dtype=np.int64)
     mask, rows = clawbacks(credits, codes, ["tiered"])
-    assert credits.loc[mask, "order_id"].tolist() == ["O1-R"]
+    assert credits.frame().loc[mask, "order_id"].tolist() == ["O1-R"]
     row = rows.iloc[0]
     # −400 as micro-units of the currency (1e-6)
     assert (row["period"], row["orig_period"], row["group"], row["credit_micro"]) == (
@@ -79,7 +79,7 @@ def test_clawbacks_are_refunds_of_an_earlier_month_only():
         -400_000_000,
     )
     # a refund of an order the credits do not know is a clawback with no original month
-    lone = order_credits(_orders(("X-R", "2026-03-01", "r1", -50, "refunded")))
+    lone = credit_rows(_orders(("X-R", "2026-03-01", "r1", -50, "refunded")))
     mask, rows = clawbacks(lone, np.zeros(1, dtype=np.int64), ["tiered"])
     assert mask.tolist() == [True] and pd.isna(rows["orig_period"].iloc[0])
 
@@ -184,3 +184,47 @@ def test_rep_month_claws_back_at_the_rate_paid_and_carries_the_ledger():
     ]
     assert ledger.balances == {"r1": Decimal("40")}
     assert ledger.effs[("2026-01", "r1")] == {"tiered": Decimal("0.1")}
+
+
+def test_credit_rows_build_the_frame_of_order_credits_for_any_rows():
+    orders = pd.concat(
+        [
+            ORDERS,
+            _orders(("O5", "2026-03-09", "r2", 80, "cancelled"), ("O6", "2026-03-10", "r2", 120.5)),
+        ],
+        ignore_index=True,
+    ).assign(product_category=["a", "b", "b", "a", "a", "b", "a"])
+    whole = order_credits(orders)
+    rows = credit_rows(orders)
+    pd.testing.assert_frame_equal(rows.frame(), whole)  # the cancelled O5 is in neither
+    picked = np.array([5, 0, 3])
+    pd.testing.assert_frame_equal(rows.frame(picked), whole.take(picked).reset_index(drop=True))
+    assert rows.order_ids(picked) == ["O6", "O1", "O1-R"]
+    # months as year * 12 + month - 1: January 2026 is 2026 * 12 + 0
+    assert rows.month.tolist() == [24312, 24313, 24313, 24314, 24315, 24314]
+    # O1-R and O2-R point at the codes of O1 and O2; every other row at its own order
+    assert (rows.base[[2, 3]] == rows.order[[1, 0]]).all()
+    codes, uniques = rows.codes("product_category")
+    assert [uniques[c] for c in codes] == whole["product_category"].tolist()
+    # with a split the frame is built whole and the arrays read from it
+    split = credit_rows(
+        orders, splits=pd.DataFrame({"order_id": ["O6"] * 2, "rep_id": ["r1", "r2"], "share": [0.5, 0.5]})
+    )
+    assert split.frame()["rep_id"].tolist() == ["r1", "r1", "r1", "r1", "r1", "r1", "r2"]
+    # 120.50 split in halves: 60.25 each, in micro-units (1e-6)
+    assert split.credit_micro[-2:].tolist() == [60_250_000, 60_250_000]
+
+
+def test_a_month_of_the_result_builds_only_that_months_credits():
+    from sales_analytics.incentives.commission import compute_commissions
+
+    plan = parse_incentive_plan(
+        {"commission": {"plans": [{"id": "p", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}
+    )
+    result = compute_commissions(ORDERS, REPS, plan, period="2026-03")
+    whole = result.credits
+    march = result.for_period("2026-03")
+    pd.testing.assert_frame_equal(
+        march.credits, whole.loc[whole["period"] == "2026-03"].reset_index(drop=True)
+    )
+    assert march.credits["order_id"].tolist() == ["O1-R"] and "share_bp" not in whole.columns

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -44,12 +46,13 @@ import pandas as pd
 from sales_analytics.incentives.adjustments import clawback_line, draw_lines, spiff_eligible, spiff_hits
 from sales_analytics.incentives.credits import (
     MICRO,
+    CreditRows,
+    credit_rows,
     dec,
-    order_credits,
     require_columns,
     round_money,
 )
-from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan, Rounding
+from sales_analytics.incentives.plan import Commission, CommissionPlan, IncentivePlan, Rounding, Spiff
 from sales_analytics.incentives.tiers import Line, tier_lines
 from sales_analytics.periods import Period, month_range, parse_period
 from sales_analytics.vocabulary import AFTER_EARNED_LINES, renamed_arguments
@@ -105,23 +108,45 @@ _COMMISSION_TYPES = ("commission", "category_rate", "product_rate")
 _ACCEL_TYPES = ("accelerator", "decelerator")
 
 
-@dataclass(frozen=True)
 class CommissionResult:
-    """Statements (every line), one summary row per rep and period, and the order credits."""
+    """Statements (every line), one summary row per rep and period, and the order credits.
 
-    statements: pd.DataFrame
-    summary: pd.DataFrame
-    credits: pd.DataFrame
+    ``credits`` may be given as :class:`~sales_analytics.incentives.credits.CreditRows`:
+    the frame is then built when first read, and :meth:`for_period` builds only the
+    month's rows (the whole frame of a 10M-row table is most of the engine's cost,
+    and a report shows one month of it).
+    """
+
+    __slots__ = ("_credits", "statements", "summary")
+
+    def __init__(self, statements: pd.DataFrame, summary: pd.DataFrame, credits: pd.DataFrame | CreditRows):
+        self.statements = statements
+        self.summary = summary
+        self._credits = credits
+
+    @property
+    def credits(self) -> pd.DataFrame:
+        """The order credits (``CREDIT_COLUMNS`` without ``share_bp``)."""
+        if isinstance(self._credits, CreditRows):
+            self._credits = _shown_credits(self._credits.frame())
+        return self._credits
 
     def for_period(self, period: str | Period) -> CommissionResult:
         """Only the rows of one month."""
-        p = str(parse_period(period))
-        return CommissionResult(
-            *(
-                f.loc[f["period"] == p].reset_index(drop=True)
-                for f in (self.statements, self.summary, self.credits)
-            )
-        )
+        p = parse_period(period)
+
+        def month(f: pd.DataFrame) -> pd.DataFrame:
+            return f.loc[f["period"] == str(p)].reset_index(drop=True)
+
+        credits = self._credits
+        if isinstance(credits, CreditRows):
+            rows = np.flatnonzero(credits.month == p.year * 12 + p.index - 1)
+            return CommissionResult(month(self.statements), month(self.summary), credits.take(rows))
+        return CommissionResult(month(self.statements), month(self.summary), month(credits))
+
+
+def _shown_credits(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["share_bp"])
 
 
 def _display(x: Decimal) -> Decimal:
@@ -140,9 +165,10 @@ def _rep_plans(reps: pd.DataFrame, plans: list[CommissionPlan]) -> dict[str, Com
     return out
 
 
-def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> tuple[np.ndarray, list[str]]:
+def _rate_groups(credits: CreditRows, plan_of: dict[str, CommissionPlan]) -> tuple[np.ndarray, list[str]]:
     """Per row, a code into the returned names: ``tiered`` (0) or ``product:<id>`` / ``category:<name>``."""
     codes = np.zeros(len(credits), dtype=np.int64)
+    rep_code = {str(r): i for i, r in enumerate(credits.rep_names)}
     names = ["tiered"]
     by_plan: dict[str, list[str]] = {}
     for rep, plan in plan_of.items():
@@ -153,7 +179,9 @@ def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> t
         plan = plans[plan_id]
         if not (plan.category_rates or plan.product_rates):
             continue
-        mine = credits["rep_id"].isin(members).to_numpy()
+        member = np.zeros(len(credits.rep_names), dtype=bool)
+        member[[rep_code[r] for r in members if r in rep_code]] = True
+        mine = member[credits.rep]
         # categories first, then products, so a product rate wins over its category's rate
         for col, rates, prefix in (
             ("product_category", plan.category_rates, "category:"),
@@ -162,7 +190,7 @@ def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> t
             if not rates:
                 continue
             if col not in factorized:
-                factorized[col] = pd.factorize(credits[col])
+                factorized[col] = credits.codes(col)
             col_codes, uniques = factorized[col]
             lookup = np.zeros(len(uniques) + 1, dtype=np.int64)  # last slot: missing values (code -1)
             for k, value in enumerate(uniques):
@@ -176,20 +204,50 @@ def _rate_groups(credits: pd.DataFrame, plan_of: dict[str, CommissionPlan]) -> t
     return codes, names
 
 
+class _Ids(Sequence[str]):
+    """The order ids of some credits, as text only when read (a line shows the first 200)."""
+
+    def __init__(self, credits: CreditRows, rows: np.ndarray):
+        self._credits, self._rows = credits, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self._credits.order_ids(self._rows[i])
+        return self._credits.order_ids(self._rows[[i]])[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._credits.order_ids(self._rows))
+
+
 class _Groups:
     """Credited micro-units per (period, rep, rate group), with each group's order ids."""
 
-    def __init__(self, credits: pd.DataFrame, rows: np.ndarray, group_codes: np.ndarray, names: list[str]):
-        per_codes, per_names = pd.factorize(credits["period"])
-        rep_codes, rep_names = pd.factorize(credits["rep_id"])
-        n_rep, n_grp = max(len(rep_names), 1), max(len(names), 1)
-        key = (per_codes[rows] * n_rep + rep_codes[rows]) * n_grp + group_codes[rows]
-        order = np.argsort(key, kind="stable")
+    def __init__(self, credits: CreditRows, rows: np.ndarray, group_codes: np.ndarray, names: list[str]):
+        months = credits.month[rows]
+        first = int(months.min()) if len(rows) else 0
+        n_rep, n_grp = max(len(credits.rep_names), 1), max(len(names), 1)
+        key = ((months - first) * n_rep + credits.rep[rows]) * n_grp + group_codes[rows]
+        # a stable sort of 16-bit keys is a radix sort (a month of reps and groups fits in most teams)
+        small = key.astype(np.uint16) if len(key) and 0 <= int(key.min()) <= int(key.max()) < 2**16 else key
+        order = np.argsort(small, kind="stable")
         self.rows = rows[order]
-        uniq, starts = np.unique(key[order], return_index=True)
+        ordered = key[order]
+        starts = (
+            np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, int)
+        )
+        uniq = ordered[starts]
         ends = np.append(starts[1:], len(order))
         totals = (
-            np.add.reduceat(credits["credit_micro"].to_numpy()[self.rows], starts)
+            np.add.reduceat(credits.credit_micro[self.rows], starts)
             if len(starts)
             else np.zeros(0, dtype=np.int64)
         )
@@ -198,19 +256,28 @@ class _Groups:
         for k, s, e, total in zip(uniq, starts, ends, totals):
             pr, g = divmod(int(k), n_grp)
             p, r = divmod(pr, n_rep)
-            tup = (str(per_names[p]), str(rep_names[r]), names[g])
+            tup = (_month_label(p + first), str(credits.rep_names[r]), names[g])
             self.sums[tup] = int(total)
             self.slices[tup] = (int(s), int(e))
-        self._ids = credits["order_id"].to_numpy(dtype=object)
+        self._credits = credits
 
-    def ids(self, key: tuple[str, str, str]) -> list[str]:
+    def ids(self, key: tuple[str, str, str]) -> Sequence[str]:
         if key not in self.slices:
             return []
         s, e = self.slices[key]
-        return self._ids[self.rows[s:e]].tolist()
+        return _Ids(self._credits, self.rows[s:e])
 
 
-def _ids_text(ids: list[str]) -> str:
+def _month_label(m: int) -> str:
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def _month_of(period: str) -> int:
+    p = parse_period(period)
+    return p.year * 12 + p.index - 1
+
+
+def _ids_text(ids: Sequence[str]) -> str:
     if len(ids) <= MAX_IDS_SHOWN:
         return ", ".join(ids)
     return ", ".join(ids[:MAX_IDS_SHOWN]) + f" … (+{len(ids) - MAX_IDS_SHOWN} more)"
@@ -256,16 +323,25 @@ def credits_through(
     the credits keep the months before ``start``, because a refund in range may claw back an
     order credited before it.
     """
-    credits = order_credits(orders, splits=splits, plan_splits=com.splits)
-    if len(credits) and credits["period"].max() > period:
-        credits = credits.loc[(credits["period"] <= period).to_numpy()].reset_index(drop=True)
-    first = com.start or (credits["period"].min() if len(credits) else period)
+    rows, months = credit_rows_through(orders, com, period, splits)
+    return rows.frame(), months
+
+
+def credit_rows_through(
+    orders: pd.DataFrame, com: Commission, period: str, splits: pd.DataFrame | None = None
+) -> tuple[CreditRows, list[str]]:
+    """:func:`credits_through` as :class:`~sales_analytics.incentives.credits.CreditRows`."""
+    credits = credit_rows(orders, splits=splits, plan_splits=com.splits)
+    last = _month_of(period)
+    if len(credits) and int(credits.month.max()) > last:
+        credits = credits.take(np.flatnonzero(credits.month <= last))
+    first = com.start or (_month_label(int(credits.month.min())) if len(credits) else period)
     months = [str(m) for m in month_range(min(first, period), period)]
     return credits, months
 
 
 def clawbacks(
-    credits: pd.DataFrame, group_codes: np.ndarray, group_names: list[str]
+    credits: CreditRows, group_codes: np.ndarray, group_names: list[str]
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Which refund credits claw back an earlier month's commission.
 
@@ -280,23 +356,26 @@ def clawbacks(
         (``orig_period``: the month the order was credited, missing when unknown; ``group``:
         the rate group, see :func:`_rate_groups`).
     """
-    refund = credits["is_refund"].to_numpy()
+    refund = credits.is_refund
     ref_rows = np.flatnonzero(refund)
-    ref_bases = credits["base_order_id"].take(ref_rows)
-    originals = ~refund & credits["base_order_id"].isin(ref_bases.unique()).to_numpy()
-    orig = credits.loc[originals, ["base_order_id", "period"]].groupby("base_order_id")["period"].min()
-    orig_period = ref_bases.map(orig).astype("str").reset_index(drop=True)
-    ref_period = credits["period"].take(ref_rows).reset_index(drop=True)
-    is_claw = (orig_period.isna() | (orig_period < ref_period)).to_numpy()
+    none = np.iinfo(np.int64).max
+    bases = credits.base[ref_rows]
+    # the month each refunded order was first credited (refund lines aside), by order code
+    n_codes = int(max(credits.order.max(initial=-1), credits.base.max(initial=-1))) + 1
+    named = np.zeros(n_codes + 1, dtype=bool)  # last slot: no code (-1)
+    named[bases[bases >= 0]] = True
+    sold = np.flatnonzero(~refund & named[credits.order])
+    first = np.full(n_codes, none, dtype=np.int64)
+    np.minimum.at(first, credits.order[sold], credits.month[sold])
+    orig = np.where(bases >= 0, first[np.maximum(bases, 0)], none)
+    is_claw = (orig == none) | (orig < credits.month[ref_rows])
     claw = np.zeros(len(credits), dtype=bool)
     claw[ref_rows[is_claw]] = True
-    rows = (
-        credits[["order_id", "base_order_id", "period", "rep_id", "credit_micro"]]
-        .take(ref_rows[is_claw])
-        .assign(
-            orig_period=orig_period[is_claw].to_numpy(),
-            group=np.asarray(group_names, dtype=object)[group_codes[ref_rows[is_claw]]],
-        )
+    taken = ref_rows[is_claw]
+    orig_period = [None if m == none else _month_label(int(m)) for m in orig[is_claw]]
+    rows = credits.frame(taken)[["order_id", "base_order_id", "period", "rep_id", "credit_micro"]].assign(
+        orig_period=pd.array(orig_period, dtype="str"),
+        group=np.asarray(group_names, dtype=object)[group_codes[taken]],
     )
     return claw, rows
 
@@ -310,13 +389,37 @@ def quotas_of(targets: pd.DataFrame | None) -> dict[tuple[str, str], Decimal]:
     return {(str(p), str(r)): dec(v) for p, r, v in zip(t["period"], t["rep_id"], t["target_amount"])}
 
 
+def _spiff_candidates(spiff: Spiff, credits: CreditRows) -> pd.DataFrame:
+    """The credits frame of the rows a product or category SPIFF may count (the rest are never hits)."""
+    if spiff.activity_type is not None:
+        return credits.frame(np.zeros(0, dtype=np.int64))
+    col, value = (
+        ("product_id", spiff.product_id)
+        if spiff.product_id is not None
+        else ("product_category", spiff.product_category)
+    )
+    codes, uniques = credits.codes(col)
+    wanted = [i for i, u in enumerate(uniques) if u == value]
+    start, end = (
+        np.datetime64(pd.Timestamp(spiff.start)),
+        np.datetime64(pd.Timestamp(spiff.end) + pd.Timedelta(days=1)),
+    )
+    m = (
+        ~credits.is_refund
+        & np.isin(codes, wanted)
+        & (credits.order_date >= start)
+        & (credits.order_date < end)
+    )
+    return credits.frame(np.flatnonzero(m))
+
+
 def spiff_lines(
-    com: Commission, credits: pd.DataFrame, activities: pd.DataFrame | None, reps: pd.DataFrame
+    com: Commission, credits: CreditRows, activities: pd.DataFrame | None, reps: pd.DataFrame
 ) -> dict[tuple[str, str], list[Line]]:
     """The ``spiff`` lines per (period, rep) of every SPIFF of the plan, in plan order."""
     out: dict[tuple[str, str], list[Line]] = defaultdict(list)
     for spiff in com.spiffs:
-        hits = spiff_hits(spiff, credits, activities, spiff_eligible(spiff, reps))
+        hits = spiff_hits(spiff, _spiff_candidates(spiff, credits), activities, spiff_eligible(spiff, reps))
         unit = {"order": "order", "unit": "unit", "activity": "activity"}[spiff.per]
         for row in hits.itertuples(index=False):
             qty = Decimal(int(row.units_bp)) / 10_000
@@ -362,7 +465,7 @@ class EngineInputs:
 
     commission: Commission
     months: list[str]
-    credits: pd.DataFrame
+    credits: CreditRows
     in_range: np.ndarray
     plan_of: dict[str, CommissionPlan]
     reps: pd.DataFrame
@@ -373,6 +476,8 @@ class EngineInputs:
     moved: dict[tuple[str, str], list[Line]]
     spiffs: dict[tuple[str, str], list[Line]]
     roster: pd.Series
+    names: dict[str, object] = field(default_factory=dict)
+    teams: dict[str, object] = field(default_factory=dict)
 
 
 def engine_inputs(
@@ -388,27 +493,30 @@ def engine_inputs(
 ) -> EngineInputs:
     """The inputs of the monthly loop of :func:`compute_commissions` (arguments as there, ``com`` its plan)."""
     require_columns(reps, "reps", ["rep_id", "team"])
-    credits, months = credits_through(orders, com, str(parse_period(period)), splits)
+    credits, months = credit_rows_through(orders, com, str(parse_period(period)), splits)
     reps = reps.assign(rep_id=reps["rep_id"].astype(str))
     plan_of = _rep_plans(reps, com.plans)
     group_codes, group_names = _rate_groups(credits, plan_of)
     claw, claw_rows = clawbacks(credits, group_codes, group_names)
-    in_range = (credits["period"] >= months[0]).to_numpy()
+    in_range = credits.month >= _month_of(months[0])
     groups = _Groups(credits, np.flatnonzero(~claw & in_range), group_codes, group_names)
     rate_groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for p, r, g in groups.sums:
         if g != "tiered":
             rate_groups[(p, r)].append(g)
     claws: dict[tuple[str, str], list] = defaultdict(list)
-    for row in claw_rows.itertuples(index=False):
+    # the rows as plain tuples: iterating Arrow-backed columns value by value is slow
+    plain = pd.DataFrame({c: claw_rows[c].to_numpy(dtype=object) for c in claw_rows.columns})
+    for row in plain.itertuples(index=False, name="ClawbackCredit"):
         claws[(row.period, row.rep_id)].append(row)
+    info = reps.set_index("rep_id")
     return EngineInputs(
         commission=com,
         months=months,
         credits=credits,
         in_range=in_range,
         plan_of=plan_of,
-        reps=reps.set_index("rep_id"),
+        reps=info,
         groups=groups,
         rate_groups=rate_groups,
         claws=claws,
@@ -416,6 +524,8 @@ def engine_inputs(
         moved=_credit_adjustments(adjustments),
         spiffs=spiff_lines(com, credits, activities, reps),
         roster=roster_hire_dates(reps),
+        names=dict(zip(info.index, info["rep_name"])) if "rep_name" in info.columns else {},
+        teams=dict(zip(info.index, info["team"])),
     )
 
 
@@ -604,9 +714,8 @@ def rep_month(
     earned = sum((ln.amount for ln in lines), Decimal(0))
     lines += draw_lines(plan, earned, ledger.balances, rep)
     lines, shown, payout = settle(lines, inp.commission.rounding)
-    info = inp.reps
-    name = info["rep_name"].get(rep, "") if "rep_name" in info.columns and rep in info.index else ""
-    team = info["team"].get(rep, "") if rep in info.index else ""
+    name = inp.names.get(rep, "")
+    team = inp.teams.get(rep, "")
     head = {"period": month, "rep_id": rep, "rep_name": name, "team": team, "plan_id": plan.id}
     balance = ledger.balances.get(rep, Decimal(0))
     summ = summary_row(head, lines, shown, credited=credited, quota=quota, payout=payout, balance=balance)
@@ -698,10 +807,10 @@ def _result(inp: EngineInputs, rows: list[dict], summary: list[dict]) -> Commiss
     statements = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
     statements = statements.astype({"line_no": "int64", "n_orders": "int64", "amount_cents": "int64"})
     summ = pd.DataFrame(summary, columns=SUMMARY_COLUMNS).astype({"payout_cents": "int64"})
-    shown_credits = inp.credits.drop(columns=["share_bp"])
+    credits = inp.credits
     if not inp.in_range.all():
-        shown_credits = shown_credits.loc[inp.in_range].reset_index(drop=True)
-    return CommissionResult(statements, summ, shown_credits)
+        credits = credits.take(np.flatnonzero(inp.in_range))
+    return CommissionResult(statements, summ, credits)
 
 
 def team_commission_summary(summary: pd.DataFrame) -> pd.DataFrame:

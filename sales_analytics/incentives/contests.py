@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from sales_analytics.incentives.credits import require_columns
@@ -62,9 +63,80 @@ CONTEST_COLUMNS = [
 ]
 
 
+class _OrderFacts:
+    """What the order contests read, prepared once per call: integer codes for the ids.
+
+    Every contest used to rebuild the window's orders as a frame and group them by
+    text; at 10M order rows a contest cost seconds. The rep, order and customer ids
+    become codes (:func:`sales_analytics.kpis._core.encode`, shared with the KPI
+    functions); the sums still go through pandas' group-by in row order, so they are
+    the same floating-point numbers as before.
+    """
+
+    def __init__(self, orders: pd.DataFrame, team_of: pd.Series):
+        from sales_analytics.kpis._core import encode
+
+        o = normalize_refunds(orders)  # an order refunded in full adds nothing (sales_analytics.refunds)
+        status = (
+            o["status"].fillna("paid").astype(str)
+            if "status" in o.columns
+            else pd.Series("paid", index=o.index)
+        )
+        self.orders = o
+        od = pd.to_datetime(o["order_date"])
+        self.od = od
+        self.live = (status != "cancelled").to_numpy(dtype=bool)
+        self.paid = (status == "paid").to_numpy(dtype=bool)
+        reps = encode(o["rep_id"].astype(str))
+        rep_labels = pd.Series(np.asarray(reps.uniques, dtype=object), dtype=object)
+        team_codes, team_names = pd.factorize(rep_labels.map(team_of))
+        rep_codes = np.asarray(reps.codes)
+        self.keys = {
+            "rep_id": (rep_codes, np.asarray(rep_labels, dtype=object)),
+            "team": (np.append(team_codes, -1)[rep_codes], np.asarray(team_names, dtype=object)),
+        }
+
+    def window(self, lo: pd.Timestamp, hi: pd.Timestamp) -> np.ndarray:
+        return self.live & ((self.od >= lo) & (self.od < hi)).to_numpy(dtype=bool)
+
+    def _codes(self, column: str) -> np.ndarray:
+        from sales_analytics.kpis._core import encode
+
+        return np.asarray(encode(self.orders[column].astype(str)).codes)
+
+    def total(self, key: str, rows: np.ndarray) -> pd.Series:
+        """The amounts of ``rows`` (a mask) summed per entity, sorted by entity."""
+        codes, labels = self.keys[key]
+        m = rows & (codes >= 0)
+        sums = self.orders["amount"][m].reset_index(drop=True).groupby(codes[m]).sum()
+        return pd.Series(sums.to_numpy(), index=labels[sums.index.to_numpy()]).sort_index().astype(float)
+
+    def distinct(self, key: str, rows: np.ndarray, column: str) -> pd.Series:
+        """Distinct non-empty ``column`` values among ``rows`` per entity (entities with rows), sorted."""
+        codes, labels = self.keys[key]
+        m = rows & (codes >= 0)
+        k = codes[m].astype(np.int64)
+        item = self._codes(column)[m].astype(np.int64)
+        present = np.unique(k)
+        ok = item >= 0
+        pairs = np.unique(k[ok] * (int(item.max(initial=0)) + 1) + item[ok])
+        counts = np.bincount(pairs // (int(item.max(initial=0)) + 1), minlength=len(labels))
+        return pd.Series(counts[present].astype(float), index=labels[present]).sort_index()
+
+    def first_order_day(self) -> np.ndarray:
+        """Per row, the day of its customer's first live order ever (NaT-free int64 ns; max when none)."""
+        cust = self._codes("customer_id")
+        none = np.iinfo(np.int64).max
+        days = self.od.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        valid = self.live & (cust >= 0) & ~np.isnat(self.od.to_numpy(dtype="datetime64[ns]"))
+        first = np.full(int(cust.max(initial=-1)) + 2, none, dtype=np.int64)
+        np.minimum.at(first, cust[valid], days[valid])
+        return first[cust]  # code -1 reads the last slot: none
+
+
 def _window_values(
     contest: Contest,
-    orders: pd.DataFrame,
+    facts: _OrderFacts | None,
     activities: pd.DataFrame | None,
     targets: pd.DataFrame | None,
     team_of: pd.Series,
@@ -86,17 +158,10 @@ def _window_values(
         sel = activities.loc[m, ["rep_id"]].assign(rep_id=lambda f: f["rep_id"].astype(str))
         sel = sel.assign(team=sel["rep_id"].map(team_of))
         return sel.groupby(key).size().astype(float)
-    o = normalize_refunds(orders)  # an order refunded in full adds nothing (sales_analytics.refunds)
-    status = (
-        o["status"].fillna("paid").astype(str) if "status" in o.columns else pd.Series("paid", index=o.index)
-    )
-    od = pd.to_datetime(o["order_date"])
-    live = status != "cancelled"
-    m = live & (od >= lo) & (od < hi)
-    sel = o.loc[m].assign(rep_id=lambda f: f["rep_id"].astype(str), _status=status[m])
-    sel = sel.assign(team=sel["rep_id"].map(team_of))
+    assert facts is not None  # prepared for every contest on orders
+    m = facts.window(lo, hi)
     if metric in ("revenue", "attainment"):
-        values = sel.groupby(key)["amount"].sum().astype(float)
+        values = facts.total(key, m)
         if metric == "revenue":
             return values
         assert contest.start is not None
@@ -107,13 +172,12 @@ def _window_values(
         goal = t.assign(**{key: t[key].astype(str)}).groupby(key)["target_amount"].sum()
         return (values.reindex(goal.index).fillna(0.0) / goal.where(goal > 0)).dropna()
     if metric == "orders":
-        return sel.loc[sel["_status"] == "paid"].groupby(key)["order_id"].nunique().astype(float)
-    require_columns(o, "orders", ["customer_id"])
+        return facts.distinct(key, m & facts.paid, "order_id")
+    require_columns(facts.orders, "orders", ["customer_id"])
     if metric == "customers":
-        return sel.groupby(key)["customer_id"].nunique().astype(float)
-    first = o.loc[live].groupby("customer_id")["order_date"].transform("min")
-    new = sel.loc[pd.to_datetime(first.reindex(sel.index)) >= lo]
-    return new.groupby(key)["customer_id"].nunique().astype(float)
+        return facts.distinct(key, m, "customer_id")
+    new = m & (facts.first_order_day() >= lo.value)
+    return facts.distinct(key, new, "customer_id")
 
 
 def contest_results(
@@ -168,6 +232,7 @@ def contest_results(
         else pd.Series(dtype=str)
     )
     frames = []
+    facts: _OrderFacts | None = None  # prepared at the first contest on orders
     for c in contests:
         if c.recurrence != "none":
             window = p if c.recurrence == "month" else p.rollup("quarter")
@@ -176,7 +241,9 @@ def contest_results(
         if c.end < p.start or c.start > p.end:
             continue
         as_of = min(c.end, p.end)
-        values = _window_values(c, orders, activities, targets, team_of, as_of)
+        if facts is None and c.metric not in _ACTIVITY_METRICS and c.metric != "activities":
+            facts = _OrderFacts(orders, team_of)
+        values = _window_values(c, facts, activities, targets, team_of, as_of)
         if c.level == "rep":
             roster = reps
             if "active" in roster.columns:

@@ -19,6 +19,7 @@ beyond the last tier's ``to`` earn nothing either.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -44,7 +45,7 @@ class Line:
     rate: Decimal | None = None
     tier: str = ""
     adjustment: str = ""
-    order_ids: list[str] = field(default_factory=list)
+    order_ids: Sequence[str] = field(default_factory=list)
 
 
 def _money(x: Decimal) -> str:
