@@ -22,6 +22,9 @@ order is not an order either, so both forms give the same order counts.
 
 from __future__ import annotations
 
+import weakref
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -145,22 +148,9 @@ def fully_refunded(
     refund_rows = np.flatnonzero(is_refund & (amount < 0) & (codes >= 0))
     if not len(refund_rows):
         return out
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     ref_codes = codes[refund_rows]
     used = np.unique(ref_codes)
-    # the few refund ids, stripped, looked up among all ids by Arrow (hashing the few, not the many)
-    stripped = pd.Index(uniques[used].astype("str")).str.removesuffix(REFUND_SUFFIX)
-    names = pa.array(uniques.array if hasattr(uniques, "array") else uniques, from_pandas=True)
-    if not pa.types.is_string(names.type) and not pa.types.is_large_string(names.type):
-        names = pc.cast(names, pa.string())
-    found_at = pc.index_in(names, value_set=pa.array(np.asarray(stripped, dtype=object), type=names.type))
-    hit = np.flatnonzero(np.asarray(pc.is_valid(found_at)))  # codes of ids that some refund line names
-    base_of_used = np.full(len(used), -1, dtype=np.int64)
-    base_of_used[np.asarray(found_at.take(pa.array(hit)).to_numpy(zero_copy_only=False), dtype=np.int64)] = (
-        hit
-    )
+    base_of_used = _refunded_ids(uniques, used)
     base_of = np.full(len(uniques), -1, dtype=np.int64)
     base_of[used] = base_of_used
     base = base_of[ref_codes]
@@ -192,3 +182,47 @@ def fully_refunded(
     gone = matched & (c_sum > 0) & (c_sum + refunded <= _CENT)
     out[candidates[gone[c_inv]]] = True
     return out
+
+
+def _refunded_ids(uniques: pd.Index, used: np.ndarray) -> np.ndarray:
+    """For the refund-line ids ``uniques[used]``, the code of the order each names (-1: none).
+
+    Looking the stripped ids up among all ids probes every id (3M order ids: ~0.15 s), and
+    every KPI, customer and incentive function that counts orders asks it again of the same
+    ``uniques``: the answer is kept for as long as that Index lives (an Index is immutable;
+    categorical columns and :func:`~sales_analytics.kpis._core.encode` hand out the same one
+    on every call).
+    """
+    key = (id(uniques), len(uniques), used.tobytes())
+    cached = _REFUNDED_IDS.get(key)
+    if cached is not None and cached[0]() is uniques:
+        return cached[1]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # the few refund ids, stripped, looked up among all ids by Arrow (hashing the few, not the many)
+    stripped = pd.Index(uniques[used].astype("str")).str.removesuffix(REFUND_SUFFIX)
+    names = pa.array(uniques.array if hasattr(uniques, "array") else uniques, from_pandas=True)
+    if not pa.types.is_string(names.type) and not pa.types.is_large_string(names.type):
+        names = pc.cast(names, pa.string())
+    found_at = pc.index_in(names, value_set=pa.array(np.asarray(stripped, dtype=object), type=names.type))
+    hit = np.flatnonzero(np.asarray(pc.is_valid(found_at)))  # codes of ids that some refund line names
+    base_of_used = np.full(len(used), -1, dtype=np.int64)
+    base_of_used[np.asarray(found_at.take(pa.array(hit)).to_numpy(zero_copy_only=False), dtype=np.int64)] = (
+        hit
+    )
+    base_of_used.setflags(write=False)  # shared by every later caller
+    try:
+        ref = weakref.ref(uniques, partial(_forget, key))
+    except TypeError:  # pragma: no cover - an index type without weak references: not kept
+        return base_of_used
+    _REFUNDED_IDS[key] = (ref, base_of_used)
+    return base_of_used
+
+
+# (id, length, refund codes) of an order-id Index -> (weak reference to it, base codes)
+_REFUNDED_IDS: dict[tuple[int, int, bytes], tuple[weakref.ref, np.ndarray]] = {}
+
+
+def _forget(key: tuple[int, int, bytes], _ref: object, cache: dict = _REFUNDED_IDS) -> None:
+    cache.pop(key, None)  # bound at definition: at interpreter exit the module's names are gone

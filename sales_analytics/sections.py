@@ -294,8 +294,18 @@ def kpi_activity_outcomes(ctx: NotebookContext, orders: pd.DataFrame) -> pd.Data
     )
 
 
-def kpi_scorecard(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
-    """The rep scorecard of the month, with customer satisfaction when that survey was supplied."""
+def kpi_scorecard(
+    ctx: NotebookContext,
+    orders: pd.DataFrame,
+    *,
+    rep_attainment: pd.DataFrame | None = None,
+    outcomes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The rep scorecard of the month, with customer satisfaction when that survey was supplied.
+
+    ``rep_attainment`` and ``outcomes``: :func:`kpi_attainment_rep` and :func:`kpi_activity_outcomes`
+    of the same ``orders`` when the notebook has them already (reused, not computed again).
+    """
     from sales_analytics.kpis import rep_scorecard
 
     ds, report = ctx.dataset, str(ctx.period)
@@ -310,6 +320,8 @@ def kpi_scorecard(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
         stage_history=ds.deal_stage_history,
         satisfaction=satisfaction,
         fiscal_year_start=ctx.params.fiscal_year_start,
+        rep_attainment=rep_attainment,
+        outcomes=outcomes,
     )
 
 

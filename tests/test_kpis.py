@@ -433,6 +433,33 @@ def test_rep_scorecard_joins_and_satisfaction(orders, reps, deals):
     assert s.loc["r2", "win_rate"] == 0.5
 
 
+def test_rep_scorecard_reuses_the_attainment_and_outcomes_it_is_given(orders, reps, deals):
+    targets = pd.DataFrame({"period": ["2026-03"], "rep_id": ["r1"], "target_amount": [60.0]})
+    acts = pd.DataFrame(
+        {
+            "rep_id": ["r1", "r1", "r2"],
+            "activity_type": ["call", "visit", "call"],
+            "customer_id": ["c1", "c9", "c3"],
+            "activity_at": pd.to_datetime(["2026-03-02", "2026-03-04", "2026-03-06"]),
+        }
+    )
+    kw = {"reps": reps, "period": "2026-03", "targets": targets, "deals": deals, "activities": acts}
+    computed = sa.rep_scorecard(orders, **kw)
+    given_tables = sa.rep_scorecard(
+        orders,
+        **kw,
+        rep_attainment=sa.attainment(orders, targets, reps=reps),
+        outcomes=sa.activity_outcomes(acts, orders=orders, deals=deals),
+    )
+    assert_frame_equal(given_tables, computed)
+    # what is given is what is used: r1 sold 30 in March against 60 (0.5, as above); an attainment
+    # table of a 120 target gives 30 / 120 = 0.25
+    doubled = sa.attainment(orders, targets.assign(target_amount=120.0), reps=reps)
+    with_doubled = sa.rep_scorecard(orders, **kw, rep_attainment=doubled).set_index("rep_id")
+    assert computed.set_index("rep_id").loc["r1", "attainment"] == pytest.approx(0.5)
+    assert with_doubled.loc["r1", "attainment"] == pytest.approx(0.25)
+
+
 # ------------------------------------------------------------------ properties
 @st.composite
 def random_orders(draw):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import sales_analytics as sa
 from sales_analytics.customers._orders import factorize, index_in
 from sales_analytics.kpis._core import _ENCODED, encode
-from sales_analytics.kpis.activities import _distinct_buyers
+from sales_analytics.kpis.activities import _buyers_followed_up
 
 STR = pd.StringDtype(na_value=np.nan)  # the snapshot's string columns (Arrow-backed)
 
@@ -98,18 +98,37 @@ def test_activity_kinds_and_counts() -> None:
     assert got == [["2026-03", "r1", 1, 1, 3], ["2026-03", "r2", 0, 0, 1], ["2026-04", "r2", 1, 0, 1]]
 
 
-def _plain_buyers(orders: pd.DataFrame, period: np.ndarray, is_order: np.ndarray) -> pd.DataFrame:
-    """What activity_outcomes computed before: object columns, then drop_duplicates."""
-    return pd.DataFrame(
+def _plain_followed_up(
+    orders: pd.DataFrame, period: np.ndarray, is_order: np.ndarray, acts: pd.DataFrame, a_period: np.ndarray
+) -> pd.DataFrame:
+    """What activity_outcomes computed before: object columns, drop_duplicates, a merge and a group-by."""
+    bought = pd.DataFrame(
         {
             "period": period,
             "rep_id": orders["rep_id"].astype(object).to_numpy(),
             "customer_id": orders["customer_id"].astype(object).to_numpy(),
         }
     )[is_order].drop_duplicates()
+    touched = (
+        pd.DataFrame(
+            {
+                "period": a_period,
+                "rep_id": acts["rep_id"].astype(object).to_numpy(),
+                "customer_id": acts["customer_id"].astype(object).to_numpy(),
+                "_touched": 1,
+            }
+        )
+        .dropna(subset=["customer_id"])
+        .drop_duplicates()
+    )
+    bought = bought.merge(touched, on=["period", "rep_id", "customer_id"], how="left")
+    bought["_touched"] = bought["_touched"].fillna(0).astype(np.int64)
+    return bought.groupby(["period", "rep_id"], as_index=False).agg(
+        active_customers=("customer_id", "size"), followed_up_customers=("_touched", "sum")
+    )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     rows=st.lists(
         st.tuples(
@@ -120,9 +139,19 @@ def _plain_buyers(orders: pd.DataFrame, period: np.ndarray, is_order: np.ndarray
         ),
         max_size=40,
     ),
+    touches=st.lists(
+        st.tuples(
+            st.integers(0, 4),  # month (4: a month without orders)
+            st.sampled_from(["r1", "r2", "r9", None]),
+            st.sampled_from(["c1", "c2", "c9", None]),
+        ),
+        max_size=30,
+    ),
     dtype=st.sampled_from([STR, "category", object]),
 )
-def test_distinct_buyers_equals_drop_duplicates(rows: list[tuple], dtype: object) -> None:
+def test_buyers_followed_up_equals_the_merge_and_group_by(
+    rows: list[tuple], touches: list[tuple], dtype: object
+) -> None:
     month, rep, cust, is_order = zip(*rows) if rows else ((), (), (), ())
     days = (np.datetime64("2026-01-15") + np.array(month, dtype="timedelta64[D]") * 31).astype(
         "datetime64[ns]"
@@ -130,9 +159,28 @@ def test_distinct_buyers_equals_drop_duplicates(rows: list[tuple], dtype: object
     orders = pd.DataFrame({"rep_id": pd.Series(rep, dtype=STR), "customer_id": pd.Series(cust, dtype=STR)})
     orders = orders.astype(dtype)  # the snapshot's strings, prepare_orders' categoricals, plain objects
     flags = np.asarray(is_order, dtype=bool)
-    got = _distinct_buyers(orders, days, flags, "month", 1)
+    a_month, a_rep, a_cust = zip(*touches) if touches else ((), (), ())
+    a_days = (np.datetime64("2026-01-15") + np.array(a_month, dtype="timedelta64[D]") * 31).astype(
+        "datetime64[ns]"
+    )
+    acts = pd.DataFrame(
+        {
+            "rep_id": pd.Series(a_rep, dtype=STR),
+            "customer_id": pd.Series(a_cust, dtype=STR),
+            "activity_at": a_days,
+            "activity_type": "call",
+        }
+    )
+    got = _buyers_followed_up(orders, days, flags, acts, "month", 1)
     period = pd.Series(days).dt.strftime("%Y-%m").to_numpy(dtype=object)
-    pd.testing.assert_frame_equal(got, _plain_buyers(orders, period, flags), check_index_type=False)
+    a_period = pd.Series(a_days).dt.strftime("%Y-%m").to_numpy(dtype=object)
+    expected = _plain_followed_up(orders, period, flags, acts, a_period)
+    got = got.sort_values(["period", "rep_id"], ignore_index=True)
+    pd.testing.assert_frame_equal(
+        got.astype({"period": object, "rep_id": object}),
+        expected.astype({"period": object, "rep_id": object}),
+        check_index_type=False,
+    )
 
 
 @settings(max_examples=30, deadline=None)

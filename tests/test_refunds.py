@@ -239,3 +239,29 @@ def test_training_outcomes_do_not_count_an_order_refunded_in_full():
     # March revenue of r1: 100 (o2 refunded in full adds nothing; was 140)
     out = rep_month_outcomes(orders, REPS[:1])
     assert out.loc[out["month"] == "2026-03", "revenue"].tolist() == [100.0]
+
+
+def test_fully_refunded_keeps_the_refund_lookup_while_the_ids_live():
+    import gc
+
+    from sales_analytics import refunds
+
+    ids = pd.Index(["o1", "o1-R", "o2", "o2-R", "o3"])
+    codes = np.array([0, 1, 2, 3, 4])
+    month = np.zeros(5, dtype=np.int64)
+    is_order = np.array([True, False, True, False, True])
+    is_refund = ~is_order
+    # o1 50 - 50 = 0: refunded in full; o2 80 - 30: partly; o3 has no refund line
+    amount = np.array([50.0, -50.0, 80.0, -30.0, 10.0])
+    first = refunds.fully_refunded(codes, ids, month, amount, is_order, is_refund)
+    assert first.tolist() == [True, False, False, False, False]
+    assert any(key[0] == id(ids) for key in refunds._REFUNDED_IDS)
+    # the same ids again (another KPI of the same orders): the kept lookup gives the same answer
+    again = refunds.fully_refunded(
+        codes, ids, month, np.array([50.0, -50.0, 80.0, -80.0, 10.0]), is_order, is_refund
+    )
+    assert again.tolist() == [True, False, True, False, False]  # o2 now refunded in full too
+    key = next(key for key in refunds._REFUNDED_IDS if key[0] == id(ids))
+    del ids
+    gc.collect()
+    assert key not in refunds._REFUNDED_IDS  # freed with its Index

@@ -9,11 +9,12 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
-    Codes,
     as_datetime,
     bad_rows,
     check_fiscal_start,
     check_grain,
+    distinct_pairs,
+    drop_adjacent_duplicates,
     encode,
     log,
     month_index,
@@ -45,55 +46,69 @@ def _period_labels(days: np.ndarray, grain: str, fiscal_year_start: int) -> np.n
     return np.asarray(axis.labels, dtype=object)[axis.positions(months)]
 
 
-def _distinct_buyers(
-    orders: pd.DataFrame, days: np.ndarray, is_order: np.ndarray, grain: str, fiscal_year_start: int
+def _buyers_followed_up(
+    orders: pd.DataFrame,
+    days: np.ndarray,
+    is_order: np.ndarray,
+    activities: pd.DataFrame,
+    grain: str,
+    fiscal_year_start: int,
 ) -> pd.DataFrame:
-    """``period, rep_id, customer_id`` of the ``is_order`` rows, duplicates dropped (first kept, in row order).
+    """``period, rep_id, active_customers, followed_up_customers`` per period and rep with buyers.
 
-    Found on integer codes; only the distinct rows become Python objects (the whole columns
-    as objects cost seconds at millions of orders).
+    Active customers: the distinct customers (an empty customer id counts as one) of the rep's
+    ``is_order`` rows in the period; followed up: those of them the same rep logged an activity
+    with in the period (NaN when the activities have no customer_id). Rows without a rep are
+    left out. Counted on integer codes: the activities' rep and customer ids are looked up
+    among the orders' distinct ids, so no id column becomes Python objects.
     """
     months = month_index(days)
+    rep, cust = encode(orders["rep_id"]), encode(orders["customer_id"])
     if len(months):
         axis = period_axis(int(months.min()), int(months.max()), grain, fiscal_year_start)
         labels, period = np.asarray(axis.labels, dtype=object), axis.positions(months).astype(np.int64)
     else:
         labels, period = np.array([], dtype=object), np.zeros(0, dtype=np.int64)
-    rep, cust = encode(orders["rep_id"]), encode(orders["customer_id"])
-    sel = np.flatnonzero(is_order)
-    # -1 (empty) becomes 0 and a value v becomes v + 1, so the three parts never collide
-    key = (period[sel] + 1) * (rep.n + 1) + (rep.codes[sel].astype(np.int64) + 1)
-    key = key * (cust.n + 1) + (cust.codes[sel].astype(np.int64) + 1)
-    _, first = np.unique(key, return_index=True)
-    rows = sel[np.sort(first)]
-
-    def ids(column: str, codes: Codes) -> object:
-        # the dtype pandas infers for the whole column as objects (str for text ids with a value),
-        # even when the distinct rows are none or all empty
-        values = orders[column].take(rows).astype(object).to_numpy()
-        dtype = orders[column].dtype
-        text = (
-            isinstance(dtype, pd.StringDtype)
-            or (
-                isinstance(dtype, pd.CategoricalDtype)
-                and pd.api.types.is_string_dtype(dtype.categories.dtype)
-            )
-            or (
-                pd.api.types.is_object_dtype(dtype)
-                and pd.api.types.infer_dtype(orders[column], skipna=True) == "string"
-            )
+    n_rep, n_cust = max(rep.n, 1), cust.n + 1  # customer code + 1: the empty id (-1) is 0
+    sel = np.flatnonzero(is_order & (rep.codes >= 0) & (period >= 0))
+    cell = period[sel] * n_rep + rep.codes[sel].astype(np.int64)
+    buyer = cust.codes[sel].astype(np.int64) + 1
+    # an order's lines are usually adjacent: one row per run before the distinct pairs
+    runs = drop_adjacent_duplicates(cell, buyer)
+    n_cells = len(labels) * n_rep
+    cells, buyers = distinct_pairs(cell[runs], buyer[runs], n_cells, n_cust)
+    triples = cells * n_cust + buyers  # sorted: distinct_pairs returns them in key order
+    active = np.bincount(cells, minlength=n_cells)
+    followed: np.ndarray | None = None
+    if "customer_id" in activities.columns:
+        a_labels = _period_labels(
+            as_datetime(activities, "activities", "activity_at"), grain, fiscal_year_start
         )
-        return pd.array(values, dtype="str") if text and (codes.codes >= 0).any() else values
-
-    periods = np.append(labels, np.nan)[period[rows]]
+        a_period = pd.Index(labels, dtype=object).get_indexer(a_labels).astype(np.int64)
+        a_rep = _codes_among(activities["rep_id"], rep.uniques)
+        a_cust = _codes_among(activities["customer_id"], cust.uniques)
+        ok = (a_period >= 0) & (a_rep >= 0) & (a_cust >= 0)
+        touched = np.unique((a_period[ok] * n_rep + a_rep[ok]) * n_cust + (a_cust[ok] + 1))
+        hit = np.isin(triples, touched, assume_unique=True)
+        followed = np.bincount(cells[hit], minlength=n_cells)
+    present = np.flatnonzero(active)
+    rep_labels = np.asarray(rep.uniques.astype(object))
     return pd.DataFrame(
         {
-            "period": pd.array(periods, dtype="str") if len(days) else periods,
-            "rep_id": ids("rep_id", rep),
-            "customer_id": ids("customer_id", cust),
-        },
-        index=rows,
+            "period": labels[present // n_rep],
+            "rep_id": rep_labels[present % n_rep] if len(rep_labels) else np.array([], dtype=object),
+            "active_customers": active[present].astype(np.int64),
+            "followed_up_customers": followed[present].astype(np.int64) if followed is not None else np.nan,
+        }
     )
+
+
+def _codes_among(values: pd.Series, uniques: pd.Index) -> np.ndarray:
+    """For each value, its position in ``uniques`` (-1: empty or not there), compared as text."""
+    c = encode(values)
+    own = np.asarray(c.uniques.astype(object))
+    at = pd.Index(np.asarray(uniques.astype(object)), dtype=object).get_indexer(own)
+    return np.where(c.codes >= 0, np.append(at, -1)[c.codes], -1).astype(np.int64)
 
 
 def _by_values(
@@ -281,30 +296,7 @@ def activity_outcomes(
     is_order = _without_full_refunds(
         is_order, counts_revenue, encode(orders["order_id"]), month_index(days), amount
     )
-    bought = _distinct_buyers(orders, days, is_order, grain, fiscal_year_start)
-    if "customer_id" in activities.columns:
-        adays = as_datetime(activities, "activities", "activity_at")
-        touched = (
-            pd.DataFrame(
-                {
-                    "period": _period_labels(adays, grain, fiscal_year_start),
-                    "rep_id": activities["rep_id"].astype(object).to_numpy(),
-                    "customer_id": activities["customer_id"].astype(object).to_numpy(),
-                    "_touched": 1,
-                }
-            )
-            .dropna(subset=["customer_id"])
-            .drop_duplicates()
-        )
-        bought = bought.merge(touched, on=["period", "rep_id", "customer_id"], how="left")
-        bought["_touched"] = bought["_touched"].fillna(0).astype(np.int64)
-    else:
-        bought["_touched"] = np.nan
-    cust = bought.groupby(["period", "rep_id"], as_index=False).agg(
-        active_customers=("customer_id", "size"), followed_up_customers=("_touched", "sum")
-    )
-    if "customer_id" not in activities.columns:
-        cust["followed_up_customers"] = np.nan
+    cust = _buyers_followed_up(orders, days, is_order, activities, grain, fiscal_year_start)
     out = acts.merge(cust, on=["period", "rep_id"], how="outer")
     if deals is not None:
         require_columns(deals, "deals", ("deal_id", "rep_id", "stage"))

@@ -191,7 +191,9 @@ def sales_growth(
         end = pd.Timestamp(days.max()).normalize() if len(days) else None
     else:
         end = pd.Timestamp(as_of).normalize()
-        orders = orders.loc[days < np.datetime64(end + pd.Timedelta(days=1), "ns")]
+        before = days < np.datetime64(end + pd.Timedelta(days=1), "ns")
+        if not before.all():  # usually the data end by as_of: no copy of every column then
+            orders, days = orders.loc[before], days[before]
     table = sales_kpis(
         orders,
         by=by,
@@ -218,7 +220,7 @@ def sales_growth(
     ):
         base = _first_days(
             orders,
-            days if as_of is None else as_datetime(orders, "orders", "order_date"),
+            days,
             base_period,
             elapsed,
             by=by,

@@ -14,8 +14,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,17 +56,32 @@ def _status_from_stage(stage: str) -> str:
     return "open"
 
 
+def _map_distinct(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(func)`` with ``func`` called once per distinct value (a few stages, 10⁴-10⁵ deals).
+
+    >>> _map_distinct(pd.Series(["a", "b", "a", None], dtype=object), lambda v: None if v is None else v * 2).tolist()
+    ['aa', 'bb', 'aa', None]
+    """
+    codes, uniques = pd.factorize(values)
+    mapped = np.empty(len(uniques) + 1, dtype=object)  # last: the empty value, as the column holds it
+    mapped[: len(uniques)] = [func(u) for u in uniques]
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):
+        mapped[-1] = func(values.iloc[missing[0]])
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
 def deal_status(deals: pd.DataFrame) -> pd.Series:
     """Each deal's status (open | won | lost): the ``status`` column, else read from the stage name.
 
     >>> deal_status(pd.DataFrame({"stage": ["Closed Won", "Negotiation/Review", "Closed Lost"]})).tolist()
     ['won', 'open', 'lost']
     """
-    from_stage = deals["stage"].astype(str).map(_status_from_stage)
+    from_stage = _map_distinct(deals["stage"].astype(str), _status_from_stage)
     if "status" not in deals.columns:
         return from_stage.astype("str")
     s = deals["status"].astype(object).where(deals["status"].notna(), None)
-    norm = s.map(lambda v: None if v is None else str(v).strip().lower())
+    norm = _map_distinct(s, lambda v: None if v is None else str(v).strip().lower())
     bad = (norm.notna() & ~norm.isin(DEAL_STATUSES)).to_numpy()
     if bad.any():
         raise DataError(

@@ -65,6 +65,8 @@ def rep_scorecard(
     satisfaction: pd.DataFrame | None = None,
     stage_history: pd.DataFrame | None = None,
     fiscal_year_start: int = 1,
+    rep_attainment: pd.DataFrame | None = None,
+    outcomes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Everything known about each rep in one period, one row per rep.
 
@@ -76,6 +78,11 @@ def rep_scorecard(
         their columns are NaN when a table is not supplied.
     satisfaction : optional per-rep satisfaction from the surveys module:
         rep_id, period, csat, nps [, responses, csat_ci_low, csat_ci_high].
+    rep_attainment, outcomes : the tables :func:`attainment` (by rep) and
+        :func:`activity_outcomes` already gave for these orders, targets, activities and
+        deals at the period's grain, when the caller has them (notebook 02 publishes
+        both): used instead of computing them again, which at millions of orders is most
+        of the scorecard's cost. Default: computed here.
 
     Returns
     -------
@@ -110,7 +117,11 @@ def rep_scorecard(
     names = reps[["rep_id", "rep_name", "team"]].astype(object).drop_duplicates("rep_id")
     out = base.merge(names, on="rep_id", how="left")
     if targets is not None:
-        att = attainment(orders, targets, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start)
+        att = (
+            rep_attainment
+            if rep_attainment is not None
+            else attainment(orders, targets, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start)
+        )
         att = att[att["period"] == label]
         out = _join(out, att, ["target_amount", "attainment"])
     else:
@@ -125,8 +136,12 @@ def rep_scorecard(
         out = _join(out, acts[acts["period"] == label], ["calls", "visits", "meetings", "activities"])
         for c in ("calls", "visits", "meetings", "activities"):
             out[c] = out[c].fillna(0)
-        res = activity_outcomes(
-            activities, orders=orders, deals=deals, grain=grain, fiscal_year_start=fiscal_year_start
+        res = (
+            outcomes
+            if outcomes is not None
+            else activity_outcomes(
+                activities, orders=orders, deals=deals, grain=grain, fiscal_year_start=fiscal_year_start
+            )
         )
         out = _join(out, res[res["period"] == label], ["activities_per_won_deal", "followup_share"])
     else:

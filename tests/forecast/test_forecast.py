@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sales_analytics as sa
 from sales_analytics.errors import DataError
 from sales_analytics.forecast.calendar import calendar_features
+from sales_analytics.forecast.model import _ols, _quantile
 from sales_analytics.periods import month_range
 
 MONTHS = [str(m) for m in month_range("2024-12", "2026-11")]  # 24 months
@@ -216,3 +220,54 @@ def test_open_month_pipeline_adjustment_adds_up_and_needs_stage_history() -> Non
     # without the stage history the pipeline cannot be compared with the usual: no adjustment
     plain = sa.revenue_forecast(orders, reps, period="2026-11", deals=deals)
     assert (plain["pipeline_adjustment"] == 0).all()
+
+
+# ---- the least-squares fit of model.py against statsmodels, whose arithmetic it repeats
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(4, 24),
+    k=st.integers(1, 3),
+    seed=st.integers(0, 2**31 - 1),
+    duplicate=st.booleans(),
+)
+def test_ols_equals_statsmodels_to_the_bit(n: int, k: int, seed: int, duplicate: bool) -> None:
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), *(rng.normal(size=n) for _ in range(k))])
+    if duplicate:  # a rank-deficient design: statsmodels' pinv keeps going, so must we
+        X = np.column_stack([X, X[:, -1]])
+    z = rng.normal(size=n) + X @ rng.normal(size=X.shape[1])
+    Xf = rng.normal(size=(3, X.shape[1]))
+    if n - np.linalg.matrix_rank(X) < 1:
+        return
+    with pytest.warns(Warning, match="rank-deficient") if duplicate else contextlib.nullcontext():
+        res = sm.OLS(z, X).fit()
+    pred = res.get_prediction(Xf)
+    ours = _ols(z, X, Xf)
+    assert np.array_equal(ours.params, np.asarray(res.params))
+    assert np.array_equal(ours.cov, np.asarray(res.cov_params()))
+    assert ours.df_resid == float(res.df_resid)
+    assert np.array_equal(ours.predicted, np.asarray(pred.predicted_mean))
+    assert np.array_equal(ours.se_obs, np.asarray(pred.se_obs))
+
+
+def test_ols_by_hand() -> None:
+    # z = 1, 2, 4 on t = 0, 1, 2: slope Σ(t-1)(z-7/3) / Σ(t-1)² = (-1·-4/3 + 1·5/3) / 2 = 1.5,
+    # intercept 7/3 - 1.5 = 0.8333; residuals 1/6, -1/3, 1/6: ssr 1/6, one degree of freedom
+    f = _ols(np.array([1.0, 2.0, 4.0]), np.column_stack([np.ones(3), np.arange(3.0)]), np.array([[1.0, 3.0]]))
+    assert f.params == pytest.approx([5 / 6, 1.5])
+    assert f.df_resid == 1.0
+    assert f.predicted == pytest.approx([5 / 6 + 4.5])
+    # new observation at t=3: var = s²(1 + 1/3 + (3-1)²/2) = (1/6)(10/3)
+    assert f.se_obs == pytest.approx([math.sqrt(10 / 18)])
+
+
+@pytest.mark.parametrize("df", [1.0, 2.5, 7.0, 30.0, float("inf")])
+def test_quantile_is_scipy_stats(df: float) -> None:
+    from scipy import stats
+
+    expected = stats.t.ppf(0.9, df) if math.isfinite(df) else stats.norm.ppf(0.9)
+    assert _quantile(0.9, df) == expected
