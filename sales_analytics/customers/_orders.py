@@ -30,6 +30,17 @@ from sales_analytics.refunds import normalize_refunds
 log = logging.getLogger(__name__)
 
 ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "amount")
+#: Every orders column a customer function reads (required or optional): a notebook that runs
+#: them reads these from a run's snapshot, not the whole table (issue 24).
+CUSTOMER_ORDER_COLUMNS = (
+    "order_id",
+    "order_date",
+    "customer_id",
+    "rep_id",
+    "amount",
+    "status",
+    "refunded_at",
+)
 NAT_DAY = np.iinfo(np.int64).min
 
 

@@ -135,6 +135,7 @@ def churn_risk(
     lookback_months: int = 0,
     top_n: int | None = 50,
     lapsed_p_alive: float = 0.05,
+    owners: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Customers overdue relative to their own rhythm, ranked by whom to call first.
 
@@ -153,6 +154,8 @@ def churn_risk(
         still counts them all.
     lapsed_p_alive : with ``clv``, a customer whose BG/NBD probability of still buying is below
         this is *lapsed* (a win-back case), otherwise *slipping* (a call can still keep them).
+    owners : :func:`owner_reps` of the same ``orders``, ``customers`` and ``reps`` when the caller
+        has it already (the notebook computes it once for the downgrades too); computed here otherwise.
 
     Returns
     -------
@@ -217,7 +220,8 @@ def churn_risk(
     ]
     years = np.maximum(risk["tenure_days"].to_numpy(dtype=np.float64) / 365.25, 1.0)
     risk = risk.assign(value_at_risk=risk["monetary"].to_numpy() / years)
-    owners = owner_reps(orders, customers, reps)
+    if owners is None:
+        owners = owner_reps(orders, customers, reps)
     risk = risk.merge(owners, on="customer_id", how="left")
     if customers is not None and "customer_name" in customers.columns:
         risk = risk.merge(
