@@ -84,6 +84,7 @@ __all__ = [
     "training_kirkpatrick",
     "training_learning",
     "training_needs",
+    "training_orders",
     "training_outcomes",
     "training_reaction",
     "training_reaction_missing",
@@ -709,13 +710,14 @@ def feedback_open_items(ctx: NotebookContext) -> pd.DataFrame | None:
 
 def feedback_customer_followup(ctx: NotebookContext) -> pd.DataFrame | None:
     """Follow-ups (回访) after purchases and low satisfaction scores (``None`` without activities)."""
-    from sales_analytics.feedback import customer_followup
+    from sales_analytics.feedback import FOLLOWUP_ORDER_COLUMNS, customer_followup
 
     ds, fp = ctx.dataset, ctx.params.feedback
     if not ds.has("activities"):
         return None
+    orders = ds.peek("orders", list(FOLLOWUP_ORDER_COLUMNS))  # from a run's snapshot: those columns alone
     return customer_followup(
-        ds.orders,
+        ds.require("orders") if orders is None else orders,
         ds.activities,
         period=str(ctx.period),
         days=fp.followup_days,
@@ -778,13 +780,21 @@ def training_learning(ctx: NotebookContext) -> pd.DataFrame | None:
     )
 
 
-def training_outcomes(ctx: NotebookContext) -> pd.DataFrame:
-    """Level 4's outcomes: revenue, win rate and customer satisfaction per rep and month."""
+def training_orders(ctx: NotebookContext) -> pd.DataFrame:
+    """The orders columns the training functions read (from a run's snapshot: those alone, once)."""
+    from sales_analytics.training._common import TRAINING_ORDER_COLUMNS
+
+    orders = ctx.dataset.peek("orders", list(TRAINING_ORDER_COLUMNS))
+    return orders if orders is not None else ctx.dataset.require("orders")
+
+
+def training_outcomes(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+    """Level 4's outcomes: revenue, win rate and customer satisfaction per rep and month (:func:`training_orders`)."""
     from sales_analytics.training import rep_month_outcomes
 
     ds = ctx.dataset
     return rep_month_outcomes(
-        ds.orders,
+        orders,
         ds.reps,
         deals=ds.deals,
         satisfaction=ds.get("survey_customer_satisfaction"),
@@ -963,7 +973,7 @@ def training_dimension_scores(ctx: NotebookContext) -> tuple[pd.DataFrame | None
 
 
 def training_needs(
-    ctx: NotebookContext, outcomes: pd.DataFrame, dimensions: pd.DataFrame | None
+    ctx: NotebookContext, orders: pd.DataFrame, outcomes: pd.DataFrame, dimensions: pd.DataFrame | None
 ) -> pd.DataFrame:
     """Training needs per rep: low win rate, satisfaction, category revenue or survey dimension."""
     from sales_analytics.training import training_needs as needs_of
@@ -975,7 +985,7 @@ def training_needs(
         period=str(ctx.period),
         months=tp.needs_months,
         low_quantile=tp.needs_low_quantile,
-        orders=ds.orders,
+        orders=orders,
         dimensions=dimensions,
         dimension_categories=tp.dimension_categories,
         low_score=tp.needs_low_score,
