@@ -63,3 +63,25 @@ def test_dq_tables_counts_a_table_without_a_source() -> None:
     assert sa.dq_tables(ds, "2026-02")[["table", "rows", "source"]].to_dict("records") == [
         {"table": "reps", "rows": 2, "source": ""}
     ]
+
+
+def test_surveys_of_a_lazy_snapshot_read_the_survey_tables_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "inputs"
+    pulse = pd.DataFrame({"respondent_id": ["x1", "x2"], "q1": [4, 5]})
+    invitations = pd.DataFrame({"instrument": ["team_pulse"], "invited": [3]})
+    tables = {"orders": ORDERS, "reps": REPS, "survey_team_pulse": pulse, "survey_invitations": invitations}
+    write_snapshot(Dataset(tables=tables), folder)
+    reads: list[str] = []
+    real = pq.read_table
+
+    def counting(path, columns=None, **kw):
+        if Path(path).stem != "_quality":
+            reads.append(Path(path).stem)
+        return real(path, columns=columns, **kw)
+
+    monkeypatch.setattr(pq, "read_table", counting)
+    surveys = read_snapshot(folder, lazy=True).surveys()
+    assert list(surveys) == ["team_pulse"] and reads == ["survey_team_pulse"]  # not the orders (05 read all)
+    pd.testing.assert_frame_equal(surveys["team_pulse"], pulse)
