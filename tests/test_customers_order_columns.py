@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
-import pytest
 from pandas.testing import assert_frame_equal
 
 import sales_analytics as sa
@@ -86,19 +84,11 @@ def test_churn_risk_uses_the_owners_it_is_given() -> None:
 
 
 def test_customer_orders_reads_those_columns_of_a_snapshot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parquet_reads: list[tuple[str, tuple[str, ...] | None]]
 ) -> None:
     folder = tmp_path / "inputs"
     write_snapshot(Dataset(tables={"orders": ORDERS, "reps": REPS}), folder)
-    reads: list[tuple[str, tuple[str, ...] | None]] = []
-    real = pq.read_table
-
-    def counting(path, columns=None, **kw):
-        if Path(path).stem != "_quality":
-            reads.append((Path(path).stem, tuple(columns) if columns is not None else None))
-        return real(path, columns=columns, **kw)
-
-    monkeypatch.setattr(pq, "read_table", counting)
+    reads = parquet_reads
     ds = read_snapshot(folder, lazy=True)
     ctx = sa.open_notebook(period="2026-03", dataset=ds, output_dir=str(tmp_path / "tables"))
     orders = sa.sections.customer_orders(ctx)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
-import pytest
 from pandas.testing import assert_frame_equal
 
 import sales_analytics as sa
@@ -57,22 +55,16 @@ def test_rep_month_outcomes_and_needs_need_only_the_declared_columns() -> None:
     )
 
 
-def test_sections_read_those_columns_of_a_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sections_read_those_columns_of_a_snapshot(
+    tmp_path: Path, parquet_reads: list[tuple[str, tuple[str, ...] | None]]
+) -> None:
     folder = tmp_path / "inputs"
     acts = pd.DataFrame(
         {"activity_id": ["a1"], "rep_id": ["r1"], "customer_id": ["c1"], "activity_type": ["call"],
          "activity_at": pd.to_datetime(["2025-10-05 10:00"])}
     )  # fmt: skip
     write_snapshot(Dataset(tables={"orders": ORDERS, "reps": REPS, "activities": acts}), folder)
-    reads: list[tuple[str, tuple[str, ...] | None]] = []
-    real = pq.read_table
-
-    def counting(path, columns=None, **kw):
-        if Path(path).stem != "_quality":
-            reads.append((Path(path).stem, tuple(columns) if columns is not None else None))
-        return real(path, columns=columns, **kw)
-
-    monkeypatch.setattr(pq, "read_table", counting)
+    reads = parquet_reads
     ds = read_snapshot(folder, lazy=True)
     ctx = sa.open_notebook(period="2025-10", dataset=ds, output_dir=str(tmp_path / "tables"))
     orders = sa.sections.training_orders(ctx)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
-import pytest
 
 import sales_analytics as sa
 from sales_analytics.io import Dataset
@@ -26,7 +24,9 @@ ORDERS = pd.DataFrame(
 REPS = pd.DataFrame({"rep_id": ["r1", "r2"], "team": ["East", "West"]})
 
 
-def test_dq_tables_and_rows_by_month_read_one_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dq_tables_and_rows_by_month_read_one_column(
+    tmp_path: Path, parquet_reads: list[tuple[str, tuple[str, ...] | None]]
+) -> None:
     folder = tmp_path / "inputs"
     sources = {
         name: SourceInfo(name, f"data/{name}.csv", "canonical", "ab12", len(frame))
@@ -34,15 +34,8 @@ def test_dq_tables_and_rows_by_month_read_one_column(tmp_path: Path, monkeypatch
     }
     write_snapshot(Dataset(tables={"orders": ORDERS, "reps": REPS}, sources=sources), folder)
     eager = read_snapshot(folder)
-    reads: list[tuple[str, tuple[str, ...] | None]] = []
-    real = pq.read_table
-
-    def counting(path, columns=None, **kw):
-        if Path(path).stem != "_quality":
-            reads.append((Path(path).stem, tuple(columns) if columns is not None else None))
-        return real(path, columns=columns, **kw)
-
-    monkeypatch.setattr(pq, "read_table", counting)
+    reads = parquet_reads
+    reads.clear()  # from here on: the lazy snapshot's reads
     lazy = read_snapshot(folder, lazy=True)
     pd.testing.assert_frame_equal(sa.dq_tables(lazy, "2026-02"), sa.dq_tables(eager, "2026-02"))
     assert reads == []  # the row counts come from the snapshot's sources
@@ -66,22 +59,16 @@ def test_dq_tables_counts_a_table_without_a_source() -> None:
 
 
 def test_surveys_of_a_lazy_snapshot_read_the_survey_tables_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parquet_reads: list[tuple[str, tuple[str, ...] | None]]
 ) -> None:
     folder = tmp_path / "inputs"
     pulse = pd.DataFrame({"respondent_id": ["x1", "x2"], "q1": [4, 5]})
     invitations = pd.DataFrame({"instrument": ["team_pulse"], "invited": [3]})
     tables = {"orders": ORDERS, "reps": REPS, "survey_team_pulse": pulse, "survey_invitations": invitations}
     write_snapshot(Dataset(tables=tables), folder)
-    reads: list[str] = []
-    real = pq.read_table
-
-    def counting(path, columns=None, **kw):
-        if Path(path).stem != "_quality":
-            reads.append(Path(path).stem)
-        return real(path, columns=columns, **kw)
-
-    monkeypatch.setattr(pq, "read_table", counting)
+    reads = parquet_reads
     surveys = read_snapshot(folder, lazy=True).surveys()
-    assert list(surveys) == ["team_pulse"] and reads == ["survey_team_pulse"]  # not the orders (05 read all)
+    assert list(surveys) == ["team_pulse"] and reads == [
+        ("survey_team_pulse", None)
+    ]  # not the orders (05 read all)
     pd.testing.assert_frame_equal(surveys["team_pulse"], pulse)
