@@ -30,6 +30,8 @@ __all__ = [
 
 _STATUSES = FEEDBACK_STATUSES
 NO_ACTION_CATEGORIES = ("praise", "表扬", "compliment")
+#: The orders columns :func:`customer_followup` reads: the notebook reads these alone (issue 24).
+FOLLOWUP_ORDER_COLUMNS = ("order_date", "customer_id", "rep_id", "amount", "status")
 _DECIDED = FEEDBACK_STATUSES[1:]  # every status but open
 
 

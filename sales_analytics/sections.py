@@ -39,6 +39,8 @@ __all__ = [
     "customer_clusters",
     "customer_clv",
     "customer_downgrades",
+    "customer_orders",
+    "customer_owners",
     "customer_rfm",
     "customer_rfm_previous",
     "dq_problems_by_kind",
@@ -82,6 +84,7 @@ __all__ = [
     "training_kirkpatrick",
     "training_learning",
     "training_needs",
+    "training_orders",
     "training_outcomes",
     "training_reaction",
     "training_reaction_missing",
@@ -487,27 +490,48 @@ def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # --------------------------------------------------------------------- 04 customers
-def customer_rfm(ctx: NotebookContext, segment_map: Any) -> pd.DataFrame:
+def customer_orders(ctx: NotebookContext) -> pd.DataFrame:
+    """The orders columns the customer functions read, the same frame for every section below.
+
+    From a run's snapshot these columns alone are read (6 of the orders' 10:
+    about half the read time and memory of the whole table at 10M rows), and
+    every section gets the one frame, so its ids are encoded once
+    (:func:`sales_analytics.kpis._core.encode`).
+    """
+    from sales_analytics.customers._orders import CUSTOMER_ORDER_COLUMNS
+
+    orders = ctx.dataset.peek("orders", list(CUSTOMER_ORDER_COLUMNS))
+    return orders if orders is not None else ctx.dataset.require("orders")
+
+
+def customer_rfm(ctx: NotebookContext, orders: pd.DataFrame, segment_map: Any) -> pd.DataFrame:
     """RFM scores and segments of the month's customers (the lookback of ``customers.lookback_months``)."""
     from sales_analytics.customers import rfm_segments
 
     cp = ctx.params.customers
     return rfm_segments(
-        ctx.dataset.orders, period=ctx.period, segment_map=segment_map, lookback_months=cp.lookback_months
+        orders, period=ctx.period, segment_map=segment_map, lookback_months=cp.lookback_months
     )
 
 
-def customer_rfm_previous(ctx: NotebookContext, segment_map: Any) -> pd.DataFrame:
+def customer_rfm_previous(ctx: NotebookContext, orders: pd.DataFrame, segment_map: Any) -> pd.DataFrame:
     """The same RFM segments one month earlier (for the migration)."""
     from sales_analytics.customers import rfm_segments
 
     cp = ctx.params.customers
     return rfm_segments(
-        ctx.dataset.orders,
+        orders,
         period=ctx.period.previous(),
         segment_map=segment_map,
         lookback_months=cp.lookback_months,
     )
+
+
+def customer_owners(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's owner rep (for the downgrades and the churn list: computed once for both)."""
+    from sales_analytics.customers import owner_reps
+
+    return owner_reps(orders, ctx.dataset.customers, ctx.dataset.reps)
 
 
 @dataclass(frozen=True)
@@ -540,13 +564,11 @@ def customer_clusters(ctx: NotebookContext, rfm: pd.DataFrame) -> Clusters:
 
 
 def customer_downgrades(
-    ctx: NotebookContext, previous: pd.DataFrame, rfm: pd.DataFrame, segment_map: Any
+    ctx: NotebookContext, previous: pd.DataFrame, rfm: pd.DataFrame, segment_map: Any, owners: pd.DataFrame
 ) -> pd.DataFrame:
-    """High-value customers whose segment fell since last month, with their owner rep."""
-    from sales_analytics.customers import downgraded_customers, owner_reps
+    """High-value customers whose segment fell since last month, with their owner rep (:func:`customer_owners`)."""
+    from sales_analytics.customers import downgraded_customers
 
-    ds = ctx.dataset
-    owners = owner_reps(ds.orders, ds.customers, ds.reps)
     return downgraded_customers(previous, rfm, segment_map, top_n=ctx.params.customers.top_n, owners=owners)
 
 
@@ -558,7 +580,7 @@ class Clv:
     model: pd.DataFrame
 
 
-def customer_clv(ctx: NotebookContext) -> Clv:
+def customer_clv(ctx: NotebookContext, orders: pd.DataFrame) -> Clv:
     """BG/NBD + Gamma-Gamma customer lifetime value over ``customers.clv_horizon_months``."""
     from sales_analytics.customers import (
         clv_model_table,
@@ -569,7 +591,7 @@ def customer_clv(ctx: NotebookContext) -> Clv:
     from sales_analytics.customers import customer_clv as clv_of
 
     cp = ctx.params.customers
-    summary = clv_summary(ctx.dataset.orders, period=ctx.period, lookback_months=cp.lookback_months)
+    summary = clv_summary(orders, period=ctx.period, lookback_months=cp.lookback_months)
     bgnbd = fit_bgnbd(summary["x"], summary["t_x"], summary["T"])
     gamma_gamma = fit_gamma_gamma(summary["x"], summary["m"])
     clv = clv_of(
@@ -582,13 +604,15 @@ def customer_clv(ctx: NotebookContext) -> Clv:
     return Clv(clv, clv_model_table(bgnbd, gamma_gamma, period=ctx.period, summary=summary))
 
 
-def customer_churn_risk(ctx: NotebookContext, rfm: pd.DataFrame, clv: pd.DataFrame) -> pd.DataFrame:
+def customer_churn_risk(
+    ctx: NotebookContext, orders: pd.DataFrame, rfm: pd.DataFrame, clv: pd.DataFrame, owners: pd.DataFrame
+) -> pd.DataFrame:
     """The churn-risk follow-up list (no contact data), largest expected loss first."""
     from sales_analytics.customers import churn_risk
 
     ds, cp = ctx.dataset, ctx.params.customers
     return churn_risk(
-        ds.orders,
+        orders,
         rfm,
         period=ctx.period,
         customers=ds.customers,
@@ -599,6 +623,7 @@ def customer_churn_risk(ctx: NotebookContext, rfm: pd.DataFrame, clv: pd.DataFra
         min_days=cp.churn_min_days,
         top_n=cp.top_n,
         lapsed_p_alive=cp.churn_lapsed_p_alive,
+        owners=owners,
     )
 
 
@@ -700,13 +725,14 @@ def feedback_open_items(ctx: NotebookContext) -> pd.DataFrame | None:
 
 def feedback_customer_followup(ctx: NotebookContext) -> pd.DataFrame | None:
     """Follow-ups (回访) after purchases and low satisfaction scores (``None`` without activities)."""
-    from sales_analytics.feedback import customer_followup
+    from sales_analytics.feedback import FOLLOWUP_ORDER_COLUMNS, customer_followup
 
     ds, fp = ctx.dataset, ctx.params.feedback
     if not ds.has("activities"):
         return None
+    orders = ds.peek("orders", list(FOLLOWUP_ORDER_COLUMNS))  # from a run's snapshot: those columns alone
     return customer_followup(
-        ds.orders,
+        ds.require("orders") if orders is None else orders,
         ds.activities,
         period=str(ctx.period),
         days=fp.followup_days,
@@ -769,13 +795,21 @@ def training_learning(ctx: NotebookContext) -> pd.DataFrame | None:
     )
 
 
-def training_outcomes(ctx: NotebookContext) -> pd.DataFrame:
-    """Level 4's outcomes: revenue, win rate and customer satisfaction per rep and month."""
+def training_orders(ctx: NotebookContext) -> pd.DataFrame:
+    """The orders columns the training functions read (from a run's snapshot: those alone, once)."""
+    from sales_analytics.training._common import TRAINING_ORDER_COLUMNS
+
+    orders = ctx.dataset.peek("orders", list(TRAINING_ORDER_COLUMNS))
+    return orders if orders is not None else ctx.dataset.require("orders")
+
+
+def training_outcomes(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+    """Level 4's outcomes: revenue, win rate and customer satisfaction per rep and month (:func:`training_orders`)."""
     from sales_analytics.training import rep_month_outcomes
 
     ds = ctx.dataset
     return rep_month_outcomes(
-        ds.orders,
+        orders,
         ds.reps,
         deals=ds.deals,
         satisfaction=ds.get("survey_customer_satisfaction"),
@@ -954,7 +988,7 @@ def training_dimension_scores(ctx: NotebookContext) -> tuple[pd.DataFrame | None
 
 
 def training_needs(
-    ctx: NotebookContext, outcomes: pd.DataFrame, dimensions: pd.DataFrame | None
+    ctx: NotebookContext, orders: pd.DataFrame, outcomes: pd.DataFrame, dimensions: pd.DataFrame | None
 ) -> pd.DataFrame:
     """Training needs per rep: low win rate, satisfaction, category revenue or survey dimension."""
     from sales_analytics.training import training_needs as needs_of
@@ -966,7 +1000,7 @@ def training_needs(
         period=str(ctx.period),
         months=tp.needs_months,
         low_quantile=tp.needs_low_quantile,
-        orders=ds.orders,
+        orders=orders,
         dimensions=dimensions,
         dimension_categories=tp.dimension_categories,
         low_score=tp.needs_low_score,

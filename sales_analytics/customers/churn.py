@@ -71,14 +71,20 @@ def owner_reps(
     codes, uniques = factorize(orders["customer_id"])
     sel = np.flatnonzero(paid & (codes >= 0))
     when = orders["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[sel]
-    order = np.lexsort((when, codes[sel]))  # by customer, then date; stable: ties keep file order
-    sorted_codes = codes[sel][order]
-    is_last = np.ones(len(order), dtype=bool)
-    is_last[:-1] = sorted_codes[1:] != sorted_codes[:-1]
-    rows = sel[order][is_last]
+    code = codes[sel].astype(np.int64)
+    # Each customer's last order: the latest date, and of several on that date the last in file
+    # order. Two unbuffered maxima instead of sorting every paid row by customer and date (a
+    # lexsort of 10M rows: 2 CPU s).
+    latest = np.full(len(uniques), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, code, when)
+    on_latest = when == latest[code]
+    last_row = np.full(len(uniques), -1, dtype=np.int64)
+    np.maximum.at(last_row, code[on_latest], sel[on_latest])
+    with_row = np.flatnonzero(last_row >= 0)  # customer codes in ascending order, as the sort gave
+    rows = last_row[with_row]
     last = pd.DataFrame(
         {
-            "customer_id": np.asarray(uniques.take(sorted_codes[is_last])),
+            "customer_id": np.asarray(uniques.take(with_row)),
             "rep_id": orders["rep_id"].array.take(rows),  # not 10M Python strings for a few thousand
             "owner_source": "last_order",
         }
@@ -135,6 +141,7 @@ def churn_risk(
     lookback_months: int = 0,
     top_n: int | None = 50,
     lapsed_p_alive: float = 0.05,
+    owners: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Customers overdue relative to their own rhythm, ranked by whom to call first.
 
@@ -153,6 +160,8 @@ def churn_risk(
         still counts them all.
     lapsed_p_alive : with ``clv``, a customer whose BG/NBD probability of still buying is below
         this is *lapsed* (a win-back case), otherwise *slipping* (a call can still keep them).
+    owners : :func:`owner_reps` of the same ``orders``, ``customers`` and ``reps`` when the caller
+        has it already (the notebook computes it once for the downgrades too); computed here otherwise.
 
     Returns
     -------
@@ -217,7 +226,8 @@ def churn_risk(
     ]
     years = np.maximum(risk["tenure_days"].to_numpy(dtype=np.float64) / 365.25, 1.0)
     risk = risk.assign(value_at_risk=risk["monetary"].to_numpy() / years)
-    owners = owner_reps(orders, customers, reps)
+    if owners is None:
+        owners = owner_reps(orders, customers, reps)
     risk = risk.merge(owners, on="customer_id", how="left")
     if customers is not None and "customer_name" in customers.columns:
         risk = risk.merge(

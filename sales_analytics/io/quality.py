@@ -50,9 +50,16 @@ def dq_tables(ds: Dataset, period: str) -> pd.DataFrame:
         for s in ds.sources.values()
     ]
     listed = {s.table for s in ds.sources.values()}
-    rows += [
-        {"period": str(period), "table": t, "rows": len(f), "source": "", "profile": "", "sha256": ""}
-        for t, f in ds.tables.items()
+    rows += [  # by name: a snapshot's tables are read only when one has no source listed
+        {
+            "period": str(period),
+            "table": t,
+            "rows": len(ds.tables[t]),
+            "source": "",
+            "profile": "",
+            "sha256": "",
+        }
+        for t in ds.tables
         if t not in listed
     ]
     out = pd.DataFrame(rows, columns=["period", "table", "rows", "source", "profile", "sha256"])
@@ -85,9 +92,10 @@ def dq_rows_by_month(ds: Dataset, timezone: str = "Asia/Shanghai") -> pd.DataFra
     [{'table': 'orders', 'month': '2026-01', 'rows': 2}, {'table': 'orders', 'month': '2026-02', 'rows': 1}]
     """
     parts = []
-    for table, frame in ds.tables.items():
+    for table in ds.tables:
         col = DATE_COLUMNS.get(table) or ("submitted_at" if table.startswith("survey_") else None)
-        if col is None or col not in frame.columns:
+        frame = ds.peek(table, [col]) if col is not None else None  # that column alone, not the table
+        if frame is None or col not in frame.columns:
             continue
         when = frame[col]
         if isinstance(when.dtype, pd.DatetimeTZDtype):

@@ -9,6 +9,18 @@ from sales_analytics.errors import DataError, problem_at_rows
 from sales_analytics.errors import require_columns as require
 from sales_analytics.periods import Period, parse_period
 
+#: Every orders column the training functions read (revenue per rep and month, product gaps): a
+#: notebook reads these from a run's snapshot, not the whole table (issue 24).
+TRAINING_ORDER_COLUMNS = (
+    "order_id",
+    "order_date",
+    "rep_id",
+    "amount",
+    "status",
+    "refunded_at",
+    "product_category",
+)
+
 _TRUE = {"true", "1", "yes", "y", "是", "t", "attended", "出席"}
 _FALSE = {"false", "0", "no", "n", "否", "f", "absent", "缺席", ""}
 

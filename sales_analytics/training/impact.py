@@ -97,8 +97,9 @@ def rep_month_outcomes(
     require(orders, "orders", ("order_date", "rep_id", "amount"))
     require(reps, "reps", ("rep_id",))
     o = normalize_refunds(orders)  # an order refunded in full adds nothing (sales_analytics.refunds)
-    if "status" in o.columns:
-        o = o.loc[o["status"].astype("str").fillna("paid") != "cancelled"]
+    if "status" in o.columns:  # the three columns used, not every column of the table, are filtered
+        kept = (o["status"].astype("str").fillna("paid") != "cancelled").to_numpy(dtype=bool)
+        o = o[["rep_id", "order_date", "amount"]].loc[kept]
     o = pd.DataFrame(
         {
             "rep_id": o["rep_id"].astype("str"),
