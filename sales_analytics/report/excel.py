@@ -190,6 +190,7 @@ class _Writer:
         # one Format per number format: xlsxwriter gives a second, equal Format no index of its own
         self._by_number_format = {f.num_format: f for f in self.formats.values()}
         self._bold: dict[str, Format] = {}
+        self._warning: Format | None = None
 
     def bold(self, fmt: Format | None) -> Format:
         """The bold twin of a column's cell format (a statement's total rows)."""
@@ -212,11 +213,28 @@ class _Writer:
         location = "internal:'" + target.replace("'", "''") + "'!A1"
         sheet.write_url(row, col, location, self.link_quoted if looks_like_formula(text) else self.link, text)
 
-    def string(self, sheet: Worksheet, row: int, col: int, text: str, *, header: bool = False) -> None:
-        if looks_like_formula(text):
+    def string(
+        self, sheet: Worksheet, row: int, col: int, text: str, *, header: bool = False, warning: bool = False
+    ) -> None:
+        if warning:  # created on first use: a workbook without a warning keeps its styles as they were
+            if self._warning is None:
+                self._warning = self._workbook.add_format(
+                    {"bold": True, "font_color": "#C00000", "quote_prefix": True}
+                )
+            sheet.write_string(row, col, text, self._warning)
+        elif looks_like_formula(text):
             sheet.write_string(row, col, text, self.header_quoted if header else self.quoted)
         else:
             sheet.write_string(row, col, text, self.header if header else None)
+
+
+def truncated_text(rows: int, total: int, whole: str, language: str = "zh") -> str:
+    """What a sheet cut at Excel's row limit says: rows kept of how many, where the whole table is.
+
+    >>> truncated_text(1_048_575, 2_000_000, "tables/incentive_order_credits.parquet", "en")
+    'first 1,048,575 of 2,000,000 rows; the whole table is tables/incentive_order_credits.parquet'
+    """
+    return label("run_truncated", language).format(rows=f"{rows:,}", total=f"{total:,}", where=whole)
 
 
 def _column_format(
@@ -403,13 +421,16 @@ def _write_table(
     currency: str,
     contents: str,
     labels: Mapping[str, str] | None = None,
+    whole: str = "",
 ) -> tuple[int, _PendingSheet]:
     """Header, widths, formats, frozen header and autofilter through xlsxwriter; the rows come later.
 
     The header row carries the columns' labels in ``language`` (with their unit) and, right of the
-    table, a link back to the contents sheet.
+    table, a link back to the contents sheet. A table longer than Excel's row limit keeps its first
+    rows, and the header row says so right of that link: how many rows of how many, and ``whole``,
+    where the whole table is (e.g. ``tables/incentive_order_credits.parquet``).
     """
-    prepared = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]
+    prepared = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]  # the header row takes one of Excel's rows
     table = table if table and _declared(table) else None
     views = column_views(prepared, table, language=language, currency=currency, labels=labels)
     shown = display_frame(prepared, table, language=language, currency=currency, labels=labels)
@@ -430,6 +451,8 @@ def _write_table(
         back = shown.shape[1] + 1
         writer.link_to(sheet, 0, back, contents, label("excel_back_to_contents", language))
         sheet.set_column(back, back, max(10, _display_width(label("excel_back_to_contents", language)) + 2))
+        if n < len(frame):
+            writer.string(sheet, 0, back + 1, truncated_text(n, len(frame), whole, language), warning=True)
     sheet.freeze_panes(1, 0)
     bold_rows, bold_formats = [], []
     if "line_type" in prepared.columns and shown.shape[1]:
@@ -565,6 +588,7 @@ def write_excel(
     period: str = "",
     currency: str = "CNY",
     charts: bool = True,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Write ``tables`` to an .xlsx workbook a manager navigates: contents, charts, one sheet per table.
 
@@ -584,6 +608,8 @@ def write_excel(
     currency : the reporting currency, named in money headers.
     charts : add the sheet of native charts (revenue vs target, attainment by team,
         NPS / CSAT trend) when the tables allow them.
+    sources : table name → where the whole table is, named on a sheet cut at Excel's
+        row limit (default ``tables/<name>.parquet``, as in a run's bundle).
 
     Returns
     -------
@@ -593,8 +619,9 @@ def write_excel(
     The contents sheet lists ``sheet (a link), description, rows, table``; every
     table sheet links back to it. Commission statements get a total row per rep
     and per team; a column declared ``id_list`` moves to a detail sheet with one
-    row per id. A table longer than Excel's row limit is cut there and the
-    contents sheet says so. Every value is written as a number, a date or text:
+    row per id. A table longer than Excel's row limit is cut there; its sheet
+    (right of the header row) and the contents sheet say how many rows it holds
+    of how many and where the whole table is (``sources``). Every value is written as a number, a date or text:
     no cell holds a formula.
     """
     import xlsxwriter
@@ -642,6 +669,8 @@ def write_excel(
                 sheet.set_header("&C" + note.replace("&", "&&"))
             # xlsxwriter names the parts after the order of creation (the contents sheet is sheet1)
             part = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
+            table = item.key.split(".")[0]  # an id detail's rows come from its table's column
+            whole = (sources or {}).get(table) or f"tables/{table}.parquet"
             written, sheet_rows = _write_table(
                 writer,
                 sheet,
@@ -652,17 +681,19 @@ def write_excel(
                 currency=currency,
                 contents=contents_name,
                 labels=item.labels,
+                whole=whole,
             )
             pending.append(sheet_rows)
             description = item.description
             if written < len(item.frame):
-                cut = label("run_truncated", language).format(rows=written, total=len(item.frame))
+                cut = truncated_text(written, len(item.frame), whole, language)
                 description = f"{description} ({cut})" if description else cut
                 log.warning(
-                    "table %s has %d rows; the Excel sheet holds the first %d",
+                    "table %s has %d rows; the Excel sheet holds the first %d (the whole table: %s)",
                     item.key,
                     len(item.frame),
                     written,
+                    whole,
                 )
             writer.link_to(contents, row, 0, sheet_name, sheet_name)
             writer.string(contents, row, 1, description)

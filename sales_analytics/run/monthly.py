@@ -373,6 +373,7 @@ def _write_report(
         note=as_of_text(as_of, language) if as_of is not None else "",
         period=period,
         currency=currency,
+        sources=paths,  # a sheet cut at Excel's row limit names its whole table's file
     )
 
 
