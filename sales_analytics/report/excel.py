@@ -30,6 +30,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -538,34 +539,43 @@ def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> No
             raise SalesAnalyticsError("report.xlsx: a cell format was not registered by xlsxwriter")
         return f' s="{fmt.xf_index}"'
 
-    new_parts: dict[str, bytes] = {}
-    with zipfile.ZipFile(path) as src:
-        for sheet in pending:
-            if not sheet.kinds:  # a table without columns has no rows to write
-                continue
-            xml = src.read(sheet.part).decode("utf-8")
-            start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
-            if start < 0 or end < 0:
-                continue
-            body = xml[start + len("<sheetData>") : end]
-            header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
-            bold = (sheet.bold_rows, [style(f) for f in sheet.bold_formats])
-            rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted), bold)
-            new_parts[sheet.part] = b"".join(
-                (
-                    (xml[: start + len("<sheetData>")] + header).encode("utf-8", errors="replace"),
-                    rows,
-                    xml[end:].encode("utf-8", errors="replace"),
-                )
+    def spliced(sheet: _PendingSheet, xml: str) -> bytes | None:
+        start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
+        if not sheet.kinds or start < 0 or end < 0:  # a table without columns has no rows to write
+            return None
+        body = xml[start + len("<sheetData>") : end]
+        header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
+        bold = (sheet.bold_rows, [style(f) for f in sheet.bold_formats])
+        rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted), bold)
+        return b"".join(
+            (
+                (xml[: start + len("<sheetData>")] + header).encode("utf-8", errors="replace"),
+                rows,
+                xml[end:].encode("utf-8", errors="replace"),
             )
-        infos = [(info, new_parts.get(info.filename) or src.read(info.filename)) for info in src.infolist()]
+        )
+
+    by_part = {sheet.part: sheet for sheet in pending}
     tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as dst:
-        for (
-            info,
-            data,
-        ) in infos:  # same names, order and fixed timestamps: the same tables give the same bytes
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL)
+    # A thread compresses each part (zlib holds no GIL) while the next sheet's rows are built; the
+    # parts keep their names, order and fixed timestamps: the same tables give the same bytes.
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as dst,
+        ThreadPoolExecutor(max_workers=1) as compressor,
+    ):
+        previous = None
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in by_part:
+                data = spliced(by_part[info.filename], data.decode("utf-8")) or data
+            if previous is not None:
+                previous.result()  # one part waits at a time: the workbook is not held whole
+            previous = compressor.submit(
+                dst.writestr, info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
+            )
+        if previous is not None:
+            previous.result()
     tmp.replace(path)
 
 
