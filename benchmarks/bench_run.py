@@ -111,8 +111,8 @@ def _role(proc, run) -> str:
     if proc.pid == run.pid:
         return "run"
     cmd = proc.cmdline()
-    if any("ipykernel" in part for part in cmd):
-        return "kernel"
+    if any("ipykernel" in part or "sales_analytics.run.kernel" in part for part in cmd):
+        return "kernel"  # a kernel started by jupyter_client, or forked from a warm parent
     return "job" if proc.ppid() == run.pid else "child"
 
 
