@@ -63,6 +63,9 @@ class TreeMemory:
         self.peak_rss = 0
         self.peak_pss = 0
         self.peak_processes = 0
+        self.at_peak: list[tuple[str, int, int]] = []  # (role, rss, pss) of each process at the RSS peak
+        self.peak_at_s = 0.0  # seconds after the start
+        self._started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -72,13 +75,19 @@ class TreeMemory:
         me = psutil.Process()
         procs = [me, *me.children(recursive=True)]
         rss = pss = 0
+        each = []
         for proc in procs:
             try:
                 info = proc.memory_full_info()  # /proc/<pid>/smaps_rollup: rss and pss
+                role = _role(proc, me)
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 continue
             rss += info.rss
             pss += getattr(info, "pss", info.rss)
+            each.append((role, info.rss, getattr(info, "pss", info.rss)))
+        if rss > self.peak_rss:
+            self.at_peak = sorted(each, key=lambda e: -e[1])
+            self.peak_at_s = time.monotonic() - self._started
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_processes = max(self.peak_processes, len(procs))
@@ -95,6 +104,16 @@ class TreeMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _role(proc, run) -> str:
+    """What a process of the run's tree is: the run itself, a kernel (and its notebook), a job."""
+    if proc.pid == run.pid:
+        return "run"
+    cmd = proc.cmdline()
+    if any("ipykernel" in part or "sales_analytics.run.kernel" in part for part in cmd):
+        return "kernel"  # a kernel started by jupyter_client, or forked from a warm parent
+    return "job" if proc.ppid() == run.pid else "child"
 
 
 def fitted_exponent(rows: list[int], values: list[float]) -> float:
@@ -194,6 +213,11 @@ def bench(size: str, repeat: int, jobs: int, notebooks: list[str] | None) -> dic
     memory = _verdict(rss, TARGET_MEMORY.get(size), "GB", 1e9, missed, "peak tree memory")
     print(f"{'peak tree memory (RSS summed)':<32}{rss / 1e9:>8.2f} GB{memory}")
     print(f"{'peak tree memory (PSS summed)':<32}{pss / 1e9:>8.2f} GB")
+    worst = max(peaks, key=lambda m: m.peak_rss)
+    print(
+        f"  at the peak ({worst.peak_at_s:.0f} s after the start): "
+        + ", ".join(f"{role} {r / 1e9:.2f} GB RSS ({p / 1e9:.2f} PSS)" for role, r, p in worst.at_peak)
+    )
     return {"size": size, "rows": orders, "wall": total, "cpu": cpu, "rss": rss, "pss": pss, "missed": missed}
 
 

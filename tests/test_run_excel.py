@@ -286,9 +286,42 @@ def test_a_table_longer_than_excel_allows_is_cut_and_says_so(tmp_path, monkeypat
     path = tmp_path / "cut.xlsx"
     excel.write_excel({"kpi_long": frame}, path, descriptions={"kpi_long": "Long"}, language="en")
     wb = openpyxl.load_workbook(path)
-    assert [c.value for c in wb["kpi_long"]["B"]] == ["seq_no", 0, 1, 2]
+    sheet = wb["kpi_long"]
+    assert [c.value for c in sheet["B"]] == ["seq_no", 0, 1, 2]
+    # the sheet itself says it was cut, right of its header row (D1: the link back to the contents)
+    note = "first 3 of 10 rows; the whole table is tables/kpi_long.parquet"
+    assert sheet["D1"].value == "← Contents" and sheet["E1"].value == note
+    assert sheet["E1"].font.b and sheet.max_row == 4
     contents = wb["Contents"]
-    assert contents["C2"].value == 10 and contents["B2"].value == "Long (first 3 of 10 rows)"
+    assert contents["C2"].value == 10 and contents["B2"].value == f"Long ({note})"
+
+
+def test_a_cut_sheet_names_the_file_of_its_whole_table_in_chinese(tmp_path, monkeypatch):
+    from sales_analytics.report import excel
+
+    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 3)  # header + 2 rows
+    long = pd.DataFrame({"period": ["2026-10"] * 2_500, "seq_no": range(2_500)})
+    short = pd.DataFrame({"period": ["2026-10"], "seq_no": [7]})
+    path = tmp_path / "cut_zh.xlsx"
+    excel.write_excel(
+        {"kpi_long": long, "kpi_short": short},
+        path,
+        descriptions={"kpi_long": "长表", "kpi_short": "短表"},
+        sources={"kpi_long": "tables/elsewhere/kpi_long.parquet"},
+        language="zh",
+    )
+    wb = openpyxl.load_workbook(path)
+    # 2 of 2,500 rows kept (the limit of 3 rows less the header row), thousands separated
+    note = "仅含前 2 行，共 2,500 行；完整表见 tables/elsewhere/kpi_long.parquet"
+    assert wb["kpi_long"]["E1"].value == note
+    assert [c.value for c in wb["kpi_long"]["B"]] == ["seq_no", 0, 1]
+    assert wb["kpi_short"]["E1"].value is None  # a table that fits says nothing
+    contents = wb["目录"]
+    descriptions = {
+        contents.cell(r, 4).value: contents.cell(r, 2).value for r in range(2, contents.max_row + 1)
+    }
+    assert descriptions["kpi_long"] == f"长表 ({note})"
+    assert descriptions["kpi_short"] == "短表"
 
 
 def test_statement_totals_are_bold_and_lines_read_in_the_runs_language(tmp_path):

@@ -11,6 +11,7 @@ bytes, no copy), any other is written with only the scope's rows.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -18,6 +19,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from sales_analytics.access.layout import INDEX, SCOPES_DIR, scope_folder
 from sales_analytics.access.scopes import Scope, organisation_scopes, scoped_positions
@@ -80,7 +83,8 @@ def write_scopes(
     bundle = Path(bundle)
     tables_dir = bundle / "tables"
     names = sorted(p.stem for p in tables_dir.glob("*.parquet"))
-    arrow = {n: pq.read_table(tables_dir / f"{n}.parquet") for n in names}
+    # one chunk per column: a take from a table of many chunks joins them again on every call
+    arrow = {n: pq.read_table(tables_dir / f"{n}.parquet").combine_chunks() for n in names}
     frames = {
         n: t.select([c for c in t.column_names if c in _KEY_COLUMNS or c in _grain(n)]).to_pandas()
         for n, t in arrow.items()
@@ -92,15 +96,22 @@ def write_scopes(
         shutil.rmtree(root)
     manifest = _scope_manifest(manifest if manifest is not None else _read(bundle))
     index: dict[str, Any] = {"scopes": {}}
+    # the same rows of a table for several scopes (a company table, a team's rows for its reps'
+    # scopes …) are written once and linked: the same bytes as a second write, without its cost
+    written: dict[tuple[str, bytes], Path] = {}
     for scope in scopes:
         folder = root / scope.id / "tables"
         folder.mkdir(parents=True)
         for name, pos in positions[scope.id].items():
             target = folder / f"{name}.parquet"
+            key = (name, hashlib.sha256(np.asarray(pos, dtype=np.int64).tobytes()).digest())
             if len(pos) == arrow[name].num_rows:
                 os.link(tables_dir / f"{name}.parquet", target)
+            elif key in written:
+                os.link(written[key], target)
             else:
                 pq.write_table(arrow[name].take(pos), target)
+                written[key] = target
         doc = dict(manifest, scope=scope.id, tables=sorted(positions[scope.id]))
         (root / scope.id / "manifest.json").write_text(
             json.dumps(doc, ensure_ascii=False, sort_keys=True), encoding="utf-8"

@@ -271,7 +271,7 @@ def _survey_positions(
     """
     import pandas as pd
 
-    from sales_analytics.surveys.anonymity import suppress_small_groups
+    from sales_analytics.surveys.anonymity import joined_keys, suppress_small_groups
 
     out: dict[tuple[str, ...], np.ndarray] = {}
     if "group" not in frame.columns:
@@ -330,8 +330,8 @@ def _survey_positions(
         if drop.empty or not ts:
             continue
         rows = keyed.iloc[out[ts]]
-        key = rows[[*parts, "_level", "group"]].astype(str).agg("\x1f".join, axis=1)
-        bad = set(drop[[*parts, "_level", "group"]].astype(str).agg("\x1f".join, axis=1))
+        key = joined_keys(rows, [*parts, "_level", "group"])
+        bad = set(joined_keys(drop, [*parts, "_level", "group"]))
         out[ts] = out[ts][~key.isin(bad).to_numpy()]
     return out
 

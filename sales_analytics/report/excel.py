@@ -30,6 +30,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +58,7 @@ from sales_analytics.tables import describe
 from sales_analytics.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from xlsxwriter.format import Format
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
@@ -190,6 +192,7 @@ class _Writer:
         # one Format per number format: xlsxwriter gives a second, equal Format no index of its own
         self._by_number_format = {f.num_format: f for f in self.formats.values()}
         self._bold: dict[str, Format] = {}
+        self._warning: Format | None = None
 
     def bold(self, fmt: Format | None) -> Format:
         """The bold twin of a column's cell format (a statement's total rows)."""
@@ -212,11 +215,28 @@ class _Writer:
         location = "internal:'" + target.replace("'", "''") + "'!A1"
         sheet.write_url(row, col, location, self.link_quoted if looks_like_formula(text) else self.link, text)
 
-    def string(self, sheet: Worksheet, row: int, col: int, text: str, *, header: bool = False) -> None:
-        if looks_like_formula(text):
+    def string(
+        self, sheet: Worksheet, row: int, col: int, text: str, *, header: bool = False, warning: bool = False
+    ) -> None:
+        if warning:  # created on first use: a workbook without a warning keeps its styles as they were
+            if self._warning is None:
+                self._warning = self._workbook.add_format(
+                    {"bold": True, "font_color": "#C00000", "quote_prefix": True}
+                )
+            sheet.write_string(row, col, text, self._warning)
+        elif looks_like_formula(text):
             sheet.write_string(row, col, text, self.header_quoted if header else self.quoted)
         else:
             sheet.write_string(row, col, text, self.header if header else None)
+
+
+def truncated_text(rows: int, total: int, whole: str, language: str = "zh") -> str:
+    """What a sheet cut at Excel's row limit says: rows kept of how many, where the whole table is.
+
+    >>> truncated_text(1_048_575, 2_000_000, "tables/incentive_order_credits.parquet", "en")
+    'first 1,048,575 of 2,000,000 rows; the whole table is tables/incentive_order_credits.parquet'
+    """
+    return label("run_truncated", language).format(rows=f"{rows:,}", total=f"{total:,}", where=whole)
 
 
 def _column_format(
@@ -253,6 +273,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
 _ESCAPE_LIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _MAX_TEXT = 32767  # Excel's limit for one cell
+# A text that may need more than its cell tags (RE2 syntax, for Arrow): a space at either end (every
+# character Python's \s takes, and more), a character to escape, or a formula's first character.
+_SPACE_CLASS = r"[\t\n\x0b\x0c\r\x1c-\x1f\x85\p{Z}]"
+_NEEDS_CARE = rf"^{_SPACE_CLASS}|{_SPACE_CLASS}$|[&<>\x00-\x08\x0b-\x1f]|_x|^[=+\-@\t\r]"
 # zlib level 1: a third of level 6's time on the sheets, for a file about a third larger
 _ZIP_LEVEL = 1
 _EPOCH = np.datetime64("1899-12-31T00:00:00", "ns")
@@ -269,84 +293,127 @@ def _xml_text(text: str) -> str:
     return text
 
 
-def _text_cell(ref: str, text: str, style: str, quoted: str) -> str:
-    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-    s = quoted if looks_like_formula(text) else style
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
-
-
 def _excel_serials(values: np.ndarray) -> np.ndarray:
     """datetime64 → Excel's 1900 serial numbers (with its 1900-02-29, as xlsxwriter computes them)."""
     days = (values.astype("datetime64[ns]") - _EPOCH) / np.timedelta64(1, "D")
     return np.where(days > 59, days + 1, days)
 
 
-def _text_column_cells(texts: pd.Series, refs: pd.Series, style: str, quoted: str) -> list[str]:
-    """``_text_cell`` for a whole column of strings ('' for a missing value).
+def _utf8(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a lone surrogate becomes ``?`` (as ``encode(errors="replace")``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
 
-    One pass in Python over the column's values: a report has hundreds of short text columns, and
-    the dozen pandas string operations per column this replaces cost more in their fixed overhead
-    than the loop does per cell (report.xlsx of the standard sample: 6.2 → 4.6 CPU s, same bytes).
+
+def _strings(values: list[str | None]) -> pa.Array:
+    """An Arrow string column (``None``: null) of Python strings."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, pa.large_string())
+    except UnicodeEncodeError:
+        return pa.array([None if v is None else _utf8(v) for v in values], pa.large_string())
+
+
+def _taken(texts: list[str | None], codes: np.ndarray) -> pa.Array:
+    """``texts[code]`` for every row; a code of -1 (a missing value) gives null."""
+    import pyarrow as pa
+
+    return _strings(texts).take(pa.array(codes, mask=codes < 0))
+
+
+def _escaped(text: str) -> tuple[str, bool]:
+    """The inline-string XML after a cell's style (``t=…><is><t>…</t></is></c>``) and whether the
+    text needs the quote prefix (it could be read as a formula)."""
+    text = text[:_MAX_TEXT]
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+    return f' t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>', looks_like_formula(text)
+
+
+def _join(*parts: object) -> pa.Array:
+    """Element-wise concatenation of Arrow string columns and scalars (null where any part is)."""
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(*[_large(p) for p in parts], _large(""))
+
+
+def _large(part: object) -> object:
+    """A Python string as an Arrow large_string scalar (Arrow's kernels take one string type at once)."""
+    import pyarrow as pa
+
+    return pa.scalar(part, pa.large_string()) if isinstance(part, str) else part
+
+
+def _column_cells(
+    series: pd.Series, kind: str, refs: pa.Array, styles: str | pa.Array, quoted: str
+) -> pa.Array:
+    """One ``<c>`` element per row, as an Arrow string column (null for a missing value).
+
+    A cell's text is written once per distinct value of the column (a long table repeats its teams,
+    reps, plans and amounts in many rows) and taken for each row by its code; the references and
+    styles are joined to it by Arrow, without a Python step per cell. ``styles`` holds each row's
+    ``s="…"`` attribute ('' for none), or one for all rows.
     """
-    preserve, edge, control = ' xml:space="preserve"', _EDGE_SPACE.search, _CONTROL.search
-    out = []
-    for ref, text in zip(refs.tolist(), texts.astype("str").tolist()):
-        if not isinstance(text, str):  # a missing value (NaN in a str column)
-            out.append("")
-            continue
-        text = text[:_MAX_TEXT]
-        s = quoted if text.startswith(FORMULA_PREFIXES) else style
-        space = preserve if edge(text) else ""
-        if "_x" in text:
-            text = _ESCAPE_LIKE.sub(r"_x005F\1", text)
-        if "&" in text or "<" in text or ">" in text:
-            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        if control(text):
-            text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-        out.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-    return out
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-
-def _column_cells(series: pd.Series, kind: str, refs: pd.Series, style: str, quoted: str) -> list[str]:
-    """One ``<c>`` element per row ('' for a missing value)."""
+    head = _join('<c r="', refs, '"')
     if kind in ("float", "datetime"):
         values = (
             series.to_numpy(dtype="float64", na_value=np.nan)
             if kind == "float"
             else _excel_serials(series.to_numpy())
         )
-        finite = np.isfinite(values).tolist()
-        return [
-            f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' if ok else ""
-            for ref, v, ok in zip(refs.tolist(), values.tolist(), finite)
+        # distinct bit patterns, not values: -0.0 keeps its sign, as it is written
+        codes, uniques = pd.factorize(np.ascontiguousarray(values).view(np.int64))
+        texts = [
+            f"{v:.16G}" if math.isfinite(v) else None
+            for v in np.asarray(uniques, dtype=np.int64).view(np.float64).tolist()
         ]
+        return _join(head, styles, "><v>", _taken(texts, codes), "</v></c>")
     if kind == "object" and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        return _text_column_cells(series, refs, style, quoted)
+        codes, uniques = pd.factorize(series.astype("str"))  # a missing value gets code -1
+        texts = pa.array(uniques, pa.large_string())
+        # Most texts (ids, names) need no escaping, no space kept and no quote prefix: Arrow writes
+        # those; the few the pattern flags (a superset) are escaped one by one in Python.
+        flagged = pc.or_(
+            pc.match_substring_regex(texts, _NEEDS_CARE), pc.greater(pc.utf8_length(texts), _MAX_TEXT)
+        ).to_numpy(zero_copy_only=False)
+        tails = _join(' t="inlineStr"><is><t>', texts, "</t></is></c>")
+        formula = np.zeros(len(texts) + 1, dtype=bool)  # the last one: code -1
+        if flagged.any():
+            picked = np.flatnonzero(flagged)
+            escaped = [_escaped(text) for text in texts.take(pa.array(picked)).to_pylist()]
+            tails = pc.replace_with_mask(tails, pa.array(flagged), _strings([t for t, _ in escaped]))
+            formula[picked] = [f for _, f in escaped]
+        if formula[codes].any():
+            styles = pc.if_else(pa.array(formula[codes]), _large(quoted), _large(styles))
+        return _join(head, styles, tails.take(pa.array(codes, mask=codes < 0)))
+    if kind in ("int", "bool"):
+        codes, uniques = pd.factorize(series)
+        if kind == "int":
+            texts = [f"{int(v):.16G}" for v in uniques.tolist()]
+            return _join(head, styles, "><v>", _taken(texts, codes), "</v></c>")
+        texts = [str(int(bool(v))) for v in uniques.tolist()]
+        return _join(head, ' t="b"><v>', _taken(texts, codes), "</v></c>")
+    out: list[str | None] = []
+    row_styles = [styles] * len(series) if isinstance(styles, str) else styles.to_pylist()
     values = series.to_numpy(dtype=object, na_value=None).tolist()
-    refs_list = refs.tolist()
-    if kind == "int":
-        return [
-            f'<c r="{ref}"{style}><v>{int(v):.16G}</v></c>' if v is not None else ""
-            for ref, v in zip(refs_list, values)
-        ]
-    if kind == "bool":
-        return [
-            f'<c r="{ref}" t="b"><v>{int(bool(v))}</v></c>' if v is not None else ""
-            for ref, v in zip(refs_list, values)
-        ]
-    out = []
-    for ref, v in zip(refs_list, values):
+    for ref, s, v in zip(refs.to_pylist(), row_styles, values):
         if v is None or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
-            out.append("")
-        elif isinstance(v, str):
-            out.append(_text_cell(ref, v, style, quoted))
+            out.append(None)
         elif isinstance(v, (bool, np.bool_)):
             out.append(f'<c r="{ref}" t="b"><v>{int(v)}</v></c>')
         elif isinstance(v, (int, float, np.integer, np.floating)):
-            out.append(f'<c r="{ref}"{style}><v>{float(v):.16G}</v></c>')
-        else:  # dates in a text column, Decimal, lists …: shown as their text
-            out.append(_text_cell(ref, str(v), style, quoted))
-    return out
+            out.append(f'<c r="{ref}"{s}><v>{float(v):.16G}</v></c>')
+        else:  # text, and dates in a text column, Decimal, lists …: shown as their text
+            text = v if isinstance(v, str) else str(v)
+            tail, formula = _escaped(text)
+            out.append(f'<c r="{ref}"{quoted if formula else s}{tail}')
+    return _strings(out)
 
 
 def _rows_xml(
@@ -355,29 +422,34 @@ def _rows_xml(
     styles: list[str],
     quoted: str,
     bold: tuple[list[int], list[str]] = ([], []),
-) -> str:
-    """The ``<row>`` elements of rows 2… (the data under the header row); the data rows
-    ``bold[0]`` (0-based) take the cell styles ``bold[1]``."""
+) -> bytes:
+    """The ``<row>`` elements of rows 2… (the data under the header row), UTF-8; the data rows
+    ``bold[0]`` (0-based) take the cell styles ``bold[1]``. A row without any value is left out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     from xlsxwriter.utility import xl_col_to_name
 
-    rows = [str(r) for r in range(2, len(frame) + 2)]
-    numbers = pd.Series(rows, dtype="str")
-    columns = [
-        _column_cells(frame.iloc[:, c], kinds[c], xl_col_to_name(c) + numbers, styles[c], quoted)
-        for c in range(frame.shape[1])
-    ]
+    n = len(frame)
+    if n == 0 or frame.shape[1] == 0:
+        return b""
+    numbers = pc.cast(pa.array(np.arange(2, n + 2, dtype=np.int64)), pa.large_string())
     marked, bold_styles = bold
-    if marked:
-        picked = numbers.iloc[marked].reset_index(drop=True)
-        for c, cells in enumerate(columns):
-            part = frame.iloc[marked, c].reset_index(drop=True)
-            for i, cell in zip(
-                marked, _column_cells(part, kinds[c], xl_col_to_name(c) + picked, bold_styles[c], quoted)
-            ):
-                cells[i] = cell
-    return "".join(
-        f'<row r="{r}">{"".join(cells)}</row>' for r, cells in zip(rows, zip(*columns)) if any(cells)
-    )
+    is_bold = np.zeros(n, dtype=bool)
+    is_bold[marked] = True
+    columns = []
+    for c in range(frame.shape[1]):
+        style: str | pa.Array = styles[c]
+        if marked:  # a statement's total rows
+            style = pc.if_else(pa.array(is_bold), _large(bold_styles[c]), _large(styles[c]))
+        refs = _join(xl_col_to_name(c), numbers)
+        columns.append(_column_cells(frame.iloc[:, c], kinds[c], refs, style, quoted))
+    present = np.logical_or.reduce([col.is_valid().to_numpy(zero_copy_only=False) for col in columns])
+    cells = [pc.fill_null(col, "") for col in columns]
+    rows = _join('<row r="', numbers, '">', *cells, "</row>").filter(pa.array(present))
+    if len(rows) == 0:
+        return b""
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + len(rows) + 1]
+    return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
 
 
 @dataclass
@@ -403,13 +475,16 @@ def _write_table(
     currency: str,
     contents: str,
     labels: Mapping[str, str] | None = None,
+    whole: str = "",
 ) -> tuple[int, _PendingSheet]:
     """Header, widths, formats, frozen header and autofilter through xlsxwriter; the rows come later.
 
     The header row carries the columns' labels in ``language`` (with their unit) and, right of the
-    table, a link back to the contents sheet.
+    table, a link back to the contents sheet. A table longer than Excel's row limit keeps its first
+    rows, and the header row says so right of that link: how many rows of how many, and ``whole``,
+    where the whole table is (e.g. ``tables/incentive_order_credits.parquet``).
     """
-    prepared = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]
+    prepared = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]  # the header row takes one of Excel's rows
     table = table if table and _declared(table) else None
     views = column_views(prepared, table, language=language, currency=currency, labels=labels)
     shown = display_frame(prepared, table, language=language, currency=currency, labels=labels)
@@ -430,6 +505,8 @@ def _write_table(
         back = shown.shape[1] + 1
         writer.link_to(sheet, 0, back, contents, label("excel_back_to_contents", language))
         sheet.set_column(back, back, max(10, _display_width(label("excel_back_to_contents", language)) + 2))
+        if n < len(frame):
+            writer.string(sheet, 0, back + 1, truncated_text(n, len(frame), whole, language), warning=True)
     sheet.freeze_panes(1, 0)
     bold_rows, bold_formats = [], []
     if "line_type" in prepared.columns and shown.shape[1]:
@@ -462,30 +539,43 @@ def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> No
             raise SalesAnalyticsError("report.xlsx: a cell format was not registered by xlsxwriter")
         return f' s="{fmt.xf_index}"'
 
-    new_parts: dict[str, bytes] = {}
-    with zipfile.ZipFile(path) as src:
-        for sheet in pending:
-            if not sheet.kinds:  # a table without columns has no rows to write
-                continue
-            xml = src.read(sheet.part).decode("utf-8")
-            start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
-            if start < 0 or end < 0:
-                continue
-            body = xml[start + len("<sheetData>") : end]
-            header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
-            bold = (sheet.bold_rows, [style(f) for f in sheet.bold_formats])
-            rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted), bold)
-            new_parts[sheet.part] = (xml[: start + len("<sheetData>")] + header + rows + xml[end:]).encode(
-                "utf-8", errors="replace"
+    def spliced(sheet: _PendingSheet, xml: str) -> bytes | None:
+        start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
+        if not sheet.kinds or start < 0 or end < 0:  # a table without columns has no rows to write
+            return None
+        body = xml[start + len("<sheetData>") : end]
+        header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
+        bold = (sheet.bold_rows, [style(f) for f in sheet.bold_formats])
+        rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted), bold)
+        return b"".join(
+            (
+                (xml[: start + len("<sheetData>")] + header).encode("utf-8", errors="replace"),
+                rows,
+                xml[end:].encode("utf-8", errors="replace"),
             )
-        infos = [(info, new_parts.get(info.filename) or src.read(info.filename)) for info in src.infolist()]
+        )
+
+    by_part = {sheet.part: sheet for sheet in pending}
     tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as dst:
-        for (
-            info,
-            data,
-        ) in infos:  # same names, order and fixed timestamps: the same tables give the same bytes
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL)
+    # A thread compresses each part (zlib holds no GIL) while the next sheet's rows are built; the
+    # parts keep their names, order and fixed timestamps: the same tables give the same bytes.
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as dst,
+        ThreadPoolExecutor(max_workers=1) as compressor,
+    ):
+        previous = None
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in by_part:
+                data = spliced(by_part[info.filename], data.decode("utf-8")) or data
+            if previous is not None:
+                previous.result()  # one part waits at a time: the workbook is not held whole
+            previous = compressor.submit(
+                dst.writestr, info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
+            )
+        if previous is not None:
+            previous.result()
     tmp.replace(path)
 
 
@@ -565,6 +655,7 @@ def write_excel(
     period: str = "",
     currency: str = "CNY",
     charts: bool = True,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Write ``tables`` to an .xlsx workbook a manager navigates: contents, charts, one sheet per table.
 
@@ -584,6 +675,8 @@ def write_excel(
     currency : the reporting currency, named in money headers.
     charts : add the sheet of native charts (revenue vs target, attainment by team,
         NPS / CSAT trend) when the tables allow them.
+    sources : table name → where the whole table is, named on a sheet cut at Excel's
+        row limit (default ``tables/<name>.parquet``, as in a run's bundle).
 
     Returns
     -------
@@ -593,8 +686,9 @@ def write_excel(
     The contents sheet lists ``sheet (a link), description, rows, table``; every
     table sheet links back to it. Commission statements get a total row per rep
     and per team; a column declared ``id_list`` moves to a detail sheet with one
-    row per id. A table longer than Excel's row limit is cut there and the
-    contents sheet says so. Every value is written as a number, a date or text:
+    row per id. A table longer than Excel's row limit is cut there; its sheet
+    (right of the header row) and the contents sheet say how many rows it holds
+    of how many and where the whole table is (``sources``). Every value is written as a number, a date or text:
     no cell holds a formula.
     """
     import xlsxwriter
@@ -642,6 +736,8 @@ def write_excel(
                 sheet.set_header("&C" + note.replace("&", "&&"))
             # xlsxwriter names the parts after the order of creation (the contents sheet is sheet1)
             part = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
+            table = item.key.split(".")[0]  # an id detail's rows come from its table's column
+            whole = (sources or {}).get(table) or f"tables/{table}.parquet"
             written, sheet_rows = _write_table(
                 writer,
                 sheet,
@@ -652,17 +748,19 @@ def write_excel(
                 currency=currency,
                 contents=contents_name,
                 labels=item.labels,
+                whole=whole,
             )
             pending.append(sheet_rows)
             description = item.description
             if written < len(item.frame):
-                cut = label("run_truncated", language).format(rows=written, total=len(item.frame))
+                cut = truncated_text(written, len(item.frame), whole, language)
                 description = f"{description} ({cut})" if description else cut
                 log.warning(
-                    "table %s has %d rows; the Excel sheet holds the first %d",
+                    "table %s has %d rows; the Excel sheet holds the first %d (the whole table: %s)",
                     item.key,
                     len(item.frame),
                     written,
+                    whole,
                 )
             writer.link_to(contents, row, 0, sheet_name, sheet_name)
             writer.string(contents, row, 1, description)

@@ -416,14 +416,27 @@ def display_frame(
     for v in views:
         s = frame[v.source].reset_index(drop=True)
         if v.unit == "flag":
-            s = s.map(lambda x: None if _is_missing(x) else format_value(x, "flag", language)).astype(object)
+            s = _map_distinct(
+                s, lambda x: None if _is_missing(x) else format_value(x, "flag", language)
+            ).astype(object)
         elif v.unit == "key":
-            s = s.map(lambda x, c=v.name: x if _is_missing(x) else key_name(str(x), language, column=c))
+            s = _map_distinct(
+                s, lambda x, c=v.name: x if _is_missing(x) else key_name(str(x), language, column=c)
+            )
         for unit, rows in _row_units(frame, table, v.source):
             s = s.astype(object)
             s[rows] = [format_value(x, unit, language) for x in s[rows].tolist()]
         out[v.header] = s
     return pd.DataFrame(out, columns=[v.header for v in views])
+
+
+def _map_distinct(values: pd.Series, fn: Any) -> pd.Series:
+    """``values.map(fn)`` with ``fn`` called once per distinct value (a long table repeats its flags
+    and keys in every row); a short or mixed column, or one with a missing value, is mapped as is."""
+    if len(values) < 10_000 or pd.api.types.infer_dtype(values, skipna=False) not in ("string", "boolean"):
+        return values.map(fn)
+    distinct = pd.unique(values)
+    return values.map(pd.Series([fn(v) for v in distinct], index=distinct))
 
 
 # A column whose unit depends on the row: a statement's rate is a fraction of the line's base, except

@@ -373,6 +373,7 @@ def _write_report(
         note=as_of_text(as_of, language) if as_of is not None else "",
         period=period,
         currency=currency,
+        sources=paths,  # a sheet cut at Excel's row limit names its whole table's file
     )
 
 
@@ -587,7 +588,8 @@ def expected_durations(layout: BundleLayout, period: str) -> dict[str, float]:
 
 
 def _release_memory() -> None:
-    """Hand the memory of dropped tables back to the system (Python's collector, then Arrow's pool)."""
+    """Hand the memory of dropped tables back to the system (Python's collector, Arrow's pool, then
+    the C allocator's free pages: every job process forked afterwards starts with less resident)."""
     import gc
 
     gc.collect()
@@ -597,6 +599,13 @@ def _release_memory() -> None:
         pa.default_memory_pool().release_unused()
     except (ImportError, AttributeError):  # pragma: no cover - an Arrow without release_unused
         pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            pass
 
 
 class _Background:

@@ -119,6 +119,19 @@ def _partition_mask(n: np.ndarray, is_total: np.ndarray, level: np.ndarray, thre
     return hide
 
 
+def joined_keys(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    r"""Each row's ``columns`` as text joined by ``\x1f`` (one key per partition), column by column.
+
+    >>> joined_keys(pd.DataFrame({"a": ["x", "y"], "b": [1, None]}), ["a", "b"]).tolist()
+    ['x\x1f1.0', 'y\x1fnan']
+    """
+    text = frame[list(columns)].astype(str).fillna("nan")  # a missing value is a key of its own
+    keys = text.iloc[:, 0]
+    for c in range(1, text.shape[1]):
+        keys = keys + "\x1f" + text.iloc[:, c]
+    return keys
+
+
 @renamed_arguments(threshold="anonymity_threshold", level="group_by")
 def suppress_small_groups(
     table: pd.DataFrame,
@@ -183,7 +196,7 @@ def suppress_small_groups(
         levels = (
             out[group_by].astype(str).to_numpy() if group_by and group_by in out else np.full(len(out), "")
         )
-        keys = out[list(by)].astype(str).agg("\x1f".join, axis=1) if by else pd.Series("", index=out.index)
+        keys = joined_keys(out, by) if by else pd.Series("", index=out.index)
         for _, idx in keys.groupby(keys, sort=False).indices.items():
             hide[idx] = _partition_mask(counts[idx], is_total[idx], levels[idx], anonymity_threshold)
     out["suppressed"] = hide
