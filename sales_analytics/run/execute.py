@@ -411,6 +411,7 @@ def execute_notebooks(
     description: str = "notebooks",
     on_done: Callable[[NotebookResult], None] | None = None,
     expected_s: Mapping[str, float] | None = None,
+    warm: bool = True,
 ) -> list[NotebookResult]:
     """Run ``tasks`` (up to ``jobs`` at once); results in the order of ``tasks``.
 
@@ -419,8 +420,12 @@ def execute_notebooks(
     jobs, the notebooks expected to take longest (``expected_s``: name →
     seconds; a name without an estimate counts as the longest) start first, so
     that a long notebook does not start last and leave the other jobs idle.
+    With ``warm`` (Linux), every kernel is forked from one process that has
+    imported the data and chart stack (:mod:`sales_analytics.run.kernel`).
     """
     from tqdm import tqdm
+
+    from sales_analytics.run.kernel import warm_kernels
 
     results: dict[str, NotebookResult] = {}
 
@@ -435,6 +440,21 @@ def execute_notebooks(
             on_done(res)
 
     jobs = max(1, min(jobs, len(tasks)))
+    with warm_kernels(warm):
+        _execute(tasks, jobs, progress, description, expected_s or {}, finished)
+    return [results[t.name] for t in tasks]
+
+
+def _execute(
+    tasks: Sequence[NotebookTask],
+    jobs: int,
+    progress: bool,
+    description: str,
+    expected_s: Mapping[str, float],
+    finished: Callable[[NotebookResult, Any], None],
+) -> None:
+    from tqdm import tqdm
+
     if jobs == 1:
         with tqdm(
             total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
@@ -449,7 +469,7 @@ def execute_notebooks(
 
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
-            order = longest_first(tasks, expected_s or {})
+            order = longest_first(tasks, expected_s)
             futures: dict[Future[NotebookResult], NotebookTask] = {pool.submit(run_task, t): t for t in order}
             with tqdm(
                 total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
@@ -466,7 +486,6 @@ def execute_notebooks(
                             error=_one_line(f"worker process failed: {type(exc).__name__}: {exc}"),
                         )
                     finished(res, bar)
-    return [results[t.name] for t in tasks]
 
 
 def longest_first(tasks: Sequence[NotebookTask], expected_s: Mapping[str, float]) -> list[NotebookTask]:
