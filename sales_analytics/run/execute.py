@@ -16,6 +16,7 @@ worker (ipykernel's parent poller), so a killed run leaves no notebook behind.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import logging
 import multiprocessing
@@ -191,10 +192,6 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
     and log lines stay in the executed notebook), no script from the internet.
     """
     import nbformat
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    from sales_analytics.report.html import clean_report_html, offline_template
 
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
@@ -206,7 +203,22 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
             ]
     if title:
         nb.metadata["title"] = title
-    exporter = HTMLExporter(
+    body, _ = _html_exporter().from_notebook_node(nb)
+    html = Path(html)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter() -> Any:
+    """The exporter of :func:`export_html`, built once per process: its templates are compiled once."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    from sales_analytics.report.html import clean_report_html, offline_template
+
+    return HTMLExporter(
         template_name="lab",
         extra_loaders=[DictLoader({"offline.html.j2": offline_template(REPORT_CSP)})],
         template_file="offline.html.j2",
@@ -223,11 +235,6 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
         # nbconvert warns about every chart without alt text; the HTML is a report, not a page to audit
         log=_QUIET_NBCONVERT,
     )
-    body, _ = exporter.from_notebook_node(nb)
-    html = Path(html)
-    html.parent.mkdir(parents=True, exist_ok=True)
-    html.write_text(body, encoding="utf-8")
-    return html
 
 
 _QUIET_NBCONVERT = logging.getLogger("sales_analytics.run.nbconvert")
