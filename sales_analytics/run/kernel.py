@@ -52,19 +52,24 @@ __all__ = ["KernelForkServer", "QuietShutdownKernelManager", "warm_kernels"]
 
 log = logging.getLogger(__name__)
 
-#: what the fork server imports before it forks kernels: what a kernel and the notebooks' first cells
-#: load anyway (ipykernel, the data stack, the package's configuration and loaders, the chart stack)
+#: what the fork server loads before it forks kernels: what a kernel and the notebooks' first cells
+#: load anyway (ipykernel and its debugger, the data stack, the package's configuration, its typed
+#: parameters and loaders, the chart stack used by notebooks 01-07); ``module:attribute`` also gets the
+#: attribute (``Parameters`` builds the parameters model from every lever's section). Libraries only one
+#: notebook uses (statsmodels, scikit-learn, jieba) are left to that notebook: every kernel holds what
+#: the server loaded.
 WARM_MODULES = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    "ipykernel.debugger",
     "IPython.display",
     "numpy",
     "pandas",
     "pyarrow",
     "pyarrow.parquet",
     "pyarrow.compute",
-    "sales_analytics.config",
+    "sales_analytics.config:Parameters",
     "sales_analytics.io",
     "sales_analytics.notebook",
     "sales_analytics.sections",
@@ -278,6 +283,7 @@ def _kill_group(pid: int) -> None:
 def serve(address: str, parent_pid: int) -> None:
     """The fork server's loop: import, then fork a kernel per request until stdin closes."""
     import atexit
+    import gc
     import importlib
     import threading
     import traceback
@@ -289,11 +295,20 @@ def serve(address: str, parent_pid: int) -> None:
     listener.listen(16)  # kernels asked for before the imports are done wait here
     started = time.process_time()
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    for name in WARM_MODULES:
+    # debugpy (ipykernel's debugger) warns on stderr at import that frozen modules may hide breakpoints;
+    # in a cold kernel that line lands in the notebook's stderr, here it would land in the run's log
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # no collection while importing (no freed holes in the pages the kernels share), then the objects
+    # are frozen: a kernel's collections skip them and do not write to (copy) every inherited page
+    gc.disable()
+    for ref in WARM_MODULES:
+        name, _, attribute = ref.partition(":")
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(name)
+            if attribute:
+                getattr(module, attribute)
         except Exception as exc:  # a kernel then imports it itself, as a cold one does
-            log.warning("kernel fork server: cannot import %s: %s", name, exc)
+            log.warning("kernel fork server: cannot load %s: %s", ref, exc)
     if _INLINE_MODULE in sys.modules or threading.active_count() > 1:  # pragma: no cover - guards
         log.warning("kernel fork server: not safe to fork (inline backend or a thread loaded); exiting")
         return
@@ -337,9 +352,11 @@ def serve(address: str, parent_pid: int) -> None:
                 log.debug("kernel fork server: bad request: %s", exc)
                 conn.close()
                 continue
+            gc.freeze()
             pid = os.fork()
             if pid == 0:  # the kernel
                 code = 1
+                gc.enable()
                 try:
                     listener.close()
                     conn.close()
