@@ -89,6 +89,7 @@ _POLL_S = 0.05
 
 #: the fork server of this process (and of the pool workers forked from it), while a run has one
 _server_address: str | None = None
+_server_pid: int | None = None
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -133,16 +134,16 @@ class KernelForkServer:
 @contextlib.contextmanager
 def warm_kernels(enabled: bool = True) -> Iterator[KernelForkServer | None]:
     """Kernels started in this block (here or in processes forked here) are forked from a warm parent."""
-    global _server_address
+    global _server_address, _server_pid
     if not enabled or not sys.platform.startswith("linux") or _server_address is not None:
         yield None
         return
     server = KernelForkServer()
-    _server_address = server.address
+    _server_address, _server_pid = server.address, server.process.pid
     try:
         yield server
     finally:
-        _server_address = None
+        _server_address = _server_pid = None
         server.close()
 
 
@@ -194,13 +195,36 @@ class _ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
+def _connect(sock: socket.socket, address: str, wait_s: float = 10.0) -> None:
+    """Connect to the server, waiting while it is still starting (its socket not bound yet)."""
+    until = time.monotonic() + wait_s
+    while True:
+        try:
+            sock.connect(address)
+            return
+        except (FileNotFoundError, ConnectionRefusedError):
+            if time.monotonic() > until or _server_pid is None or not _alive(_server_pid):
+                raise
+            time.sleep(0.02)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process now holds the number
+        return False
+    return not Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z"
+
+
 def _fork_kernel(address: str, cmd: list[str], env: dict[str, str], cwd: str) -> _ForkedKernel | None:
     """Ask the server for a kernel running ``cmd``'s arguments; ``None`` if it cannot give one."""
     if cmd[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(address)
+        _connect(sock, address)
         sock.sendall(json.dumps({"argv": cmd[3:], "env": env, "cwd": cwd}).encode() + b"\n")
         buffer = b""
         while b"\n" not in buffer:
