@@ -16,6 +16,7 @@ worker (ipykernel's parent poller), so a killed run leaves no notebook behind.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import logging
 import multiprocessing
@@ -191,10 +192,6 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
     and log lines stay in the executed notebook), no script from the internet.
     """
     import nbformat
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    from sales_analytics.report.html import clean_report_html, offline_template
 
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
@@ -206,7 +203,22 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
             ]
     if title:
         nb.metadata["title"] = title
-    exporter = HTMLExporter(
+    body, _ = _html_exporter().from_notebook_node(nb)
+    html = Path(html)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter() -> Any:
+    """The exporter of :func:`export_html`, built once per process: its templates are compiled once."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    from sales_analytics.report.html import clean_report_html, offline_template
+
+    return HTMLExporter(
         template_name="lab",
         extra_loaders=[DictLoader({"offline.html.j2": offline_template(REPORT_CSP)})],
         template_file="offline.html.j2",
@@ -223,11 +235,6 @@ def export_html(executed: str | Path, html: str | Path, *, title: str = "") -> P
         # nbconvert warns about every chart without alt text; the HTML is a report, not a page to audit
         log=_QUIET_NBCONVERT,
     )
-    body, _ = exporter.from_notebook_node(nb)
-    html = Path(html)
-    html.parent.mkdir(parents=True, exist_ok=True)
-    html.write_text(body, encoding="utf-8")
-    return html
 
 
 _QUIET_NBCONVERT = logging.getLogger("sales_analytics.run.nbconvert")
@@ -411,6 +418,7 @@ def execute_notebooks(
     description: str = "notebooks",
     on_done: Callable[[NotebookResult], None] | None = None,
     expected_s: Mapping[str, float] | None = None,
+    warm: bool = True,
 ) -> list[NotebookResult]:
     """Run ``tasks`` (up to ``jobs`` at once); results in the order of ``tasks``.
 
@@ -419,8 +427,12 @@ def execute_notebooks(
     jobs, the notebooks expected to take longest (``expected_s``: name →
     seconds; a name without an estimate counts as the longest) start first, so
     that a long notebook does not start last and leave the other jobs idle.
+    With ``warm`` (Linux), every kernel is forked from one process that has
+    imported the data and chart stack (:mod:`sales_analytics.run.kernel`).
     """
     from tqdm import tqdm
+
+    from sales_analytics.run.kernel import warm_kernels
 
     results: dict[str, NotebookResult] = {}
 
@@ -435,6 +447,21 @@ def execute_notebooks(
             on_done(res)
 
     jobs = max(1, min(jobs, len(tasks)))
+    with warm_kernels(warm):
+        _execute(tasks, jobs, progress, description, expected_s or {}, finished)
+    return [results[t.name] for t in tasks]
+
+
+def _execute(
+    tasks: Sequence[NotebookTask],
+    jobs: int,
+    progress: bool,
+    description: str,
+    expected_s: Mapping[str, float],
+    finished: Callable[[NotebookResult, Any], None],
+) -> None:
+    from tqdm import tqdm
+
     if jobs == 1:
         with tqdm(
             total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
@@ -449,7 +476,7 @@ def execute_notebooks(
 
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init) as pool:
-            order = longest_first(tasks, expected_s or {})
+            order = longest_first(tasks, expected_s)
             futures: dict[Future[NotebookResult], NotebookTask] = {pool.submit(run_task, t): t for t in order}
             with tqdm(
                 total=len(tasks), desc=description, unit="nb", disable=not progress, file=sys.stderr
@@ -466,7 +493,6 @@ def execute_notebooks(
                             error=_one_line(f"worker process failed: {type(exc).__name__}: {exc}"),
                         )
                     finished(res, bar)
-    return [results[t.name] for t in tasks]
 
 
 def longest_first(tasks: Sequence[NotebookTask], expected_s: Mapping[str, float]) -> list[NotebookTask]:
