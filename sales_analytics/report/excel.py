@@ -411,8 +411,8 @@ def _column_cells(
             out.append(f'<c r="{ref}"{s}><v>{float(v):.16G}</v></c>')
         else:  # text, and dates in a text column, Decimal, lists …: shown as their text
             text = v if isinstance(v, str) else str(v)
-            tail, formula = _escaped(text)
-            out.append(f'<c r="{ref}"{quoted if formula else s}{tail}')
+            tail, quote = _escaped(text)
+            out.append(f'<c r="{ref}"{quoted if quote else s}{tail}')
     return _strings(out)
 
 
