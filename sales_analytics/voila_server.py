@@ -819,8 +819,8 @@ class ViewsKernelManager(AsyncMappingKernelManager):
     async def shutdown_kernel(  # type: ignore[override]
         self, kernel_id: str, *args: Any, **kwargs: Any
     ) -> None:
-        if kernel_id in self._closing:  # a second request for the same kernel (tab close + timer)
-            return None
+        if kernel_id in self._closing or kernel_id not in self._kernels:
+            return None  # shut down already, or being: a tab's close request after the timer's
         self._closing.add(kernel_id)
         timer = self._close_timers.pop(kernel_id, None)
         if timer is not None:
