@@ -874,7 +874,13 @@ def _app_class() -> type[Any]:
                 kept.append(route)
             # the presence socket of a page (before the kernels' routes, which it extends)
             kept.insert(
-                0, (url_path_join(self.server_url, r"/api/kernels/([0-9a-f-]{36})/presence"), PresenceHandler)
+                0,
+                (
+                    url_path_join(
+                        self.server_url, r"/api/kernels/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)/presence"
+                    ),
+                    PresenceHandler,
+                ),
             )
             kept.append(  # fonts and icons served locally (views/jupyter template links them)
                 (
