@@ -37,7 +37,7 @@ Capacity
 - a page's kernel is shut down ``close_grace`` seconds after its tab left, however it
   left and at whatever point of loading (:meth:`ViewsKernelManager.client_left`): while the
   page is being written its request holds the kernel (a request the browser abandons lets
-  go at once); from its first script on, the page holds it with a presence socket
+  it go); from its first script on, the page holds it with a presence socket
   (:class:`PresenceHandler`, ``static/presence.js`` of the views' template) and, once
   Voila's scripts are up, with the kernel websocket. Voila's own close-tab request
   is sent only once its widget manager is up, seconds into a cold load; a tab closed
