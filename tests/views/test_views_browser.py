@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsing import chromium, kernel_message, require_browser
+from browsing import CLOSE_GRACE_S, chromium, kernel_message, require_browser, wait_kernel_shutdown
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -391,18 +391,7 @@ def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
     page.close()
 
 
-CLOSE_GRACE_S = 5  # ViewsKernelManager.close_grace
 CONFIG_KERNEL = "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
-
-
-def _wait_shutdown(server, kernel_id: str, within: float) -> float:
-    """Seconds until the server logs ``kernel_id``'s shutdown; fails after ``within`` seconds."""
-    started = time.time()
-    while f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace"):
-        waited = time.time() - started
-        assert waited < within, f"kernel {kernel_id} still running {within} s after its tab closed"
-        time.sleep(0.25)
-    return time.time() - started
 
 
 @pytest.mark.parametrize("moment", ["loaded", "scripts loading", "page being written"])
@@ -439,7 +428,7 @@ def test_closing_a_tab_shuts_its_kernel_down(browser, server, moment):
         assert page.evaluate("() => document.readyState") == "loading"  # the page is still coming
     kernel_id = page.evaluate(CONFIG_KERNEL)
     page.close(run_before_unload=True)
-    waited = _wait_shutdown(server, kernel_id, within=CLOSE_GRACE_S + 10)
+    waited = wait_kernel_shutdown(server, kernel_id, within=CLOSE_GRACE_S + 10)
     log = server.log.read_text(errors="replace")
     assert f"403 POST /voila/api/shutdown/{kernel_id}" not in log
     if moment != "loaded":  # the server's own timer, not a request of the page
@@ -458,7 +447,7 @@ def test_an_open_tab_keeps_its_kernel(browser, server):
     page.wait_for_timeout((CLOSE_GRACE_S + 3) * 1000)
     assert f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace")
     page.close(run_before_unload=True)
-    _wait_shutdown(server, kernel_id, within=CLOSE_GRACE_S + 10)
+    wait_kernel_shutdown(server, kernel_id, within=CLOSE_GRACE_S + 10)
     context.close()
 
 

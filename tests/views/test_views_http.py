@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsing import http_get, kernel_message, kernel_processes
+from browsing import CLOSE_GRACE_S, http_get, kernel_message, kernel_processes, wait_kernel_shutdown
 
 pytestmark = pytest.mark.slow
 
@@ -211,18 +211,6 @@ def test_comm_messages_are_rate_limited_per_kernel(server):
     assert "over the comm rate limit" in server.log.read_text(errors="replace")
 
 
-def _shut_down_within(server, kernel_id: str, seconds: float) -> float:
-    started = time.monotonic()
-    while f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace"):
-        waited = time.monotonic() - started
-        assert waited < seconds, f"kernel {kernel_id} still running {seconds} s later"
-        time.sleep(0.25)
-    return time.monotonic() - started
-
-
-CLOSE_GRACE_S = 5  # ViewsKernelManager.close_grace
-
-
 def test_a_page_abandoned_while_written_lets_its_kernel_go(server):
     """A client that leaves while the server still writes its page (drawn on request: English is
     not the preheated language) frees the page's kernel ``close_grace`` seconds later, with no
@@ -238,7 +226,7 @@ def test_a_page_abandoned_while_written_lets_its_kernel_go(server):
             assert time.monotonic() < deadline and b"</html>" not in received
             received += sock.recv(65536)
     kernel_id = _kernel_id(received.decode("utf-8", "replace"))
-    waited = _shut_down_within(server, kernel_id, CLOSE_GRACE_S + 10)
+    waited = wait_kernel_shutdown(server, kernel_id, CLOSE_GRACE_S + 10)
     assert waited >= CLOSE_GRACE_S - 1  # the grace, not an immediate shutdown
     assert f"Kernel {kernel_id}: no page connected for {CLOSE_GRACE_S} s" in server.log.read_text()
 
@@ -263,5 +251,5 @@ def test_the_presence_socket_holds_a_page_kernel_until_it_closes(server):
     time.sleep(CLOSE_GRACE_S + 3)
     assert f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace")
     ws.close()
-    waited = _shut_down_within(server, kernel_id, CLOSE_GRACE_S + 10)
+    waited = wait_kernel_shutdown(server, kernel_id, CLOSE_GRACE_S + 10)
     assert waited >= CLOSE_GRACE_S - 1
