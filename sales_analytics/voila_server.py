@@ -33,7 +33,15 @@ Capacity
   ``Retry-After`` (:class:`Capacity`);
 - a kernel whose page never connected its websocket (a link unfurler, a
   health check, ``curl``) is shut down after ``unconnected_grace`` seconds, not
-  after the idle timeout.
+  after the idle timeout;
+- a page's kernel is shut down ``close_grace`` seconds after its tab left, however it
+  left and at whatever point of loading (:meth:`ViewsKernelManager.client_left`): while the
+  page is being written its request holds the kernel (a request the browser abandons lets
+  it go); from its first script on, the page holds it with a presence socket
+  (:class:`PresenceHandler`, ``static/presence.js`` of the views' template) and, once
+  Voila's scripts are up, with the kernel websocket. Voila's own close-tab request
+  is sent only once its widget manager is up, seconds into a cold load; a tab closed
+  before that used to keep its kernel until the idle cull.
 
 First screen
 - ``/views/<view>`` (:class:`FirstScreenHandler`) answers with the view's first screen written
@@ -71,12 +79,14 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.httputil
 import tornado.web
-from jupyter_server.auth.decorator import allow_unauthenticated
+import tornado.websocket
+from jupyter_server.auth.decorator import allow_unauthenticated, ws_authenticated
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Int, default
+from traitlets import Float, Int, default
 
 if TYPE_CHECKING:
     from jupyter_server.auth.identity import User
@@ -88,6 +98,7 @@ __all__ = [
     "CommRateLimit",
     "FirstScreenHandler",
     "NonceTransform",
+    "PresenceHandler",
     "ViewsIdentityProvider",
     "ViewsKernelManager",
     "ViewsWebsocketConnection",
@@ -305,6 +316,7 @@ def _page_handler_class() -> type[JupyterHandler]:
                 self.finish(busy_page(capacity.retry_after))
                 return
             kernel_id = None
+            clients = _clients(self.kernel_manager)
             try:
                 async for chunk in self.get_generator(path=path):
                     if kernel_id is None:
@@ -312,17 +324,38 @@ def _page_handler_class() -> type[JupyterHandler]:
                         kernel_id = found.group(1) if found else None
                         if kernel_id:
                             capacity.settle(credential, kernel_id)
+                            if clients is not None:  # the request holds its kernel while written
+                                clients.client_joined(kernel_id)
                             if person is not None:
                                 from sales_analytics.access.web import KERNELS
 
                                 KERNELS.claim(kernel_id, person.id)
+                    if self._abandoned:  # the tab closed while its page was being written
+                        if kernel_id is not None:  # (a kernel started first is named early on)
+                            break
+                        continue
                     self.write(chunk)
                     self.flush()
             finally:
                 if kernel_id is None:
                     capacity.settle(credential, None)
+                elif clients is not None:
+                    # abandoned: the tab is gone; written: its scripts connect within the grace
+                    grace = clients.close_grace if self._abandoned else clients.unconnected_grace
+                    clients.client_left(kernel_id, grace)
+
+        _abandoned = False
+
+        def on_connection_close(self) -> None:
+            self._abandoned = True
+            super().on_connection_close()
 
     return ViewsPageHandler
+
+
+def _clients(kernel_manager: Any) -> ViewsKernelManager | None:
+    """The views' kernel manager (it counts each page kernel's clients), or None under another."""
+    return kernel_manager if isinstance(kernel_manager, ViewsKernelManager) else None
 
 
 def _scoped() -> bool:
@@ -633,6 +666,40 @@ class ViewsWebsocketConnection(ZMQChannelsWebsocketConnection):
         super().handle_outgoing_message(stream, outgoing_msg)
 
 
+class PresenceHandler(WebSocketMixin, tornado.websocket.WebSocketHandler, JupyterHandler):
+    """``/api/kernels/<kernel>/presence``: a websocket a view page opens with its first script
+    (the views' template, ``static/presence.js``) and holds while the tab is open. Nothing is
+    sent either way; its closing tells the kernel manager the tab left, also when the tab
+    closes while still loading, before Voila's scripts connect the kernel websocket (and
+    before they send their own close-tab request)."""
+
+    kernel_id: str | None = None
+
+    def set_default_headers(self) -> None:
+        """None of JupyterHandler's page headers on a websocket upgrade."""
+
+    @ws_authenticated
+    async def get(self, kernel_id: str) -> None:
+        if kernel_id not in self.kernel_manager:
+            raise tornado.web.HTTPError(404)
+        self.kernel_id = kernel_id
+        await super().get(kernel_id)
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        super().open()  # WebSocketMixin: the ping loop that notices a vanished client
+        clients = _clients(self.kernel_manager)
+        if clients is not None and self.kernel_id is not None:
+            clients.client_joined(self.kernel_id)
+
+    def on_message(self, message: str | bytes) -> None:
+        """The page sends nothing; whatever comes is ignored."""
+
+    def on_close(self) -> None:
+        clients = _clients(self.kernel_manager)
+        if clients is not None and self.kernel_id is not None:
+            clients.client_left(self.kernel_id)
+
+
 # ------------------------------------------------------- identity and kernels
 class ViewsIdentityProvider(PasswordIdentityProvider):
     """Voila's default identity provider, plus the ``_xsrf`` cookie on every page it serves."""
@@ -659,16 +726,76 @@ def _is_page(handler: tornado.web.RequestHandler) -> bool:
 
 class ViewsKernelManager(AsyncMappingKernelManager):
     """The kernel manager Voila wraps with its pools: a full idle timeout after hand-out, a short
-    one for a kernel whose page never connected, and the capacity freed at shutdown."""
+    one for a kernel whose page never connected, the kernel of a closed tab shut down
+    ``close_grace`` seconds after its last client left, and the capacity freed at shutdown.
+
+    A page kernel's clients: the request writing its page, the page's presence socket
+    (:class:`PresenceHandler`) and kernel websockets. When the last one leaves a timer starts;
+    a client joining (Voila reconnecting a channel, the presence socket after a network blip)
+    cancels it. Kernels waiting in a preheat pool have no clients and no timer."""
 
     unconnected_grace = Int(
         60, config=True, help="seconds a page's kernel may wait for its websocket before shutdown"
+    )
+    close_grace = Float(
+        5.0,
+        config=True,
+        help="seconds a page's kernel outlives its tab (its last connection) unless one comes back",
     )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._clock_restarted: dict[str, float] = {}  # kernel id -> monotonic time of hand-out
         self._ever_connected: set[str] = set()
+        self._clients: dict[str, int] = {}  # kernel id -> page request, presence and kernel sockets
+        self._close_timers: dict[str, asyncio.TimerHandle] = {}
+        self._closing: set[str] = set()
+
+    # ------------------------------------------------ the clients of a page kernel
+    def client_joined(self, kernel_id: str) -> None:
+        """A client of ``kernel_id`` came: its page request, presence socket or a websocket."""
+        if kernel_id not in self._kernels or kernel_id in self._closing:
+            return
+        self._clients[kernel_id] = self._clients.get(kernel_id, 0) + 1
+        timer = self._close_timers.pop(kernel_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def client_left(self, kernel_id: str, grace: float | None = None) -> None:
+        """A client of ``kernel_id`` left; the last one starts the kernel's shutdown timer
+        (``grace`` seconds, ``close_grace`` unless given)."""
+        if kernel_id not in self._clients:
+            return
+        self._clients[kernel_id] = max(0, self._clients[kernel_id] - 1)
+        if self._clients[kernel_id] > 0:
+            return
+        seconds = self.close_grace if grace is None else grace
+        previous = self._close_timers.pop(kernel_id, None)
+        if previous is not None:
+            previous.cancel()
+        self._close_timers[kernel_id] = asyncio.get_running_loop().call_later(
+            seconds, lambda: asyncio.ensure_future(self._close_if_alone(kernel_id, seconds))
+        )
+
+    async def _close_if_alone(self, kernel_id: str, waited: float) -> None:
+        self._close_timers.pop(kernel_id, None)
+        if self._clients.get(kernel_id, 0) > 0 or kernel_id not in self._kernels:
+            return
+        self.log.info(
+            "Kernel %s: no page connected for %.0f s (its tab left); shutting it down", kernel_id, waited
+        )
+        try:
+            await self.shutdown_kernel(kernel_id)
+        except (KeyError, tornado.web.HTTPError):  # gone meanwhile (its page's own shutdown request)
+            pass
+
+    def notify_connect(self, kernel_id: str) -> None:
+        super().notify_connect(kernel_id)
+        self.client_joined(kernel_id)
+
+    def notify_disconnect(self, kernel_id: str) -> None:
+        super().notify_disconnect(kernel_id)
+        self.client_left(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         # Voila's pool wrapper returns before reaching here for kernels still in a pool
@@ -692,6 +819,13 @@ class ViewsKernelManager(AsyncMappingKernelManager):
     async def shutdown_kernel(  # type: ignore[override]
         self, kernel_id: str, *args: Any, **kwargs: Any
     ) -> None:
+        if kernel_id in self._closing or kernel_id not in self._kernels:
+            return None  # shut down already, or being: a tab's close request after the timer's
+        self._closing.add(kernel_id)
+        timer = self._close_timers.pop(kernel_id, None)
+        if timer is not None:
+            timer.cancel()
+        self._clients.pop(kernel_id, None)
         self._clock_restarted.pop(kernel_id, None)
         self._ever_connected.discard(kernel_id)
         CAPACITY.release(kernel_id)
@@ -700,7 +834,10 @@ class ViewsKernelManager(AsyncMappingKernelManager):
 
             KERNELS.release(kernel_id)
         COMM_LIMIT.forget(kernel_id)
-        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self._closing.discard(kernel_id)
 
 
 # ------------------------------------------------------------------------ app
@@ -735,6 +872,16 @@ def _app_class() -> type[Any]:
                 elif target is TemplateStaticFileHandler:
                     route = (pattern, templates, *route[2:])
                 kept.append(route)
+            # the presence socket of a page (before the kernels' routes, which it extends)
+            kept.insert(
+                0,
+                (
+                    url_path_join(
+                        self.server_url, r"/api/kernels/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)/presence"
+                    ),
+                    PresenceHandler,
+                ),
+            )
             kept.append(  # fonts and icons served locally (views/jupyter template links them)
                 (
                     url_path_join(self.server_url, r"/voila/fontawesome/(.*)"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -90,3 +91,16 @@ def kernel_processes(server) -> list:
         except psutil.Error:  # a zombie or a process gone meanwhile
             continue
     return live
+
+
+CLOSE_GRACE_S = 5  # ViewsKernelManager.close_grace: a page kernel outlives its last connection
+
+
+def wait_kernel_shutdown(server, kernel_id: str, within: float) -> float:
+    """Seconds until ``server`` logs ``kernel_id``'s shutdown; fails after ``within`` seconds."""
+    started = time.monotonic()
+    while f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace"):
+        waited = time.monotonic() - started
+        assert waited < within, f"kernel {kernel_id} still running {within} s later"
+        time.sleep(0.25)
+    return time.monotonic() - started

@@ -183,3 +183,71 @@ def test_a_kernel_whose_page_never_connects_is_shut_down_after_the_grace(monkeyp
     for kid in ("curl", "tab"):
         asyncio.run(km.cull_kernel_if_idle(kid))
     assert shut == ["curl"]
+
+
+def _kernels_with_clients(monkeypatch, close_grace: float) -> tuple[ViewsKernelManager, list[str]]:
+    """A kernel manager holding kernels "a" and "b" whose shutdowns are recorded, not performed."""
+    km = ViewsKernelManager(close_grace=close_grace)
+    for kid in ("a", "b"):
+        km._kernels[kid] = SimpleNamespace(last_activity=datetime.now(UTC), execution_state="idle")
+    shut: list[str] = []
+
+    async def fake_shutdown(self, kernel_id, *args, **kwargs):
+        shut.append(kernel_id)
+        self._kernels.pop(kernel_id, None)
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_kernel", fake_shutdown)
+    return km, shut
+
+
+def test_a_kernel_is_shut_down_close_grace_after_its_last_client_left(monkeypatch):
+    """A page kernel's clients (its page request, presence socket, kernel websockets) hold it;
+    ``close_grace`` seconds after the last one left it is shut down, once; one that comes back
+    within the grace (a channel Voila reopens while loading) keeps it."""
+    km, shut = _kernels_with_clients(monkeypatch, close_grace=0.2)
+
+    async def scenario():
+        km.client_joined("a")  # page request of a
+        km.client_joined("a")  # its presence socket
+        km.client_left("a", km.unconnected_grace)  # the page is written (a still has 1 client)
+        km.client_joined("b")
+        km.client_left("b")  # b's only client left: 0.2 s to come back
+        await asyncio.sleep(0.1)
+        km.client_joined("b")  # came back after 0.1 s: the timer is cancelled
+        await asyncio.sleep(0.3)  # 0.4 s after b's first leave, 0.3 s > grace: nothing shut
+        assert shut == []
+        km.client_left("a")  # the tab of a closed
+        await asyncio.sleep(0.1)
+        assert shut == []  # still within a's grace
+        await asyncio.sleep(0.25)  # 0.35 s > 0.2 s
+        assert shut == ["a"]
+        km.client_left("a")  # a late leave of a kernel gone: nothing more
+        await km.shutdown_kernel("a")  # nor a second shutdown request (no error either)
+        await asyncio.sleep(0.3)
+        assert shut == ["a"]
+
+    asyncio.run(scenario())
+
+
+def test_a_page_abandoned_or_never_connected_lets_its_kernel_go(monkeypatch):
+    """The page request leaves with the grace it is given: a page written in full gives its
+    scripts ``unconnected_grace`` to connect; a kernel without clients is never timed (a kernel
+    in a preheat pool); a shutdown request while the timer runs cancels it."""
+    km, shut = _kernels_with_clients(monkeypatch, close_grace=0.1)
+    km.unconnected_grace = 1  # (an Int trait: whole seconds)
+
+    async def scenario():
+        km.client_left("b")  # never joined (a pool kernel): no timer
+        km.client_joined("a")
+        km.client_left("a", km.unconnected_grace)  # written; its page's scripts never connect
+        await asyncio.sleep(0.5)
+        assert shut == []  # 0.5 s < 1 s
+        await asyncio.sleep(0.7)
+        assert shut == ["a"]  # 1.2 s > 1 s
+        km.client_joined("b")
+        km.client_left("b")
+        await km.shutdown_kernel("b")  # the tab's own close request, before the timer fires
+        await asyncio.sleep(0.3)
+        assert shut == ["a", "b"]  # b shut down once
+
+    asyncio.run(scenario())

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsing import chromium, kernel_message, require_browser
+from browsing import CLOSE_GRACE_S, chromium, kernel_message, require_browser, wait_kernel_shutdown
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -391,29 +391,63 @@ def test_kernel_websocket_does_not_execute_code(browser, server, tmp_path):
     page.close()
 
 
-def test_closing_a_tab_shuts_its_kernel_down(browser, server):
-    """Voila's close-tab shutdown request passes the XSRF check (the cookie is set), so the kernel
-    stops at once instead of waiting for the idle cull."""
+CONFIG_KERNEL = "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+
+
+@pytest.mark.parametrize("moment", ["loaded", "scripts loading", "page being written"])
+def test_closing_a_tab_shuts_its_kernel_down(browser, server, moment):
+    """A closed tab's kernel stops within seconds, whenever the tab closes:
+
+    - loaded: Voila's close-tab shutdown request passes the XSRF check (the cookie is set);
+    - while Voila's scripts load (held here: its widget manager, which sends that request, never
+      comes up): the page's presence socket closes and the server shuts the kernel down
+      ``close_grace`` seconds later;
+    - while the server still writes the page (a page drawn on request: English is not the
+      preheated language): the abandoned request lets the kernel go.
+    Before, the last two kept their kernel until the idle cull (minutes)."""
     # a page of its own context: a page from ``browser.new_page()`` closes its context with it,
     # before the page's shutdown request leaves
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server.url("leaderboard"))
-    page.wait_for_selector("select")  # a widget: the page's widget manager (which sends it) is up
-    # and the page has finished loading (its scripts, the tables' enhancer): a tab closed while the
-    # page is still loading may leave before Voila's close handler sends anything (then the idle
-    # cull stops the kernel)
-    page.wait_for_load_state("networkidle", timeout=60_000)
-    kernel_id = page.evaluate(
-        "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
-    )
-    assert any(c["name"] == "_xsrf" for c in page.context.cookies())
+    url = server.url("leaderboard")
+    if moment == "loaded":
+        page.goto(url, timeout=90_000)
+        page.wait_for_selector(".sa-live .sa-title", timeout=90_000)  # the widgets are up
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        assert any(c["name"] == "_xsrf" for c in page.context.cookies())
+    elif moment == "scripts loading":
+        page.route("**/voila/labextensions/**", lambda route: None)  # never answered: still loading
+        page.goto(url, wait_until="commit", timeout=90_000)
+        page.wait_for_function("() => document.getElementById('jupyter-config-data')", timeout=60_000)
+        page.wait_for_selector(".sa-static", timeout=60_000)  # the first screen is shown
+        page.wait_for_timeout(1000)
+        assert page.locator(".sa-live").count() == 0  # no widget: Voila's scripts are not up
+    else:
+        page.goto(url + "&language=en", wait_until="commit", timeout=90_000)
+        page.wait_for_function("() => document.getElementById('jupyter-config-data')", timeout=60_000)
+        assert page.evaluate("() => document.readyState") == "loading"  # the page is still coming
+    kernel_id = page.evaluate(CONFIG_KERNEL)
     page.close(run_before_unload=True)
-    deadline = time.time() + 20
-    while f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace"):
-        assert time.time() < deadline, f"kernel {kernel_id} still running 20 s after its tab closed"
-        time.sleep(0.25)
-    assert f"403 POST /voila/api/shutdown/{kernel_id}" not in server.log.read_text(errors="replace")
+    waited = wait_kernel_shutdown(server, kernel_id, within=CLOSE_GRACE_S + 10)
+    log = server.log.read_text(errors="replace")
+    assert f"403 POST /voila/api/shutdown/{kernel_id}" not in log
+    if moment != "loaded":  # the server's own timer, not a request of the page
+        assert waited >= CLOSE_GRACE_S - 1
+        assert f"Kernel {kernel_id}: no page connected for {CLOSE_GRACE_S} s" in log
+    context.close()
+
+
+def test_an_open_tab_keeps_its_kernel(browser, server):
+    """An open tab's kernel outlives the close grace: its presence and kernel sockets hold it."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.url("overview"), timeout=90_000)
+    page.wait_for_selector(".sa-live .sa-title", timeout=90_000)
+    kernel_id = page.evaluate(CONFIG_KERNEL)
+    page.wait_for_timeout((CLOSE_GRACE_S + 3) * 1000)
+    assert f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace")
+    page.close(run_before_unload=True)
+    wait_kernel_shutdown(server, kernel_id, within=CLOSE_GRACE_S + 10)
     context.close()
 
 

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsing import http_get, kernel_message, kernel_processes
+from browsing import CLOSE_GRACE_S, http_get, kernel_message, kernel_processes, wait_kernel_shutdown
 
 pytestmark = pytest.mark.slow
 
@@ -209,3 +209,47 @@ def test_comm_messages_are_rate_limited_per_kernel(server):
     answered = [m for m in replies if m["header"]["msg_type"] == "comm_msg"]
     assert 0 < len(answered) <= 60 + 20 * elapsed + 1, (len(answered), elapsed)
     assert "over the comm rate limit" in server.log.read_text(errors="replace")
+
+
+def test_a_page_abandoned_while_written_lets_its_kernel_go(server):
+    """A client that leaves while the server still writes its page (drawn on request: English is
+    not the preheated language) frees the page's kernel ``close_grace`` seconds later, with no
+    script of the page ever run (no presence socket, no kernel websocket)."""
+    import socket
+
+    path = f"/voila/render/overview.ipynb?language=en&token={TOKEN}"
+    received = b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+        deadline = time.monotonic() + 60
+        while b'"kernelId"' not in received or b"</html>" in received:
+            assert time.monotonic() < deadline and b"</html>" not in received
+            received += sock.recv(65536)
+    kernel_id = _kernel_id(received.decode("utf-8", "replace"))
+    waited = wait_kernel_shutdown(server, kernel_id, CLOSE_GRACE_S + 10)
+    assert waited >= CLOSE_GRACE_S - 1  # the grace, not an immediate shutdown
+    assert f"Kernel {kernel_id}: no page connected for {CLOSE_GRACE_S} s" in server.log.read_text()
+
+
+def test_the_presence_socket_holds_a_page_kernel_until_it_closes(server):
+    """A page written in full whose presence socket connects keeps its kernel past the close
+    grace; once the socket closes, the kernel is shut down ``close_grace`` seconds later. The
+    socket needs the token (403) and a kernel the server has (404)."""
+    from websocket import WebSocketBadStatusException, create_connection
+
+    status, _, page = _get(server.url("overview"))
+    assert status == 200
+    kernel_id = _kernel_id(page)
+    ws_base = server.base.replace("http", "ws")
+    for url, code in (
+        (f"{ws_base}/api/kernels/{kernel_id}/presence", 403),
+        (f"{ws_base}/api/kernels/00000000-0000-0000-0000-000000000000/presence?token={TOKEN}", 404),
+    ):
+        with pytest.raises(WebSocketBadStatusException, match=str(code)):
+            create_connection(url, timeout=30)
+    ws = create_connection(f"{ws_base}/api/kernels/{kernel_id}/presence?token={TOKEN}", timeout=30)
+    time.sleep(CLOSE_GRACE_S + 3)
+    assert f"Kernel shutdown: {kernel_id}" not in server.log.read_text(errors="replace")
+    ws.close()
+    waited = wait_kernel_shutdown(server, kernel_id, CLOSE_GRACE_S + 10)
+    assert waited >= CLOSE_GRACE_S - 1
