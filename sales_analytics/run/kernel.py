@@ -355,11 +355,13 @@ def serve(address: str, parent_pid: int) -> None:
                     break
                 if pid == 0:
                     break
-                conn = clients.pop(pid, None)
-                if conn is not None:
+                asker = clients.pop(pid) if pid in clients else None
+                if asker is not None:
                     with contextlib.suppress(OSError):
-                        conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
-                    conn.close()
+                        asker.sendall(
+                            json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n"
+                        )
+                    asker.close()
             if listener not in ready:
                 continue
             conn, _ = listener.accept()
