@@ -265,3 +265,19 @@ def test_published_survey_blocks_reads_only_ok_bundles(tmp_path):
             rec.drop(columns="month"),
             instrument="team_pulse",
         )
+
+
+def test_a_bundle_whose_month_had_no_response_still_records_the_month_it_covered():
+    # The first bundle (March) saw two responses, both dated in April: none up to March. Its
+    # record still says it covered March, so a response dated 20 March that arrives later
+    # counts in April (the month it arrived in), where the two April ones are: a block of 3.
+    rng = np.random.default_rng(3)
+    april = responses(rng, LATE, [0, 0], "late", day=3)
+    rec = record(april, WAVE)
+    assert rec[["period", "instrument", "month", "response_id"]].values.tolist() == [
+        [WAVE, "team_pulse", WAVE, ""]
+    ]
+    backdated = responses(rng, WAVE, [0], "bd", day=20)
+    prepared = sa.prepare_responses(pd.concat([april, backdated], ignore_index=True), TP)
+    settled = sa.settle_blocks(prepared, rec, instrument="team_pulse")
+    assert sorted(settled["period"]) == [LATE, LATE, LATE]

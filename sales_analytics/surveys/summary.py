@@ -147,15 +147,25 @@ def survey_block_record(
     Returns
     -------
     DataFrame ``period`` (= ``period``), ``instrument``, ``month``, ``response_id``, sorted;
-    kept with the bundle, outside its published tables (``sa.keep_survey_blocks``).
+    kept with the bundle, outside its published tables (``sa.keep_survey_blocks``). An
+    anonymous instrument with no response up to ``period`` gets one row with an empty
+    ``response_id``: the record still says which month this bundle covered, so a response
+    backdated into that month later counts in the month it arrived in, like any other
+    (without it, the next bundle would put it in the covered month and change that month).
     """
     frames = []
     for inst_id in sorted(instruments):
-        raw = responses.get(inst_id)
-        if raw is None or raw.empty or not instruments[inst_id].anonymous:
+        if not instruments[inst_id].anonymous:
             continue
-        settled = settle_blocks(prepare_responses(raw, instruments[inst_id]), published, instrument=inst_id)
+        raw = responses.get(inst_id)
+        settled = (
+            settle_blocks(prepare_responses(raw, instruments[inst_id]), published, instrument=inst_id)
+            if raw is not None and not raw.empty
+            else pd.DataFrame({"period": pd.Series(dtype="str"), "response_id": pd.Series(dtype="str")})
+        )
         settled = settled[settled["period"] <= str(period)]
+        if settled.empty:
+            settled = pd.DataFrame({"period": [str(period)], "response_id": [""]})
         frames.append(
             pd.DataFrame(
                 {
