@@ -20,7 +20,6 @@ import functools
 import keyword
 import logging
 import multiprocessing
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -400,14 +399,9 @@ def run_task(task: NotebookTask) -> NotebookResult:
 
 def _worker_init() -> None:
     """Make a pool worker die with the run (Linux), so a killed run leaves nothing running."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+    from sales_analytics.run.kernel import set_death_signal
 
-            pr_set_pdeathsig = 1
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-        except OSError:  # pragma: no cover - not glibc
-            log.debug("prctl(PR_SET_PDEATHSIG) unavailable")
+    set_death_signal()
 
 
 def execute_notebooks(

@@ -92,11 +92,21 @@ _server_address: str | None = None
 _server_pid: int | None = None
 
 
+def set_death_signal() -> None:
+    """SIGKILL this process when its parent exits (Linux with glibc; elsewhere nothing happens)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    except OSError:  # pragma: no cover - not glibc
+        log.debug("prctl(PR_SET_PDEATHSIG) unavailable")
+
+
 def _die_with_parent(parent_pid: int) -> None:
     """SIGKILL this process when its parent exits (Linux); exit now if the parent is already gone."""
-    import ctypes
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    set_death_signal()
     if os.getppid() != parent_pid:
         os._exit(1)
 
