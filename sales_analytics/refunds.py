@@ -197,20 +197,10 @@ def _refunded_ids(uniques: pd.Index, used: np.ndarray) -> np.ndarray:
     cached = _REFUNDED_IDS.get(key)
     if cached is not None and cached[0]() is uniques:
         return cached[1]
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from sales_analytics.kpis._core import index_in  # Arrow hashes the few stripped ids, not all
 
-    # the few refund ids, stripped, looked up among all ids by Arrow (hashing the few, not the many)
     stripped = pd.Index(uniques[used].astype("str")).str.removesuffix(REFUND_SUFFIX)
-    names = pa.array(uniques.array if hasattr(uniques, "array") else uniques, from_pandas=True)
-    if not pa.types.is_string(names.type) and not pa.types.is_large_string(names.type):
-        names = pc.cast(names, pa.string())
-    found_at = pc.index_in(names, value_set=pa.array(np.asarray(stripped, dtype=object), type=names.type))
-    hit = np.flatnonzero(np.asarray(pc.is_valid(found_at)))  # codes of ids that some refund line names
-    base_of_used = np.full(len(used), -1, dtype=np.int64)
-    base_of_used[np.asarray(found_at.take(pa.array(hit)).to_numpy(zero_copy_only=False), dtype=np.int64)] = (
-        hit
-    )
+    base_of_used = index_in(pd.Series(np.asarray(stripped, dtype=object), dtype=object), uniques)
     base_of_used.setflags(write=False)  # shared by every later caller
     try:
         ref = weakref.ref(uniques, partial(_forget, key))

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sales_analytics as sa
-from sales_analytics.customers._orders import factorize, index_in
-from sales_analytics.kpis._core import _ENCODED, encode
+from sales_analytics.customers._orders import factorize
+from sales_analytics.kpis._core import _ENCODED, encode, index_in
 from sales_analytics.kpis.activities import _buyers_followed_up
 
 STR = pd.StringDtype(na_value=np.nan)  # the snapshot's string columns (Arrow-backed)

@@ -25,9 +25,9 @@ from sales_analytics.customers._orders import (
     days_to_datetime,
     factorize,
     group_min_max,
-    index_in,
     order_rows,
 )
+from sales_analytics.kpis._core import index_in
 from sales_analytics.periods import Period
 from sales_analytics.privacy import without_contact_columns
 from sales_analytics.vocabulary import renamed_arguments

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from sales_analytics.customers._orders import factorize, index_in, order_rows
+from sales_analytics.customers._orders import factorize, order_rows
 from sales_analytics.customers.btyd import (
     BgNbdParams,
     GammaGammaParams,
@@ -21,6 +21,7 @@ from sales_analytics.customers.btyd import (
     bgnbd_p_alive,
     gamma_gamma_expected_spend,
 )
+from sales_analytics.kpis._core import index_in
 from sales_analytics.periods import Period
 
 __all__ = ["clv_by_segment", "clv_model_table", "clv_summary", "customer_clv"]

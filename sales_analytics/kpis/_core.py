@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
@@ -368,3 +368,42 @@ def split(key: np.ndarray, radices: Sequence[int]) -> list[np.ndarray]:
         out.append(rest % n)
         rest = rest // n
     return out[::-1]
+
+
+def index_in(values: pd.Series, uniques: pd.Index) -> np.ndarray:
+    """Position of each value in ``uniques`` (distinct values), -1 where absent or missing.
+
+    ``uniques.get_indexer(values)`` first proves ``uniques`` distinct by hashing all of it
+    again (1.2 s for 3M order ids); Arrow's ``index_in`` hashes it once, to look up.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(values) or not len(uniques):
+        return np.full(len(values), -1, dtype=np.int64)
+    try:
+        wanted = pa.array(values, from_pandas=True)
+        known = pa.array(uniques, from_pandas=True).cast(wanted.type)
+        if 4 * len(values) < len(uniques) and known.null_count == 0:
+            return _index_in_small(wanted, known)
+        found = pc.index_in(wanted, value_set=known)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):  # mixed types: pandas
+        return uniques.get_indexer(values)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _index_in_small(wanted: Any, known: Any) -> np.ndarray:
+    """:func:`index_in` for a few values among many distinct ``known`` (no missing one): the few are hashed.
+
+    Hashing 2.6M order ids to look up 80k refunds' orders costs 0.5-0.9 CPU s;
+    hashing the 80k and probing the 2.6M, then turning the hits around, 0.14 s.
+    """
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(wanted)  # the distinct wanted values; a missing value has no code
+    hit = pc.fill_null(pc.index_in(known, value_set=enc.dictionary), -1).to_numpy(zero_copy_only=False)
+    at = np.flatnonzero(hit >= 0)
+    position = np.full(len(enc.dictionary) + 1, -1, dtype=np.int64)  # last slot: a missing value
+    position[hit[at]] = at  # known values are distinct: each distinct wanted value is found once at most
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return position[idx]
