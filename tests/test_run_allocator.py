@@ -42,11 +42,13 @@ def test_freed_large_arrays_are_reused_without_page_faults():
     assert default > 5 * 20  # without it each array faults its pages in again
 
 
-def test_release_hands_pages_back_and_the_setting_is_idempotent():
+def test_arrow_shares_the_allocator_and_release_hands_pages_back():
     probe = (
         "import numpy as np\n"
         "from sales_analytics.run.allocator import keep_freed_memory, release_freed_memory\n"
-        "keep_freed_memory(); keep_freed_memory()\n"
+        "assert keep_freed_memory() and keep_freed_memory()\n"
+        "import pyarrow as pa\n"
+        "assert pa.default_memory_pool().backend_name == 'system', pa.default_memory_pool().backend_name\n"
         "def rss():\n"
         "    return int(open('/proc/self/statm').read().split()[1]) * 4096\n"
         "a = np.ones(40_000_000); del a\n"
