@@ -453,12 +453,22 @@ def latest_rows(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------- 08 goals
-def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+def goals_revenue(ctx: NotebookContext) -> pd.DataFrame:
+    """Net revenue per rep and month up to the report month (:func:`sales_analytics.forecast.monthly_revenue`)."""
+    from sales_analytics.forecast import monthly_revenue
+
+    return monthly_revenue(ctx.dataset.orders, ctx.dataset.reps, period=str(ctx.period))
+
+
+def goals_forecast(
+    ctx: NotebookContext, revenue: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The backtest and the revenue forecast (company, teams, reps) of the months after the report.
 
     The backtest comes first: the same forecast made after each past month,
     seen on the same day of its open month; with ``goals.band: conformal`` its
-    errors calibrate the forecast's bands.
+    errors calibrate the forecast's bands. ``revenue``: :func:`goals_revenue` when the
+    notebook has it (the backtest starts from it instead of computing it again).
     """
     from sales_analytics.forecast import forecast_backtest, interval_calibration, revenue_forecast
 
@@ -475,6 +485,7 @@ def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
         period=report,
         min_history_months=gp.min_history_months,
         band=gp.band,
+        revenue=revenue,
         **deal_tables,
         **settings,
     )
@@ -1007,14 +1018,15 @@ def training_needs(
     )
 
 
-def goals_track_record(ctx: NotebookContext) -> pd.DataFrame:
-    """The forecasts earlier bundles published (``goals_forecast``) against what happened."""
+def goals_track_record(ctx: NotebookContext, revenue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The forecasts earlier bundles published (``goals_forecast``) against what happened
+    (``revenue``: :func:`goals_revenue` when the notebook has it)."""
     from sales_analytics.forecast import forecast_vs_actual
     from sales_analytics.run.history import outputs_root_of, read_published_tables
 
     report = str(ctx.period)
     earlier = read_published_tables("goals_forecast", before=report, outputs=outputs_root_of(ctx.output_dir))
-    return forecast_vs_actual(earlier, ctx.dataset.orders, ctx.dataset.reps, period=report)
+    return forecast_vs_actual(earlier, ctx.dataset.orders, ctx.dataset.reps, period=report, revenue=revenue)
 
 
 def goals_proposal(ctx: NotebookContext, proposal: pd.DataFrame, reason: str | None) -> Any:
