@@ -39,6 +39,7 @@ __all__ = [
     "customer_clusters",
     "customer_clv",
     "customer_downgrades",
+    "customer_order_rows",
     "customer_orders",
     "customer_owners",
     "customer_rfm",
@@ -513,6 +514,15 @@ def customer_orders(ctx: NotebookContext) -> pd.DataFrame:
 
     orders = ctx.dataset.peek("orders", list(CUSTOMER_ORDER_COLUMNS))
     return orders if orders is not None else ctx.dataset.require("orders")
+
+
+def customer_order_rows(ctx: NotebookContext) -> Any:
+    """:func:`customer_orders` as a :class:`~sales_analytics.customers._orders.CustomerOrders`: each
+    window's kept rows computed once for all the sections below (the month's window is used by the
+    RFM, the quality table, the CLV and the churn list)."""
+    from sales_analytics.customers._orders import CustomerOrders
+
+    return CustomerOrders(customer_orders(ctx))
 
 
 def customer_rfm(ctx: NotebookContext, orders: pd.DataFrame, segment_map: Any) -> pd.DataFrame:

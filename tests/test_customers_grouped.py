@@ -122,3 +122,49 @@ def test_fits_equal_the_row_by_row_likelihoods_exactly(seed):
     )
     spend = fit_gamma_gamma(sim["x"], m)
     assert (spend.p, spend.q, spend.gamma) == _reference_fit_gamma_gamma(sim["x"].astype(float), m)
+
+
+def _orders_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o3-R", "o4"],
+            "order_date": pd.to_datetime(
+                ["2026-02-03", "2026-03-01", "2026-03-10", "2026-03-12", "2026-03-20"]
+            ),
+            "customer_id": ["a", "a", "b", "b", None],
+            "rep_id": ["r1", "r2", "r1", "r1", "r2"],
+            "amount": [10.0, 20.0, 30.0, -30.0, 5.0],
+            "status": ["paid", "paid", "paid", "refunded", "paid"],
+        }
+    )
+
+
+def test_customer_orders_give_every_function_the_frames_results():
+    from sales_analytics.customers import churn_risk, clv_summary, customer_quality, owner_reps, rfm_table
+    from sales_analytics.customers._orders import CustomerOrders
+
+    frame = _orders_frame()
+    shared = CustomerOrders(frame)
+    for period in ("2026-03", "2026-02"):
+        pd.testing.assert_frame_equal(rfm_table(shared, period=period), rfm_table(frame, period=period))
+    rfm = rfm_table(frame, period="2026-03")
+    pd.testing.assert_frame_equal(
+        customer_quality(shared, rfm, period="2026-03"), customer_quality(frame, rfm, period="2026-03")
+    )
+    pd.testing.assert_frame_equal(clv_summary(shared, period="2026-03"), clv_summary(frame, period="2026-03"))
+    pd.testing.assert_frame_equal(owner_reps(shared), owner_reps(frame))
+    kw = {"period": "2026-03", "churn_threshold": 0.0, "min_days": 0}
+    pd.testing.assert_frame_equal(churn_risk(shared, rfm, **kw), churn_risk(frame, rfm, **kw))
+
+
+def test_customer_orders_reduce_each_window_once_into_read_only_rows():
+    from sales_analytics.customers._orders import CustomerOrders, order_rows
+
+    shared = CustomerOrders(_orders_frame())
+    rows = order_rows(shared, "2026-03")
+    assert order_rows(shared, "2026-03", 0) is rows  # the same window: the same rows
+    assert order_rows(shared, "2026-03", 1) is not rows  # another window: its own
+    # 2026-03 keeps o1..o3-R (o4 has no customer): codes a=0, b=1
+    assert rows.code.tolist() == [0, 0, 1, 1]
+    with pytest.raises(ValueError, match="read-only"):
+        rows.amount[0] = 99.0
