@@ -39,6 +39,7 @@ __all__ = [
     "customer_clusters",
     "customer_clv",
     "customer_downgrades",
+    "customer_order_rows",
     "customer_orders",
     "customer_owners",
     "customer_rfm",
@@ -453,12 +454,22 @@ def latest_rows(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------- 08 goals
-def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+def goals_revenue(ctx: NotebookContext) -> pd.DataFrame:
+    """Net revenue per rep and month up to the report month (:func:`sales_analytics.forecast.monthly_revenue`)."""
+    from sales_analytics.forecast import monthly_revenue
+
+    return monthly_revenue(ctx.dataset.orders, ctx.dataset.reps, period=str(ctx.period))
+
+
+def goals_forecast(
+    ctx: NotebookContext, revenue: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The backtest and the revenue forecast (company, teams, reps) of the months after the report.
 
     The backtest comes first: the same forecast made after each past month,
     seen on the same day of its open month; with ``goals.band: conformal`` its
-    errors calibrate the forecast's bands.
+    errors calibrate the forecast's bands. ``revenue``: :func:`goals_revenue` when the
+    notebook has it (the backtest starts from it instead of computing it again).
     """
     from sales_analytics.forecast import forecast_backtest, interval_calibration, revenue_forecast
 
@@ -475,6 +486,7 @@ def goals_forecast(ctx: NotebookContext) -> tuple[pd.DataFrame, pd.DataFrame]:
         period=report,
         min_history_months=gp.min_history_months,
         band=gp.band,
+        revenue=revenue,
         **deal_tables,
         **settings,
     )
@@ -502,6 +514,15 @@ def customer_orders(ctx: NotebookContext) -> pd.DataFrame:
 
     orders = ctx.dataset.peek("orders", list(CUSTOMER_ORDER_COLUMNS))
     return orders if orders is not None else ctx.dataset.require("orders")
+
+
+def customer_order_rows(ctx: NotebookContext) -> Any:
+    """:func:`customer_orders` as a :class:`~sales_analytics.customers._orders.CustomerOrders`: each
+    window's kept rows computed once for all the sections below (the month's window is used by the
+    RFM, the quality table, the CLV and the churn list)."""
+    from sales_analytics.customers._orders import CustomerOrders
+
+    return CustomerOrders(customer_orders(ctx))
 
 
 def customer_rfm(ctx: NotebookContext, orders: pd.DataFrame, segment_map: Any) -> pd.DataFrame:
@@ -1007,14 +1028,15 @@ def training_needs(
     )
 
 
-def goals_track_record(ctx: NotebookContext) -> pd.DataFrame:
-    """The forecasts earlier bundles published (``goals_forecast``) against what happened."""
+def goals_track_record(ctx: NotebookContext, revenue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The forecasts earlier bundles published (``goals_forecast``) against what happened
+    (``revenue``: :func:`goals_revenue` when the notebook has it)."""
     from sales_analytics.forecast import forecast_vs_actual
     from sales_analytics.run.history import outputs_root_of, read_published_tables
 
     report = str(ctx.period)
     earlier = read_published_tables("goals_forecast", before=report, outputs=outputs_root_of(ctx.output_dir))
-    return forecast_vs_actual(earlier, ctx.dataset.orders, ctx.dataset.reps, period=report)
+    return forecast_vs_actual(earlier, ctx.dataset.orders, ctx.dataset.reps, period=report, revenue=revenue)
 
 
 def goals_proposal(ctx: NotebookContext, proposal: pd.DataFrame, reason: str | None) -> Any:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sales_analytics.customers._orders import (
+    CustomerOrders,
     check_columns,
     days_to_datetime,
     factorize,
@@ -64,6 +65,8 @@ def owner_reps(
     0           a     r2   last_order
     1           b     r9        owner
     """
+    if isinstance(orders, CustomerOrders):
+        orders = orders.frame
     check_columns(orders, ("order_date", "customer_id", "rep_id"))
     paid = np.ones(len(orders), dtype=bool)
     if "status" in orders.columns:

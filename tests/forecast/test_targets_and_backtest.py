@@ -127,6 +127,38 @@ def test_backtest_sets_forecasts_against_actuals() -> None:
     assert acc["coverage_80"].between(0, 1).all()
 
 
+def test_backtest_from_the_callers_revenue_is_the_same_backtest() -> None:
+    orders, reps = noisy_org(5)
+    revenue = sa.monthly_revenue(orders, reps, period="2026-11")
+    given_revenue = sa.forecast_backtest(
+        orders, reps, period="2026-11", horizon=1, min_history_months=20, revenue=revenue
+    )
+    own = sa.forecast_backtest(orders, reps, period="2026-11", horizon=1, min_history_months=20)
+    pd.testing.assert_frame_equal(given_revenue, own, check_exact=True)
+    # the revenue is what the backtest's actuals come from: halve it and the actuals halve
+    halved = sa.forecast_backtest(
+        orders,
+        reps,
+        period="2026-11",
+        horizon=1,
+        min_history_months=20,
+        revenue=revenue.assign(revenue=revenue["revenue"] / 2),
+    )
+    # (actuals are rounded to the cent: 11197.11 / 2 = 5598.555 is published as 5598.56)
+    assert np.allclose(halved["actual"].to_numpy(), own["actual"].to_numpy() / 2, rtol=0, atol=0.005 + 1e-9)
+    assert not np.allclose(halved["actual"].to_numpy(), own["actual"].to_numpy(), rtol=0, atol=1.0)
+
+
+def test_track_record_from_the_callers_revenue_is_the_same_track_record() -> None:
+    orders, reps = noisy_org(5)
+    published = sa.revenue_forecast(orders, reps, period="2026-09").assign(period="2026-09")
+    revenue = sa.monthly_revenue(orders, reps, period="2026-11")
+    own = sa.forecast_vs_actual(published, orders, reps, period="2026-11")
+    given_revenue = sa.forecast_vs_actual(published, orders, reps, period="2026-11", revenue=revenue)
+    assert len(own) and own["actual"].notna().all()
+    pd.testing.assert_frame_equal(given_revenue, own, check_exact=True)
+
+
 def write_bundle(root, period: str, forecast: pd.DataFrame, status: str = "ok") -> None:
     tables = root / period / "tables"
     tables.mkdir(parents=True)
