@@ -47,6 +47,7 @@ __all__ = [
     "SNAPSHOT_MARKER",
     "LazyTables",
     "read_snapshot",
+    "read_snapshot_table",
     "snapshot_distrust",
     "snapshot_hashes",
     "write_snapshot",
@@ -356,6 +357,36 @@ def _checked_codes(column: pa.ChunkedArray, rows: int) -> pa.DictionaryArray:
     ):
         raise ValueError("its codes are not in order of first appearance")
     return arr
+
+
+def read_snapshot_table(folder: str | Path, name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """Table ``name`` of a snapshot (only ``columns`` if given), its files checked against the marker.
+
+    The SHA-256 of the table's Parquet file and of its codes file must match the marker, so the
+    codes are used (``kpis.read_orders`` on a run's ``inputs/`` folder).
+    """
+    folder = Path(folder)
+    try:
+        entry = json.loads((folder / SNAPSHOT_MARKER).read_text(encoding="utf-8"))["tables"][name]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            [DataProblem(str(folder / SNAPSHOT_MARKER), f"lists no table {name!r} ({exc})")]
+        ) from None
+    files = [(entry["file"], entry["sha256"])]
+    if "codes" in entry:
+        files.append((entry["codes"]["file"], entry["codes"]["sha256"]))
+    for file, digest in files:
+        path = folder / file
+        if not path.is_file() or file_sha256(path) != digest:
+            raise DataError(
+                [
+                    DataProblem(
+                        str(path), "changed since the snapshot was written", expected=f"sha256 {digest[:12]}…"
+                    )
+                ]
+            )
+    tables = read_snapshot(folder, lazy=True, trusted=True).tables
+    return tables[name] if columns is None else tables.peek(name, columns)
 
 
 def read_snapshot(
