@@ -249,3 +249,15 @@ def test_codes_from_the_snapshot_equal_encode_of_the_decoded_column(
         codes, uniques = pd.factorize(plain[c].astype(object), use_na_sentinel=True)
         assert got.codes.tolist() == codes.tolist()
         assert got.uniques.tolist() == list(uniques)
+
+
+def test_codes_of_a_python_string_column(tmp_path: Path) -> None:
+    orders = ORDERS.assign(order_id=ORDERS["order_id"].astype(pd.StringDtype("python", na_value=np.nan)))
+    folder = write(tmp_path / "inputs", orders)
+    with pa.memory_map(str(folder / "_codes_orders.arrow")) as src:
+        order_id = pa.ipc.open_file(src).read_all().column("order_id").chunk(0)
+    assert order_id.dictionary.to_pylist() == ["o2", "o1", "o3"]
+    assert order_id.indices.to_pylist() == [0, 1, 0, 2, 1]
+    coded = read_snapshot(folder, trusted=True).orders
+    assert_frame_equal(coded, read_snapshot(folder).orders, check_exact=True)
+    assert encode(coded["order_id"]).codes.tolist() == [0, 1, 0, 2, 1]

@@ -135,14 +135,20 @@ def _write_codes(frame: pd.DataFrame, path: Path) -> dict[str, Any] | None:
         return None
     arrays = {}
     for name in names:
-        c = encode(frame[name])  # the run's own codes when it encoded the column already
-        n = c.n
+        column = frame[name]
+        pa_arr = getattr(column.array, "_pa_array", None)
+        if pa_arr is not None:  # what encode() computes for an Arrow-backed column, left out of its cache
+            enc = pc.dictionary_encode(pa_arr)
+            enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+            indices, dictionary = enc.indices, enc.dictionary
+        else:
+            c = encode(column)
+            indices, dictionary = pa.array(c.codes, mask=c.codes < 0), pa.array(c.uniques)
+        n = len(dictionary)
         itype = (
             pa.int8() if n < 2**7 else pa.int16() if n < 2**15 else pa.int32() if n < 2**31 else pa.int64()
         )
-        indices = pa.array(c.codes, mask=c.codes < 0).cast(itype)
-        dictionary = pa.array(c.uniques, type=pa.large_string())
-        arrays[name] = pa.DictionaryArray.from_arrays(indices, dictionary)
+        arrays[name] = pa.DictionaryArray.from_arrays(indices.cast(itype), dictionary.cast(pa.large_string()))
     table = pa.table(arrays)
     options = pa.ipc.IpcWriteOptions(compression="zstd")
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as writer:
