@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from sales_analytics.errors import DataError, DataProblem
@@ -317,8 +318,8 @@ def _read_coded(
     if not from_codes:
         return None
     try:
-        with pa.memory_map(str(codes_path)) as source:
-            ids = pa.ipc.open_file(source).read_all().select(from_codes)
+        # only the wanted columns are decompressed (a notebook often peeks at a few)
+        ids = feather.read_table(str(codes_path), columns=from_codes, memory_map=True)
         arrays = {c: _checked_codes(ids.column(c), rows) for c in from_codes}
     except (OSError, pa.ArrowException, KeyError, ValueError) as exc:
         log.warning(
