@@ -261,3 +261,23 @@ def test_codes_of_a_python_string_column(tmp_path: Path) -> None:
     coded = read_snapshot(folder, trusted=True).orders
     assert_frame_equal(coded, read_snapshot(folder).orders, check_exact=True)
     assert encode(coded["order_id"]).codes.tolist() == [0, 1, 0, 2, 1]
+
+
+@pytest.mark.slow
+def test_a_run_s_notebooks_read_the_orders_with_their_codes(tmp_path: Path, monkeypatch) -> None:
+    from sales_analytics.run import monthly
+    from tests.test_run import _run, fake_execute, make_data, make_notebooks
+
+    project = {
+        "data": make_data(tmp_path / "data"),
+        "notebooks": make_notebooks(tmp_path / "notebooks", "publish"),
+        "outputs": tmp_path / "outputs",
+    }
+    monkeypatch.setattr(monthly, "execute_notebooks", fake_execute())
+    result = _run(project)
+    monkeypatch.setenv("SALES_ANALYTICS_OUTPUTS", str(project["outputs"]))
+    inputs = result.bundle / "inputs"
+    orders = sa.load_dataset(inputs).orders  # what a notebook's kernel does: trusted, read lazily
+    assert (inputs / "_codes_orders.arrow").is_file()
+    assert all(cached(orders[c]) for c in ("order_id", "customer_id", "rep_id"))
+    assert_frame_equal(orders, read_snapshot(inputs).orders, check_exact=True)
