@@ -91,11 +91,17 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         largest_first = sorted(ds.tables.items(), key=lambda item: -len(item[1]))
         digests = {}
-        codes = {}
+        encoded: dict[str, dict[str, Any]] = {}
         for name, frame in largest_first:
             digests[name] = pool.submit(write, name, frame)
-            if name in _CODED_TABLES:
-                codes[name] = pool.submit(_write_codes, frame, folder / f"_codes_{name}.arrow")
+            if name in _CODED_TABLES and len(frame):
+                # one task a column: order_id (most of the hashing) beside the orders' Parquet write
+                strings = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+                encoded[name] = {str(c): pool.submit(_dictionary_of, frame[c]) for c in strings}
+        codes = {
+            name: _write_codes({c: f.result() for c, f in arrays.items()}, folder / f"_codes_{name}.arrow")
+            for name, arrays in encoded.items()
+        }
         for name, frame in ds.tables.items():
             path = folder / f"{name}.parquet"
             written[name] = path
@@ -105,9 +111,8 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
                 "sha256": digests[name].result(),
                 "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()},
             }
-            coded = codes[name].result() if name in codes else None
-            if coded is not None:
-                entries[name]["codes"] = coded
+            if codes.get(name) is not None:
+                entries[name]["codes"] = codes[name]
     ds.quality.reset_index(drop=True).to_parquet(folder / _QUALITY_FILE, index=False)
     manifest = {
         "format": _FORMAT,
@@ -122,39 +127,34 @@ def write_snapshot(ds: Dataset, folder: str | Path) -> dict[str, Path]:
     return written
 
 
-def _write_codes(frame: pd.DataFrame, path: Path) -> dict[str, Any] | None:
-    """Write the codes of ``frame``'s string columns to ``path``; their marker entry (None: none written).
-
-    Each column is a dictionary array: the dictionary is the column's distinct values in order of
-    first appearance and the indices (null where the value is empty) are :func:`encode`'s codes, in
-    the narrowest integer type (status needs one byte a row, not four).
-    """
+def _dictionary_of(column: pd.Series) -> pa.DictionaryArray:
+    """A string column as a dictionary array: the dictionary is its distinct values in order of first
+    appearance, the indices (null where the value is empty) :func:`encode`'s codes, in the narrowest
+    integer type (status needs one byte a row, not four)."""
     from sales_analytics.kpis._core import encode
 
-    names = [str(c) for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
-    if not names or len(frame) == 0:
+    pa_arr = getattr(column.array, "_pa_array", None)
+    if pa_arr is not None:  # what encode() computes for an Arrow-backed column, left out of its cache
+        enc = pc.dictionary_encode(pa_arr)
+        enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+        indices, dictionary = enc.indices, enc.dictionary
+    else:
+        c = encode(column)
+        indices, dictionary = pa.array(c.codes, mask=c.codes < 0), pa.array(c.uniques)
+    n = len(dictionary)
+    itype = pa.int8() if n < 2**7 else pa.int16() if n < 2**15 else pa.int32() if n < 2**31 else pa.int64()
+    return pa.DictionaryArray.from_arrays(indices.cast(itype), dictionary.cast(pa.large_string()))
+
+
+def _write_codes(arrays: dict[str, pa.DictionaryArray], path: Path) -> dict[str, Any] | None:
+    """Write a table's coded columns to ``path`` (Arrow IPC, zstd); their marker entry (None: none)."""
+    if not arrays:
         return None
-    arrays = {}
-    for name in names:
-        column = frame[name]
-        pa_arr = getattr(column.array, "_pa_array", None)
-        if pa_arr is not None:  # what encode() computes for an Arrow-backed column, left out of its cache
-            enc = pc.dictionary_encode(pa_arr)
-            enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
-            indices, dictionary = enc.indices, enc.dictionary
-        else:
-            c = encode(column)
-            indices, dictionary = pa.array(c.codes, mask=c.codes < 0), pa.array(c.uniques)
-        n = len(dictionary)
-        itype = (
-            pa.int8() if n < 2**7 else pa.int16() if n < 2**15 else pa.int32() if n < 2**31 else pa.int64()
-        )
-        arrays[name] = pa.DictionaryArray.from_arrays(indices.cast(itype), dictionary.cast(pa.large_string()))
     table = pa.table(arrays)
     options = pa.ipc.IpcWriteOptions(compression="zstd")
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    return {"file": path.name, "columns": names, "sha256": file_sha256(path)}
+    return {"file": path.name, "columns": list(arrays), "sha256": file_sha256(path)}
 
 
 def _listed_files(entries: dict[str, Any]) -> set[str]:
