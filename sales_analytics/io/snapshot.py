@@ -327,7 +327,7 @@ def _read_coded(
         )
         return None
     rest = [c for c in wanted if c not in arrays]
-    plain = pq.read_table(path, columns=rest) if rest else None
+    plain = pq.read_table(path, columns=rest) if rest else pa.table({})
     columns = []
     for c in wanted:
         if c in arrays:
@@ -392,8 +392,8 @@ def read_snapshot_table(folder: str | Path, name: str, *, columns: list[str] | N
                     )
                 ]
             )
-    tables = read_snapshot(folder, lazy=True, trusted=True).tables
-    return tables[name] if columns is None else tables.peek(name, columns)
+    ds = read_snapshot(folder, lazy=True, trusted=True)
+    return ds.tables[name] if columns is None else ds.peek(name, columns)
 
 
 def read_snapshot(
