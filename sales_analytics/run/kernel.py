@@ -48,6 +48,8 @@ from typing import Any
 
 from jupyter_client import AsyncKernelManager
 
+from sales_analytics.run.allocator import keep_freed_memory
+
 __all__ = ["KernelForkServer", "QuietShutdownKernelManager", "warm_kernels"]
 
 log = logging.getLogger(__name__)
@@ -323,6 +325,7 @@ def serve(address: str, parent_pid: int) -> None:
     import traceback
 
     _die_with_parent(parent_pid)
+    keep_freed_memory()  # every kernel forked from here inherits the setting (see run/allocator.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's; the run closes stdin
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)

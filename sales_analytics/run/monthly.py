@@ -44,6 +44,7 @@ from sales_analytics.io import Dataset, load_dataset, write_snapshot
 from sales_analytics.io.dataset import file_sha256
 from sales_analytics.io.snapshot import snapshot_hashes
 from sales_analytics.periods import Period, latest_complete_month, month_range, parse_period
+from sales_analytics.run.allocator import keep_freed_memory, release_freed_memory
 from sales_analytics.run.bundle import (
     MANIFEST,
     MANIFEST_SCHEMA,
@@ -435,6 +436,7 @@ def run_period(
     run_id = new_run_id(started)
     extra = dict(extra_parameters or {})
     _check_extra(extra)
+    keep_freed_memory()  # 10M-row temporaries reuse freed pages (run/allocator.py)
 
     from sales_analytics.config import load_parameters
 
@@ -599,13 +601,7 @@ def _release_memory() -> None:
         pa.default_memory_pool().release_unused()
     except (ImportError, AttributeError):  # pragma: no cover - an Arrow without release_unused
         pass
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # pragma: no cover - not glibc
-            pass
+    release_freed_memory()
 
 
 class _Background:
@@ -838,6 +834,7 @@ def run_backfill(
     base = load_parameters(
         parameters_file, overrides={"language": kwargs["language"]} if kwargs.get("language") else None
     )
+    keep_freed_memory()
     ds, folder = _load(data, base)
     for month in months:  # every month is checked before the first one runs
         check_period_covered(month, ds, partial=bool(kwargs.get("partial")))
