@@ -54,6 +54,7 @@ def test_published_bundle_is_owner_and_group_only(project, monkeypatch, open_uma
     assert snapshot_distrust(result.bundle / "inputs", outputs=project["outputs"]) is None
     assert set(read_manifest(result.bundle)["snapshot"]) == {
         "inputs/_snapshot.json",
+        "inputs/_codes_orders.arrow",  # the codes of the orders' string columns (io/snapshot.py)
         "inputs/orders.parquet",
         "inputs/reps.parquet",
     }

@@ -134,6 +134,14 @@ def _arrow_codes(pa_arr: object, dtype: object) -> Codes:
     enc = pc.dictionary_encode(pa_arr)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0)
+    return dictionary_codes(enc, dtype)
+
+
+def dictionary_codes(enc: Any, dtype: object) -> Codes:
+    """The :class:`Codes` of an Arrow ``DictionaryArray`` whose dictionary is distinct and in order of
+    first appearance (what ``dictionary_encode`` gives): read-only codes, uniques of ``dtype``."""
+    import pyarrow.compute as pc
+
     idx = enc.indices
     codes = (
         idx.to_numpy(zero_copy_only=False)
@@ -145,6 +153,23 @@ def _arrow_codes(pa_arr: object, dtype: object) -> Codes:
     codes = codes.astype(np.int32 if len(uniques) < 2**31 else np.int64, copy=False)
     codes.setflags(write=False)  # shared by every caller of the cache: nobody may edit it
     return Codes(codes, uniques)
+
+
+def remember_codes(values: pd.Series, codes: Codes) -> None:
+    """Hand :func:`encode` the codes of an Arrow-backed column known without hashing it.
+
+    A run's snapshot carries the codes of the orders' id columns (``io/snapshot.py``), so a
+    notebook need not encode them again. They are kept like codes :func:`encode` computed:
+    for as long as the column's Arrow array lives, so an edit of the frame (which replaces
+    the array) cannot meet them. The caller vouches that ``codes`` are what :func:`encode`
+    would give for ``values``.
+    """
+    pa_arr = getattr(values.array, "_pa_array", None)
+    if pa_arr is None or len(codes.codes) != len(values):
+        raise ValueError("remember_codes takes an Arrow-backed column and codes of the same length")
+    codes.codes.setflags(write=False)
+    key = id(pa_arr)
+    _ENCODED[key] = (weakref.ref(pa_arr, partial(_forget, _ENCODED, key)), codes)
 
 
 def to_categorical(codes: Codes) -> pd.Categorical:

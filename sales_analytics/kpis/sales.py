@@ -109,10 +109,18 @@ def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None 
 
     Parameters
     ----------
-    source : a Parquet file of canonical orders, or a ``pyarrow.Table`` of them.
+    source : a Parquet file of canonical orders, a ``pyarrow.Table`` of them, or a run's
+        snapshot folder (``inputs/``), whose codes of the id columns are used instead of hashing.
     columns : read only these columns (default all).
     """
     import pyarrow.parquet as pq
+
+    if not isinstance(source, pa.Table) and Path(source).is_dir():
+        from sales_analytics.io.snapshot import read_snapshot_table
+
+        frame = read_snapshot_table(source, "orders", columns=None if columns is None else list(columns))
+        require_columns(frame, "orders", ORDER_COLUMNS)
+        return prepare_orders(frame)
 
     table = source if isinstance(source, pa.Table) else pq.read_table(source, columns=columns)
     if columns is not None and isinstance(source, pa.Table):
