@@ -207,7 +207,8 @@ def _order_runs(
     first_ok = np.ones(len(starts), dtype=bool)
     back = np.flatnonzero(refund)
     if len(back):
-        text = ids.take(pa.array(back))
+        text = ids.filter(pa.array(refund))  # the refund rows in order (a take would combine all chunks)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
         base = pc.if_else(pa.array(suffix[back]), pc.utf8_slice_codeunits(text, 0, -2), text)
         runs = sale_ids.filter(pa.array(new))  # distinct, in order
         found = index_in(
