@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sales_analytics.errors import require_columns
-from sales_analytics.kpis._core import encode, index_in
+from sales_analytics.kpis._core import encode
 
 __all__ = ["ContactCodes", "SOURCE_ORDER", "coded_contacts", "naive_times"]
 
@@ -191,37 +191,51 @@ def _order_runs(
     never read). Returns None when some sale line's id is smaller than the one before it
     (ids not in order: the caller hashes them all).
     """
+    n = len(refunded)
     suffix = pc.ends_with(ids, "-R").to_numpy(zero_copy_only=False)
     refund = suffix | refunded
-    sale = np.flatnonzero(~refund)
-    if not len(sale):
+    sale = ~refund
+    if not sale.any():
         return None
-    sale_ids = ids.filter(pa.array(~refund))
-    head, tail = sale_ids.slice(0, len(sale) - 1), sale_ids.slice(1)
-    if pc.any(pc.less(tail, head)).as_py():
+    # each line against the line before it (no copy of the text); a sale line after refund rows
+    # is compared with the sale line before them (few: one per run of refund rows)
+    head, tail = ids.slice(0, n - 1), ids.slice(1)
+    same = np.r_[False, pc.equal(tail, head).to_numpy(zero_copy_only=False)]
+    down = np.r_[False, pc.less(tail, head).to_numpy(zero_copy_only=False)]
+    after_sale = np.r_[False, sale[:-1]]
+    if (down & sale & after_sale).any():
         return None
-    new = np.r_[True, ~pc.equal(tail, head).to_numpy(zero_copy_only=False).astype(bool)]
-    codes = np.full(len(refund), -1, dtype=np.int64)
-    codes[sale] = np.cumsum(new) - 1
-    starts = sale[new]  # each order's first sale line
-    first_ok = np.ones(len(starts), dtype=bool)
+    new = sale & ~(same & after_sale)  # a sale line starting a run (refined below)
+    detached = np.flatnonzero(sale & ~after_sale)
+    detached = detached[detached > 0]
+    if len(detached):
+        starts_r = np.flatnonzero(refund & ~np.r_[False, refund[:-1]])  # each run of refund rows
+        prev = starts_r[np.searchsorted(starts_r, detached - 1, side="right") - 1] - 1  # the sale before
+        has_prev = prev >= 0
+        text = TextColumn(ids)
+        mine, theirs = text.text(detached[has_prev]), text.text(prev[has_prev])
+        if (mine < theirs).any():
+            return None
+        new[detached[has_prev]] = mine != theirs
+    codes = np.cumsum(new, dtype=np.int64) - 1  # the run of each sale line; never decreasing
+    first = new
     back = np.flatnonzero(refund)
     if len(back):
+        # the refunds' orders: the few refund ids hashed, every sale line's id probed against them
         text = ids.filter(pa.array(refund))  # the refund rows in order (a take would combine all chunks)
         text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        base = pc.if_else(pa.array(suffix[back]), pc.utf8_slice_codeunits(text, 0, -2), text)
-        runs = sale_ids.filter(pa.array(new))  # distinct, in order
-        found = index_in(
-            pd.Series(pd.arrays.ArrowStringArray(base)), pd.Index(pd.arrays.ArrowStringArray(runs))
-        )
-        codes[back] = found
+        base = pc.dictionary_encode(pc.if_else(pa.array(suffix[back]), pc.utf8_slice_codeunits(text, 0, -2), text))
+        hit = pc.fill_null(pc.index_in(ids, value_set=base.dictionary), -1).to_numpy(zero_copy_only=False)
+        at = np.flatnonzero((hit >= 0) & sale)
+        run_of = np.full(len(base.dictionary), -1, dtype=np.int64)
+        run_of[hit[at]] = codes[at]  # the lines of one id are one run: each base gets one run
+        found = run_of[pc.fill_null(base.indices, -1).to_numpy(zero_copy_only=False)]
         # a refund row before its order's first sale line makes that line no first line
-        hit = found >= 0
-        earliest = np.full(len(starts), len(refund), dtype=np.int64)
-        np.minimum.at(earliest, found[hit], back[hit])
-        first_ok = starts < earliest
-    first = np.zeros(len(refund), dtype=bool)
-    first[starts[first_ok]] = True
+        hit_back = found >= 0
+        start = np.searchsorted(codes, found[hit_back])  # codes, before the refunds', never decrease
+        early = back[hit_back] < start
+        first[start[early]] = False
+        codes[back] = found
     return codes, first
 
 
