@@ -224,7 +224,9 @@ def _order_runs(
         # the refunds' orders: the few refund ids hashed, every sale line's id probed against them
         text = ids.filter(pa.array(refund))  # the refund rows in order (a take would combine all chunks)
         text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-        base = pc.dictionary_encode(pc.if_else(pa.array(suffix[back]), pc.utf8_slice_codeunits(text, 0, -2), text))
+        base = pc.dictionary_encode(
+            pc.if_else(pa.array(suffix[back]), pc.utf8_slice_codeunits(text, 0, -2), text)
+        )
         hit = pc.fill_null(pc.index_in(ids, value_set=base.dictionary), -1).to_numpy(zero_copy_only=False)
         at = np.flatnonzero((hit >= 0) & sale)
         run_of = np.full(len(base.dictionary), -1, dtype=np.int64)

@@ -478,7 +478,7 @@ def _handover_pairs(handovers: pd.DataFrame | None) -> set[tuple[str, frozenset[
     require_columns(handovers, "handovers", ["customer_id", "from_rep", "to_rep"])
     return {
         (str(c), frozenset((str(a), str(b))))
-        for c, a, b in zip(handovers["customer_id"], handovers["from_rep"], handovers["to_rep"])
+        for c, a, b in zip(*(handovers[k].tolist() for k in ("customer_id", "from_rep", "to_rep")))
     }
 
 
@@ -531,11 +531,12 @@ def detect_conflicts(
     owners: dict[str, str] = {}
     if customers is not None and "owner" in customers.columns:
         c = customers.loc[customers["owner"].notna()]
-        owners = dict(zip(c["customer_id"].astype(str), c["owner"].astype(str)))
+        # tolist: one conversion per column, not one Arrow scalar per item (0.5 s at 230k customers)
+        owners = dict(zip(c["customer_id"].astype(str).tolist(), c["owner"].astype(str).tolist()))
     team_of: dict[str, str] = {}
     if reps is not None:
         require_columns(reps, "reps", ["rep_id", "team"])
-        team_of = dict(zip(reps["rep_id"].astype(str), reps["team"].astype(str)))
+        team_of = dict(zip(reps["rep_id"].astype(str).tolist(), reps["team"].astype(str).tolist()))
     end = None if period is None else pd.Timestamp(parse_period(period).end) + pd.Timedelta(days=1)
     # every source is read once (the rules beyond shared_customer read deals, orders and
     # activities whichever count as contact), the contact sources first
