@@ -257,8 +257,8 @@ def _shared(
         at_first = np.full(len(lanes), len(sub), dtype=np.int64)
         np.minimum.at(at_first, lanes_hit, rows_hit)
         np.maximum.at(last[:, s], lanes_hit, rows_hit)
-        found = at_first < len(sub)
-        first[found, s] = at_first[found]
+        reached = at_first < len(sub)
+        first[reached, s] = at_first[reached]
     # the pairs of lanes of one customer that pass the count and the share test (_shared_pair's
     # tests, on all pairs at once): both counts reach min_contacts and the smaller is at least
     # min_share of the customer's contacts from the first to the last of them
