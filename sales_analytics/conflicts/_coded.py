@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sales_analytics.errors import require_columns
+from sales_analytics.kpis._core import encode
 
 __all__ = ["ContactCodes", "SOURCE_ORDER", "coded_contacts", "naive_times"]
 
@@ -40,12 +41,40 @@ def naive_times(values: pd.Series) -> pd.Series:
     return at
 
 
+class TextColumn:
+    """A text column's Arrow chunks: the text of a few rows read without combining the chunks.
+
+    Combining a 10M-row column's chunks copies every string (~0.7 CPU s); a finding reads a
+    few dozen rows. A take from one chunk costs microseconds, pyarrow's take from a chunked
+    column milliseconds (thousands of findings are built).
+    """
+
+    def __init__(self, values: pa.Array | pa.ChunkedArray) -> None:
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        self.chunks = [c for c in chunks if len(c)]
+        self.starts = np.cumsum([0] + [len(c) for c in self.chunks])
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def text(self, pos: np.ndarray) -> np.ndarray:
+        """The text (object array) at the positions ``pos``."""
+        out = np.empty(len(pos), dtype=object)
+        if not len(pos):
+            return out
+        chunk = np.searchsorted(self.starts, pos, side="right") - 1
+        for k in np.unique(chunk):
+            at = np.flatnonzero(chunk == k) if len(self.chunks) > 1 else slice(None)
+            out[at] = self.chunks[k].take(pos[at] - self.starts[k]).to_numpy(zero_copy_only=False)
+        return out
+
+
 @dataclass(frozen=True)
 class _Part:
     """One source's contact rows before coding (positions are into ``ids``)."""
 
     name: str
-    ids: pa.Array  # row ids as text
+    ids: TextColumn  # row ids
     pos: np.ndarray  # the position of each contact row in ids
     customer: pd.Series  # customer_id as text, one per row of ids (take pos)
     rep: pd.Series  # rep_id as text, likewise
@@ -74,7 +103,7 @@ class ContactCodes:
     pipeline: np.ndarray
     customers: np.ndarray
     reps: np.ndarray
-    ids: dict[str, pa.Array]
+    ids: dict[str, TextColumn]
 
     def __len__(self) -> int:
         return len(self.cust)
@@ -98,9 +127,7 @@ class ContactCodes:
         for k, name in enumerate(SOURCE_ORDER):
             at = np.flatnonzero(src == k)
             if len(at):
-                # one pyarrow array per source: a take from it costs microseconds, from a
-                # chunked column milliseconds (thousands of findings are built)
-                out[at] = self.ids[name].take(pos[at]).to_numpy(zero_copy_only=False)
+                out[at] = self.ids[name].text(pos[at])
         return out
 
     def rep_names(self, rows: np.ndarray) -> np.ndarray:
@@ -111,17 +138,32 @@ class ContactCodes:
 _ROW_FIELDS = ("cust", "rep", "at", "src", "pos", "frame_row", "revenue", "pipeline")
 
 
-def _orders_part(ids: pd.Series, refunded: np.ndarray, revenue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _orders_part(
+    ids: pd.Series, text: pa.Array | pa.ChunkedArray, refunded: np.ndarray, revenue: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One row per order: its first sale line, with the revenue of all its lines and refund rows.
 
-    Returns the positions of the kept lines and their order revenue. A refund row (id ending in
-    ``-R`` or status ``refunded``) counts towards the revenue of its order but is not a line of
-    its own; a line whose order id came before (as a sale or a refund) is not the first.
+    ``ids`` are the order ids (``text`` the same as Arrow). Returns the positions of the kept
+    lines and their order revenue. A refund row (id ending in ``-R`` or status ``refunded``)
+    counts towards the revenue of its order but is not a line of its own; a line whose order
+    id came before (as a sale or a refund) is not the first.
+    """
+    runs = _order_runs(text, refunded) if text.null_count == 0 else None
+    codes, first = runs if runs is not None else _order_codes(ids, refunded)
+    valid = codes >= 0
+    per_order = _order_sums(codes[valid], revenue[valid])
+    kept = np.flatnonzero(first)
+    return kept, per_order[codes[kept]]
+
+
+def _order_codes(ids: pd.Series, refunded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the code of its order (its id without ``-R``), and whether it is the order's first sale line.
+
+    Codes are numbered in order of first appearance (pyarrow's hash encoding: half of pandas'
+    factorize at 3M ids); an id's first line is where its code exceeds every code before it.
     """
     base = ids.str.removesuffix("-R")
     refund = ids.ne(base).to_numpy() | refunded
-    # codes numbered in order of first appearance (pyarrow's hash encoding: half of pandas'
-    # factorize at 3M ids); an id's first line is where its code exceeds every code before it
     encoded = pc.dictionary_encode(pa.array(base.array))  # chunked: one dictionary for all chunks
     chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
     codes = np.concatenate(
@@ -132,17 +174,71 @@ def _orders_part(ids: pd.Series, refunded: np.ndarray, revenue: np.ndarray) -> t
     if len(codes):
         first[0] = True
         first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
-    first &= ~refund
-    valid = codes >= 0
-    per_order = _order_sums(codes[valid], revenue[valid])
-    kept = np.flatnonzero(first)
-    return kept, per_order[codes[kept]]
+    return codes, first & ~refund
 
 
-def _arrow(values: pd.Series) -> pa.Array:
-    """A text series as one pyarrow array (its chunks combined when it is stored in pyarrow)."""
-    arr = pa.array(values.array)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+def _order_runs(
+    ids: pa.Array | pa.ChunkedArray, refunded: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_order_codes` without hashing every id, when the sale lines are in order of their ids.
+
+    An orders export lists an order's lines together and numbers orders as they come, so
+    its sale lines' ids (refund rows aside) never decrease from one line to the next; then
+    equal ids stand next to each other, and an order is a run of equal ids (a comparison of
+    neighbours, ~50 times cheaper than hashing 10M ids). Refund rows are few: their orders
+    are found by hashing them and probing the runs' ids. Codes are the runs' numbers (a
+    refund whose order has no sale line gets -1: no line of it is kept, so its total is
+    never read). Returns None when some sale line's id is smaller than the one before it
+    (ids not in order: the caller hashes them all).
+    """
+    n = len(refunded)
+    suffix = pc.ends_with(ids, "-R").to_numpy(zero_copy_only=False)
+    refund = suffix | refunded
+    sale = ~refund
+    if not sale.any():
+        return None
+    # each line against the line before it (no copy of the text); a sale line after refund rows
+    # is compared with the sale line before them (few: one per run of refund rows)
+    head, tail = ids.slice(0, n - 1), ids.slice(1)
+    same = np.r_[False, pc.equal(tail, head).to_numpy(zero_copy_only=False)]
+    down = np.r_[False, pc.less(tail, head).to_numpy(zero_copy_only=False)]
+    after_sale = np.r_[False, sale[:-1]]
+    if (down & sale & after_sale).any():
+        return None
+    new = sale & ~(same & after_sale)  # a sale line starting a run (refined below)
+    detached = np.flatnonzero(sale & ~after_sale)
+    detached = detached[detached > 0]
+    if len(detached):
+        starts_r = np.flatnonzero(refund & ~np.r_[False, refund[:-1]])  # each run of refund rows
+        prev = starts_r[np.searchsorted(starts_r, detached - 1, side="right") - 1] - 1  # the sale before
+        has_prev = prev >= 0
+        text = TextColumn(ids)
+        mine, theirs = text.text(detached[has_prev]), text.text(prev[has_prev])
+        if (mine < theirs).any():
+            return None
+        new[detached[has_prev]] = mine != theirs
+    codes = np.cumsum(new, dtype=np.int64) - 1  # the run of each sale line; never decreasing
+    first = new
+    back = np.flatnonzero(refund)
+    if len(back):
+        # the refunds' orders: the few refund ids hashed, every sale line's id probed against them
+        text = ids.filter(pa.array(refund))  # the refund rows in order (a take would combine all chunks)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        base = pc.dictionary_encode(
+            pc.if_else(pa.array(suffix[back]), pc.utf8_slice_codeunits(text, 0, -2), text)
+        )
+        hit = pc.fill_null(pc.index_in(ids, value_set=base.dictionary), -1).to_numpy(zero_copy_only=False)
+        at = np.flatnonzero((hit >= 0) & sale)
+        run_of = np.full(len(base.dictionary), -1, dtype=np.int64)
+        run_of[hit[at]] = codes[at]  # the lines of one id are one run: each base gets one run
+        found = run_of[pc.fill_null(base.indices, -1).to_numpy(zero_copy_only=False)]
+        # a refund row before its order's first sale line makes that line no first line
+        hit_back = found >= 0
+        start = np.searchsorted(codes, found[hit_back])  # codes, before the refunds', never decrease
+        early = back[hit_back] < start
+        first[start[early]] = False
+        codes[back] = found
+    return codes, first
 
 
 def _order_sums(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -178,6 +274,7 @@ def _part(name: str, frame: pd.DataFrame, end: pd.Timestamp | None) -> _Part:
         ids = col(id_col).astype(str)
     else:
         ids = pd.Series(frame.index.astype(str)) if whole else pd.Series(frame.index[rows].astype(str))
+    text = pa.array(ids.array)  # the column's own Arrow chunks when it is stored in Arrow
     n = len(rows)
     amount = col("amount").astype("float64").to_numpy() if "amount" in frame.columns else np.zeros(n)
     status = col("status") if "status" in frame.columns else None
@@ -187,7 +284,7 @@ def _part(name: str, frame: pd.DataFrame, end: pd.Timestamp | None) -> _Part:
         no = np.zeros(n, dtype=bool)
         cancelled = (status == "cancelled").to_numpy() if status is not None else no
         refunded = (status == "refunded").to_numpy() if status is not None else no
-        pos, revenue = _orders_part(ids, refunded, np.where(cancelled, 0.0, amount))
+        pos, revenue = _orders_part(ids, text, refunded, np.where(cancelled, 0.0, amount))
     elif name == "deals":
         is_open = (status == "open").to_numpy() if status is not None else np.ones(n, dtype=bool)
         pipeline = np.where(is_open, amount, 0.0)
@@ -196,7 +293,7 @@ def _part(name: str, frame: pd.DataFrame, end: pd.Timestamp | None) -> _Part:
     pos = pos[has_customer]
     return _Part(
         name=name,
-        ids=_arrow(ids),
+        ids=TextColumn(text),
         pos=pos,
         customer=customer.astype(str),
         rep=col("rep_id").astype(str),
@@ -212,35 +309,53 @@ def _encode(
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Codes of each ``series[rows]`` into one sorted vocabulary of their text values (and ``extra``).
 
-    A missing value gets the code ``len(vocabulary)``. A whole column is encoded, its codes then
-    taken at ``rows``: cheaper than taking its text first.
+    A missing value gets the code ``len(vocabulary)``. A whole column is encoded
+    (:func:`sales_analytics.kpis._core.encode`, which keeps the codes of a snapshot column for
+    every later caller), its codes then taken at ``rows``: cheaper than taking its text first.
+    The vocabulary is sorted by Arrow (UTF-8 bytes sort as the text's code points do).
     """
-    factorized = [pd.factorize(v, use_na_sentinel=True) for v, _ in values]
-    uniques = [pd.Index(u).to_numpy(dtype=object) for _, u in factorized]
-    vocab = np.unique(np.concatenate([*uniques, np.asarray([str(x) for x in extra], dtype=object)]))
+    coded = [encode(v) for v, _ in values]
+    uniques = [pa.array(c.uniques.to_numpy(dtype=object), type=pa.large_string()) for c in coded]
+    every = pa.concat_arrays([*uniques, pa.array([str(x) for x in extra], type=pa.large_string())])
+    distinct = pc.unique(every)
+    vocab = distinct.take(pc.array_sort_indices(distinct))
     out = []
-    for (codes, _), u, (_, rows) in zip(factorized, uniques, values):
-        lookup = np.append(np.searchsorted(vocab, u), len(vocab)).astype(np.int64)
-        out.append(lookup[codes[rows]])  # the sentinel -1 picks the last entry: no value
-    return out, vocab
+    for c, u, (_, rows) in zip(coded, uniques, values):
+        at = pc.index_in(u, value_set=vocab).to_numpy(zero_copy_only=False)
+        lookup = np.append(at, len(vocab)).astype(np.int64)
+        out.append(lookup[c.codes[rows]])  # the empty value's code -1 picks the last entry: no value
+    return out, vocab.to_numpy(zero_copy_only=False).astype(object)
 
 
 def _sort_order(cust: np.ndarray, at: np.ndarray, src: np.ndarray, row_id) -> np.ndarray:
-    """Positions sorting by customer, time (missing last), source, then row id (text; stable)."""
+    """Positions sorting by customer, time (missing last), source, then row id (text; stable).
+
+    The rows come source by source (in :data:`SOURCE_ORDER`): a stable sort by time puts them
+    in order of time, source and row (one merge of a few sorted runs when each source's rows
+    are already in time order), then one sort of ``customer << bits | rank`` (integers: no
+    comparison of several keys) by customer, keeping that order within a customer.
+    """
     key = at.astype("datetime64[ns]").view("int64")
     key = np.where(np.isnat(at), np.iinfo(np.int64).max, key)
-    order = np.lexsort((src, key, cust))
+    n = len(cust)
+    by_time = np.argsort(key, kind="stable")
+    bits = max(n.bit_length(), 1)
+    if n and int(cust.max()) < 2 ** (62 - bits):
+        packed = (cust[by_time].astype(np.int64) << bits) | np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = by_time[packed & ((1 << bits) - 1)]
+    else:
+        order = np.lexsort((src, key, cust))
     c, k, s = cust[order], key[order], src[order]
     tied = (c[1:] == c[:-1]) & (k[1:] == k[:-1]) & (s[1:] == s[:-1])
     if not tied.any():
         return order
     # rows equal on customer, time and source: in row-id order (rarely more than a few)
     with_prev = np.r_[False, tied]
-    in_run = with_prev | np.r_[tied, False]
-    run = np.cumsum(~with_prev)
-    where = np.flatnonzero(in_run)
+    where = np.flatnonzero(with_prev | np.r_[tied, False])
+    run = np.cumsum(~with_prev[where])
     ids = row_id(order[where])
-    resorted = sorted(range(len(where)), key=lambda i: (run[where[i]], ids[i]))
+    resorted = sorted(range(len(where)), key=lambda i: (run[i], ids[i]))
     order = order.copy()
     order[where] = order[where[resorted]]
     return order
@@ -266,6 +381,7 @@ def coded_contacts(
             continue
         require_columns(frame, name, ["rep_id", "customer_id", SPEC[name][1]])
         parts.append(_part(name, frame, end))
+    parts.sort(key=lambda p: SOURCE_ORDER.index(p.name))  # what _sort_order expects
     cust_codes, customers = _encode([(p.customer, p.pos) for p in parts])
     rep_codes, reps = _encode([(p.rep, p.pos) for p in parts], extra_reps)
     ids = {p.name: p.ids for p in parts}
@@ -284,20 +400,24 @@ def coded_contacts(
             reps=reps,
             ids=ids,
         )
-    src = np.concatenate([np.full(len(p.pos), SOURCE_ORDER.index(p.name), dtype=np.int8) for p in parts])
-    cust, pos = np.concatenate(cust_codes), np.concatenate([p.pos for p in parts])
-    at = np.concatenate([p.at for p in parts])
-    unsorted = ContactCodes(
-        cust=cust,
-        rep=np.concatenate(rep_codes),
-        at=at,
-        src=src,
-        pos=pos,
-        frame_row=np.concatenate([p.frame_rows for p in parts]),
-        revenue=np.concatenate([p.revenue for p in parts]),
-        pipeline=np.concatenate([p.pipeline for p in parts]),
-        customers=customers,
-        reps=reps,
-        ids=ids,
+    # each column is concatenated, then the parts' arrays of it are let go (at 10M rows every
+    # copy kept alive is fresh memory the next array page-faults into)
+    pieces = {
+        "cust": cust_codes,
+        "rep": rep_codes,
+        "at": [p.at for p in parts],
+        "src": [np.full(len(p.pos), SOURCE_ORDER.index(p.name), dtype=np.int8) for p in parts],
+        "pos": [p.pos for p in parts],
+        "frame_row": [p.frame_rows for p in parts],
+        "revenue": [p.revenue for p in parts],
+        "pipeline": [p.pipeline for p in parts],
+    }
+    del parts, cust_codes, rep_codes
+    columns = {f: np.concatenate(pieces.pop(f)) for f in _ROW_FIELDS}
+    unsorted = ContactCodes(**columns, customers=customers, reps=reps, ids=ids)
+    order = _sort_order(columns["cust"], columns["at"], columns["src"], unsorted.row_ids)
+    del unsorted
+    # taken column by column, each unsorted column let go once its sorted copy exists
+    return ContactCodes(
+        **{f: columns.pop(f)[order] for f in _ROW_FIELDS}, customers=customers, reps=reps, ids=ids
     )
-    return unsorted.take(_sort_order(cust, at, src, unsorted.row_ids))
