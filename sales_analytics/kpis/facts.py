@@ -256,26 +256,10 @@ class OrderFacts:
         amount = _frozen(self.amount[at], copy=False)
         paid = _frozen(self.paid[at], copy=False)
         kept = _frozen(self.counts_revenue[at], copy=False)
-        order, customer = cols["order_id"], cols["customer_id"]
-        is_order = _without_full_refunds(paid, kept, order, months, amount)
-        is_order = is_order if is_order is paid else _frozen(is_order, copy=False)
-        first = _frozen(_first_months(customer.codes, customer.n, months, is_order), copy=False)
-        row_days = self.row_days[at]
-        return OrderFacts(
-            days=_frozen(self.days[at], copy=False),
-            row_days=_frozen(row_days, copy=False),
-            months=months,
-            amount=amount,
-            paid=paid,
-            counts_revenue=kept,
-            is_order=is_order,
-            order=order,
-            customer=customer,
-            columns=MappingProxyType(cols),
-            first_month=first,
-            source_columns=self.source_columns,
-            last_order_date=pd.Timestamp(row_days.max()) if len(row_days) else pd.NaT,
-        )
+        days = _frozen(self.days[at], copy=False)
+        row_days = days if self.row_days is self.days else _frozen(self.row_days[at], copy=False)
+        last = pd.Timestamp(row_days.max()) if len(row_days) else pd.NaT
+        return _derived(days, row_days, months, amount, paid, kept, cols, self.source_columns, last)
 
     def up_to(self, day: pd.Timestamp | str) -> OrderFacts:
         """The facts of the input rows dated on or before ``day`` (as ``orders.loc[order_date <= day]``)."""
@@ -344,6 +328,22 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
     months = _frozen(month_index(days), copy=False)
     paid = _frozen(paid, copy=paid.base is not None)
     kept = _frozen(kept, copy=kept.base is not None or kept is paid)
+    last = pd.Timestamp(last) if pd.notna(last) else pd.NaT
+    return _derived(days, row_days, months, amount, paid, kept, cols, source_columns, last)
+
+
+def _derived(
+    days: np.ndarray,
+    row_days: np.ndarray,
+    months: np.ndarray,
+    amount: np.ndarray,
+    paid: np.ndarray,
+    kept: np.ndarray,
+    cols: dict[str, Codes],
+    source_columns: tuple[str, ...],
+    last: pd.Timestamp,
+) -> OrderFacts:
+    """The facts of checked rows: the orders refunded in full and each customer's first month judged here."""
     order, customer = cols["order_id"], cols["customer_id"]
     is_order = _without_full_refunds(paid, kept, order, months, amount)
     is_order = is_order if is_order is paid else _frozen(is_order, copy=False)
@@ -361,5 +361,5 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
         columns=MappingProxyType(cols),
         first_month=first,
         source_columns=source_columns,
-        last_order_date=pd.Timestamp(last) if pd.notna(last) else pd.NaT,
+        last_order_date=last,
     )
