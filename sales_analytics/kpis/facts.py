@@ -197,7 +197,7 @@ class OrderFacts:
     columns: Mapping[str, Codes]
     first_month: np.ndarray
     source_columns: tuple[str, ...]
-    last_order_date: pd.Timestamp = field(default=pd.NaT)  # type: ignore[assignment]
+    last_order_date: pd.Timestamp = field(default=pd.NaT)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -324,7 +324,7 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
     amount = _frozen(amount, copy=True)
     # orders["order_date"].max(): every input row, also one normalize_refunds left out
     last = pd.Series(days if raw_days is None else raw_days).max() if len(orders) else pd.NaT
-    row_days = days if source_rows is None else _frozen(raw_days[source_rows], copy=False)
+    row_days = days if source_rows is None or raw_days is None else _frozen(raw_days[source_rows], copy=False)
     months = _frozen(month_index(days), copy=False)
     paid = _frozen(paid, copy=paid.base is not None)
     kept = _frozen(kept, copy=kept.base is not None or kept is paid)
