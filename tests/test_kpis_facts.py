@@ -304,3 +304,15 @@ def test_team_grouping_with_an_empty_rep_id() -> None:
         sales_kpis(f, by=["team"], reps=_REPS)
     with pytest.raises(DataError, match=r"rep_id.*1 row have no value.*row 7"):
         sales_kpis(orders, by=["team"], reps=_REPS)
+
+
+def test_empty_orders() -> None:
+    orders = _orders().iloc[:0]
+    f = order_facts(orders)
+    assert len(f) == 0 and f.first_month.tolist() == [] and pd.isna(f.last_order_date)
+    for call in (
+        lambda o: sales_kpis(o, by=["rep_id"]),
+        lambda o: purchase_summary(o, as_of="2026-01-31"),
+        lambda o: sales_growth(o),
+    ):
+        pd.testing.assert_frame_equal(call(f), call(orders), check_exact=True)
