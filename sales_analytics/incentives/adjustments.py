@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, DecimalTuple
 from functools import lru_cache
 
 import numpy as np
@@ -134,18 +134,29 @@ def clawback_line(
             base=credit,
             order_ids=ids,
         )
-    paid_rate = eff.get(row.group, Decimal(0))
-    rate = paid_rate * dec(cb.rate)
+    rate, share, adjustment = _clawback_terms(eff.get(row.group, Decimal(0)).as_tuple(), cb.rate)
     return Line(
         "clawback",
-        f"refund {row.order_id} of order {row.base_order_id} ({row.orig_period}): "
-        f"{dec(cb.rate) * 100:.0f}% of the commission paid on it",
+        f"refund {row.order_id} of order {row.base_order_id} ({row.orig_period}): {share} of the commission paid on it",
         credit * rate,
         base=credit,
         rate=rate,
-        adjustment=f"rate paid {paid_rate * 100:.4g}% × clawback {dec(cb.rate) * 100:.0f}%",
+        adjustment=adjustment,
         order_ids=ids,
     )
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _clawback_terms(paid: DecimalTuple, clawback_rate: float) -> tuple[Decimal, str, str]:
+    """(rate clawed back, the clawback share as text, the adjustment text) of a rate paid.
+
+    Refunds repeat a few rates paid, and formatting Decimals is most of a line's cost. The
+    rate paid is keyed by its digits and exponent (``as_tuple``), not its value: 0.05 and
+    0.050 are equal but give other text.
+    """
+    paid_rate, cb = Decimal(paid), dec(clawback_rate)
+    share = f"{cb * 100:.0f}%"
+    return paid_rate * cb, share, f"rate paid {paid_rate * 100:.4g}% × clawback {share}"
 
 
 def draw_lines(plan: CommissionPlan, earned: Decimal, balances: dict[str, Decimal], rep: str) -> list[Line]:
