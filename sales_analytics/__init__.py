@@ -189,10 +189,12 @@ _EXPORTS: dict[str, str] = {
     "SALES_COLUMNS": "kpis",
     "SCORECARD_COLUMNS": "kpis",
     "KpiParams": "kpis",
+    "OrderFacts": "kpis",
     "activity_kpis": "kpis",
     "activity_outcomes": "kpis",
     "attainment": "kpis",
     "deal_status": "kpis",
+    "order_facts": "kpis",
     "growth": "kpis",
     "pacing": "kpis",
     "pipeline_kpis": "kpis",
@@ -623,10 +625,12 @@ if TYPE_CHECKING:
     from sales_analytics.kpis import SALES_COLUMNS as SALES_COLUMNS
     from sales_analytics.kpis import SCORECARD_COLUMNS as SCORECARD_COLUMNS
     from sales_analytics.kpis import KpiParams as KpiParams
+    from sales_analytics.kpis import OrderFacts as OrderFacts
     from sales_analytics.kpis import activity_kpis as activity_kpis
     from sales_analytics.kpis import activity_outcomes as activity_outcomes
     from sales_analytics.kpis import attainment as attainment
     from sales_analytics.kpis import deal_status as deal_status
+    from sales_analytics.kpis import order_facts as order_facts
     from sales_analytics.kpis import pacing as pacing
     from sales_analytics.kpis import pipeline_kpis as pipeline_kpis
     from sales_analytics.kpis import prepare_orders as prepare_orders

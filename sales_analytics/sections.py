@@ -25,6 +25,7 @@ import pandas as pd
 from sales_analytics.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
+    from sales_analytics.kpis.facts import OrderFacts
     from sales_analytics.notebook import NotebookContext
 
 __all__ = [
@@ -153,12 +154,15 @@ def workday_calendar(ctx: NotebookContext) -> Any:
     return load_group_rules(ctx.params.rules.rules_file).calendar
 
 
-def _as_of(ctx: NotebookContext, orders: pd.DataFrame) -> pd.Timestamp:
+def _as_of(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.Timestamp:
     """The day the month's figures run to: its last day, or the last order day when the data stop earlier."""
-    return min(pd.Timestamp(ctx.period.end), orders["order_date"].max().normalize())
+    from sales_analytics.kpis.facts import OrderFacts
+
+    last = orders.last_order_date if isinstance(orders, OrderFacts) else orders["order_date"].max()
+    return min(pd.Timestamp(ctx.period.end), last.normalize())
 
 
-def kpi_sales_monthly(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+def kpi_sales_monthly(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame:
     """Company revenue per month with its growth (环比 / 同比) and working-day pace."""
     from sales_analytics.kpis import sales_growth
 
@@ -170,40 +174,40 @@ def kpi_sales_monthly(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFram
     )
 
 
-def _sales_growth_by(ctx: NotebookContext, orders: pd.DataFrame, by: str) -> pd.DataFrame:
+def _sales_growth_by(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts, by: str) -> pd.DataFrame:
     from sales_analytics.kpis import growth, sales_kpis
 
     kpis = sales_kpis(orders, by=[by], reps=ctx.dataset.reps, workday_calendar=workday_calendar(ctx))
     return growth(kpis, value="revenue", by=[by])
 
 
-def kpi_sales_by_rep(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+def kpi_sales_by_rep(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame:
     """Sales KPIs per rep and month, with growth against the previous month and year."""
     return _sales_growth_by(ctx, orders, "rep_id")
 
 
-def kpi_sales_by_team(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+def kpi_sales_by_team(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame:
     """Sales KPIs per team and month, with growth against the previous month and year."""
     return _sales_growth_by(ctx, orders, "team")
 
 
-def _sales_this_month(ctx: NotebookContext, orders: pd.DataFrame, by: str) -> pd.DataFrame:
+def _sales_this_month(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts, by: str) -> pd.DataFrame:
     from sales_analytics.kpis import sales_kpis
 
     return sales_kpis(orders, by=[by], periods=[str(ctx.period)], workday_calendar=workday_calendar(ctx))
 
 
-def kpi_sales_by_category(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+def kpi_sales_by_category(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame:
     """The month's sales KPIs per product category."""
     return _sales_this_month(ctx, orders, "product_category")
 
 
-def kpi_sales_by_channel(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame:
+def kpi_sales_by_channel(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame:
     """The month's sales KPIs per channel."""
     return _sales_this_month(ctx, orders, "channel")
 
 
-def _attainment(ctx: NotebookContext, orders: pd.DataFrame, by: str) -> pd.DataFrame | None:
+def _attainment(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts, by: str) -> pd.DataFrame | None:
     from sales_analytics.kpis import attainment
 
     ds = ctx.dataset
@@ -212,17 +216,17 @@ def _attainment(ctx: NotebookContext, orders: pd.DataFrame, by: str) -> pd.DataF
     return attainment(orders, ds.targets, reps=ds.reps, by=by, fiscal_year_start=ctx.params.fiscal_year_start)
 
 
-def kpi_attainment_rep(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame | None:
+def kpi_attainment_rep(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame | None:
     """Attainment per rep and month (``None`` without a targets table)."""
     return _attainment(ctx, orders, "rep_id")
 
 
-def kpi_attainment_team(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame | None:
+def kpi_attainment_team(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame | None:
     """Attainment per team and month (``None`` without a targets table)."""
     return _attainment(ctx, orders, "team")
 
 
-def kpi_pacing(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame | None:
+def kpi_pacing(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame | None:
     """Month-to-date pace against target per rep and team (``None`` without targets)."""
     from sales_analytics.kpis import pacing
 
@@ -285,7 +289,7 @@ def kpi_activities(ctx: NotebookContext) -> pd.DataFrame | None:
     )
 
 
-def kpi_activity_outcomes(ctx: NotebookContext, orders: pd.DataFrame) -> pd.DataFrame | None:
+def kpi_activity_outcomes(ctx: NotebookContext, orders: pd.DataFrame | OrderFacts) -> pd.DataFrame | None:
     """Which activity types precede orders and won deals (``None`` without activities)."""
     from sales_analytics.kpis import activity_outcomes
 
@@ -299,7 +303,7 @@ def kpi_activity_outcomes(ctx: NotebookContext, orders: pd.DataFrame) -> pd.Data
 
 def kpi_scorecard(
     ctx: NotebookContext,
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     *,
     rep_attainment: pd.DataFrame | None = None,
     outcomes: pd.DataFrame | None = None,

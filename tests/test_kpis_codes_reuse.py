@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import sales_analytics as sa
 from sales_analytics.customers._orders import factorize
-from sales_analytics.kpis._core import _ENCODED, encode, index_in
+from sales_analytics.kpis._core import _ENCODED, encode, index_in, month_index
 from sales_analytics.kpis.activities import _buyers_followed_up
 
 STR = pd.StringDtype(na_value=np.nan)  # the snapshot's string columns (Arrow-backed)
@@ -171,7 +171,9 @@ def test_buyers_followed_up_equals_the_merge_and_group_by(
             "activity_type": "call",
         }
     )
-    got = _buyers_followed_up(orders, days, flags, acts, "month", 1)
+    got = _buyers_followed_up(
+        month_index(days), encode(orders["rep_id"]), encode(orders["customer_id"]), flags, acts, "month", 1
+    )
     period = pd.Series(days).dt.strftime("%Y-%m").to_numpy(dtype=object)
     a_period = pd.Series(a_days).dt.strftime("%Y-%m").to_numpy(dtype=object)
     expected = _plain_followed_up(orders, period, flags, acts, a_period)

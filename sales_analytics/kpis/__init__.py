@@ -8,7 +8,10 @@
   stage conversion, sales cycle, velocity, slipped deals;
 - :mod:`~sales_analytics.kpis.activities` — activity counts, activities per won
   deal, follow-up share;
-- :mod:`~sales_analytics.kpis.scorecard` — one row per rep joining the above.
+- :mod:`~sales_analytics.kpis.scorecard` — one row per rep joining the above;
+- :mod:`~sales_analytics.kpis.facts` — :func:`order_facts`, the orders' per-row facts
+  prepared once (an :class:`OrderFacts`) that every orders-reading KPI function accepts
+  in place of the orders frame.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import Field
 
 from sales_analytics.config import StrictModel
 from sales_analytics.kpis.activities import ACTIVITY_TYPES, activity_kpis, activity_outcomes
+from sales_analytics.kpis.facts import OrderFacts, order_facts
 from sales_analytics.kpis.growth import GROWTH_COLUMNS, growth, sales_growth
 from sales_analytics.kpis.pipeline import (
     PIPELINE_COLUMNS,
@@ -43,10 +47,12 @@ __all__ = [
     "SALES_COLUMNS",
     "SCORECARD_COLUMNS",
     "KpiParams",
+    "OrderFacts",
     "activity_kpis",
     "activity_outcomes",
     "attainment",
     "deal_status",
+    "order_facts",
     "growth",
     "pacing",
     "pipeline_kpis",

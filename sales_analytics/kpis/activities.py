@@ -9,6 +9,7 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
+    Codes,
     as_datetime,
     bad_rows,
     check_fiscal_start,
@@ -21,8 +22,8 @@ from sales_analytics.kpis._core import (
     period_axis,
     safe_ratio,
 )
+from sales_analytics.kpis.facts import OrderFacts, _checked, _without_full_refunds
 from sales_analytics.kpis.pipeline import deal_status
-from sales_analytics.kpis.sales import _checked, _without_full_refunds
 from sales_analytics.periods import parse_period
 from sales_analytics.refunds import normalize_refunds
 
@@ -47,8 +48,9 @@ def _period_labels(days: np.ndarray, grain: str, fiscal_year_start: int) -> np.n
 
 
 def _buyers_followed_up(
-    orders: pd.DataFrame,
-    days: np.ndarray,
+    months: np.ndarray,
+    rep: Codes,
+    cust: Codes,
     is_order: np.ndarray,
     activities: pd.DataFrame,
     grain: str,
@@ -62,8 +64,6 @@ def _buyers_followed_up(
     left out. Counted on integer codes: the activities' rep and customer ids are looked up
     among the orders' distinct ids, so no id column becomes Python objects.
     """
-    months = month_index(days)
-    rep, cust = encode(orders["rep_id"]), encode(orders["customer_id"])
     if len(months):
         axis = period_axis(int(months.min()), int(months.max()), grain, fiscal_year_start)
         labels, period = np.asarray(axis.labels, dtype=object), axis.positions(months).astype(np.int64)
@@ -255,7 +255,7 @@ def activity_kpis(
 def activity_outcomes(
     activities: pd.DataFrame,
     *,
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     deals: pd.DataFrame | None = None,
     grain: str = "month",
     fiscal_year_start: int = 1,
@@ -265,8 +265,8 @@ def activity_outcomes(
     Parameters
     ----------
     activities : canonical activities (rep_id, activity_type, activity_at [, customer_id]).
-    orders : canonical orders; a rep's *active customers* in a period are the
-        customers with a paid order from that rep in it.
+    orders : canonical orders (or their :func:`~sales_analytics.kpis.order_facts`); a rep's
+        *active customers* in a period are the customers with a paid order from that rep in it.
     deals : canonical deals (deal_id, rep_id, stage, close_date [, status]);
         won deals are counted in the period of their close date.
 
@@ -291,12 +291,16 @@ def activity_outcomes(
     require_columns(activities, "activities", ("rep_id", "activity_type", "activity_at"))
     acts = activity_kpis(activities, by=["rep_id"], grain=grain, fiscal_year_start=fiscal_year_start)
     acts = acts[["period", "rep_id", "activities"]].astype({"rep_id": object})
-    orders = normalize_refunds(orders)
-    days, amount, is_order, counts_revenue = _checked(orders)
-    is_order = _without_full_refunds(
-        is_order, counts_revenue, encode(orders["order_id"]), month_index(days), amount
-    )
-    cust = _buyers_followed_up(orders, days, is_order, activities, grain, fiscal_year_start)
+    if isinstance(orders, OrderFacts):
+        months, is_order = orders.months, orders.is_order
+        rep, buyer = orders.codes("rep_id"), orders.customer
+    else:
+        orders = normalize_refunds(orders)
+        days, amount, is_order, counts_revenue = _checked(orders)
+        months = month_index(days)
+        is_order = _without_full_refunds(is_order, counts_revenue, encode(orders["order_id"]), months, amount)
+        rep, buyer = encode(orders["rep_id"]), encode(orders["customer_id"])
+    cust = _buyers_followed_up(months, rep, buyer, is_order, activities, grain, fiscal_year_start)
     out = acts.merge(cust, on=["period", "rep_id"], how="outer")
     if deals is not None:
         require_columns(deals, "deals", ("deal_id", "rep_id", "stage"))

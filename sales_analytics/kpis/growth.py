@@ -17,6 +17,7 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, require_columns
 from sales_analytics.kpis._core import as_datetime, bad_rows, check_fiscal_start, check_grain, period_index
+from sales_analytics.kpis.facts import OrderFacts
 from sales_analytics.kpis.sales import sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
 from sales_analytics.workdays import WorkdayCalendar
@@ -146,7 +147,7 @@ def growth(
 
 
 def sales_growth(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     *,
     value: str = "revenue",
     by: Sequence[str] = (),
@@ -160,7 +161,8 @@ def sales_growth(
 
     Parameters
     ----------
-    orders, by, reps, grain, fiscal_year_start : as for :func:`sales_kpis`.
+    orders, by, reps, grain, fiscal_year_start : as for :func:`sales_kpis` (``orders``
+        may be their :func:`~sales_analytics.kpis.order_facts`).
     value : the KPI column to compare (revenue, orders, customers, …).
     as_of : the last day of data (default: the last order date). When it
         falls before the end of its period, that period is *partial*: its
@@ -185,15 +187,26 @@ def sales_growth(
     0  2026-02   1000.0    False            28       NaN              NaN
     1  2026-03    150.0     True            10     100.0              0.5
     """
-    require_columns(orders, "orders", ("order_date",))
-    days = as_datetime(orders, "orders", "order_date")
+    facts = orders if isinstance(orders, OrderFacts) else None
+    if facts is not None:
+        days = facts.row_days  # the input rows' dates, as the frame's order_date below
+    else:
+        require_columns(orders, "orders", ("order_date",))
+        days = as_datetime(orders, "orders", "order_date")
     if as_of is None:
-        end = pd.Timestamp(days.max()).normalize() if len(days) else None
+        if facts is not None:
+            last = facts.last_order_date
+            end = None if pd.isna(last) else pd.Timestamp(last).normalize()
+        else:
+            end = pd.Timestamp(days.max()).normalize() if len(days) else None
     else:
         end = pd.Timestamp(as_of).normalize()
         before = days < np.datetime64(end + pd.Timedelta(days=1), "ns")
         if not before.all():  # usually the data end by as_of: no copy of every column then
-            orders, days = orders.loc[before], days[before]
+            if facts is not None:
+                orders, days = facts.where(before), days[before]
+            else:
+                orders, days = orders.loc[before], days[before]
     table = sales_kpis(
         orders,
         by=by,
@@ -245,7 +258,7 @@ def sales_growth(
 
 
 def _first_days(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     days: np.ndarray,
     period: Period,
     elapsed: int,
@@ -266,7 +279,8 @@ def _first_days(
             if by
             else (pd.DataFrame({"_base": [0.0]}))
         )
+    within = orders.where(mask) if isinstance(orders, OrderFacts) else orders.loc[mask]
     t = sales_kpis(
-        orders.loc[mask], by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=[period]
+        within, by=by, reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, periods=[period]
     )
     return t.rename(columns={value: "_base"})[cols]

@@ -28,8 +28,6 @@ from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis._core import (
     Codes,
     PeriodAxis,
-    as_datetime,
-    as_float,
     bad_rows,
     check_fiscal_start,
     check_grain,
@@ -48,14 +46,20 @@ from sales_analytics.kpis._core import (
     split,
     to_categorical,
 )
+from sales_analytics.kpis.facts import (
+    ORDER_COLUMNS,
+    OrderFacts,
+    _checked,
+    _first_months,
+    _id_codes,
+    _without_full_refunds,
+)
 from sales_analytics.periods import Period
-from sales_analytics.refunds import fully_refunded, normalize_refunds
-from sales_analytics.vocabulary import ORDER_STATUSES
+from sales_analytics.refunds import normalize_refunds
 from sales_analytics.workdays import WorkdayCalendar, calendar_options
 
 __all__ = ["SALES_COLUMNS", "prepare_orders", "purchase_summary", "read_orders", "sales_kpis"]
 
-ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "rep_id", "amount")
 SALES_COLUMNS = ("revenue", "orders", "aov", "customers", "new_customers", "returning_customers")
 _ID_COLUMNS = ("order_id", "customer_id", "rep_id", "status", "product_id", "product_category", "channel")
 _MAX_DENSE_CELLS = 1 << 26
@@ -147,87 +151,6 @@ def _categorical_of(column: pa.ChunkedArray) -> pd.Categorical:
     return to_categorical(Codes(codes, uniques))
 
 
-# ---------------------------------------------------------------- checking
-def _status_flags(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(is_order, counts_revenue) per row from ``status`` (empty = paid)."""
-    n = len(orders)
-    if "status" not in orders.columns:
-        ones = np.ones(n, dtype=bool)
-        return ones, ones
-    c = encode(orders["status"])
-    norm = [str(u).strip().lower() for u in c.uniques]
-    unknown = [i for i, v in enumerate(norm) if v not in ORDER_STATUSES]
-    if unknown:
-        mask = np.isin(c.codes, unknown)
-        raise DataError(
-            [
-                bad_rows(
-                    "orders",
-                    "status",
-                    mask,
-                    "have an unknown status",
-                    " | ".join(ORDER_STATUSES),
-                    orders["status"],
-                )
-            ]
-        )
-    paid = [i for i, v in enumerate(norm) if v == "paid"]
-    cancelled = [i for i, v in enumerate(norm) if v == "cancelled"]
-    is_order = (c.codes < 0) | np.isin(c.codes, paid)
-    counts_revenue = ~np.isin(c.codes, cancelled)
-    return is_order, counts_revenue
-
-
-def _checked(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Validated (order dates, amounts, is_order, counts_revenue) of an orders table.
-
-    ``orders`` must already be through :func:`normalize_refunds` (no positive
-    ``refunded`` rows); the callers then drop the paid orders that refund lines
-    cancel in full within their month (:func:`_without_full_refunds`)."""
-    require_columns(orders, "orders", ORDER_COLUMNS)
-    days = as_datetime(orders, "orders", "order_date")
-    amount = as_float(orders, "orders", "amount")
-    problems = []
-    if np.isnat(days).any():
-        problems.append(
-            bad_rows("orders", "order_date", np.isnat(days), "have no date", "a date", orders["order_date"])
-        )
-    if np.isnan(amount).any():
-        problems.append(
-            bad_rows("orders", "amount", np.isnan(amount), "have no amount", "a number", orders["amount"])
-        )
-    if np.isinf(amount).any():
-        problems.append(
-            bad_rows(
-                "orders", "amount", np.isinf(amount), "are infinite", "a finite number", orders["amount"]
-            )
-        )
-    if problems:
-        raise DataError(problems)
-    is_order, counts_revenue = _status_flags(orders)
-    return days, amount, is_order, counts_revenue
-
-
-def _without_full_refunds(
-    is_order: np.ndarray, counts_revenue: np.ndarray, oc: Codes, months: np.ndarray, amount: np.ndarray
-) -> np.ndarray:
-    """``is_order`` without the paid orders that refund lines cancel in full within their month."""
-    is_refund = counts_revenue & ~is_order
-    if not is_refund.any():
-        return is_order
-    gone = fully_refunded(oc.codes, oc.uniques, months, amount, is_order, is_refund)
-    return is_order & ~gone if gone.any() else is_order
-
-
-def _id_codes(orders: pd.DataFrame, column: str) -> Codes:
-    c = encode(orders[column])
-    if (c.codes < 0).any():
-        raise DataError(
-            [bad_rows("orders", column, c.codes < 0, "have no value", f"a {column}", orders[column])]
-        )
-    return c
-
-
 # ---------------------------------------------------------------- grouping
 def _rep_lookup(reps: pd.DataFrame, rep_codes: Codes, column: str) -> pd.Series:
     """``reps[column]`` for each rep id in ``rep_codes.uniques`` (NaN when the rep is unknown)."""
@@ -241,22 +164,35 @@ def _rep_lookup(reps: pd.DataFrame, rep_codes: Codes, column: str) -> pd.Series:
     return table.reindex(pd.Index(rep_codes.uniques.astype(str)))
 
 
+def _source_columns(orders: pd.DataFrame | OrderFacts) -> list[str]:
+    return list(orders.source_columns) if isinstance(orders, OrderFacts) else list(map(str, orders.columns))
+
+
+def _column_codes(orders: pd.DataFrame | OrderFacts, column: str) -> Codes:
+    return orders.codes(column) if isinstance(orders, OrderFacts) else encode(orders[column])
+
+
+def _rep_codes(orders: pd.DataFrame | OrderFacts) -> Codes:
+    return orders.id_codes("rep_id") if isinstance(orders, OrderFacts) else _id_codes(orders, "rep_id")
+
+
 def _group_columns(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     by: Sequence[str],
     reps: pd.DataFrame | None,
 ) -> list[tuple[str, np.ndarray, int, np.ndarray]]:
     """For each ``by`` column: (name, dense row codes, size, labels by code)."""
     out = []
     rep_codes: Codes | None = None
+    columns = _source_columns(orders)
     for col in by:
-        if col in orders.columns:
-            c = encode(orders[col])
+        if col in columns:
+            c = _column_codes(orders, col)
             codes, size = dense(c)
             labels = np.append(np.asarray(c.uniques.astype(object)), np.nan)[:size]
         elif reps is not None and col in reps.columns:
             if rep_codes is None:
-                rep_codes = _id_codes(orders, "rep_id")
+                rep_codes = _rep_codes(orders)
             values = _rep_lookup(reps, rep_codes, col)
             unknown = values.isna().to_numpy()
             if unknown.any():
@@ -283,10 +219,7 @@ def _group_columns(
                         f"cannot group by {col!r}: not a column of {where}",
                         column=col,
                         expected="one of "
-                        + ", ".join(
-                            list(map(str, orders.columns))
-                            + ([] if reps is None else list(map(str, reps.columns)))
-                        ),
+                        + ", ".join(columns + ([] if reps is None else list(map(str, reps.columns)))),
                     )
                 ]
             )
@@ -323,7 +256,7 @@ def _axis_for(
 
 # ------------------------------------------------------------------ sales
 def sales_kpis(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     *,
     by: Sequence[str] = (),
     reps: pd.DataFrame | None = None,
@@ -339,7 +272,9 @@ def sales_kpis(
     orders : canonical orders: order_id, order_date, customer_id, rep_id,
         amount [, status, product_category, channel, …]. Refund rows
         (``status == "refunded"``, negative amount) reduce revenue; refund and
-        cancelled rows are not orders; cancelled rows count nowhere.
+        cancelled rows are not orders; cancelled rows count nowhere. Or their
+        :func:`~sales_analytics.kpis.order_facts`, prepared once for many calls
+        (the same result).
     by : grouping columns, each a column of ``orders`` (rep_id,
         product_category, channel, …) or of ``reps`` (team, region, manager),
         joined through rep_id.
@@ -382,7 +317,7 @@ def sales_kpis(
 
 
 def _sales(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     *,
     by: Sequence[str] = (),
     reps: pd.DataFrame | None = None,
@@ -399,9 +334,18 @@ def _sales(
         raise ValueError(f"`by` must name distinct columns other than 'period', got {by!r}.")
     if reps is not None:
         require_columns(reps, "reps", ("rep_id",))
-    orders = normalize_refunds(orders)
-    days, amount, is_order, counts_revenue = _checked(orders)
-    months = month_index(days)
+    facts = orders if isinstance(orders, OrderFacts) else None
+    if facts is not None:
+        amount, is_order, counts_revenue, months = (
+            facts.amount,
+            facts.paid,
+            facts.counts_revenue,
+            facts.months,
+        )
+    else:
+        orders = normalize_refunds(orders)
+        days, amount, is_order, counts_revenue = _checked(orders)
+        months = month_index(days)
     if len(orders) == 0 or not counts_revenue.any():
         if periods is None:
             return _empty(by, grain)
@@ -445,9 +389,13 @@ def _sales(
         zeros = np.zeros(size, dtype=np.int64)
         present = np.flatnonzero(n_rows > 0)
         return _assemble(cells, present, revenue=revenue, n_orders=zeros, customers=zeros, new=zeros)
-    oc = _id_codes(orders, "order_id")
-    cc = _id_codes(orders, "customer_id")
-    is_order = _without_full_refunds(is_order, counts_revenue, oc, months, amount)
+    if facts is not None:
+        oc, cc, is_order, first = facts.order, facts.customer, facts.is_order, facts.first_month
+    else:
+        oc = _id_codes(orders, "order_id")
+        cc = _id_codes(orders, "customer_id")
+        is_order = _without_full_refunds(is_order, counts_revenue, oc, months, amount)
+        first = _first_months(cc.codes, cc.n, months, is_order)
     ord_rows = is_order & inside
     # the lines of one order are usually adjacent: keep one row per run of (order, group cell)
     rows = np.flatnonzero(ord_rows)
@@ -455,9 +403,7 @@ def _sales(
     okeys = key[rows]
     n_orders = distinct_count(okeys, oc.codes[rows], size, oc.n)
 
-    first = np.full(cc.n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, cc.codes[is_order], months[is_order])
-    first_pos = axis.positions(np.where(first == np.iinfo(np.int64).max, -1, first))
+    first_pos = axis.positions(first)
     g, cust = distinct_pairs(okeys, cc.codes[rows], size, cc.n)
     customers = np.bincount(g, minlength=size)
     if compress:
@@ -586,12 +532,13 @@ def _with_workdays(res: pd.DataFrame, calendar: WorkdayCalendar | None) -> pd.Da
 
 
 # ---------------------------------------------------------------- RFM inputs
-def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> pd.DataFrame:
+def purchase_summary(orders: pd.DataFrame | OrderFacts, *, as_of: date | datetime | str) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer as of a date (the RFM inputs).
 
     Parameters
     ----------
-    orders : canonical orders (order_id, order_date, customer_id, rep_id, amount [, status]).
+    orders : canonical orders (order_id, order_date, customer_id, rep_id, amount [, status]),
+        or their :func:`~sales_analytics.kpis.order_facts`.
     as_of : last day counted (inclusive); later rows are ignored.
 
     Returns
@@ -613,12 +560,16 @@ def purchase_summary(orders: pd.DataFrame, *, as_of: date | datetime | str) -> p
     0          c1            11          2     120.0
     """
     cutoff = np.datetime64(pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1), "ns")
-    orders = normalize_refunds(orders)
-    days, amount, is_order, counts_revenue = _checked(orders)
+    if isinstance(orders, OrderFacts):
+        days, amount, counts_revenue = orders.days, orders.amount, orders.counts_revenue
+        cc, oc, is_order = orders.customer, orders.order, orders.is_order
+    else:
+        orders = normalize_refunds(orders)
+        days, amount, is_order, counts_revenue = _checked(orders)
+        cc = _id_codes(orders, "customer_id")
+        oc = _id_codes(orders, "order_id")
+        is_order = _without_full_refunds(is_order, counts_revenue, oc, month_index(days), amount)
     before = days < cutoff
-    cc = _id_codes(orders, "customer_id")
-    oc = _id_codes(orders, "order_id")
-    is_order = _without_full_refunds(is_order, counts_revenue, oc, month_index(days), amount)
     ords = is_order & before
     revs = counts_revenue & before
     cust = cc.codes

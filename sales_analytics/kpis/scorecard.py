@@ -7,6 +7,7 @@ import pandas as pd
 
 from sales_analytics.errors import DataError, DataProblem, require_columns
 from sales_analytics.kpis.activities import activity_kpis, activity_outcomes
+from sales_analytics.kpis.facts import OrderFacts
 from sales_analytics.kpis.pipeline import pipeline_kpis
 from sales_analytics.kpis.sales import sales_kpis
 from sales_analytics.kpis.targets import attainment
@@ -55,7 +56,7 @@ def _join(left: pd.DataFrame, right: pd.DataFrame | None, columns: list[str]) ->
 
 
 def rep_scorecard(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     *,
     reps: pd.DataFrame,
     period: Period | str,
@@ -72,7 +73,8 @@ def rep_scorecard(
 
     Parameters
     ----------
-    orders, reps : canonical orders and reps (rep_id, rep_name, team [, hire_date, active]).
+    orders, reps : canonical orders and reps (rep_id, rep_name, team [, hire_date, active]);
+        ``orders`` may be their :func:`~sales_analytics.kpis.order_facts`.
     period : a month, quarter or year (fiscal with ``fiscal_year_start``).
     targets, deals, activities, stage_history : optional canonical tables;
         their columns are NaN when a table is not supplied.

@@ -24,6 +24,7 @@ from sales_analytics.kpis._core import (
     check_grain,
     safe_ratio,
 )
+from sales_analytics.kpis.facts import OrderFacts
 from sales_analytics.kpis.sales import _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
 from sales_analytics.vocabulary import (
@@ -136,7 +137,7 @@ def _targets_by(
 
 @renamed_arguments(level="by")
 def attainment(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     targets: pd.DataFrame,
     *,
     reps: pd.DataFrame | None = None,
@@ -148,7 +149,8 @@ def attainment(
 
     Parameters
     ----------
-    orders : canonical orders (see :func:`sales_kpis`).
+    orders : canonical orders (see :func:`sales_kpis`), or their
+        :func:`~sales_analytics.kpis.order_facts`.
     targets : period (YYYY-MM), rep_id or team, target_amount. Quarter and
         year targets are the sums of their months' targets.
     reps : canonical reps; required for ``by="team"`` (team revenue is the
@@ -216,7 +218,7 @@ def attainment(
 
 @renamed_arguments(level="by")
 def pacing(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     targets: pd.DataFrame,
     *,
     as_of: date | datetime | str,
@@ -274,9 +276,12 @@ def pacing(
 
         options = calendar_options(workday_calendar)
         elapsed, length = workdays_in(period.start, day, **options), workdays_in_month(period, **options)
-    require_columns(orders, "orders", ("order_date",))
-    days = as_datetime(orders, "orders", "order_date")
-    upto = days < np.datetime64(day + pd.Timedelta(days=1), "ns")
+    if isinstance(orders, OrderFacts):
+        upto = orders.row_days < np.datetime64(day + pd.Timedelta(days=1), "ns")
+    else:
+        require_columns(orders, "orders", ("order_date",))
+        days = as_datetime(orders, "orders", "order_date")
+        upto = days < np.datetime64(day + pd.Timedelta(days=1), "ns")
     if key == "team" and reps is None:
         raise DataError(
             [
@@ -285,7 +290,8 @@ def pacing(
                 )
             ]
         )
-    sales = sales_kpis(orders.loc[upto], by=[key], reps=reps, periods=[period])[["period", key, "revenue"]]
+    within = orders.where(upto) if isinstance(orders, OrderFacts) else orders.loc[upto]
+    sales = sales_kpis(within, by=[key], reps=reps, periods=[period])[["period", key, "revenue"]]
     t = _targets_by(targets, reps, key, "month", 1)
     t = t[t["period"] == str(period)]
     out = sales.astype({key: object}).merge(t.astype({key: object}), on=["period", key], how="outer")
