@@ -100,11 +100,21 @@ def spiff_eligible(spiff: Spiff, reps: pd.DataFrame) -> set[str] | None:
 
 
 def clawback_line(
-    row, month: str, rep: str, plan: CommissionPlan, effs: dict[tuple[str, str], dict[str, Decimal]]
+    row,
+    month: str,
+    rep: str,
+    plan: CommissionPlan,
+    effs: dict[tuple[str, str], dict[str, Decimal]],
+    terms: dict[tuple[str, str, str], tuple[Decimal, str, str]] | None = None,
 ) -> Line:
+    """The clawback line of one refund credit ``row`` in ``month``.
+
+    ``terms``: a memo of the clawed-back rate and its texts per (original period, rep, rate
+    group) for one engine run, where a month's effective rates no longer change once computed.
+    """
     credit = Decimal(int(row.credit_micro)) / MICRO
     ids = [str(row.order_id)]
-    if pd.isna(row.orig_period):
+    if not isinstance(row.orig_period, str) and pd.isna(row.orig_period):
         return Line(
             "clawback",
             f"refund {row.order_id}: original order {row.base_order_id} is not among the "
@@ -134,7 +144,13 @@ def clawback_line(
             base=credit,
             order_ids=ids,
         )
-    rate, share, adjustment = _clawback_terms(eff.get(row.group, Decimal(0)).as_tuple(), cb.rate)
+    key = (row.orig_period, rep, row.group)
+    found = terms.get(key) if terms is not None else None
+    if found is None:
+        found = _clawback_terms(eff.get(row.group, Decimal(0)).as_tuple(), cb.rate)
+        if terms is not None:
+            terms[key] = found
+    rate, share, adjustment = found
     return Line(
         "clawback",
         f"refund {row.order_id} of order {row.base_order_id} ({row.orig_period}): {share} of the commission paid on it",

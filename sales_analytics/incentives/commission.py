@@ -593,6 +593,8 @@ class Ledger:
 
     balances: dict[str, Decimal] = field(default_factory=dict)
     effs: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
+    # the clawback terms of a rate paid, per (period, rep, rate group) of ``effs`` (see clawback_line)
+    claw_terms: dict[tuple[str, str, str], tuple[Decimal, str, str]] = field(default_factory=dict)
 
 
 def sales_lines(
@@ -762,7 +764,10 @@ def _rep_month(
     ledger.effs[(month, rep)] = eff
     # SPIFFs, clawbacks, then the draw on what was earned
     lines += inp.spiffs.get((month, rep), [])
-    lines += [clawback_line(row, month, rep, plan, ledger.effs) for row in inp.claws.get((month, rep), [])]
+    lines += [
+        clawback_line(row, month, rep, plan, ledger.effs, ledger.claw_terms)
+        for row in inp.claws.get((month, rep), [])
+    ]
     earned = sum((ln.amount for ln in lines), Decimal(0))
     lines += draw_lines(plan, earned, ledger.balances, rep)
     lines, shown, payout = settle(lines, inp.commission.rounding)
