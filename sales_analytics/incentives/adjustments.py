@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal, DecimalTuple
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -170,7 +171,8 @@ def _clawback_terms(paid: DecimalTuple, clawback_rate: float) -> tuple[Decimal, 
     rate paid is keyed by its digits and exponent (``as_tuple``), not its value: 0.05 and
     0.050 are equal but give other text.
     """
-    paid_rate, cb = Decimal(paid), dec(clawback_rate)
+    # a rate paid is finite: its exponent is an int (a DecimalTuple's type allows "n"/"F" too)
+    paid_rate, cb = Decimal(cast("tuple[int, tuple[int, ...], int]", paid)), dec(clawback_rate)
     share = f"{cb * 100:.0f}%"
     return paid_rate * cb, share, f"rate paid {paid_rate * 100:.4g}% × clawback {share}"
 

@@ -38,7 +38,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -547,7 +547,8 @@ def engine_inputs(
     # the rows as plain tuples, made from each column's list of values: iterating Arrow-backed
     # columns value by value, or ``itertuples``, costs ~10x more per row (a 10M-row table has
     # ~140,000 clawback credits)
-    row_type = namedtuple("ClawbackCredit", list(claw_rows.columns))  # type: ignore[misc]
+    row_type: Any = namedtuple("ClawbackCredit", list(claw_rows.columns))  # type: ignore[misc]
+    row: Any
     for row in map(row_type._make, zip(*(claw_rows[c].tolist() for c in claw_rows.columns))):
         claws[(row.period, row.rep_id)].append(row)
     info = reps.set_index("rep_id")
