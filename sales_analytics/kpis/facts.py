@@ -17,6 +17,7 @@ frame, or are the encode cache's codes of an immutable Arrow array).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -38,8 +39,8 @@ from sales_analytics.vocabulary import ORDER_STATUSES
 __all__ = ["OrderFacts", "order_facts"]
 
 ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "rep_id", "amount")
-# the id and label columns coded by default (the ``by`` columns of the KPI tables)
-FACT_COLUMNS = ("order_id", "customer_id", "rep_id", "status", "product_id", "product_category", "channel")
+# the id and label columns coded by default (the ``by`` columns of the KPI tables); others on request
+FACT_COLUMNS = ("order_id", "customer_id", "rep_id", "status", "product_category", "channel")
 _ROW = "__order_facts_row__"
 
 
@@ -196,7 +197,7 @@ class OrderFacts:
     columns: Mapping[str, Codes]
     first_month: np.ndarray
     source_columns: tuple[str, ...]
-    last_order_date: pd.Timestamp = field(default=pd.NaT)  # type: ignore[assignment]
+    last_order_date: pd.Timestamp = field(default=pd.NaT)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -255,26 +256,10 @@ class OrderFacts:
         amount = _frozen(self.amount[at], copy=False)
         paid = _frozen(self.paid[at], copy=False)
         kept = _frozen(self.counts_revenue[at], copy=False)
-        order, customer = cols["order_id"], cols["customer_id"]
-        is_order = _without_full_refunds(paid, kept, order, months, amount)
-        is_order = is_order if is_order is paid else _frozen(is_order, copy=False)
-        first = _frozen(_first_months(customer.codes, customer.n, months, is_order), copy=False)
-        row_days = self.row_days[at]
-        return OrderFacts(
-            days=_frozen(self.days[at], copy=False),
-            row_days=_frozen(row_days, copy=False),
-            months=months,
-            amount=amount,
-            paid=paid,
-            counts_revenue=kept,
-            is_order=is_order,
-            order=order,
-            customer=customer,
-            columns=MappingProxyType(cols),
-            first_month=first,
-            source_columns=self.source_columns,
-            last_order_date=pd.Timestamp(row_days.max()) if len(row_days) else pd.NaT,
-        )
+        days = _frozen(self.days[at], copy=False)
+        row_days = days if self.row_days is self.days else _frozen(self.row_days[at], copy=False)
+        last = pd.Timestamp(row_days.max()) if len(row_days) else pd.NaT
+        return _derived(days, row_days, months, amount, paid, kept, cols, self.source_columns, last)
 
     def up_to(self, day: pd.Timestamp | str) -> OrderFacts:
         """The facts of the input rows dated on or before ``day`` (as ``orders.loc[order_date <= day]``)."""
@@ -291,9 +276,8 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
         [, status, product_id, product_category, channel, refunded_at, …]); an
         :class:`OrderFacts` is returned as it is.
     columns : the id and label columns to code for ``by`` (default: those of
-        ``order_id, customer_id, rep_id, status, product_id, product_category,
-        channel`` the frame has); ``order_id``, ``customer_id`` and ``rep_id``
-        are always coded.
+        ``order_id, customer_id, rep_id, status, product_category, channel`` the
+        frame has); ``order_id``, ``customer_id`` and ``rep_id`` are always coded.
 
     Every row is checked here, as :func:`~sales_analytics.kpis.sales_kpis` checks
     them: a DataError names the column, the rows (of the normalized orders) and
@@ -312,7 +296,6 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
     if isinstance(orders, OrderFacts):
         return orders
     require_columns(orders, "orders", ORDER_COLUMNS)
-    last = orders["order_date"].max() if len(orders) else pd.NaT
     source_columns = tuple(map(str, orders.columns))
     wanted = list(dict.fromkeys(["order_id", "customer_id", "rep_id", *(columns or ())]))
     if columns is None:
@@ -320,7 +303,7 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
     missing = [c for c in wanted if c not in orders.columns]
     if missing:
         require_columns(orders, "orders", missing)
-    source_rows = None
+    source_rows, raw_days = None, None
     if refunded_orders(orders).any() if "status" in orders.columns else False:
         raw_days = as_datetime(orders, "orders", "order_date")
         normal = normalize_refunds(orders.assign(**{_ROW: np.arange(len(orders))}))
@@ -328,18 +311,39 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
         normal = normal.drop(columns=[_ROW])
     else:
         normal = orders
-    days, amount, paid, kept = _checked(normal)
+    for col in ("order_id", "customer_id"):
+        if col in normal.columns and normal[col].isna().any():
+            _id_codes(normal, col)  # the DataError of an empty id, before anything is coded
+    # the ids are hashed on the second core (Arrow releases the GIL) while this one checks the rows;
+    # order_id, the costliest, first
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        coded = {col: pool.submit(_owned_codes, normal[col]) for col in wanted}
+        days, amount, paid, kept = _checked(normal)
+        cols = {col: coded[col].result() for col in wanted}
     days = _frozen(days, copy=True)
     amount = _frozen(amount, copy=True)
-    row_days = days if source_rows is None else _frozen(raw_days[source_rows], copy=False)
+    # orders["order_date"].max(): every input row, also one normalize_refunds left out
+    last = pd.Series(days if raw_days is None else raw_days).max() if len(orders) else pd.NaT
+    row_days = days if source_rows is None or raw_days is None else _frozen(raw_days[source_rows], copy=False)
     months = _frozen(month_index(days), copy=False)
     paid = _frozen(paid, copy=paid.base is not None)
     kept = _frozen(kept, copy=kept.base is not None or kept is paid)
-    cols = {}
-    for col in wanted:
-        if col in ("order_id", "customer_id"):
-            _id_codes(normal, col)  # the DataError of an empty id, before anything else is coded
-        cols[col] = _owned_codes(normal[col])
+    last = pd.Timestamp(last) if pd.notna(last) else pd.NaT
+    return _derived(days, row_days, months, amount, paid, kept, cols, source_columns, last)
+
+
+def _derived(
+    days: np.ndarray,
+    row_days: np.ndarray,
+    months: np.ndarray,
+    amount: np.ndarray,
+    paid: np.ndarray,
+    kept: np.ndarray,
+    cols: dict[str, Codes],
+    source_columns: tuple[str, ...],
+    last: pd.Timestamp,
+) -> OrderFacts:
+    """The facts of checked rows: the orders refunded in full and each customer's first month judged here."""
     order, customer = cols["order_id"], cols["customer_id"]
     is_order = _without_full_refunds(paid, kept, order, months, amount)
     is_order = is_order if is_order is paid else _frozen(is_order, copy=False)
@@ -357,5 +361,5 @@ def order_facts(orders: pd.DataFrame | OrderFacts, *, columns: Sequence[str] | N
         columns=MappingProxyType(cols),
         first_month=first,
         source_columns=source_columns,
-        last_order_date=pd.Timestamp(last) if pd.notna(last) else pd.NaT,
+        last_order_date=last,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -203,10 +204,8 @@ def sales_growth(
         end = pd.Timestamp(as_of).normalize()
         before = days < np.datetime64(end + pd.Timedelta(days=1), "ns")
         if not before.all():  # usually the data end by as_of: no copy of every column then
-            if facts is not None:
-                orders, days = facts.where(before), days[before]
-            else:
-                orders, days = orders.loc[before], days[before]
+            orders = facts.where(before) if facts is not None else cast(pd.DataFrame, orders).loc[before]
+            days = days[before]
     table = sales_kpis(
         orders,
         by=by,
