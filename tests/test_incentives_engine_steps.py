@@ -228,3 +228,62 @@ def test_a_month_of_the_result_builds_only_that_months_credits():
         march.credits, whole.loc[whole["period"] == "2026-03"].reset_index(drop=True)
     )
     assert march.credits["order_id"].tolist() == ["O1-R"] and "share_bp" not in whole.columns
+
+
+def test_a_month_of_the_result_builds_only_that_months_statements_equal_to_the_whole():
+    from sales_analytics.incentives.commission import compute_commissions
+
+    res = compute_commissions(ORDERS, REPS, _commission(), period="2026-03")
+    whole = res.statements  # built from every month's lines when first read
+    for month in ("2026-01", "2026-02", "2026-03"):
+        fresh = compute_commissions(ORDERS, REPS, _commission(), period="2026-03").for_period(month)
+        expected = whole.loc[whole["period"] == month].reset_index(drop=True)
+        pd.testing.assert_frame_equal(fresh.statements, expected, check_exact=True)
+    # March: r1's clawback of O1-R (400 × 10% = −40) with its text, and r2 (hired 15 March) at 0
+    march = (
+        compute_commissions(ORDERS, REPS, _commission(), period="2026-03").for_period("2026-03").statements
+    )
+    claw = march.loc[march["line_type"] == "clawback"].iloc[0]
+    assert (claw["rep_id"], claw["amount"], claw["source_order_ids"]) == ("r1", -40.0, "O1-R")
+    # the rate paid is January's commission / sales = 100.0 / 1000 (Decimal digits as computed)
+    assert claw["adjustment"] == "rate paid 10.00% × clawback 100%"
+    assert sorted(march["rep_id"].unique()) == ["r1", "r2"]
+
+
+def test_a_month_without_statements_has_the_whole_frames_columns_and_types():
+    from sales_analytics.incentives.commission import compute_commissions
+
+    res = compute_commissions(ORDERS, REPS, _commission(start="2026-02"), period="2026-03")
+    whole = res.statements
+    empty = compute_commissions(ORDERS, REPS, _commission(start="2026-02"), period="2026-03").for_period(
+        "2025-12"
+    )
+    assert len(empty.statements) == 0
+    pd.testing.assert_series_equal(empty.statements.dtypes, whole.dtypes)
+
+
+def test_clawback_text_keeps_the_digits_of_the_rate_paid():
+    from sales_analytics.incentives.adjustments import clawback_line
+
+    com = _commission(plan={"clawback": {"rate": 0.5}})
+    plan = com.plans[0]
+    row = pd.Series(
+        {
+            "order_id": "O1-R",
+            "base_order_id": "O1",
+            "credit_micro": -400_000_000,
+            "orig_period": "2026-01",
+            "group": "tiered",
+        }
+    )
+    # equal rates paid written with other digits: each keeps its own text and exact amount
+    # (−400 × 0.050 × 0.5 = −10.0000 and −400 × 0.05 × 0.5 = −10.000; 5.000% and 5.00%)
+    first = clawback_line(row, "2026-03", "r1", plan, {("2026-01", "r1"): {"tiered": Decimal("0.050")}})
+    second = clawback_line(row, "2026-03", "r1", plan, {("2026-01", "r1"): {"tiered": Decimal("0.05")}})
+    assert first.amount == second.amount == Decimal("-10")
+    assert (f"{first.amount:f}", f"{second.amount:f}") == ("-10.0000", "-10.000")
+    assert (first.rate, second.rate) == (Decimal("0.025"), Decimal("0.025"))
+    assert f"{first.rate:f}" == "0.0250" and f"{second.rate:f}" == "0.025"
+    assert first.adjustment == "rate paid 5.000% × clawback 50%"
+    assert second.adjustment == "rate paid 5.00% × clawback 50%"
+    assert first.description.endswith(": 50% of the commission paid on it")

@@ -78,6 +78,36 @@ def test_incentive_metrics_joins_sales_targets_and_activities():
     }
 
 
+def test_incentive_metrics_of_the_prepared_order_facts_equal_those_of_the_frame():
+    from sales_analytics.kpis import order_facts
+
+    orders = pd.concat(
+        [
+            ORDERS,
+            pd.DataFrame(
+                {
+                    "order_id": ["5", "2-R", "6"],
+                    "order_date": pd.to_datetime(["2026-03-11", "2026-03-20", "2026-03-12"]),
+                    "customer_id": ["c4", "c2", "c5"],
+                    "rep_id": ["a", "a", "b"],
+                    "amount": [80.0, -200.0, 40.0],
+                    "status": ["paid", "refunded", "cancelled"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    targets = pd.DataFrame({"period": ["2026-03"] * 2, "rep_id": ["a", "b"], "target_amount": [400.0, 350.0]})
+    facts = order_facts(orders)
+    for by in ("rep_id", "team"):
+        from_frame = incentive_metrics(orders, REPS, targets=targets, by=by, period="2026-03")
+        from_facts = incentive_metrics(facts, REPS, targets=targets, by=by, period="2026-03")
+        pd.testing.assert_frame_equal(from_facts, from_frame, check_exact=True)
+    # a in March: 200 − 200 (order 2 refunded in full the same month) + 80 = 80 over 1 order; 80 / 400 = 0.2
+    mar = from_facts.loc[from_facts["period"] == "2026-03"].set_index("team")
+    assert mar.loc["T1", ["revenue", "orders", "attainment"]].tolist() == [80.0, 1, 0.2]
+
+
 def test_statement_tables_one_per_team_with_ascii_names():
     plan = parse_incentive_plan(
         {"commission": {"plans": [{"id": "p", "method": "marginal", "tiers": [{"from": 0, "rate": 0.1}]}]}}

@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, DecimalTuple
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -100,11 +101,21 @@ def spiff_eligible(spiff: Spiff, reps: pd.DataFrame) -> set[str] | None:
 
 
 def clawback_line(
-    row, month: str, rep: str, plan: CommissionPlan, effs: dict[tuple[str, str], dict[str, Decimal]]
+    row,
+    month: str,
+    rep: str,
+    plan: CommissionPlan,
+    effs: dict[tuple[str, str], dict[str, Decimal]],
+    terms: dict[tuple[str, str, str], tuple[Decimal, str, str]] | None = None,
 ) -> Line:
+    """The clawback line of one refund credit ``row`` in ``month``.
+
+    ``terms``: a memo of the clawed-back rate and its texts per (original period, rep, rate
+    group) for one engine run, where a month's effective rates no longer change once computed.
+    """
     credit = Decimal(int(row.credit_micro)) / MICRO
     ids = [str(row.order_id)]
-    if pd.isna(row.orig_period):
+    if not isinstance(row.orig_period, str) and pd.isna(row.orig_period):
         return Line(
             "clawback",
             f"refund {row.order_id}: original order {row.base_order_id} is not among the "
@@ -134,18 +145,36 @@ def clawback_line(
             base=credit,
             order_ids=ids,
         )
-    paid_rate = eff.get(row.group, Decimal(0))
-    rate = paid_rate * dec(cb.rate)
+    key = (row.orig_period, rep, row.group)
+    found = terms.get(key) if terms is not None else None
+    if found is None:
+        found = _clawback_terms(eff.get(row.group, Decimal(0)).as_tuple(), cb.rate)
+        if terms is not None:
+            terms[key] = found
+    rate, share, adjustment = found
     return Line(
         "clawback",
-        f"refund {row.order_id} of order {row.base_order_id} ({row.orig_period}): "
-        f"{dec(cb.rate) * 100:.0f}% of the commission paid on it",
+        f"refund {row.order_id} of order {row.base_order_id} ({row.orig_period}): {share} of the commission paid on it",
         credit * rate,
         base=credit,
         rate=rate,
-        adjustment=f"rate paid {paid_rate * 100:.4g}% × clawback {dec(cb.rate) * 100:.0f}%",
+        adjustment=adjustment,
         order_ids=ids,
     )
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _clawback_terms(paid: DecimalTuple, clawback_rate: float) -> tuple[Decimal, str, str]:
+    """(rate clawed back, the clawback share as text, the adjustment text) of a rate paid.
+
+    Refunds repeat a few rates paid, and formatting Decimals is most of a line's cost. The
+    rate paid is keyed by its digits and exponent (``as_tuple``), not its value: 0.05 and
+    0.050 are equal but give other text.
+    """
+    # a rate paid is finite: its exponent is an int (a DecimalTuple's type allows "n"/"F" too)
+    paid_rate, cb = Decimal(cast("tuple[int, tuple[int, ...], int]", paid)), dec(clawback_rate)
+    share = f"{cb * 100:.0f}%"
+    return paid_rate * cb, share, f"rate paid {paid_rate * 100:.4g}% × clawback {share}"
 
 
 def draw_lines(plan: CommissionPlan, earned: Decimal, balances: dict[str, Decimal], rep: str) -> list[Line]:

@@ -34,11 +34,11 @@ a refund claws back what was paid on its original order months earlier:
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -108,21 +108,58 @@ _COMMISSION_TYPES = ("commission", "category_rate", "product_rate")
 _ACCEL_TYPES = ("accelerator", "decelerator")
 
 
+class _Statements:
+    """Every statement of a result as its lines, turned into the statements frame when read.
+
+    Text of a line (its order ids above all) is built only for the statements read: the
+    engine computes every month from the plan start, and a report shows one month.
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[_Part]):
+        self.parts = parts
+
+    def frame(self, period: str | None = None) -> pd.DataFrame:
+        """The statements frame (``STATEMENT_COLUMNS``), of one month when ``period`` is given."""
+        parts = self.parts if period is None else [p for p in self.parts if p[0]["period"] == period]
+        if period is not None and not parts:
+            # no statement that month: the whole frame's empty slice, with its column types
+            whole = self.frame()
+            return whole.loc[whole["period"] == period].reset_index(drop=True)
+        rows = [row for head, lines, shown in parts for row in _statement_rows(head, lines, shown)]
+        frame = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+        return frame.astype({"line_no": "int64", "n_orders": "int64", "amount_cents": "int64"})
+
+
 class CommissionResult:
     """Statements (every line), one summary row per rep and period, and the order credits.
 
     ``credits`` may be given as :class:`~sales_analytics.incentives.credits.CreditRows`:
     the frame is then built when first read, and :meth:`for_period` builds only the
     month's rows (the whole frame of a 10M-row table is most of the engine's cost,
-    and a report shows one month of it).
+    and a report shows one month of it). The engine gives the statements the same way:
+    as their lines, turned into the frame when first read, of one month by :meth:`for_period`.
     """
 
-    __slots__ = ("_credits", "statements", "summary")
+    __slots__ = ("_credits", "_statements", "summary")
 
-    def __init__(self, statements: pd.DataFrame, summary: pd.DataFrame, credits: pd.DataFrame | CreditRows):
-        self.statements = statements
+    def __init__(
+        self,
+        statements: pd.DataFrame | _Statements,
+        summary: pd.DataFrame,
+        credits: pd.DataFrame | CreditRows,
+    ):
+        self._statements = statements
         self.summary = summary
         self._credits = credits
+
+    @property
+    def statements(self) -> pd.DataFrame:
+        """Every statement line (``STATEMENT_COLUMNS``)."""
+        if isinstance(self._statements, _Statements):
+            self._statements = self._statements.frame()
+        return self._statements
 
     @property
     def credits(self) -> pd.DataFrame:
@@ -138,11 +175,13 @@ class CommissionResult:
         def month(f: pd.DataFrame) -> pd.DataFrame:
             return f.loc[f["period"] == str(p)].reset_index(drop=True)
 
+        statements = self._statements
+        shown = statements.frame(str(p)) if isinstance(statements, _Statements) else month(statements)
         credits = self._credits
         if isinstance(credits, CreditRows):
             rows = np.flatnonzero(credits.month == p.year * 12 + p.index - 1)
-            return CommissionResult(month(self.statements), month(self.summary), credits.take(rows))
-        return CommissionResult(month(self.statements), month(self.summary), month(credits))
+            return CommissionResult(shown, month(self.summary), credits.take(rows))
+        return CommissionResult(shown, month(self.summary), month(credits))
 
 
 def _shown_credits(frame: pd.DataFrame) -> pd.DataFrame:
@@ -505,9 +544,12 @@ def engine_inputs(
         if g != "tiered":
             rate_groups[(p, r)].append(g)
     claws: dict[tuple[str, str], list] = defaultdict(list)
-    # the rows as plain tuples: iterating Arrow-backed columns value by value is slow
-    plain = pd.DataFrame({c: claw_rows[c].to_numpy(dtype=object) for c in claw_rows.columns})
-    for row in plain.itertuples(index=False, name="ClawbackCredit"):
+    # the rows as plain tuples, made from each column's list of values: iterating Arrow-backed
+    # columns value by value, or ``itertuples``, costs ~10x more per row (a 10M-row table has
+    # ~140,000 clawback credits)
+    row_type: Any = namedtuple("ClawbackCredit", list(claw_rows.columns))  # type: ignore[misc]
+    row: Any
+    for row in map(row_type._make, zip(*(claw_rows[c].tolist() for c in claw_rows.columns))):
         claws[(row.period, row.rep_id)].append(row)
     info = reps.set_index("rep_id")
     return EngineInputs(
@@ -552,6 +594,8 @@ class Ledger:
 
     balances: dict[str, Decimal] = field(default_factory=dict)
     effs: dict[tuple[str, str], dict[str, Decimal]] = field(default_factory=dict)
+    # the clawback terms of a rate paid, per (period, rep, rate group) of ``effs`` (see clawback_line)
+    claw_terms: dict[tuple[str, str, str], tuple[Decimal, str, str]] = field(default_factory=dict)
 
 
 def sales_lines(
@@ -703,6 +747,17 @@ def rep_month(
     inp: EngineInputs, ledger: Ledger, month: str, rep: str, plan: CommissionPlan
 ) -> tuple[list[dict], dict]:
     """One rep's month: statement rows and the summary row; updates ``ledger``."""
+    part, summ = _rep_month(inp, ledger, month, rep, plan)
+    return _statement_rows(*part), summ
+
+
+_Part = tuple[dict, list[Line], list[Decimal]]  # a statement's head, its lines and their shown amounts
+
+
+def _rep_month(
+    inp: EngineInputs, ledger: Ledger, month: str, rep: str, plan: CommissionPlan
+) -> tuple[_Part, dict]:
+    """:func:`rep_month` with the statement's lines not yet turned into rows (see :class:`_Statements`)."""
     quota = inp.quotas.get((month, rep))
     lines, credited, eff = sales_lines(inp, month, rep, plan, quota)
     capped, eff = cap_line(plan, lines, eff)
@@ -710,7 +765,10 @@ def rep_month(
     ledger.effs[(month, rep)] = eff
     # SPIFFs, clawbacks, then the draw on what was earned
     lines += inp.spiffs.get((month, rep), [])
-    lines += [clawback_line(row, month, rep, plan, ledger.effs) for row in inp.claws.get((month, rep), [])]
+    lines += [
+        clawback_line(row, month, rep, plan, ledger.effs, ledger.claw_terms)
+        for row in inp.claws.get((month, rep), [])
+    ]
     earned = sum((ln.amount for ln in lines), Decimal(0))
     lines += draw_lines(plan, earned, ledger.balances, rep)
     lines, shown, payout = settle(lines, inp.commission.rounding)
@@ -719,7 +777,7 @@ def rep_month(
     head = {"period": month, "rep_id": rep, "rep_name": name, "team": team, "plan_id": plan.id}
     balance = ledger.balances.get(rep, Decimal(0))
     summ = summary_row(head, lines, shown, credited=credited, quota=quota, payout=payout, balance=balance)
-    return _statement_rows(head, lines, shown), summ
+    return (head, lines, shown), summ
 
 
 @renamed_arguments(through="period")
@@ -783,7 +841,7 @@ def compute_commissions(
         adjustments=adjustments,
     )
     ledger = Ledger()
-    rows: list[dict] = []
+    parts: list[_Part] = []
     summary: list[dict] = []
     warned: set[str] = set()
     for month in inp.months:
@@ -797,20 +855,18 @@ def compute_commissions(
                     )
                     warned.add(rep)
                 continue
-            lines, summ = rep_month(inp, ledger, month, rep, plan_r)
-            rows += lines
+            part, summ = _rep_month(inp, ledger, month, rep, plan_r)
+            parts.append(part)
             summary.append(summ)
-    return _result(inp, rows, summary)
+    return _result(inp, parts, summary)
 
 
-def _result(inp: EngineInputs, rows: list[dict], summary: list[dict]) -> CommissionResult:
-    statements = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
-    statements = statements.astype({"line_no": "int64", "n_orders": "int64", "amount_cents": "int64"})
+def _result(inp: EngineInputs, parts: list[_Part], summary: list[dict]) -> CommissionResult:
     summ = pd.DataFrame(summary, columns=SUMMARY_COLUMNS).astype({"payout_cents": "int64"})
     credits = inp.credits
     if not inp.in_range.all():
         credits = credits.take(np.flatnonzero(inp.in_range))
-    return CommissionResult(statements, summ, credits)
+    return CommissionResult(_Statements(parts), summ, credits)
 
 
 def team_commission_summary(summary: pd.DataFrame) -> pd.DataFrame:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sales_analytics.incentives.credits import require_columns
 from sales_analytics.vocabulary import group_column, renamed_arguments
+
+if TYPE_CHECKING:
+    from sales_analytics.kpis import OrderFacts
 
 __all__ = ["incentive_metrics", "statement_tables"]
 
@@ -17,7 +21,7 @@ SURVEY_COLUMNS = ("csat", "nps", "responses", "csat_ci_low", "csat_ci_high", "np
 
 @renamed_arguments(through="period", level="by")
 def incentive_metrics(
-    orders: pd.DataFrame,
+    orders: pd.DataFrame | OrderFacts,
     reps: pd.DataFrame,
     *,
     targets: pd.DataFrame | None = None,
@@ -30,7 +34,11 @@ def incentive_metrics(
 
     Parameters
     ----------
-    orders, reps : canonical tables.
+    orders, reps : canonical tables; ``orders`` may be the prepared
+        :class:`~sales_analytics.kpis.OrderFacts` of the orders
+        (``sa.order_facts``): a notebook that asks for the rep and the team
+        metrics builds them once and passes them to both calls (the frame is
+        prepared once per call otherwise, for both KPI passes).
     targets : optional; adds ``target_amount, attainment`` (``sa.attainment``).
     activities : optional; adds ``calls, visits, meetings, emails, messages,
         activities`` (``sa.activity_kpis``).
@@ -56,10 +64,13 @@ def incentive_metrics(
 
     key = group_column(by)
     require_columns(reps, "reps", ["rep_id", "team"])
-    out = kpis.sales_kpis(orders, by=[key], reps=reps)
+    # the orders' row facts (checked dates and amounts, months, status flags, full refunds, id
+    # codes) prepared once for both passes over them: the sales KPIs and the attainment
+    facts = kpis.order_facts(orders)
+    out = kpis.sales_kpis(facts, by=[key], reps=reps)
     out = out.drop(columns=[c for c in ("workdays", "revenue_per_workday") if c in out.columns])
     if targets is not None and len(targets):
-        att = kpis.attainment(orders, targets, reps=reps, by=key)
+        att = kpis.attainment(facts, targets, reps=reps, by=key)
         out = out.merge(att[["period", key, "target_amount", "attainment"]], on=["period", key], how="outer")
     if activities is not None and len(activities):
         act = kpis.activity_kpis(activities, by=(key,), reps=reps)
