@@ -424,12 +424,13 @@ class _ReportSheets:
         self.folder, self.language, self.currency = folder, language, currency
         self.prepared: dict[str, tuple[str, str, Any]] = {}  # name -> (sha256, description, table)
         self.cpu_s = 0.0
+        self._stopping = False
         self._pool = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-sheets") if enabled else None
         )
 
     def notebook_done(self, result: NotebookResult) -> None:
-        if self._pool is not None and result.status == "ok":
+        if self._pool is not None and result.status == "ok" and not self._stopping:
             self._pool.submit(self._prepare_new)
 
     def _prepare_new(self) -> None:
@@ -438,6 +439,8 @@ class _ReportSheets:
             for path in sorted(self.folder.glob("*.parquet")):
                 if path.stem in self.prepared:
                     continue
+                if self._stopping:  # the notebooks are done: the report's writer prepares the rest
+                    return
                 try:
                     self.prepared[path.stem] = self._prepare(path)
                 except Exception as exc:  # prepared again, and reported, when the workbook is written
@@ -467,7 +470,9 @@ class _ReportSheets:
         return hashlib.sha256(data).hexdigest(), description, table
 
     def finish(self) -> dict[str, tuple[str, str, Any]]:
-        """Wait for the preparations under way (none is started afterwards); the tables prepared."""
+        """The tables prepared so far: the table under way is finished, no other one is started
+        (the forked writer of the report prepares the rest beside the HTML pages and the scopes)."""
+        self._stopping = True
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         return self.prepared
