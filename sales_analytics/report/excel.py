@@ -26,6 +26,7 @@ never evaluated, while the value itself stays unchanged.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -201,10 +202,20 @@ class _Writer:
         self._by_number_format = {f.num_format: f for f in self.formats.values()}
         self._bold: dict[str, Format] = {}
         self._warning: Format | None = None
+        # Every format a data cell can take gets its style number now, in a fixed order (xlsxwriter
+        # otherwise numbers them by first use, in sheet order, when it closes the workbook): a
+        # sheet's rows can then be written before the other sheets are known (prepare_table).
+        self.quoted._get_xf_index()
+        for num_format in _ROW_NUMBER_FORMATS:
+            self.number_format(num_format)._get_xf_index()
+        for num_format in ("", *_ROW_NUMBER_FORMATS):
+            self._bold_twin(num_format)._get_xf_index()
 
     def bold(self, fmt: Format | None) -> Format:
         """The bold twin of a column's cell format (a statement's total rows)."""
-        num_format = getattr(fmt, "num_format", "") or ""
+        return self._bold_twin(getattr(fmt, "num_format", "") or "")
+
+    def _bold_twin(self, num_format: str) -> Format:
         if num_format not in self._bold:
             props: dict[str, object] = {"bold": True}
             if num_format:
@@ -236,6 +247,38 @@ class _Writer:
             sheet.write_string(row, col, text, self.header_quoted if header else self.quoted)
         else:
             sheet.write_string(row, col, text, self.header if header else None)
+
+
+def _row_number_formats() -> tuple[str, ...]:
+    """Every number format :func:`present.excel_number_format` gives a column, in a fixed order."""
+    from sales_analytics.report.present import _EXCEL_FORMATS
+
+    return tuple(dict.fromkeys([*_EXCEL_FORMATS.values(), "#,##0", "yyyy-mm-dd hh:mm:ss"]))
+
+
+_ROW_NUMBER_FORMATS = _row_number_formats()
+
+
+@functools.cache
+def _row_styles() -> dict[tuple[str, str], str]:
+    """The style attribute (`` s="7"``) of every data-cell format, as every workbook numbers them."""
+    import io
+
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    writer = _Writer(workbook)
+
+    def attribute(fmt: Format) -> str:
+        return f' s="{fmt.xf_index}"'
+
+    styles = {("num", ""): "", ("quoted", ""): attribute(writer.quoted)}
+    for num_format in _ROW_NUMBER_FORMATS:
+        styles["num", num_format] = attribute(writer.number_format(num_format))
+    for num_format in ("", *_ROW_NUMBER_FORMATS):
+        styles["bold", num_format] = attribute(writer._bold_twin(num_format))
+    workbook.fileclosed = True  # never written: nothing to close
+    return styles
 
 
 def truncated_text(rows: int, total: int, whole: str, language: str = "zh") -> str:
@@ -525,13 +568,16 @@ def _prepare_sheet(item: _SheetPlan, *, language: str, currency: str) -> Prepare
     styles: list[_StyleKey] = [_QUOTED]
 
     def token(key: _StyleKey) -> str:
+        known = _row_styles().get(key)
+        if known is not None:  # numbered up front (_Writer): written as it is
+            return known
         if key not in styles:
             styles.append(key)
         return _token(styles.index(key))
 
     column_styles = [token(("num", f or "")) for f in number_formats]
     bold_styles = [token(("bold", f or "")) for f in number_formats] if bold_rows else []
-    xml = _rows_xml(shown, kinds, column_styles, _token(0), (bold_rows, bold_styles)) if kinds else b""
+    xml = _rows_xml(shown, kinds, column_styles, token(_QUOTED), (bold_rows, bold_styles)) if kinds else b""
     return PreparedSheet(
         key=item.key,
         title=item.title,
@@ -620,12 +666,12 @@ def _splice_rows(path: Path, placed: list[_Placed]) -> None:
     """Replace each sheet's placeholder rows by its data rows, keeping the header row."""
     import zipfile
 
-    def style(fmt: Format | None) -> bytes:
+    def style(fmt: Format | None) -> str:
         if fmt is None:
-            return b""
+            return ""
         if fmt.xf_index is None:
             raise SalesAnalyticsError("report.xlsx: a cell format was not registered by xlsxwriter")
-        return f' s="{fmt.xf_index}"'.encode()
+        return f' s="{fmt.xf_index}"'
 
     def spliced(sheet: _Placed, xml: str) -> bytes | None:
         start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
@@ -633,9 +679,15 @@ def _splice_rows(path: Path, placed: list[_Placed]) -> None:
             return None
         body = xml[start + len("<sheetData>") : end]
         header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
+        for key, fmt in sheet.formats.items():
+            if _row_styles().get(key, style(fmt)) != style(fmt):  # pragma: no cover - a guard
+                raise SalesAnalyticsError(
+                    f"report.xlsx: the cell format {key} is not numbered as its rows say"
+                )
         rows = sheet.sheet.xml
         for i, key in enumerate(sheet.sheet.styles):
-            rows = rows.replace(_token(i).encode(), style(sheet.formats[key]))
+            if key in sheet.formats and key not in _row_styles():
+                rows = rows.replace(_token(i).encode(), style(sheet.formats[key]).encode())
         return b"".join(
             (
                 (xml[: start + len("<sheetData>")] + header).encode("utf-8", errors="replace"),
