@@ -500,11 +500,12 @@ def _rows_xml(
     return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
 
 
-# A cell's style attribute (` s="7"`) in prepared rows is a token: xlsxwriter numbers the cell
-# formats by their first use, in sheet order, only when it closes the workbook, so a sheet prepared
-# before the others (a run prepares each notebook's tables as that notebook finishes) cannot know its
-# numbers; the tokens are replaced when the rows are spliced in. A control character never reaches
-# a cell's XML (it is written _xHHHH_), so a token cannot clash with a cell's text.
+# A cell's style attribute (` s="7"`) in prepared rows: every format a data cell can take is numbered
+# up front (_Writer, _row_styles), so a sheet prepared before the others (a run prepares each
+# notebook's tables as that notebook finishes) writes its final numbers. A format outside that set
+# (none today) would be written as a token and replaced when the rows are spliced in, after
+# xlsxwriter has numbered it; a control character never reaches a cell's XML (it is written
+# _xHHHH_), so a token cannot clash with a cell's text.
 _StyleKey = tuple[str, str]  # ("num" | "bold" | "quoted", the number format or "")
 _QUOTED: _StyleKey = ("quoted", "")
 
