@@ -156,3 +156,18 @@ def test_the_warm_parent_started_with_a_run_ends_with_a_run_that_stops_at_its_lo
     assert len(started) == 1  # started before the load
     assert started[0].process.poll() is not None  # and gone with the run
     assert kernel._server_address is None
+
+
+def test_a_format_not_numbered_up_front_is_numbered_when_the_rows_are_spliced(tmp_path, monkeypatch):
+    from sales_analytics.report import excel
+
+    tables = _tables()
+    reference = tmp_path / "reference.xlsx"
+    write_excel(tables, reference, language="zh", period="2026-10")
+    # as if no format of a data cell were known up front: every style is a token, replaced later
+    monkeypatch.setattr(excel, "_row_styles", lambda: {})
+    prepared = [prepare_table(name, frame, language="zh") for name, frame in tables.items()]
+    assert any("\x01" in s.xml.decode() for t in prepared for s in t.sheets)
+    path = tmp_path / "tokens.xlsx"
+    assemble_excel(prepared, path, language="zh", period="2026-10")
+    assert path.read_bytes() == reference.read_bytes()
