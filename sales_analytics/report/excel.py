@@ -26,12 +26,13 @@ never evaluated, while the value itself stays unchanged.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,7 +64,15 @@ if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-__all__ = ["FORMULA_PREFIXES", "excel_sheet_names", "looks_like_formula", "write_excel"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "PreparedTable",
+    "assemble_excel",
+    "excel_sheet_names",
+    "looks_like_formula",
+    "prepare_table",
+    "write_excel",
+]
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +202,20 @@ class _Writer:
         self._by_number_format = {f.num_format: f for f in self.formats.values()}
         self._bold: dict[str, Format] = {}
         self._warning: Format | None = None
+        # Every format a data cell can take gets its style number now, in a fixed order (xlsxwriter
+        # otherwise numbers them by first use, in sheet order, when it closes the workbook): a
+        # sheet's rows can then be written before the other sheets are known (prepare_table).
+        self.quoted._get_xf_index()
+        for num_format in _ROW_NUMBER_FORMATS:
+            self.number_format(num_format)._get_xf_index()
+        for num_format in ("", *_ROW_NUMBER_FORMATS):
+            self._bold_twin(num_format)._get_xf_index()
 
     def bold(self, fmt: Format | None) -> Format:
         """The bold twin of a column's cell format (a statement's total rows)."""
-        num_format = getattr(fmt, "num_format", "") or ""
+        return self._bold_twin(getattr(fmt, "num_format", "") or "")
+
+    def _bold_twin(self, num_format: str) -> Format:
         if num_format not in self._bold:
             props: dict[str, object] = {"bold": True}
             if num_format:
@@ -230,6 +249,38 @@ class _Writer:
             sheet.write_string(row, col, text, self.header if header else None)
 
 
+def _row_number_formats() -> tuple[str, ...]:
+    """Every number format :func:`present.excel_number_format` gives a column, in a fixed order."""
+    from sales_analytics.report.present import _EXCEL_FORMATS
+
+    return tuple(dict.fromkeys([*_EXCEL_FORMATS.values(), "#,##0", "yyyy-mm-dd hh:mm:ss"]))
+
+
+_ROW_NUMBER_FORMATS = _row_number_formats()
+
+
+@functools.cache
+def _row_styles() -> dict[tuple[str, str], str]:
+    """The style attribute (`` s="7"``) of every data-cell format, as every workbook numbers them."""
+    import io
+
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    writer = _Writer(workbook)
+
+    def attribute(fmt: Format) -> str:
+        return f' s="{fmt.xf_index}"'
+
+    styles = {("num", ""): "", ("quoted", ""): attribute(writer.quoted)}
+    for num_format in _ROW_NUMBER_FORMATS:
+        styles["num", num_format] = attribute(writer.number_format(num_format))
+    for num_format in ("", *_ROW_NUMBER_FORMATS):
+        styles["bold", num_format] = attribute(writer._bold_twin(num_format))
+    workbook.fileclosed = True  # never written: nothing to close
+    return styles
+
+
 def truncated_text(rows: int, total: int, whole: str, language: str = "zh") -> str:
     """What a sheet cut at Excel's row limit says: rows kept of how many, where the whole table is.
 
@@ -239,16 +290,13 @@ def truncated_text(rows: int, total: int, whole: str, language: str = "zh") -> s
     return label("run_truncated", language).format(rows=f"{rows:,}", total=f"{total:,}", where=whole)
 
 
-def _column_format(
-    writer: _Writer, unit: str, kind: str, source: pd.Series, decimals: int | None = None
-) -> Format | None:
+def _number_format(unit: str, kind: str, source: pd.Series, decimals: int | None = None) -> str | None:
     """The number format of a column from its catalog unit (:func:`present.excel_number_format`)."""
     if kind == "datetime":
         unit = "date"
     if kind not in ("int", "float", "datetime", "object"):
         return None
-    fmt = excel_number_format(unit, source, decimals=decimals)
-    return writer.number_format(fmt) if fmt else None
+    return excel_number_format(unit, source, decimals=decimals) or None
 
 
 def _width(header: str, series: pd.Series, kind: str) -> float:
@@ -452,31 +500,121 @@ def _rows_xml(
     return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
 
 
+# A cell's style attribute (` s="7"`) in prepared rows: every format a data cell can take is numbered
+# up front (_Writer, _row_styles), so a sheet prepared before the others (a run prepares each
+# notebook's tables as that notebook finishes) writes its final numbers. A format outside that set
+# (none today) would be written as a token and replaced when the rows are spliced in, after
+# xlsxwriter has numbered it; a control character never reaches a cell's XML (it is written
+# _xHHHH_), so a token cannot clash with a cell's text.
+_StyleKey = tuple[str, str]  # ("num" | "bold" | "quoted", the number format or "")
+_QUOTED: _StyleKey = ("quoted", "")
+
+
+def _token(i: int) -> str:
+    return f"\x01{i}\x02"
+
+
 @dataclass
-class _PendingSheet:
-    """A table sheet whose data rows are spliced in after xlsxwriter has closed the workbook."""
+class PreparedSheet:
+    """One sheet of the workbook, built from its table alone (the slow part of writing it).
+
+    What xlsxwriter lays out (header labels, widths, number formats, the first bold row) and the
+    data rows as cell XML whose styles are tokens standing for ``styles``.
+    """
+
+    key: str  # the table name, or "<table>.<column>" for an id detail
+    title: str
+    description: str
+    rows: int  # the table's rows, for the contents sheet
+    length: int  # rows of the sheet's own frame (more than ``written`` when cut at Excel's limit)
+    written: int
+    headers: list[str]
+    widths: list[float]
+    number_formats: list[str | None]
+    bold: bool  # a statement: each column's format has a bold twin for its total rows
+    bold_row: int | None  # the first total row (0-based data row), which registers the bold twins
+    styles: list[_StyleKey]
+    xml: bytes
+
+
+@dataclass
+class PreparedTable:
+    """A table's sheets (its own, then its id details), ready to be put into a workbook."""
+
+    name: str
+    whole: str  # where the whole table is, named on a sheet cut at Excel's row limit
+    sheets: list[PreparedSheet]
+    chart_frame: pd.DataFrame | None = None  # the table itself when the charts read it
+
+
+def _prepare_sheet(item: _SheetPlan, *, language: str, currency: str) -> PreparedSheet:
+    """Labels, widths, number formats and the data rows of one sheet."""
+    prepared = _prepared(item.frame).iloc[: EXCEL_MAX_ROWS - 1]  # the header row takes one of Excel's rows
+    table = item.table if item.table and _declared(item.table) else None
+    views = column_views(prepared, table, language=language, currency=currency, labels=item.labels)
+    shown = display_frame(prepared, table, language=language, currency=currency, labels=item.labels)
+    kinds: list[str] = []
+    number_formats: list[str | None] = []
+    widths: list[float] = []
+    for c, view in enumerate(views):
+        series = shown.iloc[:, c]
+        kind = _column_kind(series)
+        kinds.append(kind)
+        number_formats.append(_number_format(view.unit, kind, series, view.decimals))
+        widths.append(_width(view.header, series, kind))
+    bold = "line_type" in prepared.columns and bool(shown.shape[1])
+    bold_rows = (
+        np.flatnonzero(prepared["line_type"].isin(TOTAL_LINE_TYPES).to_numpy()).tolist() if bold else []
+    )
+    styles: list[_StyleKey] = [_QUOTED]
+
+    def token(key: _StyleKey) -> str:
+        known = _row_styles().get(key)
+        if known is not None:  # numbered up front (_Writer): written as it is
+            return known
+        if key not in styles:
+            styles.append(key)
+        return _token(styles.index(key))
+
+    column_styles = [token(("num", f or "")) for f in number_formats]
+    bold_styles = [token(("bold", f or "")) for f in number_formats] if bold_rows else []
+    xml = _rows_xml(shown, kinds, column_styles, token(_QUOTED), (bold_rows, bold_styles)) if kinds else b""
+    return PreparedSheet(
+        key=item.key,
+        title=item.title,
+        description=item.description,
+        rows=item.rows,
+        length=len(item.frame),
+        written=len(shown),
+        headers=[view.header for view in views],
+        widths=widths,
+        number_formats=number_formats,
+        bold=bold,
+        bold_row=bold_rows[0] if bold_rows else None,
+        styles=styles,
+        xml=xml,
+    )
+
+
+@dataclass
+class _Placed:
+    """A prepared sheet in the workbook: its part and the cell format each style token stands for."""
 
     part: str  # xl/worksheets/sheetN.xml
-    frame: pd.DataFrame
-    kinds: list[str]
-    formats: list[Format | None]
-    bold_rows: list[int] = field(default_factory=list)  # data rows shown bold (a statement's totals)
-    bold_formats: list[Format] = field(default_factory=list)
+    sheet: PreparedSheet
+    formats: dict[_StyleKey, Format | None]
 
 
-def _write_table(
+def _lay_out(
     writer: _Writer,
     sheet: Worksheet,
-    frame: pd.DataFrame,
+    prepared: PreparedSheet,
     part: str,
     *,
-    table: str | None,
     language: str,
-    currency: str,
     contents: str,
-    labels: Mapping[str, str] | None = None,
-    whole: str = "",
-) -> tuple[int, _PendingSheet]:
+    whole: str,
+) -> _Placed:
     """Header, widths, formats, frozen header and autofilter through xlsxwriter; the rows come later.
 
     The header row carries the columns' labels in ``language`` (with their unit) and, right of the
@@ -484,38 +622,35 @@ def _write_table(
     rows, and the header row says so right of that link: how many rows of how many, and ``whole``,
     where the whole table is (e.g. ``tables/incentive_order_credits.parquet``).
     """
-    prepared = _prepared(frame).iloc[: EXCEL_MAX_ROWS - 1]  # the header row takes one of Excel's rows
-    table = table if table and _declared(table) else None
-    views = column_views(prepared, table, language=language, currency=currency, labels=labels)
-    shown = display_frame(prepared, table, language=language, currency=currency, labels=labels)
-    kinds, formats = [], []
-    for c, view in enumerate(views):
-        writer.string(sheet, 0, c, view.header, header=True)
-        series = shown.iloc[:, c]
-        kind = _column_kind(series)
-        fmt = _column_format(writer, view.unit, kind, series, view.decimals)
-        sheet.set_column(c, c, _width(view.header, series, kind), fmt)
-        kinds.append(kind)
-        formats.append(fmt)
-    n = len(shown)
-    if shown.shape[1]:
+    formats: dict[_StyleKey, Format | None] = {_QUOTED: writer.quoted}
+    column_formats = []
+    for c, header in enumerate(prepared.headers):
+        writer.string(sheet, 0, c, header, header=True)
+        number_format = prepared.number_formats[c]
+        fmt = writer.number_format(number_format) if number_format else None
+        sheet.set_column(c, c, prepared.widths[c], fmt)
+        column_formats.append(fmt)
+        formats[("num", number_format or "")] = fmt
+    n, columns = prepared.written, len(prepared.headers)
+    if columns:
         # the bottom-right cell sets the sheet's dimension and registers the quote-prefix style
-        sheet.write_blank(max(n, 1), shown.shape[1] - 1, None, writer.quoted)
-        sheet.autofilter(0, 0, max(n, 1), shown.shape[1] - 1)
-        back = shown.shape[1] + 1
+        sheet.write_blank(max(n, 1), columns - 1, None, writer.quoted)
+        sheet.autofilter(0, 0, max(n, 1), columns - 1)
+        back = columns + 1
         writer.link_to(sheet, 0, back, contents, label("excel_back_to_contents", language))
         sheet.set_column(back, back, max(10, _display_width(label("excel_back_to_contents", language)) + 2))
-        if n < len(frame):
-            writer.string(sheet, 0, back + 1, truncated_text(n, len(frame), whole, language), warning=True)
+        if n < prepared.length:
+            writer.string(
+                sheet, 0, back + 1, truncated_text(n, prepared.length, whole, language), warning=True
+            )
     sheet.freeze_panes(1, 0)
-    bold_rows, bold_formats = [], []
-    if "line_type" in prepared.columns and shown.shape[1]:
-        bold_rows = np.flatnonzero(prepared["line_type"].isin(TOTAL_LINE_TYPES).to_numpy()).tolist()
-        bold_formats = [writer.bold(f) for f in formats]
-        for r in bold_rows[:1]:  # one styled cell registers each bold format with xlsxwriter
-            for c, f in enumerate(bold_formats):
-                sheet.write_blank(r + 1, c, None, f)
-    return n, _PendingSheet(part, shown, kinds, formats, bold_rows, bold_formats)
+    if prepared.bold:
+        bold_formats = [writer.bold(f) for f in column_formats]
+        for c, f in enumerate(bold_formats):
+            formats[("bold", prepared.number_formats[c] or "")] = f
+            if prepared.bold_row is not None:  # one styled cell registers each bold format with xlsxwriter
+                sheet.write_blank(prepared.bold_row + 1, c, None, f)
+    return _Placed(part, prepared, formats)
 
 
 def _declared(name: str) -> bool:
@@ -528,8 +663,8 @@ def _declared(name: str) -> bool:
     return True
 
 
-def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> None:
-    """Replace each pending sheet's placeholder rows by its data rows, keeping the header row."""
+def _splice_rows(path: Path, placed: list[_Placed]) -> None:
+    """Replace each sheet's placeholder rows by its data rows, keeping the header row."""
     import zipfile
 
     def style(fmt: Format | None) -> str:
@@ -539,14 +674,21 @@ def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> No
             raise SalesAnalyticsError("report.xlsx: a cell format was not registered by xlsxwriter")
         return f' s="{fmt.xf_index}"'
 
-    def spliced(sheet: _PendingSheet, xml: str) -> bytes | None:
+    def spliced(sheet: _Placed, xml: str) -> bytes | None:
         start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
-        if not sheet.kinds or start < 0 or end < 0:  # a table without columns has no rows to write
+        if not sheet.sheet.headers or start < 0 or end < 0:  # a table without columns has no rows
             return None
         body = xml[start + len("<sheetData>") : end]
         header = body[: body.find("</row>") + len("</row>")] if body.startswith('<row r="1"') else ""
-        bold = (sheet.bold_rows, [style(f) for f in sheet.bold_formats])
-        rows = _rows_xml(sheet.frame, sheet.kinds, [style(f) for f in sheet.formats], style(quoted), bold)
+        for key, fmt in sheet.formats.items():
+            if _row_styles().get(key, style(fmt)) != style(fmt):  # pragma: no cover - a guard
+                raise SalesAnalyticsError(
+                    f"report.xlsx: the cell format {key} is not numbered as its rows say"
+                )
+        rows = sheet.sheet.xml
+        for i, key in enumerate(sheet.sheet.styles):
+            if key in sheet.formats and key not in _row_styles():
+                rows = rows.replace(_token(i).encode(), style(sheet.formats[key]).encode())
         return b"".join(
             (
                 (xml[: start + len("<sheetData>")] + header).encode("utf-8", errors="replace"),
@@ -555,9 +697,9 @@ def _splice_rows(path: Path, pending: list[_PendingSheet], quoted: Format) -> No
             )
         )
 
-    by_part = {sheet.part: sheet for sheet in pending}
+    by_part = {sheet.part: sheet for sheet in placed}
     tmp = path.with_name(f".{path.name}.tmp")
-    # A thread compresses each part (zlib holds no GIL) while the next sheet's rows are built; the
+    # A thread compresses each part (zlib holds no GIL) while the next sheet's rows are spliced; the
     # parts keep their names, order and fixed timestamps: the same tables give the same bytes.
     with (
         zipfile.ZipFile(path) as src,
@@ -644,6 +786,122 @@ def _contents_sheet(writer: _Writer, sheet: Worksheet, *, title: str, note: str,
     return first
 
 
+def prepare_table(
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    description: str | None = None,
+    language: str = "zh",
+    currency: str = "CNY",
+    source: str | None = None,
+) -> PreparedTable:
+    """Build the sheets of one table (its own, then its id details) for :func:`assemble_excel`.
+
+    Everything a sheet needs that depends on its table alone is done here, the cell XML of its
+    rows above all, so a caller can prepare each table as soon as it exists (a run: as each
+    notebook finishes) and assemble the workbook later; the bytes do not depend on the order in
+    which the tables were prepared. ``description`` and ``source`` are as in :func:`write_excel`.
+    """
+    from sales_analytics.report.excel_charts import CHART_TABLES
+
+    plan = _plan_sheets({name: frame}, {name: description} if description else {}, language)
+    return PreparedTable(
+        name=name,
+        whole=source or f"tables/{name}.parquet",
+        sheets=[_prepare_sheet(item, language=language, currency=currency) for item in plan],
+        chart_frame=frame if name in CHART_TABLES else None,
+    )
+
+
+def assemble_excel(
+    tables: Sequence[PreparedTable],
+    path: str | Path,
+    *,
+    language: str = "zh",
+    title: str = "",
+    note: str = "",
+    period: str = "",
+    currency: str = "CNY",
+    charts: bool = True,
+) -> dict[str, str]:
+    """Write the workbook of prepared tables (:func:`prepare_table`), in the order given.
+
+    The arguments and the result are those of :func:`write_excel`, which prepares its tables and
+    calls this; ``language`` and ``currency`` must be the ones the tables were prepared with.
+    """
+    import xlsxwriter
+
+    from sales_analytics.report.excel_charts import chart_data, write_charts
+
+    if language not in LANGUAGES:
+        raise SalesAnalyticsError(f"language must be one of {sorted(LANGUAGES)}; got {language!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    contents_name = label("run_contents", language)[:_MAX_SHEET_NAME]
+    charts_name = label("excel_charts", language)[:_MAX_SHEET_NAME]
+    plan = [(table, sheet) for table in tables for sheet in table.sheets]
+    chart_frames = {t.name: t.chart_frame for t in tables if t.chart_frame is not None}
+    blocks = chart_data(chart_frames, period or "9999-12") if charts else []
+    reserved = (contents_name, charts_name) if blocks else (contents_name,)
+    names = excel_sheet_names([sheet.title for _, sheet in plan], reserved=reserved)
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+        },
+    )
+    placed: list[_Placed] = []
+    try:
+        workbook.set_properties({"title": title or "Sales Team Workbook", "created": _FIXED_CREATED})
+        writer = _Writer(workbook)
+        contents = workbook.add_worksheet(contents_name)
+        first = _contents_sheet(writer, contents, title=title, note=note, language=language)
+        row = first + 1
+        if blocks:
+            sheet = workbook.add_worksheet(charts_name)
+            if note:
+                sheet.set_header("&C" + note.replace("&", "&&"))
+            write_charts(workbook, sheet, blocks, language=language, currency=currency, header=writer.header)
+            writer.link_to(contents, row, 0, charts_name, charts_name)
+            writer.string(contents, row, 1, label("excel_charts_description", language))
+            row += 1
+        for (table, item), sheet_name in zip(plan, names):
+            sheet = workbook.add_worksheet(sheet_name)
+            if note:
+                sheet.set_header("&C" + note.replace("&", "&&"))
+            # xlsxwriter names the parts after the order of creation (the contents sheet is sheet1)
+            part = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
+            placed.append(
+                _lay_out(
+                    writer, sheet, item, part, language=language, contents=contents_name, whole=table.whole
+                )
+            )
+            description = item.description
+            if item.written < item.length:
+                cut = truncated_text(item.written, item.length, table.whole, language)
+                description = f"{description} ({cut})" if description else cut
+                log.warning(
+                    "table %s has %d rows; the Excel sheet holds the first %d (the whole table: %s)",
+                    item.key,
+                    item.length,
+                    item.written,
+                    table.whole,
+                )
+            writer.link_to(contents, row, 0, sheet_name, sheet_name)
+            writer.string(contents, row, 1, description)
+            contents.write_number(row, 2, item.rows, writer.formats["int"])
+            writer.string(contents, row, 3, item.key)
+            row += 1
+    finally:
+        workbook.close()
+    _splice_rows(path, placed)
+    log.info("wrote %s (%d sheets)", path, len(plan) + 1 + bool(blocks))
+    return {item.key: n for (table, item), n in zip(plan, names) if item.key == table.name}
+
+
 def write_excel(
     tables: Mapping[str, pd.DataFrame],
     path: str | Path,
@@ -691,84 +949,27 @@ def write_excel(
     of how many and where the whole table is (``sources``). Every value is written as a number, a date or text:
     no cell holds a formula.
     """
-    import xlsxwriter
-
-    from sales_analytics.report.excel_charts import chart_data, write_charts
-
     if language not in LANGUAGES:
         raise SalesAnalyticsError(f"language must be one of {sorted(LANGUAGES)}; got {language!r}")
     descriptions = descriptions or {}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    contents_name = label("run_contents", language)[:_MAX_SHEET_NAME]
-    charts_name = label("excel_charts", language)[:_MAX_SHEET_NAME]
-    plan = _plan_sheets(tables, descriptions, language)
-    blocks = chart_data(tables, period or "9999-12") if charts else []
-    reserved = (contents_name, charts_name) if blocks else (contents_name,)
-    names = excel_sheet_names([p.title for p in plan], reserved=reserved)
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "nan_inf_to_errors": False,
-        },
+    prepared = [
+        prepare_table(
+            name,
+            frame,
+            description=descriptions.get(name),
+            language=language,
+            currency=currency,
+            source=(sources or {}).get(name),
+        )
+        for name, frame in tables.items()
+    ]
+    return assemble_excel(
+        prepared,
+        path,
+        language=language,
+        title=title,
+        note=note,
+        period=period,
+        currency=currency,
+        charts=charts,
     )
-    pending: list[_PendingSheet] = []
-    try:
-        workbook.set_properties({"title": title or "Sales Team Workbook", "created": _FIXED_CREATED})
-        writer = _Writer(workbook)
-        contents = workbook.add_worksheet(contents_name)
-        first = _contents_sheet(writer, contents, title=title, note=note, language=language)
-        row = first + 1
-        if blocks:
-            sheet = workbook.add_worksheet(charts_name)
-            if note:
-                sheet.set_header("&C" + note.replace("&", "&&"))
-            write_charts(workbook, sheet, blocks, language=language, currency=currency, header=writer.header)
-            writer.link_to(contents, row, 0, charts_name, charts_name)
-            writer.string(contents, row, 1, label("excel_charts_description", language))
-            row += 1
-        for item, sheet_name in zip(plan, names):
-            sheet = workbook.add_worksheet(sheet_name)
-            if note:
-                sheet.set_header("&C" + note.replace("&", "&&"))
-            # xlsxwriter names the parts after the order of creation (the contents sheet is sheet1)
-            part = f"xl/worksheets/sheet{len(workbook.worksheets())}.xml"
-            table = item.key.split(".")[0]  # an id detail's rows come from its table's column
-            whole = (sources or {}).get(table) or f"tables/{table}.parquet"
-            written, sheet_rows = _write_table(
-                writer,
-                sheet,
-                item.frame,
-                part,
-                table=item.table,
-                language=language,
-                currency=currency,
-                contents=contents_name,
-                labels=item.labels,
-                whole=whole,
-            )
-            pending.append(sheet_rows)
-            description = item.description
-            if written < len(item.frame):
-                cut = truncated_text(written, len(item.frame), whole, language)
-                description = f"{description} ({cut})" if description else cut
-                log.warning(
-                    "table %s has %d rows; the Excel sheet holds the first %d (the whole table: %s)",
-                    item.key,
-                    len(item.frame),
-                    written,
-                    whole,
-                )
-            writer.link_to(contents, row, 0, sheet_name, sheet_name)
-            writer.string(contents, row, 1, description)
-            contents.write_number(row, 2, item.rows, writer.formats["int"])
-            writer.string(contents, row, 3, item.key)
-            row += 1
-    finally:
-        workbook.close()
-    _splice_rows(path, pending, writer.quoted)
-    log.info("wrote %s (%d sheets)", path, len(plan) + 1 + bool(blocks))
-    return {p.key: n for p, n in zip(plan, names) if p.table == p.key}

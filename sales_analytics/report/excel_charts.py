@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["ChartBlock", "chart_data", "write_charts"]
 
 _MONTHS = 13  # the report month and the same month a year before
+#: the tables the charts read (a prepared table keeps its frame for them: excel.prepare_table)
+CHART_TABLES = ("kpi_sales_monthly", "kpi_attainment_team", "survey_scores")
 _CJK_FONT = "Microsoft YaHei"  # Excel's usual CJK UI font; LibreOffice substitutes its own
 
 

@@ -22,6 +22,7 @@ published bundle's (its *fingerprint*) is skipped unless ``force=True``;
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -152,6 +153,7 @@ class _Plan:
     as_of: date | None = None
     coverage: dict[str, str] | None = None
     owns_data: bool = False  # loaded by this run: dropped once the snapshot is written
+    kernels: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # closed after the notebooks
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -329,9 +331,6 @@ def _table_key(name: str) -> tuple[int, str]:
 def _collect_tables(folder: Path, language: str = "zh") -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
-    from sales_analytics.notebook import table_description
-    from sales_analytics.tables import describe
-
     out = []
     for path in sorted(folder.glob("*.parquet"), key=lambda p: _table_key(p.stem)):
         meta = pq.read_metadata(path)
@@ -342,10 +341,24 @@ def _collect_tables(folder: Path, language: str = "zh") -> list[dict[str, Any]]:
                 "rows": meta.num_rows,
                 "columns": list(pq.read_schema(path).names),
                 "sha256": file_sha256(path),
-                "description": describe(path.stem, language) or table_description(path),
+                "description": _table_description(path, language),
             }
         )
     return out
+
+
+def _table_description(path: Path, language: str) -> str:
+    """A published table's one-line description: the catalog's, else the one its file carries."""
+    from sales_analytics.notebook import table_description
+    from sales_analytics.tables import describe
+
+    return describe(path.stem, language) or table_description(path)
+
+
+# The sheets of report.xlsx prepared while the notebooks ran, by staging folder: the forked process
+# that writes the workbook (_Background) inherits them with the run's memory (as an argument, the
+# hundreds of megabytes of cell XML a 10M-row run prepares would be pickled to it).
+_PREPARED_SHEETS: dict[str, dict[str, tuple[str, str, Any]]] = {}
 
 
 def _write_report(
@@ -359,23 +372,111 @@ def _write_report(
     import pandas as pd
 
     from sales_analytics.notebook import as_of_text
-    from sales_analytics.report.excel import write_excel
+    from sales_analytics.report.excel import assemble_excel, prepare_table
     from sales_analytics.report.excel_layout import report_order
     from sales_analytics.report.labels import label
 
-    paths = {t["name"]: t["path"] for t in tables}
-    frames = {name: pd.read_parquet(staging / paths[name]) for name in report_order(list(paths))}
-    write_excel(
-        frames,
+    ready = _PREPARED_SHEETS.pop(str(staging), {})
+    records = {t["name"]: t for t in tables}
+    prepared = []
+    for name in report_order(list(records)):  # the sheets' order: the catalog's, not the notebooks'
+        t = records[name]
+        kept = ready.get(name)
+        if kept is not None and kept[:2] == (t["sha256"], t["description"]):
+            prepared.append(kept[2])  # prepared from this very file while the notebooks ran
+            continue
+        prepared.append(
+            prepare_table(
+                name,
+                pd.read_parquet(staging / t["path"]),
+                description=t["description"],
+                language=language,
+                currency=currency,
+                source=t["path"],  # a sheet cut at Excel's row limit names its whole table's file
+            )
+        )
+    assemble_excel(
+        prepared,
         staging / "report.xlsx",
-        descriptions={t["name"]: t["description"] for t in tables},
         language=language,
         title=label("run_report_title", language).format(period=period),
         note=as_of_text(as_of, language) if as_of is not None else "",
         period=period,
         currency=currency,
-        sources=paths,  # a sheet cut at Excel's row limit names its whole table's file
     )
+
+
+class _ReportSheets:
+    """The sheets of report.xlsx, prepared by a thread of the run process as the notebooks finish.
+
+    When a notebook has finished, every table in ``tables/`` not prepared yet is prepared
+    (:func:`sales_analytics.report.excel.prepare_table`: labels, widths, formats and the cell XML
+    of its rows, most of the workbook's cost) while the other notebooks run; a notebook writes a
+    table under a temporary name and renames it, so a ``.parquet`` file there is whole. A
+    prepared table carries the SHA-256 of the bytes it was read from and its description:
+    :func:`_write_report` uses it only when both still match the published table, and prepares
+    anything else itself (a table whose preparation failed here fails there, as it did before).
+    The workbook is assembled in the catalog's order whatever order the notebooks finished in.
+    """
+
+    def __init__(self, folder: Path, *, language: str, currency: str, enabled: bool) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.folder, self.language, self.currency = folder, language, currency
+        self.prepared: dict[str, tuple[str, str, Any]] = {}  # name -> (sha256, description, table)
+        self.cpu_s = 0.0
+        self._stopping = False
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-sheets") if enabled else None
+        )
+
+    def notebook_done(self, result: NotebookResult) -> None:
+        if self._pool is not None and result.status == "ok" and not self._stopping:
+            self._pool.submit(self._prepare_new)
+
+    def _prepare_new(self) -> None:
+        started = time.thread_time()
+        try:
+            for path in sorted(self.folder.glob("*.parquet")):
+                if path.stem in self.prepared:
+                    continue
+                if self._stopping:  # the notebooks are done: the report's writer prepares the rest
+                    return
+                try:
+                    self.prepared[path.stem] = self._prepare(path)
+                except Exception as exc:  # prepared again, and reported, when the workbook is written
+                    log.debug(
+                        "report sheet of %s not prepared early: %s: %s", path.stem, type(exc).__name__, exc
+                    )
+        finally:
+            self.cpu_s += time.thread_time() - started
+
+    def _prepare(self, path: Path) -> tuple[str, str, Any]:
+        import io
+
+        import pandas as pd
+
+        from sales_analytics.report.excel import prepare_table
+
+        data = path.read_bytes()  # hashed and read from the same bytes: a later rewrite cannot slip in
+        description = _table_description(path, self.language)
+        table = prepare_table(
+            path.stem,
+            pd.read_parquet(io.BytesIO(data)),
+            description=description,
+            language=self.language,
+            currency=self.currency,
+            source=f"tables/{path.name}",
+        )
+        return hashlib.sha256(data).hexdigest(), description, table
+
+    def finish(self) -> dict[str, tuple[str, str, Any]]:
+        """The tables prepared so far: the table under way is finished, no other one is started
+        (the forked writer of the report prepares the rest beside the HTML pages and the scopes)."""
+        self._stopping = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        return self.prepared
 
 
 def _check_extra(extra: Mapping[str, Any]) -> None:
@@ -431,6 +532,40 @@ def run_period(
         ``status`` ok or skipped. A failed notebook raises :class:`RunError` whose
         message is one line (notebook, cell, error); its ``result`` attribute is the RunResult.
     """
+    arguments = dict(locals())
+    from sales_analytics.run.kernel import warm_kernels
+
+    kernels = contextlib.ExitStack()
+    # the kernels' warm parent starts with the run, so that its imports overlap the load; the run
+    # closes it once the notebooks are done, and a run that ends before them does not wait for it
+    server = kernels.enter_context(warm_kernels())
+    try:
+        return _run_period(kernels, **arguments)
+    finally:
+        if server is not None and server.process.poll() is None:
+            server.process.kill()
+        kernels.close()
+
+
+def _run_period(
+    kernels: contextlib.ExitStack,
+    period: str | Period | None = None,
+    *,
+    parameters_file: str | Path | None = None,
+    data: str | Path | None = None,
+    notebooks: Sequence[str] | None = None,
+    jobs: int | None = None,
+    language: str | None = None,
+    force: bool = False,
+    wait: bool | float = False,
+    progress: bool = False,
+    extra_parameters: Mapping[str, Any] | None = None,
+    dataset: Dataset | None = None,
+    notebooks_dir: str | Path | None = None,
+    outputs: str | Path | None = None,
+    partial: bool = False,
+) -> RunResult:
+    """:func:`run_period`; ``kernels`` holds the kernels' warm parent, closed after the notebooks."""
     started = datetime.now(UTC)
     t0 = time.monotonic()
     run_id = new_run_id(started)
@@ -526,6 +661,7 @@ def run_period(
         as_of=as_of,
         coverage=_coverage_record(ds),
         owns_data=dataset is None,
+        kernels=kernels,
     )
     del ds  # the plan holds it; _build drops it once the snapshot is written
 
@@ -712,14 +848,24 @@ def _build(plan: _Plan) -> RunResult:
         _release_memory()
     timings["snapshot_s"] = round(time.monotonic() - mark, 3)
     mark = time.monotonic()
-    results = execute_notebooks(
-        tasks,
-        jobs=jobs,
-        progress=plan.progress,
-        description=f"run {p}",
-        expected_s=expected_durations(layout, str(p)),
+    # report.xlsx's sheets are prepared, table by table, as each notebook finishes
+    sheets = _ReportSheets(
+        staging / "tables", language=params.language, currency=params.currency, enabled=settings.excel
     )
+    try:
+        results = execute_notebooks(
+            tasks,
+            jobs=jobs,
+            progress=plan.progress,
+            description=f"run {p}",
+            expected_s=expected_durations(layout, str(p)),
+            on_done=sheets.notebook_done,
+        )
+    finally:
+        plan.kernels.close()  # the kernels' warm parent, started with the run
+        prepared = sheets.finish()
     timings["notebooks_s"] = round(time.monotonic() - mark, 3)
+    timings["report_sheets_cpu_s"] = round(sheets.cpu_s, 3)  # spent on report.xlsx during the notebooks
     by_name = {r.name: r for r in results}
     for record in nb_records:
         res = by_name[record["name"]]
@@ -734,11 +880,14 @@ def _build(plan: _Plan) -> RunResult:
     scopes = None
     # report.xlsx (the longest step after the notebooks) is written by a second process while this
     # one finishes the HTML pages and the scopes, when the run may use more than one job
+    _PREPARED_SHEETS[str(staging)] = prepared
     with _Background(enabled=ok and settings.excel, jobs=jobs) as background:
         if ok and settings.excel:
             background.run(
                 _write_report, staging, tables, params.language, str(p), plan.as_of, params.currency
             )
+        _PREPARED_SHEETS.pop(str(staging), None)
+        del prepared
         if ok and settings.html:
             from sales_analytics.report.html import finish_reports
 
@@ -829,20 +978,22 @@ def run_backfill(
     same command again resumes after the months already published.
     """
     from sales_analytics.config import load_parameters
+    from sales_analytics.run.kernel import warm_kernels
 
     months = month_range(start, end)
     base = load_parameters(
         parameters_file, overrides={"language": kwargs["language"]} if kwargs.get("language") else None
     )
     keep_freed_memory()
-    ds, folder = _load(data, base)
-    for month in months:  # every month is checked before the first one runs
-        check_period_covered(month, ds, partial=bool(kwargs.get("partial")))
-    results = []
-    for i, month in enumerate(months, 1):
-        log.info("backfill %d/%d: %s", i, len(months), month)
-        res = run_period(
-            month, parameters_file=parameters_file, data=folder, dataset=ds, force=force, **kwargs
-        )
-        results.append(res)
+    with warm_kernels():  # one warm parent for every month, importing while the data load
+        ds, folder = _load(data, base)
+        for month in months:  # every month is checked before the first one runs
+            check_period_covered(month, ds, partial=bool(kwargs.get("partial")))
+        results = []
+        for i, month in enumerate(months, 1):
+            log.info("backfill %d/%d: %s", i, len(months), month)
+            res = run_period(
+                month, parameters_file=parameters_file, data=folder, dataset=ds, force=force, **kwargs
+            )
+            results.append(res)
     return results
