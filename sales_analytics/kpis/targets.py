@@ -57,16 +57,20 @@ def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
             ]
         )
     problems = []
-    labels, bad = [], np.zeros(len(targets), dtype=bool)
-    for i, text in enumerate(targets["period"].astype(str).tolist()):
+    # each distinct text parsed once (a targets table repeats a few months over every rep)
+    where, texts = pd.factorize(targets["period"].astype(str), use_na_sentinel=False)
+    parsed, bad_text = [], np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts.tolist()):
         try:
             p = parse_period(text)
             if p.grain != "month":
                 raise PeriodError("not a month")
-            labels.append(str(p))
+            parsed.append(str(p))
         except PeriodError:
-            labels.append("")
-            bad[i] = True
+            parsed.append("")
+            bad_text[i] = True
+    labels = np.array(parsed, dtype=object)[where].tolist()
+    bad = bad_text[where]
     if bad.any():
         problems.append(bad_rows("targets", "period", bad, "are not months", "YYYY-MM", targets["period"]))
     try:
