@@ -22,10 +22,11 @@ from sales_analytics.kpis._core import (
     bad_rows,
     check_fiscal_start,
     check_grain,
+    period_axis,
     safe_ratio,
 )
 from sales_analytics.kpis.facts import OrderFacts
-from sales_analytics.kpis.sales import _sales, sales_kpis
+from sales_analytics.kpis.sales import _MAX_DENSE_CELLS, _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
 from sales_analytics.vocabulary import (
     CAUTIONED,
@@ -139,6 +140,63 @@ def _targets_by(
     return tt.astype({key: object})
 
 
+def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.DataFrame | None:
+    """``_sales(facts, by=["rep_id"], revenue_only=True)``'s period, rep_id, revenue, from one pass over the rows.
+
+    The revenue rows are numbered by (period position, rep code) and summed by one ``bincount`` in
+    row order, as ``_sales`` sums them (the same floats); the frame assembly of the full KPI table
+    (zero-filled groups, counts, working days) is skipped. None when ``_sales`` must decide
+    (no revenue rows, a month index outside the data, very many cells).
+    """
+    counts_revenue = facts.counts_revenue
+    if counts_revenue.all():
+        months, amount, reps = facts.months, facts.amount, facts.codes("rep_id")
+        rep_codes = reps.codes
+    elif counts_revenue.any():
+        months, amount, reps = (
+            facts.months[counts_revenue],
+            facts.amount[counts_revenue],
+            facts.codes("rep_id"),
+        )
+        rep_codes = reps.codes[counts_revenue]
+    else:
+        return None
+    lo, hi = int(months.min()), int(months.max())
+    if lo < 0:
+        return None
+    axis = period_axis(lo, hi, grain, fiscal_year_start)
+    n_reps = reps.n
+    if (rep_codes < 0).any():  # rows without a rep form the last group, labelled NaN (``dense``)
+        rep_codes = np.where(rep_codes < 0, n_reps, rep_codes)
+        n_reps += 1
+    n_reps = max(n_reps, 1)
+    size = len(axis.periods) * n_reps
+    if size > _MAX_DENSE_CELLS:
+        return None
+    rel = months - axis.first_month
+    key = (rel if grain == "month" else axis.month_pos[rel]) * n_reps
+    key += rep_codes
+    n_rows = np.bincount(key, minlength=size)
+    revenue = np.bincount(key, weights=amount, minlength=size)
+    present = np.flatnonzero(n_rows > 0)
+    labels = np.append(np.asarray(reps.uniques.astype(object)), np.nan)[:n_reps]
+    out = pd.DataFrame(
+        {
+            "period": np.asarray(axis.labels, dtype=object)[present // n_reps],
+            "rep_id": labels[present % n_reps],
+            "revenue": revenue[present],
+        }
+    )
+    out = out.sort_values(["period", "rep_id"], kind="stable", na_position="last").reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "period": out["period"].astype("str"),
+            "rep_id": pd.Series(out["rep_id"].to_numpy(dtype=object)).infer_objects(),
+            "revenue": out["revenue"].astype(np.float64).to_numpy(),
+        }
+    )
+
+
 @renamed_arguments(level="by")
 def attainment(
     orders: pd.DataFrame | OrderFacts,
@@ -195,9 +253,13 @@ def attainment(
             ]
         )
     tt = _targets_by(targets, reps, key, grain, fiscal_year_start)
-    sales = _sales(
-        orders, by=[key], reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, revenue_only=True
-    )
+    sales = None
+    if isinstance(orders, OrderFacts) and key == "rep_id" and reps is None:
+        sales = _rep_revenue(orders, grain, fiscal_year_start)
+    if sales is None:
+        sales = _sales(
+            orders, by=[key], reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, revenue_only=True
+        )
     sales = sales[["period", key, "revenue"]].astype({key: object})
     tt = tt.astype({key: object})
     last = sales["period"].max() if len(sales) else None
