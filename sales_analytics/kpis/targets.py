@@ -10,6 +10,7 @@ expected attainment (``points``); Cautioned in between.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import numpy as np
@@ -143,29 +144,22 @@ def _targets_by(
 def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.DataFrame | None:
     """``_sales(facts, by=["rep_id"], revenue_only=True)``'s period, rep_id, revenue, from one pass over the rows.
 
-    The revenue rows are numbered by (period position, rep code) and summed by one ``bincount`` in
-    row order, as ``_sales`` sums them (the same floats); the frame assembly of the full KPI table
-    (zero-filled groups, counts, working days) is skipped. None when ``_sales`` must decide
-    (no revenue rows, a month index outside the data, very many cells).
+    Every row is numbered by its (period position, rep code) cell, rows that count no revenue by an
+    extra last cell, and one ``bincount`` sums the amounts in row order, as ``_sales`` sums them (the
+    same floats); the frame assembly of the full KPI table (zero-filled groups, counts, working days)
+    is skipped. None when ``_sales`` must decide (no revenue rows, a month index outside the data,
+    very many cells).
     """
     counts_revenue = facts.counts_revenue
-    if counts_revenue.all():
-        months, amount, reps = facts.months, facts.amount, facts.codes("rep_id")
-        rep_codes = reps.codes
-    elif counts_revenue.any():
-        months, amount, reps = (
-            facts.months[counts_revenue],
-            facts.amount[counts_revenue],
-            facts.codes("rep_id"),
-        )
-        rep_codes = reps.codes[counts_revenue]
-    else:
+    if not counts_revenue.any():
         return None
-    lo, hi = int(months.min()), int(months.max())
+    months, reps = facts.months, facts.codes("rep_id")
+    lo = int(months.min(where=counts_revenue, initial=np.iinfo(np.int64).max))
+    hi = int(months.max(where=counts_revenue, initial=-1))
     if lo < 0:
         return None
     axis = period_axis(lo, hi, grain, fiscal_year_start)
-    n_reps = reps.n
+    rep_codes, n_reps = reps.codes, reps.n
     if (rep_codes < 0).any():  # rows without a rep form the last group, labelled NaN (``dense``)
         rep_codes = np.where(rep_codes < 0, n_reps, rep_codes)
         n_reps += 1
@@ -173,11 +167,24 @@ def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.Da
     size = len(axis.periods) * n_reps
     if size > _MAX_DENSE_CELLS:
         return None
-    rel = months - axis.first_month
-    key = (rel if grain == "month" else axis.month_pos[rel]) * n_reps
-    key += rep_codes
-    n_rows = np.bincount(key, minlength=size)
-    revenue = np.bincount(key, weights=amount, minlength=size)
+    key = np.empty(len(months), dtype=np.int64)
+
+    def number(rows: slice) -> None:  # numpy's ufuncs release the GIL: two halves on two cores
+        k = key[rows]
+        np.subtract(months[rows], axis.first_month, out=k)
+        if grain != "month":  # rows outside the axis (no revenue) are clipped, then moved to the extra cell
+            k[:] = axis.month_pos.take(k, mode="clip")
+        k *= n_reps
+        k += rep_codes[rows]
+        np.putmask(k, ~counts_revenue[rows], size)
+
+    half = len(months) // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(number, slice(half, None))
+        number(slice(0, half))
+        other.result()
+    n_rows = np.bincount(key, minlength=size + 1)[:size]
+    revenue = np.bincount(key, weights=facts.amount, minlength=size + 1)[:size]
     present = np.flatnonzero(n_rows > 0)
     labels = np.append(np.asarray(reps.uniques.astype(object)), np.nan)[:n_reps]
     out = pd.DataFrame(
