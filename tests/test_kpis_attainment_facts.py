@@ -124,3 +124,27 @@ def test_facts_equal_frame(tables: tuple[pd.DataFrame, pd.DataFrame], grain: str
     want = attainment(orders, targets, grain=grain, fiscal_year_start=start)
     got = attainment(order_facts(orders), targets, grain=grain, fiscal_year_start=start)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_cancelled_rows_outside_the_sales_months_add_no_period() -> None:
+    orders = pd.concat(
+        [
+            _orders(),
+            pd.DataFrame(
+                {
+                    "order_id": ["o7", "o8"],
+                    "order_date": pd.to_datetime(["2025-06-01", "2026-09-30"]),
+                    "customer_id": ["c1", "c1"],
+                    "rep_id": ["r9", "r1"],
+                    "amount": [7.0, 8.0],
+                    "status": ["cancelled", "cancelled"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    # the 2025-06 and 2026-09 rows count nowhere: the periods stay 2025-12 (a target) .. 2026-04 (last sale)
+    for grain in ("month", "quarter"):
+        got = attainment(order_facts(orders), _TARGETS, grain=grain)
+        pd.testing.assert_frame_equal(got, attainment(_orders(), _TARGETS, grain=grain), check_exact=True)
+    assert "r9" not in set(attainment(order_facts(orders), _TARGETS)["rep_id"])

@@ -154,8 +154,9 @@ def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.Da
     if not counts_revenue.any():
         return None
     months, reps = facts.months, facts.codes("rep_id")
-    lo = int(months.min(where=counts_revenue, initial=np.iinfo(np.int64).max))
-    hi = int(months.max(where=counts_revenue, initial=-1))
+    # the axis of every row's month (a plain min/max is cheaper than one over the revenue rows): only
+    # cells with revenue rows are kept, and their periods are labelled as on the revenue rows' axis
+    lo, hi = int(months.min()), int(months.max())
     if lo < 0:
         return None
     axis = period_axis(lo, hi, grain, fiscal_year_start)
@@ -172,8 +173,8 @@ def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.Da
     def number(rows: slice) -> None:  # numpy's ufuncs release the GIL: two halves on two cores
         k = key[rows]
         np.subtract(months[rows], axis.first_month, out=k)
-        if grain != "month":  # rows outside the axis (no revenue) are clipped, then moved to the extra cell
-            k[:] = axis.month_pos.take(k, mode="clip")
+        if grain != "month":
+            k[:] = axis.month_pos[k]
         k *= n_reps
         k += rep_codes[rows]
         np.putmask(k, ~counts_revenue[rows], size)
