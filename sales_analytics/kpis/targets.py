@@ -10,6 +10,7 @@ expected attainment (``points``); Cautioned in between.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import numpy as np
@@ -22,10 +23,11 @@ from sales_analytics.kpis._core import (
     bad_rows,
     check_fiscal_start,
     check_grain,
+    period_axis,
     safe_ratio,
 )
 from sales_analytics.kpis.facts import OrderFacts
-from sales_analytics.kpis.sales import _sales, sales_kpis
+from sales_analytics.kpis.sales import _MAX_DENSE_CELLS, _sales, sales_kpis
 from sales_analytics.periods import Period, PeriodError, parse_period
 from sales_analytics.vocabulary import (
     CAUTIONED,
@@ -57,16 +59,20 @@ def _clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
             ]
         )
     problems = []
-    labels, bad = [], np.zeros(len(targets), dtype=bool)
-    for i, text in enumerate(targets["period"].astype(str).tolist()):
+    # each distinct text parsed once (a targets table repeats a few months over every rep)
+    where, texts = pd.factorize(targets["period"].astype(str), use_na_sentinel=False)
+    parsed, bad_text = [], np.zeros(len(texts), dtype=bool)
+    for i, text in enumerate(texts.tolist()):
         try:
             p = parse_period(text)
             if p.grain != "month":
                 raise PeriodError("not a month")
-            labels.append(str(p))
+            parsed.append(str(p))
         except PeriodError:
-            labels.append("")
-            bad[i] = True
+            parsed.append("")
+            bad_text[i] = True
+    labels = np.array(parsed, dtype=object)[where].tolist()
+    bad = bad_text[where]
     if bad.any():
         problems.append(bad_rows("targets", "period", bad, "are not months", "YYYY-MM", targets["period"]))
     try:
@@ -135,6 +141,70 @@ def _targets_by(
     return tt.astype({key: object})
 
 
+def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.DataFrame | None:
+    """``_sales(facts, by=["rep_id"], revenue_only=True)``'s period, rep_id, revenue, from one pass over the rows.
+
+    Every row is numbered by its (period position, rep code) cell, rows that count no revenue by an
+    extra last cell, and one ``bincount`` sums the amounts in row order, as ``_sales`` sums them (the
+    same floats); the frame assembly of the full KPI table (zero-filled groups, counts, working days)
+    is skipped. None when ``_sales`` must decide (no revenue rows, a month index outside the data,
+    very many cells).
+    """
+    counts_revenue = facts.counts_revenue
+    if not counts_revenue.any():
+        return None
+    months, reps = facts.months, facts.codes("rep_id")
+    # the axis of every row's month (a plain min/max is cheaper than one over the revenue rows): only
+    # cells with revenue rows are kept, and their periods are labelled as on the revenue rows' axis
+    lo, hi = int(months.min()), int(months.max())
+    if lo < 0:
+        return None
+    axis = period_axis(lo, hi, grain, fiscal_year_start)
+    rep_codes, n_reps = reps.codes, reps.n
+    if (rep_codes < 0).any():  # rows without a rep form the last group, labelled NaN (``dense``)
+        rep_codes = np.where(rep_codes < 0, n_reps, rep_codes)
+        n_reps += 1
+    n_reps = max(n_reps, 1)
+    size = len(axis.periods) * n_reps
+    if size > _MAX_DENSE_CELLS:
+        return None
+    key = np.empty(len(months), dtype=np.int64)
+
+    def number(rows: slice) -> None:  # numpy's ufuncs release the GIL: two halves on two cores
+        k = key[rows]
+        np.subtract(months[rows], axis.first_month, out=k)
+        if grain != "month":
+            k[:] = axis.month_pos[k]
+        k *= n_reps
+        k += rep_codes[rows]
+        np.putmask(k, ~counts_revenue[rows], size)
+
+    half = len(months) // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(number, slice(half, None))
+        number(slice(0, half))
+        other.result()
+    n_rows = np.bincount(key, minlength=size + 1)[:size]
+    revenue = np.bincount(key, weights=facts.amount, minlength=size + 1)[:size]
+    present = np.flatnonzero(n_rows > 0)
+    labels = np.append(np.asarray(reps.uniques.astype(object)), np.nan)[:n_reps]
+    out = pd.DataFrame(
+        {
+            "period": np.asarray(axis.labels, dtype=object)[present // n_reps],
+            "rep_id": labels[present % n_reps],
+            "revenue": revenue[present],
+        }
+    )
+    out = out.sort_values(["period", "rep_id"], kind="stable", na_position="last").reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "period": out["period"].astype("str"),
+            "rep_id": pd.Series(out["rep_id"].to_numpy(dtype=object)).infer_objects(),
+            "revenue": out["revenue"].astype(np.float64).to_numpy(),
+        }
+    )
+
+
 @renamed_arguments(level="by")
 def attainment(
     orders: pd.DataFrame | OrderFacts,
@@ -191,9 +261,13 @@ def attainment(
             ]
         )
     tt = _targets_by(targets, reps, key, grain, fiscal_year_start)
-    sales = _sales(
-        orders, by=[key], reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, revenue_only=True
-    )
+    sales = None
+    if isinstance(orders, OrderFacts) and key == "rep_id" and reps is None:
+        sales = _rep_revenue(orders, grain, fiscal_year_start)
+    if sales is None:
+        sales = _sales(
+            orders, by=[key], reps=reps, grain=grain, fiscal_year_start=fiscal_year_start, revenue_only=True
+        )
     sales = sales[["period", key, "revenue"]].astype({key: object})
     tt = tt.astype({key: object})
     last = sales["period"].max() if len(sales) else None
