@@ -23,7 +23,9 @@ published bundle's (its *fingerprint*) is skipped unless ``force=True``;
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -31,11 +33,11 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import yaml
 
@@ -73,6 +75,8 @@ if TYPE_CHECKING:
 __all__ = ["RUN_PARAMETERS", "RunResult", "run_backfill", "run_period"]
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Parameters every run passes (when the notebook declares them); callers cannot override these.
 RUN_PARAMETERS: tuple[str, ...] = ("period", "data", "language", "parameters_file", "output_dir")
@@ -489,6 +493,38 @@ def _check_extra(extra: Mapping[str, Any]) -> None:
         )
 
 
+#: the exit stack holding the kernels' warm parent of the run in progress (see _with_warm_kernels)
+_RUN_KERNELS: contextvars.ContextVar[contextlib.ExitStack | None] = contextvars.ContextVar(
+    "run_kernels", default=None
+)
+
+
+def _with_warm_kernels(run: Callable[P, R]) -> Callable[P, R]:
+    """Start the kernels' warm parent with the run, so that its imports overlap the load.
+
+    The run closes it once the notebooks are done (``_build``, through :data:`_RUN_KERNELS`),
+    and a run that ends before them does not wait for its imports: it is killed.
+    """
+
+    @functools.wraps(run)
+    def with_kernels(*args: P.args, **kwargs: P.kwargs) -> R:
+        from sales_analytics.run.kernel import warm_kernels
+
+        kernels = contextlib.ExitStack()
+        server = kernels.enter_context(warm_kernels())
+        token = _RUN_KERNELS.set(kernels)
+        try:
+            return run(*args, **kwargs)
+        finally:
+            _RUN_KERNELS.reset(token)
+            if server is not None and server.process.poll() is None:
+                server.process.kill()
+            kernels.close()
+
+    return with_kernels
+
+
+@_with_warm_kernels
 def run_period(
     period: str | Period | None = None,
     *,
@@ -532,40 +568,6 @@ def run_period(
         ``status`` ok or skipped. A failed notebook raises :class:`RunError` whose
         message is one line (notebook, cell, error); its ``result`` attribute is the RunResult.
     """
-    arguments = dict(locals())
-    from sales_analytics.run.kernel import warm_kernels
-
-    kernels = contextlib.ExitStack()
-    # the kernels' warm parent starts with the run, so that its imports overlap the load; the run
-    # closes it once the notebooks are done, and a run that ends before them does not wait for it
-    server = kernels.enter_context(warm_kernels())
-    try:
-        return _run_period(kernels, **arguments)
-    finally:
-        if server is not None and server.process.poll() is None:
-            server.process.kill()
-        kernels.close()
-
-
-def _run_period(
-    kernels: contextlib.ExitStack,
-    period: str | Period | None = None,
-    *,
-    parameters_file: str | Path | None = None,
-    data: str | Path | None = None,
-    notebooks: Sequence[str] | None = None,
-    jobs: int | None = None,
-    language: str | None = None,
-    force: bool = False,
-    wait: bool | float = False,
-    progress: bool = False,
-    extra_parameters: Mapping[str, Any] | None = None,
-    dataset: Dataset | None = None,
-    notebooks_dir: str | Path | None = None,
-    outputs: str | Path | None = None,
-    partial: bool = False,
-) -> RunResult:
-    """:func:`run_period`; ``kernels`` holds the kernels' warm parent, closed after the notebooks."""
     started = datetime.now(UTC)
     t0 = time.monotonic()
     run_id = new_run_id(started)
@@ -661,7 +663,7 @@ def _run_period(
         as_of=as_of,
         coverage=_coverage_record(ds),
         owns_data=dataset is None,
-        kernels=kernels,
+        kernels=_RUN_KERNELS.get() or contextlib.ExitStack(),
     )
     del ds  # the plan holds it; _build drops it once the snapshot is written
 
