@@ -171,3 +171,18 @@ def test_a_format_not_numbered_up_front_is_numbered_when_the_rows_are_spliced(tm
     path = tmp_path / "tokens.xlsx"
     assemble_excel(prepared, path, language="zh", period="2026-10")
     assert path.read_bytes() == reference.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_run_of_the_conflicts_notebook_alone_writes_its_workbook(tmp_path):
+    """A defect until the formats were numbered up front: a run of notebook 09 alone stopped at
+    report.xlsx ("a cell format was not registered by xlsxwriter"), its bundle never published."""
+    import os
+
+    from sales_analytics.run import run_period
+
+    data = os.environ["SALES_ANALYTICS_DATA"]  # the session's small sample (conftest.py)
+    result = run_period("2026-10", data=data, notebooks=["09"], outputs=tmp_path / "out", jobs=1)
+    assert result.status == "ok"
+    book = openpyxl.load_workbook(tmp_path / "out" / "2026-10" / "report.xlsx", read_only=True)
+    assert any("conflict" in name.lower() or "冲突" in name for name in book.sheetnames), book.sheetnames
