@@ -7,9 +7,10 @@ each such temporary page-faults its memory in again, and the kernel zeroes
 every page: about a third of a 10M run's CPU time was system time (measured
 in docs/scaling.md). :func:`keep_freed_memory` turns both off for the calling
 process and the processes it forks (``mallopt``: no mmap for large blocks,
-and freed memory at the top of the heap kept up to 2 GB) and has Arrow
-allocate from the same ``malloc`` (its default pool, mimalloc, unmaps freed
-pages as well), so a freed array's pages serve the next one;
+freed memory at the top of the heap kept up to 2 GB, one arena for all
+threads) and has Arrow allocate from the same ``malloc`` (its default pool,
+mimalloc, unmaps freed pages as well), so a freed array's pages serve the
+next one;
 :func:`release_freed_memory` hands free pages back (``malloc_trim``) where a
 process is about to fork or to sit idle.
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 # <malloc.h>: mallopt parameters
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
+_M_ARENA_MAX = -8
 #: free memory at the top of the heap kept before glibc trims it (mallopt takes a C int)
 TRIM_THRESHOLD = 2**31 - 1
 
@@ -54,7 +56,15 @@ def keep_freed_memory() -> bool:
     libc = _libc()
     if libc is None:  # pragma: no cover - not Linux with glibc
         return False
-    ok = libc.mallopt(_M_MMAP_MAX, 0) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+    # One arena for every thread: a thread's own arena lives in 64 MB heaps that glibc grows and
+    # shrinks page by page (mprotect, MADV_DONTNEED) whatever the trim threshold, and cannot hold a
+    # larger block without mmap, so Arrow's reader and encoder threads faulted their pages in afresh
+    # (10M orders loaded: 6 s of system time, 2 s with one arena; docs/scaling.md)
+    ok = (
+        libc.mallopt(_M_MMAP_MAX, 0) == 1
+        and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+        and libc.mallopt(_M_ARENA_MAX, 1) == 1
+    )
     if not ok:  # pragma: no cover - glibc refused a value
         log.debug("mallopt refused; the allocator keeps its defaults")
         return False
