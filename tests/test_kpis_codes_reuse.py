@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import sales_analytics as sa
 from sales_analytics.customers._orders import factorize
+from sales_analytics.kpis import _core
 from sales_analytics.kpis._core import _ENCODED, encode, index_in, month_index
 from sales_analytics.kpis.activities import _buyers_followed_up
 
@@ -79,6 +80,21 @@ def test_index_in() -> None:
     # types Arrow cannot put in one array fall back to pandas
     mixed = pd.Series(["a", 1, None], dtype=object)
     assert index_in(mixed, pd.Index([1, "a"], dtype=object)).tolist() == [1, 0, -1]
+
+
+def test_index_in_of_few_values_among_many_probes_in_halves(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a few values among many distinct ones: the many are probed, in two halves on two threads from
+    # _PROBE_SPLIT values on (lowered here so that 40 are split); either way the same positions
+    known = pd.Index([f"o{i}" for i in range(40)])
+    values = pd.Series(["o31", "o0", None, "o5", "o99", "o5"], dtype=STR)
+    want = [31, 0, -1, 5, -1, 5]
+    assert index_in(values, known).tolist() == want
+    probed = []
+    probe = _core._probe
+    monkeypatch.setattr(_core, "_PROBE_SPLIT", 8)
+    monkeypatch.setattr(_core, "_probe", lambda k, v: probed.append(len(k)) or probe(k, v))
+    assert index_in(values, known).tolist() == want and probed == [40]
+    assert known.get_indexer(values.astype(object)).tolist() == want
 
 
 def test_activity_kinds_and_counts() -> None:
