@@ -76,3 +76,26 @@ def test_read_orders_matches_prepare_orders_on_any_ids(rows: list[tuple]) -> Non
     frame["amount"] = 1.0
     table = pa.Table.from_pandas(frame, preserve_index=False)
     pd.testing.assert_frame_equal(sa.read_orders(table), sa.prepare_orders(table.to_pandas()))
+
+
+def test_read_orders_of_row_groups_whose_dictionaries_differ(tmp_path: Path) -> None:
+    # Each Parquet row group stores its own dictionary of a string column; read as dictionaries they are
+    # unified into one categorical in order of first appearance, whatever order a writer stored them in:
+    # rep_id's dictionary is written as given ("z", an unused "m", then "a"; a file without Arrow's
+    # schema, as other writers make), in row groups of two rows, and the order ids fall back to plain
+    # pages (a dictionary limit of 8 bytes).
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(ORDERS, preserve_index=False)
+    reps = pa.DictionaryArray.from_arrays(pa.array([2, 0, 0, 2, 0], pa.int32()), pa.array(["z", "m", "a"]))
+    table = table.set_column(table.schema.get_field_index("rep_id"), "rep_id", reps)
+    path = tmp_path / "orders.parquet"
+    pq.write_table(table, path, row_group_size=2, dictionary_pagesize_limit=8, store_schema=False)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    assert pq.read_schema(path).field("rep_id").type == pa.string()
+    got = sa.read_orders(path)
+    pd.testing.assert_frame_equal(got, sa.prepare_orders(pd.read_parquet(path)))
+    assert list(got["rep_id"].cat.categories) == ["a", "z"]
+    assert got["rep_id"].cat.codes.tolist() == [0, 1, 1, 0, 1]
+    assert list(got["order_id"].cat.categories) == ["o2", "o1", "o2-R", "o3"]
+    assert got["customer_id"].cat.codes.tolist() == [0, 1, 1, 0, -1]

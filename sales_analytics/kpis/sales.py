@@ -105,10 +105,11 @@ def prepare_orders(orders: pd.DataFrame) -> pd.DataFrame:
 def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Orders from a Parquet file (or an Arrow table) straight into the form :func:`prepare_orders` gives.
 
-    The id and label columns are dictionary-encoded by Arrow, one column per
-    thread, and become categoricals without passing through pandas strings
-    (converting 10M strings to pandas and hashing them again cost more than
-    the KPIs themselves). The result equals
+    The id and label columns become categoricals without passing through
+    pandas strings (converting 10M strings to pandas and hashing them again
+    cost more than the KPIs themselves): from a file they are read as the
+    dictionaries Parquet stores, from an Arrow table dictionary-encoded by
+    Arrow, one column per thread. The result equals
     ``prepare_orders(pd.read_parquet(source, columns=columns))``.
 
     Parameters
@@ -117,18 +118,22 @@ def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None 
         snapshot folder (``inputs/``), whose codes of the id columns are used instead of hashing.
     columns : read only these columns (default all).
     """
-    import pyarrow.parquet as pq
-
     if not isinstance(source, pa.Table) and Path(source).is_dir():
         from sales_analytics.io.snapshot import read_snapshot_table
 
         frame = read_snapshot_table(source, "orders", columns=None if columns is None else list(columns))
         require_columns(frame, "orders", ORDER_COLUMNS)
         return prepare_orders(frame)
+    if isinstance(source, pa.Table):
+        frame = _frame_of(source if columns is None else source.select(list(columns)))
+    else:
+        frame = _read_frame(source, columns)
+    require_columns(frame, "orders", ORDER_COLUMNS)
+    return frame
 
-    table = source if isinstance(source, pa.Table) else pq.read_table(source, columns=columns)
-    if columns is not None and isinstance(source, pa.Table):
-        table = table.select(list(columns))
+
+def _frame_of(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of orders as a frame, its id and label columns categoricals."""
     names = table.column_names
     ids = [c for c in names if c in _ID_COLUMNS and not pa.types.is_dictionary(table.schema.field(c).type)]
     id_columns = {c: table.column(c) for c in ids}
@@ -138,9 +143,41 @@ def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None 
         encoded = {c: pool.submit(_categorical_of, id_columns.pop(c)) for c in ids}
         plain = rest.to_pandas(types_mapper=_string_dtype, split_blocks=True, self_destruct=True)
         del rest
-        frame = pd.DataFrame({c: encoded[c].result() if c in encoded else plain[c] for c in names})
-    require_columns(frame, "orders", ORDER_COLUMNS)
-    return frame
+        return pd.DataFrame({c: encoded[c].result() if c in encoded else plain[c] for c in names})
+
+
+def _read_frame(source: str | Path, columns: Sequence[str] | None) -> pd.DataFrame:
+    """The orders in Parquet file ``source`` as a frame, the id and label columns read as Parquet stores them.
+
+    The Parquet writer keeps a dictionary of each string column's values per
+    row group; the label and id columns are read as those dictionaries (no
+    string column of 10M values made, then hashed). ``order_id``, nearly
+    unique, is read and encoded first and alone: its per-row-group dictionaries
+    would be hashed again to unify them, and its strings are freed before the
+    other columns are read (the peak memory of a 10M load, docs/scaling.md).
+    """
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(source)
+    names = list(schema.names if columns is None else columns)
+    strings = {
+        c
+        for c in names
+        if c in _ID_COLUMNS
+        and c in schema.names
+        and (pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type))
+    }
+    out: dict[str, object] = {}
+    first = "order_id" if "order_id" in strings else None
+    if first is not None:
+        out[first] = _categorical_of(pq.read_table(source, columns=[first]).column(first))
+    rest = [c for c in names if c != first]
+    table = pq.read_table(source, columns=rest, read_dictionary=sorted(strings - {first}))
+    for c in sorted(strings - {first}):
+        out[c] = _categorical_of(table.column(c))
+    plain = _frame_of(table.drop_columns(sorted(strings - {first})))
+    del table
+    return pd.DataFrame({c: out[c] if c in out else plain[c] for c in names})
 
 
 def _string_dtype(t: pa.DataType) -> object:
@@ -148,14 +185,29 @@ def _string_dtype(t: pa.DataType) -> object:
 
 
 def _categorical_of(column: pa.ChunkedArray) -> pd.Categorical:
-    """A categorical whose categories are the column's distinct values in order of appearance, as ``encode``."""
+    """A categorical whose categories are the column's distinct values in order of appearance, as ``encode``.
+
+    A column read as dictionaries (one per Parquet row group) has them unified
+    and put in order of first appearance, whatever order the file's writer
+    stored them in; values its rows do not use are dropped.
+    """
     import pyarrow.compute as pc
 
+    stored = pa.types.is_dictionary(column.type)
     enc = pc.dictionary_encode(column)
-    enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
+    enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc  # unifies the dictionaries
     idx = enc.indices
     codes = (idx if idx.null_count == 0 else pc.fill_null(idx, -1)).to_numpy(zero_copy_only=False)
-    uniques = pd.Index(enc.dictionary.to_pandas(types_mapper=_string_dtype))
+    dictionary = enc.dictionary
+    if stored:
+        seen = pd.unique(codes)
+        seen = seen[seen >= 0]
+        if len(seen) != len(dictionary) or (seen != np.arange(len(seen))).any():
+            remap = np.full(len(dictionary) + 1, -1, dtype=codes.dtype)  # the last entry maps -1
+            remap[seen] = np.arange(len(seen), dtype=codes.dtype)
+            codes = remap[codes]
+            dictionary = dictionary.take(pa.array(seen))
+    uniques = pd.Index(dictionary.to_pandas(types_mapper=_string_dtype))
     return to_categorical(Codes(codes, uniques))
 
 
