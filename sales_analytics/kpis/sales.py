@@ -172,10 +172,11 @@ def _read_frame(source: str | Path, columns: Sequence[str] | None) -> pd.DataFra
     if first is not None:
         out[first] = _categorical_of(pq.read_table(source, columns=[first]).column(first))
     rest = [c for c in names if c != first]
-    table = pq.read_table(source, columns=rest, read_dictionary=sorted(strings - {first}))
-    for c in sorted(strings - {first}):
-        out[c] = _categorical_of(table.column(c))
-    plain = _frame_of(table.drop_columns(sorted(strings - {first})))
+    coded = sorted(strings - {first})
+    table = pq.read_table(source, columns=rest, read_dictionary=coded)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # unifying and ordering each column's dictionaries
+        out.update(zip(coded, pool.map(_categorical_of, [table.column(c) for c in coded])))
+    plain = _frame_of(table.drop_columns(coded))
     del table
     return pd.DataFrame({c: out[c] if c in out else plain[c] for c in names})
 
