@@ -184,8 +184,9 @@ def _rep_revenue(facts: OrderFacts, grain: str, fiscal_year_start: int) -> pd.Da
         other = pool.submit(number, slice(half, None))
         number(slice(0, half))
         other.result()
-    n_rows = np.bincount(key, minlength=size + 1)[:size]
-    revenue = np.bincount(key, weights=facts.amount, minlength=size + 1)[:size]
+        counted = pool.submit(np.bincount, key, minlength=size + 1)  # the two sums side by side too
+        revenue = np.bincount(key, weights=facts.amount, minlength=size + 1)[:size]
+        n_rows = counted.result()[:size]
     present = np.flatnonzero(n_rows > 0)
     labels = np.append(np.asarray(reps.uniques.astype(object)), np.nan)[:n_reps]
     out = pd.DataFrame(
