@@ -141,6 +141,30 @@ def test_charts_draw_with_rank_changes():
     matplotlib.pyplot.close("all")
 
 
+def test_payout_chart_shows_the_top_reps_and_says_of_how_many():
+    # 30 reps paid 1..30: the chart draws the 20 largest, largest first, and its title says so;
+    # with 20 reps or fewer it draws them all under the plain title
+    summary = pd.DataFrame(
+        {
+            "rep_id": [f"r{i:02d}" for i in range(1, 31)],
+            "rep_name": [f"销售{i}" for i in range(1, 31)],
+            "commission": [float(i) for i in range(1, 31)],
+            "payout": [float(i) for i in range(1, 31)],
+        }
+    )
+    for part in ("accelerator", "spiffs", "draw_topup", "clawbacks", "balance_recovery", "cap_adjustment"):
+        summary[part] = 0.0
+    ax = plot_payouts(summary, language="en").axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"销售{i}" for i in range(30, 10, -1)]
+    assert ax.get_title() == "Payout this period by rep · top 20 of 30"
+    zh = plot_payouts(summary, language="zh", top=5).axes[0]
+    assert zh.get_title() == "本期应发提成（按销售） · 前 5 位（共 30 位）"
+    assert len(zh.get_xticklabels()) == 5
+    few = plot_payouts(summary.head(20), language="en").axes[0]
+    assert few.get_title() == "Payout this period by rep" and len(few.get_xticklabels()) == 20
+    matplotlib.pyplot.close("all")
+
+
 def test_empty_ledger_table_when_none_supplied():
     empty = ledger_totals(None)
     assert empty.empty and "period" in empty.columns and "net_points" in empty.columns

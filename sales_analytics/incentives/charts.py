@@ -83,8 +83,14 @@ def plot_leaderboard(
     return fig
 
 
-def plot_payouts(summary: pd.DataFrame, *, label_column: str = "rep_name", language: str = "zh") -> Figure:
-    """Stacked bars of each rep's payout: commission, accelerator, SPIFFs, draw top-up, minus clawbacks."""
+def plot_payouts(
+    summary: pd.DataFrame, *, label_column: str = "rep_name", language: str = "zh", top: int = 20
+) -> Figure:
+    """Stacked bars of each rep's payout: commission, accelerator, SPIFFs, draw top-up, minus clawbacks.
+
+    The ``top`` reps by payout, largest first (the title says how many of how
+    many when there are more: the commission table lists every rep).
+    """
     parts = [
         "commission",
         "accelerator",
@@ -94,7 +100,9 @@ def plot_payouts(summary: pd.DataFrame, *, label_column: str = "rep_name", langu
         "balance_recovery",
         "cap_adjustment",
     ]
-    data = summary.sort_values("payout", ascending=False)
+    data = summary.sort_values("payout", ascending=False, kind="stable")
+    total = len(data)
+    data = data.head(top)
     names = (
         data[label_column].fillna(data["rep_id"]).astype(str).tolist()
         if label_column in data
@@ -124,7 +132,10 @@ def plot_payouts(summary: pd.DataFrame, *, label_column: str = "rep_name", langu
     )
     ax.set_xticks(range(len(data)), names, rotation=45, ha="right")
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set(title=label("inc_payout_by_rep", language), ylabel=label("amount", language))
+    title = label("inc_payout_by_rep", language)
+    if total > len(data):
+        title += " · " + label("inc_payout_top", language).format(shown=len(data), total=total)
+    ax.set(title=title, ylabel=label("amount", language))
     money_axis(ax, language)  # 万 / k ticks and the currency, no "1e5" offset
     ax.legend(fontsize=8, ncols=2)
     fig.tight_layout()
