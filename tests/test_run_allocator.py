@@ -101,17 +101,3 @@ def test_every_thread_allocates_from_the_one_arena():
 
     assert new_arenas("keep") == 0
     assert new_arenas("default") > 0  # the probe does make threads contend for arenas
-
-
-def test_numpy_stops_advising_huge_pages():
-    probe = (
-        "from numpy._core import multiarray\n"
-        "from sales_analytics.run.allocator import keep_freed_memory\n"
-        "multiarray._set_madvise_hugepage(True)\n"
-        "assert keep_freed_memory()\n"
-        "print(multiarray._set_madvise_hugepage(True))\n"  # returns the setting it replaces
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert out.stdout.strip() == "False"

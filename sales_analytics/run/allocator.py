@@ -73,27 +73,7 @@ def keep_freed_memory() -> bool:
     # Arrow's buffers from the same malloc: its bundled mimalloc returned freed pages to the system
     # too (5-8 s of system time reading the 10M orders, against 1 s with the system pool)
     pa.set_memory_pool(pa.system_memory_pool())
-    _no_huge_page_advice()
     return True
-
-
-def _no_huge_page_advice() -> None:
-    """Stop numpy advising huge pages for its large arrays (as ``NUMPY_MADVISE_HUGEPAGE=0`` would at import).
-
-    numpy calls ``madvise(MADV_HUGEPAGE)`` on every array above 4 MB. On heap
-    pages that are reused the advice buys nothing, and each huge page the
-    kernel then faults in is 2 MB to zero: reading the 10M snapshot's orders
-    and building their facts took 1.9-3.5 s + 1.9 s with it, 1.5 s + 0.85 s
-    without (system time 1.3-2.7 s + 1.1-1.5 s against 0.6-0.7 s + 0.13 s).
-    The switch is numpy's own (``_set_madvise_hugepage``, what the variable
-    sets); a numpy without it keeps its advice.
-    """
-    import numpy as np
-
-    core = getattr(np, "_core", None) or getattr(np, "core", None)
-    setter = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
-    if setter is not None:
-        setter(False)
 
 
 def release_freed_memory() -> None:
