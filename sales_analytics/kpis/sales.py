@@ -132,10 +132,19 @@ def read_orders(source: str | Path | pa.Table, *, columns: Sequence[str] | None 
     return frame
 
 
-def _frame_of(table: pa.Table) -> pd.DataFrame:
-    """An Arrow table of orders as a frame, its id and label columns categoricals."""
+def _frame_of(table: pa.Table, dictionaries: Sequence[str] = ()) -> pd.DataFrame:
+    """An Arrow table of orders as a frame, its id and label columns categoricals.
+
+    ``dictionaries``: id and label columns read as Parquet's dictionaries, to be
+    unified and ordered as the others are encoded; a dictionary column the
+    table itself declares (a categorical written as such) is kept as stored.
+    """
     names = table.column_names
-    ids = [c for c in names if c in _ID_COLUMNS and not pa.types.is_dictionary(table.schema.field(c).type)]
+    ids = [
+        c
+        for c in names
+        if c in _ID_COLUMNS and (c in dictionaries or not pa.types.is_dictionary(table.schema.field(c).type))
+    ]
     id_columns = {c: table.column(c) for c in ids}
     rest = table.drop_columns(ids)
     del table  # each string column is freed once encoded, not held to the end
@@ -167,18 +176,17 @@ def _read_frame(source: str | Path, columns: Sequence[str] | None) -> pd.DataFra
         and c in schema.names
         and (pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type))
     }
-    out: dict[str, object] = {}
     first = "order_id" if "order_id" in strings else None
-    if first is not None:
-        out[first] = _categorical_of(pq.read_table(source, columns=[first]).column(first))
-    rest = [c for c in names if c != first]
+    order_ids = (
+        None if first is None else _categorical_of(pq.read_table(source, columns=[first]).column(first))
+    )
     coded = sorted(strings - {first})
-    table = pq.read_table(source, columns=rest, read_dictionary=coded)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # unifying and ordering each column's dictionaries
-        out.update(zip(coded, pool.map(_categorical_of, [table.column(c) for c in coded])))
-    plain = _frame_of(table.drop_columns(coded))
-    del table
-    return pd.DataFrame({c: out[c] if c in out else plain[c] for c in names})
+    frame = _frame_of(
+        pq.read_table(source, columns=[c for c in names if c != first], read_dictionary=coded), coded
+    )
+    if first is not None:
+        frame.insert(names.index(first), first, order_ids)
+    return frame
 
 
 def _string_dtype(t: pa.DataType) -> object:
